@@ -1,0 +1,197 @@
+// cpsf — the command line. One verb per subcommand; every verb has --help.
+//
+// Exit codes (docs/cli.md): 0 success / valid; 1 invalid input (the scenario is wrong);
+// 2 usage or I/O error (bad options, missing or unreadable file); 3 internal error.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cpsf/catalogue.hpp"
+#include "cpsf/scenario_io.hpp"
+#include "cpsf/summary.hpp"
+#include "cpsf/validate.hpp"
+#include "cpsf/version.hpp"
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitInvalid = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitInternal = 3;
+
+void print(const cpsf::Diagnostics& diagnostics) {
+  for (const auto& d : diagnostics.items()) std::fprintf(stderr, "%s\n", d.format().c_str());
+}
+
+int exit_code_for(cpsf::LoadStatus status) {
+  switch (status) {
+    case cpsf::LoadStatus::Ok: return kExitOk;
+    case cpsf::LoadStatus::Invalid: return kExitInvalid;
+    case cpsf::LoadStatus::IoError: return kExitUsage;
+  }
+  return kExitInternal;
+}
+
+std::string plural(std::size_t n, const char* word) {
+  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+}
+
+// ---- validate -------------------------------------------------------------------------------
+struct ValidateOptions {
+  std::vector<std::string> files;
+  bool summary = false;
+  bool werror = false;
+  bool quiet = false;
+  std::uint64_t max_file_bytes = cpsf::ReadLimits{}.max_file_bytes;
+};
+
+int run_validate(const ValidateOptions& o) {
+  int worst = kExitOk;
+  cpsf::ReadLimits limits;
+  limits.max_file_bytes = o.max_file_bytes;
+  for (const auto& file : o.files) {
+    cpsf::Diagnostics diagnostics;
+    cpsf::LoadStatus status{};
+    const auto loaded = cpsf::load_scenario(file, diagnostics, status, limits);
+    if (loaded) cpsf::validate(*loaded, diagnostics);
+    print(diagnostics);
+    const std::size_t errors = diagnostics.error_count();
+    const std::size_t warnings = diagnostics.warning_count();
+    const bool invalid = errors > 0 || (o.werror && warnings > 0);
+    int code = status != cpsf::LoadStatus::Ok ? exit_code_for(status) : (invalid ? kExitInvalid : kExitOk);
+    worst = std::max(worst, code);
+    if (!o.quiet) {
+      const char* verdict = code == kExitOk ? "valid" : code == kExitInvalid ? "invalid" : "not read";
+      std::printf("%s: %s (%s, %s)\n", file.c_str(), verdict,
+                  plural(errors, "error").c_str(), plural(warnings, "warning").c_str());
+    }
+    if (o.summary && loaded && code == kExitOk) {
+      std::printf("%s", cpsf::format_summary(loaded->scenario, cpsf::summarise(loaded->scenario)).c_str());
+    }
+  }
+  return worst;
+}
+
+// ---- convert --------------------------------------------------------------------------------
+struct ConvertOptions {
+  std::string input, output, to;
+  bool flatten = false;
+  std::uint64_t max_file_bytes = cpsf::ReadLimits{}.max_file_bytes;
+};
+
+int run_convert(const ConvertOptions& o) {
+  std::optional<cpsf::Format> format;
+  if (!o.to.empty()) {
+    format = cpsf::format_from_name(o.to);
+    if (!format) {
+      std::fprintf(stderr, "cpsf convert: error: unknown format '%s' (fix: use text, json or binary)\n",
+                   o.to.c_str());
+      return kExitUsage;
+    }
+  } else if (o.output == "-") {
+    std::fprintf(stderr, "cpsf convert: error: writing to standard output needs --to (fix: add --to text, json or binary)\n");
+    return kExitUsage;
+  } else {
+    format = cpsf::format_from_path(o.output);
+    if (!format) {
+      std::fprintf(stderr, "cpsf convert: error: cannot tell the output format of '%s' (fix: name it %s, or give --to)\n",
+                   o.output.c_str(), cpsf::kFormatExtensionsHelp);
+      return kExitUsage;
+    }
+  }
+  cpsf::ReadLimits limits;
+  limits.max_file_bytes = o.max_file_bytes;
+  cpsf::Diagnostics diagnostics;
+  cpsf::v1::Scenario scenario;
+  cpsf::LoadStatus status{};
+  if (o.flatten) {
+    auto loaded = cpsf::load_scenario(o.input, diagnostics, status, limits);
+    if (loaded) {
+      scenario = std::move(loaded->scenario);
+      scenario.clear_include();
+    }
+  } else {
+    status = cpsf::read_message_file(o.input, scenario, diagnostics, limits);
+  }
+  print(diagnostics);
+  if (status != cpsf::LoadStatus::Ok) return exit_code_for(status);
+  const std::string bytes = cpsf::serialise(scenario, *format);
+  if (o.output == "-") {
+    std::fwrite(bytes.data(), 1, bytes.size(), stdout);
+    return std::fflush(stdout) == 0 ? kExitOk : kExitUsage;
+  }
+  if (const std::string err = cpsf::write_file_atomically(o.output, bytes); !err.empty()) {
+    std::fprintf(stderr, "cpsf convert: error: %s\n", err.c_str());
+    return kExitUsage;
+  }
+  return kExitOk;
+}
+
+// ---- catalogue ------------------------------------------------------------------------------
+int run_catalogue(const std::string& format_name) {
+  const auto format = cpsf::format_from_name(format_name);
+  if (!format || *format == cpsf::Format::Binary) {
+    std::fprintf(stderr, "cpsf catalogue: error: unknown format '%s' (fix: use text or json)\n", format_name.c_str());
+    return kExitUsage;
+  }
+  std::fputs(cpsf::serialise(cpsf::builtin_catalogue(), *format).c_str(), stdout);
+  return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"cpsf — supply-chain residual risk under METI's Cyber/Physical Security Framework.\n"
+               "Exit codes: 0 ok, 1 invalid input, 2 usage or I/O error, 3 internal error."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version",
+                       std::string("cpsf ") + cpsf::kEngineVersion + " (schema " + cpsf::kSchemaVersion +
+                           ", git " + cpsf::kGitRevision + ")");
+
+  ValidateOptions validate;
+  auto* v = app.add_subcommand("validate", "Check scenario files and report every problem with its file, line, entity and fix");
+  v->add_option("files", validate.files, "Scenario files (" + std::string(cpsf::kFormatExtensionsHelp) + ")")
+      ->required();
+  v->add_flag("--summary", validate.summary, "Print what each valid scenario holds (assets by layer × element, ...)");
+  v->add_flag("--werror", validate.werror, "Treat warnings as errors (exit 1)");
+  v->add_flag("-q,--quiet", validate.quiet, "Print only the problems, not the per-file verdict");
+  v->add_option("--max-file-size", validate.max_file_bytes, "Refuse files larger than this many bytes")
+      ->capture_default_str();
+
+  ConvertOptions convert;
+  auto* c = app.add_subcommand("convert", "Convert a scenario between text format, JSON and binary (exact round trip)");
+  c->add_option("input", convert.input, "Scenario file to read")->required();
+  c->add_option("output", convert.output, "File to write (format from its extension), or - for standard output")
+      ->required();
+  c->add_option("--to", convert.to, "Output format: text, json or binary (default: from the output's extension)");
+  c->add_flag("--flatten", convert.flatten, "Merge included files into one scenario instead of keeping the includes");
+  c->add_option("--max-file-size", convert.max_file_bytes, "Refuse files larger than this many bytes")
+      ->capture_default_str();
+
+  std::string catalogue_format = "text";
+  auto* k = app.add_subcommand("catalogue", "Print the built-in CPSF catalogue: layers, elements, requirement ids, baselines");
+  k->add_option("--format", catalogue_format, "text or json")->capture_default_str();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  try {
+    if (*v) return run_validate(validate);
+    if (*c) return run_convert(convert);
+    if (*k) return run_catalogue(catalogue_format);
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "cpsf: error: out of memory\n");
+    return kExitInternal;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "cpsf: internal error: %s (please report it with the input that caused it)\n", e.what());
+    return kExitInternal;
+  }
+  return kExitUsage;
+}

@@ -1,0 +1,44 @@
+#include "cpsf/diagnostics.hpp"
+
+#include <algorithm>
+
+namespace cpsf {
+
+std::string Diagnostic::format() const {
+  std::string out = file;
+  if (line > 0) {
+    out += ':' + std::to_string(line);
+    if (column > 0) out += ':' + std::to_string(column);
+  }
+  out += severity == Severity::Error ? ": error: " : ": warning: ";
+  if (!entity.empty()) out += entity + ": ";
+  out += message;
+  if (!hint.empty()) out += " (fix: " + hint + ")";
+  if (!path.empty()) out += " [" + path + "]";
+  return out;
+}
+
+void Diagnostics::error(std::string file, std::string path, std::string entity,
+                        std::string message, std::string hint) {
+  items_.push_back(Diagnostic{Severity::Error, std::move(file), 0, 0, std::move(path),
+                              std::move(entity), std::move(message), std::move(hint)});
+}
+
+void Diagnostics::warning(std::string file, std::string path, std::string entity,
+                          std::string message, std::string hint) {
+  items_.push_back(Diagnostic{Severity::Warning, std::move(file), 0, 0, std::move(path),
+                              std::move(entity), std::move(message), std::move(hint)});
+}
+
+void Diagnostics::append(const Diagnostics& other) {
+  items_.insert(items_.end(), other.items_.begin(), other.items_.end());
+}
+
+std::size_t Diagnostics::error_count() const {
+  return static_cast<std::size_t>(std::count_if(
+      items_.begin(), items_.end(), [](const Diagnostic& d) { return d.severity == Severity::Error; }));
+}
+
+std::size_t Diagnostics::warning_count() const { return items_.size() - error_count(); }
+
+}  // namespace cpsf

@@ -1,0 +1,726 @@
+#include "cpsf/scenario_io.hpp"
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/io/tokenizer.h>
+#include <google/protobuf/stubs/logging.h>
+#include <google/protobuf/text_format.h>
+#include <google/protobuf/unknown_field_set.h>
+#include <google/protobuf/util/json_util.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+
+#include "cpsf/json_check.hpp"
+#include "cpsf/source_map.hpp"
+
+namespace cpsf {
+
+namespace pb = google::protobuf;
+namespace fs = std::filesystem;
+
+// ---- formats -------------------------------------------------------------------------
+
+std::optional<Format> format_from_path(std::string_view path) {
+  const std::string ext = fs::path(std::string(path)).extension().string();
+  if (ext == ".textproto" || ext == ".txtpb" || ext == ".pbtxt") return Format::Text;
+  if (ext == ".json") return Format::Json;
+  if (ext == ".pb" || ext == ".binpb") return Format::Binary;
+  return std::nullopt;
+}
+
+std::string_view format_name(Format format) {
+  switch (format) {
+    case Format::Text: return "text";
+    case Format::Json: return "json";
+    case Format::Binary: return "binary";
+  }
+  return "?";
+}
+
+std::optional<Format> format_from_name(std::string_view name) {
+  if (name == "text" || name == "textproto" || name == "txtpb") return Format::Text;
+  if (name == "json") return Format::Json;
+  if (name == "binary" || name == "pb" || name == "binpb") return Format::Binary;
+  return std::nullopt;
+}
+
+// ---- protobuf's log -------------------------------------------------------------------
+// protobuf logs some parse problems (invalid UTF-8 in a binary string) to stderr
+// instead of returning them; capture them so they become diagnostics.
+namespace {
+
+constexpr int kMaxTextDepth = 64;
+
+std::mutex g_log_mutex;
+std::string* g_log_sink = nullptr;
+
+void capture_protobuf_log(pb::LogLevel, const char*, int, const std::string& message) {
+  std::lock_guard lock(g_log_mutex);
+  if (g_log_sink != nullptr) {
+    if (!g_log_sink->empty()) *g_log_sink += "; ";
+    *g_log_sink += message;
+  }
+}
+
+class CapturedProtobufLog {
+ public:
+  CapturedProtobufLog() {
+    std::lock_guard lock(g_log_mutex);
+    previous_sink_ = g_log_sink;
+    g_log_sink = &text_;
+    previous_handler_ = pb::SetLogHandler(&capture_protobuf_log);
+  }
+  ~CapturedProtobufLog() {
+    pb::SetLogHandler(previous_handler_);
+    std::lock_guard lock(g_log_mutex);
+    g_log_sink = previous_sink_;
+  }
+  CapturedProtobufLog(const CapturedProtobufLog&) = delete;
+  CapturedProtobufLog& operator=(const CapturedProtobufLog&) = delete;
+  [[nodiscard]] const std::string& text() const { return text_; }
+
+ private:
+  std::string text_;
+  std::string* previous_sink_ = nullptr;
+  pb::LogHandler* previous_handler_ = nullptr;
+};
+
+// ---- reading bytes ---------------------------------------------------------------------
+
+std::string human_bytes(std::uint64_t n) {
+  const char* units[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(n);
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  char buf[64];
+  if (u == 0) std::snprintf(buf, sizeof buf, "%llu bytes", static_cast<unsigned long long>(n));
+  else std::snprintf(buf, sizeof buf, "%.1f %s", v, units[u]);
+  return buf;
+}
+
+// Refuses what is not a readable regular file within the size limit, without reading it.
+LoadStatus check_file(const std::string& path, std::uint64_t& size, Diagnostics& out, const ReadLimits& limits) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    const int err = errno;
+    if (err == ENOENT || err == ENOTDIR) {
+      out.error(path, "", "", "no such file", "check the path; it is relative to the current directory");
+    } else {
+      out.error(path, "", "", std::string("cannot open: ") + std::strerror(err),
+                "check the path and its permissions");
+    }
+    return LoadStatus::IoError;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    out.error(path, "", "", "is a directory, not a scenario file",
+              std::string("give the scenario file inside it (") + kFormatExtensionsHelp + ")");
+    return LoadStatus::IoError;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    out.error(path, "", "", "is not a regular file (a device, pipe or socket)",
+              "save the scenario to a regular file and give that");
+    return LoadStatus::IoError;
+  }
+  size = static_cast<std::uint64_t>(st.st_size);
+  if (size > limits.max_file_bytes) {
+    out.error(path, "", "",
+              "file is " + human_bytes(size) + ", over the limit of " +
+                  human_bytes(limits.max_file_bytes) + "; it was not read",
+              "split it with includes, store it in binary (.pb), or raise --max-file-size");
+    return LoadStatus::IoError;
+  }
+  return LoadStatus::Ok;
+}
+
+// Reads the whole file (already checked). Never reads more than `size` bytes.
+LoadStatus read_bytes(const std::string& path, std::uint64_t size, std::string& bytes, Diagnostics& out) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    out.error(path, "", "", std::string("cannot open: ") + std::strerror(errno),
+              "check the file's permissions");
+    return LoadStatus::IoError;
+  }
+  bytes.resize(size);
+  std::size_t got = 0;
+  while (got < size) {
+    const ssize_t n = ::read(fd, bytes.data() + got, size - got);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      ::close(fd);
+      out.error(path, "", "", std::string("cannot read: ") + std::strerror(err),
+                "check the file and the disk");
+      return LoadStatus::IoError;
+    }
+    if (n == 0) break;  // shrank while reading: take what is there
+    got += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  bytes.resize(got);
+  return LoadStatus::Ok;
+}
+
+// Line and column (1-based, characters) of byte offset `at`.
+SourceLocation location_of(std::string_view text, std::size_t at) {
+  SourceLocation loc{1, 1};
+  for (std::size_t i = 0; i < at && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++loc.line;
+      loc.column = 1;
+    } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      ++loc.column;
+    }
+  }
+  return loc;
+}
+
+// Offset of the first byte that makes `text` not UTF-8 text (NUL, invalid UTF-8), or npos.
+std::size_t first_non_text_byte(std::string_view text) {
+  std::size_t i = 0;
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t n = text.size();
+  while (i < n) {
+    const unsigned char c = s[i];
+    if (c == 0) return i;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    int len = 0;
+    std::uint32_t cp = 0;
+    if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; }
+    else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; }
+    else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; }
+    else return i;
+    if (i + static_cast<std::size_t>(len) > n) return i;
+    for (int k = 1; k < len; ++k) {
+      if ((s[i + k] & 0xC0) != 0x80) return i;
+      cp = (cp << 6) | (s[i + k] & 0x3F);
+    }
+    const bool overlong = (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
+    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+    i += static_cast<std::size_t>(len);
+  }
+  return std::string_view::npos;
+}
+
+// Turns protobuf's text-parser messages into diagnostics, rewording the common ones
+// (unknown field, unknown enum value) to say what would be right.
+class TextErrors : public pb::io::ErrorCollector {
+ public:
+  TextErrors(const std::string& file, std::string_view content, const pb::Descriptor& root, Diagnostics& out)
+      : file_(file), content_(content), root_(root), out_(out) {}
+  void AddError(int line, int column, const std::string& message) override {
+    add(line, column, message);
+  }
+  // Unknown fields arrive here (AllowUnknownField): an error for us, and parsing goes
+  // on so that every unknown field in the file is reported.
+  void AddWarning(int line, int column, const std::string& message) override {
+    add(line, column, message);
+  }
+  int count = 0;
+
+ private:
+  static std::string between_quotes(const std::string& s, std::size_t from) {
+    const auto a = s.find('"', from);
+    if (a == std::string::npos) return {};
+    const auto b = s.find('"', a + 1);
+    return b == std::string::npos ? std::string{} : s.substr(a + 1, b - a - 1);
+  }
+
+  // The enum type of a field called `name` anywhere under the root message.
+  const pb::EnumDescriptor* enum_of_field(const pb::Descriptor& type, const std::string& name, int depth = 0) {
+    if (depth > 8) return nullptr;
+    for (int i = 0; i < type.field_count(); ++i) {
+      const auto* f = type.field(i);
+      if (f->name() == name && f->enum_type() != nullptr) return f->enum_type();
+      if (f->message_type() != nullptr) {
+        if (const auto* e = enum_of_field(*f->message_type(), name, depth + 1)) return e;
+      }
+    }
+    return nullptr;
+  }
+
+  void add(int line, int column, const std::string& message) {
+    ++count;
+    std::string what = message;
+    std::string hint = "correct the text format at this position (docs/scenario-format.md)";
+    if (message.rfind("Message type ", 0) == 0 && message.find("has no field named") != std::string::npos) {
+      const std::string type_name = between_quotes(message, 0);
+      const std::string field = between_quotes(message, message.find("has no field named"));
+      const auto* type = pb::DescriptorPool::generated_pool()->FindMessageTypeByName(type_name);
+      what = "unknown field \"" + field + "\" in " + (type ? type->name() : type_name);
+      hint = "check the spelling (docs/scenario-format.md)";
+      if (type != nullptr) {
+        hint += "; fields of " + type->name() + ": ";
+        for (int i = 0; i < type->field_count(); ++i) hint += (i ? ", " : "") + type->field(i)->name();
+      }
+    } else if (message.find("Unknown enumeration value") != std::string::npos) {
+      const std::string value = between_quotes(message, 0);
+      const std::string field = between_quotes(message, message.find("for field"));
+      what = "unknown value \"" + value + "\" for field \"" + field + "\"";
+      point_back_at(value, line, column);
+      hint = "use one of the values in docs/scenario-format.md";
+      if (const auto* e = enum_of_field(root_, field)) {
+        hint = "use one of: ";
+        for (int i = 0; i < e->value_count(); ++i) hint += (i ? ", " : "") + e->value(i)->name();
+      }
+    } else {
+      what = "syntax error: " + message;
+    }
+    out_.add(Diagnostic{Severity::Error, file_, line + 1, column + 1, "", "", what, hint});
+  }
+  // protobuf reports an unknown enum value at the token after it; point at the value.
+  void point_back_at(const std::string& token, int& line, int& column) const {
+    std::size_t offset = 0;
+    for (int l = 0; l < line && offset != std::string_view::npos; ++l) {
+      offset = content_.find('\n', offset);
+      if (offset != std::string_view::npos) ++offset;
+    }
+    if (offset == std::string_view::npos) return;
+    offset += static_cast<std::size_t>(column);
+    const auto at = content_.rfind(token, std::min(offset, content_.size()));
+    if (at == std::string_view::npos) return;
+    line = 0;
+    std::size_t line_start = 0;
+    for (std::size_t i = 0; i < at; ++i) {
+      if (content_[i] == '\n') {
+        ++line;
+        line_start = i + 1;
+      }
+    }
+    column = static_cast<int>(at - line_start);
+  }
+
+  const std::string& file_;
+  std::string_view content_;
+  const pb::Descriptor& root_;
+  Diagnostics& out_;
+};
+
+// Unknown fields survive binary parsing; a newer schema or garbage put them there.
+void report_unknown_fields(const pb::Message& message, const std::string& prefix,
+                           const std::string& file, Diagnostics& out, int& budget) {
+  const pb::Reflection* reflection = message.GetReflection();
+  const pb::UnknownFieldSet& unknown = reflection->GetUnknownFields(message);
+  for (int i = 0; i < unknown.field_count() && budget > 0; ++i, --budget) {
+    out.error(file, prefix, "",
+              "unknown field number " + std::to_string(unknown.field(i).number()) + " in " +
+                  message.GetDescriptor()->name(),
+              "the file was written by a newer cpsf or is not a cpsf scenario; check its origin");
+  }
+  std::vector<const pb::FieldDescriptor*> fields;
+  reflection->ListFields(message, &fields);
+  for (const auto* field : fields) {
+    if (field->cpp_type() != pb::FieldDescriptor::CPPTYPE_MESSAGE) continue;
+    const std::string base = prefix.empty() ? field->name() : prefix + "." + field->name();
+    if (field->is_repeated()) {
+      for (int k = 0; k < reflection->FieldSize(message, field) && budget > 0; ++k) {
+        report_unknown_fields(reflection->GetRepeatedMessage(message, field, k),
+                              base + "[" + std::to_string(k) + "]", file, out, budget);
+      }
+    } else {
+      report_unknown_fields(reflection->GetMessage(message, field), base, file, out, budget);
+    }
+  }
+}
+
+// protobuf's text parser recurses without limit while skipping unknown fields, so deep
+// nesting in an untrusted file would overflow the stack: refuse it before parsing.
+bool text_nesting_within_limit(const std::string& path, std::string_view text, Diagnostics& out) {
+  int depth = 0;
+  char quote = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quote != 0) {
+      if (c == '\\') ++i;
+      else if (c == quote || c == '\n') quote = 0;
+      continue;
+    }
+    if (c == '#') {
+      while (i < text.size() && text[i] != '\n') ++i;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '{' || c == '<' || c == '[') {
+      if (++depth > kMaxTextDepth) {
+        const auto at = location_of(text, i);
+        out.add(Diagnostic{Severity::Error, path, at.line, at.column, "", "",
+                           "nesting deeper than " + std::to_string(kMaxTextDepth) + " levels",
+                           "a scenario nests a few levels at most; check for unbalanced braces"});
+        return false;
+      }
+    } else if (c == '}' || c == '>' || c == ']') {
+      --depth;
+    }
+  }
+  return true;
+}
+
+bool parse_text(const std::string& path, const std::string& content, pb::Message& message,
+                Diagnostics& out) {
+  if (!text_nesting_within_limit(path, content, out)) return false;
+  if (content.size() > static_cast<std::size_t>(INT32_MAX)) {
+    out.error(path, "", "", "text file too large for the protobuf text parser (over 2 GiB)",
+              "store the scenario in binary (.pb)");
+    return false;
+  }
+  TextErrors errors(path, content, *message.GetDescriptor(), out);
+  pb::TextFormat::Parser parser;
+  parser.RecordErrorsTo(&errors);
+  parser.AllowUnknownField(true);
+  const bool parsed = parser.ParseFromString(content, &message);
+  return parsed && errors.count == 0;
+}
+
+bool parse_json(const std::string& path, const std::string& content, pb::Message& message,
+                Diagnostics& out) {
+  if (!check_json(content, *message.GetDescriptor(), path, out)) return false;
+  pb::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  const auto status = pb::util::JsonStringToMessage(content, &message, options);
+  if (!status.ok()) {
+    out.error(path, "", "", "JSON does not fit the schema: " + std::string(status.message()),
+              "compare the file with docs/scenario-format.md");
+    return false;
+  }
+  return true;
+}
+
+bool parse_binary(const std::string& path, const std::string& content, pb::Message& message,
+                  Diagnostics& out) {
+  CapturedProtobufLog log;
+  if (content.size() > static_cast<std::size_t>(INT32_MAX) || !message.ParseFromString(content)) {
+    std::string why = "not a valid binary cpsf file (protobuf wire format)";
+    if (!log.text().empty()) why += ": " + log.text();
+    out.error(path, "", "", why,
+              std::string("check that the file is a binary scenario; text and JSON files need the "
+                          "extension that says so: ") + kFormatExtensionsHelp);
+    return false;
+  }
+  int budget = 20;  // garbage can hold thousands of unknown fields; a few make the point
+  const std::size_t before = out.error_count();
+  report_unknown_fields(message, "", path, out, budget);
+  return out.error_count() == before;
+}
+
+}  // namespace
+
+LoadStatus read_message_file(const std::string& path, pb::Message& message, Diagnostics& out,
+                             const ReadLimits& limits, SourceFile* keep) {
+  std::uint64_t size = 0;
+  if (const auto status = check_file(path, size, out, limits); status != LoadStatus::Ok) return status;
+  const auto format = format_from_path(path);
+  if (!format) {
+    out.error(path, "", "", "unknown file extension; cannot tell the format",
+              std::string("name the file with one of ") + kFormatExtensionsHelp);
+    return LoadStatus::IoError;
+  }
+  std::string content;
+  if (const auto status = read_bytes(path, size, content, out); status != LoadStatus::Ok) return status;
+  bool ok = false;
+  if (*format == Format::Binary) {
+    ok = parse_binary(path, content, message, out);
+  } else {
+    std::size_t start = 0;
+    if (content.rfind("\xEF\xBB\xBF", 0) == 0) start = 3;  // a UTF-8 byte-order mark is harmless
+    if (const auto bad = first_non_text_byte(content); bad != std::string_view::npos) {
+      const auto at = location_of(content, bad);
+      char byte[8];
+      std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(content[bad]));
+      out.add(Diagnostic{Severity::Error, path, at.line, at.column, "", "",
+                         std::string("not a text file: byte ") + byte + " at offset " +
+                             std::to_string(bad) + " is not UTF-8 text",
+                         std::string("a ") + std::string(format_name(*format)) +
+                             " scenario must be UTF-8 text; if this is a binary scenario, name it .pb"});
+      return LoadStatus::Invalid;
+    }
+    if (start) content.erase(0, start);
+    ok = *format == Format::Text ? parse_text(path, content, message, out)
+                                 : parse_json(path, content, message, out);
+  }
+  if (keep != nullptr) {
+    keep->path = path;
+    keep->format = *format;
+    if (*format != Format::Binary) keep->content = std::move(content);
+  }
+  return ok ? LoadStatus::Ok : LoadStatus::Invalid;
+}
+
+// ---- includes and merging ----------------------------------------------------------------
+
+namespace {
+
+constexpr const char* kEntityLists[] = {"enterprises", "assets",       "relations",
+                                        "controls",    "threats",      "dependencies",
+                                        "requirements", "baselines"};
+
+struct Loader {
+  Diagnostics& out;
+  const ReadLimits& limits;
+  fs::path root;  // canonical directory of the top-level file
+  LoadedScenario result;
+  std::vector<fs::path> stack;     // canonical paths being loaded (cycle detection)
+  std::vector<fs::path> loaded;    // canonical paths already merged (include once)
+  bool invalid = false;
+
+  // Merges file `file_index`'s entity lists into the result.
+  void merge(const v1::Scenario& part, std::uint32_t file_index) {
+    v1::Scenario& into = result.scenario;
+    const pb::Reflection* r = part.GetReflection();
+    const pb::Descriptor* d = part.GetDescriptor();
+    for (const char* list : kEntityLists) {
+      const pb::FieldDescriptor* field = d->FindFieldByName(list);
+      const int n = r->FieldSize(part, field);
+      auto& origins = result.origins[list];
+      for (int i = 0; i < n; ++i) {
+        into.GetReflection()->AddMessage(&into, field)->CopyFrom(r->GetRepeatedMessage(part, field, i));
+        origins.push_back({file_index, static_cast<std::uint32_t>(i)});
+      }
+    }
+  }
+
+  void load_includes(const v1::Scenario& part, std::uint32_t file_index, const fs::path& dir) {
+    const std::string from = result.files[file_index].path;  // a copy: loading grows `files`
+    for (int i = 0; i < part.include_size(); ++i) {
+      const std::string& inc = part.include(i);
+      const std::string path = "include[" + std::to_string(i) + "]";
+      if (inc.empty()) {
+        out.error(from, path, "", "empty include path", "remove the entry or give a file path");
+        invalid = true;
+        continue;
+      }
+      if (fs::path(inc).is_absolute()) {
+        out.error(from, path, "", "include \"" + inc + "\" is an absolute path",
+                  "give a path relative to this file's directory, inside the scenario's directory");
+        invalid = true;
+        continue;
+      }
+      std::error_code ec;
+      const fs::path target = fs::weakly_canonical(dir / inc, ec);
+      const std::string shown = (fs::path(from).parent_path() / inc).lexically_normal().string();
+      if (ec) {
+        out.error(from, path, "", "cannot resolve include \"" + inc + "\": " + ec.message(),
+                  "check the path");
+        invalid = true;
+        continue;
+      }
+      const auto rel = target.lexically_relative(root);
+      if (rel.empty() || *rel.begin() == "..") {
+        out.error(from, path, "",
+                  "include \"" + inc + "\" resolves to " + target.string() +
+                      ", outside the scenario's directory " + root.string(),
+                  "copy the file into the scenario's directory tree and include it from there");
+        invalid = true;
+        continue;
+      }
+      if (std::find(stack.begin(), stack.end(), target) != stack.end()) {
+        std::string cycle;
+        for (const auto& p : stack) cycle += p.lexically_relative(root).string() + " → ";
+        cycle += target.lexically_relative(root).string();
+        out.error(from, path, "", "include cycle: " + cycle, "remove one of the includes in the cycle");
+        invalid = true;
+        continue;
+      }
+      if (std::find(loaded.begin(), loaded.end(), target) != loaded.end()) continue;  // once only
+      if (static_cast<int>(stack.size()) >= limits.max_include_depth) {
+        out.error(from, path, "",
+                  "includes nested deeper than " + std::to_string(limits.max_include_depth) + " levels",
+                  "flatten the include structure");
+        invalid = true;
+        continue;
+      }
+      if (static_cast<int>(result.files.size()) >= limits.max_files) {
+        out.error(from, path, "",
+                  "more than " + std::to_string(limits.max_files) + " files in one scenario",
+                  "merge some included files");
+        invalid = true;
+        continue;
+      }
+      if (!fs::exists(target, ec)) {
+        out.error(from, path, "", "included file \"" + inc + "\" not found (looked for " + shown + ")",
+                  "check the path; it is relative to the including file's directory");
+        invalid = true;
+        continue;
+      }
+      load_file(shown, target);
+    }
+  }
+
+  void load_file(const std::string& shown, const fs::path& canonical) {
+    v1::Scenario part;
+    SourceFile source;
+    const auto status = read_message_file(shown, part, out, limits, &source);
+    if (status != LoadStatus::Ok) {
+      invalid = true;
+      return;
+    }
+    const auto file_index = static_cast<std::uint32_t>(result.files.size());
+    result.files.push_back(std::move(source));
+    if (file_index > 0) {
+      // An include contributes entities only; the scenario's identity and settings
+      // come from the top-level file.
+      for (const char* singular : {"name", "description", "currency", "settings"}) {
+        const auto* field = part.GetDescriptor()->FindFieldByName(singular);
+        if (part.GetReflection()->HasField(part, field)) {
+          out.error(shown, singular, "",
+                    std::string("an included file sets \"") + singular +
+                        "\", which only the top-level scenario may set",
+                    "move it to the top-level scenario file or delete it here");
+          invalid = true;
+        }
+      }
+    }
+    merge(part, file_index);
+    loaded.push_back(canonical);
+    stack.push_back(canonical);
+    load_includes(part, file_index, canonical.parent_path());
+    stack.pop_back();
+  }
+};
+
+}  // namespace
+
+std::optional<LoadedScenario> load_scenario(const std::string& path, Diagnostics& out,
+                                            LoadStatus& status, const ReadLimits& limits) {
+  v1::Scenario top;
+  SourceFile source;
+  status = read_message_file(path, top, out, limits, &source);
+  if (status != LoadStatus::Ok) return std::nullopt;
+  std::error_code ec;
+  const fs::path canonical = fs::weakly_canonical(fs::path(path), ec);
+  Loader loader{out, limits, canonical.parent_path(), {}, {}, {}, false};
+  loader.result.files.push_back(std::move(source));
+  loader.result.scenario = top;
+  // Lists of the top-level file are already in place; record their origins.
+  for (const char* list : kEntityLists) {
+    const auto* field = top.GetDescriptor()->FindFieldByName(list);
+    auto& origins = loader.result.origins[list];
+    for (int i = 0; i < top.GetReflection()->FieldSize(top, field); ++i) {
+      origins.push_back({0, static_cast<std::uint32_t>(i)});
+    }
+  }
+  loader.loaded.push_back(canonical);
+  loader.stack.push_back(canonical);
+  loader.load_includes(top, 0, canonical.parent_path());
+  place_diagnostics(out, loader.result.files);
+  if (loader.invalid) {
+    status = LoadStatus::Invalid;
+    return std::nullopt;
+  }
+  return std::move(loader.result);
+}
+
+LoadedScenario in_memory_scenario(v1::Scenario scenario, std::string name) {
+  LoadedScenario loaded;
+  loaded.scenario = std::move(scenario);
+  loaded.files.push_back(SourceFile{std::move(name), Format::Binary, {}});
+  return loaded;
+}
+
+std::pair<const std::string*, std::string> LoadedScenario::where(std::string_view list,
+                                                                 int index) const {
+  std::uint32_t file = 0;
+  auto local = static_cast<std::uint32_t>(index);
+  if (auto it = origins.find(list); it != origins.end() && index >= 0 &&
+                                    static_cast<std::size_t>(index) < it->second.size()) {
+    file = it->second[static_cast<std::size_t>(index)].file;
+    local = it->second[static_cast<std::size_t>(index)].index;
+  }
+  return {&files.at(file).path, std::string(list) + "[" + std::to_string(local) + "]"};
+}
+
+// ---- writing ---------------------------------------------------------------------------
+
+std::string serialise(const pb::Message& message, Format format) {
+  std::string out;
+  switch (format) {
+    case Format::Text: {
+      pb::TextFormat::Printer printer;
+      printer.SetUseUtf8StringEscaping(true);
+      printer.PrintToString(message, &out);
+      break;
+    }
+    case Format::Json: {
+      pb::util::JsonPrintOptions options;
+      options.add_whitespace = true;
+      options.preserve_proto_field_names = true;
+      (void)pb::util::MessageToJsonString(message, &out, options);
+      if (out.empty() || out.back() != '\n') out += '\n';
+      break;
+    }
+    case Format::Binary:
+      message.SerializeToString(&out);
+      break;
+  }
+  return out;
+}
+
+std::string write_file_atomically(const std::string& path, std::string_view bytes) {
+  const fs::path target(path);
+  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  std::string temp = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
+  const int fd = ::mkstemp(temp.data());
+  if (fd < 0) return "cannot create a temporary file in " + dir.string() + ": " + std::strerror(errno);
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const std::string err = std::strerror(errno);
+      ::close(fd);
+      ::unlink(temp.c_str());
+      return "cannot write " + path + ": " + err;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  ::fchmod(fd, 0644);
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    ::unlink(temp.c_str());
+    return "cannot write " + path + ": " + std::strerror(errno);
+  }
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
+    const std::string err = std::strerror(errno);
+    ::unlink(temp.c_str());
+    return "cannot write " + path + ": " + err;
+  }
+  return {};
+}
+
+// ---- placing diagnostics -----------------------------------------------------------------
+
+void place_diagnostics(Diagnostics& diagnostics, const std::vector<SourceFile>& files) {
+  for (const SourceFile& file : files) {
+    if (file.format == Format::Binary) continue;
+    bool needed = false;
+    for (const auto& d : diagnostics.items()) {
+      needed |= d.line == 0 && !d.path.empty() && d.file == file.path;
+    }
+    if (!needed) continue;
+    SourceMap map;
+    if (file.format == Format::Text) {
+      map = text_format_source_map(file.content, *v1::Scenario::descriptor());
+    } else {
+      Diagnostics ignored;
+      check_json(file.content, *v1::Scenario::descriptor(), file.path, ignored, &map);
+    }
+    for (auto& d : diagnostics.items()) {
+      if (d.line != 0 || d.path.empty() || d.file != file.path) continue;
+      const auto at = map.find(d.path);
+      d.line = at.line;
+      d.column = at.column;
+    }
+  }
+}
+
+}  // namespace cpsf

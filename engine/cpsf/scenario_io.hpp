@@ -1,0 +1,97 @@
+// Reading and writing scenario files in the three formats, with includes.
+//
+// Every file is untrusted: the reader refuses directories, special files and files
+// over a size limit without reading them, refuses binary garbage in text formats,
+// and reports every unknown field or enum value with its line. Includes resolve only
+// inside the top-level scenario's directory tree; cycles are refused.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cpsf/diagnostics.hpp"
+#include "cpsf/v1/scenario.pb.h"
+
+namespace google::protobuf {
+class Message;
+}
+
+namespace cpsf {
+
+enum class Format : std::uint8_t { Text, Json, Binary };
+
+// By extension: .textproto/.txtpb/.pbtxt → Text, .json → Json, .pb/.binpb → Binary.
+std::optional<Format> format_from_path(std::string_view path);
+std::string_view format_name(Format format);
+// "text", "textproto", "json", "binary", "pb" (for --to options).
+std::optional<Format> format_from_name(std::string_view name);
+inline constexpr const char* kFormatExtensionsHelp =
+    ".textproto, .txtpb or .pbtxt (protobuf text format), .json (JSON), .pb or .binpb (binary)";
+
+struct ReadLimits {
+  // Files over this many bytes are refused without being read (docs/scenario-format.md).
+  std::uint64_t max_file_bytes = std::uint64_t{1} << 30;  // 1 GiB; protobuf itself stops at 2 GiB
+  int max_include_depth = 16;
+  int max_files = 256;  // files in one scenario, top-level included
+};
+
+// Outcome class of a load: decides the command line's exit code.
+enum class LoadStatus : std::uint8_t {
+  Ok,       // parsed (semantic validation is separate)
+  Invalid,  // the content is wrong: syntax, unknown fields, bad includes (exit 1)
+  IoError,  // the top-level file is missing, unreadable, a directory or too large (exit 2)
+};
+
+// One file of a scenario as read, kept so that diagnostics can be placed on its lines.
+struct SourceFile {
+  std::string path;     // as given (top-level) or as resolved (includes)
+  Format format = Format::Text;
+  std::string content;  // kept for text formats only
+};
+
+// Where an entity of the merged scenario came from.
+struct EntityOrigin {
+  std::uint32_t file = 0;   // index into LoadedScenario::files
+  std::uint32_t index = 0;  // index in that file's list
+};
+
+struct LoadedScenario {
+  v1::Scenario scenario;          // the top-level file with its includes merged in
+  std::vector<SourceFile> files;  // files[0] is the top-level file
+  // Origin of every element of each repeated entity list, keyed by field name
+  // ("assets", "relations", ...). Lists absent here come wholly from files[0].
+  std::map<std::string, std::vector<EntityOrigin>, std::less<>> origins;
+
+  // File and field path of element `index` of list `list` in the merged scenario.
+  [[nodiscard]] std::pair<const std::string*, std::string> where(std::string_view list,
+                                                                 int index) const;
+};
+
+// Reads one file of any message type in the format its extension names.
+LoadStatus read_message_file(const std::string& path, google::protobuf::Message& message,
+                             Diagnostics& out, const ReadLimits& limits = {},
+                             SourceFile* keep = nullptr);
+
+// Loads a scenario and its includes. Returns nothing when the scenario cannot be
+// assembled; `status` says why. Semantic validation is validate().
+std::optional<LoadedScenario> load_scenario(const std::string& path, Diagnostics& out,
+                                            LoadStatus& status, const ReadLimits& limits = {});
+
+// Wraps a scenario built in memory (e.g. from Python) for validation.
+LoadedScenario in_memory_scenario(v1::Scenario scenario, std::string name = "<memory>");
+
+// Serialises in `format`. Text and JSON end with a newline.
+std::string serialise(const google::protobuf::Message& message, Format format);
+
+// Writes atomically: a temporary file beside `path`, then rename. Returns an error
+// message, empty on success.
+std::string write_file_atomically(const std::string& path, std::string_view bytes);
+
+// Fills line and column of each diagnostic that names one of `files` and has a path.
+void place_diagnostics(Diagnostics& diagnostics, const std::vector<SourceFile>& files);
+
+}  // namespace cpsf

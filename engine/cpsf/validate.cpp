@@ -1,0 +1,617 @@
+#include "cpsf/validate.hpp"
+
+#include <google/protobuf/descriptor.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <functional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "cpsf/catalogue.hpp"
+
+namespace cpsf {
+
+namespace pb = google::protobuf;
+
+namespace {
+
+std::string num(double v) {
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+
+std::string quoted(const std::string& s) { return "'" + s + "'"; }
+
+class Validator {
+ public:
+  Validator(const LoadedScenario& loaded, Diagnostics& out)
+      : loaded_(loaded), s_(loaded.scenario), out_(out), catalogue_(loaded.scenario) {}
+
+  void run() {
+    check_non_finite();
+    check_empty();
+    index_ids();
+    check_enterprises();
+    check_assets();
+    check_relations();
+    check_controls();
+    check_threats();
+    check_dependencies();
+    check_requirements();
+    check_baselines();
+    check_settings();
+    check_reachability();
+  }
+
+ private:
+  // ---- reporting ---------------------------------------------------------------------
+  void report(Severity severity, std::string_view list, int index, const std::string& sub,
+              const std::string& entity, std::string message, std::string hint) {
+    auto [file, path] = loaded_.where(list, index);
+    if (!sub.empty()) path += "." + sub;
+    out_.add(Diagnostic{severity, *file, 0, 0, std::move(path), entity, std::move(message),
+                        std::move(hint)});
+  }
+  void error(std::string_view list, int index, const std::string& sub, const std::string& entity,
+             std::string message, std::string hint) {
+    report(Severity::Error, list, index, sub, entity, std::move(message), std::move(hint));
+  }
+  void warning(std::string_view list, int index, const std::string& sub, const std::string& entity,
+               std::string message, std::string hint) {
+    report(Severity::Warning, list, index, sub, entity, std::move(message), std::move(hint));
+  }
+  void top_level(Severity severity, const std::string& path, std::string message, std::string hint) {
+    out_.add(Diagnostic{severity, loaded_.files.front().path, 0, 0, path, "", std::move(message),
+                        std::move(hint)});
+  }
+
+  // ---- number checks (non-finite values are reported once, by check_non_finite) ----------
+  void probability(double v, std::string_view list, int i, const std::string& sub,
+                   const std::string& entity, const std::string& what) {
+    if (std::isfinite(v) && (v < 0 || v > 1)) {
+      error(list, i, sub, entity, what + " is " + num(v) + ", outside [0, 1]",
+            "give a value between 0 and 1 (e.g. 0.3 for 30%)");
+    }
+  }
+  void non_negative(double v, std::string_view list, int i, const std::string& sub,
+                    const std::string& entity, const std::string& what, const std::string& unit) {
+    if (std::isfinite(v) && v < 0) {
+      error(list, i, sub, entity, what + " is negative (" + num(v) + ")",
+            "give " + unit + " ≥ 0");
+    }
+  }
+
+  void distribution(const v1::Distribution& d, std::string_view list, int i, const std::string& sub,
+                    const std::string& entity, const std::string& what) {
+    using F = v1::Distribution;
+    const auto bad = [&](const std::string& field, const std::string& message, const std::string& hint) {
+      error(list, i, sub + "." + field, entity, what + ": " + message, hint);
+    };
+    const auto finite = [](std::initializer_list<double> vs) {
+      for (double v : vs) {
+        if (!std::isfinite(v)) return false;
+      }
+      return true;
+    };
+    switch (d.family_case()) {
+      case F::FAMILY_NOT_SET:
+        error(list, i, sub, entity, what + " has no distribution family",
+              "set exactly one of fixed { value }, exponential { mean }, lognormal { mu sigma }, "
+              "gamma { shape scale }, uniform { min max }, pert { min mode max }");
+        return;
+      case F::kFixed:
+        if (finite({d.fixed().value()}) && d.fixed().value() < 0) {
+          bad("fixed.value", "fixed value is negative (" + num(d.fixed().value()) + ")",
+              "a duration in days is ≥ 0");
+        }
+        return;
+      case F::kExponential:
+        if (finite({d.exponential().mean()}) && d.exponential().mean() <= 0) {
+          bad("exponential.mean", "exponential mean must be > 0, not " + num(d.exponential().mean()),
+              "give the mean duration in days, e.g. mean: 3; for an instant step use fixed { value: 0 }");
+        }
+        return;
+      case F::kLognormal:
+        if (finite({d.lognormal().sigma()}) && d.lognormal().sigma() <= 0) {
+          bad("lognormal.sigma", "lognormal sigma must be > 0, not " + num(d.lognormal().sigma()),
+              "sigma is the standard deviation of log(days); for no spread use fixed");
+        }
+        if (finite({d.lognormal().mu()}) && d.lognormal().mu() > 50) {
+          bad("lognormal.mu", "lognormal mu = " + num(d.lognormal().mu()) + " gives e^mu days, an absurd duration",
+              "mu is the mean of log(days): mu = ln(median days)");
+        }
+        return;
+      case F::kGamma:
+        if (finite({d.gamma().shape()}) && d.gamma().shape() <= 0) {
+          bad("gamma.shape", "gamma shape must be > 0, not " + num(d.gamma().shape()), "give shape > 0");
+        }
+        if (finite({d.gamma().scale()}) && d.gamma().scale() <= 0) {
+          bad("gamma.scale", "gamma scale must be > 0, not " + num(d.gamma().scale()), "give scale > 0 (days)");
+        }
+        return;
+      case F::kUniform: {
+        const auto& u = d.uniform();
+        if (!finite({u.min(), u.max()})) return;
+        if (u.min() < 0) bad("uniform.min", "uniform min is negative (" + num(u.min()) + ")", "durations are ≥ 0");
+        if (u.max() <= u.min()) {
+          bad("uniform.max", "uniform needs min < max, got min " + num(u.min()) + ", max " + num(u.max()),
+              "make max larger than min; for a single value use fixed");
+        }
+        return;
+      }
+      case F::kPert: {
+        const auto& p = d.pert();
+        if (p.has_lambda() && std::isfinite(p.lambda()) && p.lambda() <= 0) {
+          bad("pert.lambda", "pert lambda must be > 0, not " + num(p.lambda()), "omit it for the usual 4");
+        }
+        if (!finite({p.min(), p.mode(), p.max()})) return;
+        if (p.min() < 0) bad("pert.min", "pert min is negative (" + num(p.min()) + ")", "durations are ≥ 0");
+        if (!(p.min() <= p.mode() && p.mode() <= p.max()) || !(p.min() < p.max())) {
+          bad("pert", "pert needs min ≤ mode ≤ max and min < max, got " + num(p.min()) + ", " +
+                          num(p.mode()) + ", " + num(p.max()),
+              "order the three-point estimate as min, most likely, max");
+        }
+        return;
+      }
+    }
+  }
+
+  // ---- generic: every double must be finite -------------------------------------------------
+  void non_finite_in(const pb::Message& m, std::string_view list, int i, const std::string& prefix,
+                     const std::string& entity) {
+    const pb::Reflection* r = m.GetReflection();
+    std::vector<const pb::FieldDescriptor*> fields;
+    r->ListFields(m, &fields);
+    for (const auto* f : fields) {
+      const std::string sub = prefix.empty() ? f->name() : prefix + "." + f->name();
+      if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_DOUBLE && !f->is_repeated()) {
+        const double v = r->GetDouble(m, f);
+        if (!std::isfinite(v)) {
+          error(list, i, sub, entity, f->name() + " is " + num(v) + ", not a finite number",
+                "give an ordinary number");
+        }
+      } else if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE && !f->is_repeated()) {
+        non_finite_in(r->GetMessage(m, f), list, i, sub, entity);
+      } else if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) {
+        for (int k = 0; k < r->FieldSize(m, f); ++k) {
+          non_finite_in(r->GetRepeatedMessage(m, f, k), list, i, sub + "[" + std::to_string(k) + "]", entity);
+        }
+      }
+    }
+  }
+
+  void check_non_finite() {
+    const auto each = [&](std::string_view list, const auto& items, auto label) {
+      for (int i = 0; i < items.size(); ++i) non_finite_in(items[i], list, i, "", label(items[i], i));
+    };
+    each("enterprises", s_.enterprises(), [&](const auto& e, int) { return enterprise_label(e.id()); });
+    each("assets", s_.assets(), [&](const auto& a, int) { return asset_label(a.id()); });
+    each("relations", s_.relations(), [&](const auto& r, int i) { return relation_label(r, i); });
+    each("controls", s_.controls(), [&](const auto& c, int) { return "control " + quoted(c.id()); });
+    each("threats", s_.threats(), [&](const auto& t, int) { return "threat " + quoted(t.id()); });
+    each("dependencies", s_.dependencies(), [&](const auto& d, int) { return dependency_label(d); });
+    each("baselines", s_.baselines(), [&](const auto& b, int) { return "baseline " + quoted(b.id()); });
+    if (s_.has_settings()) {
+      const auto& st = s_.settings();
+      if (st.has_horizon() && !std::isfinite(st.horizon())) {
+        top_level(Severity::Error, "settings.horizon", "settings: horizon is " + num(st.horizon()) + ", not a finite number",
+                  "give the horizon in days, or leave it out for no horizon");
+      }
+      if (!std::isfinite(st.target_relative_stderr())) {
+        top_level(Severity::Error, "settings.target_relative_stderr",
+                  "settings: target_relative_stderr is not a finite number", "give e.g. 0.01, or 0 for off");
+      }
+    }
+  }
+
+  // ---- labels ---------------------------------------------------------------------------------
+  static std::string enterprise_label(const std::string& id) { return "enterprise " + quoted(id); }
+  static std::string asset_label(const std::string& id) { return "asset " + quoted(id); }
+  static std::string relation_label(const v1::Relation& r, int i) {
+    if (!r.id().empty()) return "relation " + quoted(r.id());
+    return "relation #" + std::to_string(i) + " (" + r.from() + " → " + r.to() + ")";
+  }
+  static std::string dependency_label(const v1::SupplyDependency& d) {
+    return "dependency " + quoted(d.customer()) + " on " + quoted(d.supplier());
+  }
+
+  // ---- ids ------------------------------------------------------------------------------------
+  // Records ids of one list, reporting empty and duplicate ones.
+  template <class Items, class GetId>
+  void collect_ids(std::string_view list, const Items& items, GetId get_id, const std::string& noun,
+                   std::unordered_map<std::string, int>& ids, bool id_required = true) {
+    for (int i = 0; i < items.size(); ++i) {
+      const std::string& id = get_id(items[i]);
+      if (id.empty()) {
+        if (id_required) {
+          error(list, i, "id", noun + " #" + std::to_string(i), noun + " has no id",
+                "give every " + noun + " a unique id");
+        }
+        continue;
+      }
+      const auto [it, fresh] = ids.emplace(id, i);
+      if (!fresh) {
+        auto [first_file, first_path] = loaded_.where(list, it->second);
+        error(list, i, "id", noun + " " + quoted(id),
+              "duplicate id: " + quoted(id) + " is already used by " + first_path + " in " + *first_file,
+              "give each " + noun + " its own id");
+      }
+    }
+  }
+
+  void index_ids() {
+    collect_ids("enterprises", s_.enterprises(), [](const auto& e) -> const std::string& { return e.id(); },
+                "enterprise", enterprises_);
+    collect_ids("assets", s_.assets(), [](const auto& a) -> const std::string& { return a.id(); }, "asset", assets_);
+    collect_ids("relations", s_.relations(), [](const auto& r) -> const std::string& { return r.id(); },
+                "relation", relations_, /*id_required=*/false);
+    collect_ids("controls", s_.controls(), [](const auto& c) -> const std::string& { return c.id(); }, "control",
+                controls_);
+    collect_ids("threats", s_.threats(), [](const auto& t) -> const std::string& { return t.id(); }, "threat",
+                threats_);
+    collect_ids("requirements", s_.requirements(), [](const auto& r) -> const std::string& { return r.id(); },
+                "requirement", requirements_);
+    collect_ids("baselines", s_.baselines(), [](const auto& b) -> const std::string& { return b.id(); },
+                "baseline", baselines_);
+  }
+
+  void reference(const std::unordered_map<std::string, int>& ids, const std::string& target,
+                 std::string_view list, int i, const std::string& sub, const std::string& entity,
+                 const std::string& role, const std::string& noun) {
+    if (target.empty()) {
+      error(list, i, sub, entity, role + " is missing", "give the id of " + noun);
+      return;
+    }
+    if (ids.count(target) == 0) {
+      error(list, i, sub, entity, role + " " + quoted(target) + " is not defined",
+            "define " + noun + " with id " + quoted(target) + " or correct the reference" + suggestion(ids, target));
+    }
+  }
+
+  // " (did you mean 'x'?)" when an id differs little from a defined one.
+  static std::string suggestion(const std::unordered_map<std::string, int>& ids, const std::string& wanted) {
+    const auto distance = [](const std::string& a, const std::string& b) {
+      std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+      for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+      for (std::size_t i = 1; i <= a.size(); ++i) {
+        cur[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+          cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        }
+        std::swap(prev, cur);
+      }
+      return prev[b.size()];
+    };
+    if (wanted.size() > 64 || ids.size() > 100000) return "";
+    std::string best;
+    std::size_t best_d = 3;  // at most two edits away
+    for (const auto& [id, _] : ids) {
+      if (id.size() > 64) continue;
+      const std::size_t d = distance(id, wanted);
+      if (d < best_d || (d == best_d && !best.empty() && id < best)) {
+        if (d < best_d) best_d = d;
+        best = id;
+      }
+    }
+    return best.empty() ? "" : " (did you mean " + quoted(best) + "?)";
+  }
+
+  void requirement_reference(const std::string& id, std::string_view list, int i, const std::string& sub,
+                             const std::string& entity) {
+    if (id.empty()) {
+      error(list, i, sub, entity, "requirement id is empty", "give a CPSF requirement id such as CPS.AC-1");
+      return;
+    }
+    if (catalogue_.has_requirement(id)) return;
+    if (!is_requirement_id(id)) {
+      warning(list, i, sub, entity, quoted(id) + " is not of the form CPS.<XX>-<n>",
+              "use a CPSF requirement id such as CPS.AC-1, or add it to the scenario's requirements");
+    } else {
+      warning(list, i, sub, entity, "unknown CPSF requirement id " + quoted(id),
+              "check it against `cpsf catalogue`; if it is right, add it to the scenario's "
+              "requirements list (the catalogue is extensible)");
+    }
+  }
+
+  // ---- entities -------------------------------------------------------------------------------
+  void check_empty() {
+    if (s_.assets_size() == 0) {
+      top_level(Severity::Error, "", "the scenario is empty: it has no assets",
+                "add enterprises, assets and relations (see scenarios/default/scenario.textproto)");
+    }
+  }
+
+  void check_enterprises() {
+    for (int i = 0; i < s_.enterprises_size(); ++i) {
+      const auto& e = s_.enterprises(i);
+      const std::string label = enterprise_label(e.id());
+      non_negative(e.daily_output(), "enterprises", i, "daily_output", label, "daily_output", "money per day");
+      if (!e.baseline().empty() && catalogue_.find_baseline(e.baseline()) == nullptr) {
+        std::string hint = "use a built-in baseline (";
+        for (int k = 0; k < builtin_catalogue().baselines_size(); ++k) {
+          hint += (k ? ", " : "") + builtin_catalogue().baselines(k).id();
+        }
+        hint += ") or define it under baselines";
+        if (e.baseline() == "SCS-5") hint = "SCS ★5 is still under design by METI and has no control set; use SCS-4 or define SCS-5 under baselines";
+        error("enterprises", i, "baseline", label, "baseline " + quoted(e.baseline()) + " is not defined", hint);
+      }
+    }
+  }
+
+  void check_assets() {
+    for (int i = 0; i < s_.assets_size(); ++i) {
+      const auto& a = s_.assets(i);
+      const std::string label = asset_label(a.id().empty() ? "#" + std::to_string(i) : a.id());
+      reference(enterprises_, a.owner(), "assets", i, "owner", label, "owner", "an enterprise");
+      if (a.layer() == v1::LAYER_UNSPECIFIED) {
+        error("assets", i, "layer", label, "has no CPSF layer",
+              "set layer: L1 (between organisations), L2 (cyber-physical interface) or L3 (cyberspace)");
+      }
+      if (a.element() == v1::ELEMENT_UNSPECIFIED) {
+        error("assets", i, "element", label, "has no CPSF element",
+              "set element: ORGANIZATION, PEOPLE, COMPONENT, DATA, PROCEDURE or SYSTEM");
+      }
+      probability(a.exposure(), "assets", i, "exposure", label, "exposure");
+      probability(a.containment(), "assets", i, "containment", label, "containment");
+      const auto& l = a.loss();
+      non_negative(l.confidentiality(), "assets", i, "loss.confidentiality", label, "loss.confidentiality", "an amount");
+      non_negative(l.integrity(), "assets", i, "loss.integrity", label, "loss.integrity", "an amount");
+      non_negative(l.availability(), "assets", i, "loss.availability", label, "loss.availability", "an amount");
+      probability(l.operations_share(), "assets", i, "loss.operations_share", label, "loss.operations_share");
+      if (l.has_outage_days()) {
+        distribution(l.outage_days(), "assets", i, "loss.outage_days", label, "outage_days");
+      } else if (std::isfinite(l.operations_share()) && l.operations_share() > 0) {
+        error("assets", i, "loss.operations_share", label,
+              "operations_share is " + num(l.operations_share()) + " but no outage_days are given",
+              "give loss.outage_days { ... } (how long operations stop), or set operations_share to 0");
+      }
+    }
+  }
+
+  void check_relations() {
+    std::vector<int> incoming(static_cast<std::size_t>(s_.assets_size()), 0);
+    for (int i = 0; i < s_.relations_size(); ++i) {
+      const auto& r = s_.relations(i);
+      const std::string label = relation_label(r, i);
+      reference(assets_, r.from(), "relations", i, "from", label, "from", "an asset");
+      reference(assets_, r.to(), "relations", i, "to", label, "to", "an asset");
+      if (const auto it = assets_.find(r.to()); it != assets_.end()) ++incoming[static_cast<std::size_t>(it->second)];
+      if (!r.from().empty() && r.from() == r.to()) {
+        warning("relations", i, "to", label, "leads from an asset to itself, which has no effect", "remove it");
+      }
+      if (r.layer() == v1::LAYER_UNSPECIFIED) {
+        error("relations", i, "layer", label, "has no CPSF layer",
+              "set layer: L1 (between organisations), L2 (cyber-physical interface) or L3 (cyberspace)");
+      }
+      if (!r.has_step()) {
+        error("relations", i, "step", label, "has no attack step", "add step { p: <success probability> }");
+        continue;
+      }
+      const auto& step = r.step();
+      if (!step.has_p()) {
+        error("relations", i, "step", label, "attack step has no success probability p",
+              "add p: <probability in [0, 1]> to step");
+      } else {
+        probability(step.p(), "relations", i, "step.p", label, "step.p");
+      }
+      if (step.has_ttc()) distribution(step.ttc(), "relations", i, "step.ttc", label, "ttc");
+      for (int k = 0; k < step.mitigated_by_size(); ++k) {
+        requirement_reference(step.mitigated_by(k), "relations", i, "step.mitigated_by[" + std::to_string(k) + "]",
+                              label);
+      }
+    }
+    for (int i = 0; i < s_.assets_size(); ++i) {
+      const auto& a = s_.assets(i);
+      if (a.gate() == v1::ALL && incoming[static_cast<std::size_t>(i)] == 0 && assets_.count(a.id()) &&
+          assets_.at(a.id()) == i) {
+        warning("assets", i, "gate", asset_label(a.id()),
+                "has gate ALL but no incoming relation, so it can fall only as an entry point",
+                "add the relations that must all succeed, or use gate ANY");
+      }
+    }
+  }
+
+  void check_controls() {
+    for (int i = 0; i < s_.controls_size(); ++i) {
+      const auto& c = s_.controls(i);
+      const std::string label = "control " + quoted(c.id());
+      requirement_reference(c.requirement(), "controls", i, "requirement", label);
+      if (!c.has_efficacy()) {
+        error("controls", i, "", label, "has no efficacy",
+              "add efficacy: <fraction of step success it removes, in [0, 1]>");
+      } else {
+        probability(c.efficacy(), "controls", i, "efficacy", label, "efficacy");
+      }
+      non_negative(c.cost(), "controls", i, "cost", label, "cost", "an annual cost");
+      for (int k = 0; k < c.enterprises_size(); ++k) {
+        reference(enterprises_, c.enterprises(k), "controls", i, "enterprises[" + std::to_string(k) + "]", label,
+                  "enterprise", "an enterprise");
+      }
+      for (int k = 0; k < c.assets_size(); ++k) {
+        reference(assets_, c.assets(k), "controls", i, "assets[" + std::to_string(k) + "]", label, "asset",
+                  "an asset");
+      }
+      for (int k = 0; k < c.relations_size(); ++k) {
+        reference(relations_, c.relations(k), "controls", i, "relations[" + std::to_string(k) + "]", label,
+                  "relation", "a relation");
+      }
+    }
+  }
+
+  void check_threats() {
+    for (int i = 0; i < s_.threats_size(); ++i) {
+      const auto& t = s_.threats(i);
+      const std::string label = "threat " + quoted(t.id());
+      std::unordered_set<std::string> entries;
+      for (int k = 0; k < t.entry_points_size(); ++k) {
+        const auto& e = t.entry_points(k);
+        const std::string sub = "entry_points[" + std::to_string(k) + "]";
+        reference(assets_, e.asset(), "threats", i, sub + ".asset", label, "entry point", "an asset");
+        if (!e.asset().empty() && !entries.insert(e.asset()).second) {
+          error("threats", i, sub, label, "entry point " + quoted(e.asset()) + " is listed twice",
+                "list each entry asset once");
+        }
+        if (!e.has_probability()) {
+          error("threats", i, sub, label, "entry point " + quoted(e.asset()) + " has no probability",
+                "add probability: <chance of initial access in [0, 1]>");
+        } else {
+          probability(e.probability(), "threats", i, sub + ".probability", label, "entry point probability");
+        }
+      }
+      for (int k = 0; k < t.objectives_size(); ++k) {
+        reference(assets_, t.objectives(k), "threats", i, "objectives[" + std::to_string(k) + "]", label,
+                  "objective", "an asset");
+      }
+      if (t.has_annual_frequency()) {
+        non_negative(t.annual_frequency(), "threats", i, "annual_frequency", label, "annual_frequency",
+                     "attacks per year");
+      }
+      if (t.has_step_scale()) non_negative(t.step_scale(), "threats", i, "step_scale", label, "step_scale", "a factor");
+    }
+  }
+
+  void check_dependencies() {
+    std::set<std::pair<std::string, std::string>> pairs;
+    for (int i = 0; i < s_.dependencies_size(); ++i) {
+      const auto& d = s_.dependencies(i);
+      const std::string label = dependency_label(d);
+      reference(enterprises_, d.customer(), "dependencies", i, "customer", label, "customer", "an enterprise");
+      reference(enterprises_, d.supplier(), "dependencies", i, "supplier", label, "supplier", "an enterprise");
+      if (!d.customer().empty() && d.customer() == d.supplier()) {
+        error("dependencies", i, "supplier", label, "an enterprise cannot depend on itself",
+              "name a different supplier");
+      } else if (!pairs.emplace(d.customer(), d.supplier()).second) {
+        error("dependencies", i, "", label, "the same dependency is given twice", "merge them into one share");
+      }
+      probability(d.share(), "dependencies", i, "share", label, "share");
+      non_negative(d.buffer_days(), "dependencies", i, "buffer_days", label, "buffer_days", "days");
+    }
+  }
+
+  void check_requirements() {
+    for (int i = 0; i < s_.requirements_size(); ++i) {
+      const auto& r = s_.requirements(i);
+      if (r.id().empty()) continue;  // reported by collect_ids
+      const std::string label = "requirement " + quoted(r.id());
+      if (!is_requirement_id(r.id())) {
+        warning("requirements", i, "id", label, quoted(r.id()) + " is not of the form CPS.<XX>-<n>",
+                "CPSF requirement ids look like CPS.AC-1; other ids work but are not CPSF's");
+      } else {
+        const std::string category = r.id().substr(4, r.id().find('-') - 4);
+        if (!catalogue_.has_category(category)) {
+          warning("requirements", i, "id", label, "category " + quoted(category) + " is not a CPSF category",
+                  "check the category code against `cpsf catalogue`");
+        }
+      }
+    }
+  }
+
+  void check_baselines() {
+    for (int i = 0; i < s_.baselines_size(); ++i) {
+      const auto& b = s_.baselines(i);
+      const std::string label = "baseline " + quoted(b.id());
+      if (!b.id().empty() && catalogue_.is_builtin_baseline(b.id())) {
+        warning("baselines", i, "id", label, "replaces the built-in baseline of the same id",
+                "give it another id if you meant a new baseline");
+      }
+      for (int k = 0; k < b.extends_size(); ++k) {
+        if (catalogue_.find_baseline(b.extends(k)) == nullptr) {
+          error("baselines", i, "extends[" + std::to_string(k) + "]", label,
+                "extends " + quoted(b.extends(k)) + ", which is not defined",
+                "define that baseline or correct the id");
+        }
+      }
+      if (extends_cycle(b.id())) {
+        error("baselines", i, "extends", label, "its extends chain leads back to itself", "break the cycle");
+      }
+      for (int k = 0; k < b.controls_size(); ++k) {
+        const auto& c = b.controls(k);
+        const std::string sub = "controls[" + std::to_string(k) + "]";
+        requirement_reference(c.requirement(), "baselines", i, sub + ".requirement", label);
+        if (!c.has_efficacy()) {
+          error("baselines", i, sub, label, "control " + quoted(c.requirement()) + " has no efficacy",
+                "add efficacy: <value in [0, 1]>");
+        } else {
+          probability(c.efficacy(), "baselines", i, sub + ".efficacy", label, "efficacy");
+        }
+        non_negative(c.cost(), "baselines", i, sub + ".cost", label, "cost", "an annual cost");
+      }
+    }
+  }
+
+  bool extends_cycle(const std::string& start) const {
+    std::unordered_set<std::string> on_path;
+    std::function<bool(const std::string&)> visit = [&](const std::string& id) {
+      const v1::Baseline* b = catalogue_.find_baseline(id);
+      if (b == nullptr) return false;
+      if (!on_path.insert(id).second) return true;
+      for (const auto& parent : b->extends()) {
+        if (parent == start || visit(parent)) return true;
+      }
+      on_path.erase(id);
+      return false;
+    };
+    return !start.empty() && visit(start);
+  }
+
+  void check_settings() {
+    if (!s_.has_settings()) return;
+    const auto& st = s_.settings();
+    if (st.has_horizon() && std::isfinite(st.horizon()) && st.horizon() < 0) {
+      top_level(Severity::Error, "settings.horizon", "settings: horizon is negative (" + num(st.horizon()) + ")",
+                "give the horizon in days (≥ 0), or leave it out for no horizon");
+    }
+    const double rse = st.target_relative_stderr();
+    if (std::isfinite(rse) && (rse < 0 || rse >= 1)) {
+      top_level(Severity::Error, "settings.target_relative_stderr",
+                "settings: target_relative_stderr is " + num(rse) + ", outside [0, 1)",
+                "give a relative standard error such as 0.01, or 0 for off");
+    }
+  }
+
+  void check_reachability() {
+    if (s_.assets_size() == 0) return;
+    bool any_entry = false;
+    for (const auto& a : s_.assets()) any_entry |= a.exposure() > 0;
+    for (const auto& t : s_.threats()) {
+      for (const auto& e : t.entry_points()) any_entry |= e.probability() > 0;
+    }
+    if (!any_entry) {
+      top_level(Severity::Warning, "",
+                "nothing can be compromised: no asset has exposure > 0 and no threat has an entry point",
+                "give entry assets an exposure, or threats entry_points with probabilities");
+    }
+  }
+
+  const LoadedScenario& loaded_;
+  const v1::Scenario& s_;
+  Diagnostics& out_;
+  CatalogueIndex catalogue_;
+  std::unordered_map<std::string, int> enterprises_, assets_, relations_, controls_, threats_, requirements_,
+      baselines_;
+};
+
+}  // namespace
+
+void validate(const LoadedScenario& scenario, Diagnostics& out) {
+  Diagnostics found;
+  Validator(scenario, found).run();
+  place_diagnostics(found, scenario.files);
+  // Read in file order: by file as loaded, then line.
+  std::unordered_map<std::string, std::size_t> file_rank;
+  for (std::size_t i = 0; i < scenario.files.size(); ++i) file_rank.emplace(scenario.files[i].path, i);
+  std::stable_sort(found.items().begin(), found.items().end(), [&](const Diagnostic& a, const Diagnostic& b) {
+    const auto ra = file_rank[a.file], rb = file_rank[b.file];
+    if (ra != rb) return ra < rb;
+    if (a.line != b.line) return a.line < b.line;
+    return a.column < b.column;
+  });
+  out.append(found);
+}
+
+}  // namespace cpsf

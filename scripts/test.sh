@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Every test: set up what is missing, build (Release), run the C++ tests and the Python
+# tests (CTest runs both), then build again with AddressSanitizer + UndefinedBehavior-
+# Sanitizer and run the C++ tests there too.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== build (Release)"
+bash scripts/build.sh build
+echo "== tests (Release): GoogleTest and pytest under CTest"
+ctest --test-dir build --output-on-failure --parallel "$(nproc)"
+echo "== pytest"
+/usr/bin/python3 -m pytest -q tests/python
+
+echo "== build (ASan + UBSan)"
+bash scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCPSF_WITH_SANITIZERS=ON
+echo "== tests (ASan + UBSan)"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build-asan --output-on-failure --parallel "$(nproc)"

@@ -1,0 +1,429 @@
+// Reading scenario files: formats, round trips, includes, and every way a file can be
+// unusable (DESIGN §8). Each bad input gets its own clear message and exit class.
+#include <google/protobuf/util/message_differencer.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "test_support.hpp"
+
+namespace cpsf {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::Checked;
+using testing::HasError;
+using testing::kMinimalScenario;
+using testing::ScratchDir;
+
+const std::string kDefaultScenario = std::string(CPSF_SOURCE_DIR) + "/scenarios/default/scenario.textproto";
+
+TEST(Formats, FromExtension) {
+  EXPECT_EQ(format_from_path("a/b.textproto"), Format::Text);
+  EXPECT_EQ(format_from_path("b.txtpb"), Format::Text);
+  EXPECT_EQ(format_from_path("b.pbtxt"), Format::Text);
+  EXPECT_EQ(format_from_path("b.json"), Format::Json);
+  EXPECT_EQ(format_from_path("b.pb"), Format::Binary);
+  EXPECT_EQ(format_from_path("b.binpb"), Format::Binary);
+  EXPECT_EQ(format_from_path("b.yaml"), std::nullopt);
+  EXPECT_EQ(format_from_path("textproto"), std::nullopt);
+}
+
+// ---- round trips ---------------------------------------------------------------------------
+
+v1::Scenario load_ok(const std::string& path) {
+  Diagnostics d;
+  LoadStatus status{};
+  auto loaded = load_scenario(path, d, status);
+  EXPECT_EQ(status, LoadStatus::Ok);
+  EXPECT_FALSE(d.has_errors());
+  return loaded ? loaded->scenario : v1::Scenario{};
+}
+
+void expect_round_trip(const v1::Scenario& original, const ScratchDir& dir) {
+  // text → json → binary → text, each step through a file.
+  v1::Scenario current = original;
+  const std::vector<std::pair<Format, std::string>> steps = {
+      {Format::Json, "a.json"}, {Format::Binary, "b.pb"}, {Format::Text, "c.textproto"}, {Format::Json, "d.json"}};
+  for (const auto& [format, name] : steps) {
+    const std::string path = dir.file(name);
+    ASSERT_EQ(write_file_atomically(path, serialise(current, format)), "");
+    v1::Scenario next;
+    Diagnostics d;
+    ASSERT_EQ(read_message_file(path, next, d), LoadStatus::Ok) << name;
+    std::string diff;
+    google::protobuf::util::MessageDifferencer differencer;
+    differencer.ReportDifferencesToString(&diff);
+    EXPECT_TRUE(differencer.Compare(original, next)) << name << ": " << diff;
+    // Bit-exact: the binary encodings agree, so every double survived exactly.
+    EXPECT_EQ(serialise(next, Format::Binary), serialise(original, Format::Binary)) << name;
+    current = next;
+  }
+}
+
+TEST(RoundTrip, DefaultScenarioAcrossAllFormats) {
+  ScratchDir dir;
+  expect_round_trip(load_ok(kDefaultScenario), dir);
+}
+
+TEST(RoundTrip, AwkwardValuesSurviveExactly) {
+  ScratchDir dir;
+  v1::Scenario s;
+  s.set_name("名前 with \"quotes\", a \\ backslash and\nnewline");
+  s.set_currency("kJPY");
+  auto* a = s.add_assets();
+  a->set_id("a");
+  a->set_exposure(0.1 + 0.2);              // 0.30000000000000004
+  a->set_containment(1e-300);              // tiny
+  a->mutable_loss()->set_integrity(1.0 / 3.0);
+  a->mutable_loss()->set_availability(1.7976931348623157e308);  // largest double
+  a->mutable_loss()->mutable_outage_days()->mutable_pert()->set_lambda(4.000000000000001);
+  auto* r = s.add_relations();
+  r->mutable_step()->set_p(0.0);          // explicitly present zero must stay present
+  r->mutable_step()->mutable_ttc()->mutable_lognormal()->set_mu(-2.5e-17);
+  s.mutable_settings()->set_seed(UINT64_MAX);
+  s.mutable_settings()->set_horizon(0.0);
+  expect_round_trip(s, dir);
+  EXPECT_TRUE(s.relations(0).step().has_p());
+}
+
+TEST(RoundTrip, ConvertedFileValidatesTheSame) {
+  ScratchDir dir;
+  const auto original = load_ok(kDefaultScenario);
+  for (const auto* name : {"x.json", "x.pb", "x.txtpb"}) {
+    const auto path = dir.file(name);
+    ASSERT_EQ(write_file_atomically(path, serialise(original, *format_from_path(name))), "");
+    const auto c = testing::check(path);
+    EXPECT_EQ(c.status, LoadStatus::Ok) << name;
+    EXPECT_TRUE(c.diagnostics.empty()) << name << "\n" << c.dump();
+  }
+}
+
+// ---- syntax and schema ----------------------------------------------------------------------
+
+TEST(Syntax, TextSyntaxErrorHasLineAndColumn) {
+  ScratchDir dir;
+  const auto c = testing::check(dir.write("s.textproto", "name: \"x\"\nassets { id: \"a\" \n"));
+  EXPECT_EQ(c.status, LoadStatus::Invalid);
+  EXPECT_TRUE(HasError(c, "s.textproto", "", "syntax error", 3)) << c.dump();
+}
+
+TEST(Syntax, TextUnknownFieldsAreAllReported) {
+  ScratchDir dir;
+  const auto c = testing::check(dir.write("s.textproto", R"(name: "x"
+assetz { id: "x" }
+assets { id: "a" owner: "oem" layer: L3 element: DATA expsure: 0.5 }
+relations { step { prob: 0.5 } }
+)"));
+  EXPECT_EQ(c.status, LoadStatus::Invalid);
+  EXPECT_TRUE(HasError(c, "s.textproto", "", "unknown field \"assetz\" in Scenario", 2));
+  EXPECT_TRUE(HasError(c, "s.textproto", "", "unknown field \"expsure\" in Asset", 3));
+  EXPECT_TRUE(HasError(c, "s.textproto", "", "unknown field \"prob\" in AttackStep", 4));
+}
+
+TEST(Syntax, TextUnknownEnumValue) {
+  ScratchDir dir;
+  const auto c = testing::check(dir.write("s.textproto", "assets {\n  id: \"a\"\n  layer: L4\n}\n"));
+  EXPECT_EQ(c.status, LoadStatus::Invalid);
+  ASSERT_TRUE(HasError(c, "s.textproto", "", "unknown value \"L4\" for field \"layer\"", 3));
+  EXPECT_NE(c.diagnostics.items().front().hint.find("L1, L2, L3"), std::string::npos);
+}
+
+TEST(Syntax, JsonSyntaxErrorHasLineAndColumn) {
+  ScratchDir dir;
+  const auto c = testing::check(dir.write("s.json", "{\n  \"assets\": [\n    {\"id\": \"a\",, }\n  ]\n}\n"));
+  EXPECT_EQ(c.status, LoadStatus::Invalid);
+  ASSERT_TRUE(HasError(c, "s.json", "", "JSON syntax error", 3));
+  EXPECT_EQ(c.diagnostics.items().front().column, 16);  // the second comma
+}
+
+TEST(Syntax, JsonUnknownFieldsAndEnumsAreAllReported) {
+  ScratchDir dir;
+  const auto c = testing::check(dir.write("s.json", R"({
+  "assetz": [],
+  "assets": [
+    {"id": "a", "layer": "L9"},
+    {"id": "b", "element": "GADGET", "exposur": 0.1}
+  ]
+}
+)"));
+  EXPECT_EQ(c.status, LoadStatus::Invalid);
+  EXPECT_TRUE(HasError(c, "s.json", "", "unknown field \"assetz\" in Scenario", 2));
+  EXPECT_TRUE(HasError(c, "s.json", "", "unknown Layer value \"L9\"", 4));
+  EXPECT_TRUE(HasError(c, "s.json", "", "unknown Element value \"GADGET\"", 5));
+  EXPECT_TRUE(HasError(c, "s.json", "", "unknown field \"exposur\" in Asset", 5));
+}
+
+TEST(Syntax, EmptyTextFileIsAnEmptyScenario) {
+  ScratchDir dir;
+  const auto c = testing::check(dir.write("s.textproto", ""));
+  EXPECT_TRUE(HasError(c, "s.textproto", "", "the scenario is empty"));
+}
+
+TEST(Syntax, ByteOrderMarkIsAccepted) {
+  ScratchDir dir;
+  const auto c = testing::check(dir.write("s.textproto", "\xEF\xBB\xBF" + std::string(kMinimalScenario)));
+  EXPECT_EQ(c.status, LoadStatus::Ok);
+  EXPECT_TRUE(c.diagnostics.empty()) << c.dump();
+}
+
+// ---- unusable files -------------------------------------------------------------------------
+
+TEST(Files, MissingFile) {
+  ScratchDir dir;
+  const auto c = testing::check(dir.file("nope.textproto"));
+  EXPECT_EQ(c.status, LoadStatus::IoError);
+  EXPECT_TRUE(HasError(c, "nope.textproto", "", "no such file"));
+}
+
+TEST(Files, Directory) {
+  ScratchDir dir;
+  fs::create_directories(dir.path() / "scenario.textproto");
+  const auto c = testing::check(dir.file("scenario.textproto"));
+  EXPECT_EQ(c.status, LoadStatus::IoError);
+  EXPECT_TRUE(HasError(c, "scenario.textproto", "", "is a directory"));
+}
+
+TEST(Files, DirectoryWithoutExtension) {
+  ScratchDir dir;
+  const auto c = testing::check(dir.path().string());
+  EXPECT_EQ(c.status, LoadStatus::IoError);
+  EXPECT_TRUE(HasError(c, "", "", "is a directory"));
+}
+
+TEST(Files, NotARegularFile) {
+  ScratchDir dir;
+  const auto fifo = dir.file("pipe.textproto");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const auto c = testing::check(fifo);  // must not block waiting for a writer
+  EXPECT_EQ(c.status, LoadStatus::IoError);
+  EXPECT_TRUE(HasError(c, "pipe.textproto", "", "not a regular file"));
+}
+
+TEST(Files, UnknownExtension) {
+  ScratchDir dir;
+  const auto c = testing::check(dir.write("s.yaml", "assets: []"));
+  EXPECT_EQ(c.status, LoadStatus::IoError);
+  EXPECT_TRUE(HasError(c, "s.yaml", "", "unknown file extension"));
+}
+
+// Root reads every file whatever its mode, so the check runs in a child process that
+// has given up root (as the unprivileged user nobody) before it opens the file.
+TEST(Files, UnreadableFile) {
+  ScratchDir dir;
+  const auto path = dir.write("locked.textproto", kMinimalScenario);
+  ASSERT_EQ(::chmod(path.c_str(), 0000), 0);
+  ASSERT_EQ(::chmod(dir.path().c_str(), 0755), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    if (::geteuid() == 0 && ::setuid(65534) != 0) ::_exit(10);
+    const auto c = testing::check(path);
+    const bool ok = c.status == LoadStatus::IoError &&
+                    HasError(c, "locked.textproto", "", "cannot open: Permission denied");
+    ::_exit(ok ? 0 : 11);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "10: could not drop root; 11: wrong status or message";
+}
+
+TEST(Files, BinaryGarbageInTextFormats) {
+  ScratchDir dir;
+  std::string garbage = "assets { id: \"a\" }\n";
+  garbage += std::string("\x00\xff\xfe\x01", 4);
+  for (const auto* name : {"g.textproto", "g.json"}) {
+    const auto c = testing::check(dir.write(name, garbage));
+    EXPECT_EQ(c.status, LoadStatus::Invalid) << name;
+    EXPECT_TRUE(HasError(c, name, "", "not a text file: byte 0x00 at offset 19", 2)) << name;
+  }
+}
+
+TEST(Files, InvalidUtf8InTextFormat) {
+  ScratchDir dir;
+  const auto c = testing::check(dir.write("g.textproto", "name: \"caf\xC3\x28\"\n"));
+  EXPECT_TRUE(HasError(c, "g.textproto", "", "not a text file", 1));
+}
+
+TEST(Files, BinaryGarbage) {
+  ScratchDir dir;
+  // A truncated varint and bytes that are no valid wire format.
+  const auto c = testing::check(dir.write("g.pb", std::string("\x0a\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff", 11)));
+  EXPECT_EQ(c.status, LoadStatus::Invalid);
+  EXPECT_TRUE(HasError(c, "g.pb", "", "not a valid binary cpsf file"));
+}
+
+TEST(Files, TextSavedAsBinaryIsRefused) {
+  ScratchDir dir;
+  const auto c = testing::check(dir.write("s.pb", kMinimalScenario));
+  EXPECT_EQ(c.status, LoadStatus::Invalid);
+  EXPECT_FALSE(c.diagnostics.empty());
+  EXPECT_TRUE(c.diagnostics.has_errors()) << c.dump();
+}
+
+TEST(Files, BinaryWithUnknownFieldsIsRefused) {
+  ScratchDir dir;
+  // Field 999, varint 1: a newer schema or not a cpsf file.
+  const auto c = testing::check(dir.write("s.pb", std::string("\xb8\x3e\x01", 3)));
+  EXPECT_EQ(c.status, LoadStatus::Invalid);
+  EXPECT_TRUE(HasError(c, "s.pb", "", "unknown field number 999"));
+}
+
+TEST(Files, OverTheSizeLimitIsRefusedWithoutReading) {
+  ScratchDir dir;
+  // A sparse file far larger than memory would allow reading: refusal must come from
+  // its size alone.
+  const auto path = dir.file("huge.pb");
+  { std::ofstream(path) << ""; }
+  fs::resize_file(path, std::uint64_t{64} << 30);  // 64 GiB, sparse
+  const auto c = testing::check(path);
+  EXPECT_EQ(c.status, LoadStatus::IoError);
+  EXPECT_TRUE(HasError(c, "huge.pb", "", "over the limit of 1.0 GiB"));
+  // And a small limit applies to ordinary files.
+  ReadLimits small;
+  small.max_file_bytes = 10;
+  const auto d = testing::check(dir.write("s.textproto", kMinimalScenario), small);
+  EXPECT_EQ(d.status, LoadStatus::IoError);
+  EXPECT_TRUE(HasError(d, "s.textproto", "", "over the limit of 10 bytes"));
+}
+
+TEST(Files, JsonNestingTooDeep) {
+  ScratchDir dir;
+  std::string deep = "{\"description\": \"x\", \"unknown\": ";
+  for (int i = 0; i < 100000; ++i) deep += '[';
+  const auto c = testing::check(dir.write("deep.json", deep));
+  EXPECT_EQ(c.status, LoadStatus::Invalid);
+  EXPECT_TRUE(HasError(c, "deep.json", "", "nesting deeper than"));
+}
+
+TEST(Files, TextNestingTooDeep) {
+  ScratchDir dir;
+  std::string deep = "assets { loss { outage_days { ";
+  for (int i = 0; i < 100000; ++i) deep += "x { ";
+  const auto c = testing::check(dir.write("deep.textproto", deep));
+  EXPECT_EQ(c.status, LoadStatus::Invalid);
+  EXPECT_TRUE(c.diagnostics.has_errors());
+}
+
+// ---- includes -------------------------------------------------------------------------------
+
+TEST(Includes, EntitiesAreMergedAndProblemsPlacedInTheirOwnFile) {
+  ScratchDir dir;
+  dir.write("parts/suppliers.textproto", R"(# suppliers
+enterprises { id: "t1" baseline: "SCS-4" }
+assets { id: "t1-it" owner: "t1" layer: L3 element: SYSTEM exposure: 0.2 }
+assets { id: "t1-bad" owner: "t1" layer: L3 element: DATA exposure: 4 }
+)");
+  const auto top = dir.write("s.textproto", std::string("include: \"parts/suppliers.textproto\"\n") +
+                                                std::string(kMinimalScenario) +
+                                                "relations { from: \"t1-it\" to: \"vpn\" layer: L1 step { p: 0.3 } }\n");
+  const auto c = testing::check(top);
+  EXPECT_EQ(c.status, LoadStatus::Ok);
+  EXPECT_TRUE(HasError(c, "parts/suppliers.textproto", "asset 't1-bad'", "exposure is 4", 4));
+  EXPECT_EQ(c.diagnostics.error_count(), 1u) << c.dump();
+  Diagnostics d;
+  LoadStatus status{};
+  const auto loaded = load_scenario(top, d, status);
+  ASSERT_TRUE(loaded);
+  EXPECT_EQ(loaded->scenario.assets_size(), 4);
+  EXPECT_EQ(loaded->scenario.enterprises_size(), 2);
+}
+
+TEST(Includes, Cycle) {
+  ScratchDir dir;
+  dir.write("a.textproto", "include: \"b.textproto\"\nassets { id: \"a\" }\n");
+  dir.write("b.textproto", "include: \"a.textproto\"\n");
+  const auto c = testing::check(dir.write("top.textproto", "include: \"a.textproto\"\n"));
+  EXPECT_EQ(c.status, LoadStatus::Invalid);
+  EXPECT_TRUE(HasError(c, "b.textproto", "", "include cycle: top.textproto → a.textproto → b.textproto → a.textproto", 1));
+}
+
+TEST(Includes, SelfInclude) {
+  ScratchDir dir;
+  const auto c = testing::check(dir.write("top.textproto", "include: \"./top.textproto\"\n"));
+  EXPECT_TRUE(HasError(c, "top.textproto", "", "include cycle", 1));
+}
+
+TEST(Includes, EscapingTheScenarioDirectory) {
+  ScratchDir dir;
+  dir.write("outside.textproto", "assets { id: \"x\" }\n");
+  const auto c = testing::check(dir.write("scn/top.textproto",
+                                          "include: \"../outside.textproto\"\ninclude: \"/etc/passwd.textproto\"\n"));
+  EXPECT_EQ(c.status, LoadStatus::Invalid);
+  EXPECT_TRUE(HasError(c, "top.textproto", "", "outside the scenario's directory", 1));
+  EXPECT_TRUE(HasError(c, "top.textproto", "", "is an absolute path", 2));
+}
+
+TEST(Includes, EscapingThroughASymlink) {
+  ScratchDir dir;
+  dir.write("secret/data.textproto", "assets { id: \"x\" }\n");
+  fs::create_directories(dir.path() / "scn");
+  fs::create_directory_symlink(dir.path() / "secret", dir.path() / "scn" / "link");
+  const auto c = testing::check(dir.write("scn/top.textproto", "include: \"link/data.textproto\"\n"));
+  EXPECT_EQ(c.status, LoadStatus::Invalid);
+  EXPECT_TRUE(HasError(c, "top.textproto", "", "outside the scenario's directory", 1));
+}
+
+TEST(Includes, IncludedFileMissing) {
+  ScratchDir dir;
+  const auto c = testing::check(dir.write("top.textproto", "\ninclude: \"parts/none.json\"\n"));
+  EXPECT_EQ(c.status, LoadStatus::Invalid);
+  EXPECT_TRUE(HasError(c, "top.textproto", "", "included file \"parts/none.json\" not found", 2));
+}
+
+TEST(Includes, IncludedFileMayNotSetScenarioSettings) {
+  ScratchDir dir;
+  dir.write("part.textproto", "name: \"other\"\nsettings { trials: 5 }\n");
+  const auto c = testing::check(dir.write("top.textproto", "include: \"part.textproto\"\n"));
+  EXPECT_TRUE(HasError(c, "part.textproto", "", "sets \"name\"", 1));
+  EXPECT_TRUE(HasError(c, "part.textproto", "", "sets \"settings\"", 2));
+}
+
+TEST(Includes, FormatsMixAndDiamondsLoadOnce) {
+  ScratchDir dir;
+  v1::Scenario shared;
+  auto* e = shared.add_enterprises();
+  e->set_id("oem");
+  ASSERT_EQ(write_file_atomically(dir.file("shared.pb"), serialise(shared, Format::Binary)), "");
+  dir.write("left.json", R"({"include": ["shared.pb"]})");
+  dir.write("right.textproto", "include: \"shared.pb\"\n");
+  const auto c = testing::check(dir.write(
+      "top.textproto", "include: \"left.json\"\ninclude: \"right.textproto\"\n"
+                       "assets { id: \"a\" owner: \"oem\" layer: L3 element: DATA exposure: 0.1 }\n"));
+  EXPECT_EQ(c.status, LoadStatus::Ok);
+  EXPECT_TRUE(c.diagnostics.empty()) << c.dump();  // no duplicate 'oem'
+}
+
+TEST(Includes, ErrorsInAnIncludedFileMakeTheScenarioInvalid) {
+  ScratchDir dir;
+  dir.write("part.textproto", "assets { id: \"a\" colour: \"red\" }\n");
+  const auto c = testing::check(dir.write("top.textproto", "include: \"part.textproto\"\n"));
+  EXPECT_EQ(c.status, LoadStatus::Invalid);
+  EXPECT_TRUE(HasError(c, "part.textproto", "", "unknown field \"colour\"", 1));
+}
+
+// ---- writing --------------------------------------------------------------------------------
+
+TEST(Write, AtomicReplaceLeavesNoTemporaryFiles) {
+  ScratchDir dir;
+  const auto path = dir.write("out.textproto", "old");
+  ASSERT_EQ(write_file_atomically(path, "new content\n"), "");
+  std::ifstream in(path);
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_EQ(text, "new content\n");
+  int files = 0;
+  for ([[maybe_unused]] const auto& entry : fs::directory_iterator(dir.path())) ++files;
+  EXPECT_EQ(files, 1);
+}
+
+TEST(Write, IntoAMissingDirectoryFailsWithAMessage) {
+  ScratchDir dir;
+  const auto err = write_file_atomically(dir.file("no/such/dir/out.pb"), "x");
+  EXPECT_NE(err.find("cannot create a temporary file"), std::string::npos) << err;
+}
+
+}  // namespace
+}  // namespace cpsf

@@ -1,0 +1,274 @@
+// Semantic validation: one test per class of bad input (DESIGN §8). Each asserts that
+// the message names the file, the line, the entity and the problem, and gives a fix.
+#include "test_support.hpp"
+
+namespace cpsf {
+namespace {
+
+using testing::Checked;
+using testing::HasError;
+using testing::HasWarning;
+using testing::kMinimalScenario;
+using testing::ScratchDir;
+
+Checked check_text(const ScratchDir& dir, std::string_view text, const std::string& name = "s.textproto") {
+  return testing::check(dir.write(name, text));
+}
+
+TEST(Validate, MinimalScenarioIsClean) {
+  ScratchDir dir;
+  const auto c = check_text(dir, kMinimalScenario);
+  EXPECT_EQ(c.status, LoadStatus::Ok);
+  EXPECT_TRUE(c.diagnostics.empty()) << c.dump();
+}
+
+TEST(Validate, DefaultScenarioIsClean) {
+  const auto c = testing::check(std::string(CPSF_SOURCE_DIR) + "/scenarios/default/scenario.textproto");
+  EXPECT_EQ(c.status, LoadStatus::Ok);
+  EXPECT_TRUE(c.diagnostics.empty()) << c.dump();
+}
+
+TEST(Validate, EmptyScenario) {
+  ScratchDir dir;
+  const auto c = check_text(dir, "name: \"nothing\"\n");
+  EXPECT_TRUE(HasError(c, "s.textproto", "", "the scenario is empty"));
+}
+
+TEST(Validate, DuplicateIds) {
+  ScratchDir dir;
+  const auto c = check_text(dir, std::string(kMinimalScenario) +
+                                     "assets { id: \"plm\" owner: \"oem\" layer: L3 element: DATA }\n"
+                                     "enterprises { id: \"oem\" }\n"
+                                     "relations { id: \"r1\" from: \"vpn\" to: \"plm\" layer: L3 step { p: 0.1 } }\n");
+  EXPECT_TRUE(HasError(c, "s.textproto", "asset 'plm'", "duplicate id", 6));
+  EXPECT_TRUE(HasError(c, "s.textproto", "enterprise 'oem'", "duplicate id", 7));
+  EXPECT_TRUE(HasError(c, "s.textproto", "relation 'r1'", "duplicate id", 8));
+}
+
+TEST(Validate, DanglingReferences) {
+  ScratchDir dir;
+  const auto c = check_text(dir, R"(enterprises { id: "oem" baseline: "SCS-9" }
+assets { id: "vpn" owner: "oemm" layer: L3 element: SYSTEM exposure: 0.5 }
+relations { id: "r1" from: "vpm" to: "ghost" layer: L3 step { p: 0.5 } }
+controls { id: "mfa" requirement: "CPS.AC-1" efficacy: 0.5 implemented: true enterprises: "nobody" assets: "nothing" relations: "r9" }
+threats { id: "t" entry_points { asset: "phantom" probability: 0.2 } objectives: "grail" }
+dependencies { customer: "oem" supplier: "acme" share: 0.2 }
+)");
+  EXPECT_TRUE(HasError(c, "s.textproto", "enterprise 'oem'", "baseline 'SCS-9' is not defined", 1));
+  EXPECT_TRUE(HasError(c, "s.textproto", "asset 'vpn'", "owner 'oemm' is not defined", 2));
+  EXPECT_TRUE(HasError(c, "s.textproto", "relation 'r1'", "from 'vpm' is not defined", 3));
+  EXPECT_TRUE(HasError(c, "s.textproto", "relation 'r1'", "to 'ghost' is not defined", 3));
+  EXPECT_TRUE(HasError(c, "s.textproto", "control 'mfa'", "enterprise 'nobody' is not defined", 4));
+  EXPECT_TRUE(HasError(c, "s.textproto", "control 'mfa'", "asset 'nothing' is not defined", 4));
+  EXPECT_TRUE(HasError(c, "s.textproto", "control 'mfa'", "relation 'r9' is not defined", 4));
+  EXPECT_TRUE(HasError(c, "s.textproto", "threat 't'", "entry point 'phantom' is not defined", 5));
+  EXPECT_TRUE(HasError(c, "s.textproto", "threat 't'", "objective 'grail' is not defined", 5));
+  EXPECT_TRUE(HasError(c, "s.textproto", "dependency 'oem' on 'acme'", "supplier 'acme' is not defined", 6));
+}
+
+TEST(Validate, DanglingReferenceSuggestsCloseId) {
+  ScratchDir dir;
+  const auto c = check_text(dir, std::string(kMinimalScenario) +
+                                     "relations { from: \"vpn\" to: \"plmm\" layer: L3 step { p: 0.1 } }\n");
+  ASSERT_TRUE(HasError(c, "s.textproto", "relation #1", "to 'plmm' is not defined", 6));
+  bool suggested = false;
+  for (const auto& d : c.diagnostics.items()) suggested |= d.hint.find("did you mean 'plm'") != std::string::npos;
+  EXPECT_TRUE(suggested) << c.dump();
+}
+
+TEST(Validate, ProbabilitiesOutsideUnitInterval) {
+  ScratchDir dir;
+  const auto c = check_text(dir, R"(enterprises { id: "oem" }
+assets { id: "a" owner: "oem" layer: L3 element: SYSTEM exposure: 1.5 containment: -0.1 }
+assets { id: "b" owner: "oem" layer: L3 element: DATA loss { operations_share: 2 outage_days { fixed { value: 1 } } } }
+relations { id: "r" from: "a" to: "b" layer: L3 step { p: 1.01 } }
+controls { id: "c" requirement: "CPS.AC-1" efficacy: 7 }
+threats { id: "t" entry_points { asset: "a" probability: -1 } }
+dependencies { customer: "oem" supplier: "oem2" share: 1.2 }
+enterprises { id: "oem2" }
+)");
+  EXPECT_TRUE(HasError(c, "s.textproto", "asset 'a'", "exposure is 1.5, outside [0, 1]", 2));
+  EXPECT_TRUE(HasError(c, "s.textproto", "asset 'a'", "containment is -0.1, outside [0, 1]", 2));
+  EXPECT_TRUE(HasError(c, "s.textproto", "asset 'b'", "operations_share is 2, outside [0, 1]", 3));
+  EXPECT_TRUE(HasError(c, "s.textproto", "relation 'r'", "step.p is 1.01, outside [0, 1]", 4));
+  EXPECT_TRUE(HasError(c, "s.textproto", "control 'c'", "efficacy is 7, outside [0, 1]", 5));
+  EXPECT_TRUE(HasError(c, "s.textproto", "threat 't'", "entry point probability is -1, outside [0, 1]", 6));
+  EXPECT_TRUE(HasError(c, "s.textproto", "dependency 'oem' on 'oem2'", "share is 1.2, outside [0, 1]", 7));
+}
+
+TEST(Validate, NonFiniteNumbers) {
+  ScratchDir dir;
+  const auto c = check_text(dir, R"(enterprises { id: "oem" daily_output: inf }
+assets { id: "a" owner: "oem" layer: L3 element: SYSTEM exposure: nan }
+assets { id: "b" owner: "oem" layer: L3 element: DATA }
+relations { id: "r" from: "a" to: "b" layer: L3 step { p: 0.5 ttc { exponential { mean: -inf } } } }
+settings { horizon: nan }
+)");
+  EXPECT_TRUE(HasError(c, "s.textproto", "enterprise 'oem'", "daily_output is inf, not a finite number", 1));
+  EXPECT_TRUE(HasError(c, "s.textproto", "asset 'a'", "exposure is nan, not a finite number", 2));
+  EXPECT_TRUE(HasError(c, "s.textproto", "relation 'r'", "mean is -inf, not a finite number", 4));
+  EXPECT_TRUE(HasError(c, "s.textproto", "", "horizon is nan", 5));
+  // Reported once as non-finite, not again as out of range.
+  EXPECT_EQ(c.diagnostics.error_count(), 4u) << c.dump();
+}
+
+TEST(Validate, NegativeLossesCostsAndDurations) {
+  ScratchDir dir;
+  const auto c = check_text(dir, R"(enterprises { id: "oem" daily_output: -1 }
+enterprises { id: "t1" }
+assets { id: "a" owner: "oem" layer: L3 element: SYSTEM exposure: 0.1 loss { confidentiality: -5 integrity: -1 availability: -2 } }
+controls { id: "c" requirement: "CPS.AC-1" efficacy: 0.5 cost: -100 }
+dependencies { customer: "oem" supplier: "t1" share: 0.1 buffer_days: -3 }
+threats { id: "t" annual_frequency: -2 step_scale: -1 }
+settings { horizon: -10 }
+)");
+  EXPECT_TRUE(HasError(c, "s.textproto", "enterprise 'oem'", "daily_output is negative", 1));
+  EXPECT_TRUE(HasError(c, "s.textproto", "asset 'a'", "loss.confidentiality is negative", 3));
+  EXPECT_TRUE(HasError(c, "s.textproto", "asset 'a'", "loss.integrity is negative", 3));
+  EXPECT_TRUE(HasError(c, "s.textproto", "asset 'a'", "loss.availability is negative", 3));
+  EXPECT_TRUE(HasError(c, "s.textproto", "control 'c'", "cost is negative", 4));
+  EXPECT_TRUE(HasError(c, "s.textproto", "dependency 'oem' on 't1'", "buffer_days is negative", 5));
+  EXPECT_TRUE(HasError(c, "s.textproto", "threat 't'", "annual_frequency is negative", 6));
+  EXPECT_TRUE(HasError(c, "s.textproto", "threat 't'", "step_scale is negative", 6));
+  EXPECT_TRUE(HasError(c, "s.textproto", "", "horizon is negative", 7));
+}
+
+TEST(Validate, DistributionParametersPerFamily) {
+  ScratchDir dir;
+  const auto c = check_text(dir, R"(enterprises { id: "oem" }
+assets { id: "a" owner: "oem" layer: L3 element: SYSTEM exposure: 0.1 }
+relations { id: "fixed" from: "a" to: "a2" layer: L3 step { p: 0.5 ttc { fixed { value: -1 } } } }
+relations { id: "expo" from: "a" to: "a2" layer: L3 step { p: 0.5 ttc { exponential { mean: 0 } } } }
+relations { id: "logn" from: "a" to: "a2" layer: L3 step { p: 0.5 ttc { lognormal { mu: 1 sigma: 0 } } } }
+relations { id: "gam" from: "a" to: "a2" layer: L3 step { p: 0.5 ttc { gamma { shape: -1 scale: 0 } } } }
+relations { id: "uni" from: "a" to: "a2" layer: L3 step { p: 0.5 ttc { uniform { min: 3 max: 3 } } } }
+relations { id: "pert" from: "a" to: "a2" layer: L3 step { p: 0.5 ttc { pert { min: 1 mode: 9 max: 5 lambda: 0 } } } }
+relations { id: "none" from: "a" to: "a2" layer: L3 step { p: 0.5 ttc { } } }
+assets { id: "a2" owner: "oem" layer: L3 element: DATA loss { operations_share: 0.5 } }
+)");
+  EXPECT_TRUE(HasError(c, "s.textproto", "relation 'fixed'", "fixed value is negative", 3));
+  EXPECT_TRUE(HasError(c, "s.textproto", "relation 'expo'", "exponential mean must be > 0", 4));
+  EXPECT_TRUE(HasError(c, "s.textproto", "relation 'logn'", "lognormal sigma must be > 0", 5));
+  EXPECT_TRUE(HasError(c, "s.textproto", "relation 'gam'", "gamma shape must be > 0", 6));
+  EXPECT_TRUE(HasError(c, "s.textproto", "relation 'gam'", "gamma scale must be > 0", 6));
+  EXPECT_TRUE(HasError(c, "s.textproto", "relation 'uni'", "uniform needs min < max", 7));
+  EXPECT_TRUE(HasError(c, "s.textproto", "relation 'pert'", "pert needs min ≤ mode ≤ max", 8));
+  EXPECT_TRUE(HasError(c, "s.textproto", "relation 'pert'", "pert lambda must be > 0", 8));
+  EXPECT_TRUE(HasError(c, "s.textproto", "relation 'none'", "has no distribution family", 9));
+  EXPECT_TRUE(HasError(c, "s.textproto", "asset 'a2'", "no outage_days are given", 10));
+}
+
+TEST(Validate, MissingRequiredValues) {
+  ScratchDir dir;
+  const auto c = check_text(dir, R"(enterprises { id: "oem" }
+assets { id: "a" layer: L3 element: SYSTEM exposure: 0.1 }
+assets { id: "b" owner: "oem" }
+relations { id: "r" from: "a" to: "b" step { } }
+relations { id: "s" from: "a" to: "b" layer: L3 }
+controls { id: "c" requirement: "CPS.AC-1" }
+assets { owner: "oem" layer: L3 element: DATA }
+)");
+  EXPECT_TRUE(HasError(c, "s.textproto", "asset 'a'", "owner is missing", 2));
+  EXPECT_TRUE(HasError(c, "s.textproto", "asset 'b'", "has no CPSF layer", 3));
+  EXPECT_TRUE(HasError(c, "s.textproto", "asset 'b'", "has no CPSF element", 3));
+  EXPECT_TRUE(HasError(c, "s.textproto", "relation 'r'", "has no CPSF layer", 4));
+  EXPECT_TRUE(HasError(c, "s.textproto", "relation 'r'", "no success probability", 4));
+  EXPECT_TRUE(HasError(c, "s.textproto", "relation 's'", "has no attack step", 5));
+  EXPECT_TRUE(HasError(c, "s.textproto", "control 'c'", "has no efficacy", 6));
+  EXPECT_TRUE(HasError(c, "s.textproto", "asset #2", "has no id", 7));
+}
+
+TEST(Validate, AllGateWithoutIncomingRelationWarns) {
+  ScratchDir dir;
+  const auto c = check_text(dir, std::string(kMinimalScenario) +
+                                     "assets { id: \"process\" owner: \"oem\" layer: L2 element: SYSTEM gate: ALL }\n");
+  EXPECT_TRUE(HasWarning(c, "s.textproto", "asset 'process'", "gate ALL but no incoming relation", 6));
+  EXPECT_EQ(c.diagnostics.error_count(), 0u) << c.dump();
+}
+
+TEST(Validate, UnknownRequirementIdWarns) {
+  ScratchDir dir;
+  const auto c = check_text(dir, std::string(kMinimalScenario) +
+                                     "controls { id: \"x\" requirement: \"CPS.ZZ-4\" efficacy: 0.3 }\n"
+                                     "controls { id: \"y\" requirement: \"ISO-27001\" efficacy: 0.3 }\n");
+  EXPECT_TRUE(HasWarning(c, "s.textproto", "control 'x'", "unknown CPSF requirement id 'CPS.ZZ-4'", 6));
+  EXPECT_TRUE(HasWarning(c, "s.textproto", "control 'y'", "is not of the form CPS.<XX>-<n>", 7));
+  EXPECT_EQ(c.diagnostics.error_count(), 0u) << c.dump();
+}
+
+TEST(Validate, ScenarioRequirementsExtendTheCatalogue) {
+  ScratchDir dir;
+  const auto c = check_text(dir, std::string(kMinimalScenario) +
+                                     "requirements { id: \"CPS.PT-1\" subject: \"protective technology\" }\n"
+                                     "controls { id: \"x\" requirement: \"CPS.PT-1\" efficacy: 0.3 }\n");
+  EXPECT_TRUE(c.diagnostics.empty()) << c.dump();
+}
+
+TEST(Validate, BaselinesAndTheirControls) {
+  ScratchDir dir;
+  const auto c = check_text(dir, std::string(kMinimalScenario) + R"(baselines { id: "mine" extends: "nope" controls { requirement: "CPS.AC-1" } }
+baselines { id: "loop-a" extends: "loop-b" }
+baselines { id: "loop-b" extends: "loop-a" }
+enterprises { id: "t5" baseline: "SCS-5" }
+)");
+  EXPECT_TRUE(HasError(c, "s.textproto", "baseline 'mine'", "extends 'nope', which is not defined", 6));
+  EXPECT_TRUE(HasError(c, "s.textproto", "baseline 'mine'", "has no efficacy", 6));
+  EXPECT_TRUE(HasError(c, "s.textproto", "baseline 'loop-a'", "leads back to itself", 7));
+  EXPECT_TRUE(HasError(c, "s.textproto", "enterprise 't5'", "baseline 'SCS-5' is not defined", 9));
+}
+
+TEST(Validate, NothingCanBeEnteredWarns) {
+  ScratchDir dir;
+  const auto c = check_text(dir, R"(enterprises { id: "oem" }
+assets { id: "a" owner: "oem" layer: L3 element: SYSTEM }
+)");
+  EXPECT_TRUE(HasWarning(c, "s.textproto", "", "nothing can be compromised"));
+}
+
+TEST(Validate, ReportsEveryProblemNotJustTheFirst) {
+  ScratchDir dir;
+  std::string text = "enterprises { id: \"oem\" }\n";
+  for (int i = 0; i < 25; ++i) {
+    text += "assets { id: \"a" + std::to_string(i) + "\" owner: \"oem\" layer: L3 element: DATA exposure: 3 }\n";
+  }
+  const auto c = check_text(dir, text);
+  EXPECT_EQ(c.diagnostics.error_count(), 25u) << c.dump();
+  for (int i = 0; i < 25; ++i) EXPECT_TRUE(HasError(c, "s.textproto", "asset 'a" + std::to_string(i) + "'", "exposure", i + 2));
+}
+
+TEST(Validate, JsonProblemsAreOnTheirLines) {
+  ScratchDir dir;
+  const auto c = testing::check(dir.write("s.json", R"({
+  "enterprises": [{"id": "oem"}],
+  "assets": [
+    {"id": "a", "owner": "oem", "layer": "L3", "element": "SYSTEM", "exposure": 0.4},
+    {"id": "b", "owner": "oem", "layer": "L3", "element": "DATA",
+     "loss": {"integrity": -3}}
+  ],
+  "relations": [{"id": "r", "from": "a", "to": "b", "layer": "L3", "step": {"p": 1.5}}]
+}
+)"));
+  EXPECT_TRUE(HasError(c, "s.json", "asset 'b'", "loss.integrity is negative", 6));
+  EXPECT_TRUE(HasError(c, "s.json", "relation 'r'", "step.p is 1.5", 8));
+}
+
+TEST(Validate, BinaryProblemsNameTheEntityAndPath) {
+  ScratchDir dir;
+  v1::Scenario s;
+  auto* e = s.add_enterprises();
+  e->set_id("oem");
+  auto* a = s.add_assets();
+  a->set_id("a");
+  a->set_owner("oem");
+  a->set_layer(v1::L3);
+  a->set_element(v1::DATA);
+  a->set_exposure(2);
+  const auto path = dir.write("s.pb", serialise(s, Format::Binary));
+  const auto c = testing::check(path);
+  ASSERT_TRUE(HasError(c, "s.pb", "asset 'a'", "exposure is 2"));
+  EXPECT_EQ(c.diagnostics.items().front().path, "assets[0].exposure");
+  EXPECT_EQ(c.diagnostics.items().front().line, 0);  // binary has no lines
+}
+
+}  // namespace
+}  // namespace cpsf
