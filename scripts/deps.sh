@@ -7,7 +7,7 @@ CPSF_DEBIAN_PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   protobuf-compiler libprotobuf-dev
   libboost-graph-dev libeigen3-dev libtbb-dev
-  libcli11-dev
+  libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-dev pybind11-dev
   python3-pytest python3-numpy python3-pandas

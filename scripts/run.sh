@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# The main job: set up what is missing, build, and run cpsf on the bundled default
-# scenario. Until the simulation engine lands this validates the scenario and prints
-# its summary.
+# The main job: set up what is missing, build, then validate and run cpsf on the
+# bundled default scenario (or the scenario given), writing out/<name>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh build
-build/bin/cpsf validate --summary "${1:-scenarios/default/scenario.textproto}"
+scenario=${1:-scenarios/default/scenario.textproto}
+name=$(basename "$(dirname "$scenario")")
+build/bin/cpsf validate --summary "$scenario"
+echo
+build/bin/cpsf run "$scenario" --out "out/$name"

@@ -10,7 +10,15 @@
 #include <string>
 #include <vector>
 
+#include <atomic>
+#include <csignal>
+#include <filesystem>
+#include <unistd.h>
+
 #include "cpsf/catalogue.hpp"
+#include "cpsf/model.hpp"
+#include "cpsf/report.hpp"
+#include "cpsf/simulation.hpp"
 #include "cpsf/scenario_io.hpp"
 #include "cpsf/summary.hpp"
 #include "cpsf/validate.hpp"
@@ -22,6 +30,7 @@ constexpr int kExitOk = 0;
 constexpr int kExitInvalid = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitInternal = 3;
+constexpr int kExitInterrupted = 130;  // Ctrl-C: the partial result was written, marked partial
 
 void print(const cpsf::Diagnostics& diagnostics) {
   for (const auto& d : diagnostics.items()) std::fprintf(stderr, "%s\n", d.format().c_str());
@@ -131,6 +140,88 @@ int run_convert(const ConvertOptions& o) {
   return kExitOk;
 }
 
+// ---- run ------------------------------------------------------------------------------------
+struct RunCliOptions {
+  std::string scenario;
+  std::optional<std::uint64_t> trials, seed;
+  std::optional<unsigned> threads;
+  std::optional<double> horizon, target_rse;
+  bool no_horizon = false, no_inherent = false, quiet = false;
+  std::string out = "out";
+  std::uint64_t max_file_bytes = cpsf::ReadLimits{}.max_file_bytes;
+};
+
+std::atomic<bool> g_interrupted{false};
+extern "C" void on_interrupt(int) { g_interrupted.store(true); }
+
+int run_run(const RunCliOptions& o) {
+  cpsf::ReadLimits limits;
+  limits.max_file_bytes = o.max_file_bytes;
+  cpsf::Diagnostics diagnostics;
+  cpsf::LoadStatus status{};
+  const auto loaded = cpsf::load_scenario(o.scenario, diagnostics, status, limits);
+  if (loaded) cpsf::validate(*loaded, diagnostics);
+  print(diagnostics);
+  if (status != cpsf::LoadStatus::Ok) return exit_code_for(status);
+  if (diagnostics.has_errors()) {
+    std::fprintf(stderr, "cpsf run: %s is invalid (%s); nothing was run\n", o.scenario.c_str(),
+                 plural(diagnostics.error_count(), "error").c_str());
+    return kExitInvalid;
+  }
+  const auto& scenario = loaded->scenario;
+  const auto& settings = scenario.settings();
+  cpsf::RunOptions options;
+  options.trials = o.trials.value_or(settings.trials() ? settings.trials() : 10000);
+  options.seed = o.seed.value_or(settings.seed());
+  options.threads = o.threads.value_or(settings.threads());
+  options.horizon = o.horizon;
+  options.no_horizon = o.no_horizon;
+  options.target_relative_stderr = o.target_rse.value_or(settings.target_relative_stderr());
+  options.inherent = !o.no_inherent;
+  const bool show_progress = !o.quiet && ::isatty(STDERR_FILENO);
+  if (show_progress) {
+    options.progress = [](std::uint64_t done, std::uint64_t planned) {
+      std::fprintf(stderr, "\r  %llu / %llu trials (%.0f%%)   ", static_cast<unsigned long long>(done),
+                   static_cast<unsigned long long>(planned), 100.0 * static_cast<double>(done) / static_cast<double>(planned));
+    };
+  }
+  options.cancel = &g_interrupted;
+  const cpsf::Model model = cpsf::compile(scenario);
+  std::signal(SIGINT, on_interrupt);
+  const auto result = cpsf::simulate(model, options);
+  std::signal(SIGINT, SIG_DFL);
+  if (show_progress) std::fprintf(stderr, "\r%60s\r", "");
+  const auto report = cpsf::make_report(model, result);
+  const cpsf::OutputContext context{o.scenario, scenario.name(), scenario.currency()};
+  std::error_code ec;
+  std::filesystem::create_directories(o.out, ec);
+  if (ec) {
+    std::fprintf(stderr, "cpsf run: error: cannot create %s: %s\n", o.out.c_str(), ec.message().c_str());
+    return kExitUsage;
+  }
+  const std::pair<const char*, std::string> files[] = {
+      {"results.json", cpsf::results_json(model, result, report, context)},
+      {"assets.csv", cpsf::assets_csv(model, report)},
+      {"losses.csv", cpsf::losses_csv(result)}};
+  for (const auto& [name, text] : files) {
+    const std::string path = (std::filesystem::path(o.out) / name).string();
+    if (const auto err = cpsf::write_file_atomically(path, text); !err.empty()) {
+      std::fprintf(stderr, "cpsf run: error: %s\n", err.c_str());
+      return kExitUsage;
+    }
+  }
+  if (!o.quiet) {
+    std::fputs(cpsf::text_summary(model, result, report, context).c_str(), stdout);
+    std::printf("wrote %s/{results.json,assets.csv,losses.csv}\n", o.out.c_str());
+  }
+  if (result.partial) {
+    std::fprintf(stderr, "cpsf run: interrupted after %llu trials; the partial result is marked partial\n",
+                 static_cast<unsigned long long>(result.trials));
+    return kExitInterrupted;
+  }
+  return kExitOk;
+}
+
 // ---- catalogue ------------------------------------------------------------------------------
 int run_catalogue(const std::string& format_name) {
   const auto format = cpsf::format_from_name(format_name);
@@ -172,6 +263,25 @@ int main(int argc, char** argv) {
   c->add_option("--max-file-size", convert.max_file_bytes, "Refuse files larger than this many bytes")
       ->capture_default_str();
 
+  RunCliOptions run;
+  auto* r = app.add_subcommand("run", "Run the Monte Carlo attack-path simulation and write results.json, assets.csv, losses.csv");
+  r->add_option("scenario", run.scenario, "Scenario file")->required();
+  r->add_option("--trials", run.trials, "Trials (the cap when a target precision is set); default: the scenario's, else 10000")
+      ->check(CLI::Range(std::uint64_t{1}, cpsf::kMaxTrials - 1));
+  r->add_option("--seed", run.seed, "Master seed; default: the scenario's");
+  r->add_option("--threads", run.threads, "Worker threads (0: every core); never changes a number")
+      ->check(CLI::Range(0u, 1024u));
+  r->add_option("--horizon", run.horizon, "Horizon in days; default: the scenario's")->check(CLI::NonNegativeNumber);
+  r->add_flag("--no-horizon", run.no_horizon, "Ignore the scenario's horizon");
+  r->add_option("--target-rse", run.target_rse, "Stop when the mean loss's relative standard error reaches this")
+      ->check(CLI::Range(0.0, 1.0));
+  r->add_flag("--no-inherent", run.no_inherent, "Skip the controls-off run (inherent risk)");
+  r->add_option("--out", run.out, "Directory for the results")->capture_default_str();
+  r->add_flag("-q,--quiet", run.quiet, "No summary and no progress");
+  r->add_option("--max-file-size", run.max_file_bytes, "Refuse files larger than this many bytes")
+      ->capture_default_str();
+  r->get_option("--horizon")->excludes(r->get_option("--no-horizon"));
+
   std::string catalogue_format = "text";
   auto* k = app.add_subcommand("catalogue", "Print the built-in CPSF catalogue: layers, elements, requirement ids, baselines");
   k->add_option("--format", catalogue_format, "text or json")->capture_default_str();
@@ -185,6 +295,7 @@ int main(int argc, char** argv) {
   try {
     if (*v) return run_validate(validate);
     if (*c) return run_convert(convert);
+    if (*r) return run_run(run);
     if (*k) return run_catalogue(catalogue_format);
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "cpsf: error: out of memory\n");

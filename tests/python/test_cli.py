@@ -150,7 +150,7 @@ def test_catalogue_lists_requirements_and_baselines(cpsf_bin):
     assert all(b["illustrative"] for b in doc["baselines"])
 
 
-@pytest.mark.parametrize("verb", ["validate", "convert", "catalogue"])
+@pytest.mark.parametrize("verb", ["validate", "convert", "run", "catalogue"])
 def test_every_verb_has_help(cpsf_bin, verb):
     r = run(cpsf_bin, verb, "--help")
     assert r.returncode == 0

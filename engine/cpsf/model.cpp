@@ -1,0 +1,238 @@
+#include "cpsf/model.hpp"
+
+#include <boost/graph/adjacency_list.hpp>
+
+#include <algorithm>
+#include <map>
+#include <stdexcept>
+#include <tuple>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "cpsf/catalogue.hpp"
+
+namespace cpsf {
+
+namespace {
+
+// The model graph: vertices are assets, edges carry the relation's index.
+using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, boost::no_property,
+                                    boost::property<boost::edge_index_t, std::uint32_t>>;
+
+// Strongest efficacy per requirement for one relation: a requirement implemented
+// twice at one place is one barrier, not two.
+class ControlResolver {
+ public:
+  ControlResolver(const v1::Scenario& s, const std::unordered_map<std::string, std::uint32_t>& enterprise_index)
+      : catalogue_(s) {
+    for (const auto& c : s.controls()) {
+      if (c.implemented()) controls_.push_back(&c);
+    }
+    // Controls every enterprise claims through its baseline.
+    baseline_efficacy_.resize(static_cast<std::size_t>(s.enterprises_size()));
+    for (int i = 0; i < s.enterprises_size(); ++i) {
+      const auto& e = s.enterprises(i);
+      if (e.baseline().empty()) continue;
+      for (const auto& bc : catalogue_.controls_of(e.baseline())) {
+        auto& eff = baseline_efficacy_[static_cast<std::size_t>(i)][bc.requirement()];
+        eff = std::max(eff, bc.efficacy());
+      }
+    }
+    (void)enterprise_index;
+  }
+
+  // Efficacy of the strongest control for `requirement` that covers relation r → asset v.
+  double efficacy(const std::string& requirement, const v1::Relation& r, const v1::Asset& target,
+                  std::uint32_t target_owner) const {
+    double best = 0.0;
+    if (target_owner < baseline_efficacy_.size()) {
+      const auto& m = baseline_efficacy_[target_owner];
+      if (auto it = m.find(requirement); it != m.end()) best = it->second;
+    }
+    for (const v1::Control* c : controls_) {
+      if (c->requirement() != requirement || c->efficacy() <= best) continue;
+      if (covers(*c, r, target)) best = c->efficacy();
+    }
+    return best;
+  }
+
+ private:
+  static bool covers(const v1::Control& c, const v1::Relation& r, const v1::Asset& target) {
+    if (c.enterprises().empty() && c.assets().empty() && c.relations().empty()) return true;
+    const auto has = [](const auto& list, const std::string& id) {
+      return !id.empty() && std::find(list.begin(), list.end(), id) != list.end();
+    };
+    return has(c.relations(), r.id()) || has(c.assets(), target.id()) || has(c.enterprises(), target.owner());
+  }
+
+  CatalogueIndex catalogue_;
+  std::vector<const v1::Control*> controls_;
+  std::vector<std::unordered_map<std::string, double>> baseline_efficacy_;
+};
+
+struct DistributionKey {
+  int family;
+  double a, b, c, d;
+  bool operator<(const DistributionKey& o) const {
+    return std::tie(family, a, b, c, d) < std::tie(o.family, o.a, o.b, o.c, o.d);
+  }
+};
+
+}  // namespace
+
+Distribution to_distribution(const v1::Distribution& d) {
+  using F = v1::Distribution;
+  switch (d.family_case()) {
+    case F::kFixed: return Distribution::fixed(d.fixed().value());
+    case F::kExponential: return Distribution::exponential(d.exponential().mean());
+    case F::kLognormal: return Distribution::lognormal(d.lognormal().mu(), d.lognormal().sigma());
+    case F::kGamma: return Distribution::gamma(d.gamma().shape(), d.gamma().scale());
+    case F::kUniform: return Distribution::uniform(d.uniform().min(), d.uniform().max());
+    case F::kPert:
+      return Distribution::pert(d.pert().min(), d.pert().mode(), d.pert().max(),
+                                d.pert().has_lambda() ? d.pert().lambda() : 4.0);
+    case F::FAMILY_NOT_SET: break;
+  }
+  return Distribution::fixed(0.0);
+}
+
+double Model::frozen_bytes_per_relation() const {
+  if (edge_target.empty()) return 0.0;
+  const double bytes = static_cast<double>(
+      out_begin.size() * sizeof(std::uint32_t) +
+      edge_target.size() * (sizeof(std::uint32_t) * 3 + sizeof(double) * 2) +
+      distributions.size() * sizeof(Distribution));
+  return bytes / static_cast<double>(edge_target.size());
+}
+
+Model compile(const v1::Scenario& s) {
+  Model m;
+  const auto n = static_cast<std::size_t>(s.assets_size());
+  if (n > std::numeric_limits<std::uint32_t>::max() - 1) throw std::invalid_argument("too many assets");
+
+  std::unordered_map<std::string, std::uint32_t> enterprise_index;
+  for (int i = 0; i < s.enterprises_size(); ++i) {
+    enterprise_index.emplace(s.enterprises(i).id(), static_cast<std::uint32_t>(i));
+    m.enterprise_id.push_back(s.enterprises(i).id());
+  }
+  std::unordered_map<std::string, std::uint32_t> asset_index;
+  asset_index.reserve(n);
+  m.asset_id.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& a = s.assets(static_cast<int>(i));
+    if (!asset_index.emplace(a.id(), static_cast<std::uint32_t>(i)).second) {
+      throw std::invalid_argument("duplicate asset id " + a.id());
+    }
+    m.asset_id.push_back(a.id());
+    const auto owner = enterprise_index.find(a.owner());
+    if (owner == enterprise_index.end()) throw std::invalid_argument("asset " + a.id() + " has no known owner");
+    m.asset_owner.push_back(owner->second);
+    m.asset_layer.push_back(static_cast<std::uint8_t>(std::max(0, a.layer() - 1)));
+    m.asset_element.push_back(static_cast<std::uint8_t>(std::max(0, a.element() - 1)));
+    m.asset_all_gate.push_back(a.gate() == v1::ALL ? 1 : 0);
+    m.asset_target.push_back(a.target() ? 1 : 0);
+    m.asset_containment.push_back(a.containment());
+    m.asset_loss.push_back(a.loss().confidentiality() + a.loss().integrity() + a.loss().availability());
+  }
+
+  // Build and check the graph with Boost.Graph, then freeze it.
+  Graph g(n);
+  const auto r_count = static_cast<std::size_t>(s.relations_size());
+  m.relation_id.reserve(r_count);
+  std::map<std::pair<std::string, std::string>, int> unnamed;
+  for (std::size_t i = 0; i < r_count; ++i) {
+    const auto& r = s.relations(static_cast<int>(i));
+    const auto from = asset_index.find(r.from());
+    const auto to = asset_index.find(r.to());
+    if (from == asset_index.end() || to == asset_index.end()) {
+      throw std::invalid_argument("relation " + r.id() + " joins unknown assets");
+    }
+    boost::add_edge(from->second, to->second, static_cast<std::uint32_t>(i), g);
+    m.relation_from.push_back(from->second);
+    m.relation_to.push_back(to->second);
+    m.relation_id.push_back(!r.id().empty() ? r.id()
+                                            : r.from() + "->" + r.to() + "#" +
+                                                  std::to_string(unnamed[{r.from(), r.to()}]++));
+  }
+
+  ControlResolver controls(s, enterprise_index);
+  std::map<DistributionKey, std::uint32_t> distribution_index;
+  const auto index_of = [&](const Distribution& d) {
+    const DistributionKey key{static_cast<int>(d.family), d.a, d.b, d.c, d.d};
+    auto [it, fresh] = distribution_index.emplace(key, static_cast<std::uint32_t>(m.distributions.size()));
+    if (fresh) m.distributions.push_back(d);
+    return it->second;
+  };
+
+  m.out_begin.assign(n + 1, 0);
+  m.in_degree.assign(n, 0);
+  m.edge_target.reserve(r_count);
+  m.edge_relation.reserve(r_count);
+  m.edge_p_residual.reserve(r_count);
+  m.edge_p_inherent.reserve(r_count);
+  m.edge_ttc.reserve(r_count);
+  const auto edge_index = boost::get(boost::edge_index, g);
+  for (std::size_t v = 0; v < n; ++v) {
+    m.out_begin[v] = static_cast<std::uint32_t>(m.edge_target.size());
+    m.in_degree[v] = static_cast<std::uint32_t>(boost::in_degree(v, g));
+    // Out-edges in relation order, so the frozen form does not depend on insertion details.
+    std::vector<std::uint32_t> rels;
+    for (auto [e, end] = boost::out_edges(v, g); e != end; ++e) rels.push_back(edge_index[*e]);
+    std::sort(rels.begin(), rels.end());
+    for (const std::uint32_t ri : rels) {
+      const auto& r = s.relations(static_cast<int>(ri));
+      const std::uint32_t w = m.relation_to[ri];
+      const double p = r.step().p();
+      double residual = p;
+      std::unordered_set<std::string> seen;
+      for (const auto& requirement : r.step().mitigated_by()) {
+        if (!seen.insert(requirement).second) continue;
+        residual *= 1.0 - controls.efficacy(requirement, r, s.assets(static_cast<int>(w)), m.asset_owner[w]);
+      }
+      m.edge_target.push_back(w);
+      m.edge_relation.push_back(ri);
+      m.edge_p_inherent.push_back(p);
+      m.edge_p_residual.push_back(residual);
+      m.edge_ttc.push_back(index_of(r.step().has_ttc() ? to_distribution(r.step().ttc()) : Distribution::fixed(0.0)));
+    }
+  }
+  m.out_begin[n] = static_cast<std::uint32_t>(m.edge_target.size());
+
+  // Threats; without any, one attacker enters wherever assets are exposed.
+  const auto add_exposure_entries = [&](CompiledThreat& t) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const double x = s.assets(static_cast<int>(i)).exposure();
+      if (x > 0) {
+        t.entry_assets.push_back(static_cast<std::uint32_t>(i));
+        t.entry_probability.push_back(x);
+      }
+    }
+  };
+  for (const auto& t : s.threats()) {
+    CompiledThreat c;
+    c.id = t.id();
+    if (t.entry_points().empty()) {
+      add_exposure_entries(c);
+    } else {
+      for (const auto& e : t.entry_points()) {
+        c.entry_assets.push_back(asset_index.at(e.asset()));
+        c.entry_probability.push_back(e.probability());
+      }
+    }
+    c.step_scale = t.has_step_scale() ? t.step_scale() : 1.0;
+    if (t.has_annual_frequency()) c.annual_frequency = t.annual_frequency();
+    for (const auto& o : t.objectives()) c.objectives.push_back(asset_index.at(o));
+    m.threats.push_back(std::move(c));
+  }
+  if (m.threats.empty()) {
+    CompiledThreat c;
+    c.id = "exposure";
+    add_exposure_entries(c);
+    m.threats.push_back(std::move(c));
+    m.implicit_threat = true;
+  }
+  if (s.has_settings() && s.settings().has_horizon()) m.horizon = s.settings().horizon();
+  return m;
+}
+
+}  // namespace cpsf

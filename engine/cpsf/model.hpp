@@ -1,0 +1,79 @@
+// The compiled model: a validated scenario frozen into flat arrays for the trial loop.
+//
+// The attack graph is built as a Boost.Graph adjacency list (the form the analyses
+// use), then frozen into compressed sparse rows: out-edges of asset v are
+// [out_begin[v], out_begin[v + 1]) in the edge arrays. Controls are folded into each
+// step's probability once, here, so the trial loop only compares a uniform with a
+// number (DESIGN §4 step 2).
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cpsf/distributions.hpp"
+#include "cpsf/v1/scenario.pb.h"
+
+namespace cpsf {
+
+inline constexpr double kNever = std::numeric_limits<double>::infinity();
+
+// One attacker profile as the trial loop sees it.
+struct CompiledThreat {
+  std::string id;
+  std::vector<std::uint32_t> entry_assets;  // asset indices
+  std::vector<double> entry_probability;    // same order
+  double step_scale = 1.0;                  // multiplies every step's probability
+  std::optional<double> annual_frequency;   // attacks a year, when given
+  std::vector<std::uint32_t> objectives;    // asset indices
+};
+
+struct Model {
+  // ---- assets (index = position in the scenario's asset list) ----
+  std::vector<std::string> asset_id;
+  std::vector<std::uint32_t> asset_owner;  // enterprise index
+  std::vector<std::uint8_t> asset_layer;   // 0..2 for L1..L3
+  std::vector<std::uint8_t> asset_element; // 0..5 for ORGANIZATION..SYSTEM
+  std::vector<std::uint8_t> asset_all_gate;  // 1 = ALL gate
+  std::vector<std::uint8_t> asset_target;    // 1 = flagged target
+  std::vector<double> asset_containment;
+  std::vector<double> asset_loss;          // confidentiality + integrity + availability
+  std::vector<std::uint32_t> in_degree;    // incoming relations (ALL gates need them all)
+
+  // ---- relations in CSR order (sorted by source asset) ----
+  std::vector<std::uint32_t> out_begin;     // size assets + 1
+  std::vector<std::uint32_t> edge_target;   // asset index
+  std::vector<std::uint32_t> edge_relation; // index in the scenario's relation list: the random address
+  std::vector<double> edge_p_residual;      // p × Π(1 − efficacy) of the controls in force
+  std::vector<double> edge_p_inherent;      // p with no controls
+  std::vector<std::uint32_t> edge_ttc;      // index into distributions
+  std::vector<Distribution> distributions;  // deduplicated time-to-compromise laws
+
+  // ---- relations in scenario order (reporting) ----
+  std::vector<std::string> relation_id;     // given id, or "from->to#k"
+  std::vector<std::uint32_t> relation_from, relation_to;
+
+  // ---- enterprises ----
+  std::vector<std::string> enterprise_id;
+
+  std::vector<CompiledThreat> threats;  // never empty: without threats, one from exposures
+  bool implicit_threat = false;         // threats[0] was made from asset exposures
+
+  std::optional<double> horizon;  // days; none = any finite arrival counts
+
+  [[nodiscard]] std::size_t asset_count() const { return asset_id.size(); }
+  [[nodiscard]] std::size_t relation_count() const { return edge_target.size(); }
+  // Bytes the trial loop's graph arrays hold per relation (docs/performance.md).
+  [[nodiscard]] double frozen_bytes_per_relation() const;
+};
+
+// Compiles a scenario that validate() accepted. Throws std::invalid_argument on
+// what validation would have refused.
+Model compile(const v1::Scenario& scenario);
+
+// The distribution a schema Distribution describes (absent: fixed 0 days).
+Distribution to_distribution(const v1::Distribution& d);
+
+}  // namespace cpsf

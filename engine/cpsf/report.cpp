@@ -1,0 +1,323 @@
+#include "cpsf/report.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+#include "cpsf/version.hpp"
+
+namespace cpsf {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr std::size_t kMaxThresholds = 64;
+const char* const kLayerNames[3] = {"L1", "L2", "L3"};
+const char* const kElementNames[6] = {"ORGANIZATION", "PEOPLE", "COMPONENT", "DATA", "PROCEDURE", "SYSTEM"};
+
+std::vector<double> default_thresholds(std::span<const double> sorted) {
+  std::vector<double> distinct;
+  for (const double x : sorted) {
+    if (distinct.empty() || distinct.back() != x) distinct.push_back(x);
+    if (distinct.size() > kMaxThresholds) break;
+  }
+  if (distinct.size() <= kMaxThresholds) return distinct;
+  std::vector<double> t{0.0};
+  const auto first_positive = std::upper_bound(sorted.begin(), sorted.end(), 0.0);
+  const std::span<const double> positive(first_positive, sorted.end());
+  for (std::size_t k = 0; k + 1 < kMaxThresholds; ++k) {
+    const double q = quantile(positive, static_cast<double>(k) / static_cast<double>(kMaxThresholds - 2));
+    if (q != t.back()) t.push_back(q);
+  }
+  return t;
+}
+
+AssetReport asset_report(std::uint32_t v, const ViewResult& view, bool inherent, std::uint64_t trials) {
+  AssetReport a;
+  a.index = v;
+  a.hits = view.residual.hits[v];
+  a.p = trials ? static_cast<double>(a.hits) / static_cast<double>(trials) : 0.0;
+  a.ci95 = wilson_interval(a.hits, trials);
+  if (a.hits > 0) {
+    const double n = static_cast<double>(a.hits);
+    const double sum = static_cast<double>(view.residual.time_sum[v]) / kTimeScale;
+    const double square = static_cast<double>(view.residual.time_square[v]) / kTimeScale;
+    a.mean_time = sum / n;
+    a.sd_time = a.hits > 1 ? std::sqrt(std::max(0.0, (square - sum * sum / n) / (n - 1))) : kNaN;
+  } else {
+    a.mean_time = a.sd_time = kNaN;
+  }
+  if (inherent) {
+    a.inherent_hits = view.inherent.hits[v];
+    a.inherent_p = trials ? static_cast<double>(a.inherent_hits) / static_cast<double>(trials) : 0.0;
+    a.inherent_ci95 = wilson_interval(a.inherent_hits, trials);
+  }
+  return a;
+}
+
+nlohmann::json number(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); }
+
+nlohmann::json loss_json(const LossSummary& s) {
+  nlohmann::json j{{"mean", number(s.mean)},   {"stderr", number(s.stderr_)},
+                   {"ci95", {number(s.ci95.low), number(s.ci95.high)}},
+                   {"var95", number(s.var95)}, {"var99", number(s.var99)},
+                   {"es99", number(s.es99)},   {"max", number(s.max)}};
+  auto& curve = j["exceedance"] = nlohmann::json::array();
+  for (const auto& p : s.exceedance) {
+    curve.push_back({{"threshold", p.threshold}, {"probability", p.probability}, {"stderr", p.stderr_}});
+  }
+  return j;
+}
+
+nlohmann::json asset_json(const Model& m, const AssetReport& a, bool inherent) {
+  nlohmann::json j{{"id", m.asset_id[a.index]},
+                   {"owner", m.enterprise_id[m.asset_owner[a.index]]},
+                   {"layer", kLayerNames[m.asset_layer[a.index]]},
+                   {"element", kElementNames[m.asset_element[a.index]]},
+                   {"target", m.asset_target[a.index] != 0},
+                   {"compromised_trials", a.hits},
+                   {"p_compromised", a.p},
+                   {"ci95", {a.ci95.low, a.ci95.high}},
+                   {"time_to_compromise", {{"mean", number(a.mean_time)}, {"sd", number(a.sd_time)}}}};
+  if (a.time_quantiles) {
+    j["time_to_compromise"]["p50"] = number((*a.time_quantiles)[0]);
+    j["time_to_compromise"]["p90"] = number((*a.time_quantiles)[1]);
+    j["time_to_compromise"]["p99"] = number((*a.time_quantiles)[2]);
+  }
+  if (inherent) {
+    j["inherent"] = {{"p_compromised", a.inherent_p}, {"ci95", {a.inherent_ci95.low, a.inherent_ci95.high}}};
+  }
+  return j;
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (const char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string g17(double x) {
+  if (!std::isfinite(x)) return "";
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.17g", x);
+  return buf;
+}
+
+}  // namespace
+
+LossSummary summarise_losses(std::span<const double> losses) {
+  const auto sorted = sorted_copy(losses);
+  return summarise_losses(losses, default_thresholds(sorted));
+}
+
+LossSummary summarise_losses(std::span<const double> losses, std::span<const double> thresholds) {
+  LossSummary s;
+  if (losses.empty()) return s;
+  const auto sorted = sorted_copy(losses);
+  const double n = static_cast<double>(losses.size());
+  s.mean = mean(losses);
+  s.stderr_ = losses.size() > 1 ? standard_error(losses) : kNaN;
+  s.ci95 = {s.mean - kZ95 * s.stderr_, s.mean + kZ95 * s.stderr_};
+  s.var95 = value_at_risk(sorted, 0.95);
+  s.var99 = value_at_risk(sorted, 0.99);
+  s.es99 = expected_shortfall(sorted, 0.99);
+  s.max = sorted.back();
+  for (const double t : thresholds) {
+    const double p = exceedance_probability(sorted, t);
+    s.exceedance.push_back({t, p, std::sqrt(p * (1 - p) / n)});
+  }
+  return s;
+}
+
+Report make_report(const Model& m, const SimulationResult& r) {
+  Report rep;
+  rep.trials = r.trials;
+  const ViewResult& main = r.main();
+  for (std::uint32_t v = 0; v < m.asset_count(); ++v) rep.assets.push_back(asset_report(v, main, r.has_inherent, r.trials));
+  // Exact arrival-time quantiles for the tracked assets.
+  for (std::size_t k = 0; k < r.tracked.size(); ++k) {
+    std::vector<double> times;
+    for (std::uint64_t j = 0; j < r.trials; ++j) {
+      const double t = r.tracked_arrival[j * r.tracked.size() + k];
+      if (!std::isnan(t)) times.push_back(t);
+    }
+    if (times.empty()) continue;
+    std::sort(times.begin(), times.end());
+    rep.assets[r.tracked[k]].time_quantiles =
+        std::array<double, 3>{quantile(times, 0.5), quantile(times, 0.9), quantile(times, 0.99)};
+  }
+  if (r.trials == 0) return rep;
+  rep.loss = summarise_losses(main.residual_loss);
+  if (r.has_inherent) {
+    rep.inherent_loss = summarise_losses(main.inherent_loss);
+    std::vector<double> removed(r.trials);
+    for (std::uint64_t j = 0; j < r.trials; ++j) removed[j] = main.inherent_loss[j] - main.residual_loss[j];
+    rep.removed_mean = mean(removed);
+    rep.removed_stderr = r.trials > 1 ? standard_error(removed) : kNaN;
+  }
+  for (std::size_t e = 0; e < r.enterprises; ++e) {
+    std::vector<double> residual(r.trials), inherent(r.has_inherent ? r.trials : 0);
+    for (std::uint64_t j = 0; j < r.trials; ++j) {
+      residual[j] = r.enterprise_residual_loss[j * r.enterprises + e];
+      if (r.has_inherent) inherent[j] = r.enterprise_inherent_loss[j * r.enterprises + e];
+    }
+    rep.enterprises.push_back({summarise_losses(residual), r.has_inherent ? mean(inherent) : kNaN});
+  }
+  for (const auto& a : rep.assets) {
+    const auto l = m.asset_layer[a.index], e = m.asset_element[a.index];
+    rep.cell_loss[l][e] += a.p * m.asset_loss[a.index];
+    rep.cell_count[l][e] += a.p;
+  }
+  for (const auto& view : r.threats) {
+    Report::ThreatReport t;
+    t.id = view.id;
+    for (std::uint32_t v = 0; v < m.asset_count(); ++v) t.assets.push_back(asset_report(v, view, r.has_inherent, r.trials));
+    t.loss = summarise_losses(view.residual_loss);
+    if (r.has_inherent) t.inherent_mean = mean(view.inherent_loss);
+    rep.threats.push_back(std::move(t));
+  }
+  if (r.has_annual) {
+    rep.annual = summarise_losses(r.annual_residual_loss);
+    if (r.has_inherent) rep.annual_inherent = summarise_losses(r.annual_inherent_loss);
+  }
+  return rep;
+}
+
+std::string results_json(const Model& m, const SimulationResult& r, const Report& rep, const OutputContext& ctx) {
+  nlohmann::json j;
+  j["format"] = "cpsf.results.v1";
+  j["engine"] = {{"version", kEngineVersion}, {"schema", kSchemaVersion}, {"git_revision", kGitRevision},
+                 {"semantics", "attack-step semantics v1 (DESIGN §4)"}};
+  j["scenario"] = {{"file", ctx.scenario_file}, {"name", ctx.scenario_name}, {"currency", ctx.currency}};
+  j["generator"] = "philox4x32-10";
+  j["seed"] = r.seed;
+  j["trials"] = r.trials;
+  j["trials_planned"] = r.trials_planned;
+  j["partial"] = r.partial;
+  j["stopped_by_precision"] = r.stopped_by_precision;
+  j["horizon"] = r.horizon ? nlohmann::json(*r.horizon) : nlohmann::json(nullptr);
+  j["view"] = r.combined ? "all-threats: every threat attacks once per trial; an asset counts once"
+                         : "threat '" + r.threats.front().id + "': one attack per trial";
+  auto& assets = j["assets"] = nlohmann::json::array();
+  for (const auto& a : rep.assets) assets.push_back(asset_json(m, a, r.has_inherent));
+  j["loss"] = loss_json(rep.loss);
+  if (r.has_inherent) {
+    j["inherent"] = {{"loss", loss_json(rep.inherent_loss)}};
+    j["controls_effect"] = {{"loss_removed", number(rep.removed_mean)},
+                            {"stderr", number(rep.removed_stderr)},
+                            {"ci95", {number(rep.removed_mean - kZ95 * rep.removed_stderr),
+                                      number(rep.removed_mean + kZ95 * rep.removed_stderr)}}};
+  }
+  auto& enterprises = j["enterprises"] = nlohmann::json::array();
+  for (std::size_t e = 0; e < rep.enterprises.size(); ++e) {
+    nlohmann::json ej{{"id", m.enterprise_id[e]}, {"loss", loss_json(rep.enterprises[e].residual)}};
+    if (r.has_inherent) ej["inherent_loss_mean"] = number(rep.enterprises[e].inherent_mean);
+    enterprises.push_back(std::move(ej));
+  }
+  auto& cells = j["layer_element"] = nlohmann::json::array();
+  for (int l = 0; l < 3; ++l) {
+    for (int e = 0; e < 6; ++e) {
+      cells.push_back({{"layer", kLayerNames[l]}, {"element", kElementNames[e]},
+                       {"expected_loss", rep.cell_loss[l][e]}, {"expected_compromised", rep.cell_count[l][e]}});
+    }
+  }
+  auto& threats = j["threats"] = nlohmann::json::array();
+  for (std::size_t k = 0; k < rep.threats.size(); ++k) {
+    const auto& t = rep.threats[k];
+    nlohmann::json tj{{"id", t.id}, {"loss", loss_json(t.loss)}};
+    if (t.inherent_mean) tj["inherent_loss_mean"] = *t.inherent_mean;
+    if (m.threats[k].annual_frequency) tj["annual_frequency"] = *m.threats[k].annual_frequency;
+    auto& ta = tj["assets"] = nlohmann::json::array();
+    for (const auto& a : t.assets) {
+      ta.push_back({{"id", m.asset_id[a.index]}, {"p_compromised", a.p}, {"ci95", {a.ci95.low, a.ci95.high}}});
+    }
+    threats.push_back(std::move(tj));
+  }
+  if (rep.annual) {
+    j["annual"] = {{"loss", loss_json(*rep.annual)}};
+    if (rep.annual_inherent) j["annual"]["inherent_loss"] = loss_json(*rep.annual_inherent);
+  }
+  return j.dump(1) + "\n";
+}
+
+std::string assets_csv(const Model& m, const Report& rep) {
+  std::string out =
+      "id,owner,layer,element,target,compromised_trials,p_compromised,ci95_low,ci95_high,mean_time,sd_time,"
+      "inherent_p_compromised\n";
+  for (const auto& a : rep.assets) {
+    out += csv_field(m.asset_id[a.index]) + "," + csv_field(m.enterprise_id[m.asset_owner[a.index]]) + "," +
+           kLayerNames[m.asset_layer[a.index]] + "," + kElementNames[m.asset_element[a.index]] + "," +
+           (m.asset_target[a.index] ? "true" : "false") + "," + std::to_string(a.hits) + "," + g17(a.p) + "," +
+           g17(a.ci95.low) + "," + g17(a.ci95.high) + "," + g17(a.mean_time) + "," + g17(a.sd_time) + "," +
+           g17(a.inherent_p) + "\n";
+  }
+  return out;
+}
+
+std::string losses_csv(const SimulationResult& r) {
+  const ViewResult& main = r.main();
+  std::string out = "trial,loss";
+  if (r.has_inherent) out += ",inherent_loss";
+  if (r.has_annual) out += r.has_inherent ? ",annual_loss,annual_inherent_loss" : ",annual_loss";
+  out += "\n";
+  for (std::uint64_t j = 0; j < r.trials; ++j) {
+    out += std::to_string(j) + "," + g17(main.residual_loss[j]);
+    if (r.has_inherent) out += "," + g17(main.inherent_loss[j]);
+    if (r.has_annual) {
+      out += "," + g17(r.annual_residual_loss[j]);
+      if (r.has_inherent) out += "," + g17(r.annual_inherent_loss[j]);
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+std::string text_summary(const Model& m, const SimulationResult& r, const Report& rep, const OutputContext& ctx) {
+  std::string out;
+  char line[512];
+  const auto add = [&](const char* fmt, auto... args) {
+    std::snprintf(line, sizeof line, fmt, args...);
+    out += line;
+  };
+  const char* cur = ctx.currency.empty() ? "" : ctx.currency.c_str();
+  add("%s: %llu trials%s%s, seed %llu\n", ctx.scenario_name.empty() ? ctx.scenario_file.c_str() : ctx.scenario_name.c_str(),
+      static_cast<unsigned long long>(r.trials), r.partial ? " (PARTIAL: interrupted)" : "",
+      r.stopped_by_precision ? " (target precision reached)" : "", static_cast<unsigned long long>(r.seed));
+  add("view: %s\n", r.combined ? "every threat attacks once per trial" : ("one attack per trial by '" + r.threats.front().id + "'").c_str());
+  add("loss per trial      mean %.6g %s ± %.3g (SE)   VaR95 %.6g   VaR99 %.6g   ES99 %.6g\n", rep.loss.mean, cur,
+      rep.loss.stderr_, rep.loss.var95, rep.loss.var99, rep.loss.es99);
+  if (r.has_inherent) {
+    add("without controls    mean %.6g %s;  controls remove %.6g ± %.3g (SE)\n", rep.inherent_loss.mean, cur,
+        rep.removed_mean, rep.removed_stderr);
+  }
+  if (rep.annual) add("annualised          mean %.6g %s/year ± %.3g   VaR99 %.6g\n", rep.annual->mean, cur, rep.annual->stderr_, rep.annual->var99);
+  // The riskiest assets by expected loss, then targets.
+  std::vector<const AssetReport*> order;
+  for (const auto& a : rep.assets) order.push_back(&a);
+  std::stable_sort(order.begin(), order.end(), [&](const AssetReport* a, const AssetReport* b) {
+    return a->p * m.asset_loss[a->index] > b->p * m.asset_loss[b->index];
+  });
+  out += "assets by expected loss (top 10):\n";
+  add("  %-28s %10s  %-21s %10s %12s\n", "asset", "P(comp.)", "95% CI", "mean days", "exp. loss");
+  for (std::size_t i = 0; i < order.size() && i < 10; ++i) {
+    const auto& a = *order[i];
+    add("  %-28s %10.5f  [%8.5f, %8.5f] %10.3g %12.6g%s\n", m.asset_id[a.index].c_str(), a.p, a.ci95.low, a.ci95.high,
+        a.mean_time, a.p * m.asset_loss[a.index], m.asset_target[a.index] ? "  (target)" : "");
+  }
+  out += "expected loss by layer x element:\n       ORGANIZATION     PEOPLE  COMPONENT       DATA  PROCEDURE     SYSTEM\n";
+  for (int l = 0; l < 3; ++l) {
+    add("  %s ", kLayerNames[l]);
+    for (int e = 0; e < 6; ++e) add(" %10.4g", rep.cell_loss[l][e]);
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace cpsf

@@ -1,0 +1,83 @@
+// What a run reports (DESIGN §6), computed from a SimulationResult: per-asset
+// probabilities with Wilson intervals and times to compromise, loss distributions
+// (mean with standard error, VaR 95/99, expected shortfall 99, exceedance curve),
+// per enterprise, the layer × element table, inherent vs residual. Written as
+// results.json, assets.csv and losses.csv (docs/results-format.md).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cpsf/model.hpp"
+#include "cpsf/simulation.hpp"
+#include "cpsf/statistics.hpp"
+
+namespace cpsf {
+
+struct LossSummary {
+  double mean = 0, stderr_ = 0;  // standard error of the mean
+  Interval ci95{0, 0};           // mean ± 1.96 SE
+  double var95 = 0, var99 = 0, es99 = 0, max = 0;
+  struct Point {
+    double threshold, probability, stderr_;
+  };
+  std::vector<Point> exceedance;  // P(L ≥ threshold)
+};
+
+// Thresholds: every distinct loss when there are at most 64, else 64 points spread
+// over the observed range (quantiles of the positive losses).
+LossSummary summarise_losses(std::span<const double> losses);
+LossSummary summarise_losses(std::span<const double> losses, std::span<const double> thresholds);
+
+struct AssetReport {
+  std::uint32_t index;
+  std::uint64_t hits = 0;
+  double p = 0;
+  Interval ci95{0, 1};
+  double mean_time = 0, sd_time = 0;  // given compromise; NaN when never compromised
+  std::optional<std::array<double, 3>> time_quantiles;  // p50, p90, p99 (tracked assets)
+  std::uint64_t inherent_hits = 0;
+  double inherent_p = 0;
+  Interval inherent_ci95{0, 1};
+};
+
+struct Report {
+  std::uint64_t trials = 0;
+  std::vector<AssetReport> assets;       // main view
+  LossSummary loss, inherent_loss;
+  double removed_mean = 0, removed_stderr = 0;  // inherent − residual, paired (common random numbers)
+  struct Enterprise {
+    LossSummary residual;
+    double inherent_mean = 0;
+  };
+  std::vector<Enterprise> enterprises;
+  // [layer][element]: expected direct loss and expected compromised assets per trial.
+  double cell_loss[3][6] = {};
+  double cell_count[3][6] = {};
+  struct ThreatReport {
+    std::string id;
+    std::vector<AssetReport> assets;
+    LossSummary loss;
+    std::optional<double> inherent_mean;
+  };
+  std::vector<ThreatReport> threats;
+  std::optional<LossSummary> annual, annual_inherent;
+};
+
+Report make_report(const Model& model, const SimulationResult& result);
+
+struct OutputContext {
+  std::string scenario_file, scenario_name, currency;
+};
+
+// The results.json document (deterministic: no time stamps, no thread count).
+std::string results_json(const Model& model, const SimulationResult& result, const Report& report,
+                         const OutputContext& context);
+std::string assets_csv(const Model& model, const Report& report);
+std::string losses_csv(const SimulationResult& result);
+// A readable summary for the terminal.
+std::string text_summary(const Model& model, const SimulationResult& result, const Report& report,
+                         const OutputContext& context);
+
+}  // namespace cpsf

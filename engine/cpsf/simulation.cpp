@@ -1,0 +1,296 @@
+#include "cpsf/simulation.hpp"
+
+#include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/enumerable_thread_specific.h>
+#include <oneapi/tbb/global_control.h>
+#include <oneapi/tbb/info.h>
+#include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/task_arena.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <mutex>
+#include <stdexcept>
+
+#include "cpsf/distributions.hpp"
+#include "cpsf/statistics.hpp"
+
+namespace cpsf {
+
+void AssetTally::add(const AssetTally& o) {
+  for (std::size_t i = 0; i < hits.size(); ++i) {
+    hits[i] += o.hits[i];
+    time_sum[i] += o.time_sum[i];
+    time_square[i] += o.time_square[i];
+  }
+}
+
+namespace {
+
+constexpr double kMaxAnnualFrequency = 1e5;      // keeps attack indices far below 2^24
+constexpr std::uint64_t kRoundTrials = 4096;  // results merge (and a cancel is honoured) per round
+constexpr std::uint64_t kGrain = 16;          // trials per parallel task
+
+// One thread's working state: scratch for the trial loop and this round's tallies.
+struct ThreadState {
+  ThreadState(const Model& model, std::size_t views, bool inherent)
+      : scratch(model), union_stamp(model.asset_count(), 0), union_time(model.asset_count(), kNever) {
+    tallies.resize(views * 2);
+    for (std::size_t i = 0; i < tallies.size(); ++i) {
+      if (i % 2 == 0 || inherent) tallies[i].resize(model.asset_count());
+    }
+    union_assets.reserve(model.asset_count());
+  }
+  TrialScratch scratch;
+  std::vector<AssetTally> tallies;  // [view * 2 + mode]
+  std::vector<std::uint32_t> union_stamp;
+  std::vector<double> union_time;
+  std::vector<std::uint32_t> union_assets;
+  std::uint32_t epoch = 0;
+  bool dirty = false;
+};
+
+void tally(AssetTally& t, std::uint32_t v, double arrival) {
+  ++t.hits[v];
+  // nearbyint, not llround: arrival² × 2^32 can exceed 64 bits.
+  t.time_sum[v] += static_cast<FixedSum>(std::nearbyint(arrival * kTimeScale));
+  t.time_square[v] += static_cast<FixedSum>(std::nearbyint(arrival * arrival * kTimeScale));
+}
+
+}  // namespace
+
+SimulationResult simulate(const Model& model, const RunOptions& options) {
+  if (options.trials == 0) throw std::invalid_argument("trials must be at least 1");
+  if (options.trials > kMaxTrials) throw std::invalid_argument("trials must be below 2^40");
+  if (model.asset_count() == 0) throw std::invalid_argument("the scenario has no assets");
+  for (const auto& t : model.threats) {
+    if (t.annual_frequency && *t.annual_frequency > kMaxAnnualFrequency) {
+      throw std::invalid_argument("threat " + t.id + ": annual frequency above 100000 attacks a year is not supported");
+    }
+  }
+
+  Model local;  // the model with the horizon the options ask for
+  const Model* m = &model;
+  if (options.horizon || options.no_horizon) {
+    local = model;
+    local.horizon = options.no_horizon ? std::nullopt : options.horizon;
+    m = &local;
+  }
+
+  const std::size_t threat_count = m->threats.size();
+  const bool combined = threat_count > 1;
+  const std::size_t views = threat_count + (combined ? 1 : 0);
+  const std::size_t main_view = combined ? threat_count : 0;
+  const std::size_t n_assets = m->asset_count();
+  const std::size_t n_enterprises = m->enterprise_id.size();
+  const bool inherent = options.inherent;
+  const int modes = inherent ? 2 : 1;
+
+  SimulationResult result;
+  result.seed = options.seed;
+  result.trials_planned = options.trials;
+  result.horizon = m->horizon;
+  result.has_inherent = inherent;
+  result.enterprises = n_enterprises;
+  result.has_annual = std::all_of(m->threats.begin(), m->threats.end(),
+                                  [&](const CompiledThreat& t) { return t.annual_frequency.has_value(); }) &&
+                      !m->implicit_threat;
+
+  std::vector<TrialLoop> loops;
+  std::vector<std::optional<Poisson>> attacks_per_year;
+  std::vector<RandomStream> count_streams;
+  for (std::size_t k = 0; k < threat_count; ++k) {
+    loops.emplace_back(*m, k, options.seed);
+    attacks_per_year.emplace_back(result.has_annual ? std::optional<Poisson>(Poisson(*m->threats[k].annual_frequency))
+                                                    : std::nullopt);
+    count_streams.emplace_back(options.seed, TrialLoop::stream_id(Stream::threat_count, k));
+  }
+  for (std::uint32_t v = 0; v < n_assets && result.tracked.size() < kMaxTracked; ++v) {
+    bool objective = false;
+    for (const auto& t : m->threats) {
+      objective |= std::find(t.objectives.begin(), t.objectives.end(), v) != t.objectives.end();
+    }
+    if (m->asset_target[v] || objective) result.tracked.push_back(v);
+  }
+  const std::size_t n_tracked = result.tracked.size();
+  std::vector<std::int32_t> tracked_slot(n_assets, -1);
+  for (std::size_t k = 0; k < n_tracked; ++k) tracked_slot[result.tracked[k]] = static_cast<std::int32_t>(k);
+
+  // Totals, and the per-trial slots, grown round by round (a high cap with a stopping
+  // rule or a cancel must not reserve memory for trials never run).
+  std::vector<AssetTally> totals(views * 2);
+  for (std::size_t i = 0; i < totals.size(); ++i) {
+    if (i % 2 == 0 || inherent) totals[i].resize(n_assets);
+  }
+  const std::uint64_t cap = options.trials;
+  std::vector<std::vector<double>> losses(views * 2);
+  const auto grow = [&](std::uint64_t trials) {
+    for (std::size_t i = 0; i < losses.size(); ++i) {
+      if (i % 2 == 0 || inherent) losses[i].resize(trials);
+    }
+    result.enterprise_residual_loss.resize(trials * n_enterprises);
+    if (inherent) result.enterprise_inherent_loss.resize(trials * n_enterprises);
+    result.tracked_arrival.resize(trials * n_tracked);
+    if (result.has_annual) {
+      result.annual_residual_loss.resize(trials);
+      if (inherent) result.annual_inherent_loss.resize(trials);
+    }
+  };
+
+  const unsigned threads = options.threads == 0 ? static_cast<unsigned>(tbb::info::default_concurrency())
+                                                : options.threads;
+  result.threads = threads;
+  tbb::task_arena arena(static_cast<int>(threads));
+  tbb::enumerable_thread_specific<ThreadState> states([&] { return ThreadState(*m, views, inherent); });
+
+  // One trial: every threat attacks once with controls on, and (common random
+  // numbers) once with controls off.
+  const auto run_trial = [&](std::uint64_t j, ThreadState& st) {
+    for (int mode = 0; mode < modes; ++mode) {
+      const Controls controls = mode == 0 ? Controls::On : Controls::Off;
+      if (++st.epoch == 0) {
+        std::fill(st.union_stamp.begin(), st.union_stamp.end(), 0);
+        st.epoch = 1;
+      }
+      st.union_assets.clear();
+      double annual = 0.0;
+      for (std::size_t k = 0; k < threat_count; ++k) {
+        const double loss = loops[k].run(attack_address(j, 0), controls, st.scratch);
+        losses[k * 2 + mode][j] = loss;
+        AssetTally& t = st.tallies[k * 2 + mode];
+        const auto& fallen = st.scratch.compromised();
+        const auto& when = st.scratch.arrival();
+        for (std::size_t i = 0; i < fallen.size(); ++i) {
+          const std::uint32_t v = fallen[i];
+          tally(t, v, when[i]);
+          if (st.union_stamp[v] != st.epoch) {
+            st.union_stamp[v] = st.epoch;
+            st.union_time[v] = when[i];
+            st.union_assets.push_back(v);
+          } else {
+            st.union_time[v] = std::min(st.union_time[v], when[i]);
+          }
+        }
+        if (result.has_annual) {
+          UniformCursor cursor(count_streams[k], j, 0);
+          const std::uint64_t n = attacks_per_year[k]->sample(cursor);
+          if (n >= 1) annual += loss;
+          for (std::uint64_t a = 1; a < n; ++a) {
+            annual += loops[k].run(attack_address(j, static_cast<std::uint32_t>(a)), controls, st.scratch);
+          }
+        }
+      }
+      if (result.has_annual) (mode == 0 ? result.annual_residual_loss : result.annual_inherent_loss)[j] = annual;
+      // The main view: the single threat, or the union of every threat's compromises.
+      double* enterprise = (mode == 0 ? result.enterprise_residual_loss : result.enterprise_inherent_loss).data() +
+                           j * n_enterprises;
+      std::fill(enterprise, enterprise + n_enterprises, 0.0);
+      double union_loss = 0.0;
+      AssetTally* union_tally = combined ? &st.tallies[main_view * 2 + mode] : nullptr;
+      for (const std::uint32_t v : st.union_assets) {
+        union_loss += m->asset_loss[v];
+        enterprise[m->asset_owner[v]] += m->asset_loss[v];
+        if (union_tally) tally(*union_tally, v, st.union_time[v]);
+      }
+      if (combined) losses[main_view * 2 + mode][j] = union_loss;
+      if (mode == 0 && n_tracked) {
+        double* row = result.tracked_arrival.data() + j * n_tracked;
+        std::fill(row, row + n_tracked, std::numeric_limits<double>::quiet_NaN());
+        for (const std::uint32_t v : st.union_assets) {
+          if (tracked_slot[v] >= 0) row[tracked_slot[v]] = st.union_time[v];
+        }
+      }
+    }
+    st.dirty = true;
+  };
+
+  std::atomic<std::uint64_t> done{0};
+  std::mutex progress_mutex;
+  auto last_report = std::chrono::steady_clock::now();
+  const auto cancelled = [&] { return options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed); };
+
+  MomentAccumulator main_moments;  // residual main-view loss, in trial order
+  const std::size_t main_slot = main_view * 2;
+  std::uint64_t completed = 0;
+  while (completed < cap) {
+    const std::uint64_t end = std::min<std::uint64_t>(cap, completed + kRoundTrials);
+    grow(end);
+    std::atomic<bool> interrupted{false};
+    arena.execute([&] {
+      tbb::parallel_for(tbb::blocked_range<std::uint64_t>(completed, end, kGrain),
+                        [&](const tbb::blocked_range<std::uint64_t>& range) {
+                          ThreadState& st = states.local();
+                          for (std::uint64_t j = range.begin(); j < range.end(); ++j) {
+                            if (cancelled()) {
+                              interrupted = true;
+                              return;
+                            }
+                            run_trial(j, st);
+                          }
+                          const auto now_done = done.fetch_add(range.size()) + range.size();
+                          if (options.progress && progress_mutex.try_lock()) {
+                            const auto now = std::chrono::steady_clock::now();
+                            if (now - last_report > std::chrono::milliseconds(200)) {
+                              last_report = now;
+                              options.progress(now_done, cap);
+                            }
+                            progress_mutex.unlock();
+                          }
+                        });
+    });
+    if (interrupted || cancelled()) {
+      result.partial = true;
+      break;
+    }
+    // The round is complete: add every thread's tallies (integers: order-free).
+    for (ThreadState& st : states) {
+      if (!st.dirty) continue;
+      for (std::size_t i = 0; i < totals.size(); ++i) {
+        if (totals[i].hits.empty()) continue;
+        totals[i].add(st.tallies[i]);
+        st.tallies[i].resize(n_assets);
+      }
+      st.dirty = false;
+    }
+    for (std::uint64_t j = completed; j < end; ++j) main_moments.add(losses[main_slot][j]);
+    completed = end;
+    if (options.target_relative_stderr > 0 && completed >= options.min_trials && completed < cap) {
+      const double rse = main_moments.standard_error() / std::fabs(main_moments.mean);
+      if (rse <= options.target_relative_stderr) {
+        result.stopped_by_precision = true;
+        break;
+      }
+    }
+  }
+  if (options.progress) options.progress(completed, cap);
+
+  result.trials = completed;
+  const auto trim = [&](std::vector<double>& v, std::size_t per_trial) { v.resize(completed * per_trial); };
+  for (auto& l : losses) {
+    if (!l.empty()) trim(l, 1);
+  }
+  trim(result.enterprise_residual_loss, n_enterprises);
+  if (inherent) trim(result.enterprise_inherent_loss, n_enterprises);
+  trim(result.tracked_arrival, n_tracked);
+  if (result.has_annual) {
+    trim(result.annual_residual_loss, 1);
+    if (inherent) trim(result.annual_inherent_loss, 1);
+  }
+  for (std::size_t view = 0; view < views; ++view) {
+    ViewResult r;
+    r.id = view < threat_count ? m->threats[view].id : "all-threats";
+    r.residual = std::move(totals[view * 2]);
+    r.residual_loss = std::move(losses[view * 2]);
+    if (inherent) {
+      r.inherent = std::move(totals[view * 2 + 1]);
+      r.inherent_loss = std::move(losses[view * 2 + 1]);
+    }
+    if (view < threat_count) result.threats.push_back(std::move(r));
+    else result.combined = std::move(r);
+  }
+  return result;
+}
+
+}  // namespace cpsf

@@ -1,0 +1,142 @@
+#include "cpsf/trial_loop.hpp"
+
+#include <algorithm>
+#include <functional>
+
+namespace cpsf {
+
+TrialScratch::TrialScratch(const Model& model)
+    : stamp_(model.asset_count(), 0),
+      state_(model.asset_count(), kFresh),
+      best_(model.asset_count(), kNever),
+      remaining_(model.asset_count(), 0) {
+  heap_.reserve(std::min<std::size_t>(model.relation_count() + model.asset_count(), 1u << 20));
+  compromised_.reserve(std::min<std::size_t>(model.asset_count(), 1u << 20));
+  compromised_time_.reserve(compromised_.capacity());
+}
+
+TrialLoop::TrialLoop(const Model& model, std::size_t threat, std::uint64_t seed)
+    : model_(model),
+      threat_(model.threats.at(threat)),
+      horizon_(model.horizon.value_or(kNever)),
+      entries_(seed, stream_id(Stream::entries, threat)),
+      steps_(seed, stream_id(Stream::steps, threat)),
+      times_(seed, stream_id(Stream::times, threat)),
+      containment_(seed, stream_id(Stream::containment, threat)) {}
+
+double TrialLoop::run(std::uint64_t address, Controls controls, TrialScratch& scratch) const {
+  return run_impl<false>(address, controls, scratch);
+}
+
+double TrialLoop::run_eager(std::uint64_t address, Controls controls, TrialScratch& scratch) const {
+  return run_impl<true>(address, controls, scratch);
+}
+
+template <bool kEager>
+double TrialLoop::run_impl(std::uint64_t address, Controls controls, TrialScratch& s) const {
+  const Model& m = model_;
+  if (++s.epoch_ == 0) {  // wrapped: every stamp is stale again
+    std::fill(s.stamp_.begin(), s.stamp_.end(), 0);
+    s.epoch_ = 1;
+  }
+  s.heap_.clear();
+  s.compromised_.clear();
+  s.compromised_time_.clear();
+  const std::vector<double>& p = controls == Controls::On ? m.edge_p_residual : m.edge_p_inherent;
+  const double scale = threat_.step_scale;
+  const auto later = std::greater<>();
+
+  // Eager sampling draws everything first: the outcome must not change.
+  std::vector<double> eager_step_u, eager_time, eager_contain_u;
+  if constexpr (kEager) {
+    eager_step_u.resize(m.relation_count());
+    eager_time.resize(m.relation_count());
+    eager_contain_u.resize(m.asset_count());
+    for (std::size_t e = 0; e < m.relation_count(); ++e) {
+      const std::uint32_t r = m.edge_relation[e];
+      eager_step_u[e] = steps_.uniform(address, r, 0);
+      UniformCursor cursor(times_, address, r);
+      eager_time[e] = m.distributions[m.edge_ttc[e]].sample(cursor);
+    }
+    for (std::uint32_t v = 0; v < m.asset_count(); ++v) eager_contain_u[v] = containment_.uniform(address, v, 0);
+  }
+
+  // 1. Entry points succeed with their probabilities; a succeeded entry falls at time 0.
+  for (std::size_t k = 0; k < threat_.entry_assets.size(); ++k) {
+    const std::uint32_t a = threat_.entry_assets[k];
+    if (entries_.uniform(address, a, 0) < threat_.entry_probability[k]) {
+      s.touch(a, m);
+      if (s.state_[a] != TrialScratch::kQueued) {
+        s.state_[a] = TrialScratch::kQueued;
+        s.best_[a] = 0.0;
+        s.heap_.emplace_back(0.0, a);
+      }
+    }
+  }
+  std::make_heap(s.heap_.begin(), s.heap_.end(), later);
+
+  double loss = 0.0;
+  while (!s.heap_.empty()) {
+    std::pop_heap(s.heap_.begin(), s.heap_.end(), later);
+    const auto [t, v] = s.heap_.back();
+    s.heap_.pop_back();
+    if (s.state_[v] == TrialScratch::kSettled || t > s.best_[v]) continue;  // stale entry
+    if (t > horizon_) break;  // 5. only arrivals within the horizon count
+    s.state_[v] = TrialScratch::kSettled;
+    s.compromised_.push_back(v);
+    s.compromised_time_.push_back(t);
+    loss += m.asset_loss[v];
+
+    // 3. A contained asset is compromised, but no step leaves it.
+    const double d = m.asset_containment[v];
+    if (d > 0.0) {
+      const double u = kEager ? eager_contain_u[v] : containment_.uniform(address, v, 0);
+      if (u < d) continue;
+    }
+    // 2. and 4. Try every step out of v.
+    for (std::uint32_t e = m.out_begin[v], end = m.out_begin[v + 1]; e < end; ++e) {
+      const std::uint32_t w = m.edge_target[e];
+      s.touch(w, m);
+      if (s.state_[w] == TrialScratch::kSettled || s.state_[w] == TrialScratch::kBlocked) continue;
+      const std::uint32_t r = m.edge_relation[e];
+      const double u = kEager ? eager_step_u[e] : steps_.uniform(address, r, 0);
+      const bool all_gate = m.asset_all_gate[w] != 0;
+      if (!(u < p[e] * scale)) {
+        // A failed step into an ALL asset means it never falls through its gate
+        // (it can still be an entry: then it is queued already at time 0).
+        if (all_gate && s.state_[w] != TrialScratch::kQueued) s.state_[w] = TrialScratch::kBlocked;
+        continue;
+      }
+      double ttc;
+      if constexpr (kEager) {
+        ttc = eager_time[e];
+      } else {
+        UniformCursor cursor(times_, address, r);
+        ttc = m.distributions[m.edge_ttc[e]].sample(cursor);
+      }
+      const double arrival = t + ttc;
+      if (!all_gate) {
+        if (arrival < s.best_[w]) {
+          s.best_[w] = arrival;
+          s.state_[w] = TrialScratch::kQueued;
+          s.heap_.emplace_back(arrival, w);
+          std::push_heap(s.heap_.begin(), s.heap_.end(), later);
+        }
+      } else if (s.state_[w] != TrialScratch::kQueued) {
+        // ALL: the latest incoming arrival, once all have succeeded.
+        s.best_[w] = s.remaining_[w] == m.in_degree[w] ? arrival : std::max(s.best_[w], arrival);
+        if (--s.remaining_[w] == 0) {
+          s.state_[w] = TrialScratch::kQueued;
+          s.heap_.emplace_back(s.best_[w], w);
+          std::push_heap(s.heap_.begin(), s.heap_.end(), later);
+        }
+      }
+    }
+  }
+  return loss;
+}
+
+template double TrialLoop::run_impl<false>(std::uint64_t, Controls, TrialScratch&) const;
+template double TrialLoop::run_impl<true>(std::uint64_t, Controls, TrialScratch&) const;
+
+}  // namespace cpsf

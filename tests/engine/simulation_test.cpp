@@ -1,0 +1,140 @@
+// Runs: bit-identical at any thread count, the stopping rule, cancellation, common
+// random numbers, annualisation.
+#include "cpsf/simulation.hpp"
+
+#include <gtest/gtest.h>
+#include <google/protobuf/text_format.h>
+
+#include <cmath>
+#include <cstring>
+
+#include "cpsf/report.hpp"
+#include "test_support.hpp"
+
+namespace cpsf {
+namespace {
+
+Model default_model() {
+  Diagnostics d;
+  LoadStatus status{};
+  auto loaded = load_scenario(std::string(CPSF_SOURCE_DIR) + "/scenarios/default/scenario.textproto", d, status);
+  EXPECT_TRUE(loaded);
+  return compile(loaded->scenario);
+}
+
+bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
+}
+
+TEST(Simulation, BitIdenticalAtOneTwoAndSevenThreads) {
+  const Model m = default_model();
+  RunOptions o;
+  o.trials = 20000;
+  o.seed = 99;
+  std::vector<std::string> documents;
+  for (const unsigned threads : {1u, 2u, 7u}) {
+    o.threads = threads;
+    const auto r = simulate(m, o);
+    const auto rep = make_report(m, r);
+    documents.push_back(results_json(m, r, rep, {"x", "y", "z"}) + assets_csv(m, rep) + losses_csv(r));
+    if (documents.size() > 1) {
+      EXPECT_EQ(documents.back(), documents.front()) << threads << " threads";
+    }
+  }
+  // Raw per-trial arrays and tallies too, to the bit.
+  o.threads = 1;
+  const auto one = simulate(m, o);
+  o.threads = 7;
+  const auto seven = simulate(m, o);
+  EXPECT_TRUE(same_bits(one.main().residual_loss, seven.main().residual_loss));
+  EXPECT_TRUE(same_bits(one.annual_residual_loss, seven.annual_residual_loss));
+  EXPECT_TRUE(same_bits(one.tracked_arrival, seven.tracked_arrival));
+  EXPECT_EQ(one.main().residual.hits, seven.main().residual.hits);
+  EXPECT_TRUE(one.main().residual.time_sum == seven.main().residual.time_sum);
+}
+
+TEST(Simulation, ResidualNeverExceedsInherentTrialByTrial) {
+  // Common random numbers: controls only lower step probabilities, so with the same
+  // draws every step that succeeds with controls succeeds without them.
+  const Model m = default_model();
+  RunOptions o;
+  o.trials = 5000;
+  const auto r = simulate(m, o);
+  for (const auto& view : r.threats) {
+    for (std::size_t v = 0; v < m.asset_count(); ++v) EXPECT_LE(view.residual.hits[v], view.inherent.hits[v]);
+  }
+  const auto rep = make_report(m, r);
+  EXPECT_GT(rep.removed_mean, 0.0);
+  EXPECT_LT(rep.removed_stderr, rep.removed_mean);
+}
+
+TEST(Simulation, StoppingRuleIsDeterministic) {
+  const Model m = default_model();
+  RunOptions o;
+  o.trials = 1'000'000;
+  o.target_relative_stderr = 0.05;
+  o.threads = 1;
+  const auto a = simulate(m, o);
+  o.threads = 2;
+  const auto b = simulate(m, o);
+  EXPECT_TRUE(a.stopped_by_precision);
+  EXPECT_LT(a.trials, o.trials);
+  EXPECT_EQ(a.trials, b.trials);
+  EXPECT_TRUE(same_bits(a.main().residual_loss, b.main().residual_loss));
+  const double rse = standard_error(a.main().residual_loss) / mean(a.main().residual_loss);
+  EXPECT_LE(rse, 0.05);
+}
+
+TEST(Simulation, CancelGivesAConsistentPartialPrefix) {
+  const Model m = default_model();
+  std::atomic<bool> cancel{false};
+  RunOptions o;
+  o.trials = 1'000'000;
+  o.cancel = &cancel;
+  o.progress = [&](std::uint64_t done, std::uint64_t) {
+    if (done > 10000) cancel = true;
+  };
+  const auto r = simulate(m, o);
+  EXPECT_TRUE(r.partial);
+  EXPECT_LT(r.trials, o.trials);
+  EXPECT_GT(r.trials, 0u);
+  EXPECT_EQ(r.trials % 4096, 0u);  // whole rounds only
+  EXPECT_EQ(r.main().residual_loss.size(), r.trials);
+  // The prefix equals the same trials of an uninterrupted run.
+  RunOptions full;
+  full.trials = r.trials;
+  const auto f = simulate(m, full);
+  EXPECT_TRUE(same_bits(f.main().residual_loss, r.main().residual_loss));
+  EXPECT_EQ(f.main().residual.hits, r.main().residual.hits);
+}
+
+TEST(Simulation, AnnualLossMeanIsFrequencyTimesAttackLoss) {
+  v1::Scenario s;
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(R"(
+    enterprises { id: "e" }
+    assets { id: "s" owner: "e" layer: L3 element: SYSTEM }
+    assets { id: "t" owner: "e" layer: L3 element: DATA loss { integrity: 100 } }
+    relations { from: "s" to: "t" layer: L3 step { p: 0.3 } }
+    threats { id: "crew" entry_points { asset: "s" probability: 0.5 } annual_frequency: 2.5 })",
+                                                            &s));
+  const Model m = compile(s);
+  RunOptions o;
+  o.trials = 100000;
+  o.inherent = false;
+  const auto r = simulate(m, o);
+  ASSERT_TRUE(r.has_annual);
+  // E[annual] = λ p_entry p_step loss = 2.5 × 0.5 × 0.3 × 100 = 37.5.
+  const double se = standard_error(r.annual_residual_loss);
+  EXPECT_NEAR(mean(r.annual_residual_loss), 37.5, 4 * se);
+  // Var[compound Poisson] = λ E[L²] = 2.5 × 0.15 × 100² = 3750; the sample variance's
+  // standard error is sqrt((m4 − s⁴) / n) with m4 the sample fourth central moment.
+  const auto& x = r.annual_residual_loss;
+  const double mu = mean(x), s2 = variance(x);
+  double m4 = 0;
+  for (const double v : x) m4 += std::pow(v - mu, 4);
+  m4 /= static_cast<double>(x.size());
+  EXPECT_NEAR(s2, 3750.0, 4 * std::sqrt((m4 - s2 * s2) / static_cast<double>(x.size())));
+}
+
+}  // namespace
+}  // namespace cpsf
