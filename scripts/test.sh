@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every test: set up what is missing, build (Release), run the C++ tests and the Python
 # tests (CTest runs both), then build again with AddressSanitizer + UndefinedBehavior-
-# Sanitizer and run the C++ tests there too.
+# Sanitizer and run them there too, and with ThreadSanitizer for the C++ tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,3 +17,8 @@ bash scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCPSF_WITH_S
 echo "== tests (ASan + UBSan)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure --parallel "$(nproc)"
+
+echo "== build (ThreadSanitizer; plain threads stand in for TBB, see engine/cpsf/parallel.hpp)"
+bash scripts/build.sh build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCPSF_WITH_TSAN=ON
+echo "== C++ tests (ThreadSanitizer)"
+TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-tsan --output-on-failure --parallel "$(nproc)" -E pytest

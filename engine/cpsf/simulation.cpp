@@ -1,12 +1,5 @@
 #include "cpsf/simulation.hpp"
 
-#include <oneapi/tbb/blocked_range.h>
-#include <oneapi/tbb/enumerable_thread_specific.h>
-#include <oneapi/tbb/global_control.h>
-#include <oneapi/tbb/info.h>
-#include <oneapi/tbb/parallel_for.h>
-#include <oneapi/tbb/task_arena.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -15,6 +8,7 @@
 #include <stdexcept>
 
 #include "cpsf/distributions.hpp"
+#include "cpsf/parallel.hpp"
 #include "cpsf/statistics.hpp"
 
 namespace cpsf {
@@ -139,11 +133,9 @@ SimulationResult simulate(const Model& model, const RunOptions& options) {
     }
   };
 
-  const unsigned threads = options.threads == 0 ? static_cast<unsigned>(tbb::info::default_concurrency())
-                                                : options.threads;
-  result.threads = threads;
-  tbb::task_arena arena(static_cast<int>(threads));
-  tbb::enumerable_thread_specific<ThreadState> states([&] { return ThreadState(*m, views, inherent); });
+  TrialExecutor executor(options.threads);
+  result.threads = executor.threads();
+  std::vector<std::optional<ThreadState>> states(executor.threads());  // made by their worker, on first use
 
   // One trial: every threat attacks once with controls on, and (common random
   // numbers) once with controls off.
@@ -218,35 +210,35 @@ SimulationResult simulate(const Model& model, const RunOptions& options) {
     const std::uint64_t end = std::min<std::uint64_t>(cap, completed + kRoundTrials);
     grow(end);
     std::atomic<bool> interrupted{false};
-    arena.execute([&] {
-      tbb::parallel_for(tbb::blocked_range<std::uint64_t>(completed, end, kGrain),
-                        [&](const tbb::blocked_range<std::uint64_t>& range) {
-                          ThreadState& st = states.local();
-                          for (std::uint64_t j = range.begin(); j < range.end(); ++j) {
-                            if (cancelled()) {
-                              interrupted = true;
-                              return;
-                            }
-                            run_trial(j, st);
-                          }
-                          const auto now_done = done.fetch_add(range.size()) + range.size();
-                          if (options.progress && progress_mutex.try_lock()) {
-                            const auto now = std::chrono::steady_clock::now();
-                            if (now - last_report > std::chrono::milliseconds(200)) {
-                              last_report = now;
-                              options.progress(now_done, cap);
-                            }
-                            progress_mutex.unlock();
-                          }
-                        });
+    executor.run(completed, end, kGrain, [&](unsigned worker, std::uint64_t begin, std::uint64_t stop) {
+      auto& slot = states[worker];
+      if (!slot) slot.emplace(*m, views, inherent);
+      ThreadState& st = *slot;
+      for (std::uint64_t j = begin; j < stop; ++j) {
+        if (cancelled()) {
+          interrupted = true;
+          return;
+        }
+        run_trial(j, st);
+      }
+      const auto now_done = done.fetch_add(stop - begin) + (stop - begin);
+      if (options.progress && progress_mutex.try_lock()) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_report > std::chrono::milliseconds(200)) {
+          last_report = now;
+          options.progress(now_done, cap);
+        }
+        progress_mutex.unlock();
+      }
     });
     if (interrupted || cancelled()) {
       result.partial = true;
       break;
     }
     // The round is complete: add every thread's tallies (integers: order-free).
-    for (ThreadState& st : states) {
-      if (!st.dirty) continue;
+    for (auto& slot : states) {
+      if (!slot || !slot->dirty) continue;
+      ThreadState& st = *slot;
       for (std::size_t i = 0; i < totals.size(); ++i) {
         if (totals[i].hits.empty()) continue;
         totals[i].add(st.tallies[i]);
