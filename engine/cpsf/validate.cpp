@@ -1,5 +1,7 @@
 #include "cpsf/validate.hpp"
 
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/breadth_first_search.hpp>
 #include <google/protobuf/descriptor.h>
 
 #include <algorithm>
@@ -46,6 +48,7 @@ class Validator {
     check_baselines();
     check_settings();
     check_reachability();
+    check_targets_reachable();
   }
 
  private:
@@ -439,6 +442,15 @@ class Validator {
       for (int k = 0; k < c.relations_size(); ++k) {
         reference(relations_, c.relations(k), "controls", i, "relations[" + std::to_string(k) + "]", label,
                   "relation", "a relation");
+        const auto it = relations_.find(c.relations(k));
+        if (it == relations_.end() || c.requirement().empty()) continue;
+        const auto& mitigated = s_.relations(it->second).step().mitigated_by();
+        if (std::find(mitigated.begin(), mitigated.end(), c.requirement()) == mitigated.end()) {
+          warning("controls", i, "relations[" + std::to_string(k) + "]", label,
+                  "is scoped to relation " + quoted(c.relations(k)) + ", whose step is not mitigated_by " +
+                      quoted(c.requirement()) + ", so it has no effect there",
+                  "add " + c.requirement() + " to that relation's step.mitigated_by, or drop the relation from the scope");
+        }
       }
     }
   }
@@ -470,6 +482,11 @@ class Validator {
       if (t.has_annual_frequency()) {
         non_negative(t.annual_frequency(), "threats", i, "annual_frequency", label, "annual_frequency",
                      "attacks per year");
+        if (std::isfinite(t.annual_frequency()) && t.annual_frequency() > 1e5) {
+          error("threats", i, "annual_frequency", label,
+                "annual_frequency " + num(t.annual_frequency()) + " is above the supported 100000 attacks a year",
+                "model very frequent events as one attack with a higher entry probability");
+        }
       }
       if (t.has_step_scale()) non_negative(t.step_scale(), "threats", i, "step_scale", label, "step_scale", "a factor");
     }
@@ -585,6 +602,37 @@ class Validator {
       top_level(Severity::Warning, "",
                 "nothing can be compromised: no asset has exposure > 0 and no threat has an entry point",
                 "give entry assets an exposure, or threats entry_points with probabilities");
+    }
+  }
+
+  // A target no entry can reach is never compromised: legal, but usually a missing relation.
+  void check_targets_reachable() {
+    if (out_.has_errors() || s_.assets_size() == 0) return;  // references must resolve first
+    using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
+    const auto n = static_cast<std::size_t>(s_.assets_size()) + 1;  // + a source joined to every entry
+    Graph g(n);
+    const std::size_t source = n - 1;
+    for (const auto& r : s_.relations()) {
+      boost::add_edge(static_cast<std::size_t>(assets_.at(r.from())), static_cast<std::size_t>(assets_.at(r.to())), g);
+    }
+    for (int i = 0; i < s_.assets_size(); ++i) {
+      if (s_.assets(i).exposure() > 0) boost::add_edge(source, static_cast<std::size_t>(i), g);
+    }
+    for (const auto& t : s_.threats()) {
+      for (const auto& e : t.entry_points()) {
+        if (e.probability() > 0) boost::add_edge(source, static_cast<std::size_t>(assets_.at(e.asset())), g);
+      }
+    }
+    std::vector<boost::default_color_type> colour(n, boost::white_color);
+    boost::breadth_first_search(g, source,
+                                boost::color_map(boost::make_iterator_property_map(colour.begin(),
+                                                                                   boost::get(boost::vertex_index, g))));
+    for (int i = 0; i < s_.assets_size(); ++i) {
+      if (s_.assets(i).target() && colour[static_cast<std::size_t>(i)] == boost::white_color) {
+        warning("assets", i, "target", asset_label(s_.assets(i).id()),
+                "is a target but no entry point reaches it, so it is never compromised",
+                "add the relations that lead to it, or an entry point on its way");
+      }
     }
   }
 

@@ -225,6 +225,28 @@ assets { id: "a" owner: "oem" layer: L3 element: SYSTEM }
   EXPECT_TRUE(HasWarning(c, "s.textproto", "", "nothing can be compromised"));
 }
 
+TEST(Validate, UnreachableTargetWarns) {
+  ScratchDir dir;
+  const auto c = check_text(dir, std::string(kMinimalScenario) +
+                                     "assets { id: \"vault\" owner: \"oem\" layer: L3 element: DATA target: true }\n"
+                                     "relations { from: \"vault\" to: \"plm\" layer: L3 step { p: 1 } }\n");
+  EXPECT_TRUE(HasWarning(c, "s.textproto", "asset 'vault'", "no entry point reaches it", 6));
+  EXPECT_EQ(c.diagnostics.warning_count(), 1u) << c.dump();  // plm is reachable: no warning
+}
+
+TEST(Validate, ControlScopedToAnUnmitigatedRelationWarns) {
+  ScratchDir dir;
+  const auto c = check_text(dir, std::string(kMinimalScenario) +
+                                     "controls { id: \"c\" requirement: \"CPS.AC-1\" efficacy: 0.5 relations: \"r1\" }\n");
+  EXPECT_TRUE(HasWarning(c, "s.textproto", "control 'c'", "has no effect there", 6));
+}
+
+TEST(Validate, AnnualFrequencyAboveTheSupportedRange) {
+  ScratchDir dir;
+  const auto c = check_text(dir, std::string(kMinimalScenario) + "threats { id: \"t\" annual_frequency: 1e6 }\n");
+  EXPECT_TRUE(HasError(c, "s.textproto", "threat 't'", "above the supported 100000", 6));
+}
+
 TEST(Validate, ReportsEveryProblemNotJustTheFirst) {
   ScratchDir dir;
   std::string text = "enterprises { id: \"oem\" }\n";
