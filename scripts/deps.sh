@@ -11,6 +11,9 @@ CPSF_DEBIAN_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-dev pybind11-dev
   python3-pytest python3-numpy python3-pandas
+  python3-protobuf python3-matplotlib python3-tqdm
+  python3-nbclient python3-nbformat python3-ipykernel
+  python3-networkx python3-graph-tool
 )
 
 missing=()
