@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cpsf/catalogue.hpp"
+#include "cpsf/generate.hpp"
 #include "cpsf/model.hpp"
 #include "cpsf/report.hpp"
 #include "cpsf/simulation.hpp"
@@ -222,6 +223,35 @@ int run_run(const RunCliOptions& o) {
   return kExitOk;
 }
 
+// ---- generate -------------------------------------------------------------------------------
+int run_generate(const cpsf::GenerateOptions& g, const std::string& out, const std::string& to) {
+  std::optional<cpsf::Format> format = to.empty() ? cpsf::format_from_path(out) : cpsf::format_from_name(to);
+  if (!format) {
+    std::fprintf(stderr, "cpsf generate: error: cannot tell the output format of '%s' (fix: name it %s, or give --to)\n",
+                 out.c_str(), cpsf::kFormatExtensionsHelp);
+    return kExitUsage;
+  }
+  cpsf::v1::Scenario scenario;
+  try {
+    scenario = cpsf::generate(g);
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "cpsf generate: error: %s\n", e.what());
+    return kExitUsage;
+  }
+  const std::string bytes = cpsf::serialise(scenario, *format);
+  if (out == "-") {
+    std::fwrite(bytes.data(), 1, bytes.size(), stdout);
+    return std::fflush(stdout) == 0 ? kExitOk : kExitUsage;
+  }
+  if (const auto err = cpsf::write_file_atomically(out, bytes); !err.empty()) {
+    std::fprintf(stderr, "cpsf generate: error: %s\n", err.c_str());
+    return kExitUsage;
+  }
+  std::fprintf(stderr, "wrote %s: %d enterprises, %d assets, %d relations\n", out.c_str(), scenario.enterprises_size(),
+               scenario.assets_size(), scenario.relations_size());
+  return kExitOk;
+}
+
 // ---- catalogue ------------------------------------------------------------------------------
 int run_catalogue(const std::string& format_name) {
   const auto format = cpsf::format_from_name(format_name);
@@ -282,6 +312,29 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   r->get_option("--horizon")->excludes(r->get_option("--no-horizon"));
 
+  cpsf::GenerateOptions gen;
+  std::string gen_out, gen_to;
+  double gen_horizon = -1;
+  auto* g = app.add_subcommand("generate", "Write a synthetic supply chain of a given size and shape (for benchmarks and trials)");
+  g->add_option("output", gen_out, "File to write (format from its extension), or - with --to")->required();
+  g->add_option("--to", gen_to, "Output format: text, json or binary");
+  g->add_option("--enterprises", gen.enterprises, "Enterprises in the supply tree")->capture_default_str();
+  g->add_option("--assets-per-enterprise", gen.assets_per_enterprise, "Assets per enterprise")->capture_default_str();
+  g->add_option("--relations-per-asset", gen.relations_per_asset, "Mean relations out of each asset")->capture_default_str();
+  g->add_option("--cross-share", gen.cross_share, "Share of a supplier's relations into its customer")->capture_default_str();
+  g->add_option("--ot-share", gen.ot_share, "Share of each enterprise's assets in its OT segment")->capture_default_str();
+  g->add_option("--entry-share", gen.entry_share, "Share of assets that are entry points")->capture_default_str();
+  g->add_option("--entry-probability", gen.entry_probability, "Exposure of an entry point")->capture_default_str();
+  g->add_option("--p-min", gen.p_min, "Lowest step success probability")->capture_default_str();
+  g->add_option("--p-max", gen.p_max, "Highest step success probability")->capture_default_str();
+  g->add_option("--ttc-min", gen.ttc_min, "Lowest mean time to compromise (days, exponential)")->capture_default_str();
+  g->add_option("--ttc-max", gen.ttc_max, "Highest mean time to compromise (days)")->capture_default_str();
+  g->add_option("--fan-out", gen.fan_out, "Suppliers per customer")->capture_default_str();
+  g->add_option("--horizon", gen_horizon, "Horizon in days (default: none)");
+  g->add_option("--trials", gen.trials, "Trials written to the settings")->capture_default_str();
+  g->add_option("--seed", gen.seed, "Seed of the generator (also written to the settings)")->capture_default_str();
+  g->add_flag("--relation-ids", gen.relation_ids, "Give relations ids (more memory at 10^7 relations)");
+
   std::string catalogue_format = "text";
   auto* k = app.add_subcommand("catalogue", "Print the built-in CPSF catalogue: layers, elements, requirement ids, baselines");
   k->add_option("--format", catalogue_format, "text or json")->capture_default_str();
@@ -296,6 +349,10 @@ int main(int argc, char** argv) {
     if (*v) return run_validate(validate);
     if (*c) return run_convert(convert);
     if (*r) return run_run(run);
+    if (*g) {
+      if (gen_horizon >= 0) gen.horizon = gen_horizon;
+      return run_generate(gen, gen_out, gen_to);
+    }
     if (*k) return run_catalogue(catalogue_format);
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "cpsf: error: out of memory\n");
