@@ -58,22 +58,22 @@ AssetReport asset_report(std::uint32_t v, const ViewResult& view, bool inherent,
   return a;
 }
 
-nlohmann::json number(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); }
+nlohmann::ordered_json number(double x) { return std::isfinite(x) ? nlohmann::ordered_json(x) : nlohmann::ordered_json(nullptr); }
 
-nlohmann::json loss_json(const LossSummary& s) {
-  nlohmann::json j{{"mean", number(s.mean)},   {"stderr", number(s.stderr_)},
+nlohmann::ordered_json loss_json(const LossSummary& s) {
+  nlohmann::ordered_json j{{"mean", number(s.mean)},   {"stderr", number(s.stderr_)},
                    {"ci95", {number(s.ci95.low), number(s.ci95.high)}},
                    {"var95", number(s.var95)}, {"var99", number(s.var99)},
                    {"es99", number(s.es99)},   {"max", number(s.max)}};
-  auto& curve = j["exceedance"] = nlohmann::json::array();
+  auto& curve = j["exceedance"] = nlohmann::ordered_json::array();
   for (const auto& p : s.exceedance) {
     curve.push_back({{"threshold", p.threshold}, {"probability", p.probability}, {"stderr", p.stderr_}});
   }
   return j;
 }
 
-nlohmann::json asset_json(const Model& m, const AssetReport& a, bool inherent) {
-  nlohmann::json j{{"id", m.asset_id[a.index]},
+nlohmann::ordered_json asset_json(const Model& m, const AssetReport& a, bool inherent) {
+  nlohmann::ordered_json j{{"id", m.asset_id[a.index]},
                    {"owner", m.enterprise_id[m.asset_owner[a.index]]},
                    {"layer", kLayerNames[m.asset_layer[a.index]]},
                    {"element", kElementNames[m.asset_element[a.index]]},
@@ -191,7 +191,7 @@ Report make_report(const Model& m, const SimulationResult& r) {
 }
 
 std::string results_json(const Model& m, const SimulationResult& r, const Report& rep, const OutputContext& ctx) {
-  nlohmann::json j;
+  nlohmann::ordered_json j;
   j["format"] = "cpsf.results.v1";
   j["engine"] = {{"version", kEngineVersion}, {"schema", kSchemaVersion}, {"git_revision", kGitRevision},
                  {"semantics", "attack-step semantics v1 (DESIGN §4)"}};
@@ -202,10 +202,10 @@ std::string results_json(const Model& m, const SimulationResult& r, const Report
   j["trials_planned"] = r.trials_planned;
   j["partial"] = r.partial;
   j["stopped_by_precision"] = r.stopped_by_precision;
-  j["horizon"] = r.horizon ? nlohmann::json(*r.horizon) : nlohmann::json(nullptr);
+  j["horizon"] = r.horizon ? nlohmann::ordered_json(*r.horizon) : nlohmann::ordered_json(nullptr);
   j["view"] = r.combined ? "all-threats: every threat attacks once per trial; an asset counts once"
                          : "threat '" + r.threats.front().id + "': one attack per trial";
-  auto& assets = j["assets"] = nlohmann::json::array();
+  auto& assets = j["assets"] = nlohmann::ordered_json::array();
   for (const auto& a : rep.assets) assets.push_back(asset_json(m, a, r.has_inherent));
   j["loss"] = loss_json(rep.loss);
   if (r.has_inherent) {
@@ -215,26 +215,26 @@ std::string results_json(const Model& m, const SimulationResult& r, const Report
                             {"ci95", {number(rep.removed_mean - kZ95 * rep.removed_stderr),
                                       number(rep.removed_mean + kZ95 * rep.removed_stderr)}}};
   }
-  auto& enterprises = j["enterprises"] = nlohmann::json::array();
+  auto& enterprises = j["enterprises"] = nlohmann::ordered_json::array();
   for (std::size_t e = 0; e < rep.enterprises.size(); ++e) {
-    nlohmann::json ej{{"id", m.enterprise_id[e]}, {"loss", loss_json(rep.enterprises[e].residual)}};
+    nlohmann::ordered_json ej{{"id", m.enterprise_id[e]}, {"loss", loss_json(rep.enterprises[e].residual)}};
     if (r.has_inherent) ej["inherent_loss_mean"] = number(rep.enterprises[e].inherent_mean);
     enterprises.push_back(std::move(ej));
   }
-  auto& cells = j["layer_element"] = nlohmann::json::array();
+  auto& cells = j["layer_element"] = nlohmann::ordered_json::array();
   for (int l = 0; l < 3; ++l) {
     for (int e = 0; e < 6; ++e) {
       cells.push_back({{"layer", kLayerNames[l]}, {"element", kElementNames[e]},
                        {"expected_loss", rep.cell_loss[l][e]}, {"expected_compromised", rep.cell_count[l][e]}});
     }
   }
-  auto& threats = j["threats"] = nlohmann::json::array();
+  auto& threats = j["threats"] = nlohmann::ordered_json::array();
   for (std::size_t k = 0; k < rep.threats.size(); ++k) {
     const auto& t = rep.threats[k];
-    nlohmann::json tj{{"id", t.id}, {"loss", loss_json(t.loss)}};
+    nlohmann::ordered_json tj{{"id", t.id}, {"loss", loss_json(t.loss)}};
     if (t.inherent_mean) tj["inherent_loss_mean"] = *t.inherent_mean;
     if (m.threats[k].annual_frequency) tj["annual_frequency"] = *m.threats[k].annual_frequency;
-    auto& ta = tj["assets"] = nlohmann::json::array();
+    auto& ta = tj["assets"] = nlohmann::ordered_json::array();
     for (const auto& a : t.assets) {
       ta.push_back({{"id", m.asset_id[a.index]}, {"p_compromised", a.p}, {"ci95", {a.ci95.low, a.ci95.high}}});
     }

@@ -43,6 +43,7 @@ struct ThreadState {
   std::vector<double> union_time;
   std::vector<std::uint32_t> union_assets;
   std::uint32_t epoch = 0;
+  std::uint64_t steps = 0;  // this round's steps tried
   bool dirty = false;
 };
 
@@ -150,6 +151,7 @@ SimulationResult simulate(const Model& model, const RunOptions& options) {
       double annual = 0.0;
       for (std::size_t k = 0; k < threat_count; ++k) {
         const double loss = loops[k].run(attack_address(j, 0), controls, st.scratch);
+        st.steps += st.scratch.steps_tried();
         losses[k * 2 + mode][j] = loss;
         AssetTally& t = st.tallies[k * 2 + mode];
         const auto& fallen = st.scratch.compromised();
@@ -171,6 +173,7 @@ SimulationResult simulate(const Model& model, const RunOptions& options) {
           if (n >= 1) annual += loss;
           for (std::uint64_t a = 1; a < n; ++a) {
             annual += loops[k].run(attack_address(j, static_cast<std::uint32_t>(a)), controls, st.scratch);
+            st.steps += st.scratch.steps_tried();
           }
         }
       }
@@ -239,6 +242,8 @@ SimulationResult simulate(const Model& model, const RunOptions& options) {
     for (auto& slot : states) {
       if (!slot || !slot->dirty) continue;
       ThreadState& st = *slot;
+      result.steps_tried += st.steps;
+      st.steps = 0;
       for (std::size_t i = 0; i < totals.size(); ++i) {
         if (totals[i].hits.empty()) continue;
         totals[i].add(st.tallies[i]);

@@ -65,6 +65,7 @@ struct SimulationResult {
   unsigned threads = 0;
   std::optional<double> horizon;
   bool has_inherent = false;
+  std::uint64_t steps_tried = 0;     // steps whose success was drawn, over every attack: the work done
 
   std::vector<ViewResult> threats;   // one per threat, in scenario order
   std::optional<ViewResult> combined;  // every threat attacking once per trial (2+ threats)

@@ -5,11 +5,7 @@
 
 namespace cpsf {
 
-TrialScratch::TrialScratch(const Model& model)
-    : stamp_(model.asset_count(), 0),
-      state_(model.asset_count(), kFresh),
-      best_(model.asset_count(), kNever),
-      remaining_(model.asset_count(), 0) {
+TrialScratch::TrialScratch(const Model& model) : assets_(model.asset_count(), AssetState{kNever, 0, 0}) {
   heap_.reserve(std::min<std::size_t>(model.relation_count() + model.asset_count(), 1u << 20));
   compromised_.reserve(std::min<std::size_t>(model.asset_count(), 1u << 20));
   compromised_time_.reserve(compromised_.capacity());
@@ -35,10 +31,11 @@ double TrialLoop::run_eager(std::uint64_t address, Controls controls, TrialScrat
 template <bool kEager>
 double TrialLoop::run_impl(std::uint64_t address, Controls controls, TrialScratch& s) const {
   const Model& m = model_;
-  if (++s.epoch_ == 0) {  // wrapped: every stamp is stale again
-    std::fill(s.stamp_.begin(), s.stamp_.end(), 0);
+  if (++s.epoch_ == (1u << 30)) {  // wrapped: make every record stale again
+    for (auto& a : s.assets_) a.tag = 0;
     s.epoch_ = 1;
   }
+  s.steps_tried_ = 0;
   s.heap_.clear();
   s.compromised_.clear();
   s.compromised_time_.clear();
@@ -65,10 +62,10 @@ double TrialLoop::run_impl(std::uint64_t address, Controls controls, TrialScratc
   for (std::size_t k = 0; k < threat_.entry_assets.size(); ++k) {
     const std::uint32_t a = threat_.entry_assets[k];
     if (entries_.uniform(address, a, 0) < threat_.entry_probability[k]) {
-      s.touch(a, m);
-      if (s.state_[a] != TrialScratch::kQueued) {
-        s.state_[a] = TrialScratch::kQueued;
-        s.best_[a] = 0.0;
+      auto& st = s.touch(a, m);
+      if (TrialScratch::state(st) != TrialScratch::kQueued) {
+        TrialScratch::set_state(st, TrialScratch::kQueued);
+        st.best = 0.0;
         s.heap_.emplace_back(0.0, a);
       }
     }
@@ -76,13 +73,16 @@ double TrialLoop::run_impl(std::uint64_t address, Controls controls, TrialScratc
   std::make_heap(s.heap_.begin(), s.heap_.end(), later);
 
   double loss = 0.0;
+  std::uint64_t steps = 0;
+  using S = TrialScratch;
   while (!s.heap_.empty()) {
     std::pop_heap(s.heap_.begin(), s.heap_.end(), later);
     const auto [t, v] = s.heap_.back();
     s.heap_.pop_back();
-    if (s.state_[v] == TrialScratch::kSettled || t > s.best_[v]) continue;  // stale entry
+    S::AssetState& sv = s.assets_[v];
+    if (S::state(sv) == S::kSettled || t > sv.best) continue;  // stale heap entry
     if (t > horizon_) break;  // 5. only arrivals within the horizon count
-    s.state_[v] = TrialScratch::kSettled;
+    S::set_state(sv, S::kSettled);
     s.compromised_.push_back(v);
     s.compromised_time_.push_back(t);
     loss += m.asset_loss[v];
@@ -96,15 +96,17 @@ double TrialLoop::run_impl(std::uint64_t address, Controls controls, TrialScratc
     // 2. and 4. Try every step out of v.
     for (std::uint32_t e = m.out_begin[v], end = m.out_begin[v + 1]; e < end; ++e) {
       const std::uint32_t w = m.edge_target[e];
-      s.touch(w, m);
-      if (s.state_[w] == TrialScratch::kSettled || s.state_[w] == TrialScratch::kBlocked) continue;
+      S::AssetState& sw = s.touch(w, m);
+      const std::uint32_t state = S::state(sw);
+      if (state == S::kSettled || state == S::kBlocked) continue;
       const std::uint32_t r = m.edge_relation[e];
+      ++steps;
       const double u = kEager ? eager_step_u[e] : steps_.uniform(address, r, 0);
       const bool all_gate = m.asset_all_gate[w] != 0;
       if (!(u < p[e] * scale)) {
         // A failed step into an ALL asset means it never falls through its gate
         // (it can still be an entry: then it is queued already at time 0).
-        if (all_gate && s.state_[w] != TrialScratch::kQueued) s.state_[w] = TrialScratch::kBlocked;
+        if (all_gate && state != S::kQueued) S::set_state(sw, S::kBlocked);
         continue;
       }
       double ttc;
@@ -116,23 +118,24 @@ double TrialLoop::run_impl(std::uint64_t address, Controls controls, TrialScratc
       }
       const double arrival = t + ttc;
       if (!all_gate) {
-        if (arrival < s.best_[w]) {
-          s.best_[w] = arrival;
-          s.state_[w] = TrialScratch::kQueued;
+        if (arrival < sw.best) {
+          sw.best = arrival;
+          S::set_state(sw, S::kQueued);
           s.heap_.emplace_back(arrival, w);
           std::push_heap(s.heap_.begin(), s.heap_.end(), later);
         }
-      } else if (s.state_[w] != TrialScratch::kQueued) {
+      } else if (state != S::kQueued) {
         // ALL: the latest incoming arrival, once all have succeeded.
-        s.best_[w] = s.remaining_[w] == m.in_degree[w] ? arrival : std::max(s.best_[w], arrival);
-        if (--s.remaining_[w] == 0) {
-          s.state_[w] = TrialScratch::kQueued;
-          s.heap_.emplace_back(s.best_[w], w);
+        sw.best = sw.remaining == m.in_degree[w] ? arrival : std::max(sw.best, arrival);
+        if (--sw.remaining == 0) {
+          S::set_state(sw, S::kQueued);
+          s.heap_.emplace_back(sw.best, w);
           std::push_heap(s.heap_.begin(), s.heap_.end(), later);
         }
       }
     }
   }
+  s.steps_tried_ = steps;
   return loss;
 }
 
