@@ -79,7 +79,8 @@ void BM_Run(benchmark::State& state) {
   RunOptions check = o;
   check.trials = kCheckTrials;
   std::uint64_t hits = 0;
-  for (const auto h : simulate(c.model, check).main().residual.hits) hits += h;
+  const auto checked = simulate(c.model, check);  // kept: a range-for over a temporary's member dangles
+  for (const auto h : checked.main().residual.hits) hits += h;
   if (hits != c.reference_hits) state.SkipWithError("results differ from the one-thread reference");
   state.SetItemsProcessed(static_cast<std::int64_t>(trials));
   state.counters["steps/s"] = benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsRate);
