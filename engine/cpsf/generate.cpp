@@ -132,7 +132,10 @@ v1::Scenario generate(const GenerateOptions& o) {
       const auto v = values.uniform_pair(global, d, 0);
       auto* step = r->mutable_step();
       step->set_p(o.p_min + (o.p_max - o.p_min) * v[0]);
-      step->mutable_ttc()->mutable_exponential()->set_mean(o.ttc_min + (o.ttc_max - o.ttc_min) * v[1]);
+      // Means on a 0.01-day grid: realistic precision, and a small table of distinct
+      // distributions in the frozen graph.
+      const double mean = o.ttc_min + (o.ttc_max - o.ttc_min) * v[1];
+      step->mutable_ttc()->mutable_exponential()->set_mean(std::max(0.01, std::round(mean * 100) / 100));
       ++relation_count;
     }
   }

@@ -100,7 +100,8 @@ double Model::frozen_bytes_per_relation() const {
   if (edge_target.empty()) return 0.0;
   const double bytes = static_cast<double>(
       out_begin.size() * sizeof(std::uint32_t) +
-      edge_target.size() * (sizeof(std::uint32_t) * 3 + sizeof(double) * 2) +
+      edge_target.size() * sizeof(std::uint32_t) * 3 + edge_p_residual.size() * sizeof(double) +
+      edge_p_inherent.size() * sizeof(double) +
       distributions.size() * sizeof(Distribution));
   return bytes / static_cast<double>(edge_target.size());
 }
@@ -138,8 +139,7 @@ Model compile(const v1::Scenario& s) {
   // Build and check the graph with Boost.Graph, then freeze it.
   Graph g(n);
   const auto r_count = static_cast<std::size_t>(s.relations_size());
-  m.relation_id.reserve(r_count);
-  std::map<std::pair<std::string, std::string>, int> unnamed;
+  std::vector<std::uint32_t> relation_to(r_count);
   for (std::size_t i = 0; i < r_count; ++i) {
     const auto& r = s.relations(static_cast<int>(i));
     const auto from = asset_index.find(r.from());
@@ -148,11 +148,7 @@ Model compile(const v1::Scenario& s) {
       throw std::invalid_argument("relation " + r.id() + " joins unknown assets");
     }
     boost::add_edge(from->second, to->second, static_cast<std::uint32_t>(i), g);
-    m.relation_from.push_back(from->second);
-    m.relation_to.push_back(to->second);
-    m.relation_id.push_back(!r.id().empty() ? r.id()
-                                            : r.from() + "->" + r.to() + "#" +
-                                                  std::to_string(unnamed[{r.from(), r.to()}]++));
+    relation_to[i] = to->second;
   }
 
   ControlResolver controls(s, enterprise_index);
@@ -181,7 +177,7 @@ Model compile(const v1::Scenario& s) {
     std::sort(rels.begin(), rels.end());
     for (const std::uint32_t ri : rels) {
       const auto& r = s.relations(static_cast<int>(ri));
-      const std::uint32_t w = m.relation_to[ri];
+      const std::uint32_t w = relation_to[ri];
       const double p = r.step().p();
       double residual = p;
       std::unordered_set<std::string> seen;
@@ -197,6 +193,11 @@ Model compile(const v1::Scenario& s) {
     }
   }
   m.out_begin[n] = static_cast<std::uint32_t>(m.edge_target.size());
+  // Without any control lowering a step, the inherent probabilities are the residual ones.
+  if (m.edge_p_inherent == m.edge_p_residual) {
+    m.edge_p_inherent.clear();
+    m.edge_p_inherent.shrink_to_fit();
+  }
 
   // Threats; without any, one attacker enters wherever assets are exposed.
   const auto add_exposure_entries = [&](CompiledThreat& t) {

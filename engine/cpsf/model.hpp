@@ -47,13 +47,13 @@ struct Model {
   std::vector<std::uint32_t> edge_target;   // asset index
   std::vector<std::uint32_t> edge_relation; // index in the scenario's relation list: the random address
   std::vector<double> edge_p_residual;      // p × Π(1 − efficacy) of the controls in force
-  std::vector<double> edge_p_inherent;      // p with no controls
+  std::vector<double> edge_p_inherent;      // p with no controls; empty when no control lowers any step
+  // The step probabilities the trial loop compares with, controls on or off.
+  [[nodiscard]] const std::vector<double>& step_probabilities(bool controls_on) const {
+    return controls_on || edge_p_inherent.empty() ? edge_p_residual : edge_p_inherent;
+  }
   std::vector<std::uint32_t> edge_ttc;      // index into distributions
   std::vector<Distribution> distributions;  // deduplicated time-to-compromise laws
-
-  // ---- relations in scenario order (reporting) ----
-  std::vector<std::string> relation_id;     // given id, or "from->to#k"
-  std::vector<std::uint32_t> relation_from, relation_to;
 
   // ---- enterprises ----
   std::vector<std::string> enterprise_id;
@@ -65,7 +65,8 @@ struct Model {
 
   [[nodiscard]] std::size_t asset_count() const { return asset_id.size(); }
   [[nodiscard]] std::size_t relation_count() const { return edge_target.size(); }
-  // Bytes the trial loop's graph arrays hold per relation (docs/performance.md).
+  // Bytes the trial loop's graph arrays (CSR rows, edge arrays, distribution table)
+  // hold per relation (docs/performance.md).
   [[nodiscard]] double frozen_bytes_per_relation() const;
 };
 

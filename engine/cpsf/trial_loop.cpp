@@ -39,7 +39,7 @@ double TrialLoop::run_impl(std::uint64_t address, Controls controls, TrialScratc
   s.heap_.clear();
   s.compromised_.clear();
   s.compromised_time_.clear();
-  const std::vector<double>& p = controls == Controls::On ? m.edge_p_residual : m.edge_p_inherent;
+  const std::vector<double>& p = m.step_probabilities(controls == Controls::On);
   const double scale = threat_.step_scale;
   const auto later = std::greater<>();
 

@@ -106,8 +106,12 @@ TEST(TrialLoop, StrongestControlPerRequirementAndBaselines) {
       "controls { id: \"elsewhere\" requirement: \"CPS.DS-1\" efficacy: 0.9 implemented: true assets: \"s\" }\n"
       "controls { id: \"planned\" requirement: \"CPS.DS-1\" efficacy: 0.9 implemented: false }\n");
   ASSERT_EQ(m.edge_p_residual.size(), 1u);
-  EXPECT_DOUBLE_EQ(m.edge_p_inherent[0], 0.8);
-  EXPECT_DOUBLE_EQ(m.edge_p_residual[0], 0.8 * 0.5);  // AC-1 once, strongest; DS-1 not covering t
+  EXPECT_DOUBLE_EQ(m.step_probabilities(false)[0], 0.8);
+  EXPECT_DOUBLE_EQ(m.step_probabilities(true)[0], 0.8 * 0.5);  // AC-1 once, strongest; DS-1 not covering t
+  // Without controls in force the two are one array.
+  const Model plain = model_of(asset("s", "exposure: 1") + asset("t") + step("s", "t", 0.3, 1));
+  EXPECT_TRUE(plain.edge_p_inherent.empty());
+  EXPECT_EQ(&plain.step_probabilities(false), &plain.step_probabilities(true));
 }
 
 TEST(TrialLoop, LazySamplingEqualsEagerSampling) {
