@@ -16,8 +16,8 @@
 namespace cpsf {
 
 struct Interval {
-    double low;
-    double high;
+  double low;
+  double high;
 };
 
 // Phi^-1(0.975): the two-sided 95% normal critical value.
@@ -70,8 +70,7 @@ double expected_shortfall(std::span<const double> sorted_losses, double level);
 // P(L >= 0) = 1 for non-negative losses, as in shared/reference/cases.
 double exceedance_probability(std::span<const double> sorted_losses, double threshold);
 // exceedance_probability at each threshold (any order).
-std::vector<double> exceedance_curve(std::span<const double> sorted_losses,
-                                     std::span<const double> thresholds);
+std::vector<double> exceedance_curve(std::span<const double> sorted_losses, std::span<const double> thresholds);
 
 std::vector<double> sorted_copy(std::span<const double> x);
 
@@ -83,40 +82,38 @@ std::vector<double> sorted_copy(std::span<const double> x);
 // the thread count, accumulate each chunk in trial order, and merge chunk results in
 // chunk order. Then the result is bit-identical at any number of threads or ranks.
 struct MomentAccumulator {
-    std::uint64_t n = 0;
-    double mean = 0.0;
-    double m2 = 0.0;  // sum of squared deviations from the mean
+  std::uint64_t n = 0;
+  double mean = 0.0;
+  double m2 = 0.0;  // sum of squared deviations from the mean
 
-    void add(double x) noexcept {
-        ++n;
-        const double delta = x - mean;
-        mean += delta / static_cast<double>(n);
-        m2 += delta * (x - mean);
-    }
+  void add(double x) noexcept {
+    ++n;
+    const double delta = x - mean;
+    mean += delta / static_cast<double>(n);
+    m2 += delta * (x - mean);
+  }
 
-    void merge(const MomentAccumulator& other) noexcept {
-        if (other.n == 0) return;
-        if (n == 0) {
-            *this = other;
-            return;
-        }
-        const double na = static_cast<double>(n);
-        const double nb = static_cast<double>(other.n);
-        const double total = na + nb;
-        const double delta = other.mean - mean;
-        mean += delta * (nb / total);
-        m2 += other.m2 + delta * delta * (na * nb / total);
-        n += other.n;
+  void merge(const MomentAccumulator& other) noexcept {
+    if (other.n == 0) return;
+    if (n == 0) {
+      *this = other;
+      return;
     }
+    const double na = static_cast<double>(n);
+    const double nb = static_cast<double>(other.n);
+    const double total = na + nb;
+    const double delta = other.mean - mean;
+    mean += delta * (nb / total);
+    m2 += other.m2 + delta * delta * (na * nb / total);
+    n += other.n;
+  }
 
-    double variance() const noexcept {
-        return n < 2 ? std::numeric_limits<double>::quiet_NaN()
-                     : m2 / static_cast<double>(n - 1);
-    }
-    double standard_error() const noexcept {
-        return n < 2 ? std::numeric_limits<double>::infinity()
-                     : std::sqrt(variance() / static_cast<double>(n));
-    }
+  double variance() const noexcept {
+    return n < 2 ? std::numeric_limits<double>::quiet_NaN() : m2 / static_cast<double>(n - 1);
+  }
+  double standard_error() const noexcept {
+    return n < 2 ? std::numeric_limits<double>::infinity() : std::sqrt(variance() / static_cast<double>(n));
+  }
 };
 
 }  // namespace cpsf
