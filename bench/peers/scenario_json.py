@@ -161,7 +161,9 @@ def load(path):
     return Scenario(asset_ids, entries, edges, horizon)
 
 
-def write_result(path, peer, trials, seconds, asset_ids, counts, seed, scenario_path):
+def write_result(path, peer, trials, seconds, cpu_seconds, asset_ids, counts, seed, scenario_path):
+    """seconds: wall time of the trial loop; cpu_seconds: the process's CPU time over it
+    (less disturbed by other work on a shared machine)."""
     out = {
         "peer": peer,
         "scenario": str(scenario_path),
@@ -169,6 +171,7 @@ def write_result(path, peer, trials, seconds, asset_ids, counts, seed, scenario_
         "trials": trials,
         "seconds": seconds,
         "seconds_per_trial": seconds / trials,
+        "cpu_seconds": cpu_seconds,
         "assets": {aid: counts[i] / trials for i, aid in enumerate(asset_ids)},
     }
     with open(path, "w", encoding="utf-8") as f:

@@ -1,7 +1,8 @@
 // cpsf — the command line. One verb per subcommand; every verb has --help.
 //
 // Exit codes (docs/cli.md): 0 success / valid; 1 invalid input (the scenario is wrong);
-// 2 usage or I/O error (bad options, missing or unreadable file); 3 internal error.
+// 2 usage or I/O error (bad options, missing or unreadable file); 3 internal error;
+// 130 interrupted (run: the partial result was written, marked partial).
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <unistd.h>
@@ -129,6 +131,13 @@ int run_convert(const ConvertOptions& o) {
   }
   print(diagnostics);
   if (status != cpsf::LoadStatus::Ok) return exit_code_for(status);
+  if (!o.flatten && scenario.include_size() > 0 && o.output != "-" &&
+      std::filesystem::absolute(o.output).parent_path() != std::filesystem::absolute(o.input).parent_path()) {
+    std::fprintf(stderr,
+                 "cpsf convert: warning: %s keeps its %d include path(s) as written; they resolve relative to "
+                 "the output's directory (fix: use --flatten, or copy the included files alongside)\n",
+                 o.output.c_str(), scenario.include_size());
+  }
   const std::string bytes = cpsf::serialise(scenario, *format);
   if (o.output == "-") {
     std::fwrite(bytes.data(), 1, bytes.size(), stdout);
@@ -147,7 +156,7 @@ struct RunCliOptions {
   std::optional<std::uint64_t> trials, seed;
   std::optional<unsigned> threads;
   std::optional<double> horizon, target_rse;
-  bool no_horizon = false, no_inherent = false, quiet = false;
+  bool no_horizon = false, no_inherent = false, quiet = false, timings = false;
   std::string out = "out";
   std::uint64_t max_file_bytes = cpsf::ReadLimits{}.max_file_bytes;
 };
@@ -155,13 +164,31 @@ struct RunCliOptions {
 std::atomic<bool> g_interrupted{false};
 extern "C" void on_interrupt(int) { g_interrupted.store(true); }
 
+// Wall time of each stage on stderr (--timings): where a large run spends its time.
+class StageTimer {
+ public:
+  explicit StageTimer(bool on) : on_(on), last_(std::chrono::steady_clock::now()) {}
+  void mark(const char* stage) {
+    const auto now = std::chrono::steady_clock::now();
+    if (on_) std::fprintf(stderr, "  %-10s %9.3f s\n", stage, std::chrono::duration<double>(now - last_).count());
+    last_ = now;
+  }
+
+ private:
+  bool on_;
+  std::chrono::steady_clock::time_point last_;
+};
+
 int run_run(const RunCliOptions& o) {
+  StageTimer timer(o.timings);
   cpsf::ReadLimits limits;
   limits.max_file_bytes = o.max_file_bytes;
   cpsf::Diagnostics diagnostics;
   cpsf::LoadStatus status{};
-  const auto loaded = cpsf::load_scenario(o.scenario, diagnostics, status, limits);
+  auto loaded = cpsf::load_scenario(o.scenario, diagnostics, status, limits);
+  timer.mark("load");
   if (loaded) cpsf::validate(*loaded, diagnostics);
+  timer.mark("validate");
   print(diagnostics);
   if (status != cpsf::LoadStatus::Ok) return exit_code_for(status);
   if (diagnostics.has_errors()) {
@@ -188,12 +215,16 @@ int run_run(const RunCliOptions& o) {
   }
   options.cancel = &g_interrupted;
   const cpsf::Model model = cpsf::compile(scenario);
+  const cpsf::OutputContext context{o.scenario, scenario.name(), scenario.currency()};
+  loaded.reset();  // the frozen model is all the run needs: free the parsed scenario
+  timer.mark("compile");
   std::signal(SIGINT, on_interrupt);
   const auto result = cpsf::simulate(model, options);
   std::signal(SIGINT, SIG_DFL);
   if (show_progress) std::fprintf(stderr, "\r%60s\r", "");
+  timer.mark("simulate");
   const auto report = cpsf::make_report(model, result);
-  const cpsf::OutputContext context{o.scenario, scenario.name(), scenario.currency()};
+  timer.mark("report");
   std::error_code ec;
   std::filesystem::create_directories(o.out, ec);
   if (ec) {
@@ -211,6 +242,7 @@ int run_run(const RunCliOptions& o) {
       return kExitUsage;
     }
   }
+  timer.mark("write");
   if (!o.quiet) {
     std::fputs(cpsf::text_summary(model, result, report, context).c_str(), stdout);
     std::printf("wrote %s/{results.json,assets.csv,losses.csv}\n", o.out.c_str());
@@ -267,7 +299,7 @@ int run_catalogue(const std::string& format_name) {
 
 int main(int argc, char** argv) {
   CLI::App app{"cpsf — supply-chain residual risk under METI's Cyber/Physical Security Framework.\n"
-               "Exit codes: 0 ok, 1 invalid input, 2 usage or I/O error, 3 internal error."};
+               "Exit codes: 0 ok, 1 invalid input, 2 usage or I/O error, 3 internal error, 130 interrupted."};
   app.require_subcommand(1);
   app.set_version_flag("--version",
                        std::string("cpsf ") + cpsf::kEngineVersion + " (schema " + cpsf::kSchemaVersion +
@@ -304,10 +336,14 @@ int main(int argc, char** argv) {
   r->add_option("--horizon", run.horizon, "Horizon in days; default: the scenario's")->check(CLI::NonNegativeNumber);
   r->add_flag("--no-horizon", run.no_horizon, "Ignore the scenario's horizon");
   r->add_option("--target-rse", run.target_rse, "Stop when the mean loss's relative standard error reaches this")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(CLI::Validator([](std::string& s) {
+                 const double v = std::stod(s);
+                 return v >= 0 && v < 1 ? std::string{} : std::string("must lie in [0, 1)");
+               }, "in [0, 1)"));
   r->add_flag("--no-inherent", run.no_inherent, "Skip the controls-off run (inherent risk)");
   r->add_option("--out", run.out, "Directory for the results")->capture_default_str();
   r->add_flag("-q,--quiet", run.quiet, "No summary and no progress");
+  r->add_flag("--timings", run.timings, "Print the wall time of each stage (load, validate, compile, simulate, report, write) on stderr");
   r->add_option("--max-file-size", run.max_file_bytes, "Refuse files larger than this many bytes")
       ->capture_default_str();
   r->get_option("--horizon")->excludes(r->get_option("--no-horizon"));

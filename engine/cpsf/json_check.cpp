@@ -497,8 +497,8 @@ class JsonChecker {
   static std::string enum_list(const pb::EnumDescriptor& e) {
     std::string s;
     for (int i = 0; i < e.value_count(); ++i) {
-      if (i) s += ", ";
-      s += e.value(i)->name();
+      if (e.value(i)->name().find("UNSPECIFIED") != std::string::npos) continue;  // never a valid choice
+      s += (s.empty() ? "" : ", ") + e.value(i)->name();
     }
     return s;
   }

@@ -261,6 +261,7 @@ class TextErrors : public pb::io::ErrorCollector {
       const std::string field = between_quotes(message, message.find("has no field named"));
       const auto* type = pb::DescriptorPool::generated_pool()->FindMessageTypeByName(type_name);
       what = "unknown field \"" + field + "\" in " + (type ? type->name() : type_name);
+      point_back_at(field, line, column);
       hint = "check the spelling (docs/scenario-format.md)";
       if (type != nullptr) {
         hint += "; fields of " + type->name() + ": ";
@@ -274,14 +275,19 @@ class TextErrors : public pb::io::ErrorCollector {
       hint = "use one of the values in docs/scenario-format.md";
       if (const auto* e = enum_of_field(root_, field)) {
         hint = "use one of: ";
-        for (int i = 0; i < e->value_count(); ++i) hint += (i ? ", " : "") + e->value(i)->name();
+        bool first = true;
+        for (int i = 0; i < e->value_count(); ++i) {
+          if (e->value(i)->name().find("UNSPECIFIED") != std::string::npos) continue;
+          hint += (first ? "" : ", ") + e->value(i)->name();
+          first = false;
+        }
       }
     } else {
       what = "syntax error: " + message;
     }
     out_.add(Diagnostic{Severity::Error, file_, line + 1, column + 1, "", "", what, hint});
   }
-  // protobuf reports an unknown enum value at the token after it; point at the value.
+  // protobuf reports an unknown field or enum value at the token after it; point at it.
   void point_back_at(const std::string& token, int& line, int& column) const {
     std::size_t offset = 0;
     for (int l = 0; l < line && offset != std::string_view::npos; ++l) {
@@ -535,7 +541,7 @@ struct Loader {
       if (std::find(loaded.begin(), loaded.end(), target) != loaded.end()) continue;  // once only
       if (static_cast<int>(stack.size()) >= limits.max_include_depth) {
         out.error(from, path, "",
-                  "includes nested deeper than " + std::to_string(limits.max_include_depth) + " levels",
+                  "more than " + std::to_string(limits.max_include_depth) + " files in one chain of includes",
                   "flatten the include structure");
         invalid = true;
         continue;

@@ -494,6 +494,8 @@ class Validator {
 
   void check_dependencies() {
     std::set<std::pair<std::string, std::string>> pairs;
+    std::unordered_map<std::string, double> share_sum;
+    std::unordered_map<std::string, int> last_of;
     for (int i = 0; i < s_.dependencies_size(); ++i) {
       const auto& d = s_.dependencies(i);
       const std::string label = dependency_label(d);
@@ -507,6 +509,15 @@ class Validator {
       }
       probability(d.share(), "dependencies", i, "share", label, "share");
       non_negative(d.buffer_days(), "dependencies", i, "buffer_days", label, "buffer_days", "days");
+      if (std::isfinite(d.share())) share_sum[d.customer()] += d.share();
+      last_of[d.customer()] = i;
+    }
+    for (const auto& [customer, sum] : share_sum) {
+      if (sum > 1.0 + 1e-12) {
+        warning("dependencies", last_of[customer], "share", "enterprise " + quoted(customer),
+                "its dependency shares add up to " + num(sum) + ", more than all of its output",
+                "a share is the part of the customer's output that depends on that supplier: make them add up to at most 1");
+      }
     }
   }
 
@@ -515,6 +526,12 @@ class Validator {
       const auto& r = s_.requirements(i);
       if (r.id().empty()) continue;  // reported by collect_ids
       const std::string label = "requirement " + quoted(r.id());
+      bool builtin = false;
+      for (const auto& b : builtin_catalogue().requirements()) builtin |= b.id() == r.id();
+      if (builtin) {
+        warning("requirements", i, "id", label, "replaces the built-in requirement of the same id",
+                "remove it unless you mean to correct the catalogue's entry");
+      }
       if (!is_requirement_id(r.id())) {
         warning("requirements", i, "id", label, quoted(r.id()) + " is not of the form CPS.<XX>-<n>",
                 "CPSF requirement ids look like CPS.AC-1; other ids work but are not CPSF's");

@@ -118,7 +118,8 @@ assets { id: "a" owner: "oem" layer: L3 element: DATA expsure: 0.5 }
 relations { step { prob: 0.5 } }
 )"));
   EXPECT_EQ(c.status, LoadStatus::Invalid);
-  EXPECT_TRUE(HasError(c, "s.textproto", "", "unknown field \"assetz\" in Scenario", 2));
+  ASSERT_TRUE(HasError(c, "s.textproto", "", "unknown field \"assetz\" in Scenario", 2));
+  EXPECT_EQ(c.diagnostics.items().front().column, 1);  // at the name, not after it
   EXPECT_TRUE(HasError(c, "s.textproto", "", "unknown field \"expsure\" in Asset", 3));
   EXPECT_TRUE(HasError(c, "s.textproto", "", "unknown field \"prob\" in AttackStep", 4));
 }

@@ -247,6 +247,22 @@ TEST(Validate, AnnualFrequencyAboveTheSupportedRange) {
   EXPECT_TRUE(HasError(c, "s.textproto", "threat 't'", "above the supported 100000", 6));
 }
 
+TEST(Validate, DependencySharesAboveOneWarn) {
+  ScratchDir dir;
+  const auto c = check_text(dir, std::string(kMinimalScenario) + R"(enterprises { id: "a" }
+enterprises { id: "b" }
+dependencies { customer: "oem" supplier: "a" share: 0.7 }
+dependencies { customer: "oem" supplier: "b" share: 0.6 }
+)");
+  EXPECT_TRUE(HasWarning(c, "s.textproto", "enterprise 'oem'", "add up to 1.3", 9));
+}
+
+TEST(Validate, RequirementReplacingABuiltInOneWarns) {
+  ScratchDir dir;
+  const auto c = check_text(dir, std::string(kMinimalScenario) + "requirements { id: \"CPS.AC-1\" subject: \"mine\" }\n");
+  EXPECT_TRUE(HasWarning(c, "s.textproto", "requirement 'CPS.AC-1'", "replaces the built-in requirement", 6));
+}
+
 TEST(Validate, ReportsEveryProblemNotJustTheFirst) {
   ScratchDir dir;
   std::string text = "enterprises { id: \"oem\" }\n";
