@@ -234,9 +234,12 @@ std::string results_json(const Model& m, const SimulationResult& r, const Report
     nlohmann::ordered_json tj{{"id", t.id}, {"loss", loss_json(t.loss)}};
     if (t.inherent_mean) tj["inherent_loss_mean"] = *t.inherent_mean;
     if (m.threats[k].annual_frequency) tj["annual_frequency"] = *m.threats[k].annual_frequency;
-    auto& ta = tj["assets"] = nlohmann::ordered_json::array();
-    for (const auto& a : t.assets) {
-      ta.push_back({{"id", m.asset_id[a.index]}, {"p_compromised", a.p}, {"ci95", {a.ci95.low, a.ci95.high}}});
+    // With one threat its assets are the main view's `assets`: not written twice.
+    if (rep.threats.size() > 1) {
+      auto& ta = tj["assets"] = nlohmann::ordered_json::array();
+      for (const auto& a : t.assets) {
+        ta.push_back({{"id", m.asset_id[a.index]}, {"p_compromised", a.p}, {"ci95", {a.ci95.low, a.ci95.high}}});
+      }
     }
     threats.push_back(std::move(tj));
   }
