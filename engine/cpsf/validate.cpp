@@ -30,6 +30,13 @@ std::string num(double v) {
 
 std::string quoted(const std::string& s) { return "'" + s + "'"; }
 
+// Six significant digits: a sum of shares prints as 1.3, not 1.2999999999999998.
+std::string short_number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
 class Validator {
  public:
   Validator(const LoadedScenario& loaded, Diagnostics& out)
@@ -516,11 +523,7 @@ class Validator {
     for (const auto& [customer, sum] : share_sum) {
       if (sum > 1.0 + 1e-12) {
         warning("dependencies", last_of[customer], "share", "enterprise " + quoted(customer),
-                "its dependency shares add up to " + [&] {
-                  char buf[32];
-                  std::snprintf(buf, sizeof buf, "%.6g", sum);  // 1.3, not 1.2999999999999998
-                  return std::string(buf);
-                }() + ", more than all of its output",
+                "its dependency shares add up to " + short_number(sum) + ", more than all of its output",
                 "a share is the part of the customer's output that depends on that supplier: make them add up to at most 1");
       }
     }
