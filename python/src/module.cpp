@@ -1,0 +1,26 @@
+// cpsf._core: the compiled half of the Python package. It only registers one submodule
+// per concept; each binds in its own register_<concept>.cpp, and the public API is the
+// pure-Python package python/cpsf/ on top (docs/python.md).
+#include <pybind11/pybind11.h>
+
+#include "cpsf/version.hpp"
+#include "registration.hpp"
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "cpsf's compiled core: thin bindings over the C++ engine. Use the cpsf package, not this.";
+  m.attr("engine_version") = cpsf::kEngineVersion;
+  m.attr("schema_version") = cpsf::kSchemaVersion;
+  m.attr("git_revision") = cpsf::kGitRevision;
+
+  // Order matters only for the signatures in docstrings: a type is named once registered.
+  auto catalogue = m.def_submodule("catalogue", "The built-in CPSF catalogue.");
+  cpsf::python::register_catalogue(catalogue);
+  auto validation = m.def_submodule("validation", "Semantic validation with the command line's diagnostics.");
+  cpsf::python::register_validation(validation);
+  auto scenario = m.def_submodule("scenario", "Scenario files: load with includes, serialise, save.");
+  cpsf::python::register_scenario(scenario);
+  auto results = m.def_submodule("results", "What a run produced: the SimulationResult and its Report.");
+  cpsf::python::register_results(results);
+  auto simulation = m.def_submodule("simulation", "The Monte Carlo run, off the GIL, interruptible.");
+  cpsf::python::register_simulation(simulation);
+}

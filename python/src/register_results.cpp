@@ -1,0 +1,319 @@
+// cpsf._core.results.Result: one run (model, SimulationResult, Report) held by a
+// std::shared_ptr. Per-trial arrays and tallies come out as read-only numpy arrays over
+// the engine's own vectors, without a copy; their base is the Result object, so an
+// array keeps the whole run alive for as long as it lives (docs/python.md, "Lifetime").
+// Small tables (per asset, per enterprise, layer x element) are copied into new arrays.
+#include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cpsf/scenario_io.hpp"
+#include "registration.hpp"
+#include "run_state.hpp"
+
+namespace py = pybind11;
+
+namespace cpsf::python {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// A read-only array over `data` (rows × cols, row-major; cols = 0 for 1-D) whose base
+// is `owner`, the Python object holding the shared_ptr to the run.
+template <class T>
+py::array_t<T> view_of(const std::vector<T>& data, py::handle owner, py::ssize_t rows, py::ssize_t cols = 0) {
+  static const T empty{};
+  const T* ptr = data.empty() ? &empty : data.data();
+  std::vector<py::ssize_t> shape{rows}, strides{static_cast<py::ssize_t>(sizeof(T))};
+  if (cols > 0) {
+    shape.push_back(cols);
+    strides = {static_cast<py::ssize_t>(sizeof(T)) * cols, static_cast<py::ssize_t>(sizeof(T))};
+  }
+  py::array_t<T> a(shape, strides, ptr, owner);
+  a.attr("setflags")(py::arg("write") = false);
+  return a;
+}
+
+const ViewResult& view_at(const RunState& s, int view) {
+  if (view < 0) return s.result.main();
+  if (static_cast<std::size_t>(view) >= s.result.threats.size()) throw py::index_error("no such threat view");
+  return s.result.threats[static_cast<std::size_t>(view)];
+}
+
+void need_inherent(const RunState& s, bool inherent) {
+  if (inherent && !s.result.has_inherent) throw py::value_error("the run was made with inherent=False");
+}
+
+py::dict loss_dict(const LossSummary& l) {
+  py::dict d;
+  d["mean"] = l.mean;
+  d["stderr"] = l.stderr_;
+  d["ci95_low"] = l.ci95.low;
+  d["ci95_high"] = l.ci95.high;
+  d["var95"] = l.var95;
+  d["var99"] = l.var99;
+  d["es99"] = l.es99;
+  d["max"] = l.max;
+  const auto n = static_cast<py::ssize_t>(l.exceedance.size());
+  py::array_t<double> threshold(n), probability(n), stderr_(n);
+  for (py::ssize_t i = 0; i < n; ++i) {
+    threshold.mutable_at(i) = l.exceedance[static_cast<std::size_t>(i)].threshold;
+    probability.mutable_at(i) = l.exceedance[static_cast<std::size_t>(i)].probability;
+    stderr_.mutable_at(i) = l.exceedance[static_cast<std::size_t>(i)].stderr_;
+  }
+  d["threshold"] = threshold;
+  d["probability"] = probability;
+  d["probability_stderr"] = stderr_;
+  return d;
+}
+
+py::dict asset_dict(const std::vector<AssetReport>& assets) {
+  const auto n = static_cast<py::ssize_t>(assets.size());
+  py::array_t<std::uint64_t> hits(n), inherent_hits(n);
+  py::array_t<double> p(n), low(n), high(n), mean_time(n), sd_time(n), p50(n), p90(n), p99(n), ip(n), ilow(n),
+      ihigh(n);
+  for (py::ssize_t i = 0; i < n; ++i) {
+    const auto& a = assets[static_cast<std::size_t>(i)];
+    hits.mutable_at(i) = a.hits;
+    p.mutable_at(i) = a.p;
+    low.mutable_at(i) = a.ci95.low;
+    high.mutable_at(i) = a.ci95.high;
+    mean_time.mutable_at(i) = a.mean_time;
+    sd_time.mutable_at(i) = a.sd_time;
+    p50.mutable_at(i) = a.time_quantiles ? (*a.time_quantiles)[0] : kNaN;
+    p90.mutable_at(i) = a.time_quantiles ? (*a.time_quantiles)[1] : kNaN;
+    p99.mutable_at(i) = a.time_quantiles ? (*a.time_quantiles)[2] : kNaN;
+    inherent_hits.mutable_at(i) = a.inherent_hits;
+    ip.mutable_at(i) = a.inherent_p;
+    ilow.mutable_at(i) = a.inherent_ci95.low;
+    ihigh.mutable_at(i) = a.inherent_ci95.high;
+  }
+  py::dict d;
+  d["compromised_trials"] = hits;
+  d["p_compromised"] = p;
+  d["ci95_low"] = low;
+  d["ci95_high"] = high;
+  d["mean_time"] = mean_time;
+  d["sd_time"] = sd_time;
+  d["p50_time"] = p50;
+  d["p90_time"] = p90;
+  d["p99_time"] = p99;
+  d["inherent_compromised_trials"] = inherent_hits;
+  d["inherent_p_compromised"] = ip;
+  d["inherent_ci95_low"] = ilow;
+  d["inherent_ci95_high"] = ihigh;
+  return d;
+}
+
+}  // namespace
+
+void register_results(py::module_& m) {
+  using State = RunState;
+  py::class_<State, std::shared_ptr<State>> c(m, "Result",
+                                              "One run: the compiled model, the simulation result and its report. "
+                                              "Made by cpsf._core.simulation.run; wrapped by cpsf.Results.");
+
+  // ---- the run ----
+  c.def_property_readonly("trials", [](const State& s) { return s.result.trials; })
+      .def_property_readonly("trials_planned", [](const State& s) { return s.result.trials_planned; })
+      .def_property_readonly("partial", [](const State& s) { return s.result.partial; })
+      .def_property_readonly("stopped_by_precision", [](const State& s) { return s.result.stopped_by_precision; })
+      .def_property_readonly("seed", [](const State& s) { return s.result.seed; })
+      .def_property_readonly("threads", [](const State& s) { return s.result.threads; })
+      .def_property_readonly("horizon", [](const State& s) { return s.result.horizon; })
+      .def_property_readonly("has_inherent", [](const State& s) { return s.result.has_inherent; })
+      .def_property_readonly("has_annual", [](const State& s) { return s.result.has_annual; })
+      .def_property_readonly("combined", [](const State& s) { return s.result.combined.has_value(); })
+      .def_property_readonly("implicit_threat", [](const State& s) { return s.model.implicit_threat; })
+      .def_property_readonly("file", [](const State& s) { return s.context.scenario_file; })
+      .def_property_readonly("name", [](const State& s) { return s.context.scenario_name; })
+      .def_property_readonly("currency", [](const State& s) { return s.context.currency; });
+
+  // ---- the model: the ids that order every per-asset array; compiled step probabilities ----
+  c.def_property_readonly("asset_ids", [](const State& s) { return s.model.asset_id; })
+      .def_property_readonly("enterprise_ids", [](const State& s) { return s.model.enterprise_id; })
+      .def_property_readonly("threat_ids",
+                             [](const State& s) {
+                               std::vector<std::string> ids;
+                               for (const auto& t : s.model.threats) ids.push_back(t.id);
+                               return ids;
+                             })
+      .def_property_readonly("threat_annual_frequency",
+                             [](const State& s) {
+                               std::vector<std::optional<double>> f;
+                               for (const auto& t : s.model.threats) f.push_back(t.annual_frequency);
+                               return f;
+                             })
+      .def(
+          "relation_p",
+          [](const State& s, bool inherent) {
+            // The compiled step probability (controls folded in, or not), in scenario order.
+            const auto& compiled = s.model.step_probabilities(!inherent);
+            py::array_t<double> p(static_cast<py::ssize_t>(s.model.relation_count()));
+            for (std::size_t k = 0; k < s.model.relation_count(); ++k) {
+              p.mutable_at(static_cast<py::ssize_t>(s.model.edge_relation[k])) = compiled[k];
+            }
+            return p;
+          },
+          py::arg("inherent") = false,
+          "Each relation's step probability as compiled: p with the implemented controls folded in "
+          "(residual), or p alone (inherent=True); scenario order; a copy.");
+
+  // ---- per-trial arrays and tallies: zero copy ----
+  c.def(
+       "losses",
+       [](py::object self, int view, bool inherent) {
+         const auto& s = self.cast<const State&>();
+         need_inherent(s, inherent);
+         const ViewResult& v = view_at(s, view);
+         const auto& data = inherent ? v.inherent_loss : v.residual_loss;
+         return view_of(data, self, static_cast<py::ssize_t>(data.size()));
+       },
+       py::arg("view") = -1, py::arg("inherent") = false,
+       "Per-trial direct loss of a view (-1: main, k: threat k), residual or inherent; zero copy.")
+      .def(
+          "hits",
+          [](py::object self, int view, bool inherent) {
+            const auto& s = self.cast<const State&>();
+            need_inherent(s, inherent);
+            const ViewResult& v = view_at(s, view);
+            const auto& data = inherent ? v.inherent.hits : v.residual.hits;
+            return view_of(data, self, static_cast<py::ssize_t>(data.size()));
+          },
+          py::arg("view") = -1, py::arg("inherent") = false,
+          "Trials in which each asset fell (uint64, asset order); zero copy.")
+      .def(
+          "enterprise_losses",
+          [](py::object self, bool inherent) {
+            const auto& s = self.cast<const State&>();
+            need_inherent(s, inherent);
+            const auto& data = inherent ? s.result.enterprise_inherent_loss : s.result.enterprise_residual_loss;
+            return view_of(data, self, static_cast<py::ssize_t>(s.result.trials),
+                           static_cast<py::ssize_t>(s.result.enterprises));
+          },
+          py::arg("inherent") = false, "Per-trial loss of each enterprise, shape (trials, enterprises); zero copy.")
+      .def(
+          "annual_losses",
+          [](py::object self, bool inherent) {
+            const auto& s = self.cast<const State&>();
+            if (!s.result.has_annual) throw py::value_error("no annualised view: not every threat has an annual_frequency");
+            need_inherent(s, inherent);
+            const auto& data = inherent ? s.result.annual_inherent_loss : s.result.annual_residual_loss;
+            return view_of(data, self, static_cast<py::ssize_t>(data.size()));
+          },
+          py::arg("inherent") = false, "Per-year loss of the annualised view; zero copy.")
+      .def_property_readonly(
+          "tracked",
+          [](py::object self) {
+            const auto& s = self.cast<const State&>();
+            return view_of(s.result.tracked, self, static_cast<py::ssize_t>(s.result.tracked.size()));
+          },
+          "Indices of the assets whose arrival times are kept (targets and objectives, at most 64).")
+      .def(
+          "tracked_arrival",
+          [](py::object self) {
+            const auto& s = self.cast<const State&>();
+            if (s.result.tracked.empty()) return py::array_t<double>(std::vector<py::ssize_t>{static_cast<py::ssize_t>(s.result.trials), 0});
+            return view_of(s.result.tracked_arrival, self, static_cast<py::ssize_t>(s.result.trials),
+                           static_cast<py::ssize_t>(s.result.tracked.size()));
+          },
+          "Arrival time (days) per trial and tracked asset, NaN when not compromised; zero copy.");
+
+  // ---- the report: copies ----
+  c.def(
+       "asset_report",
+       [](const State& s, int view) {
+         if (view < 0) return asset_dict(s.report.assets);
+         if (static_cast<std::size_t>(view) >= s.report.threats.size()) throw py::index_error("no such threat view");
+         return asset_dict(s.report.threats[static_cast<std::size_t>(view)].assets);
+       },
+       py::arg("view") = -1, "Per-asset estimates of a view as a dict of arrays (asset order).")
+      .def(
+          "loss_summary",
+          [](const State& s, const std::string& kind, int index) {
+            const Report& r = s.report;
+            if (kind == "residual") return loss_dict(r.loss);
+            if (kind == "inherent") {
+              need_inherent(s, true);
+              return loss_dict(r.inherent_loss);
+            }
+            if (kind == "annual" || kind == "annual_inherent") {
+              const auto& l = kind == "annual" ? r.annual : r.annual_inherent;
+              if (!l) throw py::value_error("no " + kind + " loss in this run");
+              return loss_dict(*l);
+            }
+            if (kind == "enterprise") {
+              if (index < 0 || static_cast<std::size_t>(index) >= r.enterprises.size()) throw py::index_error("no such enterprise");
+              return loss_dict(r.enterprises[static_cast<std::size_t>(index)].residual);
+            }
+            if (kind == "threat") {
+              if (index < 0 || static_cast<std::size_t>(index) >= r.threats.size()) throw py::index_error("no such threat");
+              return loss_dict(r.threats[static_cast<std::size_t>(index)].loss);
+            }
+            throw py::value_error("unknown loss kind '" + kind + "'");
+          },
+          py::arg("kind") = "residual", py::arg("index") = -1,
+          "A loss distribution's summary (mean, stderr, ci95, VaR, ES, max, exceedance curve) as a dict. "
+          "kind: residual, inherent, annual, annual_inherent, enterprise (index), threat (index).")
+      .def(
+          "controls_effect",
+          [](const State& s) -> py::object {
+            if (!s.result.has_inherent) return py::none();
+            return py::make_tuple(s.report.removed_mean, s.report.removed_stderr);
+          },
+          "(mean, stderr) of the loss the controls remove per trial (paired), or None without inherent.")
+      .def_property_readonly("enterprise_inherent_mean",
+                             [](const State& s) {
+                               std::vector<double> v;
+                               for (const auto& e : s.report.enterprises) v.push_back(e.inherent_mean);
+                               return v;
+                             })
+      .def_property_readonly("threat_inherent_mean",
+                             [](const State& s) {
+                               std::vector<std::optional<double>> v;
+                               for (const auto& t : s.report.threats) v.push_back(t.inherent_mean);
+                               return v;
+                             })
+      .def(
+          "layer_element",
+          [](const State& s) {
+            py::array_t<double> loss({3, 6}), count({3, 6});
+            for (py::ssize_t l = 0; l < 3; ++l) {
+              for (py::ssize_t e = 0; e < 6; ++e) {
+                loss.mutable_at(l, e) = s.report.cell_loss[l][e];
+                count.mutable_at(l, e) = s.report.cell_count[l][e];
+              }
+            }
+            return py::make_tuple(loss, count);
+          },
+          "(expected loss, expected compromised assets) per trial, each 3 x 6 (L1..L3 x ORGANIZATION..SYSTEM).");
+
+  // ---- the command line's outputs ----
+  c.def(
+       "results_json", [](const State& s) { return results_json(s.model, s.result, s.report, s.context); },
+       "The results.json document `cpsf run` writes.")
+      .def("assets_csv", [](const State& s) { return assets_csv(s.model, s.report); }, "assets.csv as `cpsf run` writes it.")
+      .def("losses_csv", [](const State& s) { return losses_csv(s.result); }, "losses.csv as `cpsf run` writes it.")
+      .def(
+          "text_summary", [](const State& s) { return text_summary(s.model, s.result, s.report, s.context); },
+          "The summary `cpsf run` prints.")
+      .def(
+          "write_file",
+          [](const State&, const std::string& path, const std::string& text) {
+            std::string error;
+            {
+              py::gil_scoped_release release;
+              error = write_file_atomically(path, text);
+            }
+            if (!error.empty()) throw py::value_error(error);
+          },
+          py::arg("path"), py::arg("text"), "Writes text to path atomically (a temporary file, then a rename).");
+}
+
+}  // namespace cpsf::python

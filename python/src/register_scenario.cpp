@@ -1,0 +1,164 @@
+// cpsf._core.scenario: scenario files through the same reader as the command line (file
+// checks, size limit, includes confined to the scenario's tree, diagnostics with lines),
+// serialisation in the three formats, atomic saves, the summary and the generator.
+// Scenarios cross the boundary as serialised cpsf.v1.Scenario bytes.
+#include <pybind11/stl.h>
+
+#include <optional>
+#include <string>
+
+#include "cpsf/generate.hpp"
+#include "cpsf/scenario_io.hpp"
+#include "cpsf/summary.hpp"
+#include "cpsf/validate.hpp"
+#include "diagnostics_tuple.hpp"
+#include "registration.hpp"
+
+namespace py = pybind11;
+
+namespace cpsf::python {
+
+namespace {
+
+v1::Scenario parse(const py::bytes& data) {
+  v1::Scenario scenario;
+  if (!scenario.ParseFromString(std::string(data))) throw py::value_error("not a serialised cpsf.v1.Scenario");
+  return scenario;
+}
+
+Format format_named(const std::string& name) {
+  const auto format = format_from_name(name);
+  if (!format) throw py::value_error("unknown format '" + name + "' (use text, json or binary)");
+  return *format;
+}
+
+const char* status_name(LoadStatus status) {
+  switch (status) {
+    case LoadStatus::Ok: return "ok";
+    case LoadStatus::Invalid: return "invalid";
+    case LoadStatus::IoError: return "io_error";
+  }
+  return "io_error";
+}
+
+}  // namespace
+
+void register_scenario(py::module_& m) {
+  m.attr("default_max_file_bytes") = ReadLimits{}.max_file_bytes;
+
+  m.def(
+      "load",
+      [](const std::string& path, std::uint64_t max_file_bytes, bool check) {
+        ReadLimits limits;
+        limits.max_file_bytes = max_file_bytes;
+        Diagnostics diagnostics;
+        LoadStatus status{};
+        std::optional<LoadedScenario> loaded;
+        std::string bytes;
+        {
+          py::gil_scoped_release release;
+          loaded = load_scenario(path, diagnostics, status, limits);
+          if (loaded) {
+            if (check) validate(*loaded, diagnostics);
+            loaded->scenario.clear_include();  // merged: saving it must not include twice
+            loaded->scenario.SerializeToString(&bytes);
+          }
+        }
+        py::list files;
+        if (loaded) {
+          for (const auto& f : loaded->files) files.append(f.path);
+        }
+        return py::make_tuple(status_name(status), loaded ? py::object(py::bytes(bytes)) : py::object(py::none()),
+                              diagnostics_to_list(diagnostics), files);
+      },
+      py::arg("path"), py::arg("max_file_bytes") = ReadLimits{}.max_file_bytes, py::arg("validate") = true,
+      "Loads a scenario file and its includes (merged, `include` cleared) and validates it. Returns "
+      "(status, data, diagnostics, files): status 'ok', 'invalid' or 'io_error'; data the serialised "
+      "scenario or None when it could not be assembled.");
+
+  m.def(
+      "serialise",
+      [](const py::bytes& data, const std::string& format) {
+        const v1::Scenario scenario = parse(data);
+        return py::bytes(serialise(scenario, format_named(format)));
+      },
+      py::arg("data"), py::arg("format"),
+      "The scenario in format 'text', 'json' or 'binary', exactly as `cpsf convert` writes it.");
+
+  m.def(
+      "format_from_path",
+      [](const std::string& path) -> std::optional<std::string> {
+        const auto format = format_from_path(path);
+        if (!format) return std::nullopt;
+        return std::string(format_name(*format));
+      },
+      py::arg("path"), "The format a file name's extension names ('text', 'json', 'binary'), or None.");
+
+  m.def(
+      "save",
+      [](const std::string& path, const py::bytes& data, const std::string& format) {
+        const v1::Scenario scenario = parse(data);
+        const std::string bytes = serialise(scenario, format_named(format));
+        std::string error;
+        {
+          py::gil_scoped_release release;
+          error = write_file_atomically(path, bytes);
+        }
+        if (!error.empty()) throw py::value_error(error);  // cpsf.scenario turns it into OSError
+      },
+      py::arg("path"), py::arg("data"), py::arg("format"),
+      "Writes the scenario atomically (a temporary file beside path, then a rename).");
+
+  m.def(
+      "summary",
+      [](const py::bytes& data) {
+        const v1::Scenario scenario = parse(data);
+        return format_summary(scenario, summarise(scenario));
+      },
+      py::arg("data"), "What `cpsf validate --summary` prints for the scenario.");
+
+  m.def(
+      "generate",
+      [](std::uint32_t enterprises, std::uint32_t assets_per_enterprise, double relations_per_asset,
+         double cross_share, double ot_share, double entry_share, double entry_probability, double p_min,
+         double p_max, double ttc_min, double ttc_max, std::uint32_t fan_out, std::optional<double> horizon,
+         std::uint64_t trials, std::uint64_t seed, bool relation_ids) {
+        GenerateOptions g;
+        g.enterprises = enterprises;
+        g.assets_per_enterprise = assets_per_enterprise;
+        g.relations_per_asset = relations_per_asset;
+        g.cross_share = cross_share;
+        g.ot_share = ot_share;
+        g.entry_share = entry_share;
+        g.entry_probability = entry_probability;
+        g.p_min = p_min;
+        g.p_max = p_max;
+        g.ttc_min = ttc_min;
+        g.ttc_max = ttc_max;
+        g.fan_out = fan_out;
+        g.horizon = horizon;
+        g.trials = trials;
+        g.seed = seed;
+        g.relation_ids = relation_ids;
+        std::string bytes;
+        {
+          py::gil_scoped_release release;
+          generate(g).SerializeToString(&bytes);  // std::invalid_argument -> ValueError
+        }
+        return py::bytes(bytes);
+      },
+      py::kw_only(), py::arg("enterprises") = GenerateOptions{}.enterprises,
+      py::arg("assets_per_enterprise") = GenerateOptions{}.assets_per_enterprise,
+      py::arg("relations_per_asset") = GenerateOptions{}.relations_per_asset,
+      py::arg("cross_share") = GenerateOptions{}.cross_share, py::arg("ot_share") = GenerateOptions{}.ot_share,
+      py::arg("entry_share") = GenerateOptions{}.entry_share,
+      py::arg("entry_probability") = GenerateOptions{}.entry_probability,
+      py::arg("p_min") = GenerateOptions{}.p_min, py::arg("p_max") = GenerateOptions{}.p_max,
+      py::arg("ttc_min") = GenerateOptions{}.ttc_min, py::arg("ttc_max") = GenerateOptions{}.ttc_max,
+      py::arg("fan_out") = GenerateOptions{}.fan_out, py::arg("horizon") = py::none(),
+      py::arg("trials") = GenerateOptions{}.trials, py::arg("seed") = GenerateOptions{}.seed,
+      py::arg("relation_ids") = false,
+      "A synthetic supply chain (`cpsf generate`), serialised. Raises ValueError on options out of range.");
+}
+
+}  // namespace cpsf::python

@@ -1,0 +1,15 @@
+// The registration functions of cpsf._core, one per concept (STYLE.md 6): module.cpp
+// makes a submodule for each and calls its function; nothing else is shared.
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+namespace cpsf::python {
+
+void register_catalogue(pybind11::module_& m);   // cpsf._core.catalogue
+void register_validation(pybind11::module_& m);  // cpsf._core.validation
+void register_scenario(pybind11::module_& m);    // cpsf._core.scenario
+void register_results(pybind11::module_& m);     // cpsf._core.results
+void register_simulation(pybind11::module_& m);  // cpsf._core.simulation
+
+}  // namespace cpsf::python
