@@ -1,0 +1,103 @@
+"""Type stubs of cpsf._core, the compiled half of the package (python/src/*.cpp).
+
+Use the cpsf package; this module is its thin binding. Scenarios cross as serialised
+``cpsf.v1.Scenario`` bytes; a diagnostic crosses as the tuple
+``(severity, file, line, column, path, entity, message, hint, text)``.
+"""
+from typing import Callable, Dict, List, Optional, Tuple
+
+import numpy as np
+import numpy.typing as npt
+
+engine_version: str
+schema_version: str
+git_revision: str
+
+Diagnostic = Tuple[str, str, int, int, str, str, str, str, str]
+
+class catalogue:
+    @staticmethod
+    def builtin() -> bytes: ...
+    @staticmethod
+    def is_requirement_id(id: str) -> bool: ...
+
+class validation:
+    @staticmethod
+    def validate(data: bytes, name: str = "<memory>") -> List[Diagnostic]: ...
+
+class scenario:
+    default_max_file_bytes: int
+    @staticmethod
+    def load(path: str, max_file_bytes: int = ..., validate: bool = True
+             ) -> Tuple[str, Optional[bytes], List[Diagnostic], List[str]]:
+        """(status 'ok' | 'invalid' | 'io_error', merged scenario bytes or None, diagnostics, files read)."""
+    @staticmethod
+    def serialise(data: bytes, format: str) -> bytes: ...
+    @staticmethod
+    def format_from_path(path: str) -> Optional[str]: ...
+    @staticmethod
+    def save(path: str, data: bytes, format: str) -> None: ...
+    @staticmethod
+    def summary(data: bytes) -> str: ...
+    @staticmethod
+    def generate(*, enterprises: int = 10, assets_per_enterprise: int = 100, relations_per_asset: float = 4.0,
+                 cross_share: float = 0.02, ot_share: float = 0.2, entry_share: float = 0.01,
+                 entry_probability: float = 0.3, p_min: float = 0.05, p_max: float = 0.5, ttc_min: float = 0.5,
+                 ttc_max: float = 10.0, fan_out: int = 3, horizon: Optional[float] = None, trials: int = 1000,
+                 seed: int = 1, relation_ids: bool = False) -> bytes: ...
+
+class results:
+    class Result:
+        """One run. Arrays marked 'zero copy' are read-only views whose base is this object."""
+
+        trials: int
+        trials_planned: int
+        partial: bool
+        stopped_by_precision: bool
+        seed: int
+        threads: int
+        horizon: Optional[float]
+        has_inherent: bool
+        has_annual: bool
+        combined: bool
+        implicit_threat: bool
+        file: str
+        name: str
+        currency: str
+        asset_ids: List[str]
+        enterprise_ids: List[str]
+        threat_ids: List[str]
+        threat_annual_frequency: List[Optional[float]]
+        enterprise_inherent_mean: List[float]
+        threat_inherent_mean: List[Optional[float]]
+        tracked: npt.NDArray[np.uint32]
+        def relation_p(self, inherent: bool = False) -> npt.NDArray[np.float64]: ...
+        def losses(self, view: int = -1, inherent: bool = False) -> npt.NDArray[np.float64]:
+            """Zero copy; view -1 is the main view, k the threat k."""
+        def hits(self, view: int = -1, inherent: bool = False) -> npt.NDArray[np.uint64]:
+            """Zero copy."""
+        def enterprise_losses(self, inherent: bool = False) -> npt.NDArray[np.float64]:
+            """Zero copy; shape (trials, enterprises)."""
+        def annual_losses(self, inherent: bool = False) -> npt.NDArray[np.float64]:
+            """Zero copy."""
+        def tracked_arrival(self) -> npt.NDArray[np.float64]:
+            """Zero copy; shape (trials, tracked)."""
+        def asset_report(self, view: int = -1) -> Dict[str, np.ndarray]: ...
+        def loss_summary(self, kind: str = "residual", index: int = -1) -> Dict[str, object]: ...
+        def controls_effect(self) -> Optional[Tuple[float, float]]: ...
+        def layer_element(self) -> Tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+        def results_json(self) -> str: ...
+        def assets_csv(self) -> str: ...
+        def losses_csv(self) -> str: ...
+        def text_summary(self) -> str: ...
+        def write_file(self, path: str, text: str) -> None: ...
+
+class simulation:
+    max_trials: int
+    @staticmethod
+    def default_threads() -> int: ...
+    @staticmethod
+    def run(data: bytes, *, file: str, trials: int, seed: int, threads: int, horizon: Optional[float],
+            no_horizon: bool, target_rse: float, inherent: bool,
+            progress: Optional[Callable[[int, int], None]] = None, poll_interval: float = 0.1) -> results.Result:
+        """Runs with the GIL released; Ctrl-C returns the partial result (Result.partial)."""

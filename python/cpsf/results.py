@@ -1,0 +1,547 @@
+"""What a run produced: :class:`Results`.
+
+Estimators are those of ``cpsf run`` (docs/methods.md §5); ``Results.to_json()`` is
+the results.json document it writes (docs/results-format.md).
+
+Lifetime and copies
+-------------------
+A :class:`Results` holds the engine's run (model, per-trial losses, tallies, report)
+through a ``std::shared_ptr``. The per-trial and per-asset arrays —
+:meth:`Results.loss_array`, :meth:`Results.hit_counts`,
+:meth:`Results.enterprise_loss_array`, :meth:`Results.arrival_array` — are read-only
+numpy views of the engine's memory, made without a copy; their ``base`` is the
+compiled result object, so **an array keeps the whole run alive** as long as it
+exists, even after the ``Results`` is gone. Copy one (``a.copy()``) to keep it
+without keeping the run. DataFrames and summaries are copies.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+import pathlib
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Union
+
+import numpy as np
+import pandas as pd
+
+from . import _core, v1
+
+if TYPE_CHECKING:  # pragma: no cover
+    import networkx
+
+    from .scenario import Scenario
+
+__all__ = ["Results", "LossSummary", "Estimate", "LAYERS", "ELEMENTS"]
+
+#: Layer names in the order of every layer × element table.
+LAYERS = ("L1", "L2", "L3")
+#: Element names in the order of every layer × element table.
+ELEMENTS = ("ORGANIZATION", "PEOPLE", "COMPONENT", "DATA", "PROCEDURE", "SYSTEM")
+_Z95 = 1.959963984540054
+
+_LOSS_KINDS = ("residual", "inherent", "annual", "annual_inherent")
+
+
+def _none_if_nan(x: float) -> Optional[float]:
+    return None if x is None or math.isnan(x) else x
+
+
+@dataclasses.dataclass(frozen=True)
+class LossSummary:
+    """A loss distribution in numbers (docs/methods.md §5).
+
+    Attributes
+    ----------
+    mean, stderr : float
+        Mean loss per trial (or year) and its standard error ``s / sqrt(n)``.
+    ci95_low, ci95_high : float
+        ``mean ± 1.96 stderr``.
+    var95, var99 : float
+        Value at risk: the lower empirical 95% / 99% quantile.
+    es99 : float
+        Expected shortfall at 99% (Acerbi & Tasche).
+    max : float
+        Largest loss observed.
+    """
+
+    mean: float
+    stderr: float
+    ci95_low: float
+    ci95_high: float
+    var95: float
+    var99: float
+    es99: float
+    max: float
+
+    @property
+    def ci95(self) -> tuple:
+        """(ci95_low, ci95_high)."""
+        return (self.ci95_low, self.ci95_high)
+
+    @classmethod
+    def _from_core(cls, d: Dict[str, Any]) -> "LossSummary":
+        return cls(*(float(d[f.name]) for f in dataclasses.fields(cls)))
+
+
+@dataclasses.dataclass(frozen=True)
+class Estimate:
+    """A mean with its standard error and 95% interval (``mean ± 1.96 stderr``)."""
+
+    mean: float
+    stderr: float
+    ci95_low: float
+    ci95_high: float
+
+
+class Results:
+    """The result of one run: estimates, tables, per-trial arrays, plots.
+
+    Made by :func:`cpsf.run`; not constructed directly.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The scenario that was run (a copy taken at run time).
+    trials, trials_planned : int
+        Trials run (trials 0 … trials − 1) and the cap.
+    partial : bool
+        True when Ctrl-C stopped the run: every number is that of the trials run.
+    stopped_by_precision : bool
+        True when the target relative standard error ended the run.
+    seed : int
+    horizon : float or None
+        Days; None for no horizon.
+    threads : int
+        Worker threads used (never changes a number).
+    currency : str
+        The unit of every amount.
+
+    Examples
+    --------
+    >>> import cpsf
+    >>> res = cpsf.run(cpsf.DEFAULT_SCENARIO, trials=3000, seed=1, progress=False)
+    >>> res
+    <cpsf.Results 'Automotive supply chain (default)': 3000 trials, seed 1, mean loss ... kJPY ± ...>
+    >>> res.assets().shape[0], res.layer_element().shape
+    (49, (3, 6))
+    >>> losses = res.loss_array()          # per trial, zero copy
+    >>> losses.shape, losses.flags.writeable, losses.base is not None
+    ((3000,), False, True)
+    >>> bool(abs(losses.mean() - res.loss.mean) < 1e-9 * max(1.0, res.loss.mean))
+    True
+    """
+
+    def __init__(self, core: "_core.results.Result", scenario: "Scenario"):
+        from .scenario import Scenario
+
+        self._core = core
+        self.scenario: Scenario = scenario.copy() if isinstance(scenario, Scenario) else Scenario(scenario)
+        ids = core.asset_ids
+        if ids != [a.id for a in self.scenario.proto.assets]:  # the engine keeps scenario order
+            raise RuntimeError("cpsf: the engine's asset order differs from the scenario's")
+        self._asset_ids: List[str] = ids
+        self._enterprise_ids: List[str] = core.enterprise_ids
+        self._threat_ids: List[str] = core.threat_ids
+
+    # ---- the run ----------------------------------------------------------------------------
+    trials = property(lambda self: self._core.trials, doc="Trials run (a prefix 0 … trials − 1).")
+    trials_planned = property(lambda self: self._core.trials_planned, doc="The trial cap.")
+    partial = property(lambda self: self._core.partial, doc="True when Ctrl-C stopped the run.")
+    stopped_by_precision = property(lambda self: self._core.stopped_by_precision,
+                                    doc="True when the target relative standard error ended the run.")
+    seed = property(lambda self: self._core.seed, doc="The master seed.")
+    threads = property(lambda self: self._core.threads, doc="Worker threads used.")
+    horizon = property(lambda self: self._core.horizon, doc="Horizon in days, or None.")
+    has_inherent = property(lambda self: self._core.has_inherent, doc="Whether controls-off trials were run.")
+    has_annual = property(lambda self: self._core.has_annual,
+                          doc="Whether the annualised view exists (every threat has an annual_frequency).")
+    currency = property(lambda self: self._core.currency, doc="The unit of every amount.")
+    asset_ids = property(lambda self: list(self._asset_ids), doc="Asset ids, in the order of every per-asset array.")
+    enterprise_ids = property(lambda self: list(self._enterprise_ids),
+                              doc="Enterprise ids, in the order of every per-enterprise array.")
+    threat_ids = property(lambda self: list(self._threat_ids),
+                          doc="Threat ids (one implicit threat 'exposure' when the scenario has none).")
+
+    @property
+    def view(self) -> str:
+        """What one trial is in the main view: ``"threat '<id>'"`` or ``"all-threats"``."""
+        return "all-threats" if self._core.combined else f"threat '{self._threat_ids[0]}'"
+
+    def __repr__(self) -> str:
+        loss = self.loss
+        flags = " PARTIAL" if self.partial else ""
+        return (f"<cpsf.Results {self._core.name or self._core.file!r}: {self.trials} trials{flags}, seed {self.seed}, "
+                f"mean loss {loss.mean:.4g} {self.currency} ± {loss.stderr:.2g}>")
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def summary(self) -> str:
+        """The summary ``cpsf run`` prints."""
+        return self._core.text_summary()
+
+    # ---- numbers ----------------------------------------------------------------------------
+    @property
+    def loss(self) -> LossSummary:
+        """The main view's loss per trial, with controls (residual risk)."""
+        return LossSummary._from_core(self._core.loss_summary("residual"))
+
+    @property
+    def inherent_loss(self) -> Optional[LossSummary]:
+        """The same trials with the controls off (inherent risk); None with ``inherent=False``."""
+        return LossSummary._from_core(self._core.loss_summary("inherent")) if self.has_inherent else None
+
+    @property
+    def annual_loss(self) -> Optional[LossSummary]:
+        """Loss per year (Poisson number of attacks per threat); None without annual frequencies."""
+        return LossSummary._from_core(self._core.loss_summary("annual")) if self.has_annual else None
+
+    @property
+    def annual_inherent_loss(self) -> Optional[LossSummary]:
+        """Loss per year with the controls off; None when not computed."""
+        if not (self.has_annual and self.has_inherent):
+            return None
+        return LossSummary._from_core(self._core.loss_summary("annual_inherent"))
+
+    @property
+    def controls_effect(self) -> Optional[Estimate]:
+        """The loss the controls remove per trial: mean of the paired differences
+        (inherent − residual) over the same trials, with its standard error."""
+        effect = self._core.controls_effect()
+        if effect is None:
+            return None
+        mean, stderr = effect
+        return Estimate(mean, stderr, mean - _Z95 * stderr, mean + _Z95 * stderr)
+
+    # ---- numpy: zero copy -------------------------------------------------------------------
+    def _view_index(self, threat: Union[None, int, str]) -> int:
+        if threat is None:
+            return -1
+        if isinstance(threat, str):
+            try:
+                return self._threat_ids.index(threat)
+            except ValueError:
+                raise KeyError(f"no threat {threat!r} (threats: {', '.join(self._threat_ids)})") from None
+        return int(threat)
+
+    def loss_array(self, which: str = "residual", *, threat: Union[None, int, str] = None) -> np.ndarray:
+        """Per-trial loss, a read-only view of the engine's memory (no copy).
+
+        Parameters
+        ----------
+        which : {"residual", "inherent", "annual", "annual_inherent"}
+            With controls, without, or per year (annualised view).
+        threat : str or int, optional
+            A threat's own view (its attack alone) instead of the main view;
+            residual or inherent only.
+
+        Returns
+        -------
+        numpy.ndarray
+            float64, shape (trials,). Its base keeps the run alive (see the module notes).
+        """
+        if which not in _LOSS_KINDS:
+            raise ValueError(f"which must be one of {_LOSS_KINDS}")
+        if which.startswith("annual"):
+            if threat is not None:
+                raise ValueError("the annualised view has no per-threat losses")
+            return self._core.annual_losses(inherent=which == "annual_inherent")
+        return self._core.losses(view=self._view_index(threat), inherent=which == "inherent")
+
+    def hit_counts(self, inherent: bool = False, *, threat: Union[None, int, str] = None) -> np.ndarray:
+        """Trials in which each asset was compromised (uint64, asset order; no copy)."""
+        return self._core.hits(view=self._view_index(threat), inherent=inherent)
+
+    def enterprise_loss_array(self, inherent: bool = False) -> np.ndarray:
+        """Per-trial loss of each enterprise's assets, shape (trials, enterprises); no copy."""
+        return self._core.enterprise_losses(inherent=inherent)
+
+    def arrival_array(self) -> np.ndarray:
+        """Arrival time (days) per trial of each tracked asset (targets and threat objectives,
+        at most 64; :attr:`tracked_assets`), NaN when not compromised; shape (trials, tracked); no copy."""
+        return self._core.tracked_arrival()
+
+    @property
+    def tracked_assets(self) -> List[str]:
+        """Ids of the assets whose arrival times are kept (columns of :meth:`arrival_array`)."""
+        return [self._asset_ids[i] for i in self._core.tracked]
+
+    # ---- pandas: tables (copies) ------------------------------------------------------------
+    def assets(self, threat: Union[None, int, str] = None) -> pd.DataFrame:
+        """Per asset: P(compromised) with its 95% Wilson interval, times, loss, inherent P.
+
+        Parameters
+        ----------
+        threat : str or int, optional
+            A threat's own view instead of the main view.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by asset ``id``; columns ``name, owner, layer, element, gate, target,
+            loss`` (if compromised: confidentiality + integrity + availability),
+            ``compromised_trials, p_compromised, ci95_low, ci95_high, expected_loss``
+            (p × loss), ``mean_time, sd_time`` (days, given compromise),
+            ``p50_time, p90_time, p99_time`` (tracked assets), and with inherent
+            trials ``inherent_p_compromised, inherent_ci95_low, inherent_ci95_high,
+            p_reduction`` (inherent − residual P).
+        """
+        rep = self._core.asset_report(view=self._view_index(threat))
+        proto = self.scenario.proto
+        loss = np.array([a.loss.confidentiality + a.loss.integrity + a.loss.availability for a in proto.assets],
+                        dtype=float)
+        df = pd.DataFrame({
+            "name": [a.name for a in proto.assets],
+            "owner": [a.owner for a in proto.assets],
+            "layer": [v1.Layer.Name(a.layer) for a in proto.assets],
+            "element": [v1.Element.Name(a.element) for a in proto.assets],
+            "gate": [v1.Gate.Name(a.gate) for a in proto.assets],
+            "target": [bool(a.target) for a in proto.assets],
+            "loss": loss,
+            "compromised_trials": rep["compromised_trials"],
+            "p_compromised": rep["p_compromised"],
+            "ci95_low": rep["ci95_low"],
+            "ci95_high": rep["ci95_high"],
+            "expected_loss": rep["p_compromised"] * loss,
+            "mean_time": rep["mean_time"],
+            "sd_time": rep["sd_time"],
+            "p50_time": rep["p50_time"],
+            "p90_time": rep["p90_time"],
+            "p99_time": rep["p99_time"],
+        }, index=pd.Index(self._asset_ids, name="id"))
+        if self.has_inherent:
+            df["inherent_p_compromised"] = rep["inherent_p_compromised"]
+            df["inherent_ci95_low"] = rep["inherent_ci95_low"]
+            df["inherent_ci95_high"] = rep["inherent_ci95_high"]
+            df["p_reduction"] = rep["inherent_p_compromised"] - rep["p_compromised"]
+        return df
+
+    @staticmethod
+    def _loss_columns(d: Dict[str, Any], prefix: str = "loss_") -> Dict[str, float]:
+        return {prefix + k: float(d[k]) for k in ("mean", "stderr", "ci95_low", "ci95_high", "var95", "var99", "es99",
+                                                  "max")}
+
+    def enterprises(self) -> pd.DataFrame:
+        """Per enterprise: the loss distribution of the assets it owns (main view).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by enterprise ``id``; columns ``name, role, sector, baseline,
+            loss_mean, loss_stderr, loss_ci95_low, loss_ci95_high, loss_var95,
+            loss_var99, loss_es99, loss_max`` and, with inherent trials,
+            ``inherent_loss_mean, loss_removed``.
+        """
+        by_id = {e.id: e for e in self.scenario.proto.enterprises}
+        rows = []
+        inherent = self._core.enterprise_inherent_mean
+        for k, eid in enumerate(self._enterprise_ids):
+            e = by_id.get(eid)
+            row = {"name": e.name if e else "", "role": e.role if e else "", "sector": e.sector if e else "",
+                   "baseline": e.baseline if e else ""}
+            row.update(self._loss_columns(self._core.loss_summary("enterprise", k)))
+            if self.has_inherent:
+                row["inherent_loss_mean"] = inherent[k]
+                row["loss_removed"] = inherent[k] - row["loss_mean"]
+            rows.append(row)
+        return pd.DataFrame(rows, index=pd.Index(self._enterprise_ids, name="id"))
+
+    def threats(self) -> pd.DataFrame:
+        """Per threat, its own attack: loss distribution, inherent mean, annual frequency.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by threat ``id``; columns ``name, capability, annual_frequency,
+            step_scale, loss_mean, loss_stderr, ...`` as :meth:`enterprises`, and
+            ``inherent_loss_mean``.
+        """
+        by_id = {t.id: t for t in self.scenario.proto.threats}
+        rows = []
+        for k, tid in enumerate(self._threat_ids):
+            t = by_id.get(tid)
+            row = {
+                "name": t.name if t else "",
+                "capability": v1.Threat.Capability.Name(t.capability) if t else "",
+                "annual_frequency": self._core.threat_annual_frequency[k],
+                "step_scale": (t.step_scale if t.HasField("step_scale") else 1.0) if t else 1.0,
+            }
+            row.update(self._loss_columns(self._core.loss_summary("threat", k)))
+            row["inherent_loss_mean"] = self._core.threat_inherent_mean[k]
+            rows.append(row)
+        df = pd.DataFrame(rows, index=pd.Index(self._threat_ids, name="id"))
+        return df.astype({"annual_frequency": float, "inherent_loss_mean": float})
+
+    def layer_element(self, what: str = "expected_loss") -> pd.DataFrame:
+        """Where the risk sits: the CPSF layer × element table (3 × 6).
+
+        Parameters
+        ----------
+        what : {"expected_loss", "expected_compromised"}
+            Expected direct loss per trial, Σ p(v) · loss(v), or expected number of
+            compromised assets, Σ p(v), over each cell's assets.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``layer`` (L1, L2, L3), columns ``element`` (ORGANIZATION … SYSTEM).
+        """
+        loss, count = self._core.layer_element()
+        if what not in ("expected_loss", "expected_compromised"):
+            raise ValueError("what must be 'expected_loss' or 'expected_compromised'")
+        data = loss if what == "expected_loss" else count
+        return pd.DataFrame(data, index=pd.Index(LAYERS, name="layer"), columns=pd.Index(ELEMENTS, name="element"))
+
+    def losses(self) -> pd.DataFrame:
+        """Per-trial losses, as losses.csv: ``loss`` and, when computed,
+        ``inherent_loss``, ``annual_loss``, ``annual_inherent_loss``; indexed by ``trial``.
+        A copy: use :meth:`loss_array` for the engine's memory."""
+        cols = {"loss": self.loss_array("residual")}
+        if self.has_inherent:
+            cols["inherent_loss"] = self.loss_array("inherent")
+        if self.has_annual:
+            cols["annual_loss"] = self.loss_array("annual")
+            if self.has_inherent:
+                cols["annual_inherent_loss"] = self.loss_array("annual_inherent")
+        return pd.DataFrame(cols, index=pd.RangeIndex(self.trials, name="trial"))
+
+    def exceedance(self, which: str = "residual") -> pd.DataFrame:
+        """The loss exceedance curve P(L ≥ threshold) with its binomial standard error.
+
+        Parameters
+        ----------
+        which : {"residual", "inherent", "annual", "annual_inherent"}
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``threshold, probability, stderr, ci95_low, ci95_high`` (the
+            interval clipped to [0, 1]); thresholds as in results.json.
+        """
+        if which not in _LOSS_KINDS:
+            raise ValueError(f"which must be one of {_LOSS_KINDS}")
+        d = self._core.loss_summary(which)
+        p, se = d["probability"], d["probability_stderr"]
+        return pd.DataFrame({
+            "threshold": d["threshold"], "probability": p, "stderr": se,
+            "ci95_low": np.clip(p - _Z95 * se, 0.0, 1.0), "ci95_high": np.clip(p + _Z95 * se, 0.0, 1.0)})
+
+    def inherent_vs_residual(self) -> pd.DataFrame:
+        """Residual (controls on) against inherent (controls off) loss over the same trials.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Rows ``residual``, ``inherent`` and ``removed`` (the paired difference,
+            mean and interval only); columns ``mean, stderr, ci95_low, ci95_high,
+            var95, var99, es99, max``.
+        """
+        if not self.has_inherent:
+            raise ValueError("the run was made with inherent=False")
+        rows = {"residual": dataclasses.asdict(self.loss), "inherent": dataclasses.asdict(self.inherent_loss)}
+        effect = dataclasses.asdict(self.controls_effect)
+        rows["removed"] = {k: effect.get(k, np.nan) for k in rows["residual"]}
+        return pd.DataFrame.from_dict(rows, orient="index")
+
+    def arrival_times(self) -> pd.DataFrame:
+        """:meth:`arrival_array` as a DataFrame (a copy), one column per tracked asset."""
+        return pd.DataFrame(self.arrival_array(), columns=self.tracked_assets,
+                            index=pd.RangeIndex(self.trials, name="trial"))
+
+    # ---- the command line's documents -------------------------------------------------------
+    def to_json(self) -> str:
+        """The results.json document ``cpsf run`` writes, byte for byte (docs/results-format.md)."""
+        return self._core.results_json()
+
+    def to_dict(self) -> Dict[str, Any]:
+        """:meth:`to_json` parsed."""
+        return json.loads(self.to_json())
+
+    def save(self, out: Union[str, "os.PathLike[str]"]) -> pathlib.Path:
+        """Write results.json, assets.csv and losses.csv into directory `out`, as ``cpsf run --out``
+        does (each atomically). Returns the directory."""
+        out = pathlib.Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        for name, text in (("results.json", self._core.results_json()), ("assets.csv", self._core.assets_csv()),
+                           ("losses.csv", self._core.losses_csv())):
+            try:
+                self._core.write_file(str(out / name), text)
+            except ValueError as e:
+                raise OSError(str(e)) from None
+        return out
+
+    # ---- graphs and plots -------------------------------------------------------------------
+    def to_networkx(self) -> "networkx.MultiDiGraph":
+        """The attack graph with the run's estimates, as a NetworkX multigraph.
+
+        Nodes are asset ids with the columns of :meth:`assets` as attributes
+        (``p_compromised``, ``ci95_low``, ``owner``, ``layer``, ``element``, ...).
+        Edges are relations ``from → to``, keyed by relation id (or
+        ``"from->to#index"`` when a relation has no id; two relations can join the
+        same pair, hence a multigraph), with ``id, index, layer, kind, p,
+        p_residual`` (p with the implemented controls folded in), ``p_inherent``,
+        ``mitigated_by, ttc, description``. Graph attributes: ``name, currency,
+        trials, seed``.
+
+        Examples
+        --------
+        >>> import cpsf
+        >>> res = cpsf.run(cpsf.DEFAULT_SCENARIO, trials=2000, progress=False)
+        >>> g = res.to_networkx()
+        >>> g.number_of_nodes(), g.number_of_edges() == len(res.scenario.relations)
+        (49, True)
+        >>> 0 <= g.nodes["oem-mes"]["p_compromised"] <= 1
+        True
+        """
+        import networkx as nx
+
+        g = nx.MultiDiGraph(name=self.scenario.proto.name, currency=self.currency, trials=self.trials,
+                            seed=self.seed)
+        df = self.assets()
+        for aid, row in zip(df.index, df.to_dict("records")):
+            g.add_node(aid, **row)
+        p_res = self._core.relation_p(inherent=False)
+        p_inh = self._core.relation_p(inherent=True)
+        for i, r in enumerate(self.scenario.proto.relations):
+            key = r.id or f"{getattr(r, 'from')}->{r.to}#{i}"
+            g.add_edge(getattr(r, "from"), r.to, key=key, id=r.id, index=i, layer=v1.Layer.Name(r.layer),
+                       kind=v1.RelationKind.Name(r.kind), p=r.step.p if r.step.HasField("p") else float("nan"),
+                       p_residual=float(p_res[i]), p_inherent=float(p_inh[i]),
+                       mitigated_by=list(r.step.mitigated_by), ttc=_describe_distribution(r.step.ttc),
+                       description=r.description)
+        return g
+
+    def plot_exceedance(self, ax=None, **kw):
+        """:func:`cpsf.plot.exceedance` of this result."""
+        from . import plot
+
+        return plot.exceedance(self, ax=ax, **kw)
+
+    def plot_layer_element(self, ax=None, **kw):
+        """:func:`cpsf.plot.layer_element` of this result."""
+        from . import plot
+
+        return plot.layer_element(self, ax=ax, **kw)
+
+    def plot_asset_risk(self, ax=None, **kw):
+        """:func:`cpsf.plot.asset_risk` of this result."""
+        from . import plot
+
+        return plot.asset_risk(self, ax=ax, **kw)
+
+    def plot_attack_graph(self, ax=None, **kw):
+        """:func:`cpsf.plot.attack_graph` of this result."""
+        from . import plot
+
+        return plot.attack_graph(self, ax=ax, **kw)
+
+
+def _describe_distribution(d: "v1.Distribution") -> str:
+    family = d.WhichOneof("family")
+    if family is None:
+        return "fixed(0)"
+    params = getattr(d, family)
+    fields = ", ".join(f"{f.name}={v:g}" for f, v in params.ListFields())
+    return f"{family}({fields})"

@@ -1,0 +1,663 @@
+"""Scenarios: load, build, change, validate and save them.
+
+A scenario is the protobuf message ``cpsf.v1.Scenario`` (model/cpsf/v1/scenario.proto,
+docs/scenario-format.md). :class:`Scenario` holds one and adds what Python users
+need: loading and saving in the three formats through the engine's own reader and
+writer (so the command line's file checks, includes, size limits and diagnostics
+apply), building from dicts and keyword arguments, lookup by id, and validation with
+the command line's messages.
+
+Every field of the message is an attribute of the scenario (``s.name``,
+``s.assets``, ``s.settings.trials``); :attr:`Scenario.proto` is the message itself.
+Entities returned by lookups and ``add_*`` are the live messages inside the scenario:
+changing them changes the scenario.
+"""
+from __future__ import annotations
+
+import os
+import pathlib
+import warnings
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Union
+
+from google.protobuf import json_format, text_format
+from google.protobuf.message import DecodeError, Message
+
+from . import _core, v1
+from .errors import Problem, ScenarioError, ScenarioFileError, ScenarioWarning
+
+__all__ = ["Scenario", "load", "validate", "generate", "DEFAULT_SCENARIO", "FORMATS"]
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+#: The formats a scenario is read and written in: protobuf text format, JSON, binary.
+FORMATS = ("text", "json", "binary")
+
+#: The bundled default scenario (an automotive supply chain), when the package runs
+#: from a source checkout: ``scenarios/default/scenario.textproto``.
+DEFAULT_SCENARIO = pathlib.Path(__file__).resolve().parents[2] / "scenarios" / "default" / "scenario.textproto"
+
+_FIELDS = {f.name: f for f in v1.Scenario.DESCRIPTOR.fields}
+# Entity kinds: singular name -> repeated field of Scenario.
+_KINDS = {
+    "enterprise": "enterprises",
+    "asset": "assets",
+    "relation": "relations",
+    "control": "controls",
+    "threat": "threats",
+    "dependency": "dependencies",
+    "requirement": "requirements",
+    "baseline": "baselines",
+}
+
+
+def _problem(message: str, *, path: str = "", entity: str = "", hint: str = "", file: str = "<python>") -> Problem:
+    text = f"{file}: error: {entity + ': ' if entity else ''}{message}"
+    if hint:
+        text += f" (fix: {hint})"
+    if path:
+        text += f" [{path}]"
+    return Problem("error", file, 0, 0, path, entity, message, hint, text)
+
+
+def _plain(value: Any) -> Any:
+    """Messages inside dicts/lists become dicts that json_format.ParseDict accepts."""
+    if isinstance(value, Message):
+        return json_format.MessageToDict(value, preserving_proto_field_name=True)
+    if isinstance(value, Scenario):
+        return _plain(value.proto)
+    if isinstance(value, Mapping):
+        return {("from" if k == "from_" else k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    return value
+
+
+def _parse_into(message: Message, fields: Mapping[str, Any], where: str) -> Message:
+    try:
+        json_format.ParseDict(_plain(fields), message)
+    except json_format.ParseError as e:
+        raise ScenarioError([_problem(str(e), path=where, hint="see model/cpsf/v1/scenario.proto for the fields")],
+                            f"cannot build {where or 'the scenario'} from the values given") from None
+    return message
+
+
+def _raise_for(problems: List[Problem], subject: str, strict: bool = False) -> List[Problem]:
+    """Raise ScenarioError("<subject> is invalid (n errors)") on errors; else return the warnings."""
+    errors = [p for p in problems if p.is_error]
+    warnings_ = [p for p in problems if not p.is_error]
+    if errors or (strict and warnings_):
+        counted = errors or warnings_
+        what = "error" if errors else "warning"
+        raise ScenarioError(problems, f"{subject} is invalid ({len(counted)} {what}{'s' if len(counted) != 1 else ''})")
+    return warnings_
+
+
+def _warn(problems: Iterable[Problem], stacklevel: int = 3) -> None:
+    for p in problems:
+        warnings.warn(str(p), ScenarioWarning, stacklevel=stacklevel)
+
+
+class Scenario:
+    """A supply-chain scenario: a ``cpsf.v1.Scenario`` message with helpers.
+
+    Parameters
+    ----------
+    proto : cpsf.v1.Scenario or dict, optional
+        The message to wrap (not copied), or a dict as for :meth:`from_dict`.
+        Default: an empty scenario.
+    **fields
+        Top-level fields to set, e.g. ``name="my chain", currency="kJPY"``.
+
+    Attributes
+    ----------
+    source : str or None
+        The file the scenario was loaded from, if any. Runs report it as
+        ``scenario.file`` in their results.
+
+    See Also
+    --------
+    load : read a scenario file.
+    cpsf.run : run the simulation.
+
+    Examples
+    --------
+    Build a small chain: an office PC that phishing reaches, a file server behind it.
+
+    >>> import cpsf
+    >>> s = cpsf.Scenario(name="two assets", currency="kJPY")
+    >>> _ = s.add_enterprise(id="acme", daily_output=1000)
+    >>> _ = s.add_asset(id="pc", owner="acme", layer="L3", element="COMPONENT", exposure=0.3)
+    >>> _ = s.add_asset(id="files", owner="acme", layer="L3", element="DATA",
+    ...                 loss={"confidentiality": 5000}, target=True)
+    >>> _ = s.add_relation(from_="pc", to="files", layer="L3", kind="NETWORK",
+    ...                    step={"p": 0.5, "mitigated_by": ["CPS.AC-1"]})
+    >>> _ = s.add_control(id="mfa", requirement="CPS.AC-1", level="ADVANCED",
+    ...                   efficacy=0.8, implemented=True)
+    >>> s
+    <cpsf.Scenario 'two assets': 1 enterprise, 2 assets, 1 relation, 1 control, 0 threats>
+    >>> s.validate()
+    []
+    >>> s.asset("files").loss.confidentiality
+    5000.0
+    >>> s.control("mfa").efficacy = 0.9  # entities are live: this changes s
+    >>> s.controls[0].efficacy
+    0.9
+    """
+
+    __slots__ = ("_proto", "source", "files")
+
+    def __init__(self, proto: Union[v1.Scenario, Mapping[str, Any], None] = None, /, **fields: Any):
+        if proto is None:
+            proto = v1.Scenario()
+        elif isinstance(proto, Mapping):
+            proto = _parse_into(v1.Scenario(), proto, "")
+        elif not isinstance(proto, v1.Scenario):
+            raise TypeError(f"Scenario() takes a cpsf.v1.Scenario or a dict, not {type(proto).__name__}")
+        object.__setattr__(self, "_proto", proto)
+        object.__setattr__(self, "source", None)
+        object.__setattr__(self, "files", [])
+        for name, value in fields.items():
+            setattr(self, name, value)
+
+    # ---- the message ------------------------------------------------------------------------
+    @property
+    def proto(self) -> v1.Scenario:
+        """The ``cpsf.v1.Scenario`` message itself (live, not a copy)."""
+        return self._proto
+
+    def __getattr__(self, name: str) -> Any:
+        if name in _FIELDS:
+            return getattr(object.__getattribute__(self, "_proto"), name)
+        raise AttributeError(f"'Scenario' object has no attribute {name!r}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in Scenario.__slots__:
+            object.__setattr__(self, name, value)
+            return
+        field = _FIELDS.get(name)
+        if field is None:
+            raise AttributeError(f"Scenario has no field {name!r} (fields: {', '.join(_FIELDS)})")
+        proto = self._proto
+        if field.label == field.LABEL_REPEATED:
+            container = getattr(proto, name)
+            del container[:]
+            if field.message_type is None:
+                container.extend(value)
+            else:
+                for item in value:
+                    self._add_to(name, item)
+        elif field.message_type is not None:
+            message = getattr(v1, field.message_type.name)()
+            if isinstance(value, Message):
+                message.CopyFrom(value)
+            else:
+                _parse_into(message, value, name)
+            getattr(proto, name).CopyFrom(message)
+        else:
+            setattr(proto, name, value)
+
+    def __dir__(self) -> List[str]:
+        return sorted(set(super().__dir__()) | set(_FIELDS))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Scenario):
+            return self._proto == other._proto
+        if isinstance(other, v1.Scenario):
+            return self._proto == other
+        return NotImplemented
+
+    __hash__ = None  # mutable
+
+    def __repr__(self) -> str:
+        p = self._proto
+
+        def n(count: int, word: str, plural: str = "") -> str:
+            return f"{count} {word if count == 1 else (plural or word + 's')}"
+
+        return (f"<cpsf.Scenario {p.name!r}: {n(len(p.enterprises), 'enterprise')}, {n(len(p.assets), 'asset')}, "
+                f"{n(len(p.relations), 'relation')}, {n(len(p.controls), 'control')}, {n(len(p.threats), 'threat')}>")
+
+    def copy(self) -> "Scenario":
+        """A deep copy (same ``source``); changing it leaves this scenario alone."""
+        proto = v1.Scenario()
+        proto.CopyFrom(self._proto)
+        other = Scenario(proto)
+        object.__setattr__(other, "source", self.source)
+        object.__setattr__(other, "files", list(self.files))
+        return other
+
+    __copy__ = copy
+
+    def __deepcopy__(self, memo: dict) -> "Scenario":
+        return self.copy()
+
+    def __reduce__(self):
+        return (_restore, (self.to_bytes(), self.source))
+
+    # ---- reading ----------------------------------------------------------------------------
+    @classmethod
+    def load(cls, path: PathLike, *, validate: bool = True, max_file_bytes: Optional[int] = None) -> "Scenario":
+        """Read a scenario file; see :func:`cpsf.load`."""
+        return load(path, validate=validate, max_file_bytes=max_file_bytes)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "Scenario":
+        """Build a scenario from a dict shaped like the JSON format.
+
+        Keys are field names (``snake_case`` or the JSON ``lowerCamelCase``), enums are
+        given by name (``"L3"``, ``"DATA"``), nested messages as dicts and repeated
+        fields as lists. Unknown fields raise :class:`cpsf.ScenarioError`.
+
+        Examples
+        --------
+        >>> import cpsf
+        >>> s = cpsf.Scenario.from_dict({"name": "x", "enterprises": [{"id": "e"}],
+        ...                              "settings": {"trials": 2000, "seed": 7}})
+        >>> s.settings.trials, len(s.enterprises)
+        (2000, 1)
+        >>> cpsf.Scenario.from_dict({"assets": [{"id": "a", "colour": "red"}]})
+        Traceback (most recent call last):
+        ...
+        cpsf.errors.ScenarioError: cannot build the scenario from the values given
+        ...
+        """
+        return cls(_parse_into(v1.Scenario(), data, ""))
+
+    @classmethod
+    def from_text(cls, text: str) -> "Scenario":
+        """Parse protobuf text format (what ``.textproto`` files hold).
+
+        Syntax errors raise :class:`cpsf.ScenarioError` with the line and column.
+        ``include`` is kept but not resolved: includes are resolved only when loading
+        a file (:func:`cpsf.load`).
+
+        Examples
+        --------
+        >>> import cpsf
+        >>> cpsf.Scenario.from_text('name: "t" enterprises { id: "e" }').enterprises[0].id
+        'e'
+        >>> try:
+        ...     cpsf.Scenario.from_text('name: "t"\\nenterprises { idd: "e" }')
+        ... except cpsf.ScenarioError as e:
+        ...     print(e.problems[0].line, e.problems[0].column)
+        2 15
+        """
+        proto = v1.Scenario()
+        try:
+            text_format.Parse(text, proto)
+        except text_format.ParseError as e:
+            line, column = (e.GetLine() or 0), (e.GetColumn() or 0)
+            raise ScenarioError([Problem("error", "<text>", line, column, "", "", str(e), "",
+                                         f"<text>:{line}:{column}: error: {e}")],
+                                "cannot parse the scenario text") from None
+        return cls(proto)
+
+    @classmethod
+    def from_json(cls, text: Union[str, bytes]) -> "Scenario":
+        """Parse the JSON format (what ``.json`` scenario files hold).
+
+        Examples
+        --------
+        >>> import cpsf
+        >>> cpsf.Scenario.from_json('{"name": "t", "currency": "USD"}').currency
+        'USD'
+        """
+        proto = v1.Scenario()
+        try:
+            json_format.Parse(text, proto)
+        except json_format.ParseError as e:
+            raise ScenarioError([_problem(str(e), file="<json>")], "cannot parse the scenario JSON") from None
+        return cls(proto)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "Scenario":
+        """Parse the binary format (``SerializeToString`` output, ``.pb`` files)."""
+        proto = v1.Scenario()
+        try:
+            proto.ParseFromString(data)
+        except DecodeError as e:
+            raise ScenarioError([_problem(f"not a binary cpsf.v1.Scenario: {e}", file="<bytes>")],
+                                "cannot parse the scenario bytes") from None
+        return cls(proto)
+
+    # ---- writing ----------------------------------------------------------------------------
+    def to_bytes(self) -> bytes:
+        """The binary format (what ``.pb`` files hold)."""
+        return self._proto.SerializeToString()
+
+    def to_text(self) -> str:
+        """Protobuf text format, exactly as ``cpsf convert`` writes it.
+
+        Examples
+        --------
+        >>> import cpsf
+        >>> print(cpsf.Scenario(name="t", currency="kJPY").to_text(), end="")
+        name: "t"
+        currency: "kJPY"
+        """
+        return _core.scenario.serialise(self.to_bytes(), "text").decode("utf-8")
+
+    def to_json(self) -> str:
+        """The JSON format, exactly as ``cpsf convert`` writes it."""
+        return _core.scenario.serialise(self.to_bytes(), "json").decode("utf-8")
+
+    def to_dict(self) -> Dict[str, Any]:
+        """A dict in the shape :meth:`from_dict` takes (field names in ``snake_case``).
+
+        64-bit integers (``settings.trials``, ``settings.seed``) come out as strings,
+        as in the JSON format; :meth:`from_dict` takes them back.
+        """
+        return json_format.MessageToDict(self._proto, preserving_proto_field_name=True)
+
+    def save(self, path: PathLike, format: Optional[str] = None) -> pathlib.Path:
+        """Write the scenario atomically (a temporary file, then a rename).
+
+        Parameters
+        ----------
+        path : str or path-like
+            Where to write. Its extension names the format unless `format` is given:
+            ``.textproto``/``.txtpb``/``.pbtxt`` text, ``.json`` JSON, ``.pb``/``.binpb`` binary.
+        format : {"text", "json", "binary"}, optional
+            The format, overriding the extension.
+
+        Returns
+        -------
+        pathlib.Path
+            The path written.
+
+        Examples
+        --------
+        >>> import cpsf, tempfile, pathlib
+        >>> s = cpsf.load(cpsf.DEFAULT_SCENARIO)
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     for name in ("chain.textproto", "chain.json", "chain.pb"):
+        ...         assert cpsf.load(s.save(pathlib.Path(d) / name)) == s
+        """
+        path = os.fspath(path)
+        if format is None:
+            format = _core.scenario.format_from_path(path)
+            if format is None:
+                raise ValueError(f"cannot tell the format of '{path}': name it .textproto, .json or .pb, "
+                                 "or give format='text', 'json' or 'binary'")
+        elif format not in FORMATS:
+            raise ValueError(f"unknown format {format!r}: use one of {FORMATS}")
+        try:
+            _core.scenario.save(path, self.to_bytes(), format)
+        except ValueError as e:
+            raise OSError(str(e)) from None
+        return pathlib.Path(path)
+
+    def summary(self) -> str:
+        """What the scenario holds, as ``cpsf validate --summary`` prints it."""
+        return _core.scenario.summary(self.to_bytes())
+
+    # ---- validation -------------------------------------------------------------------------
+    def problems(self, name: str = "<memory>") -> List[Problem]:
+        """Every problem the validator finds, errors and warnings, without raising.
+
+        Parameters
+        ----------
+        name : str
+            The file name the problems carry. A scenario in memory has no lines:
+            problems name the entity and the field path (``assets[3].exposure``).
+        """
+        return [Problem._from_core(t) for t in _core.validation.validate(self.to_bytes(), name)]
+
+    def validate(self, *, strict: bool = False, name: str = "<memory>") -> List[Problem]:
+        """Check the scenario as ``cpsf validate`` does.
+
+        Parameters
+        ----------
+        strict : bool
+            Treat warnings as errors (``cpsf validate --werror``).
+        name : str
+            The file name the problems carry (see :meth:`problems`).
+
+        Returns
+        -------
+        list of Problem
+            The warnings (legal but suspicious), when there is no error.
+
+        Raises
+        ------
+        ScenarioError
+            When there is an error (or, with `strict`, a warning); ``.problems`` holds them all.
+
+        Examples
+        --------
+        >>> import cpsf
+        >>> s = cpsf.load(cpsf.DEFAULT_SCENARIO)
+        >>> s.validate()
+        []
+        >>> s.asset("oem-mes").containment = 1.5
+        >>> s.validate()
+        Traceback (most recent call last):
+        ...
+        cpsf.errors.ScenarioError: the scenario is invalid (1 error)
+          <memory>: error: asset 'oem-mes': containment is 1.5, outside [0, 1] ...
+        """
+        return _raise_for(self.problems(name), "the scenario", strict)
+
+    # ---- entities ---------------------------------------------------------------------------
+    def _add_to(self, list_name: str, fields: Union[Message, Mapping[str, Any], None], **kw: Any) -> Message:
+        field = _FIELDS[list_name]
+        message = getattr(v1, field.message_type.name)()
+        if isinstance(fields, Message):
+            message.CopyFrom(fields)
+            if kw:
+                _parse_into(message, kw, f"{list_name}[{len(getattr(self._proto, list_name))}]")
+        else:
+            merged = dict(fields or {})
+            merged.update(kw)
+            _parse_into(message, merged, f"{list_name}[{len(getattr(self._proto, list_name))}]")
+        container = getattr(self._proto, list_name)
+        added = container.add()
+        added.CopyFrom(message)
+        return added
+
+    def add(self, kind: str, fields: Union[Message, Mapping[str, Any], None] = None, /, **kw: Any) -> Message:
+        """Append an entity and return it (live).
+
+        Parameters
+        ----------
+        kind : str
+            ``"enterprise"``, ``"asset"``, ``"relation"``, ``"control"``, ``"threat"``,
+            ``"dependency"``, ``"requirement"`` or ``"baseline"``.
+        fields : dict or message, optional
+            The entity, as a dict (as in :meth:`from_dict`) or a ``cpsf.v1`` message.
+        **kw
+            More fields; ``from_`` stands for ``from`` (a Python keyword).
+        """
+        if kind not in _KINDS:
+            raise ValueError(f"unknown kind {kind!r}: use one of {', '.join(_KINDS)}")
+        return self._add_to(_KINDS[kind], fields, **kw)
+
+    def add_enterprise(self, fields=None, /, **kw) -> v1.Enterprise:
+        """Append an enterprise (``id``, ``name``, ``sector``, ``role``, ``daily_output``, ``baseline``)."""
+        return self.add("enterprise", fields, **kw)
+
+    def add_asset(self, fields=None, /, **kw) -> v1.Asset:
+        """Append an asset (``id``, ``owner``, ``layer``, ``element``, ``gate``, ``loss``, ``exposure``,
+        ``containment``, ``target``, ``tags``)."""
+        return self.add("asset", fields, **kw)
+
+    def add_relation(self, fields=None, /, **kw) -> v1.Relation:
+        """Append a relation (``id``, ``from_``, ``to``, ``layer``, ``kind``, ``step`` = {``p``, ``ttc``,
+        ``mitigated_by``}, ``description``)."""
+        return self.add("relation", fields, **kw)
+
+    def add_control(self, fields=None, /, **kw) -> v1.Control:
+        """Append a control (``id``, ``requirement``, ``level``, ``efficacy``, ``cost``, ``implemented``,
+        ``enterprises``, ``assets``, ``relations``)."""
+        return self.add("control", fields, **kw)
+
+    def add_threat(self, fields=None, /, **kw) -> v1.Threat:
+        """Append a threat (``id``, ``capability``, ``entry_points``, ``objectives``, ``annual_frequency``,
+        ``step_scale``)."""
+        return self.add("threat", fields, **kw)
+
+    def add_dependency(self, fields=None, /, **kw) -> v1.SupplyDependency:
+        """Append a supply dependency (``customer``, ``supplier``, ``share``, ``buffer_days``)."""
+        return self.add("dependency", fields, **kw)
+
+    def _find(self, kind: str, id: str) -> Message:
+        for item in getattr(self._proto, _KINDS[kind]):
+            if item.id == id:
+                return item
+        raise KeyError(f"no {kind} with id {id!r}")
+
+    def enterprise(self, id: str) -> v1.Enterprise:
+        """The enterprise with this id (live). Raises KeyError."""
+        return self._find("enterprise", id)
+
+    def asset(self, id: str) -> v1.Asset:
+        """The asset with this id (live). Raises KeyError."""
+        return self._find("asset", id)
+
+    def relation(self, id: str) -> v1.Relation:
+        """The relation with this id (live). Raises KeyError."""
+        return self._find("relation", id)
+
+    def control(self, id: str) -> v1.Control:
+        """The control with this id (live). Raises KeyError."""
+        return self._find("control", id)
+
+    def threat(self, id: str) -> v1.Threat:
+        """The threat with this id (live). Raises KeyError."""
+        return self._find("threat", id)
+
+    def remove(self, kind: str, id: str) -> Message:
+        """Remove the entity of this kind and id; return a copy of it.
+
+        References to it elsewhere are left as they are: :meth:`validate` reports them.
+        """
+        container = getattr(self._proto, _KINDS[kind])
+        for i, item in enumerate(container):
+            if item.id == id:
+                removed = type(item)()
+                removed.CopyFrom(item)
+                del container[i]
+                return removed
+        raise KeyError(f"no {kind} with id {id!r}")
+
+    def candidate_controls(self) -> List[v1.Control]:
+        """The controls not implemented (``implemented: false``): candidates (live)."""
+        return [c for c in self._proto.controls if not c.implemented]
+
+    # ---- running ----------------------------------------------------------------------------
+    def run(self, **options: Any):
+        """Run the simulation: ``cpsf.run(self, **options)``; see :func:`cpsf.run`."""
+        from .simulation import run
+
+        return run(self, **options)
+
+
+def _restore(data: bytes, source: Optional[str]) -> Scenario:
+    s = Scenario.from_bytes(data)
+    object.__setattr__(s, "source", source)
+    return s
+
+
+def load(path: PathLike, *, validate: bool = True, max_file_bytes: Optional[int] = None) -> Scenario:
+    """Read a scenario file in any of the three formats, with its includes.
+
+    The engine's reader does the work, as for ``cpsf validate``: the file must be a
+    regular file under the size limit, text formats may not hold binary bytes,
+    unknown fields and enum values are errors with their line, includes must stay in
+    the scenario's directory tree. Included files are merged: the scenario returned
+    holds every entity and no ``include``.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The scenario file; the format follows the extension (``.textproto``,
+        ``.txtpb``, ``.pbtxt``, ``.json``, ``.pb``, ``.binpb``).
+    validate : bool
+        Also run semantic validation (as ``cpsf validate``), with problems placed on
+        their file and line. Warnings are issued as :class:`cpsf.ScenarioWarning`.
+    max_file_bytes : int, optional
+        Refuse files larger than this (default 1 GiB, as the command line).
+
+    Returns
+    -------
+    Scenario
+        With ``source`` set to `path` and ``files`` to every file read.
+
+    Raises
+    ------
+    ScenarioFileError
+        The file is missing, a directory, unreadable or too large (also an OSError).
+    ScenarioError
+        The content is wrong; ``.problems`` name the file, line, column and entity.
+
+    Examples
+    --------
+    >>> import cpsf
+    >>> s = cpsf.load(cpsf.DEFAULT_SCENARIO)
+    >>> s.name
+    'Automotive supply chain (default)'
+    >>> len(s.assets), len(s.relations) > 0
+    (49, True)
+    """
+    path = os.fspath(path)
+    limit = _core.scenario.default_max_file_bytes if max_file_bytes is None else int(max_file_bytes)
+    status, data, diagnostics, files = _core.scenario.load(path, limit, validate)
+    problems = [Problem._from_core(t) for t in diagnostics]
+    if status == "io_error":
+        raise ScenarioFileError(problems, f"cannot read {path}")
+    if status != "ok" or data is None:
+        raise ScenarioError(problems, f"{path} is invalid ({sum(p.is_error for p in problems)} errors)")
+    _warn(_raise_for(problems, path))
+    scenario = Scenario.from_bytes(data)
+    object.__setattr__(scenario, "source", path)
+    object.__setattr__(scenario, "files", list(files))
+    return scenario
+
+
+def validate(scenario: Union[Scenario, v1.Scenario, PathLike], *, strict: bool = False) -> List[Problem]:
+    """Validate a scenario or a scenario file, as ``cpsf validate`` does.
+
+    Returns the warnings; raises :class:`cpsf.ScenarioError` on errors (with `strict`,
+    on warnings too). For a file, problems carry its name, line and column.
+
+    Examples
+    --------
+    >>> import cpsf
+    >>> cpsf.validate(cpsf.DEFAULT_SCENARIO)
+    []
+    """
+    if isinstance(scenario, v1.Scenario):
+        scenario = Scenario(scenario)
+    if isinstance(scenario, Scenario):
+        return scenario.validate(strict=strict)
+    path = os.fspath(scenario)
+    status, _, diagnostics, _ = _core.scenario.load(path, _core.scenario.default_max_file_bytes, True)
+    problems = [Problem._from_core(t) for t in diagnostics]
+    if status == "io_error":
+        raise ScenarioFileError(problems, f"cannot read {path}")
+    if status != "ok":
+        raise ScenarioError(problems, f"{path} is invalid")
+    return _raise_for(problems, path, strict)
+
+
+def generate(**options: Any) -> Scenario:
+    """A synthetic supply chain of a given size and shape, as ``cpsf generate`` writes it.
+
+    Keyword arguments are those of ``cpsf generate`` (``enterprises``,
+    ``assets_per_enterprise``, ``relations_per_asset``, ``cross_share``, ``ot_share``,
+    ``entry_share``, ``entry_probability``, ``p_min``, ``p_max``, ``ttc_min``,
+    ``ttc_max``, ``fan_out``, ``horizon``, ``trials``, ``seed``, ``relation_ids``).
+    The same seed gives the same chain anywhere.
+
+    Examples
+    --------
+    >>> import cpsf
+    >>> s = cpsf.generate(enterprises=3, assets_per_enterprise=20, seed=5)
+    >>> len(s.enterprises), len(s.assets)
+    (3, 60)
+    >>> s == cpsf.generate(enterprises=3, assets_per_enterprise=20, seed=5)
+    True
+    """
+    return Scenario.from_bytes(_core.scenario.generate(**options))

@@ -1,0 +1,188 @@
+"""Running the Monte Carlo attack-path simulation: :func:`run`.
+
+The run is the engine's own (the same code as ``cpsf run``): given the same scenario,
+seed and trials it gives the same numbers, bit for bit, at any thread count
+(docs/methods.md §6). It runs with the GIL released, on a worker thread, while the
+calling thread shows progress and listens for Ctrl-C.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from typing import Callable, Optional, Union
+
+from . import _core, v1
+from .errors import PartialResultWarning, Problem, RunInterrupted
+from .results import Results
+from .scenario import PathLike, Scenario, _raise_for, _warn, load
+
+__all__ = ["run", "MAX_TRIALS", "DEFAULT_TRIALS"]
+
+#: Trials when neither the call nor the scenario's settings give a number (as ``cpsf run``).
+DEFAULT_TRIALS = 10000
+#: The most trials a run can have (2^40 − 1).
+MAX_TRIALS = _core.simulation.max_trials
+
+ProgressCallback = Callable[[int, int], None]
+
+
+def _progress_bar(planned: int, desc: str) -> ProgressCallback:
+    """A tqdm bar (a widget in Jupyter when ipywidgets is there, text on stderr otherwise)
+    that appears only when the run lasts longer than half a second."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tqdm.auto warns when ipywidgets is missing, then falls back to text
+        from tqdm.auto import tqdm
+    bar = tqdm(total=planned, unit=" trials", unit_scale=True, delay=0.5, desc=desc, file=sys.stderr,
+               dynamic_ncols=True)
+
+    def update(done: int, _planned: int) -> None:
+        if done > bar.n:
+            bar.update(done - bar.n)
+
+    update.close = bar.close  # type: ignore[attr-defined]
+    return update
+
+
+def run(
+    scenario: Union[Scenario, v1.Scenario, PathLike],
+    *,
+    trials: Optional[int] = None,
+    seed: Optional[int] = None,
+    threads: Optional[int] = None,
+    horizon: Optional[float] = None,
+    no_horizon: bool = False,
+    target_rse: Optional[float] = None,
+    inherent: bool = True,
+    progress: Union[bool, ProgressCallback] = True,
+    on_interrupt: str = "return",
+) -> Results:
+    """Run the Monte Carlo simulation, as ``cpsf run`` does.
+
+    Options left as None take the scenario's ``settings``, as on the command line.
+
+    Parameters
+    ----------
+    scenario : Scenario, cpsf.v1.Scenario, str or path-like
+        The scenario, or a scenario file (read with :func:`cpsf.load`, so problems
+        name the file and line).
+    trials : int, optional
+        Trials to run (the cap when a target precision is set), in [1, 2^40).
+        Default: ``settings.trials``, else 10,000.
+    seed : int, optional
+        Master seed. Default: ``settings.seed``. Trial *i* draws its random numbers
+        from (seed, *i*) alone.
+    threads : int, optional
+        Worker threads, 0 for every core. Default: ``settings.threads``. Never
+        changes a number.
+    horizon : float, optional
+        Horizon in days, overriding the scenario's.
+    no_horizon : bool
+        Ignore the scenario's horizon (any finite arrival counts).
+    target_rse : float, optional
+        Stop at the first check point (every 4,096 trials, after 1,000) where the
+        relative standard error of the mean loss is at most this. Default:
+        ``settings.target_relative_stderr``; 0 turns the rule off.
+    inherent : bool
+        Also run every trial with the controls off (common random numbers), for the
+        inherent risk and the risk the controls remove (``cpsf run --no-inherent``
+        is ``inherent=False``).
+    progress : bool or callable
+        True: a progress bar (tqdm; in Jupyter a widget when ipywidgets is
+        installed) once the run lasts over half a second. False: none. A callable
+        is called as ``progress(trials_done, trials_planned)`` from the calling thread.
+    on_interrupt : {"return", "raise"}
+        What Ctrl-C (KeyboardInterrupt) does. The run always stops at the end of its
+        current round of 4,096 trials, and its result is exactly the first
+        ``results.trials`` trials, with ``results.partial`` True. ``"return"``
+        (default) returns that result and issues a :class:`cpsf.PartialResultWarning`;
+        ``"raise"`` raises :class:`cpsf.RunInterrupted` (a KeyboardInterrupt) carrying
+        it as ``.results`` — better inside loops, which Ctrl-C should stop.
+
+    Returns
+    -------
+    Results
+
+    Raises
+    ------
+    ScenarioError
+        The scenario is invalid; nothing was run.
+    ValueError
+        An option is out of range.
+
+    Notes
+    -----
+    The engine runs on a worker thread with the GIL released; other Python threads
+    keep running. The calling thread waits in slices of 0.1 s, taking the GIL only to
+    check for signals and to update the progress bar.
+
+    Examples
+    --------
+    >>> import cpsf
+    >>> res = cpsf.run(cpsf.DEFAULT_SCENARIO, trials=4000, seed=11, progress=False)
+    >>> res.trials, res.seed, res.partial
+    (4000, 11, False)
+    >>> 0 < res.loss.mean < res.inherent_loss.mean
+    True
+
+    The thread count never changes a number:
+
+    >>> one = cpsf.run(cpsf.DEFAULT_SCENARIO, trials=4000, seed=11, threads=1, progress=False)
+    >>> one.to_json() == res.to_json()
+    True
+    """
+    if on_interrupt not in ("return", "raise"):
+        raise ValueError(f"on_interrupt must be 'return' or 'raise', not {on_interrupt!r}")
+    if isinstance(scenario, v1.Scenario):
+        scenario = Scenario(scenario)
+    if isinstance(scenario, Scenario):
+        data = scenario.to_bytes()
+        problems = [Problem._from_core(t) for t in _core.validation.validate(data, "<memory>")]
+        _warn(_raise_for(problems, "the scenario"))
+        file = scenario.source or "<memory>"
+    elif isinstance(scenario, (str, os.PathLike)):
+        file = os.fspath(scenario)
+        scenario = load(file)  # raises with file and line; warns
+        data = scenario.to_bytes()
+    else:
+        raise TypeError(f"run() takes a Scenario, a cpsf.v1.Scenario or a path, not {type(scenario).__name__}")
+
+    settings = scenario.proto.settings
+    trials = int(trials) if trials is not None else (settings.trials or DEFAULT_TRIALS)
+    seed = int(seed) if seed is not None else settings.seed
+    threads = int(threads) if threads is not None else settings.threads
+    target_rse = float(target_rse) if target_rse is not None else settings.target_relative_stderr
+    if not 1 <= trials <= MAX_TRIALS:
+        raise ValueError(f"trials must be in [1, {MAX_TRIALS}], not {trials}")
+    if not 0 <= threads <= 1024:
+        raise ValueError(f"threads must be in [0, 1024], not {threads}")
+    if not 0 <= seed < 2**64:
+        raise ValueError(f"seed must be in [0, 2^64), not {seed}")
+    if horizon is not None and no_horizon:
+        raise ValueError("horizon and no_horizon exclude each other")
+
+    callback: Optional[ProgressCallback]
+    if progress is True:
+        callback = _progress_bar(trials, "cpsf run")
+    elif progress is False or progress is None:
+        callback = None
+    elif callable(progress):
+        callback = progress
+    else:
+        raise TypeError("progress must be True, False or a callable(done, planned)")
+
+    try:
+        core = _core.simulation.run(
+            data, file=file, trials=trials, seed=seed, threads=threads,
+            horizon=None if horizon is None else float(horizon), no_horizon=bool(no_horizon),
+            target_rse=target_rse, inherent=bool(inherent), progress=callback)
+    finally:
+        if progress is True:
+            callback.close()  # type: ignore[union-attr]
+    results = Results(core, scenario)
+    if results.partial:
+        if on_interrupt == "raise":
+            raise RunInterrupted(results)
+        warnings.warn(f"run interrupted after {results.trials} of {results.trials_planned} trials: "
+                      "the result is partial (results.partial)", PartialResultWarning, stacklevel=2)
+    return results
