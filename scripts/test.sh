@@ -7,10 +7,12 @@ cd "$(dirname "$0")/.."
 
 echo "== build (Release)"
 bash scripts/build.sh build
+echo "== Python environment (.venv seeing build/python: scripts/python-env.sh)"
+bash scripts/python-env.sh --no-build
 echo "== tests (Release): GoogleTest and pytest under CTest"
 ctest --test-dir build --output-on-failure --parallel "$(nproc)"
 echo "== pytest"
-/usr/bin/python3 -m pytest -q tests/python
+.venv/bin/python -m pytest -q tests/python
 
 echo "== build (ASan + UBSan)"
 bash scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCPSF_WITH_SANITIZERS=ON

@@ -1,0 +1,179 @@
+"""The Python package: Results — numpy arrays without a copy (and their lifetime), DataFrames
+of the documented shapes agreeing with results.json / losses.csv, NetworkX, plots."""
+import csv
+import gc
+import io
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+import cpsf  # noqa: E402
+
+TRIALS = 6000
+
+
+@pytest.fixture(scope="module")
+def res():
+    return cpsf.run(cpsf.DEFAULT_SCENARIO, trials=TRIALS, seed=12, progress=False)
+
+
+@pytest.fixture(scope="module")
+def doc(res):
+    return res.to_dict()
+
+
+def test_arrays_are_read_only_views_of_the_engine_memory(res):
+    for a in (res.loss_array(), res.loss_array("inherent"), res.loss_array("annual"), res.hit_counts(),
+              res.hit_counts(inherent=True, threat="ransomware-crew"), res.enterprise_loss_array(),
+              res.arrival_array()):
+        assert a.base is res._core, "the base is the compiled result, which owns the memory"
+        assert not a.flags.owndata and not a.flags.writeable and a.flags.c_contiguous
+        with pytest.raises(ValueError):
+            a[...] = 0
+    # Two calls view the same memory.
+    assert np.shares_memory(res.loss_array(), res.loss_array())
+    assert res.loss_array().dtype == np.float64 and res.hit_counts().dtype == np.uint64
+    assert res.enterprise_loss_array().shape == (TRIALS, len(res.enterprise_ids))
+    assert res.arrival_array().shape == (TRIALS, len(res.tracked_assets))
+
+
+def test_an_array_keeps_the_run_alive():
+    r = cpsf.run(cpsf.DEFAULT_SCENARIO, trials=5000, seed=1, progress=False)
+    losses, expected = r.loss_array(), r.loss_array().copy()
+    hits = r.hit_counts()
+    del r
+    gc.collect()
+    assert np.array_equal(losses, expected) and hits.sum() > 0
+    assert isinstance(losses.base, cpsf._core.results.Result)
+
+
+def test_per_trial_numbers_are_those_of_losses_csv(res):
+    rows = list(csv.DictReader(io.StringIO(res._core.losses_csv())))
+    assert len(rows) == TRIALS
+    assert [float(r["loss"]) for r in rows] == res.loss_array().tolist()
+    assert [float(r["inherent_loss"]) for r in rows] == res.loss_array("inherent").tolist()
+    assert [float(r["annual_loss"]) for r in rows] == res.loss_array("annual").tolist()
+    df = res.losses()
+    assert list(df.columns) == ["loss", "inherent_loss", "annual_loss", "annual_inherent_loss"]
+    assert df.shape == (TRIALS, 4) and df.index.name == "trial"
+    assert np.array_equal(df["loss"].to_numpy(), res.loss_array())
+    # Every asset has one owner: the enterprises' losses add up to the trial's loss.
+    assert np.allclose(res.enterprise_loss_array().sum(axis=1), res.loss_array(), rtol=1e-12, atol=0)
+
+
+def test_assets_table(res, doc):
+    df = res.assets()
+    assert df.shape[0] == 49 and df.index.name == "id" and list(df.index) == res.asset_ids
+    for column in ("owner", "layer", "element", "target", "p_compromised", "ci95_low", "ci95_high", "mean_time",
+                   "inherent_p_compromised", "expected_loss", "loss", "p_reduction"):
+        assert column in df.columns
+    for a in doc["assets"]:
+        row = df.loc[a["id"]]
+        assert (row.owner, row.layer, row.element, bool(row.target)) == (a["owner"], a["layer"], a["element"],
+                                                                        a["target"])
+        assert row.compromised_trials == a["compromised_trials"] and row.p_compromised == a["p_compromised"]
+        assert [row.ci95_low, row.ci95_high] == a["ci95"]
+        assert row.inherent_p_compromised == a["inherent"]["p_compromised"]
+        mean = a["time_to_compromise"]["mean"]
+        assert (math.isnan(row.mean_time) if mean is None else row.mean_time == mean)
+    assert np.array_equal(df["compromised_trials"].to_numpy(), res.hit_counts())
+    assert (df["p_compromised"] <= df["inherent_p_compromised"]).all()
+    tracked = df.loc[res.tracked_assets]
+    assert tracked["p50_time"].notna().any()
+    threat = res.assets(threat="apt-supply-chain")
+    expected = {a["id"]: a["p_compromised"] for a in doc["threats"][1]["assets"]}
+    assert threat["p_compromised"].to_dict() == expected
+
+
+def test_enterprises_threats_layer_element(res, doc):
+    ent = res.enterprises()
+    assert list(ent.index) == [e["id"] for e in doc["enterprises"]] and ent.shape[0] == 6
+    for e in doc["enterprises"]:
+        assert ent.loc[e["id"], "loss_mean"] == e["loss"]["mean"]
+        assert ent.loc[e["id"], "loss_var99"] == e["loss"]["var99"]
+        assert ent.loc[e["id"], "inherent_loss_mean"] == e["inherent_loss_mean"]
+    th = res.threats()
+    assert list(th.index) == ["ransomware-crew", "apt-supply-chain", "ot-saboteur"]
+    assert th.loc["ot-saboteur", "annual_frequency"] == 0.01
+    assert th.loc["ransomware-crew", "loss_mean"] == doc["threats"][0]["loss"]["mean"]
+    table = res.layer_element()
+    assert table.shape == (3, 6) and list(table.index) == ["L1", "L2", "L3"]
+    assert list(table.columns) == ["ORGANIZATION", "PEOPLE", "COMPONENT", "DATA", "PROCEDURE", "SYSTEM"]
+    for cell in doc["layer_element"]:
+        assert table.loc[cell["layer"], cell["element"]] == cell["expected_loss"]
+        assert res.layer_element("expected_compromised").loc[cell["layer"], cell["element"]] == \
+            cell["expected_compromised"]
+
+
+def test_loss_summaries_exceedance_and_inherent_vs_residual(res, doc):
+    assert res.loss.mean == doc["loss"]["mean"] and list(res.loss.ci95) == doc["loss"]["ci95"]
+    assert res.loss.var99 == doc["loss"]["var99"] and res.loss.es99 == doc["loss"]["es99"]
+    assert res.inherent_loss.mean == doc["inherent"]["loss"]["mean"]
+    assert res.annual_loss.mean == doc["annual"]["loss"]["mean"]
+    assert res.controls_effect.mean == doc["controls_effect"]["loss_removed"]
+    assert [res.controls_effect.ci95_low, res.controls_effect.ci95_high] == pytest.approx(
+        doc["controls_effect"]["ci95"], rel=1e-15)
+    curve = res.exceedance()
+    assert list(curve.columns) == ["threshold", "probability", "stderr", "ci95_low", "ci95_high"]
+    assert curve[["threshold", "probability", "stderr"]].to_dict("records") == doc["loss"]["exceedance"]
+    assert (curve["ci95_low"] <= curve["probability"]).all() and (curve["probability"] <= curve["ci95_high"]).all()
+    both = res.inherent_vs_residual()
+    assert list(both.index) == ["residual", "inherent", "removed"] and both.shape == (3, 8)
+    assert both.loc["removed", "mean"] == res.controls_effect.mean
+    assert both.loc["inherent", "mean"] - both.loc["residual", "mean"] == pytest.approx(both.loc["removed", "mean"])
+
+
+def test_without_inherent_trials_the_inherent_parts_are_absent():
+    r = cpsf.run(cpsf.DEFAULT_SCENARIO, trials=2000, inherent=False, progress=False)
+    assert not r.has_inherent and r.inherent_loss is None and r.controls_effect is None
+    assert "inherent_p_compromised" not in r.assets().columns
+    assert list(r.losses().columns) == ["loss", "annual_loss"]
+    with pytest.raises(ValueError, match="inherent=False"):
+        r.loss_array("inherent")
+    with pytest.raises(ValueError):
+        r.inherent_vs_residual()
+
+
+def test_to_networkx(res):
+    g = res.to_networkx()
+    s = res.scenario
+    assert g.number_of_nodes() == len(s.assets) and g.number_of_edges() == len(s.relations)
+    assert g.graph["trials"] == TRIALS and g.graph["currency"] == "kJPY"
+    assert g.nodes["oem-mes"]["p_compromised"] == res.assets().loc["oem-mes", "p_compromised"]
+    assert g.nodes["oem-mes"]["owner"] == "oem"
+    for u, v, key, d in g.edges(keys=True, data=True):
+        assert key == (d["id"] or f"{u}->{v}#{d['index']}")
+        assert 0 <= d["p_residual"] <= d["p_inherent"] <= 1
+        assert d["layer"] in ("L1", "L2", "L3") and isinstance(d["mitigated_by"], list)
+    mitigated = [d for *_, d in g.edges(keys=True, data=True) if d["p_residual"] < d["p_inherent"]]
+    assert mitigated and all(d["mitigated_by"] for d in mitigated)
+
+
+def test_plots_draw(res, tmp_path):
+    for name, draw in (("exceedance", res.plot_exceedance), ("heatmap", res.plot_layer_element),
+                       ("assets", res.plot_asset_risk), ("graph", res.plot_attack_graph),
+                       ("spring", lambda: cpsf.plot.attack_graph(res, layout="spring"))):
+        ax = draw()
+        assert isinstance(ax, matplotlib.axes.Axes)
+        path = tmp_path / f"{name}.png"
+        ax.figure.savefig(path)
+        assert path.stat().st_size > 5000
+        plt.close(ax.figure)
+    ax = cpsf.plot.exceedance(res, which=["annual", "annual_inherent"])
+    assert len(ax.get_lines()) == 2
+    plt.close("all")
+    x, p, se = cpsf.plot.empirical_exceedance(res.loss_array())
+    assert p[0] == 1.0 and np.all(np.diff(p) < 0) and x[-1] == res.loss.max
+
+
+def test_repr_and_summary(res):
+    assert repr(res).startswith("<cpsf.Results 'Automotive supply chain (default)': 6000 trials, seed 12")
+    assert "loss per trial" in res.summary() and str(res) == res.summary()
+    assert isinstance(res.losses(), pd.DataFrame)

@@ -1,0 +1,202 @@
+"""The Python package: cpsf.run — the same numbers as `cpsf run`, at any thread count;
+options as on the command line; the GIL released; progress; Ctrl-C gives the partial result."""
+import signal
+import subprocess
+import threading
+import time
+import warnings
+
+import numpy as np
+import pytest
+
+import cpsf
+
+DEFAULT = "scenarios/default/scenario.textproto"
+
+
+def cli_run(cpsf_bin, root, out, *args):
+    r = subprocess.run([cpsf_bin, "run", DEFAULT, "--out", str(out), "-q", *args], capture_output=True, text=True,
+                       timeout=300, cwd=root)
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+@pytest.fixture(autouse=True)
+def _from_the_repository_root(root, monkeypatch):
+    monkeypatch.chdir(root)  # so that scenario paths read like the command line's
+
+
+def test_same_files_as_cpsf_run_for_the_same_seed(cpsf_bin, root, tmp_path):
+    cli_run(cpsf_bin, root, tmp_path / "cli", "--trials", "6000", "--seed", "3")
+    res = cpsf.run(DEFAULT, trials=6000, seed=3, progress=False)
+    res.save(tmp_path / "py")
+    for name in ("results.json", "assets.csv", "losses.csv"):
+        assert (tmp_path / "py" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes(), name
+    assert res.to_json() == (tmp_path / "cli" / "results.json").read_text()
+
+
+def test_defaults_come_from_the_scenario_settings_as_on_the_command_line(cpsf_bin, root, tmp_path):
+    """settings: 100,000 trials cap, seed 20261123, 90-day horizon, target RSE 1%."""
+    cli_run(cpsf_bin, root, tmp_path / "cli")
+    res = cpsf.run(DEFAULT, progress=False)
+    assert res.to_json() == (tmp_path / "cli" / "results.json").read_text()
+    assert res.seed == 20261123 and res.horizon == 90 and res.trials_planned == 100000
+
+
+@pytest.mark.parametrize("options, flags", [
+    ({"horizon": 1}, ["--horizon", "1"]),
+    ({"no_horizon": True}, ["--no-horizon"]),
+    ({"inherent": False}, ["--no-inherent"]),
+    ({"target_rse": 0.1}, ["--target-rse", "0.1"]),
+])
+def test_options_mirror_cpsf_run(cpsf_bin, root, tmp_path, options, flags):
+    cli_run(cpsf_bin, root, tmp_path, "--trials", "5000", "--seed", "8", *flags)
+    res = cpsf.run(DEFAULT, trials=5000, seed=8, progress=False, **options)
+    assert res.to_json() == (tmp_path / "results.json").read_text()
+    if "target_rse" in options:
+        assert res.stopped_by_precision and res.trials == 4096
+
+
+def test_a_scenario_object_runs_to_the_same_numbers(root):
+    from_file = cpsf.run(DEFAULT, trials=5000, seed=4, progress=False)
+    s = cpsf.load(DEFAULT)
+    assert s.run(trials=5000, seed=4, progress=False).to_json() == from_file.to_json()
+    # Built in memory (no source file): only the file label differs.
+    memory = cpsf.Scenario.from_bytes(s.to_bytes())
+    doc = cpsf.run(memory, trials=5000, seed=4, progress=False).to_dict()
+    expected = from_file.to_dict()
+    assert doc["scenario"]["file"] == "<memory>"
+    doc["scenario"]["file"] = expected["scenario"]["file"]
+    assert doc == expected
+    assert cpsf.run(s.proto, trials=5000, seed=4, progress=False).to_dict()["loss"] == expected["loss"]
+
+
+def test_identical_at_one_two_and_seven_threads():
+    runs = [cpsf.run(DEFAULT, trials=9000, seed=5, threads=t, progress=False) for t in (1, 2, 7)]
+    assert [r.threads for r in runs] == [1, 2, 7]
+    assert runs[0].to_json() == runs[1].to_json() == runs[2].to_json()
+    for r in runs[1:]:
+        assert np.array_equal(r.loss_array(), runs[0].loss_array())
+        assert np.array_equal(r.loss_array("annual"), runs[0].loss_array("annual"))
+        assert np.array_equal(r.enterprise_loss_array(inherent=True), runs[0].enterprise_loss_array(inherent=True))
+        assert np.array_equal(r.arrival_array(), runs[0].arrival_array(), equal_nan=True)
+
+
+def test_changing_a_control_moves_the_residual_risk_only():
+    """Common random numbers: with the same seed, the inherent losses do not move at all."""
+    s = cpsf.load(DEFAULT)
+    base = s.run(trials=8000, seed=6, progress=False)
+    s.control("cand-oem-vendor-accounts").implemented = True
+    better = s.run(trials=8000, seed=6, progress=False)
+    assert np.array_equal(base.loss_array("inherent"), better.loss_array("inherent"))
+    assert np.all(better.loss_array() <= base.loss_array())  # dominated trial by trial
+    assert better.loss.mean < base.loss.mean
+
+
+def test_invalid_scenarios_and_options_are_refused_before_running():
+    s = cpsf.load(DEFAULT)
+    s.asset("oem-mes").exposure = 3
+    with pytest.raises(cpsf.ScenarioError) as caught:
+        cpsf.run(s, progress=False)
+    assert any(p.entity == "asset 'oem-mes'" and p.path.endswith(".exposure") for p in caught.value.errors)
+    for bad in ({"trials": 0}, {"trials": 2**40}, {"threads": 2000}, {"seed": -1},
+                {"horizon": 1, "no_horizon": True}, {"horizon": -1}, {"target_rse": 2}, {"on_interrupt": "x"}):
+        with pytest.raises(ValueError):
+            cpsf.run(DEFAULT, progress=False, **bad)
+    with pytest.raises(TypeError):
+        cpsf.run(42)
+
+
+def _interrupt_main_after(seconds):
+    def fire():
+        time.sleep(seconds)
+        signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+
+    t = threading.Thread(target=fire, daemon=True)
+    t.start()
+    return t
+
+
+def test_ctrl_c_returns_the_partial_result_with_a_warning():
+    _interrupt_main_after(1.0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        started = time.monotonic()
+        res = cpsf.run(DEFAULT, trials=10**8, seed=2, target_rse=0, progress=False)
+        elapsed = time.monotonic() - started
+    assert elapsed < 30
+    assert res.partial and 0 < res.trials < res.trials_planned == 10**8
+    assert res.trials % 4096 == 0  # whole rounds
+    assert res.to_dict()["partial"] is True
+    assert [w.category for w in caught] == [cpsf.PartialResultWarning]
+    # The partial result is exactly the first `trials` trials of the full run.
+    head = cpsf.run(DEFAULT, trials=res.trials, seed=2, target_rse=0, progress=False)
+    assert np.array_equal(head.loss_array(), res.loss_array())
+    assert head.assets()["compromised_trials"].equals(res.assets()["compromised_trials"])
+
+
+def test_ctrl_c_can_raise_run_interrupted_carrying_the_result():
+    _interrupt_main_after(1.0)
+    with pytest.raises(KeyboardInterrupt) as caught:
+        cpsf.run(DEFAULT, trials=10**8, target_rse=0, progress=False, on_interrupt="raise")
+    assert isinstance(caught.value, cpsf.RunInterrupted)
+    assert caught.value.results.partial and caught.value.results.trials > 0
+
+
+def test_ctrl_c_during_a_progress_update_still_gives_the_partial_result():
+    calls = []
+
+    def progress(done, planned):
+        calls.append(done)
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # as if Ctrl-C arrived while a progress bar was drawing
+
+    with pytest.warns(cpsf.PartialResultWarning):
+        res = cpsf.run(DEFAULT, trials=10**8, target_rse=0, progress=progress)
+    assert res.partial
+
+
+def test_progress_is_reported_from_the_calling_thread_and_errors_stop_the_run():
+    seen = []
+    caller = threading.get_ident()
+
+    def progress(done, planned):
+        assert threading.get_ident() == caller
+        seen.append((done, planned))
+
+    res = cpsf.run(DEFAULT, trials=300000, target_rse=0, progress=progress)
+    assert seen[-1] == (300000, 300000) and res.trials == 300000
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+    def failing(done, planned):
+        raise RuntimeError("progress bar broke")
+
+    with pytest.raises(RuntimeError, match="progress bar broke"):
+        cpsf.run(DEFAULT, trials=10**8, target_rse=0, progress=failing)
+
+
+def test_progress_bar_on_stderr(capfd):
+    cpsf.run(DEFAULT, trials=400000, target_rse=0, progress=True)
+    err = capfd.readouterr().err
+    assert "cpsf run" in err and "trials" in err
+
+
+def test_the_gil_is_released_while_the_engine_runs():
+    ticks = []
+    stop = threading.Event()
+
+    def ticker():
+        while not stop.is_set():
+            ticks.append(time.monotonic())
+            time.sleep(0.005)
+
+    t = threading.Thread(target=ticker)
+    started = time.monotonic()
+    t.start()
+    res = cpsf.run(DEFAULT, trials=400000, target_rse=0, progress=False)
+    stop.set()
+    t.join()
+    elapsed = time.monotonic() - started
+    assert res.trials == 400000
+    # The other thread kept running: at least a tick per 50 ms of run on a loaded machine.
+    assert len(ticks) >= max(5, elapsed / 0.05), (len(ticks), elapsed)
