@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Fuzz the scenario loader and validator with libFuzzer (clang, ASan + UBSan).
+#   bash tests/fuzz/run.sh [SECONDS per run, default 120]
+# Seeds: the default scenario and the test data, in every format. Crashes land in
+# build-fuzz/crashes/. Not part of scripts/test.sh: a fuzz run is open-ended.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+seconds=${1:-120}
+command -v clang++ >/dev/null || { echo "needs clang (apt-get install clang)" >&2; exit 2; }
+if [[ ! -f build-fuzz/build.ninja ]]; then
+  CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCPSF_BUILD_FUZZ=ON \
+    -DCPSF_BUILD_TESTS=OFF -DCPSF_BUILD_BENCH=OFF -DCPSF_BUILD_PYTHON=OFF >/dev/null
+fi
+cmake --build build-fuzz --target scenario_fuzz
+corpus=build-fuzz/corpus
+mkdir -p "$corpus" build-fuzz/crashes
+seed() { printf "\\x$(printf %02x "$1")" | cat - "$2" > "$corpus/$(basename "$2").$1"; }
+seed 0 scenarios/default/scenario.textproto
+build/bin/cpsf convert scenarios/default/scenario.textproto /tmp/cpsf-fuzz-seed.json 2>/dev/null && seed 1 /tmp/cpsf-fuzz-seed.json
+build/bin/cpsf convert scenarios/default/scenario.textproto /tmp/cpsf-fuzz-seed.pb 2>/dev/null && seed 2 /tmp/cpsf-fuzz-seed.pb
+build-fuzz/bin/scenario_fuzz "$corpus" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
+  -artifact_prefix=build-fuzz/crashes/ -print_final_stats=1
