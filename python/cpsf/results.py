@@ -318,10 +318,13 @@ class Results:
             df["p_reduction"] = rep["inherent_p_compromised"] - rep["p_compromised"]
         return df
 
-    @staticmethod
-    def _loss_columns(d: Dict[str, Any], prefix: str = "loss_") -> Dict[str, float]:
-        return {prefix + k: float(d[k]) for k in ("mean", "stderr", "ci95_low", "ci95_high", "var95", "var99", "es99",
-                                                  "max")}
+    _SUMMARY_KEYS = ("mean", "stderr", "ci95_low", "ci95_high", "var95", "var99", "es99", "max")
+
+    def _loss_columns(self, kind: str, index: int, prefix: str = "loss_") -> Dict[str, float]:
+        if self.trials == 0:  # interrupted before the first round: nothing to summarise
+            return {prefix + k: float("nan") for k in self._SUMMARY_KEYS}
+        d = self._core.loss_summary(kind, index)
+        return {prefix + k: float(d[k]) for k in self._SUMMARY_KEYS}
 
     def enterprises(self) -> pd.DataFrame:
         """Per enterprise: the loss distribution of the assets it owns (main view).
@@ -336,12 +339,12 @@ class Results:
         """
         by_id = {e.id: e for e in self.scenario.proto.enterprises}
         rows = []
-        inherent = self._core.enterprise_inherent_mean
+        inherent = self._core.enterprise_inherent_mean or [float("nan")] * len(self._enterprise_ids)
         for k, eid in enumerate(self._enterprise_ids):
             e = by_id.get(eid)
             row = {"name": e.name if e else "", "role": e.role if e else "", "sector": e.sector if e else "",
                    "baseline": e.baseline if e else ""}
-            row.update(self._loss_columns(self._core.loss_summary("enterprise", k)))
+            row.update(self._loss_columns("enterprise", k))
             if self.has_inherent:
                 row["inherent_loss_mean"] = inherent[k]
                 row["loss_removed"] = inherent[k] - row["loss_mean"]
@@ -368,8 +371,9 @@ class Results:
                 "annual_frequency": self._core.threat_annual_frequency[k],
                 "step_scale": (t.step_scale if t.HasField("step_scale") else 1.0) if t else 1.0,
             }
-            row.update(self._loss_columns(self._core.loss_summary("threat", k)))
-            row["inherent_loss_mean"] = self._core.threat_inherent_mean[k]
+            row.update(self._loss_columns("threat", k))
+            inherent = self._core.threat_inherent_mean
+            row["inherent_loss_mean"] = inherent[k] if k < len(inherent) else None
             rows.append(row)
         df = pd.DataFrame(rows, index=pd.Index(self._threat_ids, name="id"))
         return df.astype({"annual_frequency": float, "inherent_loss_mean": float})

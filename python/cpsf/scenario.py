@@ -94,9 +94,16 @@ def _raise_for(problems: List[Problem], subject: str, strict: bool = False) -> L
     return warnings_
 
 
+_MAX_WARNINGS = 5  # issued one by one; the rest as one summary warning
+
+
 def _warn(problems: Iterable[Problem], stacklevel: int = 3) -> None:
-    for p in problems:
+    problems = list(problems)
+    for p in problems[:_MAX_WARNINGS]:
         warnings.warn(str(p), ScenarioWarning, stacklevel=stacklevel)
+    if len(problems) > _MAX_WARNINGS:
+        warnings.warn(f"... and {len(problems) - _MAX_WARNINGS} more warnings (Scenario.problems() lists them all)",
+                      ScenarioWarning, stacklevel=stacklevel)
 
 
 class Scenario:

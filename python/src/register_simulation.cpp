@@ -124,7 +124,13 @@ std::shared_ptr<RunState> run(const py::bytes& data, const std::string& file, st
 
   if (pending) throw std::move(*pending);
   if (worker_error) std::rethrow_exception(worker_error);
-  if (!progress.is_none()) progress(state->result.trials, trials);
+  if (!progress.is_none() && !shared->cancel.load()) {
+    try {
+      progress(state->result.trials, trials);  // the bar's last step
+    } catch (py::error_already_set& e) {
+      if (!e.matches(PyExc_KeyboardInterrupt)) throw;  // Ctrl-C once the run is complete changes nothing
+    }
+  }
   {
     py::gil_scoped_release release;
     state->report = make_report(state->model, state->result);

@@ -200,3 +200,22 @@ def test_the_gil_is_released_while_the_engine_runs():
     assert res.trials == 400000
     # The other thread kept running: at least a tick per 50 ms of run on a loaded machine.
     assert len(ticks) >= max(5, elapsed / 0.05), (len(ticks), elapsed)
+
+
+def test_interrupted_before_the_first_round_gives_empty_but_usable_tables():
+    s = cpsf.generate(enterprises=20, assets_per_enterprise=500, seed=3)  # rounds of 4,096 trials take a while
+    warnings_expected = [p for p in s.problems() if not p.is_error]
+
+    def interrupt(done, planned):
+        raise KeyboardInterrupt
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = cpsf.run(s, trials=100000, progress=interrupt)
+    scenario_warnings = [w for w in caught if issubclass(w.category, cpsf.ScenarioWarning)]
+    n = len(warnings_expected)
+    assert len(scenario_warnings) == min(n, 5) + (n > 5)  # at most five, then one summary
+    assert res.partial and res.trials % 4096 == 0
+    assert res.assets().shape[0] == len(s.assets) and res.losses().shape == (res.trials, 2)
+    assert res.enterprises().shape[0] == 20 and res.threats().shape[0] == 1
+    assert res.layer_element().shape == (3, 6) and res.to_dict()["partial"] is True
