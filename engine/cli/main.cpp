@@ -52,6 +52,19 @@ std::string plural(std::size_t n, const char* word) {
   return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
 
+// Writes `bytes` to standard output ("-") or atomically to `path`.
+int write_output(const char* verb, const std::string& path, const std::string& bytes) {
+  if (path == "-") {
+    std::fwrite(bytes.data(), 1, bytes.size(), stdout);
+    return std::fflush(stdout) == 0 ? kExitOk : kExitUsage;
+  }
+  if (const std::string err = cpsf::write_file_atomically(path, bytes); !err.empty()) {
+    std::fprintf(stderr, "cpsf %s: error: %s\n", verb, err.c_str());
+    return kExitUsage;
+  }
+  return kExitOk;
+}
+
 // ---- validate -------------------------------------------------------------------------------
 struct ValidateOptions {
   std::vector<std::string> files;
@@ -138,16 +151,7 @@ int run_convert(const ConvertOptions& o) {
                  "the output's directory (fix: use --flatten, or copy the included files alongside)\n",
                  o.output.c_str(), scenario.include_size());
   }
-  const std::string bytes = cpsf::serialise(scenario, *format);
-  if (o.output == "-") {
-    std::fwrite(bytes.data(), 1, bytes.size(), stdout);
-    return std::fflush(stdout) == 0 ? kExitOk : kExitUsage;
-  }
-  if (const std::string err = cpsf::write_file_atomically(o.output, bytes); !err.empty()) {
-    std::fprintf(stderr, "cpsf convert: error: %s\n", err.c_str());
-    return kExitUsage;
-  }
-  return kExitOk;
+  return write_output("convert", o.output, cpsf::serialise(scenario, *format));
 }
 
 // ---- run ------------------------------------------------------------------------------------
@@ -270,15 +274,8 @@ int run_generate(const cpsf::GenerateOptions& g, const std::string& out, const s
     std::fprintf(stderr, "cpsf generate: error: %s\n", e.what());
     return kExitUsage;
   }
-  const std::string bytes = cpsf::serialise(scenario, *format);
-  if (out == "-") {
-    std::fwrite(bytes.data(), 1, bytes.size(), stdout);
-    return std::fflush(stdout) == 0 ? kExitOk : kExitUsage;
-  }
-  if (const auto err = cpsf::write_file_atomically(out, bytes); !err.empty()) {
-    std::fprintf(stderr, "cpsf generate: error: %s\n", err.c_str());
-    return kExitUsage;
-  }
+  if (const int code = write_output("generate", out, cpsf::serialise(scenario, *format)); code != kExitOk) return code;
+  if (out == "-") return kExitOk;
   std::fprintf(stderr, "wrote %s: %d enterprises, %d assets, %d relations\n", out.c_str(), scenario.enterprises_size(),
                scenario.assets_size(), scenario.relations_size());
   return kExitOk;
