@@ -11,11 +11,13 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <thread>
 #include <vector>
 
 #ifndef CPSF_TSAN
 #include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/info.h>
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/task_arena.h>
@@ -27,11 +29,15 @@ namespace cpsf {
 // workers; `worker` lies in [0, threads) and no two calls with the same worker overlap.
 class TrialExecutor {
  public:
-  explicit TrialExecutor(unsigned threads) : threads_(threads == 0 ? default_threads() : threads)
+  explicit TrialExecutor(unsigned threads) : threads_(threads == 0 ? default_threads() : threads) {
 #ifndef CPSF_TSAN
-                                             , arena_(static_cast<int>(threads_))
+    // More threads than cores is what the caller asked for: lift TBB's default cap
+    // (one worker per core) for the run, instead of TBB warning and ignoring it.
+    if (threads_ > default_threads()) {
+      allow_.emplace(tbb::global_control::max_allowed_parallelism, threads_);
+    }
+    arena_.emplace(static_cast<int>(threads_));
 #endif
-  {
   }
 
   static unsigned default_threads() {
@@ -46,7 +52,7 @@ class TrialExecutor {
   template <class Body>
   void run(std::uint64_t begin, std::uint64_t end, std::uint64_t grain, Body&& body) {
 #ifndef CPSF_TSAN
-    arena_.execute([&] {
+    arena_->execute([&] {
       tbb::parallel_for(tbb::blocked_range<std::uint64_t>(begin, end, grain),
                         [&](const tbb::blocked_range<std::uint64_t>& r) {
                           body(static_cast<unsigned>(tbb::this_task_arena::current_thread_index()), r.begin(), r.end());
@@ -71,7 +77,8 @@ class TrialExecutor {
  private:
   unsigned threads_;
 #ifndef CPSF_TSAN
-  tbb::task_arena arena_;
+  std::optional<tbb::global_control> allow_;  // declared first: outlives the arena
+  std::optional<tbb::task_arena> arena_;
 #endif
 };
 

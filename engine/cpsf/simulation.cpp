@@ -25,7 +25,12 @@ namespace {
 
 constexpr double kMaxAnnualFrequency = 1e5;      // keeps attack indices far below 2^24
 constexpr std::uint64_t kRoundTrials = 4096;  // results merge (and a cancel is honoured) per round
-constexpr std::uint64_t kGrain = 16;          // trials per parallel task
+// Trials per parallel task: enough to amortise scheduling on small graphs, few enough
+// to balance two threads when trials are long. Results never depend on it.
+std::uint64_t grain_for(const Model& m) {
+  const std::uint64_t size = m.asset_count() + m.relation_count();
+  return std::clamp<std::uint64_t>((std::uint64_t{1} << 20) / std::max<std::uint64_t>(size, 1), 1, 64);
+}
 
 // One thread's working state: scratch for the trial loop and this round's tallies.
 struct ThreadState {
@@ -213,7 +218,7 @@ SimulationResult simulate(const Model& model, const RunOptions& options) {
     const std::uint64_t end = std::min<std::uint64_t>(cap, completed + kRoundTrials);
     grow(end);
     std::atomic<bool> interrupted{false};
-    executor.run(completed, end, kGrain, [&](unsigned worker, std::uint64_t begin, std::uint64_t stop) {
+    executor.run(completed, end, grain_for(*m), [&](unsigned worker, std::uint64_t begin, std::uint64_t stop) {
       auto& slot = states[worker];
       if (!slot) slot.emplace(*m, views, inherent);
       ThreadState& st = *slot;
