@@ -98,27 +98,14 @@ def trial_heapq(G, entries, horizon, rng):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("scenario")
-    ap.add_argument("--trials", type=int, required=True)
-    ap.add_argument("--seed", type=int, default=1)
-    h = ap.add_mutually_exclusive_group()
-    h.add_argument("--horizon", type=float, help="days; default: the scenario's")
-    h.add_argument("--no-horizon", action="store_true")
+    scenario_json.add_run_arguments(ap)
     ap.add_argument("--impl", choices=("library", "heapq"), default="library",
                     help="NetworkX's Dijkstra with a sampling weight (default) or a heapq loop")
-    ap.add_argument("--out", required=True)
     args = ap.parse_args(argv)
-    if args.trials < 1:
-        ap.error("--trials must be >= 1")
-
-    try:
-        scenario = scenario_json.load(args.scenario)
-    except scenario_json.ScenarioError as e:
-        print(f"peer_networkx: {args.scenario}: {e}", file=sys.stderr)
+    loaded = scenario_json.load_for_run(ap, args, "peer_networkx")
+    if loaded is None:
         return 2
-    horizon = None if args.no_horizon else (args.horizon if args.horizon is not None else scenario.horizon)
-    if horizon is None:
-        horizon = math.inf
+    scenario, horizon = loaded
     G = build_graph(scenario)
     entries = [(scenario.asset_ids[i], p) for i, p in scenario.entries]
 

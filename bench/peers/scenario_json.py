@@ -15,6 +15,7 @@ do not change who is compromised and are ignored.
 """
 import json
 import math
+import sys
 
 
 class ScenarioError(Exception):
@@ -159,6 +160,33 @@ def load(path):
     if horizon is not None and horizon < 0:
         raise ScenarioError(f"settings.horizon = {horizon} is negative")
     return Scenario(asset_ids, entries, edges, horizon)
+
+
+def add_run_arguments(ap):
+    """The options every peer takes, as `cpsf run` spells them."""
+    ap.add_argument("scenario")
+    ap.add_argument("--trials", type=int, required=True)
+    ap.add_argument("--seed", type=int, default=1)
+    h = ap.add_mutually_exclusive_group()
+    h.add_argument("--horizon", type=float, help="days; default: the scenario's")
+    h.add_argument("--no-horizon", action="store_true")
+    ap.add_argument("--out", required=True)
+
+
+def load_for_run(ap, args, peer):
+    """Checks the options, loads the scenario and resolves the horizon (math.inf: none).
+
+    Returns (scenario, horizon), or None after printing why the scenario is refused.
+    """
+    if args.trials < 1:
+        ap.error("--trials must be >= 1")
+    try:
+        scenario = load(args.scenario)
+    except ScenarioError as e:
+        print(f"{peer}: {args.scenario}: {e}", file=sys.stderr)
+        return None
+    horizon = None if args.no_horizon else (args.horizon if args.horizon is not None else scenario.horizon)
+    return scenario, (math.inf if horizon is None else horizon)
 
 
 def write_result(path, peer, trials, seconds, cpu_seconds, asset_ids, counts, seed, scenario_path):
