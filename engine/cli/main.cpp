@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <unistd.h>
 
+#include "cli/common.hpp"
 #include "cpsf/catalogue.hpp"
 #include "cpsf/generate.hpp"
 #include "cpsf/model.hpp"
@@ -29,41 +30,7 @@
 
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitInvalid = 1;
-constexpr int kExitUsage = 2;
-constexpr int kExitInternal = 3;
-constexpr int kExitInterrupted = 130;  // Ctrl-C: the partial result was written, marked partial
-
-void print(const cpsf::Diagnostics& diagnostics) {
-  for (const auto& d : diagnostics.items()) std::fprintf(stderr, "%s\n", d.format().c_str());
-}
-
-int exit_code_for(cpsf::LoadStatus status) {
-  switch (status) {
-    case cpsf::LoadStatus::Ok: return kExitOk;
-    case cpsf::LoadStatus::Invalid: return kExitInvalid;
-    case cpsf::LoadStatus::IoError: return kExitUsage;
-  }
-  return kExitInternal;
-}
-
-std::string plural(std::size_t n, const char* word) {
-  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
-}
-
-// Writes `bytes` to standard output ("-") or atomically to `path`.
-int write_output(const char* verb, const std::string& path, const std::string& bytes) {
-  if (path == "-") {
-    std::fwrite(bytes.data(), 1, bytes.size(), stdout);
-    return std::fflush(stdout) == 0 ? kExitOk : kExitUsage;
-  }
-  if (const std::string err = cpsf::write_file_atomically(path, bytes); !err.empty()) {
-    std::fprintf(stderr, "cpsf %s: error: %s\n", verb, err.c_str());
-    return kExitUsage;
-  }
-  return kExitOk;
-}
+using namespace cpsf::cli;  // exit codes, print, write_output, ...
 
 // ---- validate -------------------------------------------------------------------------------
 struct ValidateOptions {
@@ -372,6 +339,8 @@ int main(int argc, char** argv) {
   auto* k = app.add_subcommand("catalogue", "Print the built-in CPSF catalogue: layers, elements, requirement ids, baselines");
   k->add_option("--format", catalogue_format, "text or json")->capture_default_str();
 
+  const cpsf::cli::Command verbs[] = {cpsf::cli::add_optimise(app), cpsf::cli::add_compare(app)};
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -387,6 +356,9 @@ int main(int argc, char** argv) {
       return run_generate(gen, gen_out, gen_to);
     }
     if (*k) return run_catalogue(catalogue_format);
+    for (const auto& verb : verbs) {
+      if (verb.sub != nullptr && *verb.sub) return verb.run();
+    }
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "cpsf: error: out of memory\n");
     return kExitInternal;

@@ -1,0 +1,45 @@
+// What every verb of the command line shares: exit codes, diagnostics on stderr,
+// loading a scenario that must be valid, writing output files.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "cpsf/diagnostics.hpp"
+#include "cpsf/scenario_io.hpp"
+
+namespace cpsf::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitInvalid = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitInternal = 3;
+inline constexpr int kExitInterrupted = 130;  // Ctrl-C: the partial result was written, marked partial
+
+void print(const Diagnostics& diagnostics);
+int exit_code_for(LoadStatus status);
+std::string plural(std::size_t n, const char* word);
+
+// Writes `bytes` to standard output ("-") or atomically to `path`; prints why not.
+int write_output(const char* verb, const std::string& path, const std::string& bytes);
+
+// Loads and validates `path`; prints every problem. On failure returns nullopt and sets
+// `exit_code` (1 invalid, 2 unreadable) after telling the user nothing was done.
+std::optional<LoadedScenario> load_valid(const char* verb, const std::string& path, std::uint64_t max_file_bytes,
+                                         int& exit_code);
+
+// A verb defined in its own file: registers its subcommand on `app` and returns what
+// runs it once the command line has chosen it (its exit code).
+struct Command {
+  CLI::App* sub = nullptr;
+  std::function<int()> run;
+};
+
+Command add_optimise(CLI::App& app);  // optimise.cpp: the control portfolio
+Command add_compare(CLI::App& app);   // compare.cpp: scenarios × baselines side by side
+
+}  // namespace cpsf::cli

@@ -1,0 +1,11 @@
+// `cpsf compare`: placeholder registration until the verb lands (see docs/cli.md).
+#include "cli/common.hpp"
+
+namespace cpsf::cli {
+
+Command add_compare(CLI::App& app) {
+  (void)app;
+  return {};
+}
+
+}  // namespace cpsf::cli
