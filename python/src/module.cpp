@@ -23,4 +23,8 @@ PYBIND11_MODULE(_core, m) {
   cpsf::python::register_results(results);
   auto simulation = m.def_submodule("simulation", "The Monte Carlo run, off the GIL, interruptible.");
   cpsf::python::register_simulation(simulation);
+  auto portfolio = m.def_submodule("portfolio", "The control portfolio optimiser (cpsf optimise)");
+  cpsf::python::register_portfolio(portfolio);
+  auto compare = m.def_submodule("compare", "Scenarios x baselines side by side (cpsf compare)");
+  cpsf::python::register_compare(compare);
 }

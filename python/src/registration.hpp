@@ -11,5 +11,7 @@ void register_validation(pybind11::module_& m);  // cpsf._core.validation
 void register_scenario(pybind11::module_& m);    // cpsf._core.scenario
 void register_results(pybind11::module_& m);     // cpsf._core.results
 void register_simulation(pybind11::module_& m);  // cpsf._core.simulation
+void register_portfolio(pybind11::module_& m);   // cpsf._core.portfolio
+void register_compare(pybind11::module_& m);     // cpsf._core.compare
 
 }  // namespace cpsf::python
