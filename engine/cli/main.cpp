@@ -127,7 +127,9 @@ struct RunCliOptions {
   std::optional<std::uint64_t> trials, seed;
   std::optional<unsigned> threads;
   std::optional<double> horizon, target_rse;
-  bool no_horizon = false, no_inherent = false, quiet = false, timings = false;
+  bool no_horizon = false, no_inherent = false, quiet = false, timings = false, no_paths = false;
+  std::size_t top_paths = 5;
+  std::optional<double> path_loss_threshold;
   std::string out = "out";
   std::uint64_t max_file_bytes = cpsf::ReadLimits{}.max_file_bytes;
 };
@@ -177,6 +179,8 @@ int run_run(const RunCliOptions& o) {
   options.no_horizon = o.no_horizon;
   options.target_relative_stderr = o.target_rse.value_or(settings.target_relative_stderr());
   options.inherent = !o.no_inherent;
+  options.paths = !o.no_paths;
+  options.path_loss_threshold = o.path_loss_threshold;
   const bool show_progress = !o.quiet && ::isatty(STDERR_FILENO);
   if (show_progress) {
     options.progress = [](std::uint64_t done, std::uint64_t planned) {
@@ -194,7 +198,7 @@ int run_run(const RunCliOptions& o) {
   std::signal(SIGINT, SIG_DFL);
   if (show_progress) std::fprintf(stderr, "\r%60s\r", "");
   timer.mark("simulate");
-  const auto report = cpsf::make_report(model, result);
+  const auto report = cpsf::make_report(model, result, o.top_paths);
   timer.mark("report");
   std::error_code ec;
   std::filesystem::create_directories(o.out, ec);
@@ -305,6 +309,12 @@ int main(int argc, char** argv) {
                  return v >= 0 && v < 1 ? std::string{} : std::string("must lie in [0, 1)");
                }, "in [0, 1)"));
   r->add_flag("--no-inherent", run.no_inherent, "Skip the controls-off run (inherent risk)");
+  r->add_option("--top-paths", run.top_paths, "Most frequent attack paths reported per target")
+      ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{1000}));
+  r->add_option("--path-loss-threshold", run.path_loss_threshold,
+                "Also report paths to (and arrival times of) assets whose loss is at least this")
+      ->check(CLI::NonNegativeNumber);
+  r->add_flag("--no-paths", run.no_paths, "Do not count attack paths");
   r->add_option("--out", run.out, "Directory for the results")->capture_default_str();
   r->add_flag("-q,--quiet", run.quiet, "No summary and no progress");
   r->add_flag("--timings", run.timings, "Print the wall time of each stage (load, validate, compile, simulate, report, write) on stderr");

@@ -115,7 +115,24 @@ Model compile(const v1::Scenario& s) {
   for (int i = 0; i < s.enterprises_size(); ++i) {
     enterprise_index.emplace(s.enterprises(i).id(), static_cast<std::uint32_t>(i));
     m.enterprise_id.push_back(s.enterprises(i).id());
+    m.enterprise_output.push_back(s.enterprises(i).daily_output());
   }
+  for (const auto& d : s.dependencies()) {
+    const auto customer = enterprise_index.find(d.customer());
+    const auto supplier = enterprise_index.find(d.supplier());
+    if (customer == enterprise_index.end() || supplier == enterprise_index.end()) {
+      throw std::invalid_argument("dependency of unknown enterprises");
+    }
+    if (d.share() > 0) m.supply_links.push_back({customer->second, supplier->second, d.share(), d.buffer_days()});
+  }
+  std::map<DistributionKey, std::uint32_t> distribution_index;
+  const auto index_of = [&](const Distribution& d) {
+    const DistributionKey key{static_cast<int>(d.family), d.a, d.b, d.c, d.d};
+    auto [it, fresh] = distribution_index.emplace(key, static_cast<std::uint32_t>(m.distributions.size()));
+    if (fresh) m.distributions.push_back(d);
+    return it->second;
+  };
+
   std::unordered_map<std::string, std::uint32_t> asset_index;
   asset_index.reserve(n);
   m.asset_id.reserve(n);
@@ -136,6 +153,14 @@ Model compile(const v1::Scenario& s) {
     m.asset_loss.push_back(a.loss().confidentiality() + a.loss().integrity() + a.loss().availability());
   }
 
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& loss = s.assets(static_cast<int>(i)).loss();
+    const double share = loss.has_outage_days() ? loss.operations_share() : 0.0;
+    m.asset_operations_share.push_back(share);
+    m.asset_outage.push_back(share > 0 ? index_of(to_distribution(loss.outage_days())) : 0);
+    m.has_production |= share > 0 && m.enterprise_output[m.asset_owner[i]] > 0;
+  }
+
   // Build and check the graph with Boost.Graph, then freeze it.
   Graph g(n);
   const auto r_count = static_cast<std::size_t>(s.relations_size());
@@ -151,15 +176,11 @@ Model compile(const v1::Scenario& s) {
     relation_to[i] = to->second;
   }
 
+  if (std::any_of(s.relations().begin(), s.relations().end(), [](const auto& r) { return !r.id().empty(); })) {
+    m.relation_id.reserve(r_count);
+    for (const auto& r : s.relations()) m.relation_id.push_back(r.id());
+  }
   ControlResolver controls(s, enterprise_index);
-  std::map<DistributionKey, std::uint32_t> distribution_index;
-  const auto index_of = [&](const Distribution& d) {
-    const DistributionKey key{static_cast<int>(d.family), d.a, d.b, d.c, d.d};
-    auto [it, fresh] = distribution_index.emplace(key, static_cast<std::uint32_t>(m.distributions.size()));
-    if (fresh) m.distributions.push_back(d);
-    return it->second;
-  };
-
   m.out_begin.assign(n + 1, 0);
   m.in_degree.assign(n, 0);
   m.edge_target.reserve(r_count);

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "cpsf/cascade.hpp"
 #include "cpsf/distributions.hpp"
 #include "cpsf/v1/scenario.pb.h"
 
@@ -41,6 +42,10 @@ struct Model {
   std::vector<double> asset_containment;
   std::vector<double> asset_loss;          // confidentiality + integrity + availability
   std::vector<std::uint32_t> in_degree;    // incoming relations (ALL gates need them all)
+  // Availability-critical assets: the share of the owner's operations that stops while
+  // the asset is out (0: not critical), and its outage-days law (index into distributions).
+  std::vector<double> asset_operations_share;
+  std::vector<std::uint32_t> asset_outage;
 
   // ---- relations in CSR order (sorted by source asset) ----
   std::vector<std::uint32_t> out_begin;     // size assets + 1
@@ -52,11 +57,18 @@ struct Model {
   [[nodiscard]] const std::vector<double>& step_probabilities(bool controls_on) const {
     return controls_on || edge_p_inherent.empty() ? edge_p_residual : edge_p_inherent;
   }
+  // Relation ids in scenario order, for reports; empty when no relation has one.
+  std::vector<std::string> relation_id;
   std::vector<std::uint32_t> edge_ttc;      // index into distributions
   std::vector<Distribution> distributions;  // deduplicated time-to-compromise laws
 
-  // ---- enterprises ----
+  // ---- enterprises and the supply-chain cascade ----
   std::vector<std::string> enterprise_id;
+  std::vector<double> enterprise_output;  // money per day of total outage
+  std::vector<SupplyLink> supply_links;   // dependencies, in enterprise indices
+  // Whether an attack can cause production loss at all (some critical asset whose owner
+  // has an output): otherwise the cascade is skipped.
+  bool has_production = false;
 
   std::vector<CompiledThreat> threats;  // never empty: without threats, one from exposures
   bool implicit_threat = false;         // threats[0] was made from asset exposures

@@ -136,7 +136,7 @@ LossSummary summarise_losses(std::span<const double> losses, std::span<const dou
   return s;
 }
 
-Report make_report(const Model& m, const SimulationResult& r) {
+Report make_report(const Model& m, const SimulationResult& r, std::size_t path_top_k) {
   Report rep;
   rep.trials = r.trials;
   const ViewResult& main = r.main();
@@ -162,14 +162,27 @@ Report make_report(const Model& m, const SimulationResult& r) {
     rep.removed_mean = mean(removed);
     rep.removed_stderr = r.trials > 1 ? standard_error(removed) : kNaN;
   }
+  std::vector<double> chain_cascade(r.trials, 0.0);
   for (std::size_t e = 0; e < r.enterprises; ++e) {
-    std::vector<double> residual(r.trials), inherent(r.has_inherent ? r.trials : 0);
+    std::vector<double> total(r.trials), direct(r.trials), cascaded(r.trials), inherent(r.has_inherent ? r.trials : 0);
     for (std::uint64_t j = 0; j < r.trials; ++j) {
-      residual[j] = r.enterprise_residual_loss[j * r.enterprises + e];
-      if (r.has_inherent) inherent[j] = r.enterprise_inherent_loss[j * r.enterprises + e];
+      const std::size_t at = j * r.enterprises + e;
+      direct[j] = r.enterprise_residual_loss[at];
+      cascaded[j] = r.enterprise_residual_cascade[at];
+      total[j] = direct[j] + cascaded[j];
+      chain_cascade[j] += cascaded[j];
+      if (r.has_inherent) inherent[j] = r.enterprise_inherent_loss[at] + r.enterprise_inherent_cascade[at];
     }
-    rep.enterprises.push_back({summarise_losses(residual), r.has_inherent ? mean(inherent) : kNaN});
+    Report::Enterprise out{summarise_losses(total), r.has_inherent ? mean(inherent) : kNaN};
+    out.direct_mean = mean(direct);
+    out.direct_stderr = r.trials > 1 ? standard_error(direct) : kNaN;
+    out.cascade_mean = mean(cascaded);
+    out.cascade_stderr = r.trials > 1 ? standard_error(cascaded) : kNaN;
+    rep.enterprises.push_back(std::move(out));
   }
+  rep.cascade_mean = mean(chain_cascade);
+  rep.cascade_stderr = r.trials > 1 ? standard_error(chain_cascade) : kNaN;
+  rep.paths = summarise_paths(m, r, path_top_k);
   for (const auto& a : rep.assets) {
     const auto l = m.asset_layer[a.index], e = m.asset_element[a.index];
     rep.cell_loss[l][e] += a.p * m.asset_loss[a.index];
@@ -217,9 +230,42 @@ std::string results_json(const Model& m, const SimulationResult& r, const Report
   }
   auto& enterprises = j["enterprises"] = nlohmann::ordered_json::array();
   for (std::size_t e = 0; e < rep.enterprises.size(); ++e) {
-    nlohmann::ordered_json ej{{"id", m.enterprise_id[e]}, {"loss", loss_json(rep.enterprises[e].residual)}};
-    if (r.has_inherent) ej["inherent_loss_mean"] = number(rep.enterprises[e].inherent_mean);
+    const auto& re = rep.enterprises[e];
+    nlohmann::ordered_json ej{{"id", m.enterprise_id[e]}, {"loss", loss_json(re.residual)}};
+    ej["direct"] = {{"mean", number(re.direct_mean)}, {"stderr", number(re.direct_stderr)}};
+    ej["cascade"] = {{"mean", number(re.cascade_mean)}, {"stderr", number(re.cascade_stderr)}};
+    if (r.has_inherent) ej["inherent_loss_mean"] = number(re.inherent_mean);
     enterprises.push_back(std::move(ej));
+  }
+  j["cascade"] = {{"production_modelled", r.has_production},
+                  {"dependencies", m.supply_links.size()},
+                  {"spectral_radius", number(r.spectral_radius)},
+                  {"loss_mean", number(rep.cascade_mean)},
+                  {"stderr", number(rep.cascade_stderr)},
+                  {"share_of_loss", number(rep.loss.mean > 0 ? rep.cascade_mean / rep.loss.mean : 0.0)}};
+  {
+    auto& pj = j["paths"];
+    pj["successful_paths"] = rep.paths.successful_paths;
+    auto& targets = pj["targets"] = nlohmann::ordered_json::array();
+    for (const auto& t : rep.paths.targets) {
+      nlohmann::ordered_json tj{{"asset", m.asset_id[t.target]},
+                                {"compromised_trials", t.compromised_trials},
+                                {"distinct_paths", t.distinct_paths}};
+      auto& top = tj["top"] = nlohmann::ordered_json::array();
+      for (const auto& p : t.top) {
+        nlohmann::ordered_json steps = nlohmann::ordered_json::array(), assets = nlohmann::ordered_json::array();
+        for (const std::uint32_t rel : p.relations) steps.push_back(relation_label(m, rel));
+        for (const std::uint32_t a : p.assets) assets.push_back(m.asset_id[a]);
+        top.push_back({{"assets", assets}, {"relations", steps}, {"trials", p.trials},
+                       {"frequency", number(p.frequency)}, {"ci95", {number(p.ci95.low), number(p.ci95.high)}},
+                       {"share", number(p.share)}});
+      }
+      targets.push_back(std::move(tj));
+    }
+    auto& rels = pj["relations"] = nlohmann::ordered_json::array();
+    for (const auto& rs : rep.paths.relations) {
+      rels.push_back({{"relation", relation_label(m, rs.relation)}, {"paths", rs.paths}, {"share", number(rs.share)}});
+    }
   }
   auto& cells = j["layer_element"] = nlohmann::ordered_json::array();
   for (int l = 0; l < 3; ++l) {
@@ -301,6 +347,16 @@ std::string text_summary(const Model& m, const SimulationResult& r, const Report
         rep.removed_mean, rep.removed_stderr);
   }
   if (rep.annual) add("annualised          mean %.6g %s/year ± %.3g   VaR99 %.6g\n", rep.annual->mean, cur, rep.annual->stderr_, rep.annual->var99);
+  if (r.has_production) {
+    add("of which cascade    mean %.6g %s ± %.3g (production lost through supply dependencies, %.1f%% of the loss)\n",
+        rep.cascade_mean, cur, rep.cascade_stderr, rep.loss.mean > 0 ? 100.0 * rep.cascade_mean / rep.loss.mean : 0.0);
+    out += "enterprises (mean loss per trial):\n";
+    add("  %-16s %14s %14s %14s\n", "enterprise", "direct", "cascade", "total");
+    for (std::size_t e = 0; e < rep.enterprises.size(); ++e) {
+      const auto& re = rep.enterprises[e];
+      add("  %-16s %14.6g %14.6g %14.6g\n", m.enterprise_id[e].c_str(), re.direct_mean, re.cascade_mean, re.residual.mean);
+    }
+  }
   // The riskiest assets by expected loss, then targets.
   std::vector<const AssetReport*> order;
   for (const auto& a : rep.assets) order.push_back(&a);
@@ -313,6 +369,20 @@ std::string text_summary(const Model& m, const SimulationResult& r, const Report
     const auto& a = *order[i];
     add("  %-28s %10.5f  [%8.5f, %8.5f] %10.3g %12.6g%s\n", m.asset_id[a.index].c_str(), a.p, a.ci95.low, a.ci95.high,
         a.mean_time, a.p * m.asset_loss[a.index], m.asset_target[a.index] ? "  (target)" : "");
+  }
+  if (!rep.paths.targets.empty()) {
+    out += "most frequent attack path to each target:\n";
+    for (const auto& t : rep.paths.targets) {
+      if (t.top.empty()) {
+        add("  %-24s never reached\n", m.asset_id[t.target].c_str());
+        continue;
+      }
+      std::string chain;
+      for (const std::uint32_t a : t.top[0].assets) chain += (chain.empty() ? "" : " > ") + m.asset_id[a];
+      add("  %-24s %5.1f%% of %llu falls: ", m.asset_id[t.target].c_str(), 100.0 * t.top[0].share,
+          static_cast<unsigned long long>(t.compromised_trials));
+      out += chain + "\n";
+    }
   }
   out += "expected loss by layer x element:\n       ORGANIZATION     PEOPLE  COMPONENT       DATA  PROCEDURE     SYSTEM\n";
   for (int l = 0; l < 3; ++l) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cpsf/model.hpp"
+#include "cpsf/paths.hpp"
 #include "cpsf/simulation.hpp"
 #include "cpsf/statistics.hpp"
 
@@ -48,10 +49,16 @@ struct Report {
   LossSummary loss, inherent_loss;
   double removed_mean = 0, removed_stderr = 0;  // inherent − residual, paired (common random numbers)
   struct Enterprise {
-    LossSummary residual;
-    double inherent_mean = 0;
+    LossSummary residual;      // direct + cascade
+    double inherent_mean = 0;  // direct + cascade, controls off
+    // Direct: its compromised assets' losses plus its own production loss; cascade: the
+    // production it lost because suppliers were out (cascade.hpp). Residual, mean ± SE.
+    double direct_mean = 0, direct_stderr = 0, cascade_mean = 0, cascade_stderr = 0;
   };
   std::vector<Enterprise> enterprises;
+  // Supply-chain-wide cascade loss per trial (residual), mean ± SE, and its share of the mean loss.
+  double cascade_mean = 0, cascade_stderr = 0;
+  PathSummary paths;
   // [layer][element]: expected direct loss and expected compromised assets per trial.
   double cell_loss[3][6] = {};
   double cell_count[3][6] = {};
@@ -65,7 +72,8 @@ struct Report {
   std::optional<LossSummary> annual, annual_inherent;
 };
 
-Report make_report(const Model& model, const SimulationResult& result);
+// `path_top_k`: how many of the most frequent paths to report per tracked asset.
+Report make_report(const Model& model, const SimulationResult& result, std::size_t path_top_k = 5);
 
 struct OutputContext {
   std::string scenario_file, scenario_name, currency;

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <mutex>
+#include <unordered_map>
 #include <stdexcept>
 
 #include "cpsf/distributions.hpp"
@@ -32,10 +33,26 @@ std::uint64_t grain_for(const Model& m) {
   return std::clamp<std::uint64_t>((std::uint64_t{1} << 20) / std::max<std::uint64_t>(size, 1), 1, 64);
 }
 
+struct PathHash {
+  std::size_t operator()(const std::vector<std::uint32_t>& v) const noexcept {
+    std::uint64_t h = 0x9E3779B97F4A7C15ull;
+    for (const std::uint32_t x : v) h = (h ^ x) * 0xBF58476D1CE4E5B9ull;
+    return static_cast<std::size_t>(h ^ (h >> 31));
+  }
+};
+
 // One thread's working state: scratch for the trial loop and this round's tallies.
 struct ThreadState {
-  ThreadState(const Model& model, std::size_t views, bool inherent)
-      : scratch(model), union_stamp(model.asset_count(), 0), union_time(model.asset_count(), kNever) {
+  ThreadState(const Model& model, const Cascade& cascade, std::size_t views, bool inherent, std::size_t tracked)
+      : scratch(model),
+        union_stamp(model.asset_count(), 0),
+        union_time(model.asset_count(), kNever),
+        union_threat(model.asset_count(), 0),
+        cascade_ws(cascade.workspace()),
+        shock_inoperability(model.enterprise_id.size(), 0.0),
+        shock_days(model.enterprise_id.size(), -1.0),
+        path_best(tracked, kNever),
+        path_buffer(tracked) {
     tallies.resize(views * 2);
     for (std::size_t i = 0; i < tallies.size(); ++i) {
       if (i % 2 == 0 || inherent) tallies[i].resize(model.asset_count());
@@ -47,6 +64,18 @@ struct ThreadState {
   std::vector<std::uint32_t> union_stamp;
   std::vector<double> union_time;
   std::vector<std::uint32_t> union_assets;
+  std::vector<std::uint32_t> union_threat;  // the threat that reached the asset first
+  // The cascade's working memory, and one attack's production shock by enterprise
+  // (days < 0: not hit).
+  Cascade::WorkspacePtr cascade_ws;
+  std::vector<double> shock_inoperability, shock_days;
+  std::vector<std::uint32_t> shock_hit;
+  std::vector<Cascade::Shock> shock;
+  // Attack paths: the earliest arrival at each tracked asset this trial and its path.
+  std::vector<double> path_best;
+  std::vector<std::vector<std::uint32_t>> path_buffer;
+  std::vector<std::uint32_t> path_key;
+  std::unordered_map<std::vector<std::uint32_t>, std::uint64_t, PathHash> path_counts;  // this round's
   std::uint32_t epoch = 0;
   std::uint64_t steps = 0;  // this round's steps tried
   bool dirty = false;
@@ -100,19 +129,25 @@ SimulationResult simulate(const Model& model, const RunOptions& options) {
 
   std::vector<TrialLoop> loops;
   std::vector<std::optional<Poisson>> attacks_per_year;
-  std::vector<RandomStream> count_streams;
+  std::vector<RandomStream> count_streams, outage_streams;
   for (std::size_t k = 0; k < threat_count; ++k) {
     loops.emplace_back(*m, k, options.seed);
     attacks_per_year.emplace_back(result.has_annual ? std::optional<Poisson>(Poisson(*m->threats[k].annual_frequency))
                                                     : std::nullopt);
     count_streams.emplace_back(options.seed, TrialLoop::stream_id(Stream::threat_count, k));
+    outage_streams.emplace_back(options.seed, TrialLoop::stream_id(Stream::outage, k));
   }
+  const Cascade cascade(m->enterprise_output, m->supply_links);  // throws on an unusable A*
+  result.has_production = m->has_production;
+  result.spectral_radius = cascade.spectral_radius();
+
   for (std::uint32_t v = 0; v < n_assets && result.tracked.size() < kMaxTracked; ++v) {
     bool objective = false;
     for (const auto& t : m->threats) {
       objective |= std::find(t.objectives.begin(), t.objectives.end(), v) != t.objectives.end();
     }
-    if (m->asset_target[v] || objective) result.tracked.push_back(v);
+    const bool costly = options.path_loss_threshold && m->asset_loss[v] >= *options.path_loss_threshold;
+    if (m->asset_target[v] || objective || costly) result.tracked.push_back(v);
   }
   const std::size_t n_tracked = result.tracked.size();
   std::vector<std::int32_t> tracked_slot(n_assets, -1);
@@ -131,7 +166,11 @@ SimulationResult simulate(const Model& model, const RunOptions& options) {
       if (i % 2 == 0 || inherent) losses[i].resize(trials);
     }
     result.enterprise_residual_loss.resize(trials * n_enterprises);
-    if (inherent) result.enterprise_inherent_loss.resize(trials * n_enterprises);
+    result.enterprise_residual_cascade.resize(trials * n_enterprises);
+    if (inherent) {
+      result.enterprise_inherent_loss.resize(trials * n_enterprises);
+      result.enterprise_inherent_cascade.resize(trials * n_enterprises);
+    }
     result.tracked_arrival.resize(trials * n_tracked);
     if (result.has_annual) {
       result.annual_residual_loss.resize(trials);
@@ -143,21 +182,76 @@ SimulationResult simulate(const Model& model, const RunOptions& options) {
   result.threads = executor.threads();
   std::vector<std::optional<ThreadState>> states(executor.threads());  // made by their worker, on first use
 
+  // Production loss of one attack (cascade.hpp): the outage days of each compromised
+  // availability-critical asset come from the outage stream of the threat that took it,
+  // at the attack's address, so every view of a trial sees the same days for it.
+  const auto production = [&](ThreadState& st, std::uint64_t address, const std::vector<std::uint32_t>& assets,
+                              const std::uint32_t* threat_of_asset, std::uint32_t threat, double* own,
+                              double* cascaded) {
+    if (!m->has_production) return 0.0;
+    for (const std::uint32_t v : assets) {
+      const double share = m->asset_operations_share[v];
+      if (share <= 0.0) continue;
+      const std::uint32_t e = m->asset_owner[v];
+      const std::uint32_t k = threat_of_asset ? threat_of_asset[v] : threat;
+      UniformCursor cursor(outage_streams[k], address, v);
+      const double days = m->distributions[m->asset_outage[v]].sample(cursor);
+      if (st.shock_days[e] < 0.0) {
+        st.shock_hit.push_back(e);
+        st.shock_days[e] = days;
+      } else {
+        st.shock_days[e] = std::max(st.shock_days[e], days);
+      }
+      st.shock_inoperability[e] += share;
+    }
+    st.shock.clear();
+    for (const std::uint32_t e : st.shock_hit) {
+      st.shock.push_back({e, std::min(1.0, st.shock_inoperability[e]), st.shock_days[e]});
+      st.shock_inoperability[e] = 0.0;
+      st.shock_days[e] = -1.0;
+    }
+    st.shock_hit.clear();
+    return st.shock.empty() ? 0.0 : cascade.propagate(st.shock, own, cascaded, *st.cascade_ws);
+  };
+
+  // The path that made tracked asset v fall in the last attack, entry first.
+  const auto record_path = [&](ThreadState& st, std::uint32_t v, std::vector<std::uint32_t>& path) {
+    path.clear();
+    for (std::size_t hops = 0; hops <= n_assets; ++hops) {  // via links never cycle; the bound is a guard
+      const std::uint32_t e = st.scratch.via(v);
+      if (e == TrialScratch::kEntered) break;
+      path.push_back(m->edge_relation[e]);
+      v = static_cast<std::uint32_t>(std::upper_bound(m->out_begin.begin(), m->out_begin.end(), e) -
+                                     m->out_begin.begin() - 1);
+    }
+    std::reverse(path.begin(), path.end());
+  };
+  const bool count_paths = options.paths && n_tracked > 0;
+
   // One trial: every threat attacks once with controls on, and (common random
   // numbers) once with controls off.
   const auto run_trial = [&](std::uint64_t j, ThreadState& st) {
     for (int mode = 0; mode < modes; ++mode) {
       const Controls controls = mode == 0 ? Controls::On : Controls::Off;
+      const bool paths_now = count_paths && mode == 0;
       if (++st.epoch == 0) {
         std::fill(st.union_stamp.begin(), st.union_stamp.end(), 0);
         st.epoch = 1;
       }
       st.union_assets.clear();
+      if (paths_now) std::fill(st.path_best.begin(), st.path_best.end(), kNever);
+      double* enterprise = (mode == 0 ? result.enterprise_residual_loss : result.enterprise_inherent_loss).data() +
+                           j * n_enterprises;
+      double* enterprise_cascade =
+          (mode == 0 ? result.enterprise_residual_cascade : result.enterprise_inherent_cascade).data() +
+          j * n_enterprises;
+      std::fill(enterprise, enterprise + n_enterprises, 0.0);
+      std::fill(enterprise_cascade, enterprise_cascade + n_enterprises, 0.0);
       double annual = 0.0;
       for (std::size_t k = 0; k < threat_count; ++k) {
+        const auto threat = static_cast<std::uint32_t>(k);
         const double loss = loops[k].run(attack_address(j, 0), controls, st.scratch);
         st.steps += st.scratch.steps_tried();
-        losses[k * 2 + mode][j] = loss;
         AssetTally& t = st.tallies[k * 2 + mode];
         const auto& fallen = st.scratch.compromised();
         const auto& when = st.scratch.arrival();
@@ -167,26 +261,36 @@ SimulationResult simulate(const Model& model, const RunOptions& options) {
           if (st.union_stamp[v] != st.epoch) {
             st.union_stamp[v] = st.epoch;
             st.union_time[v] = when[i];
+            st.union_threat[v] = threat;
             st.union_assets.push_back(v);
-          } else {
-            st.union_time[v] = std::min(st.union_time[v], when[i]);
+          } else if (when[i] < st.union_time[v]) {
+            st.union_time[v] = when[i];
+            st.union_threat[v] = threat;
+          }
+          if (paths_now && tracked_slot[v] >= 0 && when[i] < st.path_best[tracked_slot[v]]) {
+            st.path_best[tracked_slot[v]] = when[i];
+            record_path(st, v, st.path_buffer[tracked_slot[v]]);
           }
         }
+        // A single threat is the main view: its production loss is split by enterprise.
+        const double made = combined ? production(st, attack_address(j, 0), fallen, nullptr, threat, nullptr, nullptr)
+                                     : production(st, attack_address(j, 0), fallen, nullptr, threat, enterprise,
+                                                  enterprise_cascade);
+        losses[k * 2 + mode][j] = loss + made;
         if (result.has_annual) {
           UniformCursor cursor(count_streams[k], j, 0);
           const std::uint64_t n = attacks_per_year[k]->sample(cursor);
-          if (n >= 1) annual += loss;
+          if (n >= 1) annual += loss + made;
           for (std::uint64_t a = 1; a < n; ++a) {
-            annual += loops[k].run(attack_address(j, static_cast<std::uint32_t>(a)), controls, st.scratch);
+            const std::uint64_t address = attack_address(j, static_cast<std::uint32_t>(a));
+            annual += loops[k].run(address, controls, st.scratch);
+            annual += production(st, address, st.scratch.compromised(), nullptr, threat, nullptr, nullptr);
             st.steps += st.scratch.steps_tried();
           }
         }
       }
       if (result.has_annual) (mode == 0 ? result.annual_residual_loss : result.annual_inherent_loss)[j] = annual;
       // The main view: the single threat, or the union of every threat's compromises.
-      double* enterprise = (mode == 0 ? result.enterprise_residual_loss : result.enterprise_inherent_loss).data() +
-                           j * n_enterprises;
-      std::fill(enterprise, enterprise + n_enterprises, 0.0);
       double union_loss = 0.0;
       AssetTally* union_tally = combined ? &st.tallies[main_view * 2 + mode] : nullptr;
       for (const std::uint32_t v : st.union_assets) {
@@ -194,12 +298,24 @@ SimulationResult simulate(const Model& model, const RunOptions& options) {
         enterprise[m->asset_owner[v]] += m->asset_loss[v];
         if (union_tally) tally(*union_tally, v, st.union_time[v]);
       }
-      if (combined) losses[main_view * 2 + mode][j] = union_loss;
+      if (combined) {
+        union_loss += production(st, attack_address(j, 0), st.union_assets, st.union_threat.data(), 0, enterprise,
+                                 enterprise_cascade);
+        losses[main_view * 2 + mode][j] = union_loss;
+      }
       if (mode == 0 && n_tracked) {
         double* row = result.tracked_arrival.data() + j * n_tracked;
         std::fill(row, row + n_tracked, std::numeric_limits<double>::quiet_NaN());
         for (const std::uint32_t v : st.union_assets) {
           if (tracked_slot[v] >= 0) row[tracked_slot[v]] = st.union_time[v];
+        }
+      }
+      if (paths_now) {
+        for (std::size_t slot = 0; slot < n_tracked; ++slot) {
+          if (st.path_best[slot] == kNever) continue;
+          st.path_key.assign(1, static_cast<std::uint32_t>(slot));
+          st.path_key.insert(st.path_key.end(), st.path_buffer[slot].begin(), st.path_buffer[slot].end());
+          ++st.path_counts[st.path_key];
         }
       }
     }
@@ -220,7 +336,7 @@ SimulationResult simulate(const Model& model, const RunOptions& options) {
     std::atomic<bool> interrupted{false};
     executor.run(completed, end, grain_for(*m), [&](unsigned worker, std::uint64_t begin, std::uint64_t stop) {
       auto& slot = states[worker];
-      if (!slot) slot.emplace(*m, views, inherent);
+      if (!slot) slot.emplace(*m, cascade, views, inherent, n_tracked);
       ThreadState& st = *slot;
       for (std::uint64_t j = begin; j < stop; ++j) {
         if (cancelled()) {
@@ -249,6 +365,8 @@ SimulationResult simulate(const Model& model, const RunOptions& options) {
       ThreadState& st = *slot;
       result.steps_tried += st.steps;
       st.steps = 0;
+      for (const auto& [path, count] : st.path_counts) result.paths[path] += count;
+      st.path_counts.clear();
       for (std::size_t i = 0; i < totals.size(); ++i) {
         if (totals[i].hits.empty()) continue;
         totals[i].add(st.tallies[i]);
@@ -274,7 +392,11 @@ SimulationResult simulate(const Model& model, const RunOptions& options) {
     if (!l.empty()) trim(l, 1);
   }
   trim(result.enterprise_residual_loss, n_enterprises);
-  if (inherent) trim(result.enterprise_inherent_loss, n_enterprises);
+  trim(result.enterprise_residual_cascade, n_enterprises);
+  if (inherent) {
+    trim(result.enterprise_inherent_loss, n_enterprises);
+    trim(result.enterprise_inherent_cascade, n_enterprises);
+  }
   trim(result.tracked_arrival, n_tracked);
   if (result.has_annual) {
     trim(result.annual_residual_loss, 1);

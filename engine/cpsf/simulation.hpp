@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,9 @@ struct RunOptions {
   double target_relative_stderr = 0.0;  // stop when the mean loss reaches it (0: off)
   std::uint64_t min_trials = 1000;  // the stopping rule is not consulted before this
   bool inherent = true;             // also run with controls off (common random numbers)
+  bool paths = true;                // count the attack paths to the tracked assets
+  // Also track (arrival times, paths) the assets whose loss is at least this.
+  std::optional<double> path_loss_threshold;
   // Called now and then with (trials done, trials planned), from any thread, never
   // concurrently with itself.
   std::function<void(std::uint64_t, std::uint64_t)> progress;
@@ -71,9 +75,21 @@ struct SimulationResult {
   std::optional<ViewResult> combined;  // every threat attacking once per trial (2+ threats)
   [[nodiscard]] const ViewResult& main() const { return combined ? *combined : threats.front(); }
 
-  // Main view, per trial and enterprise: loss[trial * enterprises + e].
+  // Main view, per trial and enterprise: loss[trial * enterprises + e]. Direct loss is
+  // the enterprise's compromised assets' losses plus its own production loss; cascade
+  // loss is the production it lost because suppliers were out (cascade.hpp). Every
+  // view's per-trial loss is the sum of both over the enterprises.
   std::size_t enterprises = 0;
   std::vector<double> enterprise_residual_loss, enterprise_inherent_loss;
+  std::vector<double> enterprise_residual_cascade, enterprise_inherent_cascade;
+  bool has_production = false;   // some attack can stop production (model.has_production)
+  double spectral_radius = 0.0;  // ρ(A*) of the dependency matrix
+
+  // Attack paths in the main residual view: for each trial and tracked asset that fell,
+  // the chain of steps that made it fall (trial_loop.hpp: TrialScratch::via), from the
+  // threat that reached it first. Key: {tracked slot, relation indices entry → asset};
+  // value: trials.
+  std::map<std::vector<std::uint32_t>, std::uint64_t> paths;
 
   // Assets whose arrival-time quantiles are reported (targets and objectives, at most
   // kMaxTracked): arrival per trial in the main residual view, NaN when not compromised.

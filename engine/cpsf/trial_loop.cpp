@@ -5,7 +5,8 @@
 
 namespace cpsf {
 
-TrialScratch::TrialScratch(const Model& model) : assets_(model.asset_count(), AssetState{kNever, 0, 0}) {
+TrialScratch::TrialScratch(const Model& model)
+    : assets_(model.asset_count(), AssetState{kNever, 0, 0}), via_(model.asset_count(), kEntered) {
   heap_.reserve(std::min<std::size_t>(model.relation_count() + model.asset_count(), 1u << 20));
   compromised_.reserve(std::min<std::size_t>(model.asset_count(), 1u << 20));
   compromised_time_.reserve(compromised_.capacity());
@@ -66,6 +67,7 @@ double TrialLoop::run_impl(std::uint64_t address, Controls controls, TrialScratc
       if (TrialScratch::state(st) != TrialScratch::kQueued) {
         TrialScratch::set_state(st, TrialScratch::kQueued);
         st.best = 0.0;
+        s.via_[a] = TrialScratch::kEntered;
         s.heap_.emplace_back(0.0, a);
       }
     }
@@ -120,13 +122,17 @@ double TrialLoop::run_impl(std::uint64_t address, Controls controls, TrialScratc
       if (!all_gate) {
         if (arrival < sw.best) {
           sw.best = arrival;
+          s.via_[w] = e;
           S::set_state(sw, S::kQueued);
           s.heap_.emplace_back(arrival, w);
           std::push_heap(s.heap_.begin(), s.heap_.end(), later);
         }
       } else if (state != S::kQueued) {
         // ALL: the latest incoming arrival, once all have succeeded.
-        sw.best = sw.remaining == m.in_degree[w] ? arrival : std::max(sw.best, arrival);
+        if (sw.remaining == m.in_degree[w] || arrival > sw.best) {
+          sw.best = arrival;
+          s.via_[w] = e;
+        }
         if (--sw.remaining == 0) {
           S::set_state(sw, S::kQueued);
           s.heap_.emplace_back(sw.best, w);

@@ -40,6 +40,12 @@ class TrialScratch {
   // Compromised assets of the last trial, in settling order, with arrival times.
   [[nodiscard]] const std::vector<std::uint32_t>& compromised() const { return compromised_; }
   [[nodiscard]] const std::vector<double>& arrival() const { return compromised_time_; }
+  // The step (CSR edge index) that made asset v fall in the last trial, or kEntered for an
+  // entry point: the earliest succeeded step into an ANY asset, the latest into an ALL
+  // asset. Meaningful only for the assets in compromised(). Followed back it gives the
+  // attack path (paths.hpp).
+  static constexpr std::uint32_t kEntered = 0xFFFFFFFFu;
+  [[nodiscard]] std::uint32_t via(std::uint32_t v) const { return via_[v]; }
   // Steps tried (success drawn) in the last trial: the work a trial did.
   [[nodiscard]] std::uint64_t steps_tried() const { return steps_tried_; }
 
@@ -67,6 +73,7 @@ class TrialScratch {
   static void set_state(AssetState& a, std::uint32_t st) { a.tag = (a.tag & ~3u) | st; }
 
   std::vector<AssetState> assets_;
+  std::vector<std::uint32_t> via_;  // written when an arrival improves; kept apart so the hot record stays 16 bytes
   std::vector<std::pair<double, std::uint32_t>> heap_;
   std::vector<std::uint32_t> compromised_;
   std::vector<double> compromised_time_;

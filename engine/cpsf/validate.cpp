@@ -1,5 +1,7 @@
 #include "cpsf/validate.hpp"
 
+#include "cpsf/cascade.hpp"
+
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/breadth_first_search.hpp>
 #include <google/protobuf/descriptor.h>
@@ -519,6 +521,28 @@ class Validator {
       non_negative(d.buffer_days(), "dependencies", i, "buffer_days", label, "buffer_days", "days");
       if (std::isfinite(d.share())) share_sum[d.customer()] += d.share();
       last_of[d.customer()] = i;
+    }
+    // The cascade needs (I − A*) invertible with ρ(A*) < 1 (methods.md §7). Only checked
+    // when every dependency is well formed, so the message is about the matrix alone.
+    std::unordered_map<std::string, std::uint32_t> index;
+    for (int i = 0; i < s_.enterprises_size(); ++i) index.emplace(s_.enterprises(i).id(), static_cast<std::uint32_t>(i));
+    std::vector<SupplyLink> links;
+    bool well_formed = true;
+    for (const auto& d : s_.dependencies()) {
+      const auto c = index.find(d.customer()), p = index.find(d.supplier());
+      if (c == index.end() || p == index.end() || c == p || !std::isfinite(d.share()) || d.share() < 0 ||
+          d.share() > 1) {
+        well_formed = false;
+        break;
+      }
+      if (d.share() > 0) links.push_back({c->second, p->second, d.share(), d.buffer_days()});
+    }
+    if (well_formed && !links.empty()) {
+      if (auto problem = interdependency_problem(index.size(), links)) {
+        error("dependencies", s_.dependencies_size() - 1, "share", "the dependencies", *problem,
+              "lower the shares on the cycle of dependencies so that no group of enterprises depends on itself "
+              "for all of its output (every customer's shares adding up to less than 1 is always enough)");
+      }
     }
     for (const auto& [customer, sum] : share_sum) {
       if (sum > 1.0 + 1e-12) {

@@ -254,9 +254,18 @@ class Results:
         """Trials in which each asset was compromised (uint64, asset order; no copy)."""
         return self._core.hits(view=self._view_index(threat), inherent=inherent)
 
-    def enterprise_loss_array(self, inherent: bool = False) -> np.ndarray:
-        """Per-trial loss of each enterprise's assets, shape (trials, enterprises); no copy."""
-        return self._core.enterprise_losses(inherent=inherent)
+    def enterprise_loss_array(self, inherent: bool = False, part: str = "total") -> np.ndarray:
+        """Per-trial loss of each enterprise, shape (trials, enterprises).
+
+        ``part``: ``"direct"`` (its compromised assets' losses plus its own production
+        loss; no copy), ``"cascade"`` (production lost because suppliers were out; no
+        copy) or ``"total"`` (their sum, a new array). Row sums of ``"total"`` are the
+        main view's per-trial losses.
+        """
+        if part == "total":
+            return (self._core.enterprise_losses(inherent=inherent, part="direct")
+                    + self._core.enterprise_losses(inherent=inherent, part="cascade"))
+        return self._core.enterprise_losses(inherent=inherent, part=part)
 
     def arrival_array(self) -> np.ndarray:
         """Arrival time (days) per trial of each tracked asset (targets and threat objectives,
@@ -327,15 +336,17 @@ class Results:
         return {prefix + k: float(d[k]) for k in self._SUMMARY_KEYS}
 
     def enterprises(self) -> pd.DataFrame:
-        """Per enterprise: the loss distribution of the assets it owns (main view).
+        """Per enterprise: its loss distribution, direct and through the cascade (main view).
 
         Returns
         -------
         pandas.DataFrame
             Indexed by enterprise ``id``; columns ``name, role, sector, baseline,
             loss_mean, loss_stderr, loss_ci95_low, loss_ci95_high, loss_var95,
-            loss_var99, loss_es99, loss_max`` and, with inherent trials,
-            ``inherent_loss_mean, loss_removed``.
+            loss_var99, loss_es99, loss_max`` (direct + cascade), ``direct_mean,
+            direct_stderr, cascade_mean, cascade_stderr`` (the split: own assets and
+            production vs production lost through suppliers) and, with inherent
+            trials, ``inherent_loss_mean, loss_removed``.
         """
         by_id = {e.id: e for e in self.scenario.proto.enterprises}
         rows = []
@@ -345,11 +356,54 @@ class Results:
             row = {"name": e.name if e else "", "role": e.role if e else "", "sector": e.sector if e else "",
                    "baseline": e.baseline if e else ""}
             row.update(self._loss_columns("enterprise", k))
+            splits = self._core.enterprise_split
+            split = splits[k] if k < len(splits) else (float("nan"),) * 4  # no trial completed
+            row.update({"direct_mean": split[0], "direct_stderr": split[1],
+                        "cascade_mean": split[2], "cascade_stderr": split[3]})
             if self.has_inherent:
                 row["inherent_loss_mean"] = inherent[k]
                 row["loss_removed"] = inherent[k] - row["loss_mean"]
             rows.append(row)
         return pd.DataFrame(rows, index=pd.Index(self._enterprise_ids, name="id"))
+
+    def paths(self, top: int = 5) -> pd.DataFrame:
+        """The most frequent attack paths to each tracked asset (targets, objectives).
+
+        A path is the chain of steps that made the asset fall in a trial, entry first
+        (docs/methods.md §8); each trial gives a fallen asset one path.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per (target, rank): ``target, rank, path`` (asset ids joined by
+            " > "), ``assets, relations`` (lists), ``trials, frequency, ci95_low,
+            ci95_high`` (over all trials, Wilson) and ``share`` (of the trials in which the
+            target fell).
+        """
+        rows, _, _ = self._core.paths(top)
+        df = pd.DataFrame(rows, columns=["target", "rank", "assets", "relations", "trials", "frequency",
+                                         "ci95_low", "ci95_high", "share", "target_compromised_trials",
+                                         "target_distinct_paths"])
+        df.insert(2, "path", [" > ".join(a) for a in df["assets"]])
+        return df
+
+    def relation_shares(self) -> pd.DataFrame:
+        """Each relation's share of the successful attack paths (to tracked assets).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by relation (its id, else ``from->to``); columns ``paths`` (successful
+            (trial, target) paths through it) and ``share`` (of all successful paths),
+            largest first.
+        """
+        _, shares, _ = self._core.paths(1)
+        return pd.DataFrame(shares, columns=["relation", "paths", "share"]).set_index("relation")
+
+    def cascade(self) -> dict:
+        """The supply-chain cascade's summary: ``production_modelled, dependencies,
+        spectral_radius, loss_mean, stderr`` (per-trial cascade loss, residual)."""
+        return dict(self._core.cascade)
 
     def threats(self) -> pd.DataFrame:
         """Per threat, its own attack: loss distribution, inherent mean, annual frequency.

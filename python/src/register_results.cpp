@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "cpsf/paths.hpp"
 #include "cpsf/scenario_io.hpp"
 #include "registration.hpp"
 #include "run_state.hpp"
@@ -190,14 +191,19 @@ void register_results(py::module_& m) {
           "Trials in which each asset fell (uint64, asset order); zero copy.")
       .def(
           "enterprise_losses",
-          [](py::object self, bool inherent) {
+          [](py::object self, bool inherent, const std::string& part) {
             const auto& s = self.cast<const State&>();
             need_inherent(s, inherent);
-            const auto& data = inherent ? s.result.enterprise_inherent_loss : s.result.enterprise_residual_loss;
+            if (part != "direct" && part != "cascade") throw py::value_error("part must be 'direct' or 'cascade'");
+            const auto& data = part == "direct"
+                                   ? (inherent ? s.result.enterprise_inherent_loss : s.result.enterprise_residual_loss)
+                                   : (inherent ? s.result.enterprise_inherent_cascade : s.result.enterprise_residual_cascade);
             return view_of(data, self, static_cast<py::ssize_t>(s.result.trials),
                            static_cast<py::ssize_t>(s.result.enterprises));
           },
-          py::arg("inherent") = false, "Per-trial loss of each enterprise, shape (trials, enterprises); zero copy.")
+          py::arg("inherent") = false, py::arg("part") = "direct",
+          "Per-trial loss of each enterprise, shape (trials, enterprises); zero copy. part: direct (its assets' "
+          "losses and its own production loss) or cascade (production lost through its suppliers).")
       .def(
           "annual_losses",
           [](py::object self, bool inherent) {
@@ -268,6 +274,60 @@ void register_results(py::module_& m) {
             return py::make_tuple(s.report.removed_mean, s.report.removed_stderr);
           },
           "(mean, stderr) of the loss the controls remove per trial (paired), or None without inherent.")
+      .def_property_readonly("enterprise_split",
+                             [](const State& s) {
+                               py::list out;
+                               for (const auto& e : s.report.enterprises) {
+                                 out.append(py::make_tuple(e.direct_mean, e.direct_stderr, e.cascade_mean, e.cascade_stderr));
+                               }
+                               return out;
+                             },
+                             "Per enterprise (direct mean, direct SE, cascade mean, cascade SE).")
+      .def_property_readonly("cascade",
+                             [](const State& s) {
+                               py::dict d;
+                               d["production_modelled"] = s.result.has_production;
+                               d["dependencies"] = s.model.supply_links.size();
+                               d["spectral_radius"] = s.result.spectral_radius;
+                               d["loss_mean"] = s.report.cascade_mean;
+                               d["stderr"] = s.report.cascade_stderr;
+                               return d;
+                             },
+                             "The supply-chain cascade's summary (results.json 'cascade').")
+      .def(
+          "paths",
+          [](const State& s, std::size_t top_k) {
+            const PathSummary summary = summarise_paths(s.model, s.result, top_k);
+            py::list rows;
+            for (const auto& t : summary.targets) {
+              for (std::size_t rank = 0; rank < t.top.size(); ++rank) {
+                const auto& p = t.top[rank];
+                py::list assets, relations;
+                for (const std::uint32_t a : p.assets) assets.append(s.model.asset_id[a]);
+                for (const std::uint32_t r : p.relations) relations.append(relation_label(s.model, r));
+                py::dict d;
+                d["target"] = s.model.asset_id[t.target];
+                d["rank"] = rank + 1;
+                d["assets"] = assets;
+                d["relations"] = relations;
+                d["trials"] = p.trials;
+                d["frequency"] = p.frequency;
+                d["ci95_low"] = p.ci95.low;
+                d["ci95_high"] = p.ci95.high;
+                d["share"] = p.share;
+                d["target_compromised_trials"] = t.compromised_trials;
+                d["target_distinct_paths"] = t.distinct_paths;
+                rows.append(d);
+              }
+            }
+            py::list shares;
+            for (const auto& r : summary.relations) {
+              shares.append(py::make_tuple(relation_label(s.model, r.relation), r.paths, r.share));
+            }
+            return py::make_tuple(rows, shares, summary.successful_paths);
+          },
+          py::arg("top_k") = 5,
+          "(top paths per tracked asset as dicts, (relation, paths, share) per relation, successful paths).")
       .def_property_readonly("enterprise_inherent_mean",
                              [](const State& s) {
                                std::vector<double> v;

@@ -31,8 +31,8 @@ def doc(res):
 
 def test_arrays_are_read_only_views_of_the_engine_memory(res):
     for a in (res.loss_array(), res.loss_array("inherent"), res.loss_array("annual"), res.hit_counts(),
-              res.hit_counts(inherent=True, threat="ransomware-crew"), res.enterprise_loss_array(),
-              res.arrival_array()):
+              res.hit_counts(inherent=True, threat="ransomware-crew"), res.enterprise_loss_array(part="direct"),
+              res.enterprise_loss_array(part="cascade"), res.arrival_array()):
         assert a.base is res._core, "the base is the compiled result, which owns the memory"
         assert not a.flags.owndata and not a.flags.writeable and a.flags.c_contiguous
         with pytest.raises(ValueError):
