@@ -708,16 +708,17 @@ std::string write_file_atomically(const std::string& path, std::string_view byte
 void place_diagnostics(Diagnostics& diagnostics, const std::vector<SourceFile>& files) {
   for (const SourceFile& file : files) {
     if (file.format == Format::Binary) continue;
-    bool needed = false;
+    std::vector<std::string> wanted;
     for (const auto& d : diagnostics.items()) {
-      needed |= d.line == 0 && !d.path.empty() && d.file == file.path;
+      if (d.line == 0 && !d.path.empty() && d.file == file.path) wanted.push_back(d.path);
     }
-    if (!needed) continue;
+    if (wanted.empty()) continue;
     SourceMap map;
     if (file.format == Format::Text) {
-      map = text_format_source_map(file.content, *v1::Scenario::descriptor());
+      map = text_format_source_map(file.content, *v1::Scenario::descriptor(), wanted);
     } else {
       Diagnostics ignored;
+      map.only_for(wanted);
       check_json(file.content, *v1::Scenario::descriptor(), file.path, ignored, &map);
     }
     for (auto& d : diagnostics.items()) {

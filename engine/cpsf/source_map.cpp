@@ -21,6 +21,17 @@ SourceLocation SourceMap::find(std::string_view path) const {
   }
 }
 
+void SourceMap::only_for(const std::vector<std::string>& paths) {
+  for (std::string key : paths) {
+    while (!key.empty()) {
+      wanted_.insert(key);
+      const auto cut = key.find_last_of(".[");
+      if (cut == std::string::npos || cut == 0) break;
+      key.resize(cut);
+    }
+  }
+}
+
 namespace {
 
 class SilentCollector : public pb::io::ErrorCollector {
@@ -36,12 +47,14 @@ void record(const pb::Message& message, const pb::TextFormat::ParseInfoTree& tre
   reflection->ListFields(message, &fields);
   for (const pb::FieldDescriptor* field : fields) {
     const std::string base = prefix.empty() ? field->name() : prefix + "." + field->name();
+    if (!map.wants(base)) continue;
     const bool is_message = field->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE;
     if (field->is_repeated()) {
       const int n = reflection->FieldSize(message, field);
       for (int i = 0; i < n; ++i) {
-        const auto loc = tree.GetLocation(field, i);
         const std::string element = base + "[" + std::to_string(i) + "]";
+        if (i > 0 && !map.wants(element)) continue;
+        const auto loc = tree.GetLocation(field, i);
         if (loc.line >= 0) {
           map.set(element, {loc.line + 1, loc.column + 1});
           if (i == 0) map.set(base, {loc.line + 1, loc.column + 1});
@@ -66,8 +79,10 @@ void record(const pb::Message& message, const pb::TextFormat::ParseInfoTree& tre
 
 }  // namespace
 
-SourceMap text_format_source_map(std::string_view text, const pb::Descriptor& type) {
+SourceMap text_format_source_map(std::string_view text, const pb::Descriptor& type,
+                                 const std::vector<std::string>& only_for) {
   SourceMap map;
+  map.only_for(only_for);
   pb::DynamicMessageFactory factory;
   std::unique_ptr<pb::Message> message(factory.GetPrototype(&type)->New());
   pb::TextFormat::Parser parser;

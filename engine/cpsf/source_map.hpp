@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
+#include <vector>
 
 namespace google::protobuf {
 class Descriptor;
@@ -22,7 +24,14 @@ struct SourceLocation {
 // elements are indexed, nested fields joined by '.'.
 class SourceMap {
  public:
-  void set(const std::string& path, SourceLocation location) { locations_.emplace(path, location); }
+  // Records only the given paths and their ancestors (the ones find() may look up):
+  // a large file with a few diagnostics then costs a few entries, not one per field.
+  void only_for(const std::vector<std::string>& paths);
+  // Whether `path` may lead to a recorded path (always, without only_for).
+  [[nodiscard]] bool wants(const std::string& path) const { return wanted_.empty() || wanted_.count(path) != 0; }
+  void set(const std::string& path, SourceLocation location) {
+    if (wants(path)) locations_.emplace(path, location);
+  }
   // Where `path` is written or, when it is not (a missing field), its nearest written
   // ancestor; {0, 0} when nothing on the path is written.
   [[nodiscard]] SourceLocation find(std::string_view path) const;
@@ -30,10 +39,13 @@ class SourceMap {
 
  private:
   std::unordered_map<std::string, SourceLocation> locations_;
+  std::unordered_set<std::string> wanted_;
 };
 
 // Builds the map of a protobuf text-format document by parsing it again with location
 // recording. Used only when there are diagnostics to place.
-SourceMap text_format_source_map(std::string_view text, const google::protobuf::Descriptor& type);
+// `only_for`: as SourceMap::only_for (empty: every field).
+SourceMap text_format_source_map(std::string_view text, const google::protobuf::Descriptor& type,
+                                 const std::vector<std::string>& only_for = {});
 
 }  // namespace cpsf
