@@ -25,7 +25,8 @@ void AssetTally::add(const AssetTally& o) {
 namespace {
 
 constexpr double kMaxAnnualFrequency = 1e5;      // keeps attack indices far below 2^24
-constexpr std::uint64_t kRoundTrials = 4096;  // results merge (and a cancel is honoured) per round
+constexpr std::uint64_t kRoundTrials = 4096;
+constexpr std::uint64_t kAttackStride = attack_address(0, 1);  // addresses below it are attack 0  // results merge (and a cancel is honoured) per round
 // Trials per parallel task: enough to amortise scheduling on small graphs, few enough
 // to balance two threads when trials are long. Results never depend on it.
 std::uint64_t grain_for(const Model& m) {
@@ -47,7 +48,6 @@ struct ThreadState {
       : scratch(model),
         union_stamp(model.asset_count(), 0),
         union_time(model.asset_count(), kNever),
-        union_threat(model.asset_count(), 0),
         cascade_ws(cascade.workspace()),
         shock_inoperability(model.enterprise_id.size(), 0.0),
         shock_days(model.enterprise_id.size(), -1.0),
@@ -64,7 +64,6 @@ struct ThreadState {
   std::vector<std::uint32_t> union_stamp;
   std::vector<double> union_time;
   std::vector<std::uint32_t> union_assets;
-  std::vector<std::uint32_t> union_threat;  // the threat that reached the asset first
   // The cascade's working memory, and one attack's production shock by enterprise
   // (days < 0: not hit).
   Cascade::WorkspacePtr cascade_ws;
@@ -182,19 +181,19 @@ SimulationResult simulate(const Model& model, const RunOptions& options) {
   result.threads = executor.threads();
   std::vector<std::optional<ThreadState>> states(executor.threads());  // made by their worker, on first use
 
-  // Production loss of one attack (cascade.hpp): the outage days of each compromised
-  // availability-critical asset come from the outage stream of the threat that took it,
-  // at the attack's address, so every view of a trial sees the same days for it.
+  // Production loss of one attack (cascade.hpp). An asset's outage days in a trial's
+  // own attacks (attack 0) come from one stream whichever threat took it, so every view
+  // of the trial sees the same days for it, and adding a control (which may change
+  // which threat reaches it first) never changes them: losses stay monotone in the
+  // controls. The extra attacks of an annualised year use their threat's stream.
   const auto production = [&](ThreadState& st, std::uint64_t address, const std::vector<std::uint32_t>& assets,
-                              const std::uint32_t* threat_of_asset, std::uint32_t threat, double* own,
-                              double* cascaded) {
+                              std::uint32_t threat, double* own, double* cascaded) {
     if (!m->has_production) return 0.0;
     for (const std::uint32_t v : assets) {
       const double share = m->asset_operations_share[v];
       if (share <= 0.0) continue;
       const std::uint32_t e = m->asset_owner[v];
-      const std::uint32_t k = threat_of_asset ? threat_of_asset[v] : threat;
-      UniformCursor cursor(outage_streams[k], address, v);
+      UniformCursor cursor(outage_streams[address < kAttackStride ? 0 : threat], address, v);
       const double days = m->distributions[m->asset_outage[v]].sample(cursor);
       if (st.shock_days[e] < 0.0) {
         st.shock_hit.push_back(e);
@@ -261,11 +260,9 @@ SimulationResult simulate(const Model& model, const RunOptions& options) {
           if (st.union_stamp[v] != st.epoch) {
             st.union_stamp[v] = st.epoch;
             st.union_time[v] = when[i];
-            st.union_threat[v] = threat;
             st.union_assets.push_back(v);
-          } else if (when[i] < st.union_time[v]) {
-            st.union_time[v] = when[i];
-            st.union_threat[v] = threat;
+          } else {
+            st.union_time[v] = std::min(st.union_time[v], when[i]);
           }
           if (paths_now && tracked_slot[v] >= 0 && when[i] < st.path_best[tracked_slot[v]]) {
             st.path_best[tracked_slot[v]] = when[i];
@@ -273,9 +270,8 @@ SimulationResult simulate(const Model& model, const RunOptions& options) {
           }
         }
         // A single threat is the main view: its production loss is split by enterprise.
-        const double made = combined ? production(st, attack_address(j, 0), fallen, nullptr, threat, nullptr, nullptr)
-                                     : production(st, attack_address(j, 0), fallen, nullptr, threat, enterprise,
-                                                  enterprise_cascade);
+        const double made = combined ? production(st, attack_address(j, 0), fallen, threat, nullptr, nullptr)
+                                     : production(st, attack_address(j, 0), fallen, threat, enterprise, enterprise_cascade);
         losses[k * 2 + mode][j] = loss + made;
         if (result.has_annual) {
           UniformCursor cursor(count_streams[k], j, 0);
@@ -284,7 +280,7 @@ SimulationResult simulate(const Model& model, const RunOptions& options) {
           for (std::uint64_t a = 1; a < n; ++a) {
             const std::uint64_t address = attack_address(j, static_cast<std::uint32_t>(a));
             annual += loops[k].run(address, controls, st.scratch);
-            annual += production(st, address, st.scratch.compromised(), nullptr, threat, nullptr, nullptr);
+            annual += production(st, address, st.scratch.compromised(), threat, nullptr, nullptr);
             st.steps += st.scratch.steps_tried();
           }
         }
@@ -299,8 +295,7 @@ SimulationResult simulate(const Model& model, const RunOptions& options) {
         if (union_tally) tally(*union_tally, v, st.union_time[v]);
       }
       if (combined) {
-        union_loss += production(st, attack_address(j, 0), st.union_assets, st.union_threat.data(), 0, enterprise,
-                                 enterprise_cascade);
+        union_loss += production(st, attack_address(j, 0), st.union_assets, 0, enterprise, enterprise_cascade);
         losses[main_view * 2 + mode][j] = union_loss;
       }
       if (mode == 0 && n_tracked) {
