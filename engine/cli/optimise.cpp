@@ -1,11 +1,149 @@
-// `cpsf optimise`: placeholder registration until the verb lands (see docs/cli.md).
+// `cpsf optimise`: the control portfolio (docs/cli.md, docs/optimiser.md). Loads and
+// validates like `run`, searches the candidate controls within the budget, writes
+// optimise.json and frontier.csv, prints the table.
+#include <unistd.h>
+
+#include <atomic>
+#include <charconv>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+
 #include "cli/common.hpp"
+#include "cpsf/portfolio.hpp"
+#include "cpsf/trial_loop.hpp"
 
 namespace cpsf::cli {
 
+namespace {
+
+struct OptimiseCliOptions {
+  std::string scenario;
+  double budget = 0.0;
+  std::vector<std::string> candidates;
+  std::string method = "auto";
+  std::size_t frontier = kDefaultFrontierPoints;
+  std::optional<std::uint64_t> trials, seed;
+  std::optional<unsigned> threads;
+  std::string out = "out";
+  bool quiet = false;
+  std::uint64_t max_file_bytes = ReadLimits{}.max_file_bytes;
+};
+
+// Default trials: fewer than `run`'s, since every subset searched is a full simulation.
+constexpr std::uint64_t kDefaultOptimiseTrials = 10000;
+
+std::atomic<bool> g_interrupted{false};
+extern "C" void on_optimise_interrupt(int) { g_interrupted.store(true); }
+
+int run_optimise(const OptimiseCliOptions& o) {
+  const auto method = portfolio_method_from_name(o.method);
+  if (!method) {  // CLI11 checks the name already; kept for callers that bypass it
+    std::fprintf(stderr, "cpsf optimise: error: unknown method '%s' (fix: use auto, greedy or exact)\n",
+                 o.method.c_str());
+    return kExitUsage;
+  }
+  int code = kExitOk;
+  auto loaded = load_valid("optimise", o.scenario, o.max_file_bytes, code);
+  if (!loaded) return code;
+  const auto& scenario = loaded->scenario;
+  const auto& settings = scenario.settings();
+
+  PortfolioOptions options;
+  options.budget = o.budget;
+  options.method = *method;
+  options.frontier_points = o.frontier;
+  options.candidates = o.candidates;
+  options.run.trials = o.trials.value_or(kDefaultOptimiseTrials);
+  options.run.seed = o.seed.value_or(settings.seed());
+  options.run.threads = o.threads.value_or(settings.threads());
+  options.run.cancel = &g_interrupted;
+  const bool show_progress = !o.quiet && ::isatty(STDERR_FILENO);
+  if (show_progress) {
+    options.progress = [](std::uint64_t done) {
+      std::fprintf(stderr, "\r  %llu simulations   ", static_cast<unsigned long long>(done));
+    };
+  }
+  const OutputContext context{o.scenario, scenario.name(), scenario.currency()};
+
+  PortfolioResult result;
+  std::signal(SIGINT, on_optimise_interrupt);
+  try {
+    result = optimise(scenario, options);
+  } catch (const PortfolioCancelled&) {
+    std::signal(SIGINT, SIG_DFL);
+    if (show_progress) std::fprintf(stderr, "\r%40s\r", "");
+    std::fprintf(stderr, "cpsf optimise: interrupted; nothing was written\n");
+    return kExitInterrupted;
+  } catch (const std::invalid_argument& e) {
+    std::signal(SIGINT, SIG_DFL);
+    if (show_progress) std::fprintf(stderr, "\r%40s\r", "");
+    std::fprintf(stderr, "cpsf optimise: error: %s\n", e.what());
+    return kExitUsage;
+  }
+  std::signal(SIGINT, SIG_DFL);
+  if (show_progress) std::fprintf(stderr, "\r%40s\r", "");
+
+  std::error_code ec;
+  std::filesystem::create_directories(o.out, ec);
+  if (ec) {
+    std::fprintf(stderr, "cpsf optimise: error: cannot create %s: %s\n", o.out.c_str(), ec.message().c_str());
+    return kExitUsage;
+  }
+  const std::pair<const char*, std::string> files[] = {{"optimise.json", portfolio_json(result, context)},
+                                                       {"frontier.csv", frontier_csv(result)}};
+  for (const auto& [name, text] : files) {
+    const std::string path = (std::filesystem::path(o.out) / name).string();
+    if (const int c = write_output("optimise", path, text); c != kExitOk) return c;
+  }
+  if (!o.quiet) {
+    std::fputs(portfolio_text(result, context).c_str(), stdout);
+    std::printf("wrote %s/{optimise.json,frontier.csv}\n", o.out.c_str());
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
 Command add_optimise(CLI::App& app) {
-  (void)app;
-  return {};
+  auto o = std::make_shared<OptimiseCliOptions>();
+  auto* sub =
+      app.add_subcommand("optimise",
+                         "Choose the candidate controls that minimise expected residual loss within a budget; write "
+                         "optimise.json, frontier.csv");
+  sub->add_option("scenario", o->scenario, "Scenario file")->required();
+  sub->add_option("--budget", o->budget, "Annual budget for candidate controls, in the scenario's currency")
+      ->required();
+  sub->add_option("--candidates", o->candidates,
+                  "Candidate control ids, comma-separated; default: every control with implemented: false")
+      ->delimiter(',');
+  sub->add_option("--method", o->method, "auto (exact up to 20 candidates, else greedy), greedy or exact")
+      ->check(CLI::IsMember({"auto", "greedy", "exact"}))
+      ->capture_default_str();
+  sub->add_option("--frontier", o->frontier,
+                  "Budgets on the efficient frontier, 0 to the candidates' total cost (0: none)")
+      ->check(CLI::Validator(
+          [](std::string& s) {
+            std::size_t v = 0;
+            const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+            const bool ok = ec == std::errc{} && end == s.data() + s.size() && v != 1 && v <= kMaxFrontierPoints;
+            return ok ? std::string{} : std::string("must be 0 or a whole number from 2 to 1001");
+          },
+          "0 or 2..1001"))
+      ->capture_default_str();
+  sub->add_option("--trials", o->trials, "Trials per simulated subset (the same for all); default 10000")
+      ->check(CLI::Range(std::uint64_t{1}, kMaxTrials - 1));
+  sub->add_option("--seed", o->seed,
+                  "Master seed, shared by every subset (common random numbers); default: the scenario's");
+  sub->add_option("--threads", o->threads, "Worker threads (0: every core); never changes a number")
+      ->check(CLI::Range(0u, 1024u));
+  sub->add_option("--out", o->out, "Directory for optimise.json and frontier.csv")->capture_default_str();
+  sub->add_flag("-q,--quiet", o->quiet, "No table and no progress");
+  sub->add_option("--max-file-size", o->max_file_bytes, "Refuse files larger than this many bytes")
+      ->capture_default_str();
+  return {sub, [o] { return run_optimise(*o); }};
 }
 
 }  // namespace cpsf::cli
