@@ -129,6 +129,7 @@ struct RunCliOptions {
   std::optional<double> horizon, target_rse;
   bool no_horizon = false, no_inherent = false, quiet = false, timings = false, no_paths = false;
   std::size_t top_paths = 5;
+  std::string chokepoints = "auto";
   std::optional<double> path_loss_threshold;
   std::string out = "out";
   std::uint64_t max_file_bytes = cpsf::ReadLimits{}.max_file_bytes;
@@ -198,7 +199,13 @@ int run_run(const RunCliOptions& o) {
   std::signal(SIGINT, SIG_DFL);
   if (show_progress) std::fprintf(stderr, "\r%60s\r", "");
   timer.mark("simulate");
-  const auto report = cpsf::make_report(model, result, o.top_paths);
+  cpsf::ReportOptions report_options;
+  report_options.path_top_k = o.top_paths;
+  report_options.chokepoints = o.chokepoints == "on"    ? cpsf::ReportOptions::Chokepoints::On
+                               : o.chokepoints == "off" ? cpsf::ReportOptions::Chokepoints::Off
+                                                        : cpsf::ReportOptions::Chokepoints::Auto;
+  report_options.threads = options.threads;
+  const auto report = cpsf::make_report(model, result, report_options);
   timer.mark("report");
   std::error_code ec;
   std::filesystem::create_directories(o.out, ec);
@@ -315,6 +322,9 @@ int main(int argc, char** argv) {
                 "Also report paths to (and arrival times of) assets whose loss is at least this")
       ->check(CLI::NonNegativeNumber);
   r->add_flag("--no-paths", run.no_paths, "Do not count attack paths");
+  r->add_option("--chokepoints", run.chokepoints,
+                "Minimum cuts to each target: auto (on up to 2,000,000 relations), on or off")
+      ->capture_default_str()->check(CLI::IsMember({"auto", "on", "off"}));
   r->add_option("--out", run.out, "Directory for the results")->capture_default_str();
   r->add_flag("-q,--quiet", run.quiet, "No summary and no progress");
   r->add_flag("--timings", run.timings, "Print the wall time of each stage (load, validate, compile, simulate, report, write) on stderr");

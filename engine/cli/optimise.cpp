@@ -1,4 +1,4 @@
-// `cpsf optimise`: the control portfolio (docs/cli.md, docs/optimiser.md). Loads and
+// `cpsf optimise`: the control portfolio (docs/cli.md, docs/methods.md §11). Loads and
 // validates like `run`, searches the candidate controls within the budget, writes
 // optimise.json and frontier.csv, prints the table.
 #include <unistd.h>

@@ -51,7 +51,7 @@ using Set = std::vector<bool>;  // membership by candidate index
 // beyond, they are simulated again when needed (same seed: the same numbers).
 constexpr std::size_t kKeptLossBytes = std::size_t{256} << 20;
 // The exact search's tie-break walks the sets of equal loss below the best maximal ones;
-// this bounds the walk when many candidates change nothing (docs/optimiser.md).
+// this bounds the walk when many candidates change nothing (docs/methods.md §11).
 constexpr std::size_t kMaxTieSets = 4096;
 
 std::string fmt(double x, const char* spec = "%.6g") {

@@ -7,7 +7,7 @@
 // The same seed means common random numbers: every evaluation sees the same uniforms, so
 // differences between subsets are paired per trial and precise, and (a control only ever
 // lowers step probabilities) the estimated loss is monotone: S ⊆ T ⇒ loss(T) ≤ loss(S),
-// trial by trial. The exact search relies on it (docs/optimiser.md).
+// trial by trial. The exact search relies on it (docs/methods.md §11).
 #pragma once
 
 #include <atomic>

@@ -136,7 +136,7 @@ LossSummary summarise_losses(std::span<const double> losses, std::span<const dou
   return s;
 }
 
-Report make_report(const Model& m, const SimulationResult& r, std::size_t path_top_k) {
+Report make_report(const Model& m, const SimulationResult& r, const ReportOptions& options) {
   Report rep;
   rep.trials = r.trials;
   const ViewResult& main = r.main();
@@ -182,7 +182,20 @@ Report make_report(const Model& m, const SimulationResult& r, std::size_t path_t
   }
   rep.cascade_mean = mean(chain_cascade);
   rep.cascade_stderr = r.trials > 1 ? standard_error(chain_cascade) : kNaN;
-  rep.paths = summarise_paths(m, r, path_top_k);
+  rep.paths = summarise_paths(m, r, options.path_top_k);
+  using CP = ReportOptions::Chokepoints;
+  if (options.chokepoints == CP::Off) {
+    rep.chokepoints_note = "not computed (--no-chokepoints)";
+  } else if (options.chokepoints == CP::Auto && m.relation_count() > kChokepointAutoRelations) {
+    rep.chokepoints_note = "not computed: more than " + std::to_string(kChokepointAutoRelations) +
+                           " relations (force with --chokepoints on)";
+  } else if (r.tracked.empty()) {
+    rep.chokepoints_note = "no targets or objectives";
+  } else {
+    for (std::size_t k = 0; k < m.threats.size(); ++k) {
+      rep.chokepoints.push_back({m.threats[k].id, chokepoints(m, k, true, &r.tracked, options.threads)});
+    }
+  }
   for (const auto& a : rep.assets) {
     const auto l = m.asset_layer[a.index], e = m.asset_element[a.index];
     rep.cell_loss[l][e] += a.p * m.asset_loss[a.index];
@@ -265,6 +278,31 @@ std::string results_json(const Model& m, const SimulationResult& r, const Report
     auto& rels = pj["relations"] = nlohmann::ordered_json::array();
     for (const auto& rs : rep.paths.relations) {
       rels.push_back({{"relation", relation_label(m, rs.relation)}, {"paths", rs.paths}, {"share", number(rs.share)}});
+    }
+  }
+  {
+    auto& cj = j["chokepoints"];
+    cj["weaknesses"] = "residual (controls on)";
+    if (!rep.chokepoints_note.empty()) cj["note"] = rep.chokepoints_note;
+    auto& list = cj["threats"] = nlohmann::ordered_json::array();
+    const auto count = [](std::uint32_t x) {
+      return x == kNoCut ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(x);
+    };
+    for (const auto& tc : rep.chokepoints) {
+      nlohmann::ordered_json tj{{"threat", tc.threat}};
+      auto& targets = tj["targets"] = nlohmann::ordered_json::array();
+      for (const auto& c : tc.targets) {
+        nlohmann::ordered_json rels = nlohmann::ordered_json::array(), assets = nlohmann::ordered_json::array();
+        for (const std::uint32_t rel : c.cut_relations) rels.push_back(relation_label(m, rel));
+        for (const std::uint32_t a : c.cut_assets) assets.push_back(m.asset_id[a]);
+        targets.push_back({{"asset", m.asset_id[c.target]}, {"reachable", c.reachable}, {"entry", c.entry},
+                           {"cut_size", count(c.cut_size)}, {"cut_relations", rels},
+                           {"asset_cut_size", count(c.asset_cut_size)}, {"cut_assets", assets},
+                           {"depth", c.depth == kUnreachable ? nlohmann::ordered_json(nullptr)
+                                                             : nlohmann::ordered_json(c.depth)},
+                           {"exact", c.exact}});
+      }
+      list.push_back(std::move(tj));
     }
   }
   auto& cells = j["layer_element"] = nlohmann::ordered_json::array();
@@ -382,6 +420,24 @@ std::string text_summary(const Model& m, const SimulationResult& r, const Report
       add("  %-24s %5.1f%% of %llu falls: ", m.asset_id[t.target].c_str(), 100.0 * t.top[0].share,
           static_cast<unsigned long long>(t.compromised_trials));
       out += chain + "\n";
+    }
+  }
+  if (!rep.chokepoints.empty()) {
+    out += "chokepoints (residual weaknesses; cut = fewest relations that cut every path, depth = fewest steps):\n";
+    for (const auto& tc : rep.chokepoints) {
+      for (const auto& c : tc.targets) {
+        if (!c.reachable) continue;
+        if (c.entry) {
+          add("  %-18s %-24s is an entry point: no relation cut protects it\n", tc.threat.c_str(),
+              m.asset_id[c.target].c_str());
+          continue;
+        }
+        std::string cut;
+        for (const std::uint32_t rel : c.cut_relations) cut += (cut.empty() ? "" : ", ") + relation_label(m, rel);
+        add("  %-18s %-24s cut %u, depth %u%s: ", tc.threat.c_str(), m.asset_id[c.target].c_str(), c.cut_size, c.depth,
+            c.exact ? "" : " (upper bound: ALL gate)");
+        out += cut + "\n";
+      }
     }
   }
   out += "expected loss by layer x element:\n       ORGANIZATION     PEOPLE  COMPONENT       DATA  PROCEDURE     SYSTEM\n";

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cpsf/chokepoints.hpp"
 #include "cpsf/model.hpp"
 #include "cpsf/paths.hpp"
 #include "cpsf/simulation.hpp"
@@ -59,6 +60,14 @@ struct Report {
   // Supply-chain-wide cascade loss per trial (residual), mean ± SE, and its share of the mean loss.
   double cascade_mean = 0, cascade_stderr = 0;
   PathSummary paths;
+  // Chokepoints of each threat (residual weaknesses) to the tracked assets, threat by
+  // threat; empty when not computed (`chokepoints_note` says why).
+  struct ThreatChokepoints {
+    std::string threat;
+    std::vector<Chokepoint> targets;
+  };
+  std::vector<ThreatChokepoints> chokepoints;
+  std::string chokepoints_note;
   // [layer][element]: expected direct loss and expected compromised assets per trial.
   double cell_loss[3][6] = {};
   double cell_count[3][6] = {};
@@ -72,8 +81,16 @@ struct Report {
   std::optional<LossSummary> annual, annual_inherent;
 };
 
-// `path_top_k`: how many of the most frequent paths to report per tracked asset.
-Report make_report(const Model& model, const SimulationResult& result, std::size_t path_top_k = 5);
+struct ReportOptions {
+  std::size_t path_top_k = 5;  // most frequent paths reported per tracked asset
+  // Chokepoints to the tracked assets: computed unless off; `Auto` skips graphs above
+  // kChokepointAutoRelations relations (the max flows then dominate a run).
+  enum class Chokepoints { Auto, On, Off } chokepoints = Chokepoints::Auto;
+  unsigned threads = 0;  // for the chokepoints; never changes a number
+};
+inline constexpr std::size_t kChokepointAutoRelations = 2'000'000;
+
+Report make_report(const Model& model, const SimulationResult& result, const ReportOptions& options = {});
 
 struct OutputContext {
   std::string scenario_file, scenario_name, currency;

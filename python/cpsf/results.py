@@ -400,6 +400,25 @@ class Results:
         _, shares, _ = self._core.paths(1)
         return pd.DataFrame(shares, columns=["relation", "paths", "share"]).set_index("relation")
 
+    def chokepoints(self) -> pd.DataFrame:
+        """Minimum cut sets between each threat's entries and each tracked asset over the
+        residual weaknesses (relations whose step can still succeed; docs/methods.md §10).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per (threat, target): ``reachable, entry, cut_size`` (fewest relations
+            whose closing cuts every path; None when the target is an entry),
+            ``cut_relations`` (one such cut, nearest the entries), ``asset_cut_size,
+            cut_assets`` (the same with assets), ``depth`` (fewest steps from an entry: the
+            number of disjoint cuts in series) and ``exact`` (False when an ALL gate makes
+            the cut an upper bound). Empty when not computed (very large graphs).
+        """
+        rows, _note = self._core.chokepoints
+        cols = ["threat", "target", "reachable", "entry", "cut_size", "cut_relations", "asset_cut_size",
+                "cut_assets", "depth", "exact"]
+        return pd.DataFrame(rows, columns=cols).set_index(["threat", "target"])
+
     def cascade(self) -> dict:
         """The supply-chain cascade's summary: ``production_modelled, dependencies,
         spectral_radius, loss_mean, stderr`` (per-trial cascade loss, residual)."""

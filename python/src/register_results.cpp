@@ -328,6 +328,35 @@ void register_results(py::module_& m) {
           },
           py::arg("top_k") = 5,
           "(top paths per tracked asset as dicts, (relation, paths, share) per relation, successful paths).")
+      .def_property_readonly(
+          "chokepoints",
+          [](const State& s) {
+            py::list rows;
+            const auto count = [](std::uint32_t x) -> py::object {
+              return x == kNoCut ? py::object(py::none()) : py::object(py::int_(x));
+            };
+            for (const auto& tc : s.report.chokepoints) {
+              for (const auto& c : tc.targets) {
+                py::list rels, assets;
+                for (const std::uint32_t r : c.cut_relations) rels.append(relation_label(s.model, r));
+                for (const std::uint32_t a : c.cut_assets) assets.append(s.model.asset_id[a]);
+                py::dict d;
+                d["threat"] = tc.threat;
+                d["target"] = s.model.asset_id[c.target];
+                d["reachable"] = c.reachable;
+                d["entry"] = c.entry;
+                d["cut_size"] = count(c.cut_size);
+                d["cut_relations"] = rels;
+                d["asset_cut_size"] = count(c.asset_cut_size);
+                d["cut_assets"] = assets;
+                d["depth"] = c.depth == kUnreachable ? py::object(py::none()) : py::object(py::int_(c.depth));
+                d["exact"] = c.exact;
+                rows.append(d);
+              }
+            }
+            return py::make_tuple(rows, s.report.chokepoints_note);
+          },
+          "(chokepoint rows as dicts, note) — results.json 'chokepoints'.")
       .def_property_readonly("enterprise_inherent_mean",
                              [](const State& s) {
                                std::vector<double> v;

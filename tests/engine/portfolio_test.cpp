@@ -281,6 +281,11 @@ TEST(Portfolio, EstimateIsMonotoneTrialByTrial) {
   check(random_scenario(11, 6), run_options(1000, 3));
   check(random_scenario(12, 6, true), run_options(1000, 4));  // annualised: every threat's attacks summed
   check(default_scenario(), run_options(1000, 7));            // five candidates, three threats, cascade
+  // The all-threats main view with the cascade: outage days must not depend on which
+  // threat reached an asset first (a control can change that).
+  auto per_trial = default_scenario();
+  for (auto& t : *per_trial.mutable_threats()) t.clear_annual_frequency();
+  check(per_trial, run_options(2000, 7));
 }
 
 TEST(Portfolio, BudgetZeroChoosesNothingUnlessFree) {
