@@ -1,11 +1,152 @@
-// `cpsf compare`: placeholder registration until the verb lands (see docs/cli.md).
+// `cpsf compare`: scenarios × baselines side by side (docs/cli.md). Loads and validates
+// every scenario like `run`, then runs each under each baseline variant with the same
+// seed and trials (common random numbers), writes compare.json, compare.csv and
+// compare.svg, and prints the table.
+#include "cpsf/compare.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+
 #include "cli/common.hpp"
+#include "cpsf/trial_loop.hpp"
 
 namespace cpsf::cli {
 
+namespace {
+
+struct CompareCliOptions {
+  std::vector<std::string> scenarios;
+  std::vector<std::string> baselines;
+  std::optional<std::string> threat;
+  std::uint64_t trials = 10000;
+  std::uint64_t seed = 1;
+  unsigned threads = 0;
+  std::string out = "out";
+  std::string format = "text";
+  bool quiet = false;
+  std::uint64_t max_file_bytes = ReadLimits{}.max_file_bytes;
+};
+
+std::atomic<bool> g_interrupted{false};
+extern "C" void on_compare_interrupt(int) { g_interrupted.store(true); }
+
+int run_compare(const CompareCliOptions& o) {
+  std::vector<std::string> labels;
+  try {
+    labels = compare_labels(o.scenarios);
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "cpsf compare: error: %s\n", e.what());
+    return kExitUsage;
+  }
+  // Every file is loaded and checked before anything runs; the worst decides the code.
+  std::vector<CompareInput> inputs;
+  int worst = kExitOk;
+  for (std::size_t i = 0; i < o.scenarios.size(); ++i) {
+    int code = kExitOk;
+    auto loaded = load_valid("compare", o.scenarios[i], o.max_file_bytes, code);
+    worst = std::max(worst, code);
+    if (loaded) inputs.push_back({labels[i], o.scenarios[i], std::move(loaded->scenario)});
+  }
+  if (worst != kExitOk) return worst;
+
+  CompareOptions options;
+  if (!o.baselines.empty()) options.baselines = o.baselines;
+  options.threat = o.threat;
+  options.run.trials = o.trials;
+  options.run.seed = o.seed;
+  options.run.threads = o.threads;
+  options.run.cancel = &g_interrupted;
+  const bool show_progress = !o.quiet && ::isatty(STDERR_FILENO);
+  if (show_progress) {
+    options.on_run = [](std::size_t i, std::size_t n, const std::string& scenario, const std::string& baseline) {
+      std::fprintf(stderr, "\r%78s\r  [%zu/%zu] %s × %s", "", i + 1, n, scenario.c_str(), baseline.c_str());
+    };
+  }
+
+  CompareResult result;
+  std::signal(SIGINT, on_compare_interrupt);
+  const auto done = [&] {
+    std::signal(SIGINT, SIG_DFL);
+    if (show_progress) std::fprintf(stderr, "\r%78s\r", "");
+  };
+  try {
+    result = compare(inputs, options);
+  } catch (const CompareCancelled&) {
+    done();
+    std::fprintf(stderr, "cpsf compare: interrupted; nothing was written\n");
+    return kExitInterrupted;
+  } catch (const std::invalid_argument& e) {
+    done();
+    std::fprintf(stderr, "cpsf compare: error: %s\n", e.what());
+    return kExitUsage;
+  }
+  done();
+
+  std::error_code ec;
+  std::filesystem::create_directories(o.out, ec);
+  if (ec) {
+    std::fprintf(stderr, "cpsf compare: error: cannot create %s: %s\n", o.out.c_str(), ec.message().c_str());
+    return kExitUsage;
+  }
+  const std::string json = compare_json(result), csv = compare_csv(result);
+  const std::pair<const char*, const std::string*> files[] = {{"compare.json", &json}, {"compare.csv", &csv}};
+  for (const auto& [name, text] : files) {
+    if (const int c = write_output("compare", (std::filesystem::path(o.out) / name).string(), *text); c != kExitOk) {
+      return c;
+    }
+  }
+  if (const int c =
+          write_output("compare", (std::filesystem::path(o.out) / "compare.svg").string(), compare_svg(result));
+      c != kExitOk) {
+    return c;
+  }
+  if (!o.quiet) {
+    std::fputs(o.format == "json"  ? json.c_str()
+               : o.format == "csv" ? csv.c_str()
+                                   : compare_text(result).c_str(),
+               stdout);
+    if (o.format == "text") std::printf("wrote %s/{compare.json,compare.csv,compare.svg}\n", o.out.c_str());
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
 Command add_compare(CLI::App& app) {
-  (void)app;
-  return {};
+  auto o = std::make_shared<CompareCliOptions>();
+  auto* sub = app.add_subcommand(
+      "compare",
+      "Run scenarios under baselines (as-is, SCS-3, SCS-4, supplier-rule, ...) with common random numbers; "
+      "write compare.json, compare.csv, compare.svg");
+  sub->add_option("scenarios", o->scenarios, "Scenario files")->required();
+  sub->add_option("-b,--baseline", o->baselines,
+                  "Baseline variants, repeatable or comma-separated: as-is (unchanged), supplier-rule (SCS ★4/★3 by "
+                  "the supplier rule), or a baseline id given to every enterprise (SCS-3, SCS-4, JC-STAR-1, "
+                  "JC-STAR-2, or the scenario's own); differences are from the first. Default: as-is")
+      ->delimiter(',')
+      ->allow_extra_args(false);
+  sub->add_option("--threat", o->threat, "Only this threat attacks (it must exist in every scenario)");
+  sub->add_option("--trials", o->trials, "Trials of every run (the same for all)")
+      ->check(CLI::Range(std::uint64_t{1}, kMaxTrials - 1))
+      ->capture_default_str();
+  sub->add_option("--seed", o->seed, "Master seed of every run (common random numbers)")->capture_default_str();
+  sub->add_option("--threads", o->threads, "Worker threads (0: every core); never changes a number")
+      ->check(CLI::Range(0u, 1024u))
+      ->capture_default_str();
+  sub->add_option("--out", o->out, "Directory for compare.json, compare.csv and compare.svg")->capture_default_str();
+  sub->add_option("--format", o->format, "What to print on stdout: text (a table), csv or json")
+      ->check(CLI::IsMember({"text", "csv", "json"}))
+      ->capture_default_str();
+  sub->add_flag("-q,--quiet", o->quiet, "Print nothing on stdout, and no progress");
+  sub->add_option("--max-file-size", o->max_file_bytes, "Refuse files larger than this many bytes")
+      ->capture_default_str();
+  return {sub, [o] { return run_compare(*o); }};
 }
 
 }  // namespace cpsf::cli

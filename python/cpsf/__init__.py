@@ -47,6 +47,8 @@ from .errors import (  # noqa: E402
 from .results import ELEMENTS, LAYERS, Estimate, LossSummary, Results  # noqa: E402
 from .scenario import DEFAULT_SCENARIO, FORMATS, Scenario, generate, load, validate  # noqa: E402
 from .simulation import DEFAULT_TRIALS, MAX_TRIALS, run  # noqa: E402
+from .compare import apply_supplier_rule, assign_baseline, compare, plot_compare  # noqa: E402
+from .portfolio import Portfolio, optimise  # noqa: E402
 
 __version__ = _core.engine_version
 #: The scenario schema the package reads and writes ("cpsf.v1").

@@ -101,3 +101,34 @@ class simulation:
             no_horizon: bool, target_rse: float, inherent: bool,
             progress: Optional[Callable[[int, int], None]] = None, poll_interval: float = 0.1) -> results.Result:
         """Runs with the GIL released; Ctrl-C returns the partial result (Result.partial)."""
+
+class portfolio:
+    max_exact_candidates: int
+    default_frontier_points: int
+    @staticmethod
+    def optimise(data: bytes, *, file: str, budget: float, candidates: List[str], method: str, frontier: int,
+                 trials: int, seed: int, threads: int, progress: Optional[Callable[[int], None]] = None,
+                 poll_interval: float = 0.1) -> Dict[str, object]:
+        """Runs the portfolio search with the GIL released; Ctrl-C raises KeyboardInterrupt.
+
+        The dict holds method, budget, trials, seed, horizon, annual, candidates, candidate_cost,
+        total_cost, chosen, cost, loss / none / all / reduction / greedy_loss ({mean, stderr}),
+        greedy, marginal and frontier (lists of dicts), simulations, and the documents json,
+        frontier_csv and text."""
+
+class compare:
+    as_is: str
+    supplier_rule: str
+    @staticmethod
+    def compare(scenarios: List[Tuple[str, str, bytes]], *, baselines: List[str], threat: Optional[str],
+                trials: int, seed: int, threads: int, progress: Optional[Callable[[int, int], None]] = None,
+                poll_interval: float = 0.1) -> Dict[str, str]:
+        """Runs every (label, file, data) under every baseline variant with the GIL released; Ctrl-C raises
+        KeyboardInterrupt. Returns the documents json (compare.json), csv, text and svg."""
+    @staticmethod
+    def labels(files: List[str]) -> List[str]: ...
+    @staticmethod
+    def apply_supplier_rule(data: bytes) -> Tuple[bytes, List[Dict[str, object]]]:
+        """(scenario, decisions: enterprise, baseline, previous_baseline, customers, reasons)."""
+    @staticmethod
+    def assign_baseline(data: bytes, baseline: str, scope: str, enterprises: List[str]) -> Tuple[bytes, int]: ...

@@ -1,6 +1,212 @@
-// Placeholder: bindings arrive with engine/cpsf/compare.hpp.
+// cpsf._core.compare: scenarios × baselines (engine/cpsf/compare.hpp) with the GIL
+// released, and the baseline assignments of engine/cpsf/supplier_rule.hpp.
+//
+// As in register_portfolio.cpp, compare() runs on a worker std::thread while the calling
+// thread waits in short slices without the GIL, taking it only to check for signals and to
+// call the progress callback. Ctrl-C cancels (RunOptions::cancel) and raises
+// KeyboardInterrupt once the worker has stopped; there is no partial table. The result
+// crosses as its documents (json, csv, text, svg); the Python side parses the JSON.
+#include <pybind11/stl.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <tuple>
+
+#include "cpsf/compare.hpp"
+#include "cpsf/supplier_rule.hpp"
+#include "cpsf/trial_loop.hpp"
 #include "registration.hpp"
 
+namespace py = pybind11;
+
 namespace cpsf::python {
-void register_compare(pybind11::module_& m) { (void)m; }
+
+namespace {
+
+v1::Scenario parse(const py::bytes& data) {
+  v1::Scenario scenario;
+  if (!scenario.ParseFromString(std::string(data))) throw py::value_error("not a serialised cpsf.v1.Scenario");
+  return scenario;
+}
+
+py::bytes serialise(const v1::Scenario& s) {
+  std::string out;
+  s.SerializeToString(&out);
+  return py::bytes(out);
+}
+
+py::list decisions_list(const std::vector<SupplierDecision>& decisions) {
+  py::list out;
+  for (const auto& d : decisions) {
+    py::list reasons;
+    for (const auto& r : d.reasons) {
+      py::dict rd;
+      rd["reason"] = supplier_reason_name(r.kind);
+      rd["customer"] = r.customer;
+      rd["relation"] = r.relation;
+      rd["relations"] = r.relations;
+      rd["text"] = describe(r);
+      reasons.append(rd);
+    }
+    py::dict dd;
+    dd["enterprise"] = d.enterprise;
+    dd["baseline"] = d.baseline;
+    dd["previous_baseline"] = d.previous_baseline;
+    dd["customers"] = d.customers;
+    dd["reasons"] = reasons;
+    out.append(dd);
+  }
+  return out;
+}
+
+struct Shared {
+  std::atomic<bool> cancel{false};
+  std::atomic<std::size_t> runs{0};
+  std::mutex mutex;
+  std::condition_variable finished_cv;
+  bool finished = false;
+};
+
+py::dict compare_bytes(const std::vector<std::tuple<std::string, std::string, py::bytes>>& scenarios,
+                       const std::vector<std::string>& baselines, const std::optional<std::string>& threat,
+                       std::uint64_t trials, std::uint64_t seed, unsigned threads, const py::object& progress,
+                       double poll_interval) {
+  if (trials < 1 || trials >= kMaxTrials) throw py::value_error("trials must be in [1, 2^40)");
+  if (threads > 1024) throw py::value_error("threads must be in [0, 1024]");
+  if (!(poll_interval > 0)) throw py::value_error("poll_interval must be > 0");
+  std::vector<CompareInput> inputs;
+  for (const auto& [label, file, data] : scenarios) inputs.push_back({label, file, parse(data)});
+
+  auto shared = std::make_shared<Shared>();
+  CompareOptions options;
+  options.baselines = baselines;
+  options.threat = threat;
+  options.run.trials = trials;
+  options.run.seed = seed;
+  options.run.threads = threads;
+  options.run.cancel = &shared->cancel;
+  options.on_run = [shared](std::size_t i, std::size_t, const std::string&, const std::string&) {
+    shared->runs.store(i, std::memory_order_relaxed);
+  };
+  const std::size_t total = inputs.size() * baselines.size();
+
+  CompareResult result;
+  std::exception_ptr worker_error;
+  std::thread worker([&] {
+    try {
+      result = compare(inputs, options);
+    } catch (...) {
+      worker_error = std::current_exception();
+    }
+    {
+      std::lock_guard lock(shared->mutex);
+      shared->finished = true;
+    }
+    shared->finished_cv.notify_all();
+  });
+
+  // From here until join(), nothing may leave this function by an exception.
+  std::optional<py::error_already_set> pending;
+  std::size_t shown = ~std::size_t{0};
+  const auto slice = std::chrono::duration<double>(poll_interval);
+  for (;;) {
+    bool finished = false;
+    {
+      py::gil_scoped_release release;
+      std::unique_lock lock(shared->mutex);
+      finished = shared->finished_cv.wait_for(lock, slice, [&] { return shared->finished; });
+    }
+    if (finished) break;
+    if (PyErr_CheckSignals() != 0) {
+      shared->cancel.store(true);
+      if (!pending) {
+        pending.emplace();  // KeyboardInterrupt (or a handler's error): re-raised after the join
+      } else {
+        PyErr_Clear();
+      }
+    }
+    const std::size_t n = shared->runs.load(std::memory_order_relaxed);
+    if (!progress.is_none() && !shared->cancel.load() && n != shown) {
+      shown = n;
+      try {
+        progress(n, total);
+      } catch (py::error_already_set& e) {
+        shared->cancel.store(true);
+        if (!pending) pending.emplace(std::move(e));
+      }
+    }
+  }
+  worker.join();
+
+  if (pending) throw std::move(*pending);
+  if (worker_error) {
+    try {
+      std::rethrow_exception(worker_error);
+    } catch (const CompareCancelled&) {
+      PyErr_SetNone(PyExc_KeyboardInterrupt);  // cancelled only on a pending error; kept for safety
+      throw py::error_already_set();
+    }  // std::invalid_argument becomes ValueError
+  }
+  if (!progress.is_none()) progress(total, total);
+  py::dict d;
+  d["json"] = compare_json(result);
+  d["csv"] = compare_csv(result);
+  d["text"] = compare_text(result);
+  d["svg"] = compare_svg(result);
+  return d;
+}
+
+}  // namespace
+
+void register_compare(py::module_& m) {
+  m.attr("as_is") = kAsIs;
+  m.attr("supplier_rule") = kSupplierRule;
+  m.def("compare", &compare_bytes, py::arg("scenarios"), py::kw_only(), py::arg("baselines"), py::arg("threat"),
+        py::arg("trials"), py::arg("seed"), py::arg("threads"), py::arg("progress") = py::none(),
+        py::arg("poll_interval") = 0.1,
+        "Runs every (label, file, serialised scenario) — validated beforehand by the caller — under every baseline "
+        "variant with the GIL released; returns {'json', 'csv', 'text', 'svg'}. progress(runs_done, runs) is called "
+        "from this thread. Ctrl-C raises KeyboardInterrupt; bad baselines, threats or labels raise ValueError.");
+  m.def(
+      "labels", [](const std::vector<std::string>& files) { return compare_labels(files); }, py::arg("files"),
+      "Labels for scenario files as `cpsf compare` makes them (the stem, or the directory of scenario.*).");
+  m.def(
+      "apply_supplier_rule",
+      [](const py::bytes& data) {
+        v1::Scenario s = parse(data);
+        const auto decisions = apply_supplier_rule(s);
+        return py::make_tuple(serialise(s), decisions_list(decisions));
+      },
+      py::arg("data"),
+      "Applies the SCS supplier rule; returns (serialised scenario, decisions: list of dicts with enterprise, "
+      "baseline, previous_baseline, customers and reasons).");
+  m.def(
+      "assign_baseline",
+      [](const py::bytes& data, const std::string& baseline, const std::string& scope,
+         const std::vector<std::string>& enterprises) {
+        BaselineScope s;
+        if (scope == "all") {
+          s = BaselineScope::all();
+        } else if (scope == "suppliers") {
+          s = BaselineScope::suppliers();
+        } else if (scope == "enterprises") {
+          s = BaselineScope::only(enterprises);
+        } else {
+          throw py::value_error("scope must be 'all', 'suppliers' or 'enterprises', not '" + scope + "'");
+        }
+        v1::Scenario scenario = parse(data);
+        const std::size_t n = assign_baseline(scenario, baseline, s);
+        return py::make_tuple(serialise(scenario), n);
+      },
+      py::arg("data"), py::arg("baseline"), py::arg("scope"), py::arg("enterprises"),
+      "Sets the baseline of the enterprises in scope ('' removes it); returns (serialised scenario, how many).");
+}
+
 }  // namespace cpsf::python

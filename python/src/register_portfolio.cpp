@@ -1,6 +1,203 @@
-// Placeholder: bindings arrive with engine/cpsf/portfolio.hpp.
+// cpsf._core.portfolio.optimise: the control portfolio (engine/cpsf/portfolio.hpp) with the
+// GIL released.
+//
+// As in register_simulation.cpp, optimise() runs on a worker std::thread while the calling
+// thread waits in short slices without the GIL, taking it only to check for signals and to
+// call the progress callback. Ctrl-C cancels the search (RunOptions::cancel) and raises
+// KeyboardInterrupt once the worker has stopped: a portfolio of half the subsets means
+// nothing, so there is no partial result. The result crosses as a dict of plain values.
+#include <pybind11/stl.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "cpsf/portfolio.hpp"
+#include "cpsf/trial_loop.hpp"
 #include "registration.hpp"
 
+namespace py = pybind11;
+
 namespace cpsf::python {
-void register_portfolio(pybind11::module_& m) { (void)m; }
+
+namespace {
+
+struct Shared {
+  std::atomic<bool> cancel{false};
+  std::atomic<std::uint64_t> simulations{0};
+  std::mutex mutex;
+  std::condition_variable finished_cv;
+  bool finished = false;
+};
+
+py::dict estimate(const LossEstimate& e) {
+  py::dict d;
+  d["mean"] = e.mean;
+  d["stderr"] = e.stderr_;
+  return d;
+}
+
+py::dict to_dict(const PortfolioResult& r, const OutputContext& context) {
+  py::dict d;
+  d["method"] = portfolio_method_name(r.method);
+  d["budget"] = r.budget;
+  d["trials"] = r.trials;
+  d["seed"] = r.seed;
+  d["horizon"] = r.horizon ? py::cast(*r.horizon) : py::none();
+  d["annual"] = r.annual;
+  d["candidates"] = r.candidates;
+  d["candidate_cost"] = r.candidate_cost;
+  d["total_cost"] = r.total_cost;
+  d["chosen"] = r.chosen;
+  d["cost"] = r.cost;
+  d["loss"] = estimate(r.loss);
+  d["none"] = estimate(r.none);
+  d["all"] = estimate(r.all);
+  d["reduction"] = estimate({r.reduction, r.reduction_stderr});
+  d["greedy_loss"] = estimate(r.greedy_loss);
+  py::list greedy;
+  for (const auto& s : r.greedy) {
+    py::dict g;
+    g["control"] = s.control;
+    g["control_cost"] = s.control_cost;
+    g["cost"] = s.cost;
+    g["loss"] = s.loss.mean;
+    g["stderr"] = s.loss.stderr_;
+    greedy.append(g);
+  }
+  d["greedy"] = greedy;
+  py::list marginal;
+  for (const auto& m : r.marginal) {
+    py::dict g;
+    g["control"] = m.control;
+    g["cost"] = m.cost;
+    g["chosen"] = m.chosen;
+    g["value"] = m.value;
+    g["stderr"] = m.stderr_;
+    g["value_per_cost"] = m.value_per_cost;
+    marginal.append(g);
+  }
+  d["marginal"] = marginal;
+  py::list frontier;
+  for (const auto& f : r.frontier) {
+    py::dict g;
+    g["budget"] = f.budget;
+    g["cost"] = f.cost;
+    g["loss"] = f.loss.mean;
+    g["stderr"] = f.loss.stderr_;
+    g["chosen"] = f.chosen;
+    frontier.append(g);
+  }
+  d["frontier"] = frontier;
+  d["simulations"] = r.simulations;
+  d["json"] = portfolio_json(r, context);
+  d["frontier_csv"] = frontier_csv(r);
+  d["text"] = portfolio_text(r, context);
+  return d;
+}
+
+py::dict optimise_bytes(const py::bytes& data, const std::string& file, double budget,
+                        const std::vector<std::string>& candidates, const std::string& method, std::size_t frontier,
+                        std::uint64_t trials, std::uint64_t seed, unsigned threads, const py::object& progress,
+                        double poll_interval) {
+  const auto m = portfolio_method_from_name(method);
+  if (!m) throw py::value_error("method must be 'auto', 'greedy' or 'exact', not '" + method + "'");
+  if (trials < 1 || trials >= kMaxTrials) throw py::value_error("trials must be in [1, 2^40)");
+  if (threads > 1024) throw py::value_error("threads must be in [0, 1024]");
+  if (!(poll_interval > 0)) throw py::value_error("poll_interval must be > 0");
+  v1::Scenario scenario;
+  if (!scenario.ParseFromString(std::string(data))) throw py::value_error("not a serialised cpsf.v1.Scenario");
+  const OutputContext context{file, scenario.name(), scenario.currency()};
+
+  auto shared = std::make_shared<Shared>();
+  PortfolioOptions options;
+  options.budget = budget;
+  options.method = *m;
+  options.frontier_points = frontier;
+  options.candidates = candidates;
+  options.run.trials = trials;
+  options.run.seed = seed;
+  options.run.threads = threads;
+  options.run.cancel = &shared->cancel;
+  options.progress = [shared](std::uint64_t n) { shared->simulations.store(n, std::memory_order_relaxed); };
+
+  PortfolioResult result;
+  std::exception_ptr worker_error;
+  std::thread worker([&] {
+    try {
+      result = optimise(scenario, options);
+    } catch (...) {
+      worker_error = std::current_exception();
+    }
+    {
+      std::lock_guard lock(shared->mutex);
+      shared->finished = true;
+    }
+    shared->finished_cv.notify_all();
+  });
+
+  // From here until join(), nothing may leave this function by an exception.
+  std::optional<py::error_already_set> pending;
+  std::uint64_t shown = 0;
+  const auto slice = std::chrono::duration<double>(poll_interval);
+  for (;;) {
+    bool finished = false;
+    {
+      py::gil_scoped_release release;
+      std::unique_lock lock(shared->mutex);
+      finished = shared->finished_cv.wait_for(lock, slice, [&] { return shared->finished; });
+    }
+    if (finished) break;
+    if (PyErr_CheckSignals() != 0) {
+      shared->cancel.store(true);
+      if (!pending) {
+        pending.emplace();  // KeyboardInterrupt (or a handler's error): re-raised after the join
+      } else {
+        PyErr_Clear();
+      }
+    }
+    const std::uint64_t n = shared->simulations.load(std::memory_order_relaxed);
+    if (!progress.is_none() && !shared->cancel.load() && n != shown) {
+      shown = n;
+      try {
+        progress(n);
+      } catch (py::error_already_set& e) {
+        shared->cancel.store(true);
+        if (!pending) pending.emplace(std::move(e));
+      }
+    }
+  }
+  worker.join();
+
+  if (pending) throw std::move(*pending);
+  if (worker_error) {
+    try {
+      std::rethrow_exception(worker_error);
+    } catch (const PortfolioCancelled&) {
+      PyErr_SetNone(PyExc_KeyboardInterrupt);  // cancelled only on a pending error; kept for safety
+      throw py::error_already_set();
+    }
+  }
+  return to_dict(result, context);
+}
+
+}  // namespace
+
+void register_portfolio(py::module_& m) {
+  m.attr("max_exact_candidates") = kMaxExactCandidates;
+  m.attr("default_frontier_points") = kDefaultFrontierPoints;
+  m.def("optimise", &optimise_bytes, py::arg("data"), py::kw_only(), py::arg("file"), py::arg("budget"),
+        py::arg("candidates"), py::arg("method"), py::arg("frontier"), py::arg("trials"), py::arg("seed"),
+        py::arg("threads"), py::arg("progress") = py::none(), py::arg("poll_interval") = 0.1,
+        "Searches the candidate controls of the serialised scenario (validated beforehand by the caller) with "
+        "the GIL released; returns a dict (its 'json' is optimise.json). progress(simulations) is called from "
+        "this thread. Ctrl-C stops the search and raises KeyboardInterrupt; bad options raise ValueError.");
+}
+
 }  // namespace cpsf::python

@@ -1,0 +1,383 @@
+"""Scenarios × baselines side by side: :func:`compare`, and the baseline assignments
+:func:`apply_supplier_rule` and :func:`assign_baseline`.
+
+:func:`compare` is the engine's own comparison (the same code as ``cpsf compare``,
+docs/cli.md): every scenario is run under every baseline variant with the same seed and
+trials. The same seed means common random numbers, so the variants of one scenario
+differ only by their controls, and the difference between two of them is measured trial
+by trial (``difference_mean`` ± ``difference_stderr``, from the first variant).
+
+A variant is ``"as-is"`` (the scenario unchanged), ``"supplier-rule"`` (the SCS supplier
+rule: ★4 for a supplier that handles a customer's confidential data, whose outage would
+delay a customer unacceptably, or that can reach a customer's systems; ★3 otherwise), or
+a baseline id given to every enterprise (``"SCS-3"``, ``"SCS-4"``, ``"JC-STAR-1"``,
+``"JC-STAR-2"`` or one the scenario defines). ``"SCS-5"`` is refused: ★5 is still under
+design.
+
+Examples
+--------
+>>> import cpsf
+>>> table = cpsf.compare(cpsf.DEFAULT_SCENARIO, baselines=["SCS-3", "SCS-4"], trials=2000, seed=5,
+...                      progress=False)
+>>> table[["scenario", "baseline"]].values.tolist()
+[['default', 'SCS-3'], ['default', 'SCS-4']]
+>>> bool(table.loc[1, "mean"] <= table.loc[0, "mean"])   # stronger controls, same random numbers
+True
+>>> s, decisions = cpsf.apply_supplier_rule(cpsf.DEFAULT_SCENARIO)
+>>> decisions.loc["t2", ["baseline", "previous_baseline", "reaches_systems"]].tolist()
+['SCS-4', 'SCS-3', True]
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import warnings
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import pandas as pd
+
+from . import _core, v1
+from .errors import Problem
+from .scenario import PathLike, Scenario, _raise_for, _warn, load
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+
+__all__ = ["compare", "plot_compare", "apply_supplier_rule", "assign_baseline", "AS_IS", "SUPPLIER_RULE",
+           "DEFAULT_COMPARE_TRIALS", "DEFAULT_COMPARE_SEED"]
+
+#: The variant that leaves a scenario as it is.
+AS_IS = _core.compare.as_is
+#: The variant that assigns SCS ★4 or ★3 to every supplier by the supplier rule.
+SUPPLIER_RULE = _core.compare.supplier_rule
+#: Trials and seed of every run when the call gives none (as ``cpsf compare``).
+DEFAULT_COMPARE_TRIALS = 10000
+DEFAULT_COMPARE_SEED = 1
+
+ScenarioLike = Union[Scenario, v1.Scenario, PathLike]
+
+
+def _checked(scenario: ScenarioLike, what: str) -> Tuple[Scenario, Optional[str]]:
+    """The scenario, validated as :func:`cpsf.run` does, and the file it came from."""
+    if isinstance(scenario, v1.Scenario):
+        scenario = Scenario(scenario)
+    if isinstance(scenario, Scenario):
+        problems = [Problem._from_core(t) for t in _core.validation.validate(scenario.to_bytes(), "<memory>")]
+        _warn(_raise_for(problems, what), stacklevel=4)
+        return scenario, scenario.source
+    if isinstance(scenario, (str, os.PathLike)):
+        path = os.fspath(scenario)
+        return load(path), path
+    raise TypeError(f"{what}: expected a Scenario, a cpsf.v1.Scenario or a path, not {type(scenario).__name__}")
+
+
+def _labelled(scenarios) -> List[Tuple[str, Scenario, Optional[str]]]:
+    """(label, scenario, file) for each scenario: dict keys, else as ``cpsf compare`` labels files."""
+    if isinstance(scenarios, Mapping):
+        items = [(str(k), *_checked(v, f"scenario {k!r}")) for k, v in scenarios.items()]
+        return [(label, s, f) for label, s, f in items]
+    if isinstance(scenarios, (Scenario, v1.Scenario, str, os.PathLike)):
+        scenarios = [scenarios]
+    checked = [_checked(s, f"scenario #{i}") for i, s in enumerate(scenarios)]
+    if not checked:
+        raise ValueError("no scenario to compare (give at least one)")
+    files = sorted({f for _, f in checked if f})
+    by_file = dict(zip(files, _core.compare.labels(files))) if files else {}
+    labels, seen = [], {}
+    for i, (s, f) in enumerate(checked):
+        base = by_file[f] if f else (s.proto.name or f"scenario{i + 1}")
+        seen[base] = seen.get(base, 0) + 1
+        labels.append(base if seen[base] == 1 else f"{base} ({seen[base]})")
+    return [(label, s, f) for label, (s, f) in zip(labels, checked)]
+
+
+def _progress_bar(total: int) -> Callable[[int, int], None]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tqdm.auto warns when ipywidgets is missing, then falls back to text
+        from tqdm.auto import tqdm
+    bar = tqdm(total=total, unit=" runs", delay=0.5, desc="cpsf compare", file=sys.stderr, dynamic_ncols=True)
+
+    def update(done: int, _total: int) -> None:
+        if done > bar.n:
+            bar.update(done - bar.n)
+
+    update.close = bar.close  # type: ignore[attr-defined]
+    return update
+
+
+def _rows(doc: dict) -> pd.DataFrame:
+    currency = {s["label"]: s["currency"] for s in doc["scenarios"]}
+    nan = float("nan")
+
+    def num(x):
+        return nan if x is None else float(x)
+
+    rows = []
+    for r in doc["rows"]:
+        loss, p, annual, diff = r["loss"], r["p_any_target"], r["annual"], r["difference"]
+        rows.append({
+            "scenario": r["scenario"], "baseline": r["baseline"], "currency": currency[r["scenario"]],
+            "trials": r["trials"], "seed": doc["seed"],
+            "mean": num(loss["mean"]), "stderr": num(loss["stderr"]),
+            "ci95_low": num(loss["ci95"][0]), "ci95_high": num(loss["ci95"][1]),
+            "var95": num(loss["var95"]), "var95_ci95_low": num(loss["var95_ci95"][0]),
+            "var95_ci95_high": num(loss["var95_ci95"][1]),
+            "var99": num(loss["var99"]), "var99_ci95_low": num(loss["var99_ci95"][0]),
+            "var99_ci95_high": num(loss["var99_ci95"][1]),
+            "es99": num(loss["es99"]),
+            "targets": p["targets"] if p else 0,
+            "target_trials": p["compromised_trials"] if p else pd.NA,
+            "p_any_target": num(p["p"]) if p else nan,
+            "p_any_target_ci95_low": num(p["ci95"][0]) if p else nan,
+            "p_any_target_ci95_high": num(p["ci95"][1]) if p else nan,
+            "inherent_mean": num(r["inherent"]["mean"]), "inherent_stderr": num(r["inherent"]["stderr"]),
+            "reduction_mean": num(r["reduction"]["mean"]), "reduction_stderr": num(r["reduction"]["stderr"]),
+            "annual_mean": num(annual["mean"]) if annual else nan,
+            "annual_stderr": num(annual["stderr"]) if annual else nan,
+            "difference_from": diff["from"],
+            "difference_mean": num(diff["mean"]), "difference_stderr": num(diff["stderr"]),
+            "changed_enterprises": r["changed_enterprises"],
+        })
+    table = pd.DataFrame(rows)
+    table["target_trials"] = table["target_trials"].astype("Int64")  # missing without targets
+    return table
+
+
+def compare(
+    scenarios: Union[ScenarioLike, Sequence[ScenarioLike], Mapping[str, ScenarioLike]],
+    baselines: Iterable[str] = (AS_IS,),
+    threat: Optional[str] = None,
+    *,
+    trials: Optional[int] = None,
+    seed: Optional[int] = None,
+    threads: int = 0,
+    progress: Union[bool, Callable[[int, int], None]] = True,
+) -> pd.DataFrame:
+    """Run scenarios under baseline variants, as ``cpsf compare`` does.
+
+    Every run has the same trials and seed (common random numbers), no stopping rule,
+    and the scenario's own horizon.
+
+    Parameters
+    ----------
+    scenarios : Scenario, path, or a list or dict of them
+        The scenarios (each validated first, as :func:`cpsf.run` does). A dict gives the
+        labels; otherwise files are labelled as on the command line (the file stem, or
+        the directory of a ``scenario.*`` file) and scenarios in memory by their name.
+    baselines : iterable of str
+        Variants: ``"as-is"``, ``"supplier-rule"`` or a baseline id for every enterprise.
+        Differences are taken from the first.
+    threat : str, optional
+        Only this threat attacks; every scenario must define it.
+    trials, seed : int, optional
+        Of every run. Default 10,000 trials and seed 1.
+    threads : int
+        Worker threads, 0 for every core. Never changes a number.
+    progress : bool or callable
+        True: a progress bar over the runs (tqdm) once it lasts over half a second. A
+        callable is called as ``progress(runs_done, runs)``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scenario × baseline, in the order given, with the columns of
+        ``compare.csv``: ``mean`` ± ``stderr`` of
+        the residual loss per trial with its 95% interval, ``var95`` / ``var99`` (with
+        distribution-free 95% intervals), ``es99``, ``p_any_target`` (some target or
+        threat objective compromised; Wilson interval), ``inherent_mean``,
+        ``reduction_mean`` ± ``reduction_stderr`` (inherent − residual, paired),
+        ``annual_mean`` (when every threat has a frequency), ``difference_mean`` ±
+        ``difference_stderr`` (from the first baseline, paired) and
+        ``changed_enterprises``. ``attrs`` holds the documents ``json`` (compare.json),
+        ``csv``, ``text`` and ``svg`` that the command line writes.
+
+    Raises
+    ------
+    ScenarioError
+        A scenario is invalid; nothing was run.
+    ValueError
+        An unknown or repeated baseline, ``"SCS-5"``, a threat missing from a scenario,
+        or an option out of range (the message names the scenario and the fix).
+    KeyboardInterrupt
+        Ctrl-C; there is no partial table.
+
+    Examples
+    --------
+    >>> import cpsf
+    >>> t = cpsf.compare({"chain": cpsf.DEFAULT_SCENARIO}, ["as-is", "supplier-rule"],
+    ...                  threat="ransomware-crew", trials=2000, progress=False)
+    >>> t.loc[0, "difference_mean"], t.loc[0, "difference_stderr"]
+    (0.0, 0.0)
+    >>> cpsf.compare(cpsf.DEFAULT_SCENARIO, ["SCS-5"], trials=10, progress=False)
+    Traceback (most recent call last):
+    ...
+    ValueError: scenario 'default': baseline 'SCS-5' is not defined: SCS ★5 is still under design ...
+    """
+    if isinstance(baselines, str):
+        baselines = [baselines]
+    baselines = [str(b) for b in baselines]
+    trials = DEFAULT_COMPARE_TRIALS if trials is None else int(trials)
+    seed = DEFAULT_COMPARE_SEED if seed is None else int(seed)
+    if not 0 <= seed < 2**64:
+        raise ValueError(f"seed must be in [0, 2^64), not {seed}")
+    items = _labelled(scenarios)
+    payload = [(label, f or "", s.to_bytes()) for label, s, f in items]
+
+    if progress is True:
+        callback = _progress_bar(len(payload) * len(baselines))
+    elif progress is False or progress is None:
+        callback = None
+    elif callable(progress):
+        callback = progress
+    else:
+        raise TypeError("progress must be True, False or a callable(done, total)")
+    try:
+        docs = _core.compare.compare(payload, baselines=baselines, threat=threat, trials=trials, seed=seed,
+                                     threads=int(threads), progress=callback)
+    finally:
+        if progress is True:
+            callback.close()  # type: ignore[union-attr]
+    table = _rows(json.loads(docs["json"]))
+    table.attrs.update(docs)
+    return table
+
+
+def plot_compare(table: pd.DataFrame, ax: Optional["Axes"] = None, *, figsize=None) -> "Axes":
+    """Grouped bars of the mean residual loss per scenario and baseline, with 95% intervals.
+
+    Parameters
+    ----------
+    table : DataFrame
+        What :func:`compare` returned.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when None.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import cpsf
+    >>> t = cpsf.compare(cpsf.DEFAULT_SCENARIO, ["SCS-3", "SCS-4"], trials=1000, progress=False)
+    >>> ax = cpsf.plot_compare(t)
+    >>> [x.get_text() for x in ax.get_legend().get_texts()]
+    ['SCS-3', 'SCS-4']
+    >>> import matplotlib.pyplot as plt; plt.close("all")
+    """
+    from matplotlib.ticker import EngFormatter
+
+    scenarios = list(dict.fromkeys(table["scenario"]))
+    baselines = list(dict.fromkeys(table["baseline"]))
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=figsize or (max(5.0, 1.2 + 0.35 * len(scenarios) * len(baselines)), 4.5))
+    width = 0.8 / max(len(baselines), 1)
+    x = np.arange(len(scenarios))
+    for k, b in enumerate(baselines):
+        rows = table[table["baseline"] == b].set_index("scenario").reindex(scenarios)
+        mean = rows["mean"].to_numpy(dtype=float)
+        err = np.vstack([mean - rows["ci95_low"].to_numpy(dtype=float), rows["ci95_high"].to_numpy(dtype=float) - mean])
+        ax.bar(x + (k - (len(baselines) - 1) / 2) * width, mean, width, yerr=np.clip(err, 0, None), capsize=3,
+               label=b)
+    ax.set_xticks(x, scenarios, rotation=30 if len(scenarios) > 3 else 0, ha="right" if len(scenarios) > 3 else "center")
+    currencies = set(table["currency"])
+    unit = f" ({currencies.pop()})" if len(currencies) == 1 and "" not in currencies else ""
+    ax.yaxis.set_major_formatter(EngFormatter())
+    ax.set_ylabel(f"mean residual loss per trial{unit}")
+    trials = int(table["trials"].iloc[0]) if len(table) else 0
+    ax.set_title(f"Scenarios × baselines, {trials:,} trials each (95% intervals)")
+    ax.grid(True, axis="y", alpha=0.3)
+    ax.legend(title="baseline")
+    return ax
+
+
+def _decisions_frame(decisions: List[dict]) -> pd.DataFrame:
+    rows = []
+    for d in decisions:
+        kinds = {r["reason"] for r in d["reasons"]}
+        rows.append({
+            "enterprise": d["enterprise"], "baseline": d["baseline"], "previous_baseline": d["previous_baseline"],
+            "customers": list(d["customers"]),
+            "confidential_data": "confidential_data" in kinds, "unacceptable_delay": "unacceptable_delay" in kinds,
+            "reaches_systems": "reaches_systems" in kinds,
+            "reasons": [r["text"] for r in d["reasons"]],
+        })
+    columns = ["enterprise", "baseline", "previous_baseline", "customers", "confidential_data",
+               "unacceptable_delay", "reaches_systems", "reasons"]
+    return pd.DataFrame(rows, columns=columns).set_index("enterprise")
+
+
+def apply_supplier_rule(scenario: ScenarioLike) -> Tuple[Scenario, pd.DataFrame]:
+    """The scenario with the SCS supplier rule applied, and the decisions.
+
+    Every enterprise that is the ``supplier`` of some dependency gets ``SCS-4`` when, for
+    some customer, the dependency has ``handles_confidential_data`` or
+    ``unacceptable_delay``, or a relation goes from an asset the supplier owns to one the
+    customer owns that is a NETWORK, TRUST, DATA_FLOW or SOFTWARE_SUPPLY connection or in
+    layer L3 (it can reach the customer's systems); otherwise ``SCS-3``. Other
+    enterprises keep their baseline. The scenario given is not changed.
+
+    Returns
+    -------
+    (Scenario, DataFrame)
+        The new scenario (no ``source``: it is no longer the file), and one row per
+        supplier, indexed by enterprise: ``baseline``, ``previous_baseline``,
+        ``customers``, the three reasons as booleans, and ``reasons`` (sentences).
+
+    Examples
+    --------
+    >>> import cpsf
+    >>> s = cpsf.Scenario(name="two companies")
+    >>> for e in ("buyer", "maker"): _ = s.add_enterprise(id=e)
+    >>> _ = s.add_dependency(customer="buyer", supplier="maker", share=0.2, unacceptable_delay=True)
+    >>> new, why = cpsf.apply_supplier_rule(s)
+    >>> new.enterprise("maker").baseline, why.loc["maker", "reasons"]
+    ('SCS-4', ["its outage would delay 'buyer' unacceptably"])
+    >>> s.enterprise("maker").baseline   # unchanged
+    ''
+    """
+    s = _as_scenario(scenario)
+    data, decisions = _core.compare.apply_supplier_rule(s.to_bytes())
+    return Scenario.from_bytes(data), _decisions_frame(decisions)
+
+
+def assign_baseline(scenario: ScenarioLike, baseline: str,
+                    enterprises: Union[str, Iterable[str]] = "all") -> Scenario:
+    """The scenario with `baseline` given to some enterprises (a copy; ``""`` removes it).
+
+    Parameters
+    ----------
+    baseline : str
+        A built-in baseline (``SCS-3``, ``SCS-4``, ``JC-STAR-1``, ``JC-STAR-2``) or one the
+        scenario defines; ``SCS-5`` is refused (★5 is still under design).
+    enterprises : "all", "suppliers" or iterable of ids
+        Every enterprise, those that are the supplier of some dependency, or these.
+
+    Examples
+    --------
+    >>> import cpsf
+    >>> s = cpsf.assign_baseline(cpsf.DEFAULT_SCENARIO, "SCS-4", "suppliers")
+    >>> s.enterprise("oem").baseline, s.enterprise("t2").baseline
+    ('', 'SCS-4')
+    """
+    s = _as_scenario(scenario)
+    if isinstance(enterprises, str):
+        if enterprises not in ("all", "suppliers"):
+            raise ValueError(f"enterprises must be 'all', 'suppliers' or a list of ids, not {enterprises!r}")
+        scope, ids = enterprises, []
+    else:
+        scope, ids = "enterprises", [str(e) for e in enterprises]
+    data, _ = _core.compare.assign_baseline(s.to_bytes(), str(baseline), scope, ids)
+    return Scenario.from_bytes(data)
+
+
+def _as_scenario(scenario: ScenarioLike) -> Scenario:
+    if isinstance(scenario, v1.Scenario):
+        return Scenario(scenario)
+    if isinstance(scenario, Scenario):
+        return scenario
+    if isinstance(scenario, (str, os.PathLike)):
+        return load(os.fspath(scenario))
+    raise TypeError(f"expected a Scenario, a cpsf.v1.Scenario or a path, not {type(scenario).__name__}")

@@ -1,0 +1,342 @@
+"""The control portfolio: :func:`optimise`.
+
+Which candidate controls (``implemented: false``) to put in force within an annual
+budget so that the expected residual loss is smallest, what each candidate is worth
+with respect to that choice, and the efficient frontier over budgets. The search is the
+engine's own (the same code as ``cpsf optimise``, docs/methods.md §11): every subset it
+looks at is simulated with the same seed and trials (common random numbers), so the
+same call gives the same numbers, bit for bit, at any thread count.
+"""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import sys
+import tempfile
+import warnings
+from typing import Any, Callable, Dict, Iterable, List, Optional, Union
+
+import pandas as pd
+
+from . import _core, v1
+from .errors import Problem
+from .results import _Z95, Estimate
+from .scenario import PathLike, Scenario, _raise_for, _warn, load
+
+__all__ = ["optimise", "Portfolio", "METHODS", "DEFAULT_OPTIMISE_TRIALS", "MAX_EXACT_CANDIDATES"]
+
+#: The search methods: ``"auto"`` is exact up to :data:`MAX_EXACT_CANDIDATES`, else greedy.
+METHODS = ("auto", "greedy", "exact")
+#: Trials per simulated subset when neither the call gives a number (as ``cpsf optimise``).
+DEFAULT_OPTIMISE_TRIALS = 10000
+#: The most candidates the exact search takes (2^20 subsets).
+MAX_EXACT_CANDIDATES = _core.portfolio.max_exact_candidates
+
+
+def _estimate(d: Dict[str, float]) -> Estimate:
+    m, s = float(d["mean"]), float(d["stderr"])
+    return Estimate(m, s, m - _Z95 * s, m + _Z95 * s)
+
+
+class Portfolio:
+    """The result of :func:`optimise`. Not constructed directly.
+
+    Attributes
+    ----------
+    method : {"exact", "greedy"}
+        The search used (``"auto"`` resolved).
+    budget, cost, total_cost : float
+        The budget, the annual cost of the chosen set, and that of every candidate.
+    chosen : list of str
+        The chosen candidate ids, in scenario order.
+    candidates : list of str
+        Every candidate id, in scenario order.
+    loss : Estimate
+        Expected residual loss with the chosen set in force (per year when ``annual``).
+    none, all : Estimate
+        The same with no candidate, and with every candidate.
+    reduction : Estimate
+        ``none − loss``, from the paired per-trial differences.
+    greedy_loss : Estimate
+        What the greedy search reaches at this budget (equal to ``loss`` for greedy).
+    annual : bool
+        The objective is the annualised loss (every threat has an ``annual_frequency``);
+        otherwise the loss per trial of the main view.
+    trials, seed : int
+        Every subset was simulated on these trials with this seed.
+    simulations : int
+        Distinct simulations run.
+    currency : str
+    """
+
+    def __init__(self, core: Dict[str, Any], scenario: Scenario):
+        self._core = core
+        self.scenario = scenario
+        self.currency: str = scenario.proto.currency
+        self.method: str = core["method"]
+        self.budget: float = core["budget"]
+        self.trials: int = core["trials"]
+        self.seed: int = core["seed"]
+        self.horizon: Optional[float] = core["horizon"]
+        self.annual: bool = core["annual"]
+        self.candidates: List[str] = list(core["candidates"])
+        self.total_cost: float = core["total_cost"]
+        self.chosen: List[str] = list(core["chosen"])
+        self.cost: float = core["cost"]
+        self.loss = _estimate(core["loss"])
+        self.none = _estimate(core["none"])
+        self.all = _estimate(core["all"])
+        self.reduction = _estimate(core["reduction"])
+        self.greedy_loss = _estimate(core["greedy_loss"])
+        self.simulations: int = core["simulations"]
+
+    def __repr__(self) -> str:
+        unit = f" {self.currency}" if self.currency else ""
+        return (f"<cpsf.Portfolio {self.method}, budget {self.budget:g}{unit}: {len(self.chosen)} of "
+                f"{len(self.candidates)} candidates, cost {self.cost:g}, loss {self.loss.mean:.6g} ± "
+                f"{self.loss.stderr:.3g} (from {self.none.mean:.6g})>")
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def summary(self) -> str:
+        """The table ``cpsf optimise`` prints."""
+        return self._core["text"]
+
+    def marginal(self) -> pd.DataFrame:
+        """What each candidate is worth with respect to the chosen set S*.
+
+        For c in S*: ``loss(S* − c) − loss(S*)`` (what dropping it would cost); for c not
+        in S*: ``loss(S*) − loss(S* + c)`` (what adding it would remove). Each from the
+        paired per-trial differences (common random numbers), with its standard error.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by ``control`` (candidate order): ``cost, chosen, value, stderr,
+            ci95_low, ci95_high, value_per_cost`` (NaN for a free control).
+        """
+        df = pd.DataFrame(self._core["marginal"]).set_index("control")
+        df["ci95_low"] = df["value"] - _Z95 * df["stderr"]
+        df["ci95_high"] = df["value"] + _Z95 * df["stderr"]
+        return df[["cost", "chosen", "value", "stderr", "ci95_low", "ci95_high", "value_per_cost"]]
+
+    def frontier(self) -> pd.DataFrame:
+        """The efficient frontier: the optimum (by this portfolio's method) at budgets
+        from 0 to the total cost of the candidates.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per budget: ``budget, cost, loss, stderr, ci95_low, ci95_high,
+            chosen`` (a tuple of ids). Empty when ``frontier=0``.
+        """
+        cols = ["budget", "cost", "loss", "stderr", "ci95_low", "ci95_high", "chosen"]
+        rows = self._core["frontier"]
+        if not rows:
+            return pd.DataFrame(columns=cols)
+        df = pd.DataFrame(rows)
+        df["chosen"] = [tuple(c) for c in df["chosen"]]
+        df["ci95_low"] = df["loss"] - _Z95 * df["stderr"]
+        df["ci95_high"] = df["loss"] + _Z95 * df["stderr"]
+        return df[cols]
+
+    def greedy(self) -> pd.DataFrame:
+        """The greedy path at this budget (computed for the exact method too): each step's
+        control, its cost, the cumulative cost and the loss with its standard error."""
+        cols = ["control", "control_cost", "cost", "loss", "stderr"]
+        rows = self._core["greedy"]
+        df = pd.DataFrame(rows, columns=cols) if rows else pd.DataFrame(columns=cols)
+        df.index = pd.RangeIndex(1, len(df) + 1, name="step")
+        return df
+
+    def to_json(self) -> str:
+        """optimise.json, byte for byte what ``cpsf optimise`` writes for the same file."""
+        return self._core["json"]
+
+    def to_dict(self) -> Dict[str, Any]:
+        """optimise.json as a dict."""
+        return json.loads(self._core["json"])
+
+    def save(self, out: Union[str, "os.PathLike[str]"]) -> pathlib.Path:
+        """Write ``optimise.json`` and ``frontier.csv`` into the directory `out` (made if
+        missing), each atomically, as ``cpsf optimise --out`` does. Returns the directory."""
+        out = pathlib.Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        for name, text in (("optimise.json", self._core["json"]), ("frontier.csv", self._core["frontier_csv"])):
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=out)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+                    f.write(text)
+                os.replace(tmp, out / name)
+            except BaseException:
+                pathlib.Path(tmp).unlink(missing_ok=True)
+                raise
+        return out
+
+
+def _progress_counter() -> Callable[[int], None]:
+    """A tqdm counter of simulations on stderr, shown once the search lasts over half a second."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from tqdm.auto import tqdm
+    bar = tqdm(total=None, unit=" simulations", delay=0.5, desc="cpsf optimise", file=sys.stderr, dynamic_ncols=True)
+
+    def update(done: int) -> None:
+        if done > bar.n:
+            bar.update(done - bar.n)
+
+    update.close = bar.close  # type: ignore[attr-defined]
+    return update
+
+
+def optimise(
+    scenario: Union[Scenario, v1.Scenario, PathLike],
+    budget: float,
+    *,
+    candidates: Optional[Iterable[str]] = None,
+    method: str = "auto",
+    frontier: int = 11,
+    trials: Optional[int] = None,
+    seed: Optional[int] = None,
+    threads: Optional[int] = None,
+    progress: Union[bool, Callable[[int], None]] = True,
+) -> Portfolio:
+    """Choose the candidate controls that minimise expected residual loss within a budget,
+    as ``cpsf optimise`` does (docs/methods.md §11).
+
+    Parameters
+    ----------
+    scenario : Scenario, cpsf.v1.Scenario, str or path-like
+        The scenario, or a scenario file (read with :func:`cpsf.load`).
+    budget : float
+        Annual budget for the candidates, in the scenario's currency, ≥ 0.
+    candidates : iterable of str, optional
+        Candidate control ids (each with ``implemented: false``). Default: every
+        control with ``implemented: false``. The others stay as they are.
+    method : {"auto", "greedy", "exact"}
+        ``"exact"``: the best subset within the budget (at most 20 candidates);
+        ``"greedy"``: add the best loss reduction per cost while one fits; ``"auto"``:
+        exact up to 20 candidates, else greedy.
+    frontier : int
+        Budgets on the efficient frontier, from 0 to the candidates' total cost
+        (0: none; else 2 to 1001).
+    trials : int, optional
+        Trials per simulated subset, the same for all. Default 10,000.
+    seed : int, optional
+        Master seed, shared by every subset. Default: ``settings.seed``.
+    threads : int, optional
+        Worker threads, 0 for every core. Default: ``settings.threads``. Never changes
+        a number.
+    progress : bool or callable
+        True: a counter of simulations (tqdm) once the search lasts over half a second.
+        False: none. A callable is called as ``progress(simulations)``.
+
+    Returns
+    -------
+    Portfolio
+
+    Raises
+    ------
+    ScenarioError
+        The scenario is invalid; nothing was run.
+    ValueError
+        A bad option or candidate: negative budget, unknown or implemented candidate,
+        no candidates, exact over more than 20 candidates...
+    KeyboardInterrupt
+        Ctrl-C stops the search (there is no partial portfolio).
+
+    Notes
+    -----
+    The objective is the mean annualised residual loss when every threat has an
+    ``annual_frequency``, else the mean residual loss per trial of the main view. The
+    engine runs on a worker thread with the GIL released.
+
+    Examples
+    --------
+    Three independent chains, each closed by one candidate of efficacy 1: closing chain
+    *k* removes its loss. With 10 to spend, greedy takes the best ratio (c0: 7 for 6) and
+    then nothing fits; the exact search finds c1 + c2 (10 for 10).
+
+    >>> import cpsf
+    >>> s = cpsf.Scenario(name="trap")
+    >>> _ = s.add_enterprise(id="e")
+    >>> for k, (req, loss, cost) in enumerate([("CPS.AC-1", 7, 6), ("CPS.DS-1", 5, 5), ("CPS.IP-1", 5, 5)]):
+    ...     _ = s.add_asset(id=f"s{k}", owner="e", layer="L3", element="PEOPLE", exposure=1)
+    ...     _ = s.add_asset(id=f"t{k}", owner="e", layer="L3", element="DATA", loss={"integrity": loss})
+    ...     _ = s.add_relation(from_=f"s{k}", to=f"t{k}", layer="L3", step={"p": 1, "mitigated_by": [req]})
+    ...     _ = s.add_control(id=f"c{k}", requirement=req, efficacy=1, cost=cost)
+    >>> p = cpsf.optimise(s, 10, trials=500, progress=False)
+    >>> p.method, p.chosen, p.loss.mean, p.greedy_loss.mean
+    ('exact', ['c1', 'c2'], 7.0, 10.0)
+    >>> cpsf.optimise(s, 10, method="greedy", trials=500, progress=False).chosen
+    ['c0']
+    >>> p.marginal()["value"].to_dict()       # c0 would remove 7; dropping c1 or c2 would cost 5
+    {'c0': 7.0, 'c1': 5.0, 'c2': 5.0}
+    >>> p.frontier()[["budget", "loss"]].iloc[[0, -1]].values.tolist()
+    [[0.0, 17.0], [16.0, 0.0]]
+
+    On the default scenario (five candidate controls, annualised loss):
+
+    >>> p = cpsf.optimise(cpsf.DEFAULT_SCENARIO, 40000, trials=2000, seed=7, progress=False)
+    >>> len(p.candidates), p.method, p.cost <= 40000, p.loss.mean < p.none.mean
+    (5, 'exact', True, True)
+    >>> p.frontier().shape
+    (11, 7)
+
+    The thread count never changes a number:
+
+    >>> one = cpsf.optimise(cpsf.DEFAULT_SCENARIO, 40000, trials=2000, seed=7, threads=1, progress=False)
+    >>> one.to_json() == p.to_json()
+    True
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
+    if isinstance(scenario, v1.Scenario):
+        scenario = Scenario(scenario)
+    if isinstance(scenario, Scenario):
+        data = scenario.to_bytes()
+        problems = [Problem._from_core(t) for t in _core.validation.validate(data, "<memory>")]
+        _warn(_raise_for(problems, "the scenario"))
+        file = scenario.source or "<memory>"
+    elif isinstance(scenario, (str, os.PathLike)):
+        file = os.fspath(scenario)
+        scenario = load(file)
+        data = scenario.to_bytes()
+    else:
+        raise TypeError(f"optimise() takes a Scenario, a cpsf.v1.Scenario or a path, not {type(scenario).__name__}")
+
+    settings = scenario.proto.settings
+    trials = int(trials) if trials is not None else DEFAULT_OPTIMISE_TRIALS
+    seed = int(seed) if seed is not None else settings.seed
+    threads = int(threads) if threads is not None else settings.threads
+    if not 0 <= seed < 2**64:
+        raise ValueError(f"seed must be in [0, 2^64), not {seed}")
+    if not 0 <= int(frontier) <= 1001:
+        raise ValueError(f"frontier must be 0 or from 2 to 1001, not {frontier}")
+    if isinstance(candidates, str):
+        raise TypeError("candidates must be an iterable of control ids, not one string (fix: candidates=[...])")
+    ids = [str(c) for c in candidates] if candidates is not None else []
+    if candidates is not None and not ids:
+        raise ValueError("candidates is empty (fix: name at least one control, or pass None for every "
+                         "control with implemented: false)")
+
+    callback: Optional[Callable[[int], None]]
+    if progress is True:
+        callback = _progress_counter()
+    elif progress is False or progress is None:
+        callback = None
+    elif callable(progress):
+        callback = progress
+    else:
+        raise TypeError("progress must be True, False or a callable(simulations)")
+    try:
+        core = _core.portfolio.optimise(
+            data, file=file, budget=float(budget), candidates=ids, method=method, frontier=int(frontier),
+            trials=trials, seed=seed, threads=threads, progress=callback)
+    finally:
+        if progress is True:
+            callback.close()  # type: ignore[union-attr]
+    return Portfolio(core, scenario)
+
