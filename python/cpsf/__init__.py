@@ -61,4 +61,5 @@ __all__ = [
     "SCHEMA", "Estimate", "LossSummary", "PartialResultWarning", "Problem", "Results", "RunInterrupted",
     "Scenario", "ScenarioError", "ScenarioFileError", "ScenarioWarning", "catalogue", "generate",
     "is_requirement_id", "load", "plot", "run", "v1", "validate",
+    "Portfolio", "optimise", "compare", "plot_compare", "apply_supplier_rule", "assign_baseline",
 ]
