@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 
+#include "cpsf/chokepoints.hpp"
 #include "cpsf/generate.hpp"
 #include "cpsf/model.hpp"
 #include "cpsf/simulation.hpp"
@@ -164,9 +165,39 @@ void sizes(benchmark::internal::Benchmark* b) {
   }
 }
 
+// Chokepoints to every target of threat 0 (residual weaknesses); items = targets. The
+// cut sizes must equal those of a one-thread reference.
+void BM_Chokepoints(benchmark::State& state) {
+  const auto assets = static_cast<std::uint64_t>(state.range(0));
+  const auto threads = static_cast<unsigned>(state.range(1));
+  const Case& c = get_case(assets, false);
+  static std::map<std::uint64_t, std::uint64_t> reference;
+  const auto total_cut = [](const std::vector<Chokepoint>& cps) {
+    std::uint64_t sum = 0;
+    for (const auto& cp : cps) sum += cp.reachable && !cp.entry ? cp.cut_size : 0;
+    return sum;
+  };
+  if (!reference.count(assets)) reference[assets] = total_cut(chokepoints(c.model, 0, true, nullptr, 1));
+  std::size_t targets = 0;
+  for (auto _ : state) {
+    const auto cps = chokepoints(c.model, 0, true, nullptr, threads);
+    targets = cps.size();
+    if (total_cut(cps) != reference[assets]) state.SkipWithError("cut sizes differ from the one-thread reference");
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * targets));
+  state.counters["targets"] = static_cast<double>(targets);
+}
+
+void sizes_for_chokepoints(benchmark::internal::Benchmark* b) {
+  for (std::int64_t assets = 1000; assets <= 100'000; assets *= 10) {
+    for (const std::int64_t threads : {1, 2}) b->Args({assets, threads});
+  }
+}
+
 BENCHMARK(BM_Run)->Apply(sizes_and_threads)->ArgNames({"assets", "spread", "threads"})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_TrialLoop)->Apply(sizes)->ArgNames({"assets", "spread"})->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_RandomFloor)->Apply(sizes)->ArgNames({"assets", "spread"})->Unit(benchmark::kNanosecond);
+BENCHMARK(BM_Chokepoints)->Apply(sizes_for_chokepoints)->ArgNames({"assets", "threads"})->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

@@ -7,10 +7,6 @@
 
 #include <algorithm>
 #include <bit>
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
-#include <ctime>
 #include <random>
 #include <string>
 #include <vector>
@@ -522,34 +518,6 @@ TEST(Chokepoints, LargerGraphCutsDisconnectAndDoNotDependOnThreads) {
   EXPECT_GT(cut, 20);
 }
 
-// Timing on a generated graph, by hand:
-//   build/bin/cpsf generate /tmp/choke-g.pb --enterprises 10 --assets-per-enterprise 1000
-//   build/bin/chokepoints_test --gtest_also_run_disabled_tests --gtest_filter='*Timing*'
-// (another scenario: CPSF_CHOKE_SCENARIO=path).
-TEST(Chokepoints, DISABLED_TimingOnAGeneratedGraph) {
-  const char* path = std::getenv("CPSF_CHOKE_SCENARIO");
-  Diagnostics diagnostics;
-  LoadStatus status = LoadStatus::Ok;
-  const auto s = load_scenario(path ? path : "/tmp/choke-g.pb", diagnostics, status);
-  ASSERT_TRUE(s);
-  const Model m = compile(s->scenario);
-  for (const unsigned threads : {1u, 0u}) {
-    const auto start = std::chrono::steady_clock::now();
-    const std::clock_t cpu_start = std::clock();
-    const auto cps = chokepoints(m, 0, true, nullptr, threads);
-    const double cpu_ms = 1000.0 * static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
-    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    std::uint64_t cut = 0, reachable = 0;
-    for (const auto& c : cps) {
-      reachable += c.reachable && !c.entry;
-      if (c.reachable && !c.entry) cut += c.cut_size;
-    }
-    std::printf("%zu assets, %zu relations, %zu targets (%llu reachable, mean cut %.2f), %s: %.1f ms (CPU %.1f ms)\n",
-                m.asset_count(), m.relation_count(), cps.size(), static_cast<unsigned long long>(reachable),
-                reachable ? static_cast<double>(cut) / static_cast<double>(reachable) : 0.0,
-                threads == 1 ? "1 thread" : "all cores", ms, cpu_ms);
-  }
-}
 
 }  // namespace
 }  // namespace cpsf
