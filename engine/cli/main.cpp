@@ -199,6 +199,11 @@ int run_run(const RunCliOptions& o) {
   std::signal(SIGINT, SIG_DFL);
   if (show_progress) std::fprintf(stderr, "\r%60s\r", "");
   timer.mark("simulate");
+  if (o.timings) {
+    std::fprintf(stderr, "  (%llu trials, %llu steps tried: %.1f steps per trial)\n",
+                 static_cast<unsigned long long>(result.trials), static_cast<unsigned long long>(result.steps_tried),
+                 result.trials ? static_cast<double>(result.steps_tried) / static_cast<double>(result.trials) : 0.0);
+  }
   cpsf::ReportOptions report_options;
   report_options.path_top_k = o.top_paths;
   report_options.chokepoints = o.chokepoints == "on"    ? cpsf::ReportOptions::Chokepoints::On
