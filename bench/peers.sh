@@ -27,7 +27,7 @@ for shape in local spread; do
   # shellcheck disable=SC2086
   $cpsf generate "$work/$shape.json" --enterprises 10 --assets-per-enterprise 1000 --relations-per-asset 4 \
     --entry-share 0.01 --horizon 30 --seed 11 $p 2>/dev/null
-  $cpsf run "$work/$shape.json" --trials "$trials" --threads 1 --no-inherent --quiet --timings \
+  $cpsf run "$work/$shape.json" --trials "$trials" --threads 1 --no-inherent --no-paths --quiet --timings \
     --out "$work/engine-$shape" 2>"$work/engine-$shape.timings"
   engine_s=$(awk '$1 == "simulate" {print $2}' "$work/engine-$shape.timings")
   $py bench/peers/peer_networkx.py "$work/$shape.json" --trials "$trials" --seed 1 --out "$work/nx-$shape.json"
