@@ -607,18 +607,23 @@ std::optional<LoadedScenario> load_scenario(const std::string& path, Diagnostics
   const fs::path canonical = fs::weakly_canonical(fs::path(path), ec);
   Loader loader{out, limits, canonical.parent_path(), {}, {}, {}, false};
   loader.result.files.push_back(std::move(source));
-  loader.result.scenario = top;
+  // Take the top-level file's message over instead of copying it (a deep copy of 10^7
+  // relations costs as much as parsing them); keep its include list to follow.
+  v1::Scenario includes;
+  *includes.mutable_include() = top.include();
+  loader.result.scenario.Swap(&top);
+  const v1::Scenario& merged = loader.result.scenario;
   // Lists of the top-level file are already in place; record their origins.
   for (const char* list : kEntityLists) {
-    const auto* field = top.GetDescriptor()->FindFieldByName(list);
+    const auto* field = merged.GetDescriptor()->FindFieldByName(list);
     auto& origins = loader.result.origins[list];
-    for (int i = 0; i < top.GetReflection()->FieldSize(top, field); ++i) {
-      origins.push_back({0, static_cast<std::uint32_t>(i)});
-    }
+    const int n = merged.GetReflection()->FieldSize(merged, field);
+    origins.reserve(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) origins.push_back({0, static_cast<std::uint32_t>(i)});
   }
   loader.loaded.push_back(canonical);
   loader.stack.push_back(canonical);
-  loader.load_includes(top, 0, canonical.parent_path());
+  loader.load_includes(includes, 0, canonical.parent_path());
   place_diagnostics(out, loader.result.files);
   if (loader.invalid) {
     status = LoadStatus::Invalid;
