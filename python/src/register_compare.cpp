@@ -1,27 +1,20 @@
 // cpsf._core.compare: scenarios × baselines (engine/cpsf/compare.hpp) with the GIL
-// released, and the baseline assignments of engine/cpsf/supplier_rule.hpp.
-//
-// As in register_portfolio.cpp, compare() runs on a worker std::thread while the calling
-// thread waits in short slices without the GIL, taking it only to check for signals and to
-// call the progress callback. Ctrl-C cancels (RunOptions::cancel) and raises
-// KeyboardInterrupt once the worker has stopped; there is no partial table. The result
-// crosses as its documents (json, csv, text, svg); the Python side parses the JSON.
+// released (background_call.hpp), and the baseline assignments of
+// engine/cpsf/supplier_rule.hpp. Ctrl-C cancels and raises KeyboardInterrupt once the work
+// has stopped; there is no partial table. The result crosses as its documents (json, csv,
+// text, svg); the Python side parses the JSON.
 #include <pybind11/stl.h>
 
 #include <atomic>
-#include <chrono>
-#include <condition_variable>
-#include <exception>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <tuple>
 
 #include "cpsf/compare.hpp"
 #include "cpsf/supplier_rule.hpp"
 #include "cpsf/trial_loop.hpp"
+#include "background_call.hpp"
 #include "registration.hpp"
 
 namespace py = pybind11;
@@ -66,14 +59,6 @@ py::list decisions_list(const std::vector<SupplierDecision>& decisions) {
   return out;
 }
 
-struct Shared {
-  std::atomic<bool> cancel{false};
-  std::atomic<std::size_t> runs{0};
-  std::mutex mutex;
-  std::condition_variable finished_cv;
-  bool finished = false;
-};
-
 py::dict compare_bytes(const std::vector<std::tuple<std::string, std::string, py::bytes>>& scenarios,
                        const std::vector<std::string>& baselines, const std::optional<std::string>& threat,
                        std::uint64_t trials, std::uint64_t seed, unsigned threads, const py::object& progress,
@@ -84,76 +69,31 @@ py::dict compare_bytes(const std::vector<std::tuple<std::string, std::string, py
   std::vector<CompareInput> inputs;
   for (const auto& [label, file, data] : scenarios) inputs.push_back({label, file, parse(data)});
 
-  auto shared = std::make_shared<Shared>();
+  std::atomic<bool> cancel{false};
+  std::atomic<std::size_t> runs{0};
   CompareOptions options;
   options.baselines = baselines;
   options.threat = threat;
   options.run.trials = trials;
   options.run.seed = seed;
   options.run.threads = threads;
-  options.run.cancel = &shared->cancel;
-  options.on_run = [shared](std::size_t i, std::size_t, const std::string&, const std::string&) {
-    shared->runs.store(i, std::memory_order_relaxed);
+  options.run.cancel = &cancel;
+  options.on_run = [&runs](std::size_t i, std::size_t, const std::string&, const std::string&) {
+    runs.store(i, std::memory_order_relaxed);
   };
   const std::size_t total = inputs.size() * baselines.size();
 
   CompareResult result;
-  std::exception_ptr worker_error;
-  std::thread worker([&] {
-    try {
-      result = compare(inputs, options);
-    } catch (...) {
-      worker_error = std::current_exception();
-    }
-    {
-      std::lock_guard lock(shared->mutex);
-      shared->finished = true;
-    }
-    shared->finished_cv.notify_all();
-  });
-
-  // From here until join(), nothing may leave this function by an exception.
-  std::optional<py::error_already_set> pending;
-  std::size_t shown = ~std::size_t{0};
-  const auto slice = std::chrono::duration<double>(poll_interval);
-  for (;;) {
-    bool finished = false;
-    {
-      py::gil_scoped_release release;
-      std::unique_lock lock(shared->mutex);
-      finished = shared->finished_cv.wait_for(lock, slice, [&] { return shared->finished; });
-    }
-    if (finished) break;
-    if (PyErr_CheckSignals() != 0) {
-      shared->cancel.store(true);
-      if (!pending) {
-        pending.emplace();  // KeyboardInterrupt (or a handler's error): re-raised after the join
-      } else {
-        PyErr_Clear();
-      }
-    }
-    const std::size_t n = shared->runs.load(std::memory_order_relaxed);
-    if (!progress.is_none() && !shared->cancel.load() && n != shown) {
-      shown = n;
-      try {
-        progress(n, total);
-      } catch (py::error_already_set& e) {
-        shared->cancel.store(true);
-        if (!pending) pending.emplace(std::move(e));
-      }
-    }
-  }
-  worker.join();
-
-  if (pending) throw std::move(*pending);
-  if (worker_error) {
-    try {
-      std::rethrow_exception(worker_error);
-    } catch (const CompareCancelled&) {
-      PyErr_SetNone(PyExc_KeyboardInterrupt);  // cancelled only on a pending error; kept for safety
-      throw py::error_already_set();
-    }  // std::invalid_argument becomes ValueError
-  }
+  std::function<void(std::uint64_t)> report;
+  if (!progress.is_none()) report = [&](std::uint64_t n) { progress(n, total); };
+  try {
+    run_off_the_gil([&] { result = compare(inputs, options); }, cancel,
+                    [&] { return static_cast<std::uint64_t>(runs.load(std::memory_order_relaxed)); }, report,
+                    OnInterrupt::Raise, poll_interval);
+  } catch (const CompareCancelled&) {
+    PyErr_SetNone(PyExc_KeyboardInterrupt);  // cancelled only on a pending error; kept for safety
+    throw py::error_already_set();
+  }  // std::invalid_argument becomes ValueError
   if (!progress.is_none()) progress(total, total);
   py::dict d;
   d["json"] = compare_json(result);

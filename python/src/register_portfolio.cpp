@@ -1,25 +1,16 @@
 // cpsf._core.portfolio.optimise: the control portfolio (engine/cpsf/portfolio.hpp) with the
-// GIL released.
-//
-// As in register_simulation.cpp, optimise() runs on a worker std::thread while the calling
-// thread waits in short slices without the GIL, taking it only to check for signals and to
-// call the progress callback. Ctrl-C cancels the search (RunOptions::cancel) and raises
-// KeyboardInterrupt once the worker has stopped: a portfolio of half the subsets means
-// nothing, so there is no partial result. The result crosses as a dict of plain values.
+// GIL released (background_call.hpp). Ctrl-C cancels the search and raises
+// KeyboardInterrupt once it has stopped: a portfolio of half the subsets means nothing, so
+// there is no partial result. The result crosses as a dict of plain values.
 #include <pybind11/stl.h>
 
 #include <atomic>
-#include <chrono>
-#include <condition_variable>
-#include <exception>
 #include <memory>
-#include <mutex>
-#include <optional>
 #include <string>
-#include <thread>
 
 #include "cpsf/portfolio.hpp"
 #include "cpsf/trial_loop.hpp"
+#include "background_call.hpp"
 #include "registration.hpp"
 
 namespace py = pybind11;
@@ -27,14 +18,6 @@ namespace py = pybind11;
 namespace cpsf::python {
 
 namespace {
-
-struct Shared {
-  std::atomic<bool> cancel{false};
-  std::atomic<std::uint64_t> simulations{0};
-  std::mutex mutex;
-  std::condition_variable finished_cv;
-  bool finished = false;
-};
 
 py::dict estimate(const LossEstimate& e) {
   py::dict d;
@@ -115,7 +98,8 @@ py::dict optimise_bytes(const py::bytes& data, const std::string& file, double b
   if (!scenario.ParseFromString(std::string(data))) throw py::value_error("not a serialised cpsf.v1.Scenario");
   const OutputContext context{file, scenario.name(), scenario.currency()};
 
-  auto shared = std::make_shared<Shared>();
+  std::atomic<bool> cancel{false};
+  std::atomic<std::uint64_t> simulations{0};
   PortfolioOptions options;
   options.budget = budget;
   options.method = *m;
@@ -124,65 +108,19 @@ py::dict optimise_bytes(const py::bytes& data, const std::string& file, double b
   options.run.trials = trials;
   options.run.seed = seed;
   options.run.threads = threads;
-  options.run.cancel = &shared->cancel;
-  options.progress = [shared](std::uint64_t n) { shared->simulations.store(n, std::memory_order_relaxed); };
+  options.run.cancel = &cancel;
+  options.progress = [&simulations](std::uint64_t n) { simulations.store(n, std::memory_order_relaxed); };
 
   PortfolioResult result;
-  std::exception_ptr worker_error;
-  std::thread worker([&] {
-    try {
-      result = optimise(scenario, options);
-    } catch (...) {
-      worker_error = std::current_exception();
-    }
-    {
-      std::lock_guard lock(shared->mutex);
-      shared->finished = true;
-    }
-    shared->finished_cv.notify_all();
-  });
-
-  // From here until join(), nothing may leave this function by an exception.
-  std::optional<py::error_already_set> pending;
-  std::uint64_t shown = 0;
-  const auto slice = std::chrono::duration<double>(poll_interval);
-  for (;;) {
-    bool finished = false;
-    {
-      py::gil_scoped_release release;
-      std::unique_lock lock(shared->mutex);
-      finished = shared->finished_cv.wait_for(lock, slice, [&] { return shared->finished; });
-    }
-    if (finished) break;
-    if (PyErr_CheckSignals() != 0) {
-      shared->cancel.store(true);
-      if (!pending) {
-        pending.emplace();  // KeyboardInterrupt (or a handler's error): re-raised after the join
-      } else {
-        PyErr_Clear();
-      }
-    }
-    const std::uint64_t n = shared->simulations.load(std::memory_order_relaxed);
-    if (!progress.is_none() && !shared->cancel.load() && n != shown) {
-      shown = n;
-      try {
-        progress(n);
-      } catch (py::error_already_set& e) {
-        shared->cancel.store(true);
-        if (!pending) pending.emplace(std::move(e));
-      }
-    }
-  }
-  worker.join();
-
-  if (pending) throw std::move(*pending);
-  if (worker_error) {
-    try {
-      std::rethrow_exception(worker_error);
-    } catch (const PortfolioCancelled&) {
-      PyErr_SetNone(PyExc_KeyboardInterrupt);  // cancelled only on a pending error; kept for safety
-      throw py::error_already_set();
-    }
+  std::function<void(std::uint64_t)> report;
+  if (!progress.is_none()) report = [&](std::uint64_t n) { progress(n); };
+  try {
+    run_off_the_gil([&] { result = optimise(scenario, options); }, cancel,
+                    [&] { return simulations.load(std::memory_order_relaxed); }, report, OnInterrupt::Raise,
+                    poll_interval, /*unreported=*/0);
+  } catch (const PortfolioCancelled&) {
+    PyErr_SetNone(PyExc_KeyboardInterrupt);  // cancelled only on a pending error; kept for safety
+    throw py::error_already_set();
   }
   return to_dict(result, context);
 }

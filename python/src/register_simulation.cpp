@@ -1,29 +1,20 @@
 // cpsf._core.simulation.run: compile a scenario and run the Monte Carlo simulation with
-// the GIL released.
-//
-// simulate() runs on a worker std::thread. The calling thread waits in short slices with
-// the GIL released; between slices it takes the GIL only to call PyErr_CheckSignals()
-// and the progress callback (with the trial count the engine last reported through an
-// atomic). A KeyboardInterrupt sets RunOptions::cancel: the worker ends at its current
-// round, and the partial result comes back marked partial (the exception is consumed;
-// cpsf.run warns, or re-raises with on_interrupt="raise"). Any other exception raised
-// meanwhile (by a signal handler or the progress callback) also cancels the run and is
-// re-raised once the worker has finished. The worker is always joined before returning.
+// the GIL released (background_call.hpp). A KeyboardInterrupt sets RunOptions::cancel: the
+// run ends at its current round and the partial result comes back marked partial (the
+// exception is consumed; cpsf.run warns, or re-raises with on_interrupt="raise"). Any other
+// exception raised meanwhile (by a signal handler or the progress callback) also cancels
+// the run and is re-raised once the worker has finished.
 #include <pybind11/functional.h>
 #include <pybind11/stl.h>
 
 #include <atomic>
-#include <chrono>
-#include <condition_variable>
-#include <exception>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include "cpsf/trial_loop.hpp"
 #include "cpsf/parallel.hpp"
+#include "background_call.hpp"
 #include "registration.hpp"
 #include "run_state.hpp"
 
@@ -32,14 +23,6 @@ namespace py = pybind11;
 namespace cpsf::python {
 
 namespace {
-
-struct Shared {
-  std::atomic<bool> cancel{false};
-  std::atomic<std::uint64_t> done{0};
-  std::mutex mutex;
-  std::condition_variable finished_cv;
-  bool finished = false;
-};
 
 std::shared_ptr<RunState> run(const py::bytes& data, const std::string& file, std::uint64_t trials,
                               std::uint64_t seed, unsigned threads, std::optional<double> horizon, bool no_horizon,
@@ -60,7 +43,8 @@ std::shared_ptr<RunState> run(const py::bytes& data, const std::string& file, st
     state->model = compile(scenario);  // std::invalid_argument -> ValueError
   }
 
-  auto shared = std::make_shared<Shared>();
+  std::atomic<bool> cancel{false};
+  std::atomic<std::uint64_t> done{0};
   RunOptions options;
   options.trials = trials;
   options.seed = seed;
@@ -69,62 +53,15 @@ std::shared_ptr<RunState> run(const py::bytes& data, const std::string& file, st
   options.no_horizon = no_horizon;
   options.target_relative_stderr = target_rse;
   options.inherent = inherent;
-  options.cancel = &shared->cancel;
-  options.progress = [shared](std::uint64_t done, std::uint64_t) { shared->done.store(done, std::memory_order_relaxed); };
+  options.cancel = &cancel;
+  options.progress = [&done](std::uint64_t n, std::uint64_t) { done.store(n, std::memory_order_relaxed); };
 
-  std::exception_ptr worker_error;
-  std::thread worker([&state, &options, &worker_error, shared] {
-    try {
-      state->result = simulate(state->model, options);
-    } catch (...) {
-      worker_error = std::current_exception();
-    }
-    {
-      std::lock_guard lock(shared->mutex);
-      shared->finished = true;
-    }
-    shared->finished_cv.notify_all();
-  });
-
-  // From here until join(), nothing may leave this function by an exception.
-  std::optional<py::error_already_set> pending;  // a Python exception to re-raise after the join
-  std::uint64_t shown = ~std::uint64_t{0};
-  const auto slice = std::chrono::duration<double>(poll_interval);
-  for (;;) {
-    bool finished = false;
-    {
-      py::gil_scoped_release release;
-      std::unique_lock lock(shared->mutex);
-      finished = shared->finished_cv.wait_for(lock, slice, [&] { return shared->finished; });
-    }
-    if (finished) break;
-    if (PyErr_CheckSignals() != 0) {
-      shared->cancel.store(true);
-      if (PyErr_ExceptionMatches(PyExc_KeyboardInterrupt)) {
-        PyErr_Clear();  // the result comes back partial instead
-      } else if (!pending) {
-        pending.emplace();  // fetches the error
-      } else {
-        PyErr_Clear();
-      }
-    }
-    const std::uint64_t done = shared->done.load(std::memory_order_relaxed);
-    if (!progress.is_none() && !shared->cancel.load() && done != shown) {
-      shown = done;
-      try {
-        progress(done, trials);
-      } catch (py::error_already_set& e) {
-        shared->cancel.store(true);
-        // Ctrl-C while the callback (a progress bar) was drawing is still Ctrl-C.
-        if (!pending && !e.matches(PyExc_KeyboardInterrupt)) pending.emplace(std::move(e));
-      }
-    }
-  }
-  worker.join();
-
-  if (pending) throw std::move(*pending);
-  if (worker_error) std::rethrow_exception(worker_error);
-  if (!progress.is_none() && !shared->cancel.load()) {
+  std::function<void(std::uint64_t)> report;
+  if (!progress.is_none()) report = [&](std::uint64_t n) { progress(n, trials); };
+  run_off_the_gil([&] { state->result = simulate(state->model, options); }, cancel,
+                  [&] { return done.load(std::memory_order_relaxed); }, report, OnInterrupt::ReturnPartial,
+                  poll_interval);
+  if (!progress.is_none() && !cancel.load()) {
     try {
       progress(state->result.trials, trials);  // the bar's last step
     } catch (py::error_already_set& e) {
