@@ -33,14 +33,14 @@ import json
 import os
 import sys
 import warnings
-from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Callable, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import pandas as pd
 
 from . import _core, v1
-from .errors import Problem
-from .scenario import PathLike, Scenario, _raise_for, _warn, load
+
+from .scenario import PathLike, Scenario, load, _validated
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -59,28 +59,14 @@ DEFAULT_COMPARE_SEED = 1
 ScenarioLike = Union[Scenario, v1.Scenario, PathLike]
 
 
-def _checked(scenario: ScenarioLike, what: str) -> Tuple[Scenario, Optional[str]]:
-    """The scenario, validated as :func:`cpsf.run` does, and the file it came from."""
-    if isinstance(scenario, v1.Scenario):
-        scenario = Scenario(scenario)
-    if isinstance(scenario, Scenario):
-        problems = [Problem._from_core(t) for t in _core.validation.validate(scenario.to_bytes(), "<memory>")]
-        _warn(_raise_for(problems, what), stacklevel=4)
-        return scenario, scenario.source
-    if isinstance(scenario, (str, os.PathLike)):
-        path = os.fspath(scenario)
-        return load(path), path
-    raise TypeError(f"{what}: expected a Scenario, a cpsf.v1.Scenario or a path, not {type(scenario).__name__}")
-
-
 def _labelled(scenarios) -> List[Tuple[str, Scenario, Optional[str]]]:
     """(label, scenario, file) for each scenario: dict keys, else as ``cpsf compare`` labels files."""
     if isinstance(scenarios, Mapping):
-        items = [(str(k), *_checked(v, f"scenario {k!r}")) for k, v in scenarios.items()]
+        items = [(str(k), *_validated(v, "compare()", f"scenario {k!r}")) for k, v in scenarios.items()]
         return [(label, s, f) for label, s, f in items]
     if isinstance(scenarios, (Scenario, v1.Scenario, str, os.PathLike)):
         scenarios = [scenarios]
-    checked = [_checked(s, f"scenario #{i}") for i, s in enumerate(scenarios)]
+    checked = [_validated(s, "compare()", f"scenario #{i}") for i, s in enumerate(scenarios)]
     if not checked:
         raise ValueError("no scenario to compare (give at least one)")
     files = sorted({f for _, f in checked if f})

@@ -20,9 +20,8 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Union
 import pandas as pd
 
 from . import _core, v1
-from .errors import Problem
 from .results import _Z95, Estimate
-from .scenario import PathLike, Scenario, _raise_for, _warn, load
+from .scenario import PathLike, Scenario, _validated
 
 __all__ = ["optimise", "Portfolio", "METHODS", "DEFAULT_OPTIMISE_TRIALS", "MAX_EXACT_CANDIDATES"]
 
@@ -293,19 +292,8 @@ def optimise(
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
-    if isinstance(scenario, v1.Scenario):
-        scenario = Scenario(scenario)
-    if isinstance(scenario, Scenario):
-        data = scenario.to_bytes()
-        problems = [Problem._from_core(t) for t in _core.validation.validate(data, "<memory>")]
-        _warn(_raise_for(problems, "the scenario"))
-        file = scenario.source or "<memory>"
-    elif isinstance(scenario, (str, os.PathLike)):
-        file = os.fspath(scenario)
-        scenario = load(file)
-        data = scenario.to_bytes()
-    else:
-        raise TypeError(f"optimise() takes a Scenario, a cpsf.v1.Scenario or a path, not {type(scenario).__name__}")
+    scenario, source = _validated(scenario, "optimise()")
+    data, file = scenario.to_bytes(), source or "<memory>"
 
     settings = scenario.proto.settings
     trials = int(trials) if trials is not None else DEFAULT_OPTIMISE_TRIALS

@@ -561,6 +561,24 @@ class Scenario:
         return run(self, **options)
 
 
+def _validated(scenario: Union["Scenario", v1.Scenario, PathLike], caller: str, subject: str = "the scenario",
+               stacklevel: int = 4) -> "tuple[Scenario, Optional[str]]":
+    """What :func:`cpsf.run`, :func:`cpsf.optimise` and :func:`cpsf.compare` take — a
+    Scenario, a cpsf.v1.Scenario or a file (read with :func:`load`, so problems name the
+    file and line) — validated (errors raise ScenarioError, warnings warn at `stacklevel`),
+    and the file it came from (None for one built in memory)."""
+    if isinstance(scenario, v1.Scenario):
+        scenario = Scenario(scenario)
+    if isinstance(scenario, Scenario):
+        problems = [Problem._from_core(t) for t in _core.validation.validate(scenario.to_bytes(), "<memory>")]
+        _warn(_raise_for(problems, subject), stacklevel=stacklevel)
+        return scenario, scenario.source
+    if isinstance(scenario, (str, os.PathLike)):
+        path = os.fspath(scenario)
+        return load(path), path
+    raise TypeError(f"{caller} takes a Scenario, a cpsf.v1.Scenario or a path, not {type(scenario).__name__}")
+
+
 def _restore(data: bytes, source: Optional[str]) -> Scenario:
     s = Scenario.from_bytes(data)
     object.__setattr__(s, "source", source)

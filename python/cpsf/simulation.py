@@ -7,15 +7,14 @@ calling thread shows progress and listens for Ctrl-C.
 """
 from __future__ import annotations
 
-import os
 import sys
 import warnings
 from typing import Callable, Optional, Union
 
 from . import _core, v1
-from .errors import PartialResultWarning, Problem, RunInterrupted
+from .errors import PartialResultWarning, RunInterrupted
 from .results import Results
-from .scenario import PathLike, Scenario, _raise_for, _warn, load
+from .scenario import PathLike, Scenario, _validated
 
 __all__ = ["run", "MAX_TRIALS", "DEFAULT_TRIALS"]
 
@@ -133,19 +132,8 @@ def run(
     """
     if on_interrupt not in ("return", "raise"):
         raise ValueError(f"on_interrupt must be 'return' or 'raise', not {on_interrupt!r}")
-    if isinstance(scenario, v1.Scenario):
-        scenario = Scenario(scenario)
-    if isinstance(scenario, Scenario):
-        data = scenario.to_bytes()
-        problems = [Problem._from_core(t) for t in _core.validation.validate(data, "<memory>")]
-        _warn(_raise_for(problems, "the scenario"))
-        file = scenario.source or "<memory>"
-    elif isinstance(scenario, (str, os.PathLike)):
-        file = os.fspath(scenario)
-        scenario = load(file)  # raises with file and line; warns
-        data = scenario.to_bytes()
-    else:
-        raise TypeError(f"run() takes a Scenario, a cpsf.v1.Scenario or a path, not {type(scenario).__name__}")
+    scenario, source = _validated(scenario, "run()")
+    data, file = scenario.to_bytes(), source or "<memory>"
 
     settings = scenario.proto.settings
     trials = int(trials) if trials is not None else (settings.trials or DEFAULT_TRIALS)
