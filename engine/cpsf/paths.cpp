@@ -23,12 +23,30 @@ std::unordered_map<std::uint32_t, std::pair<std::uint32_t, std::uint32_t>> endpo
 
 }  // namespace
 
-std::string relation_label(const Model& m, std::uint32_t relation) {
-  if (relation < m.relation_id.size() && !m.relation_id[relation].empty()) return m.relation_id[relation];
-  const auto ends = endpoints(m, {relation});
-  const auto& [from, to] = ends.at(relation);
-  return m.asset_id[from] + "->" + m.asset_id[to];
+RelationLabels::RelationLabels(const Model& m, const std::vector<std::uint32_t>& relations) {
+  std::vector<std::uint32_t> unnamed;
+  for (const std::uint32_t r : relations) {
+    if (r < m.relation_id.size() && !m.relation_id[r].empty()) {
+      labels_.emplace(r, m.relation_id[r]);
+    } else {
+      unnamed.push_back(r);
+    }
+  }
+  if (unnamed.empty()) return;
+  for (const auto& [r, ends] : endpoints(m, unnamed))
+    labels_.emplace(r, m.asset_id[ends.first] + "->" + m.asset_id[ends.second]);
 }
+
+std::vector<std::uint32_t> relations_of(const PathSummary& summary) {
+  std::vector<std::uint32_t> out;
+  for (const auto& t : summary.targets) {
+    for (const auto& p : t.top) out.insert(out.end(), p.relations.begin(), p.relations.end());
+  }
+  for (const auto& r : summary.relations) out.push_back(r.relation);
+  return out;
+}
+
+std::string relation_label(const Model& m, std::uint32_t relation) { return RelationLabels(m, {relation})(relation); }
 
 PathSummary summarise_paths(const Model& m, const SimulationResult& r, std::size_t top_k) {
   PathSummary out;

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "cpsf/model.hpp"
@@ -48,7 +49,24 @@ struct PathSummary {
 
 PathSummary summarise_paths(const Model& model, const SimulationResult& result, std::size_t top_k = 5);
 
-// "id" of relation r when it has one, else "from->to" (asset ids).
+// Display names of relations: the id when it has one, else "from->to" (asset ids). The
+// model keeps no per-relation endpoints, so the names of all the relations a report
+// needs are found in one pass over the graph.
+class RelationLabels {
+ public:
+  RelationLabels() = default;
+  RelationLabels(const Model& model, const std::vector<std::uint32_t>& relations);
+  // The name of a relation given to the constructor.
+  [[nodiscard]] const std::string& operator()(std::uint32_t relation) const { return labels_.at(relation); }
+
+ private:
+  std::unordered_map<std::uint32_t, std::string> labels_;
+};
+
+// Every relation a path summary names (top paths and relation shares).
+std::vector<std::uint32_t> relations_of(const PathSummary& summary);
+
+// One relation's name (a whole pass over the graph: use RelationLabels for many).
 std::string relation_label(const Model& model, std::uint32_t relation);
 
 }  // namespace cpsf

@@ -185,7 +185,7 @@ Report make_report(const Model& m, const SimulationResult& r, const ReportOption
   rep.paths = summarise_paths(m, r, options.path_top_k);
   using CP = ReportOptions::Chokepoints;
   if (options.chokepoints == CP::Off) {
-    rep.chokepoints_note = "not computed (--no-chokepoints)";
+    rep.chokepoints_note = "not computed (--chokepoints off)";
   } else if (options.chokepoints == CP::Auto && m.relation_count() > kChokepointAutoRelations) {
     rep.chokepoints_note = "not computed: more than " + std::to_string(kChokepointAutoRelations) +
                            " relations (force with --chokepoints on)";
@@ -196,6 +196,12 @@ Report make_report(const Model& m, const SimulationResult& r, const ReportOption
       rep.chokepoints.push_back({m.threats[k].id, chokepoints(m, k, true, &r.tracked, options.threads)});
     }
   }
+  std::vector<std::uint32_t> named = relations_of(rep.paths);
+  for (const auto& tc : rep.chokepoints) {
+    for (const auto& c : tc.targets) named.insert(named.end(), c.cut_relations.begin(), c.cut_relations.end());
+  }
+  rep.relation_labels = RelationLabels(m, named);
+
   for (const auto& a : rep.assets) {
     const auto l = m.asset_layer[a.index], e = m.asset_element[a.index];
     rep.cell_loss[l][e] += a.p * m.asset_loss[a.index];
@@ -267,7 +273,7 @@ std::string results_json(const Model& m, const SimulationResult& r, const Report
       auto& top = tj["top"] = nlohmann::ordered_json::array();
       for (const auto& p : t.top) {
         nlohmann::ordered_json steps = nlohmann::ordered_json::array(), assets = nlohmann::ordered_json::array();
-        for (const std::uint32_t rel : p.relations) steps.push_back(relation_label(m, rel));
+        for (const std::uint32_t rel : p.relations) steps.push_back(rep.relation_labels(rel));
         for (const std::uint32_t a : p.assets) assets.push_back(m.asset_id[a]);
         top.push_back({{"assets", assets}, {"relations", steps}, {"trials", p.trials},
                        {"frequency", number(p.frequency)}, {"ci95", {number(p.ci95.low), number(p.ci95.high)}},
@@ -277,7 +283,7 @@ std::string results_json(const Model& m, const SimulationResult& r, const Report
     }
     auto& rels = pj["relations"] = nlohmann::ordered_json::array();
     for (const auto& rs : rep.paths.relations) {
-      rels.push_back({{"relation", relation_label(m, rs.relation)}, {"paths", rs.paths}, {"share", number(rs.share)}});
+      rels.push_back({{"relation", rep.relation_labels(rs.relation)}, {"paths", rs.paths}, {"share", number(rs.share)}});
     }
   }
   {
@@ -293,7 +299,7 @@ std::string results_json(const Model& m, const SimulationResult& r, const Report
       auto& targets = tj["targets"] = nlohmann::ordered_json::array();
       for (const auto& c : tc.targets) {
         nlohmann::ordered_json rels = nlohmann::ordered_json::array(), assets = nlohmann::ordered_json::array();
-        for (const std::uint32_t rel : c.cut_relations) rels.push_back(relation_label(m, rel));
+        for (const std::uint32_t rel : c.cut_relations) rels.push_back(rep.relation_labels(rel));
         for (const std::uint32_t a : c.cut_assets) assets.push_back(m.asset_id[a]);
         targets.push_back({{"asset", m.asset_id[c.target]}, {"reachable", c.reachable}, {"entry", c.entry},
                            {"cut_size", count(c.cut_size)}, {"cut_relations", rels},
@@ -433,7 +439,7 @@ std::string text_summary(const Model& m, const SimulationResult& r, const Report
           continue;
         }
         std::string cut;
-        for (const std::uint32_t rel : c.cut_relations) cut += (cut.empty() ? "" : ", ") + relation_label(m, rel);
+        for (const std::uint32_t rel : c.cut_relations) cut += (cut.empty() ? "" : ", ") + rep.relation_labels(rel);
         add("  %-18s %-24s cut %u, depth %u%s: ", tc.threat.c_str(), m.asset_id[c.target].c_str(), c.cut_size, c.depth,
             c.exact ? "" : " (upper bound: ALL gate)");
         out += cut + "\n";

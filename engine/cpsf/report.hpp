@@ -68,6 +68,8 @@ struct Report {
   };
   std::vector<ThreatChokepoints> chokepoints;
   std::string chokepoints_note;
+  // Names of every relation the paths and chokepoints above mention.
+  RelationLabels relation_labels;
   // [layer][element]: expected direct loss and expected compromised assets per trial.
   double cell_loss[3][6] = {};
   double cell_count[3][6] = {};

@@ -298,13 +298,14 @@ void register_results(py::module_& m) {
           "paths",
           [](const State& s, std::size_t top_k) {
             const PathSummary summary = summarise_paths(s.model, s.result, top_k);
+            const RelationLabels label(s.model, relations_of(summary));
             py::list rows;
             for (const auto& t : summary.targets) {
               for (std::size_t rank = 0; rank < t.top.size(); ++rank) {
                 const auto& p = t.top[rank];
                 py::list assets, relations;
                 for (const std::uint32_t a : p.assets) assets.append(s.model.asset_id[a]);
-                for (const std::uint32_t r : p.relations) relations.append(relation_label(s.model, r));
+                for (const std::uint32_t r : p.relations) relations.append(label(r));
                 py::dict d;
                 d["target"] = s.model.asset_id[t.target];
                 d["rank"] = rank + 1;
@@ -322,7 +323,7 @@ void register_results(py::module_& m) {
             }
             py::list shares;
             for (const auto& r : summary.relations) {
-              shares.append(py::make_tuple(relation_label(s.model, r.relation), r.paths, r.share));
+              shares.append(py::make_tuple(label(r.relation), r.paths, r.share));
             }
             return py::make_tuple(rows, shares, summary.successful_paths);
           },
@@ -338,7 +339,7 @@ void register_results(py::module_& m) {
             for (const auto& tc : s.report.chokepoints) {
               for (const auto& c : tc.targets) {
                 py::list rels, assets;
-                for (const std::uint32_t r : c.cut_relations) rels.append(relation_label(s.model, r));
+                for (const std::uint32_t r : c.cut_relations) rels.append(s.report.relation_labels(r));
                 for (const std::uint32_t a : c.cut_assets) assets.append(s.model.asset_id[a]);
                 py::dict d;
                 d["threat"] = tc.threat;
