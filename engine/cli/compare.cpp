@@ -51,7 +51,7 @@ int run_compare(const CompareCliOptions& o) {
     int code = kExitOk;
     auto loaded = load_valid("compare", o.scenarios[i], o.max_file_bytes, code);
     worst = std::max(worst, code);
-    if (loaded) inputs.push_back({labels[i], o.scenarios[i], std::move(loaded->scenario)});
+    if (loaded) inputs.push_back({labels[i], o.scenarios[i], loaded->scenario()});  // a heap copy off the arena
   }
   if (worst != kExitOk) return worst;
 

@@ -62,7 +62,7 @@ int run_validate(const ValidateOptions& o) {
                   plural(errors, "error").c_str(), plural(warnings, "warning").c_str());
     }
     if (o.summary && loaded && code == kExitOk) {
-      std::printf("%s", cpsf::format_summary(loaded->scenario, cpsf::summarise(loaded->scenario)).c_str());
+      std::printf("%s", cpsf::format_summary(loaded->scenario(), cpsf::summarise(loaded->scenario())).c_str());
     }
   }
   return worst;
@@ -98,19 +98,19 @@ int run_convert(const ConvertOptions& o) {
   cpsf::ReadLimits limits;
   limits.max_file_bytes = o.max_file_bytes;
   cpsf::Diagnostics diagnostics;
-  cpsf::v1::Scenario scenario;
   cpsf::LoadStatus status{};
+  // Either way the scenario is read onto a LoadedScenario's arena (fast for large files).
+  std::optional<cpsf::LoadedScenario> loaded;
   if (o.flatten) {
-    auto loaded = cpsf::load_scenario(o.input, diagnostics, status, limits);
-    if (loaded) {
-      scenario = std::move(loaded->scenario);
-      scenario.clear_include();
-    }
+    loaded = cpsf::load_scenario(o.input, diagnostics, status, limits);
+    if (loaded) loaded->mutable_scenario()->clear_include();
   } else {
-    status = cpsf::read_message_file(o.input, scenario, diagnostics, limits);
+    loaded.emplace();
+    status = cpsf::read_message_file(o.input, *loaded->mutable_scenario(), diagnostics, limits);
   }
   print(diagnostics);
   if (status != cpsf::LoadStatus::Ok) return exit_code_for(status);
+  const cpsf::v1::Scenario& scenario = loaded->scenario();
   if (!o.flatten && scenario.include_size() > 0 && o.output != "-" &&
       std::filesystem::absolute(o.output).parent_path() != std::filesystem::absolute(o.input).parent_path()) {
     std::fprintf(stderr,
@@ -170,7 +170,7 @@ int run_run(const RunCliOptions& o) {
                  plural(diagnostics.error_count(), "error").c_str());
     return kExitInvalid;
   }
-  const auto& scenario = loaded->scenario;
+  const auto& scenario = loaded->scenario();
   const auto& settings = scenario.settings();
   cpsf::RunOptions options;
   options.trials = o.trials.value_or(settings.trials() ? settings.trials() : 10000);

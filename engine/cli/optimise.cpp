@@ -48,7 +48,7 @@ int run_optimise(const OptimiseCliOptions& o) {
   int code = kExitOk;
   auto loaded = load_valid("optimise", o.scenario, o.max_file_bytes, code);
   if (!loaded) return code;
-  const auto& scenario = loaded->scenario;
+  const auto& scenario = loaded->scenario();
   const auto& settings = scenario.settings();
 
   PortfolioOptions options;

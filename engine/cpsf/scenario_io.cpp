@@ -2,21 +2,26 @@
 
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/io/tokenizer.h>
+#include <google/protobuf/io/zero_copy_stream_impl.h>
 #include <google/protobuf/stubs/logging.h>
 #include <google/protobuf/text_format.h>
 #include <google/protobuf/unknown_field_set.h>
 #include <google/protobuf/util/json_util.h>
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <unordered_map>
+#include <utility>
 
 #include "cpsf/json_check.hpp"
 #include "cpsf/source_map.hpp"
@@ -316,31 +321,77 @@ class TextErrors : public pb::io::ErrorCollector {
 };
 
 // Unknown fields survive binary parsing; a newer schema or garbage put them there.
-void report_unknown_fields(const pb::Message& message, const std::string& prefix,
-                           const std::string& file, Diagnostics& out, int& budget) {
-  const pb::Reflection* reflection = message.GetReflection();
-  const pb::UnknownFieldSet& unknown = reflection->GetUnknownFields(message);
-  for (int i = 0; i < unknown.field_count() && budget > 0; ++i, --budget) {
-    out.error(file, prefix, "",
-              "unknown field number " + std::to_string(unknown.field(i).number()) + " in " +
-                  message.GetDescriptor()->name(),
-              "the file was written by a newer cpsf or is not a cpsf scenario; check its origin");
-  }
-  std::vector<const pb::FieldDescriptor*> fields;
-  reflection->ListFields(message, &fields);
-  for (const auto* field : fields) {
-    if (field->cpp_type() != pb::FieldDescriptor::CPPTYPE_MESSAGE) continue;
-    const std::string base = prefix.empty() ? field->name() : prefix + "." + field->name();
-    if (field->is_repeated()) {
-      for (int k = 0; k < reflection->FieldSize(message, field) && budget > 0; ++k) {
-        report_unknown_fields(reflection->GetRepeatedMessage(message, field, k),
-                              base + "[" + std::to_string(k) + "]", file, out, budget);
+// The walk visits every message of the file (tens of millions in a large scenario), so
+// it looks only at message-typed fields, found once per type, and spells out a path only
+// for what it reports.
+class UnknownFieldReporter {
+ public:
+  UnknownFieldReporter(const std::string& file, Diagnostics& out) : file_(file), out_(out) {}
+
+  void visit(const pb::Message& message) { visit(message, type_of(*message.GetDescriptor())); }
+
+ private:
+  // The message-typed fields of a type by number (the order ListFields reports in),
+  // each with its own type's.
+  struct Type {
+    std::vector<std::pair<const pb::FieldDescriptor*, const Type*>> fields;
+  };
+
+  const Type& type_of(const pb::Descriptor& descriptor) {
+    auto [it, fresh] = types_.try_emplace(&descriptor);
+    Type& entry = it->second;  // stays put while the map grows below
+    if (fresh) {
+      std::vector<const pb::FieldDescriptor*> fields;
+      for (int i = 0; i < descriptor.field_count(); ++i) {
+        if (descriptor.field(i)->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) fields.push_back(descriptor.field(i));
       }
-    } else {
-      report_unknown_fields(reflection->GetMessage(message, field), base, file, out, budget);
+      std::sort(fields.begin(), fields.end(), [](const auto* a, const auto* b) { return a->number() < b->number(); });
+      for (const auto* field : fields) entry.fields.emplace_back(field, &type_of(*field->message_type()));
+    }
+    return entry;
+  }
+
+  void visit(const pb::Message& message, const Type& type) {
+    const pb::Reflection* reflection = message.GetReflection();
+    const pb::UnknownFieldSet& unknown = reflection->GetUnknownFields(message);
+    for (int i = 0; i < unknown.field_count() && budget_ > 0; ++i, --budget_) {
+      out_.error(file_, path(), "",
+                 "unknown field number " + std::to_string(unknown.field(i).number()) + " in " +
+                     message.GetDescriptor()->name(),
+                 "the file was written by a newer cpsf or is not a cpsf scenario; check its origin");
+    }
+    for (const auto& [field, field_type] : type.fields) {
+      if (field->is_repeated()) {
+        const int n = reflection->FieldSize(message, field);
+        for (int k = 0; k < n && budget_ > 0; ++k) {
+          path_.emplace_back(field, k);
+          visit(reflection->GetRepeatedMessage(message, field, k), *field_type);
+          path_.pop_back();
+        }
+      } else if (reflection->HasField(message, field)) {
+        path_.emplace_back(field, -1);
+        visit(reflection->GetMessage(message, field), *field_type);
+        path_.pop_back();
+      }
     }
   }
-}
+
+  [[nodiscard]] std::string path() const {
+    std::string s;
+    for (const auto& [field, index] : path_) {
+      if (!s.empty()) s += '.';
+      s += field->name();
+      if (index >= 0) s += "[" + std::to_string(index) + "]";
+    }
+    return s;
+  }
+
+  const std::string& file_;
+  Diagnostics& out_;
+  int budget_ = 20;  // garbage can hold thousands of unknown fields; a few make the point
+  std::vector<std::pair<const pb::FieldDescriptor*, int>> path_;  // index -1: singular
+  std::unordered_map<const pb::Descriptor*, Type> types_;
+};
 
 // protobuf's text parser recurses without limit while skipping unknown fields, so deep
 // nesting in an untrusted file would overflow the stack: refuse it before parsing.
@@ -403,21 +454,42 @@ bool parse_json(const std::string& path, const std::string& content, pb::Message
   return true;
 }
 
-bool parse_binary(const std::string& path, const std::string& content, pb::Message& message,
-                  Diagnostics& out) {
+// Parses straight from the file (already checked, `size` bytes at most): a large binary
+// scenario is never held in memory twice.
+LoadStatus parse_binary_file(const std::string& path, std::uint64_t size, pb::Message& message,
+                             Diagnostics& out) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    out.error(path, "", "", std::string("cannot open: ") + std::strerror(errno),
+              "check the file's permissions");
+    return LoadStatus::IoError;
+  }
   CapturedProtobufLog log;
-  if (content.size() > static_cast<std::size_t>(INT32_MAX) || !message.ParseFromString(content)) {
+  bool parsed = false;
+  int read_errno = 0;
+  if (size <= static_cast<std::uint64_t>(INT32_MAX)) {
+    pb::io::FileInputStream file(fd, 1 << 20);
+    pb::io::LimitingInputStream limited(&file, static_cast<std::int64_t>(size));
+    parsed = message.ParseFromZeroCopyStream(&limited);
+    read_errno = file.GetErrno();
+  }
+  ::close(fd);
+  if (read_errno != 0) {
+    out.error(path, "", "", std::string("cannot read: ") + std::strerror(read_errno),
+              "check the file and the disk");
+    return LoadStatus::IoError;
+  }
+  if (!parsed) {
     std::string why = "not a valid binary cpsf file (protobuf wire format)";
     if (!log.text().empty()) why += ": " + log.text();
     out.error(path, "", "", why,
               std::string("check that the file is a binary scenario; text and JSON files need the "
                           "extension that says so: ") + kFormatExtensionsHelp);
-    return false;
+    return LoadStatus::Invalid;
   }
-  int budget = 20;  // garbage can hold thousands of unknown fields; a few make the point
   const std::size_t before = out.error_count();
-  report_unknown_fields(message, "", path, out, budget);
-  return out.error_count() == before;
+  UnknownFieldReporter(path, out).visit(message);
+  return out.error_count() == before ? LoadStatus::Ok : LoadStatus::Invalid;
 }
 
 }  // namespace
@@ -432,34 +504,30 @@ LoadStatus read_message_file(const std::string& path, pb::Message& message, Diag
               std::string("name the file with one of ") + kFormatExtensionsHelp);
     return LoadStatus::IoError;
   }
-  std::string content;
-  if (const auto status = read_bytes(path, size, content, out); status != LoadStatus::Ok) return status;
-  bool ok = false;
-  if (*format == Format::Binary) {
-    ok = parse_binary(path, content, message, out);
-  } else {
-    std::size_t start = 0;
-    if (content.rfind("\xEF\xBB\xBF", 0) == 0) start = 3;  // a UTF-8 byte-order mark is harmless
-    if (const auto bad = first_non_text_byte(content); bad != std::string_view::npos) {
-      const auto at = location_of(content, bad);
-      char byte[8];
-      std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(content[bad]));
-      out.add(Diagnostic{Severity::Error, path, at.line, at.column, "", "",
-                         std::string("not a text file: byte ") + byte + " at offset " +
-                             std::to_string(bad) + " is not UTF-8 text",
-                         std::string("a ") + std::string(format_name(*format)) +
-                             " scenario must be UTF-8 text; if this is a binary scenario, name it .pb"});
-      return LoadStatus::Invalid;
-    }
-    if (start) content.erase(0, start);
-    ok = *format == Format::Text ? parse_text(path, content, message, out)
-                                 : parse_json(path, content, message, out);
-  }
   if (keep != nullptr) {
     keep->path = path;
     keep->format = *format;
-    if (*format != Format::Binary) keep->content = std::move(content);
   }
+  if (*format == Format::Binary) return parse_binary_file(path, size, message, out);
+  std::string content;
+  if (const auto status = read_bytes(path, size, content, out); status != LoadStatus::Ok) return status;
+  std::size_t start = 0;
+  if (content.rfind("\xEF\xBB\xBF", 0) == 0) start = 3;  // a UTF-8 byte-order mark is harmless
+  if (const auto bad = first_non_text_byte(content); bad != std::string_view::npos) {
+    const auto at = location_of(content, bad);
+    char byte[8];
+    std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(content[bad]));
+    out.add(Diagnostic{Severity::Error, path, at.line, at.column, "", "",
+                       std::string("not a text file: byte ") + byte + " at offset " +
+                           std::to_string(bad) + " is not UTF-8 text",
+                       std::string("a ") + std::string(format_name(*format)) +
+                           " scenario must be UTF-8 text; if this is a binary scenario, name it .pb"});
+    return LoadStatus::Invalid;
+  }
+  if (start) content.erase(0, start);
+  const bool ok = *format == Format::Text ? parse_text(path, content, message, out)
+                                          : parse_json(path, content, message, out);
+  if (keep != nullptr) keep->content = std::move(content);
   return ok ? LoadStatus::Ok : LoadStatus::Invalid;
 }
 
@@ -480,17 +548,28 @@ struct Loader {
   std::vector<fs::path> loaded;    // canonical paths already merged (include once)
   bool invalid = false;
 
-  // Merges file `file_index`'s entity lists into the result.
-  void merge(const v1::Scenario& part, std::uint32_t file_index) {
-    v1::Scenario& into = result.scenario;
+  // Moves file `file_index`'s entity lists into the result. `part` lives on the
+  // result's arena, so its elements change hands without being copied.
+  void merge(v1::Scenario& part, std::uint32_t file_index) {
+    v1::Scenario& into = *result.mutable_scenario();
     const pb::Reflection* r = part.GetReflection();
     const pb::Descriptor* d = part.GetDescriptor();
+    std::vector<pb::Message*> moved;
     for (const char* list : kEntityLists) {
       const pb::FieldDescriptor* field = d->FindFieldByName(list);
       const int n = r->FieldSize(part, field);
-      auto& origins = result.origins[list];
+      if (n == 0) continue;
+      auto [it, first] = result.origins.try_emplace(list);
+      auto& origins = it->second;
+      if (first) {  // until now the list came wholly from files[0]
+        const int have = r->FieldSize(into, field);
+        origins.reserve(static_cast<std::size_t>(have + n));
+        for (int i = 0; i < have; ++i) origins.push_back({0, static_cast<std::uint32_t>(i)});
+      }
+      moved.resize(static_cast<std::size_t>(n));
+      for (int i = n; i-- > 0;) moved[static_cast<std::size_t>(i)] = r->UnsafeArenaReleaseLast(&part, field);
       for (int i = 0; i < n; ++i) {
-        into.GetReflection()->AddMessage(&into, field)->CopyFrom(r->GetRepeatedMessage(part, field, i));
+        r->UnsafeArenaAddAllocatedMessage(&into, field, moved[static_cast<std::size_t>(i)]);
         origins.push_back({file_index, static_cast<std::uint32_t>(i)});
       }
     }
@@ -564,7 +643,8 @@ struct Loader {
   }
 
   void load_file(const std::string& shown, const fs::path& canonical) {
-    v1::Scenario part;
+    // On the result's arena, for merge(); left there, emptied, until the result goes.
+    v1::Scenario& part = *pb::Arena::CreateMessage<v1::Scenario>(result.arena());
     SourceFile source;
     const auto status = read_message_file(shown, part, out, limits, &source);
     if (status != LoadStatus::Ok) {
@@ -599,31 +679,19 @@ struct Loader {
 
 std::optional<LoadedScenario> load_scenario(const std::string& path, Diagnostics& out,
                                             LoadStatus& status, const ReadLimits& limits) {
-  v1::Scenario top;
+  // The top-level file is parsed straight into the result; includes are merged into it.
+  LoadedScenario result;
   SourceFile source;
-  status = read_message_file(path, top, out, limits, &source);
+  status = read_message_file(path, *result.mutable_scenario(), out, limits, &source);
   if (status != LoadStatus::Ok) return std::nullopt;
   std::error_code ec;
   const fs::path canonical = fs::weakly_canonical(fs::path(path), ec);
-  Loader loader{out, limits, canonical.parent_path(), {}, {}, {}, false};
+  Loader loader{out, limits, canonical.parent_path(), std::move(result), {}, {}, false};
   loader.result.files.push_back(std::move(source));
-  // Take the top-level file's message over instead of copying it (a deep copy of 10^7
-  // relations costs as much as parsing them); keep its include list to follow.
-  v1::Scenario includes;
-  *includes.mutable_include() = top.include();
-  loader.result.scenario.Swap(&top);
-  const v1::Scenario& merged = loader.result.scenario;
-  // Lists of the top-level file are already in place; record their origins.
-  for (const char* list : kEntityLists) {
-    const auto* field = merged.GetDescriptor()->FindFieldByName(list);
-    auto& origins = loader.result.origins[list];
-    const int n = merged.GetReflection()->FieldSize(merged, field);
-    origins.reserve(static_cast<std::size_t>(n));
-    for (int i = 0; i < n; ++i) origins.push_back({0, static_cast<std::uint32_t>(i)});
-  }
   loader.loaded.push_back(canonical);
   loader.stack.push_back(canonical);
-  loader.load_includes(includes, 0, canonical.parent_path());
+  // Merging touches the entity lists only, so the top-level include list stays as read.
+  loader.load_includes(loader.result.scenario(), 0, canonical.parent_path());
   place_diagnostics(out, loader.result.files);
   if (loader.invalid) {
     status = LoadStatus::Invalid;
@@ -632,10 +700,68 @@ std::optional<LoadedScenario> load_scenario(const std::string& path, Diagnostics
   return std::move(loader.result);
 }
 
-LoadedScenario in_memory_scenario(v1::Scenario scenario, std::string name) {
+namespace {
+
+// A 10^6-asset scenario fills gigabytes of fresh memory, and faulting it in 4 KiB at a
+// time costs more than parsing into it: arena blocks of 2 MiB and more ask for
+// transparent huge pages (granted where the kernel's THP mode is "madvise" or "always").
+constexpr std::size_t kHugePage = std::size_t{2} << 20;
+
+void* arena_block_alloc(std::size_t size) {
+  if (size < kHugePage) return std::malloc(size);
+  void* block = nullptr;
+  if (::posix_memalign(&block, kHugePage, size) != 0) return nullptr;
+#ifdef MADV_HUGEPAGE
+  ::madvise(block, size, MADV_HUGEPAGE);  // advice only: without it, small pages
+#endif
+  return block;
+}
+
+void arena_block_dealloc(void* block, std::size_t) { std::free(block); }
+
+// Large blocks, where protobuf's default of 8 KiB would mean half a million of them;
+// they still start small (256 bytes) and double, so a small scenario costs little.
+pb::ArenaOptions scenario_arena_options() {
+  pb::ArenaOptions options;
+  options.max_block_size = std::size_t{32} << 20;
+  options.block_alloc = arena_block_alloc;
+  options.block_dealloc = arena_block_dealloc;
+  return options;
+}
+
+}  // namespace
+
+LoadedScenario::LoadedScenario()
+    : arena_(std::make_unique<pb::Arena>(scenario_arena_options())),
+      scenario_(pb::Arena::CreateMessage<v1::Scenario>(arena_.get())) {}
+
+LoadedScenario::LoadedScenario(LoadedScenario&& other) noexcept
+    : files(std::move(other.files)),
+      origins(std::move(other.origins)),
+      arena_(std::move(other.arena_)),
+      scenario_(std::exchange(other.scenario_, nullptr)) {}
+
+LoadedScenario& LoadedScenario::operator=(LoadedScenario&& other) noexcept {
+  if (this != &other) {
+    files = std::move(other.files);
+    origins = std::move(other.origins);
+    arena_ = std::move(other.arena_);  // frees this object's old message with its arena
+    scenario_ = std::exchange(other.scenario_, nullptr);
+  }
+  return *this;
+}
+
+LoadedScenario::~LoadedScenario() = default;  // the arena frees scenario_
+
+LoadedScenario in_memory_scenario(std::string name) {
   LoadedScenario loaded;
-  loaded.scenario = std::move(scenario);
   loaded.files.push_back(SourceFile{std::move(name), Format::Binary, {}});
+  return loaded;
+}
+
+LoadedScenario in_memory_scenario(const v1::Scenario& scenario, std::string name) {
+  LoadedScenario loaded = in_memory_scenario(std::move(name));
+  loaded.mutable_scenario()->CopyFrom(scenario);
   return loaded;
 }
 

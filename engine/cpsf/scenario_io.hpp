@@ -8,10 +8,13 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <google/protobuf/arena.h>
 
 #include "cpsf/diagnostics.hpp"
 #include "cpsf/v1/scenario.pb.h"
@@ -59,8 +62,27 @@ struct EntityOrigin {
   std::uint32_t index = 0;  // index in that file's list
 };
 
-struct LoadedScenario {
-  v1::Scenario scenario;          // the top-level file with its includes merged in
+// A scenario as loaded. The message lives on a protobuf Arena that this object owns:
+// parsing 10^7 small messages onto an arena is several times faster than onto the heap,
+// and freeing them is releasing the arena's blocks. References to scenario() are valid
+// while this object lives (moves keep them: the arena moves as a whole). A message that
+// must outlive it is a copy (v1::Scenario copy = loaded.scenario()); std::move of an
+// arena message into a heap message copies too.
+class LoadedScenario {
+ public:
+  LoadedScenario();  // an empty scenario on a fresh arena
+  LoadedScenario(LoadedScenario&& other) noexcept;
+  LoadedScenario& operator=(LoadedScenario&& other) noexcept;
+  LoadedScenario(const LoadedScenario&) = delete;
+  LoadedScenario& operator=(const LoadedScenario&) = delete;
+  ~LoadedScenario();
+
+  // The top-level file with its includes merged in.
+  [[nodiscard]] const v1::Scenario& scenario() const { return *scenario_; }
+  [[nodiscard]] v1::Scenario* mutable_scenario() { return scenario_; }
+  // Messages created here can be moved into scenario() without copying.
+  [[nodiscard]] google::protobuf::Arena* arena() const { return arena_.get(); }
+
   std::vector<SourceFile> files;  // files[0] is the top-level file
   // Origin of every element of each repeated entity list, keyed by field name
   // ("assets", "relations", ...). Lists absent here come wholly from files[0].
@@ -69,6 +91,12 @@ struct LoadedScenario {
   // File and field path of element `index` of list `list` in the merged scenario.
   [[nodiscard]] std::pair<const std::string*, std::string> where(std::string_view list,
                                                                  int index) const;
+
+ private:
+  // scenario_ is allocated on arena_ and freed with it, never deleted on its own; a
+  // moved-from object holds neither.
+  std::unique_ptr<google::protobuf::Arena> arena_;
+  v1::Scenario* scenario_ = nullptr;
 };
 
 // Reads one file of any message type in the format its extension names.
@@ -81,8 +109,11 @@ LoadStatus read_message_file(const std::string& path, google::protobuf::Message&
 std::optional<LoadedScenario> load_scenario(const std::string& path, Diagnostics& out,
                                             LoadStatus& status, const ReadLimits& limits = {});
 
-// Wraps a scenario built in memory (e.g. from Python) for validation.
-LoadedScenario in_memory_scenario(v1::Scenario scenario, std::string name = "<memory>");
+// Wraps a scenario built in memory (e.g. from Python) for validation. The scenario is
+// copied onto the result's arena; to avoid the copy, build or parse it in place in
+// in_memory_scenario(name).mutable_scenario().
+LoadedScenario in_memory_scenario(const v1::Scenario& scenario, std::string name = "<memory>");
+LoadedScenario in_memory_scenario(std::string name = "<memory>");
 
 // Serialises in `format`. Text and JSON end with a newline.
 std::string serialise(const google::protobuf::Message& message, Format format);

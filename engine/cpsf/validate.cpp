@@ -42,7 +42,7 @@ std::string short_number(double v) {
 class Validator {
  public:
   Validator(const LoadedScenario& loaded, Diagnostics& out)
-      : loaded_(loaded), s_(loaded.scenario), out_(out), catalogue_(loaded.scenario) {}
+      : loaded_(loaded), s_(loaded.scenario()), out_(out), catalogue_(loaded.scenario()) {}
 
   void run() {
     check_non_finite();

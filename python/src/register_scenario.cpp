@@ -60,8 +60,8 @@ void register_scenario(py::module_& m) {
           loaded = load_scenario(path, diagnostics, status, limits);
           if (loaded) {
             if (check) validate(*loaded, diagnostics);
-            loaded->scenario.clear_include();  // merged: saving it must not include twice
-            loaded->scenario.SerializeToString(&bytes);
+            loaded->mutable_scenario()->clear_include();  // merged: saving it must not include twice
+            loaded->scenario().SerializeToString(&bytes);
           }
         }
         py::list files;

@@ -26,12 +26,15 @@ void register_validation(py::module_& m) {
   m.def(
       "validate",
       [](const py::bytes& data, const std::string& name) {
-        v1::Scenario scenario;
-        if (!scenario.ParseFromString(std::string(data))) throw py::value_error("not a serialised cpsf.v1.Scenario");
+        // Parsed straight onto the LoadedScenario's arena: no copy.
+        LoadedScenario scenario = in_memory_scenario(name);
+        if (!scenario.mutable_scenario()->ParseFromString(std::string(data))) {
+          throw py::value_error("not a serialised cpsf.v1.Scenario");
+        }
         Diagnostics diagnostics;
         {
           py::gil_scoped_release release;
-          validate(in_memory_scenario(std::move(scenario), name), diagnostics);
+          validate(scenario, diagnostics);
         }
         return diagnostics_to_list(diagnostics);
       },

@@ -28,7 +28,7 @@ v1::Scenario default_scenario() {
   LoadStatus status{};
   auto loaded = load_scenario(std::string(CPSF_SOURCE_DIR) + "/scenarios/default/scenario.textproto", d, status);
   EXPECT_TRUE(loaded);
-  return loaded ? loaded->scenario : v1::Scenario{};
+  return loaded ? loaded->scenario() : v1::Scenario{};
 }
 
 // A buyer and one supplier per reason of the rule: confidential data, unacceptable delay,

@@ -28,7 +28,7 @@ v1::Scenario default_scenario() {
   LoadStatus status{};
   auto loaded = load_scenario(std::string(CPSF_SOURCE_DIR) + "/scenarios/default/scenario.textproto", d, status);
   EXPECT_TRUE(loaded);
-  return loaded->scenario;
+  return loaded->scenario();
 }
 
 // Independent chains entry → target, each step certain and mitigated by its own

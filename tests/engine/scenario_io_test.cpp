@@ -39,7 +39,7 @@ v1::Scenario load_ok(const std::string& path) {
   auto loaded = load_scenario(path, d, status);
   EXPECT_EQ(status, LoadStatus::Ok);
   EXPECT_FALSE(d.has_errors());
-  return loaded ? loaded->scenario : v1::Scenario{};
+  return loaded ? loaded->scenario() : v1::Scenario{};
 }
 
 void expect_round_trip(const v1::Scenario& original, const ScratchDir& dir) {
@@ -273,6 +273,26 @@ TEST(Files, BinaryWithUnknownFieldsIsRefused) {
   EXPECT_TRUE(HasError(c, "s.pb", "", "unknown field number 999"));
 }
 
+TEST(Files, BinaryUnknownFieldsDeepInsideArePlacedByPath) {
+  ScratchDir dir;
+  v1::Scenario s;
+  s.add_relations();
+  auto* ttc = s.add_relations()->mutable_step()->mutable_ttc();
+  ttc->mutable_exponential();
+  ttc->GetReflection()->MutableUnknownFields(ttc)->AddVarint(999, 1);
+  s.add_assets()->GetReflection()->MutableUnknownFields(s.mutable_assets(0))->AddVarint(998, 1);
+  const auto c = testing::check(dir.write("s.pb", serialise(s, Format::Binary)));
+  EXPECT_EQ(c.status, LoadStatus::Invalid);
+  std::vector<std::string> found;
+  for (const auto& d : c.diagnostics.items()) {
+    if (d.message.find("unknown field number") != std::string::npos) found.push_back(d.path + ": " + d.message);
+  }
+  // In field-number order, as the walk meets them: assets (11) before relations (12).
+  const std::vector<std::string> want = {"assets[0]: unknown field number 998 in Asset",
+                                         "relations[1].step.ttc: unknown field number 999 in Distribution"};
+  EXPECT_EQ(found, want) << c.dump();
+}
+
 TEST(Files, OverTheSizeLimitIsRefusedWithoutReading) {
   ScratchDir dir;
   // A sparse file far larger than memory would allow reading: refusal must come from
@@ -329,8 +349,44 @@ assets { id: "t1-bad" owner: "t1" layer: L3 element: DATA exposure: 4 }
   LoadStatus status{};
   const auto loaded = load_scenario(top, d, status);
   ASSERT_TRUE(loaded);
-  EXPECT_EQ(loaded->scenario.assets_size(), 4);
-  EXPECT_EQ(loaded->scenario.enterprises_size(), 2);
+  EXPECT_EQ(loaded->scenario().assets_size(), 4);
+  EXPECT_EQ(loaded->scenario().enterprises_size(), 2);
+}
+
+// Included entities are moved onto the top-level message's arena in file order, each
+// remembering its file; the result stays whole through the moves its callers make.
+TEST(Includes, MergedInOrderWithOriginsThroughMoves) {
+  ScratchDir dir;
+  v1::Scenario part;
+  part.add_assets()->set_id("b1");
+  dir.write("b.pb", serialise(part, Format::Binary));
+  dir.write("a.json", R"({"include": ["b.pb"], "assets": [{"id": "a1"}, {"id": "a2"}]})");
+  const auto top = dir.write("s.textproto", "include: \"a.json\"\nassets { id: \"t1\" }\nrelations { from: \"t1\" to: \"a1\" }\n");
+  Diagnostics d;
+  LoadStatus status{};
+  std::optional<LoadedScenario> loaded = load_scenario(top, d, status);
+  ASSERT_TRUE(loaded) << d.items().size();
+  LoadedScenario held = std::move(*loaded);
+  loaded = load_scenario(dir.write("other.textproto", "assets { id: \"x\" }\n"), d, status);
+  loaded = std::move(held);  // replaces an engaged optional, as the Python binding does
+  ASSERT_EQ(loaded->scenario().assets_size(), 4);
+  const char* ids[] = {"t1", "a1", "a2", "b1"};
+  const char* files[] = {"s.textproto", "a.json", "a.json", "b.pb"};
+  const char* paths[] = {"assets[0]", "assets[0]", "assets[1]", "assets[0]"};
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(loaded->scenario().assets(i).id(), ids[i]);
+    const auto [file, path] = loaded->where("assets", i);
+    EXPECT_EQ(fs::path(*file).filename(), files[i]);
+    EXPECT_EQ(path, paths[i]);
+  }
+  const auto [file, path] = loaded->where("relations", 0);  // from the top-level file only
+  EXPECT_EQ(fs::path(*file).filename(), "s.textproto");
+  EXPECT_EQ(path, "relations[0]");
+  EXPECT_EQ(loaded->scenario().include_size(), 1);
+
+  const LoadedScenario copy = in_memory_scenario(loaded->scenario(), "copy");
+  EXPECT_EQ(copy.scenario().SerializeAsString(), loaded->scenario().SerializeAsString());
+  EXPECT_EQ(copy.files.at(0).path, "copy");
 }
 
 TEST(Includes, Cycle) {

@@ -19,7 +19,7 @@ Model default_model() {
   LoadStatus status{};
   auto loaded = load_scenario(std::string(CPSF_SOURCE_DIR) + "/scenarios/default/scenario.textproto", d, status);
   EXPECT_TRUE(loaded);
-  return compile(loaded->scenario);
+  return compile(loaded->scenario());
 }
 
 bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
