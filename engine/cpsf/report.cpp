@@ -3,9 +3,11 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <string_view>
 
 #include "cpsf/version.hpp"
 
@@ -72,42 +74,165 @@ nlohmann::ordered_json loss_json(const LossSummary& s) {
   return j;
 }
 
-nlohmann::ordered_json asset_json(const Model& m, const AssetReport& a, bool inherent) {
-  nlohmann::ordered_json j{{"id", m.asset_id[a.index]},
-                   {"owner", m.enterprise_id[m.asset_owner[a.index]]},
-                   {"layer", kLayerNames[m.asset_layer[a.index]]},
-                   {"element", kElementNames[m.asset_element[a.index]]},
-                   {"target", m.asset_target[a.index] != 0},
-                   {"compromised_trials", a.hits},
-                   {"p_compromised", a.p},
-                   {"ci95", {a.ci95.low, a.ci95.high}},
-                   {"time_to_compromise", {{"mean", number(a.mean_time)}, {"sd", number(a.sd_time)}}}};
+// Writes JSON laid out exactly as nlohmann's dump(1) does (one space per level,
+// "key": value, [] and {} when empty, numbers by the same shortest round-trip
+// conversion), so that results.json's per-asset arrays go straight into the output:
+// building a json node per field was most of the write time at 10^6 assets. Smaller
+// parts are nlohmann values, dumped in place.
+class JsonStream {
+ public:
+  explicit JsonStream(std::string& out) : out_(out) {}
+
+  JsonStream& key(std::string_view name) {  // a plain ASCII name: nothing to escape
+    next();
+    out_ += '"';
+    out_ += name;
+    out_ += "\": ";
+    after_key_ = true;
+    return *this;
+  }
+  void begin_object() { open('{'); }
+  void end_object() { close('}'); }
+  void begin_array() { open('['); }
+  void end_array() { close(']'); }
+  void number(double x) {
+    next();
+    if (!std::isfinite(x)) {
+      out_ += "null";
+      return;
+    }
+    char buf[64];
+    out_.append(buf, nlohmann::detail::to_chars(buf, buf + sizeof buf, x));
+  }
+  void count(std::uint64_t x) {
+    next();
+    out_ += std::to_string(x);
+  }
+  void boolean(bool x) {
+    next();
+    out_ += x ? "true" : "false";
+  }
+  void string(std::string_view s) {
+    next();
+    const bool plain = std::all_of(s.begin(), s.end(), [](char c) {
+      const auto u = static_cast<unsigned char>(c);
+      return u >= 0x20 && u < 0x80 && c != '"' && c != '\\';
+    });
+    if (plain) {
+      out_ += '"';
+      out_ += s;
+      out_ += '"';
+    } else {  // escaped, and checked as UTF-8, by nlohmann itself
+      out_ += nlohmann::ordered_json(std::string(s)).dump();
+    }
+  }
+  void json(const nlohmann::ordered_json& j) {
+    next();
+    const std::string text = j.dump(1);
+    for (const char c : text) {  // indented to this depth (strings hold no raw newline)
+      out_ += c;
+      if (c == '\n') out_.append(depth_, ' ');
+    }
+  }
+  // Each member of `object`, in order, as members of the object being written.
+  void members(const nlohmann::ordered_json& object) {
+    for (const auto& [name, value] : object.items()) key(name).json(value);
+  }
+
+ private:
+  // Separator and indentation before a value, unless it is a member's value.
+  void next() {
+    if (after_key_) {
+      after_key_ = false;
+      return;
+    }
+    if (first_.empty()) return;
+    out_ += first_.back() ? "\n" : ",\n";
+    first_.back() = false;
+    out_.append(depth_, ' ');
+  }
+  void open(char bracket) {
+    next();
+    out_ += bracket;
+    ++depth_;
+    first_.push_back(true);
+  }
+  void close(char bracket) {
+    const bool empty = first_.back();
+    first_.pop_back();
+    --depth_;
+    if (!empty) {
+      out_ += '\n';
+      out_.append(depth_, ' ');
+    }
+    out_ += bracket;
+  }
+
+  std::string& out_;
+  std::size_t depth_ = 0;
+  std::vector<bool> first_;  // per open container: nothing written in it yet
+  bool after_key_ = false;
+};
+
+void write_asset(JsonStream& w, const Model& m, const AssetReport& a, bool inherent) {
+  w.begin_object();
+  w.key("id").string(m.asset_id[a.index]);
+  w.key("owner").string(m.enterprise_id[m.asset_owner[a.index]]);
+  w.key("layer").string(kLayerNames[m.asset_layer[a.index]]);
+  w.key("element").string(kElementNames[m.asset_element[a.index]]);
+  w.key("target").boolean(m.asset_target[a.index] != 0);
+  w.key("compromised_trials").count(a.hits);
+  w.key("p_compromised").number(a.p);
+  w.key("ci95").begin_array();
+  w.number(a.ci95.low);
+  w.number(a.ci95.high);
+  w.end_array();
+  w.key("time_to_compromise").begin_object();
+  w.key("mean").number(a.mean_time);
+  w.key("sd").number(a.sd_time);
   if (a.time_quantiles) {
-    j["time_to_compromise"]["p50"] = number((*a.time_quantiles)[0]);
-    j["time_to_compromise"]["p90"] = number((*a.time_quantiles)[1]);
-    j["time_to_compromise"]["p99"] = number((*a.time_quantiles)[2]);
+    w.key("p50").number((*a.time_quantiles)[0]);
+    w.key("p90").number((*a.time_quantiles)[1]);
+    w.key("p99").number((*a.time_quantiles)[2]);
   }
+  w.end_object();
   if (inherent) {
-    j["inherent"] = {{"p_compromised", a.inherent_p}, {"ci95", {a.inherent_ci95.low, a.inherent_ci95.high}}};
+    w.key("inherent").begin_object();
+    w.key("p_compromised").number(a.inherent_p);
+    w.key("ci95").begin_array();
+    w.number(a.inherent_ci95.low);
+    w.number(a.inherent_ci95.high);
+    w.end_array();
+    w.end_object();
   }
-  return j;
+  w.end_object();
 }
 
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
+// The CSV writers append each field to the output in place: at 10^6 assets, temporary
+// strings per field cost more than the formatting.
+void append_csv_field(std::string& out, const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) {
+    out += s;
+    return;
+  }
+  out += '"';
   for (const char c : s) {
     if (c == '"') out += '"';
     out += c;
   }
-  return out + "\"";
+  out += '"';
 }
 
-std::string g17(double x) {
-  if (!std::isfinite(x)) return "";
+// printf's %.17g (std::to_chars with a precision is defined as printf), nothing when not finite.
+void append_g17(std::string& out, double x) {
+  if (!std::isfinite(x)) return;
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", x);
-  return buf;
+  out.append(buf, std::to_chars(buf, buf + sizeof buf, x, std::chars_format::general, 17).ptr);
+}
+
+void append_count(std::string& out, std::uint64_t x) {
+  char buf[24];
+  out.append(buf, std::to_chars(buf, buf + sizeof buf, x).ptr);
 }
 
 }  // namespace
@@ -237,8 +362,18 @@ std::string results_json(const Model& m, const SimulationResult& r, const Report
   j["horizon"] = r.horizon ? nlohmann::ordered_json(*r.horizon) : nlohmann::ordered_json(nullptr);
   j["view"] = r.combined ? "all-threats: every threat attacks once per trial; an asset counts once"
                          : "threat '" + r.threats.front().id + "': one attack per trial";
-  auto& assets = j["assets"] = nlohmann::ordered_json::array();
-  for (const auto& a : rep.assets) assets.push_back(asset_json(m, a, r.has_inherent));
+  // The members around the per-asset arrays are built as nlohmann values and written in
+  // order with those arrays streamed between them.
+  std::string out;
+  const std::size_t per_asset = 320 + (r.has_inherent ? 120 : 0) + (rep.threats.size() > 1 ? 120 * rep.threats.size() : 0);
+  out.reserve(rep.assets.size() * per_asset);  // roughly: one allocation, not a series of doublings
+  JsonStream w(out);
+  w.begin_object();
+  w.members(j);
+  w.key("assets").begin_array();
+  for (const auto& a : rep.assets) write_asset(w, m, a, r.has_inherent);
+  w.end_array();
+  j = nlohmann::ordered_json::object();
   j["loss"] = loss_json(rep.loss);
   if (r.has_inherent) {
     j["inherent"] = {{"loss", loss_json(rep.inherent_loss)}};
@@ -318,38 +453,63 @@ std::string results_json(const Model& m, const SimulationResult& r, const Report
                        {"expected_loss", rep.cell_loss[l][e]}, {"expected_compromised", rep.cell_count[l][e]}});
     }
   }
-  auto& threats = j["threats"] = nlohmann::ordered_json::array();
+  w.members(j);
+  w.key("threats").begin_array();
   for (std::size_t k = 0; k < rep.threats.size(); ++k) {
     const auto& t = rep.threats[k];
-    nlohmann::ordered_json tj{{"id", t.id}, {"loss", loss_json(t.loss)}};
-    if (t.inherent_mean) tj["inherent_loss_mean"] = *t.inherent_mean;
-    if (m.threats[k].annual_frequency) tj["annual_frequency"] = *m.threats[k].annual_frequency;
+    w.begin_object();
+    w.key("id").string(t.id);
+    w.key("loss").json(loss_json(t.loss));
+    if (t.inherent_mean) w.key("inherent_loss_mean").number(*t.inherent_mean);
+    if (m.threats[k].annual_frequency) w.key("annual_frequency").number(*m.threats[k].annual_frequency);
     // With one threat its assets are the main view's `assets`: not written twice.
     if (rep.threats.size() > 1) {
-      auto& ta = tj["assets"] = nlohmann::ordered_json::array();
+      w.key("assets").begin_array();
       for (const auto& a : t.assets) {
-        ta.push_back({{"id", m.asset_id[a.index]}, {"p_compromised", a.p}, {"ci95", {a.ci95.low, a.ci95.high}}});
+        w.begin_object();
+        w.key("id").string(m.asset_id[a.index]);
+        w.key("p_compromised").number(a.p);
+        w.key("ci95").begin_array();
+        w.number(a.ci95.low);
+        w.number(a.ci95.high);
+        w.end_array();
+        w.end_object();
       }
+      w.end_array();
     }
-    threats.push_back(std::move(tj));
+    w.end_object();
   }
+  w.end_array();
   if (rep.annual) {
-    j["annual"] = {{"loss", loss_json(*rep.annual)}};
-    if (rep.annual_inherent) j["annual"]["inherent_loss"] = loss_json(*rep.annual_inherent);
+    nlohmann::ordered_json annual{{"loss", loss_json(*rep.annual)}};
+    if (rep.annual_inherent) annual["inherent_loss"] = loss_json(*rep.annual_inherent);
+    w.key("annual").json(annual);
   }
-  return j.dump(1) + "\n";
+  w.end_object();
+  out += '\n';
+  return out;
 }
 
 std::string assets_csv(const Model& m, const Report& rep) {
   std::string out =
       "id,owner,layer,element,target,compromised_trials,p_compromised,ci95_low,ci95_high,mean_time,sd_time,"
       "inherent_p_compromised\n";
+  out.reserve(out.size() + rep.assets.size() * 160);
   for (const auto& a : rep.assets) {
-    out += csv_field(m.asset_id[a.index]) + "," + csv_field(m.enterprise_id[m.asset_owner[a.index]]) + "," +
-           kLayerNames[m.asset_layer[a.index]] + "," + kElementNames[m.asset_element[a.index]] + "," +
-           (m.asset_target[a.index] ? "true" : "false") + "," + std::to_string(a.hits) + "," + g17(a.p) + "," +
-           g17(a.ci95.low) + "," + g17(a.ci95.high) + "," + g17(a.mean_time) + "," + g17(a.sd_time) + "," +
-           g17(a.inherent_p) + "\n";
+    append_csv_field(out, m.asset_id[a.index]);
+    out += ',';
+    append_csv_field(out, m.enterprise_id[m.asset_owner[a.index]]);
+    out += ',';
+    out += kLayerNames[m.asset_layer[a.index]];
+    out += ',';
+    out += kElementNames[m.asset_element[a.index]];
+    out += m.asset_target[a.index] ? ",true," : ",false,";
+    append_count(out, a.hits);
+    for (const double x : {a.p, a.ci95.low, a.ci95.high, a.mean_time, a.sd_time, a.inherent_p}) {
+      out += ',';
+      append_g17(out, x);
+    }
+    out += '\n';
   }
   return out;
 }
@@ -361,13 +521,22 @@ std::string losses_csv(const SimulationResult& r) {
   if (r.has_annual) out += r.has_inherent ? ",annual_loss,annual_inherent_loss" : ",annual_loss";
   out += "\n";
   for (std::uint64_t j = 0; j < r.trials; ++j) {
-    out += std::to_string(j) + "," + g17(main.residual_loss[j]);
-    if (r.has_inherent) out += "," + g17(main.inherent_loss[j]);
-    if (r.has_annual) {
-      out += "," + g17(r.annual_residual_loss[j]);
-      if (r.has_inherent) out += "," + g17(r.annual_inherent_loss[j]);
+    append_count(out, j);
+    out += ',';
+    append_g17(out, main.residual_loss[j]);
+    if (r.has_inherent) {
+      out += ',';
+      append_g17(out, main.inherent_loss[j]);
     }
-    out += "\n";
+    if (r.has_annual) {
+      out += ',';
+      append_g17(out, r.annual_residual_loss[j]);
+      if (r.has_inherent) {
+        out += ',';
+        append_g17(out, r.annual_inherent_loss[j]);
+      }
+    }
+    out += '\n';
   }
   return out;
 }
