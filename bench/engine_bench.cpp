@@ -4,8 +4,9 @@
 //
 // BM_Run          whole runs (simulate): trials/s and steps/s, over sizes and threads.
 // BM_TrialLoop    one trial at a time on one thread: the trial loop alone.
-// BM_RandomFloor  only the random numbers the same trials draw (step successes and the
-//                 times of succeeded steps): the floor the trial loop cannot beat.
+// BM_RandomFloor  only the random numbers the same trials draw (one block per step tried,
+//                 the time transform for each step that succeeded): the floor the trial
+//                 loop cannot beat.
 // Every benchmark checks its answer: runs must be bit-identical to a one-thread
 // reference, and the trial loop must match the run's hit counts; otherwise it fails.
 #include <benchmark/benchmark.h>
@@ -137,11 +138,17 @@ void BM_RandomFloor(benchmark::State& state) {
     const Reached& r = reached[i];
     i = i + 1 == reached.size() ? 0 : i + 1;
     const std::uint32_t rel = m.edge_relation[r.edge];
-    const double u = steps.uniform(r.trial, rel, 0);
+    const auto block = steps.uniform_pair(r.trial, rel, 0);  // success, and the time's first uniform
     double t = 0;
-    if (u < m.edge_p_residual[r.edge]) {
-      UniformCursor cursor(times, r.trial, rel);
-      t = m.distributions[m.edge_ttc[r.edge]].sample(cursor);
+    if (block[0] < m.edge_p_residual[r.edge]) {
+      bool first = true;
+      UniformCursor rest(times, r.trial, rel);
+      auto uniforms = [&] {
+        if (!first) return rest();
+        first = false;
+        return block[1];
+      };
+      t = m.distributions[m.edge_ttc[r.edge]].sample(uniforms);
     }
     benchmark::DoNotOptimize(t);
     ++drawn;

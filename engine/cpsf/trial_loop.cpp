@@ -5,9 +5,35 @@
 
 namespace cpsf {
 
+namespace {
+
+// Steps whose Philox blocks are computed together, before any outcome branches: the
+// blocks are independent, so their multiply chains overlap in the pipeline.
+constexpr std::uint32_t kStepBatch = 8;
+
+// The uniforms of one step's time to compromise: the first is words 2 and 3 of the step's
+// own block (so a one-uniform sampler needs no second block); a rejection sampler's
+// further uniforms come from the times stream at (address, relation, draw 0, 1, ...).
+class StepTimeUniforms {
+ public:
+  StepTimeUniforms(double first, const RandomStream& times, std::uint64_t address, std::uint32_t relation) noexcept
+      : first_(first), rest_(times, address, relation) {}
+  double operator()() noexcept {
+    if (first_used_) return rest_();
+    first_used_ = true;
+    return first_;
+  }
+
+ private:
+  double first_;
+  bool first_used_ = false;
+  UniformCursor rest_;
+};
+
+}  // namespace
+
 TrialScratch::TrialScratch(const Model& model)
     : assets_(model.asset_count(), AssetState{kNever, 0, 0}), via_(model.asset_count(), kEntered) {
-  heap_.reserve(std::min<std::size_t>(model.relation_count() + model.asset_count(), 1u << 20));
   compromised_.reserve(std::min<std::size_t>(model.asset_count(), 1u << 20));
   compromised_time_.reserve(compromised_.capacity());
 }
@@ -37,12 +63,11 @@ double TrialLoop::run_impl(std::uint64_t address, Controls controls, TrialScratc
     s.epoch_ = 1;
   }
   s.steps_tried_ = 0;
-  s.heap_.clear();
+  s.queue_.clear();
   s.compromised_.clear();
   s.compromised_time_.clear();
   const std::vector<double>& p = m.step_probabilities(controls == Controls::On);
   const double scale = threat_.step_scale;
-  const auto later = std::greater<>();
 
   // Eager sampling draws everything first: the outcome must not change.
   std::vector<double> eager_step_u, eager_time, eager_contain_u;
@@ -52,9 +77,10 @@ double TrialLoop::run_impl(std::uint64_t address, Controls controls, TrialScratc
     eager_contain_u.resize(m.asset_count());
     for (std::size_t e = 0; e < m.relation_count(); ++e) {
       const std::uint32_t r = m.edge_relation[e];
-      eager_step_u[e] = steps_.uniform(address, r, 0);
-      UniformCursor cursor(times_, address, r);
-      eager_time[e] = m.distributions[m.edge_ttc[e]].sample(cursor);
+      const auto step = steps_.uniform_pair(address, r, 0);
+      eager_step_u[e] = step[0];
+      StepTimeUniforms uniforms(step[1], times_, address, r);
+      eager_time[e] = m.distributions[m.edge_ttc[e]].sample(uniforms);
     }
     for (std::uint32_t v = 0; v < m.asset_count(); ++v) eager_contain_u[v] = containment_.uniform(address, v, 0);
   }
@@ -68,19 +94,16 @@ double TrialLoop::run_impl(std::uint64_t address, Controls controls, TrialScratc
         TrialScratch::set_state(st, TrialScratch::kQueued);
         st.best = 0.0;
         s.via_[a] = TrialScratch::kEntered;
-        s.heap_.emplace_back(0.0, a);
+        s.queue_.push(0.0, a);
       }
     }
   }
-  std::make_heap(s.heap_.begin(), s.heap_.end(), later);
 
   double loss = 0.0;
   std::uint64_t steps = 0;
   using S = TrialScratch;
-  while (!s.heap_.empty()) {
-    std::pop_heap(s.heap_.begin(), s.heap_.end(), later);
-    const auto [t, v] = s.heap_.back();
-    s.heap_.pop_back();
+  while (!s.queue_.empty()) {
+    const auto [t, v] = s.queue_.pop();
     S::AssetState& sv = s.assets_[v];
     if (S::state(sv) == S::kSettled || t > sv.best) continue;  // stale heap entry
     if (t > horizon_) break;  // 5. only arrivals within the horizon count
@@ -95,48 +118,64 @@ double TrialLoop::run_impl(std::uint64_t address, Controls controls, TrialScratc
       const double u = kEager ? eager_contain_u[v] : containment_.uniform(address, v, 0);
       if (u < d) continue;
     }
-    // 2. and 4. Try every step out of v.
-    for (std::uint32_t e = m.out_begin[v], end = m.out_begin[v + 1]; e < end; ++e) {
-      const std::uint32_t w = m.edge_target[e];
-      S::AssetState& sw = s.touch(w, m);
-      const std::uint32_t state = S::state(sw);
-      if (state == S::kSettled || state == S::kBlocked) continue;
-      const std::uint32_t r = m.edge_relation[e];
-      ++steps;
-      const double u = kEager ? eager_step_u[e] : steps_.uniform(address, r, 0);
-      const bool all_gate = m.asset_all_gate[w] != 0;
-      if (!(u < p[e] * scale)) {
-        // A failed step into an ALL asset means it never falls through its gate
-        // (it can still be an entry: then it is queued already at time 0).
-        if (all_gate && state != S::kQueued) S::set_state(sw, S::kBlocked);
-        continue;
+    // 2. and 4. Try every step out of v, a batch at a time: first the steps into assets
+    // still open, then their Philox blocks (independent of each other and free of
+    // branches, so they overlap in the pipeline), then the outcomes.
+    for (std::uint32_t first = m.out_begin[v], end = m.out_begin[v + 1]; first < end; first += kStepBatch) {
+      const std::uint32_t last = std::min(end, first + kStepBatch);
+      std::uint32_t open[kStepBatch];
+      std::uint32_t n = 0;
+      for (std::uint32_t e = first; e < last; ++e) {
+        const std::uint32_t state = S::state(s.touch(m.edge_target[e], m));
+        open[n] = e;
+        n += state != S::kSettled && state != S::kBlocked;
       }
-      double ttc;
-      if constexpr (kEager) {
-        ttc = eager_time[e];
-      } else {
-        UniformCursor cursor(times_, address, r);
-        ttc = m.distributions[m.edge_ttc[e]].sample(cursor);
+      Philox4x32::Counter block[kStepBatch];
+      if constexpr (!kEager) {
+        for (std::uint32_t i = 0; i < n; ++i) block[i] = steps_.words(address, m.edge_relation[open[i]], 0);
       }
-      const double arrival = t + ttc;
-      if (!all_gate) {
-        if (arrival < sw.best) {
-          sw.best = arrival;
-          s.via_[w] = e;
-          S::set_state(sw, S::kQueued);
-          s.heap_.emplace_back(arrival, w);
-          std::push_heap(s.heap_.begin(), s.heap_.end(), later);
+      for (std::uint32_t i = 0; i < n; ++i) {
+        const std::uint32_t e = open[i];
+        const std::uint32_t w = m.edge_target[e];
+        S::AssetState& sw = s.assets_[w];
+        // A failed step into an ALL asset earlier in this batch may have blocked it.
+        const std::uint32_t state = S::state(sw);
+        if (state == S::kBlocked) continue;
+        ++steps;
+        const double u = kEager ? eager_step_u[e] : uniform_from_words(block[i][0], block[i][1]);
+        const bool all_gate = m.asset_all_gate[w] != 0;
+        if (!(u < p[e] * scale)) {
+          // A failed step into an ALL asset means it never falls through its gate
+          // (it can still be an entry: then it is queued already at time 0).
+          if (all_gate && state != S::kQueued) S::set_state(sw, S::kBlocked);
+          continue;
         }
-      } else if (state != S::kQueued) {
-        // ALL: the latest incoming arrival, once all have succeeded.
-        if (sw.remaining == m.in_degree[w] || arrival > sw.best) {
-          sw.best = arrival;
-          s.via_[w] = e;
+        double ttc;
+        if constexpr (kEager) {
+          ttc = eager_time[e];
+        } else {
+          StepTimeUniforms uniforms(uniform_from_words(block[i][2], block[i][3]), times_, address, m.edge_relation[e]);
+          ttc = m.distributions[m.edge_ttc[e]].sample(uniforms);
         }
-        if (--sw.remaining == 0) {
-          S::set_state(sw, S::kQueued);
-          s.heap_.emplace_back(sw.best, w);
-          std::push_heap(s.heap_.begin(), s.heap_.end(), later);
+        const double arrival = t + ttc;
+        if (!all_gate) {
+          // An arrival beyond the horizon never counts: it is not worth a heap entry.
+          if (arrival < sw.best && arrival <= horizon_) {
+            sw.best = arrival;
+            s.via_[w] = e;
+            S::set_state(sw, S::kQueued);
+            s.queue_.push(arrival, w);
+          }
+        } else if (state != S::kQueued) {
+          // ALL: the latest incoming arrival, once all have succeeded.
+          if (sw.remaining == m.in_degree[w] || arrival > sw.best) {
+            sw.best = arrival;
+            s.via_[w] = e;
+          }
+          if (--sw.remaining == 0) {
+            S::set_state(sw, S::kQueued);
+            s.queue_.push(sw.best, w);
+          }
         }
       }
     }

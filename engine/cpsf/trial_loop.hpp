@@ -12,6 +12,8 @@
 // thread and reset by epoch stamps, not by clearing.
 #pragma once
 
+#include <array>
+#include <bit>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -31,6 +33,62 @@ constexpr std::uint64_t attack_address(std::uint64_t trial, std::uint32_t attack
   return trial + (std::uint64_t{attack} << 40);
 }
 inline constexpr std::uint64_t kMaxTrials = std::uint64_t{1} << 40;
+
+// The trial loop's queue of tentative arrivals: a radix heap (Ahuja, Mehlhorn, Orlin &
+// Tarjan, "Faster algorithms for the shortest path problem", JACM 1990). Dijkstra pops
+// arrivals in non-decreasing order, so a key need only be placed by the highest bit in
+// which it differs from the last key popped: a push is O(1), and each entry moves to a
+// lower bucket at most 64 times over its life, in practice once or twice. Keys are
+// arrival times >= 0, compared as their IEEE-754 bit patterns, which order non-negative
+// doubles exactly. Equal keys pop last-in first-out: deterministic, like everything else.
+class ArrivalQueue {
+ public:
+  struct Entry {
+    std::uint64_t key;  // bit pattern of the arrival time
+    std::uint32_t asset;
+  };
+  [[nodiscard]] bool empty() const noexcept { return buckets_[0].empty() && higher_ == 0; }
+  void clear() noexcept {
+    buckets_[0].clear();
+    for (; higher_ != 0; higher_ &= higher_ - 1) buckets_[1 + std::countr_zero(higher_)].clear();
+    last_ = 0;
+  }
+  // `time` >= 0 and >= the last time popped.
+  void push(double time, std::uint32_t asset) {
+    const std::uint64_t key = std::bit_cast<std::uint64_t>(time + 0.0);  // + 0.0 turns -0.0 into 0.0
+    place({key, asset});
+  }
+  // Removes and returns an entry with the smallest time. Not empty().
+  std::pair<double, std::uint32_t> pop() {
+    if (buckets_[0].empty()) {
+      const auto i = static_cast<std::size_t>(1 + std::countr_zero(higher_));
+      higher_ &= higher_ - 1;
+      auto& from = buckets_[i];
+      std::uint64_t least = from[0].key;
+      for (const Entry& x : from) least = x.key < least ? x.key : least;
+      last_ = least;
+      for (const Entry& x : from) place(x);  // every one goes to a lower bucket
+      from.clear();
+    }
+    const Entry x = buckets_[0].back();
+    buckets_[0].pop_back();
+    return {std::bit_cast<double>(x.key), x.asset};
+  }
+
+ private:
+  void place(const Entry& x) {
+    if (x.key == last_) {
+      buckets_[0].push_back(x);
+      return;
+    }
+    const auto b = static_cast<std::size_t>(64 - std::countl_zero(x.key ^ last_));  // 1..64
+    buckets_[b].push_back(x);
+    higher_ |= std::uint64_t{1} << (b - 1);
+  }
+  std::array<std::vector<Entry>, 65> buckets_;  // bucket b > 0: keys whose highest bit differing from last_ is b - 1
+  std::uint64_t higher_ = 0;                    // bit b - 1 set: bucket b is not empty
+  std::uint64_t last_ = 0;                      // key of the last pop's bucket minimum
+};
 
 // Per-thread working memory for trials on one model.
 class TrialScratch {
@@ -74,7 +132,7 @@ class TrialScratch {
 
   std::vector<AssetState> assets_;
   std::vector<std::uint32_t> via_;  // written when an arrival improves; kept apart so the hot record stays 16 bytes
-  std::vector<std::pair<double, std::uint32_t>> heap_;
+  ArrivalQueue queue_;
   std::vector<std::uint32_t> compromised_;
   std::vector<double> compromised_time_;
   std::uint32_t epoch_ = 0;  // below 2^30; wraps by a full reset

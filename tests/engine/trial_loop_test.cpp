@@ -6,7 +6,9 @@
 #include <google/protobuf/text_format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
+#include <set>
 
 namespace cpsf {
 namespace {
@@ -149,6 +151,51 @@ TEST(TrialLoop, OutcomeDependsOnSeedAndTrialOnly) {
   }
   EXPECT_GT(differ_by_trial, 50);
   EXPECT_GT(differ_by_seed, 50);
+}
+
+}  // namespace
+}  // namespace cpsf
+
+namespace cpsf {
+namespace {
+
+// The radix heap against a plain sort: random pushes that never go below the last pop
+// (as in Dijkstra), with many equal keys, zero, -0.0, and keys spread over the whole
+// exponent range; every pop must be the least key still queued.
+TEST(ArrivalQueue, PopsInNonDecreasingOrderLikeASortedMultiset) {
+  std::uint64_t state = 12345;
+  auto next = [&] {  // splitmix64
+    state += 0x9E3779B97F4A7C15ull;
+    std::uint64_t z = state;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  };
+  ArrivalQueue queue;
+  for (int round = 0; round < 50; ++round) {
+    queue.clear();
+    std::multiset<double> expected;
+    double last = 0.0;
+    queue.push(-0.0, 0);
+    expected.insert(0.0);
+    std::uint32_t id = 1;
+    while (!expected.empty()) {
+      const int pushes = static_cast<int>(next() % 4);
+      for (int k = 0; k < pushes && id < 2000; ++k, ++id) {
+        const std::uint64_t kind = next() % 4;
+        const double gap = kind == 0 ? 0.0 : kind == 1 ? static_cast<double>(next() % 3) : std::ldexp(static_cast<double>(next() % 1000), static_cast<int>(next() % 80) - 40);
+        queue.push(last + gap, id);
+        expected.insert(last + gap);
+      }
+      ASSERT_FALSE(queue.empty());
+      const auto [time, asset] = queue.pop();
+      ASSERT_EQ(time, *expected.begin()) << "round " << round << ", asset " << asset;
+      expected.erase(expected.begin());
+      ASSERT_GE(time, last);
+      last = time;
+    }
+    EXPECT_TRUE(queue.empty());
+  }
 }
 
 }  // namespace
