@@ -174,6 +174,16 @@ class JsonStream {
   bool after_key_ = false;
 };
 
+// "p_compromised": p, "ci95": [low, high]
+template <class Interval>
+void write_p_compromised(JsonStream& w, double p, const Interval& ci) {
+  w.key("p_compromised").number(p);
+  w.key("ci95").begin_array();
+  w.number(ci.low);
+  w.number(ci.high);
+  w.end_array();
+}
+
 void write_asset(JsonStream& w, const Model& m, const AssetReport& a, bool inherent) {
   w.begin_object();
   w.key("id").string(m.asset_id[a.index]);
@@ -182,11 +192,7 @@ void write_asset(JsonStream& w, const Model& m, const AssetReport& a, bool inher
   w.key("element").string(kElementNames[m.asset_element[a.index]]);
   w.key("target").boolean(m.asset_target[a.index] != 0);
   w.key("compromised_trials").count(a.hits);
-  w.key("p_compromised").number(a.p);
-  w.key("ci95").begin_array();
-  w.number(a.ci95.low);
-  w.number(a.ci95.high);
-  w.end_array();
+  write_p_compromised(w, a.p, a.ci95);
   w.key("time_to_compromise").begin_object();
   w.key("mean").number(a.mean_time);
   w.key("sd").number(a.sd_time);
@@ -198,11 +204,7 @@ void write_asset(JsonStream& w, const Model& m, const AssetReport& a, bool inher
   w.end_object();
   if (inherent) {
     w.key("inherent").begin_object();
-    w.key("p_compromised").number(a.inherent_p);
-    w.key("ci95").begin_array();
-    w.number(a.inherent_ci95.low);
-    w.number(a.inherent_ci95.high);
-    w.end_array();
+    write_p_compromised(w, a.inherent_p, a.inherent_ci95);
     w.end_object();
   }
   w.end_object();
@@ -468,11 +470,7 @@ std::string results_json(const Model& m, const SimulationResult& r, const Report
       for (const auto& a : t.assets) {
         w.begin_object();
         w.key("id").string(m.asset_id[a.index]);
-        w.key("p_compromised").number(a.p);
-        w.key("ci95").begin_array();
-        w.number(a.ci95.low);
-        w.number(a.ci95.high);
-        w.end_array();
+        write_p_compromised(w, a.p, a.ci95);
         w.end_object();
       }
       w.end_array();

@@ -17,18 +17,12 @@
 namespace cpsf {
 namespace {
 
+using testing::default_scenario;
+
 v1::Scenario parse(const std::string& text) {
   v1::Scenario s;
   EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &s)) << text;
   return s;
-}
-
-v1::Scenario default_scenario() {
-  Diagnostics d;
-  LoadStatus status{};
-  auto loaded = load_scenario(std::string(CPSF_SOURCE_DIR) + "/scenarios/default/scenario.textproto", d, status);
-  EXPECT_TRUE(loaded);
-  return loaded ? loaded->scenario() : v1::Scenario{};
 }
 
 // A buyer and one supplier per reason of the rule: confidential data, unacceptable delay,

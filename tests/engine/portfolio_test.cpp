@@ -17,18 +17,12 @@
 namespace cpsf {
 namespace {
 
+using testing::default_scenario;
+
 v1::Scenario parse(const std::string& text) {
   v1::Scenario s;
   EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &s));
   return s;
-}
-
-v1::Scenario default_scenario() {
-  Diagnostics d;
-  LoadStatus status{};
-  auto loaded = load_scenario(std::string(CPSF_SOURCE_DIR) + "/scenarios/default/scenario.textproto", d, status);
-  EXPECT_TRUE(loaded);
-  return loaded->scenario();
 }
 
 // Independent chains entry → target, each step certain and mitigated by its own

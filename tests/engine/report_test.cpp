@@ -10,13 +10,7 @@
 namespace cpsf {
 namespace {
 
-v1::Scenario default_scenario() {
-  Diagnostics d;
-  LoadStatus status{};
-  auto loaded = load_scenario(std::string(CPSF_SOURCE_DIR) + "/scenarios/default/scenario.textproto", d, status);
-  EXPECT_TRUE(loaded);
-  return loaded ? loaded->scenario() : v1::Scenario{};
-}
+using testing::default_scenario;
 
 // Parsing and dumping again with nlohmann gives its own layout, numbers and escapes.
 void expect_nlohmann_layout(const std::string& text) {

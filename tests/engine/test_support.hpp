@@ -14,6 +14,16 @@
 
 namespace cpsf::testing {
 
+// The bundled default scenario (scenarios/default), loaded as `cpsf run` would; a copy on
+// the heap, so it outlives the loader's arena.
+inline v1::Scenario default_scenario() {
+  Diagnostics d;
+  LoadStatus status{};
+  auto loaded = load_scenario(std::string(CPSF_SOURCE_DIR) + "/scenarios/default/scenario.textproto", d, status);
+  EXPECT_TRUE(loaded);
+  return loaded ? loaded->scenario() : v1::Scenario{};
+}
+
 // A fresh directory under the system temp dir, removed at the end of the test.
 class ScratchDir {
  public:
