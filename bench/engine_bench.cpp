@@ -141,13 +141,7 @@ void BM_RandomFloor(benchmark::State& state) {
     const auto block = steps.uniform_pair(r.trial, rel, 0);  // success, and the time's first uniform
     double t = 0;
     if (block[0] < m.edge_p_residual[r.edge]) {
-      bool first = true;
-      UniformCursor rest(times, r.trial, rel);
-      auto uniforms = [&] {
-        if (!first) return rest();
-        first = false;
-        return block[1];
-      };
+      UniformCursorAfter uniforms(block[1], times, r.trial, rel);
       t = m.distributions[m.edge_ttc[r.edge]].sample(uniforms);
     }
     benchmark::DoNotOptimize(t);

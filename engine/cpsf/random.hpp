@@ -151,4 +151,25 @@ class UniformCursor {
   std::array<double, 2> pair_{};
 };
 
+// A uniform already drawn, then the uniforms of a UniformCursor: a step's time takes its
+// first uniform from the step's own block (words 2 and 3) and only a rejection sampler
+// reads on, from the times stream at (trial, relation, draw 0, 1, ...).
+class UniformCursorAfter {
+ public:
+  constexpr UniformCursorAfter(double first, const RandomStream& rest, std::uint64_t trial,
+                               std::uint32_t item) noexcept
+      : first_(first), rest_(rest, trial, item) {}
+
+  constexpr double operator()() noexcept {
+    if (first_used_) return rest_();
+    first_used_ = true;
+    return first_;
+  }
+
+ private:
+  double first_;
+  bool first_used_ = false;
+  UniformCursor rest_;
+};
+
 }  // namespace cpsf

@@ -175,7 +175,6 @@ class JsonStream {
 };
 
 // "p_compromised": p, "ci95": [low, high]
-template <class Interval>
 void write_p_compromised(JsonStream& w, double p, const Interval& ci) {
   w.key("p_compromised").number(p);
   w.key("ci95").begin_array();

@@ -1,7 +1,6 @@
 #include "cpsf/trial_loop.hpp"
 
 #include <algorithm>
-#include <functional>
 
 namespace cpsf {
 
@@ -10,25 +9,6 @@ namespace {
 // Steps whose Philox blocks are computed together, before any outcome branches: the
 // blocks are independent, so their multiply chains overlap in the pipeline.
 constexpr std::uint32_t kStepBatch = 8;
-
-// The uniforms of one step's time to compromise: the first is words 2 and 3 of the step's
-// own block (so a one-uniform sampler needs no second block); a rejection sampler's
-// further uniforms come from the times stream at (address, relation, draw 0, 1, ...).
-class StepTimeUniforms {
- public:
-  StepTimeUniforms(double first, const RandomStream& times, std::uint64_t address, std::uint32_t relation) noexcept
-      : first_(first), rest_(times, address, relation) {}
-  double operator()() noexcept {
-    if (first_used_) return rest_();
-    first_used_ = true;
-    return first_;
-  }
-
- private:
-  double first_;
-  bool first_used_ = false;
-  UniformCursor rest_;
-};
 
 }  // namespace
 
@@ -79,7 +59,7 @@ double TrialLoop::run_impl(std::uint64_t address, Controls controls, TrialScratc
       const std::uint32_t r = m.edge_relation[e];
       const auto step = steps_.uniform_pair(address, r, 0);
       eager_step_u[e] = step[0];
-      StepTimeUniforms uniforms(step[1], times_, address, r);
+      UniformCursorAfter uniforms(step[1], times_, address, r);
       eager_time[e] = m.distributions[m.edge_ttc[e]].sample(uniforms);
     }
     for (std::uint32_t v = 0; v < m.asset_count(); ++v) eager_contain_u[v] = containment_.uniform(address, v, 0);
@@ -105,7 +85,7 @@ double TrialLoop::run_impl(std::uint64_t address, Controls controls, TrialScratc
   while (!s.queue_.empty()) {
     const auto [t, v] = s.queue_.pop();
     S::AssetState& sv = s.assets_[v];
-    if (S::state(sv) == S::kSettled || t > sv.best) continue;  // stale heap entry
+    if (S::state(sv) == S::kSettled || t > sv.best) continue;  // stale queue entry
     if (t > horizon_) break;  // 5. only arrivals within the horizon count
     S::set_state(sv, S::kSettled);
     s.compromised_.push_back(v);
@@ -154,12 +134,12 @@ double TrialLoop::run_impl(std::uint64_t address, Controls controls, TrialScratc
         if constexpr (kEager) {
           ttc = eager_time[e];
         } else {
-          StepTimeUniforms uniforms(uniform_from_words(block[i][2], block[i][3]), times_, address, m.edge_relation[e]);
+          UniformCursorAfter uniforms(uniform_from_words(block[i][2], block[i][3]), times_, address, m.edge_relation[e]);
           ttc = m.distributions[m.edge_ttc[e]].sample(uniforms);
         }
         const double arrival = t + ttc;
         if (!all_gate) {
-          // An arrival beyond the horizon never counts: it is not worth a heap entry.
+          // An arrival beyond the horizon never counts: it is not worth a queue entry.
           if (arrival < sw.best && arrival <= horizon_) {
             sw.best = arrival;
             s.via_[w] = e;

@@ -221,3 +221,17 @@ TEST(UniformCursor, ReadsBothHalvesOfConsecutiveBlocks) {
 
 }  // namespace
 }  // namespace cpsf
+
+namespace cpsf {
+namespace {
+
+TEST(UniformCursorAfter, GivesTheFirstUniformThenTheCursorsInOrder) {
+  const RandomStream stream(42, Stream::times);
+  UniformCursorAfter after(0.25, stream, 1000, 7);
+  UniformCursor cursor(stream, 1000, 7);
+  EXPECT_EQ(after(), 0.25);
+  for (int k = 0; k < 5; ++k) EXPECT_EQ(after(), cursor());
+}
+
+}  // namespace
+}  // namespace cpsf

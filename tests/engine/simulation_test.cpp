@@ -14,13 +14,7 @@
 namespace cpsf {
 namespace {
 
-Model default_model() {
-  Diagnostics d;
-  LoadStatus status{};
-  auto loaded = load_scenario(std::string(CPSF_SOURCE_DIR) + "/scenarios/default/scenario.textproto", d, status);
-  EXPECT_TRUE(loaded);
-  return compile(loaded->scenario());
-}
+Model default_model() { return compile(testing::default_scenario()); }
 
 bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
