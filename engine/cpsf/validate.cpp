@@ -2,8 +2,8 @@
 
 #include "cpsf/cascade.hpp"
 
-#include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/breadth_first_search.hpp>
+#include <boost/graph/compressed_sparse_row_graph.hpp>
 #include <google/protobuf/descriptor.h>
 
 #include <algorithm>
@@ -13,10 +13,13 @@
 #include <functional>
 #include <set>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "cpsf/catalogue.hpp"
+#include "cpsf/id_index.hpp"
 
 namespace cpsf {
 
@@ -37,6 +40,59 @@ std::string short_number(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.6g", v);
   return buf;
+}
+
+// A diagnostic's entity, e.g. "relation 'r1'": fixed text, or made only when a diagnostic is
+// reported. Formatting the label of each of 10^7 relations up front cost more than checking them.
+class Label {
+ public:
+  Label(const char* text) : text_(text) {}         // NOLINT(google-explicit-constructor)
+  Label(const std::string& text) : text_(text) {}  // NOLINT(google-explicit-constructor)
+  template <class Make>
+    requires std::is_invocable_r_v<std::string, const Make&>
+  Label(const Make& make)  // NOLINT(google-explicit-constructor): a lambda passes as a label
+      : make_(&make), call_([](const void* m) { return (*static_cast<const Make*>(m))(); }) {}
+
+  [[nodiscard]] std::string text() const { return call_ != nullptr ? call_(make_) : std::string(text_); }
+
+ private:
+  std::string_view text_;
+  const void* make_ = nullptr;
+  std::string (*call_)(const void*) = nullptr;
+};
+
+constexpr std::uint32_t kAbsent = IdIndex::kAbsent;
+
+// Whether every double in an asset or relation is finite, read through the generated
+// accessors: a quick pass over the two large lists, so that only an item with a
+// non-finite number is walked by reflection (Validator::non_finite_in), which reports it.
+// Must see every double below Asset and Relation; validate_test's
+// EveryNonFiniteDoubleInTheSchemaIsReported fails on one it misses.
+template <class... D>
+bool finite(D... v) {
+  return (std::isfinite(v) && ...);
+}
+bool all_finite(const v1::Distribution& d) {
+  using F = v1::Distribution;
+  switch (d.family_case()) {
+    case F::FAMILY_NOT_SET: return true;
+    case F::kFixed: return finite(d.fixed().value());
+    case F::kExponential: return finite(d.exponential().mean());
+    case F::kLognormal: return finite(d.lognormal().mu(), d.lognormal().sigma());
+    case F::kGamma: return finite(d.gamma().shape(), d.gamma().scale());
+    case F::kUniform: return finite(d.uniform().min(), d.uniform().max());
+    case F::kPert: return finite(d.pert().min(), d.pert().mode(), d.pert().max(), d.pert().lambda());
+  }
+  return false;  // a family added later: let reflection look
+}
+bool all_finite(const v1::Asset& a) {
+  const auto& l = a.loss();
+  return finite(a.exposure(), a.containment(), l.confidentiality(), l.integrity(), l.availability(),
+                l.operations_share()) &&
+         (!l.has_outage_days() || all_finite(l.outage_days()));
+}
+bool all_finite(const v1::Relation& r) {
+  return finite(r.step().p()) && (!r.step().has_ttc() || all_finite(r.step().ttc()));
 }
 
 class Validator {
@@ -63,19 +119,22 @@ class Validator {
 
  private:
   // ---- reporting ---------------------------------------------------------------------
-  void report(Severity severity, std::string_view list, int index, const std::string& sub,
-              const std::string& entity, std::string message, std::string hint) {
+  void report(Severity severity, std::string_view list, int index, std::string_view sub, Label entity,
+              std::string message, std::string hint) {
     auto [file, path] = loaded_.where(list, index);
-    if (!sub.empty()) path += "." + sub;
-    out_.add(Diagnostic{severity, *file, 0, 0, std::move(path), entity, std::move(message),
+    if (!sub.empty()) {
+      path += '.';
+      path += sub;
+    }
+    out_.add(Diagnostic{severity, *file, 0, 0, std::move(path), entity.text(), std::move(message),
                         std::move(hint)});
   }
-  void error(std::string_view list, int index, const std::string& sub, const std::string& entity,
-             std::string message, std::string hint) {
+  void error(std::string_view list, int index, std::string_view sub, Label entity, std::string message,
+             std::string hint) {
     report(Severity::Error, list, index, sub, entity, std::move(message), std::move(hint));
   }
-  void warning(std::string_view list, int index, const std::string& sub, const std::string& entity,
-               std::string message, std::string hint) {
+  void warning(std::string_view list, int index, std::string_view sub, Label entity, std::string message,
+               std::string hint) {
     report(Severity::Warning, list, index, sub, entity, std::move(message), std::move(hint));
   }
   void top_level(Severity severity, const std::string& path, std::string message, std::string hint) {
@@ -84,26 +143,26 @@ class Validator {
   }
 
   // ---- number checks (non-finite values are reported once, by check_non_finite) ----------
-  void probability(double v, std::string_view list, int i, const std::string& sub,
-                   const std::string& entity, const std::string& what) {
+  void probability(double v, std::string_view list, int i, std::string_view sub, Label entity,
+                   std::string_view what) {
     if (std::isfinite(v) && (v < 0 || v > 1)) {
-      error(list, i, sub, entity, what + " is " + num(v) + ", outside [0, 1]",
+      error(list, i, sub, entity, std::string(what) + " is " + num(v) + ", outside [0, 1]",
             "give a value between 0 and 1 (e.g. 0.3 for 30%)");
     }
   }
-  void non_negative(double v, std::string_view list, int i, const std::string& sub,
-                    const std::string& entity, const std::string& what, const std::string& unit) {
+  void non_negative(double v, std::string_view list, int i, std::string_view sub, Label entity,
+                    std::string_view what, std::string_view unit) {
     if (std::isfinite(v) && v < 0) {
-      error(list, i, sub, entity, what + " is negative (" + num(v) + ")",
-            "give " + unit + " ≥ 0");
+      error(list, i, sub, entity, std::string(what) + " is negative (" + num(v) + ")",
+            "give " + std::string(unit) + " ≥ 0");
     }
   }
 
-  void distribution(const v1::Distribution& d, std::string_view list, int i, const std::string& sub,
-                    const std::string& entity, const std::string& what) {
+  void distribution(const v1::Distribution& d, std::string_view list, int i, std::string_view sub, Label entity,
+                    std::string_view what) {
     using F = v1::Distribution;
     const auto bad = [&](const std::string& field, const std::string& message, const std::string& hint) {
-      error(list, i, sub + "." + field, entity, what + ": " + message, hint);
+      error(list, i, std::string(sub) + "." + field, entity, std::string(what) + ": " + message, hint);
     };
     const auto finite = [](std::initializer_list<double> vs) {
       for (double v : vs) {
@@ -113,7 +172,7 @@ class Validator {
     };
     switch (d.family_case()) {
       case F::FAMILY_NOT_SET:
-        error(list, i, sub, entity, what + " has no distribution family",
+        error(list, i, sub, entity, std::string(what) + " has no distribution family",
               "set exactly one of fixed { value }, exponential { mean }, lognormal { mu sigma }, "
               "gamma { shape scale }, uniform { min max }, pert { min mode max }");
         return;
@@ -175,32 +234,75 @@ class Validator {
   }
 
   // ---- generic: every double must be finite -------------------------------------------------
-  void non_finite_in(const pb::Message& m, std::string_view list, int i, const std::string& prefix,
-                     const std::string& entity) {
+  // Visits the fields of `m` in the order Reflection::ListFields lists the set ones (by
+  // number), so reports come in that order, but without listing every field of every
+  // message. The path to the field is kept in field_path_ and formatted only for a report.
+  void non_finite_in(const pb::Message& m, std::string_view list, int i, Label entity) {
     const pb::Reflection* r = m.GetReflection();
-    std::vector<const pb::FieldDescriptor*> fields;
-    r->ListFields(m, &fields);
-    for (const auto* f : fields) {
-      const std::string sub = prefix.empty() ? f->name() : prefix + "." + f->name();
-      if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_DOUBLE && !f->is_repeated()) {
+    for (const pb::FieldDescriptor* f : fields_to_check(m.GetDescriptor())) {
+      if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_DOUBLE) {
+        // An unset double reads 0, which is finite: no presence test needed.
         const double v = r->GetDouble(m, f);
         if (!std::isfinite(v)) {
-          error(list, i, sub, entity, f->name() + " is " + num(v) + ", not a finite number",
+          field_path_.emplace_back(f, -1);
+          error(list, i, field_path(), entity, f->name() + " is " + num(v) + ", not a finite number",
                 "give an ordinary number");
+          field_path_.pop_back();
         }
-      } else if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE && !f->is_repeated()) {
-        non_finite_in(r->GetMessage(m, f), list, i, sub, entity);
-      } else if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) {
-        for (int k = 0; k < r->FieldSize(m, f); ++k) {
-          non_finite_in(r->GetRepeatedMessage(m, f, k), list, i, sub + "[" + std::to_string(k) + "]", entity);
+      } else if (!f->is_repeated()) {
+        if (!r->HasField(m, f)) continue;
+        field_path_.emplace_back(f, -1);
+        non_finite_in(r->GetMessage(m, f), list, i, entity);
+        field_path_.pop_back();
+      } else {
+        const int count = r->FieldSize(m, f);
+        for (int k = 0; k < count; ++k) {
+          field_path_.emplace_back(f, k);
+          non_finite_in(r->GetRepeatedMessage(m, f, k), list, i, entity);
+          field_path_.pop_back();
         }
       }
     }
   }
 
+  // The fields of `type` that can hold a non-finite number: singular doubles, and messages
+  // (singular or repeated) to look into; by field number.
+  const std::vector<const pb::FieldDescriptor*>& fields_to_check(const pb::Descriptor* type) {
+    auto [it, fresh] = fields_to_check_.try_emplace(type);
+    if (fresh) {
+      for (int k = 0; k < type->field_count(); ++k) {
+        const pb::FieldDescriptor* f = type->field(k);
+        if ((f->cpp_type() == pb::FieldDescriptor::CPPTYPE_DOUBLE && !f->is_repeated()) ||
+            f->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) {
+          it->second.push_back(f);
+        }
+      }
+      std::sort(it->second.begin(), it->second.end(),
+                [](const auto* a, const auto* b) { return a->number() < b->number(); });
+    }
+    return it->second;
+  }
+
+  // "step.ttc.exponential.mean", "controls[2].efficacy": the path field_path_ holds.
+  [[nodiscard]] std::string field_path() const {
+    std::string path;
+    for (const auto& [field, index] : field_path_) {
+      if (!path.empty()) path += '.';
+      path += field->name();
+      if (index >= 0) path += "[" + std::to_string(index) + "]";
+    }
+    return path;
+  }
+
   void check_non_finite() {
-    const auto each = [&](std::string_view list, const auto& items, auto label) {
-      for (int i = 0; i < items.size(); ++i) non_finite_in(items[i], list, i, "", label(items[i], i));
+    const auto each = [&](std::string_view list, const auto& items, const auto& label) {
+      for (int i = 0; i < items.size(); ++i) {
+        const auto& item = items[i];
+        if constexpr (requires { all_finite(item); }) {
+          if (all_finite(item)) continue;
+        }
+        non_finite_in(item, list, i, [&] { return label(item, i); });
+      }
     };
     each("enterprises", s_.enterprises(), [&](const auto& e, int) { return enterprise_label(e.id()); });
     each("assets", s_.assets(), [&](const auto& a, int) { return asset_label(a.id()); });
@@ -236,8 +338,15 @@ class Validator {
   // ---- ids ------------------------------------------------------------------------------------
   // Records ids of one list, reporting empty and duplicate ones.
   template <class Items, class GetId>
-  void collect_ids(std::string_view list, const Items& items, GetId get_id, const std::string& noun,
-                   std::unordered_map<std::string, int>& ids, bool id_required = true) {
+  void collect_ids(std::string_view list, const Items& items, GetId get_id, const std::string& noun, IdIndex& ids,
+                   bool id_required = true) {
+    // Sized once; where ids are optional, for those given (relations often have none).
+    std::size_t given = static_cast<std::size_t>(items.size());
+    if (!id_required) {
+      given = static_cast<std::size_t>(
+          std::count_if(items.begin(), items.end(), [&](const auto& x) { return !get_id(x).empty(); }));
+    }
+    ids = IdIndex(given);
     for (int i = 0; i < items.size(); ++i) {
       const std::string& id = get_id(items[i]);
       if (id.empty()) {
@@ -247,9 +356,9 @@ class Validator {
         }
         continue;
       }
-      const auto [it, fresh] = ids.emplace(id, i);
+      const auto [first, fresh] = ids.emplace(id, static_cast<std::uint32_t>(i));
       if (!fresh) {
-        auto [first_file, first_path] = loaded_.where(list, it->second);
+        auto [first_file, first_path] = loaded_.where(list, static_cast<int>(first));
         error(list, i, "id", noun + " " + quoted(id),
               "duplicate id: " + quoted(id) + " is already used by " + first_path + " in " + *first_file,
               "give each " + noun + " its own id");
@@ -273,22 +382,26 @@ class Validator {
                 "baseline", baselines_);
   }
 
-  void reference(const std::unordered_map<std::string, int>& ids, const std::string& target,
-                 std::string_view list, int i, const std::string& sub, const std::string& entity,
-                 const std::string& role, const std::string& noun) {
+  // The index of the entity `target` names; kAbsent, reported, when it is empty or undefined.
+  std::uint32_t reference(const IdIndex& ids, const std::string& target, std::string_view list, int i,
+                          std::string_view sub, Label entity, std::string_view role, std::string_view noun) {
     if (target.empty()) {
-      error(list, i, sub, entity, role + " is missing", "give the id of " + noun);
-      return;
+      error(list, i, sub, entity, std::string(role) + " is missing", "give the id of " + std::string(noun));
+      return kAbsent;
     }
-    if (ids.count(target) == 0) {
-      error(list, i, sub, entity, role + " " + quoted(target) + " is not defined",
-            "define " + noun + " with id " + quoted(target) + " or correct the reference" + suggestion(ids, target));
+    const std::uint32_t found = ids.find(target);
+    if (found == kAbsent) {
+      error(list, i, sub, entity, std::string(role) + " " + quoted(target) + " is not defined",
+            "define " + std::string(noun) + " with id " + quoted(target) + " or correct the reference" +
+                suggestion(ids, target));
     }
+    return found;
   }
 
-  // " (did you mean 'x'?)" when an id differs little from a defined one.
-  static std::string suggestion(const std::unordered_map<std::string, int>& ids, const std::string& wanted) {
-    const auto distance = [](const std::string& a, const std::string& b) {
+  // " (did you mean 'x'?)" when an id differs little from a defined one: the nearest, and
+  // of equally near ones the first in byte order, whatever order the index visits them in.
+  static std::string suggestion(const IdIndex& ids, const std::string& wanted) {
+    const auto distance = [](std::string_view a, std::string_view b) {
       std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
       for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
       for (std::size_t i = 1; i <= a.size(); ++i) {
@@ -301,21 +414,23 @@ class Validator {
       return prev[b.size()];
     };
     if (wanted.size() > 64 || ids.size() > 100000) return "";
-    std::string best;
+    std::string_view best;
+    bool found = false;
     std::size_t best_d = 3;  // at most two edits away
-    for (const auto& [id, _] : ids) {
-      if (id.size() > 64) continue;
+    ids.for_each([&](std::string_view id, std::uint32_t) {
+      if (id.size() > 64) return;
       const std::size_t d = distance(id, wanted);
-      if (d < best_d || (d == best_d && !best.empty() && id < best)) {
+      if (d < best_d || (d == best_d && found && id < best)) {
         if (d < best_d) best_d = d;
         best = id;
+        found = true;
       }
-    }
-    return best.empty() ? "" : " (did you mean " + quoted(best) + "?)";
+    });
+    return !found ? "" : " (did you mean " + quoted(std::string(best)) + "?)";
   }
 
-  void requirement_reference(const std::string& id, std::string_view list, int i, const std::string& sub,
-                             const std::string& entity) {
+  void requirement_reference(const std::string& id, std::string_view list, int i, std::string_view sub,
+                             Label entity) {
     if (id.empty()) {
       error(list, i, sub, entity, "requirement id is empty", "give a CPSF requirement id such as CPS.AC-1");
       return;
@@ -342,7 +457,7 @@ class Validator {
   void check_enterprises() {
     for (int i = 0; i < s_.enterprises_size(); ++i) {
       const auto& e = s_.enterprises(i);
-      const std::string label = enterprise_label(e.id());
+      const auto label = [&] { return enterprise_label(e.id()); };
       non_negative(e.daily_output(), "enterprises", i, "daily_output", label, "daily_output", "money per day");
       if (!e.baseline().empty() && catalogue_.find_baseline(e.baseline()) == nullptr) {
         std::string hint = "use a built-in baseline (";
@@ -359,7 +474,7 @@ class Validator {
   void check_assets() {
     for (int i = 0; i < s_.assets_size(); ++i) {
       const auto& a = s_.assets(i);
-      const std::string label = asset_label(a.id().empty() ? "#" + std::to_string(i) : a.id());
+      const auto label = [&] { return asset_label(a.id().empty() ? "#" + std::to_string(i) : a.id()); };
       reference(enterprises_, a.owner(), "assets", i, "owner", label, "owner", "an enterprise");
       if (a.layer() == v1::LAYER_UNSPECIFIED) {
         error("assets", i, "layer", label, "has no CPSF layer",
@@ -388,12 +503,14 @@ class Validator {
 
   void check_relations() {
     std::vector<int> incoming(static_cast<std::size_t>(s_.assets_size()), 0);
+    relation_ends_.reserve(static_cast<std::size_t>(s_.relations_size()));
     for (int i = 0; i < s_.relations_size(); ++i) {
       const auto& r = s_.relations(i);
-      const std::string label = relation_label(r, i);
-      reference(assets_, r.from(), "relations", i, "from", label, "from", "an asset");
-      reference(assets_, r.to(), "relations", i, "to", label, "to", "an asset");
-      if (const auto it = assets_.find(r.to()); it != assets_.end()) ++incoming[static_cast<std::size_t>(it->second)];
+      const auto label = [&] { return relation_label(r, i); };
+      const std::uint32_t from = reference(assets_, r.from(), "relations", i, "from", label, "from", "an asset");
+      const std::uint32_t to = reference(assets_, r.to(), "relations", i, "to", label, "to", "an asset");
+      relation_ends_.emplace_back(from, to);
+      if (to != kAbsent) ++incoming[to];
       if (!r.from().empty() && r.from() == r.to()) {
         warning("relations", i, "to", label, "leads from an asset to itself, which has no effect", "remove it");
       }
@@ -414,14 +531,15 @@ class Validator {
       }
       if (step.has_ttc()) distribution(step.ttc(), "relations", i, "step.ttc", label, "ttc");
       for (int k = 0; k < step.mitigated_by_size(); ++k) {
-        requirement_reference(step.mitigated_by(k), "relations", i, "step.mitigated_by[" + std::to_string(k) + "]",
-                              label);
+        const std::string& requirement = step.mitigated_by(k);
+        if (!requirement.empty() && catalogue_.has_requirement(requirement)) continue;  // the usual case: no path to make
+        requirement_reference(requirement, "relations", i, "step.mitigated_by[" + std::to_string(k) + "]", label);
       }
     }
     for (int i = 0; i < s_.assets_size(); ++i) {
       const auto& a = s_.assets(i);
-      if (a.gate() == v1::ALL && incoming[static_cast<std::size_t>(i)] == 0 && assets_.count(a.id()) &&
-          assets_.at(a.id()) == i) {
+      if (a.gate() == v1::ALL && incoming[static_cast<std::size_t>(i)] == 0 &&
+          assets_.find(a.id()) == static_cast<std::uint32_t>(i)) {
         warning("assets", i, "gate", asset_label(a.id()),
                 "has gate ALL but no incoming relation, so it can fall only as an entry point",
                 "add the relations that must all succeed, or use gate ANY");
@@ -452,9 +570,9 @@ class Validator {
       for (int k = 0; k < c.relations_size(); ++k) {
         reference(relations_, c.relations(k), "controls", i, "relations[" + std::to_string(k) + "]", label,
                   "relation", "a relation");
-        const auto it = relations_.find(c.relations(k));
-        if (it == relations_.end() || c.requirement().empty()) continue;
-        const auto& mitigated = s_.relations(it->second).step().mitigated_by();
+        const std::uint32_t relation = relations_.find(c.relations(k));
+        if (relation == kAbsent || c.requirement().empty()) continue;
+        const auto& mitigated = s_.relations(static_cast<int>(relation)).step().mitigated_by();
         if (std::find(mitigated.begin(), mitigated.end(), c.requirement()) == mitigated.end()) {
           warning("controls", i, "relations[" + std::to_string(k) + "]", label,
                   "is scoped to relation " + quoted(c.relations(k)) + ", whose step is not mitigated_by " +
@@ -524,18 +642,18 @@ class Validator {
     }
     // The cascade needs (I − A*) invertible with ρ(A*) < 1 (methods.md §7). Only checked
     // when every dependency is well formed, so the message is about the matrix alone.
-    std::unordered_map<std::string, std::uint32_t> index;
+    // Every enterprise by id, an empty id too; of a duplicated id, the first.
+    IdIndex index(static_cast<std::size_t>(s_.enterprises_size()));
     for (int i = 0; i < s_.enterprises_size(); ++i) index.emplace(s_.enterprises(i).id(), static_cast<std::uint32_t>(i));
     std::vector<SupplyLink> links;
     bool well_formed = true;
     for (const auto& d : s_.dependencies()) {
-      const auto c = index.find(d.customer()), p = index.find(d.supplier());
-      if (c == index.end() || p == index.end() || c == p || !std::isfinite(d.share()) || d.share() < 0 ||
-          d.share() > 1) {
+      const std::uint32_t c = index.find(d.customer()), p = index.find(d.supplier());
+      if (c == kAbsent || p == kAbsent || c == p || !std::isfinite(d.share()) || d.share() < 0 || d.share() > 1) {
         well_formed = false;
         break;
       }
-      if (d.share() > 0) links.push_back({c->second, p->second, d.share(), d.buffer_days()});
+      if (d.share() > 0) links.push_back({c, p, d.share(), d.buffer_days()});
     }
     if (well_formed && !links.empty()) {
       if (auto problem = interdependency_problem(index.size(), links)) {
@@ -657,21 +775,26 @@ class Validator {
   // A target no entry can reach is never compromised: legal, but usually a missing relation.
   void check_targets_reachable() {
     if (out_.has_errors() || s_.assets_size() == 0) return;  // references must resolve first
-    using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
-    const auto n = static_cast<std::size_t>(s_.assets_size()) + 1;  // + a source joined to every entry
-    Graph g(n);
-    const std::size_t source = n - 1;
-    for (const auto& r : s_.relations()) {
-      boost::add_edge(static_cast<std::size_t>(assets_.at(r.from())), static_cast<std::size_t>(assets_.at(r.to())), g);
-    }
+    // Compressed rows: at 10^7 relations an adjacency list's per-vertex vectors cost more
+    // time and memory than the search.
+    using Graph = boost::compressed_sparse_row_graph<boost::directedS, boost::no_property, boost::no_property,
+                                                     boost::no_property, std::uint32_t, std::uint32_t>;
+    const auto n = static_cast<std::uint32_t>(s_.assets_size()) + 1;  // + a source joined to every entry
+    const std::uint32_t source = n - 1;
+    // The relations' ends as check_relations resolved them, then the source's edges.
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> edges = std::move(relation_ends_);
     for (int i = 0; i < s_.assets_size(); ++i) {
-      if (s_.assets(i).exposure() > 0) boost::add_edge(source, static_cast<std::size_t>(i), g);
+      if (s_.assets(i).exposure() > 0) edges.emplace_back(source, static_cast<std::uint32_t>(i));
     }
     for (const auto& t : s_.threats()) {
       for (const auto& e : t.entry_points()) {
-        if (e.probability() > 0) boost::add_edge(source, static_cast<std::size_t>(assets_.at(e.asset())), g);
+        if (e.probability() > 0) edges.emplace_back(source, assets_.find(e.asset()));
       }
     }
+    // No error was reported, so every end resolved; a missed one must not index past n.
+    if (std::any_of(edges.begin(), edges.end(), [&](const auto& e) { return e.first >= n || e.second >= n; })) return;
+    const Graph g(boost::edges_are_unsorted_multi_pass, edges.begin(), edges.end(), n);
+    edges = {};  // the graph holds them now
     std::vector<boost::default_color_type> colour(n, boost::white_color);
     boost::breadth_first_search(g, source,
                                 boost::color_map(boost::make_iterator_property_map(colour.begin(),
@@ -689,8 +812,13 @@ class Validator {
   const v1::Scenario& s_;
   Diagnostics& out_;
   CatalogueIndex catalogue_;
-  std::unordered_map<std::string, int> enterprises_, assets_, relations_, controls_, threats_, requirements_,
-      baselines_;
+  IdIndex enterprises_, assets_, relations_, controls_, threats_, requirements_, baselines_;
+  // (from, to) asset indices of each relation, kAbsent where undefined: check_relations
+  // resolves them, check_targets_reachable searches them.
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> relation_ends_;
+  // non_finite_in's way down to the current field: (field, element index or -1).
+  std::vector<std::pair<const pb::FieldDescriptor*, int>> field_path_;
+  std::unordered_map<const pb::Descriptor*, std::vector<const pb::FieldDescriptor*>> fields_to_check_;
 };
 
 }  // namespace

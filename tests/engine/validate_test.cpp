@@ -1,5 +1,12 @@
 // Semantic validation: one test per class of bad input (DESIGN §8). Each asserts that
 // the message names the file, the line, the entity and the problem, and gives a fix.
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/text_format.h>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
 #include "test_support.hpp"
 
 namespace cpsf {
@@ -110,6 +117,63 @@ settings { horizon: nan }
   EXPECT_TRUE(HasError(c, "s.textproto", "", "horizon is nan", 5));
   // Reported once as non-finite, not again as out of range.
   EXPECT_EQ(c.diagnostics.error_count(), 4u) << c.dump();
+}
+
+// Every singular double field of the schema, as a path of fields from Scenario.
+void double_fields(const google::protobuf::Descriptor* type, std::vector<const google::protobuf::FieldDescriptor*>& path,
+                   std::vector<std::vector<const google::protobuf::FieldDescriptor*>>& out) {
+  using FD = google::protobuf::FieldDescriptor;
+  for (int k = 0; k < type->field_count(); ++k) {
+    const FD* f = type->field(k);
+    path.push_back(f);
+    if (f->cpp_type() == FD::CPPTYPE_DOUBLE) {
+      if (f->is_repeated()) ADD_FAILURE() << f->full_name() << ": repeated doubles are not checked for finiteness";
+      out.push_back(path);
+    } else if (f->cpp_type() == FD::CPPTYPE_MESSAGE && path.size() < 10) {
+      double_fields(f->message_type(), path, out);
+    }
+    path.pop_back();
+  }
+}
+
+TEST(Validate, EveryNonFiniteDoubleInTheSchemaIsReported) {
+  // Walks the schema rather than listing fields, so a double added later is covered too.
+  std::vector<const google::protobuf::FieldDescriptor*> path;
+  std::vector<std::vector<const google::protobuf::FieldDescriptor*>> fields;
+  double_fields(v1::Scenario::descriptor(), path, fields);
+  ASSERT_GT(fields.size(), 25u);
+  ScratchDir dir;
+  const double inf = std::numeric_limits<double>::infinity();
+  for (const auto& field : fields) {
+    for (const double bad : {std::nan(""), inf, -inf}) {
+      v1::Scenario s;
+      ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(std::string(kMinimalScenario), &s));
+      // Set the field to `bad`, through element 0 of each list on the way (made if absent).
+      google::protobuf::Message* m = &s;
+      std::string expected;
+      for (std::size_t k = 0; k + 1 < field.size(); ++k) {
+        const auto* r = m->GetReflection();
+        expected += (expected.empty() ? "" : ".") + field[k]->name();
+        if (field[k]->is_repeated()) {
+          m = r->FieldSize(*m, field[k]) > 0 ? r->MutableRepeatedMessage(m, field[k], 0) : r->AddMessage(m, field[k]);
+          expected += "[0]";
+        } else {
+          m = r->MutableMessage(m, field[k]);
+        }
+      }
+      m->GetReflection()->SetDouble(m, field.back(), bad);
+      expected += (expected.empty() ? "" : ".") + field.back()->name();
+      std::string text;
+      ASSERT_TRUE(google::protobuf::TextFormat::PrintToString(s, &text));
+      const auto c = check_text(dir, text);
+      bool reported = false;
+      for (const auto& d : c.diagnostics.items()) {
+        reported |= d.severity == Severity::Error && d.path == expected &&
+                    d.message.find("not a finite number") != std::string::npos && d.line > 0;
+      }
+      EXPECT_TRUE(reported) << expected << " = " << bad << " is not reported; got:\n" << c.dump();
+    }
+  }
 }
 
 TEST(Validate, NegativeLossesCostsAndDurations) {
