@@ -1,30 +1,24 @@
 #include "cpsf/model.hpp"
 
-#include <boost/graph/adjacency_list.hpp>
-
 #include <algorithm>
-#include <map>
+#include <functional>
 #include <stdexcept>
-#include <tuple>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "cpsf/catalogue.hpp"
+#include "cpsf/id_index.hpp"
 
 namespace cpsf {
 
 namespace {
 
-// The model graph: vertices are assets, edges carry the relation's index.
-using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, boost::no_property,
-                                    boost::property<boost::edge_index_t, std::uint32_t>>;
-
 // Strongest efficacy per requirement for one relation: a requirement implemented
 // twice at one place is one barrier, not two.
 class ControlResolver {
  public:
-  ControlResolver(const v1::Scenario& s, const std::unordered_map<std::string, std::uint32_t>& enterprise_index)
-      : catalogue_(s) {
+  explicit ControlResolver(const v1::Scenario& s) : catalogue_(s) {
     for (const auto& c : s.controls()) {
       if (c.implemented()) controls_.push_back(&c);
     }
@@ -38,7 +32,6 @@ class ControlResolver {
         eff = std::max(eff, bc.efficacy());
       }
     }
-    (void)enterprise_index;
   }
 
   // Efficacy of the strongest control for `requirement` that covers relation r → asset v.
@@ -70,11 +63,19 @@ class ControlResolver {
   std::vector<std::unordered_map<std::string, double>> baseline_efficacy_;
 };
 
+// Looked up once per relation, so hashed. Keys are equal as the doubles compare equal
+// (−0 == +0), and std::hash<double> hashes both zeros alike; there is no NaN, since
+// Distribution's factories refuse non-finite parameters.
 struct DistributionKey {
   int family;
   double a, b, c, d;
-  bool operator<(const DistributionKey& o) const {
-    return std::tie(family, a, b, c, d) < std::tie(o.family, o.a, o.b, o.c, o.d);
+  bool operator==(const DistributionKey&) const = default;
+};
+struct DistributionKeyHash {
+  std::size_t operator()(const DistributionKey& k) const {
+    std::size_t h = static_cast<std::size_t>(k.family);
+    for (const double v : {k.a, k.b, k.c, k.d}) h = h * 0x9E3779B97F4A7C15ULL ^ std::hash<double>{}(v);
+    return h;
   }
 };
 
@@ -111,21 +112,22 @@ Model compile(const v1::Scenario& s) {
   const auto n = static_cast<std::size_t>(s.assets_size());
   if (n > std::numeric_limits<std::uint32_t>::max() - 1) throw std::invalid_argument("too many assets");
 
-  std::unordered_map<std::string, std::uint32_t> enterprise_index;
+  // Ids map to the first entity that has them (validation refuses duplicates).
+  IdIndex enterprise_index(static_cast<std::size_t>(s.enterprises_size()));
   for (int i = 0; i < s.enterprises_size(); ++i) {
     enterprise_index.emplace(s.enterprises(i).id(), static_cast<std::uint32_t>(i));
     m.enterprise_id.push_back(s.enterprises(i).id());
     m.enterprise_output.push_back(s.enterprises(i).daily_output());
   }
   for (const auto& d : s.dependencies()) {
-    const auto customer = enterprise_index.find(d.customer());
-    const auto supplier = enterprise_index.find(d.supplier());
-    if (customer == enterprise_index.end() || supplier == enterprise_index.end()) {
+    const std::uint32_t customer = enterprise_index.find(d.customer());
+    const std::uint32_t supplier = enterprise_index.find(d.supplier());
+    if (customer == IdIndex::kAbsent || supplier == IdIndex::kAbsent) {
       throw std::invalid_argument("dependency of unknown enterprises");
     }
-    if (d.share() > 0) m.supply_links.push_back({customer->second, supplier->second, d.share(), d.buffer_days()});
+    if (d.share() > 0) m.supply_links.push_back({customer, supplier, d.share(), d.buffer_days()});
   }
-  std::map<DistributionKey, std::uint32_t> distribution_index;
+  std::unordered_map<DistributionKey, std::uint32_t, DistributionKeyHash> distribution_index;
   const auto index_of = [&](const Distribution& d) {
     const DistributionKey key{static_cast<int>(d.family), d.a, d.b, d.c, d.d};
     auto [it, fresh] = distribution_index.emplace(key, static_cast<std::uint32_t>(m.distributions.size()));
@@ -133,8 +135,7 @@ Model compile(const v1::Scenario& s) {
     return it->second;
   };
 
-  std::unordered_map<std::string, std::uint32_t> asset_index;
-  asset_index.reserve(n);
+  IdIndex asset_index(n);
   m.asset_id.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
     const auto& a = s.assets(static_cast<int>(i));
@@ -142,9 +143,9 @@ Model compile(const v1::Scenario& s) {
       throw std::invalid_argument("duplicate asset id " + a.id());
     }
     m.asset_id.push_back(a.id());
-    const auto owner = enterprise_index.find(a.owner());
-    if (owner == enterprise_index.end()) throw std::invalid_argument("asset " + a.id() + " has no known owner");
-    m.asset_owner.push_back(owner->second);
+    const std::uint32_t owner = enterprise_index.find(a.owner());
+    if (owner == IdIndex::kAbsent) throw std::invalid_argument("asset " + a.id() + " has no known owner");
+    m.asset_owner.push_back(owner);
     m.asset_layer.push_back(static_cast<std::uint8_t>(std::max(0, a.layer() - 1)));
     m.asset_element.push_back(static_cast<std::uint8_t>(std::max(0, a.element() - 1)));
     m.asset_all_gate.push_back(a.gate() == v1::ALL ? 1 : 0);
@@ -161,59 +162,66 @@ Model compile(const v1::Scenario& s) {
     m.has_production |= share > 0 && m.enterprise_output[m.asset_owner[i]] > 0;
   }
 
-  // Build and check the graph with Boost.Graph, then freeze it.
-  Graph g(n);
+  // Relations into compressed rows by source asset, each row in relation order (a stable
+  // counting sort), so the frozen form does not depend on insertion details.
   const auto r_count = static_cast<std::size_t>(s.relations_size());
-  std::vector<std::uint32_t> relation_to(r_count);
+  std::vector<std::uint32_t> relation_from(r_count), relation_to(r_count);
+  m.out_begin.assign(n + 1, 0);
+  m.in_degree.assign(n, 0);
   for (std::size_t i = 0; i < r_count; ++i) {
     const auto& r = s.relations(static_cast<int>(i));
-    const auto from = asset_index.find(r.from());
-    const auto to = asset_index.find(r.to());
-    if (from == asset_index.end() || to == asset_index.end()) {
+    const std::uint32_t from = asset_index.find(r.from());
+    const std::uint32_t to = asset_index.find(r.to());
+    if (from == IdIndex::kAbsent || to == IdIndex::kAbsent) {
       throw std::invalid_argument("relation " + r.id() + " joins unknown assets");
     }
-    boost::add_edge(from->second, to->second, static_cast<std::uint32_t>(i), g);
-    relation_to[i] = to->second;
+    relation_from[i] = from;
+    relation_to[i] = to;
+    ++m.out_begin[from + 1];
+    ++m.in_degree[to];
   }
+  for (std::size_t v = 0; v < n; ++v) m.out_begin[v + 1] += m.out_begin[v];
+  std::vector<std::uint32_t> row_order(r_count);  // relation index at each row position
+  {
+    std::vector<std::uint32_t> next(m.out_begin.begin(), m.out_begin.end() - 1);
+    for (std::size_t i = 0; i < r_count; ++i) row_order[next[relation_from[i]]++] = static_cast<std::uint32_t>(i);
+  }
+  relation_from = {};
 
   if (std::any_of(s.relations().begin(), s.relations().end(), [](const auto& r) { return !r.id().empty(); })) {
     m.relation_id.reserve(r_count);
     for (const auto& r : s.relations()) m.relation_id.push_back(r.id());
   }
-  ControlResolver controls(s, enterprise_index);
-  m.out_begin.assign(n + 1, 0);
-  m.in_degree.assign(n, 0);
+  ControlResolver controls(s);
   m.edge_target.reserve(r_count);
-  m.edge_relation.reserve(r_count);
   m.edge_p_residual.reserve(r_count);
   m.edge_p_inherent.reserve(r_count);
   m.edge_ttc.reserve(r_count);
-  const auto edge_index = boost::get(boost::edge_index, g);
-  for (std::size_t v = 0; v < n; ++v) {
-    m.out_begin[v] = static_cast<std::uint32_t>(m.edge_target.size());
-    m.in_degree[v] = static_cast<std::uint32_t>(boost::in_degree(v, g));
-    // Out-edges in relation order, so the frozen form does not depend on insertion details.
-    std::vector<std::uint32_t> rels;
-    for (auto [e, end] = boost::out_edges(v, g); e != end; ++e) rels.push_back(edge_index[*e]);
-    std::sort(rels.begin(), rels.end());
-    for (const std::uint32_t ri : rels) {
-      const auto& r = s.relations(static_cast<int>(ri));
-      const std::uint32_t w = relation_to[ri];
-      const double p = r.step().p();
-      double residual = p;
-      std::unordered_set<std::string> seen;
-      for (const auto& requirement : r.step().mitigated_by()) {
-        if (!seen.insert(requirement).second) continue;
-        residual *= 1.0 - controls.efficacy(requirement, r, s.assets(static_cast<int>(w)), m.asset_owner[w]);
-      }
-      m.edge_target.push_back(w);
-      m.edge_relation.push_back(ri);
-      m.edge_p_inherent.push_back(p);
-      m.edge_p_residual.push_back(residual);
-      m.edge_ttc.push_back(index_of(r.step().has_ttc() ? to_distribution(r.step().ttc()) : Distribution::fixed(0.0)));
+  for (const std::uint32_t ri : row_order) {
+    const auto& r = s.relations(static_cast<int>(ri));
+    const std::uint32_t w = relation_to[ri];
+    const double p = r.step().p();
+    double residual = p;
+    const auto& mitigated_by = r.step().mitigated_by();
+    // A requirement listed twice is one barrier. Lists are short and a scan beats a set;
+    // a long one (the file is untrusted) gets a set, so the check stays linear.
+    constexpr int kScanUpTo = 16;
+    std::unordered_set<std::string_view> seen;
+    for (int k = 0; k < mitigated_by.size(); ++k) {
+      const std::string& requirement = mitigated_by[k];
+      const bool repeated = mitigated_by.size() <= kScanUpTo
+                                ? std::find(mitigated_by.begin(), mitigated_by.begin() + k, requirement) !=
+                                      mitigated_by.begin() + k
+                                : !seen.insert(requirement).second;
+      if (repeated) continue;
+      residual *= 1.0 - controls.efficacy(requirement, r, s.assets(static_cast<int>(w)), m.asset_owner[w]);
     }
+    m.edge_target.push_back(w);
+    m.edge_p_inherent.push_back(p);
+    m.edge_p_residual.push_back(residual);
+    m.edge_ttc.push_back(index_of(r.step().has_ttc() ? to_distribution(r.step().ttc()) : Distribution::fixed(0.0)));
   }
-  m.out_begin[n] = static_cast<std::uint32_t>(m.edge_target.size());
+  m.edge_relation = std::move(row_order);
   // Without any control lowering a step, the inherent probabilities are the residual ones.
   if (m.edge_p_inherent == m.edge_p_residual) {
     m.edge_p_inherent.clear();
@@ -221,6 +229,13 @@ Model compile(const v1::Scenario& s) {
   }
 
   // Threats; without any, one attacker enters wherever assets are exposed.
+  const auto known_asset = [&](const std::string& id, const v1::Threat& t, const char* role) {
+    const std::uint32_t i = asset_index.find(id);
+    if (i == IdIndex::kAbsent) {
+      throw std::invalid_argument("threat '" + t.id() + "' has " + role + " at unknown asset '" + id + "'");
+    }
+    return i;
+  };
   const auto add_exposure_entries = [&](CompiledThreat& t) {
     for (std::size_t i = 0; i < n; ++i) {
       const double x = s.assets(static_cast<int>(i)).exposure();
@@ -237,13 +252,13 @@ Model compile(const v1::Scenario& s) {
       add_exposure_entries(c);
     } else {
       for (const auto& e : t.entry_points()) {
-        c.entry_assets.push_back(asset_index.at(e.asset()));
+        c.entry_assets.push_back(known_asset(e.asset(), t, "an entry point"));
         c.entry_probability.push_back(e.probability());
       }
     }
     c.step_scale = t.has_step_scale() ? t.step_scale() : 1.0;
     if (t.has_annual_frequency()) c.annual_frequency = t.annual_frequency();
-    for (const auto& o : t.objectives()) c.objectives.push_back(asset_index.at(o));
+    for (const auto& o : t.objectives()) c.objectives.push_back(known_asset(o, t, "an objective"));
     m.threats.push_back(std::move(c));
   }
   if (m.threats.empty()) {

@@ -1,10 +1,9 @@
 // The compiled model: a validated scenario frozen into flat arrays for the trial loop.
 //
-// The attack graph is built as a Boost.Graph adjacency list (the form the analyses
-// use), then frozen into compressed sparse rows: out-edges of asset v are
-// [out_begin[v], out_begin[v + 1]) in the edge arrays. Controls are folded into each
-// step's probability once, here, so the trial loop only compares a uniform with a
-// number (DESIGN §4 step 2).
+// The relations are sorted by source asset straight into compressed sparse rows: out-edges
+// of asset v are [out_begin[v], out_begin[v + 1]) in the edge arrays, in relation order.
+// Controls are folded into each step's probability once, here, so the trial loop only
+// compares a uniform with a number (DESIGN §4 step 2).
 #pragma once
 
 #include <cstdint>

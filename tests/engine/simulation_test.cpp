@@ -7,6 +7,8 @@
 
 #include <cmath>
 #include <cstring>
+#include <stdexcept>
+#include <string>
 
 #include "cpsf/report.hpp"
 #include "test_support.hpp"
@@ -128,6 +130,24 @@ TEST(Simulation, AnnualLossMeanIsFrequencyTimesAttackLoss) {
   for (const double v : x) m4 += std::pow(v - mu, 4);
   m4 /= static_cast<double>(x.size());
   EXPECT_NEAR(s2, 3750.0, 4 * std::sqrt((m4 - s2 * s2) / static_cast<double>(x.size())));
+}
+
+// compile() takes validated scenarios; an unresolved id still fails with a message that
+// names what refers to it, not a bare std::out_of_range.
+TEST(Simulation, CompileNamesTheThreatOfAnUnknownAsset) {
+  for (const char* threat : {R"(threats { id: "crew" entry_points { asset: "ghost" probability: 0.5 } })",
+                             R"(threats { id: "crew" entry_points { asset: "s" probability: 0.5 } objectives: "ghost" })"}) {
+    v1::Scenario s;
+    ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(
+        std::string(R"(enterprises { id: "e" } assets { id: "s" owner: "e" layer: L3 element: SYSTEM } )") + threat, &s));
+    try {
+      (void)compile(s);
+      ADD_FAILURE() << "no exception for " << threat;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("threat 'crew'"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("'ghost'"), std::string::npos) << e.what();
+    }
+  }
 }
 
 }  // namespace

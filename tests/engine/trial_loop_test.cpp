@@ -116,6 +116,20 @@ TEST(TrialLoop, StrongestControlPerRequirementAndBaselines) {
   EXPECT_EQ(&plain.step_probabilities(false), &plain.step_probabilities(true));
 }
 
+// compile() checks short mitigated_by lists for repeats by a scan and long ones by a set;
+// both must count a repeated requirement once.
+TEST(TrialLoop, RequirementListedTwiceIsOneBarrierInLongLists) {
+  const std::string controls = "controls { id: \"mfa\" requirement: \"CPS.AC-1\" efficacy: 0.5 implemented: true }\n";
+  for (const int filler : {1, 40}) {  // list lengths 3 and 42: either side of the scan's limit
+    std::string list = "\"CPS.AC-1\", \"CPS.AC-1\"";
+    for (int k = 0; k < filler; ++k) list += ", \"CPS.DS-1\"";
+    const Model m = model_of(asset("s", "exposure: 1") + asset("t") +
+                             "relations { from: \"s\" to: \"t\" layer: L3 step { p: 0.8 mitigated_by: [" + list +
+                             "] } }\n" + controls);
+    EXPECT_DOUBLE_EQ(m.step_probabilities(true)[0], 0.8 * 0.5) << filler;
+  }
+}
+
 TEST(TrialLoop, LazySamplingEqualsEagerSampling) {
   // A graph with every gate, containment, horizon and distribution family.
   const Model m = model_of(
