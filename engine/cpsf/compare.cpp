@@ -346,8 +346,9 @@ CompareResult compare(const std::vector<CompareInput>& inputs, const CompareOpti
       }
       target_probability(model, r, row);
       if (b == 0) {
-        inherent = r.has_inherent ? view.inherent_loss : view.residual_loss;
-        first_residual = view.residual_loss;
+        const PerTrial& source = r.has_inherent ? view.inherent_loss : view.residual_loss;
+        inherent.assign(source.begin(), source.end());
+        first_residual.assign(view.residual_loss.begin(), view.residual_loss.end());
       }
       const auto inh = mean_se(inherent);
       row.inherent_mean = inh.mean;

@@ -38,7 +38,8 @@ const char* portfolio_method_name(PortfolioMethod method) {
 }
 
 std::vector<double> objective_losses(const SimulationResult& result) {
-  return result.has_annual ? result.annual_residual_loss : result.main().residual_loss;
+  const PerTrial& losses = result.has_annual ? result.annual_residual_loss : result.main().residual_loss;
+  return {losses.begin(), losses.end()};
 }
 
 double objective(const SimulationResult& result) { return mean(objective_losses(result)); }

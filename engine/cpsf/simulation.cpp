@@ -159,22 +159,37 @@ SimulationResult simulate(const Model& model, const RunOptions& options) {
     if (i % 2 == 0 || inherent) totals[i].resize(n_assets);
   }
   const std::uint64_t cap = options.trials;
-  std::vector<std::vector<double>> losses(views * 2);
-  const auto grow = [&](std::uint64_t trials) {
+  std::vector<PerTrial> losses(views * 2);
+  // Every per-trial array, with its values per trial.
+  const auto each_per_trial_array = [&](const auto& f) {
     for (std::size_t i = 0; i < losses.size(); ++i) {
-      if (i % 2 == 0 || inherent) losses[i].resize(trials);
+      if (i % 2 == 0 || inherent) f(losses[i], 1);
     }
-    result.enterprise_residual_loss.resize(trials * n_enterprises);
-    result.enterprise_residual_cascade.resize(trials * n_enterprises);
+    f(result.enterprise_residual_loss, n_enterprises);
+    f(result.enterprise_residual_cascade, n_enterprises);
     if (inherent) {
-      result.enterprise_inherent_loss.resize(trials * n_enterprises);
-      result.enterprise_inherent_cascade.resize(trials * n_enterprises);
+      f(result.enterprise_inherent_loss, n_enterprises);
+      f(result.enterprise_inherent_cascade, n_enterprises);
     }
-    result.tracked_arrival.resize(trials * n_tracked);
+    f(result.tracked_arrival, n_tracked);
     if (result.has_annual) {
-      result.annual_residual_loss.resize(trials);
-      if (inherent) result.annual_inherent_loss.resize(trials);
+      f(result.annual_residual_loss, 1);
+      if (inherent) f(result.annual_inherent_loss, 1);
     }
+  };
+  // Room for the whole run up front, up to 1 GiB of address space, so that the arrays
+  // never move (moving copies them in the main thread, between rounds). Pages no trial
+  // writes are never backed, so a high cap that a stopping rule cuts short costs address
+  // space, not memory.
+  {
+    std::uint64_t bytes_per_trial = 0;
+    each_per_trial_array([&](PerTrial&, std::size_t per) { bytes_per_trial += per * sizeof(double); });
+    const std::uint64_t room =
+        std::min(cap, std::max(kRoundTrials, (std::uint64_t{1} << 30) / std::max<std::uint64_t>(bytes_per_trial, 1)));
+    each_per_trial_array([&](PerTrial& v, std::size_t per) { v.reserve(room * per); });
+  }
+  const auto grow = [&](std::uint64_t trials) {
+    each_per_trial_array([&](PerTrial& v, std::size_t per) { v.resize(trials * per); });  // not filled: PerTrial
   };
 
   TrialExecutor executor(options.threads);
@@ -382,7 +397,7 @@ SimulationResult simulate(const Model& model, const RunOptions& options) {
   if (options.progress) options.progress(completed, cap);
 
   result.trials = completed;
-  const auto trim = [&](std::vector<double>& v, std::size_t per_trial) { v.resize(completed * per_trial); };
+  const auto trim = [&](PerTrial& v, std::size_t per_trial) { v.resize(completed * per_trial); };
   for (auto& l : losses) {
     if (!l.empty()) trim(l, 1);
   }

@@ -9,7 +9,10 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <memory>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "cpsf/model.hpp"
@@ -40,6 +43,32 @@ struct RunOptions {
 __extension__ typedef __int128 FixedSum;  // GCC and Clang; exact 128-bit sums
 inline constexpr double kTimeScale = 4294967296.0;  // 2^32
 
+// Storage for per-trial values. Every slot is written by the trial it belongs to, so
+// growing the storage need not fill it: std::vector<double> would zero each round's new
+// slots in the main thread, between rounds, and on runs of short trials that serial fill
+// (and first touch of fresh pages) cost as much as the trials. Here the worker's write is
+// the first touch, in parallel.
+template <class T>
+struct UninitialisedAllocator : std::allocator<T> {
+  using value_type = T;
+  template <class U>
+  struct rebind {
+    using other = UninitialisedAllocator<U>;
+  };
+  UninitialisedAllocator() = default;
+  template <class U>
+  UninitialisedAllocator(const UninitialisedAllocator<U>&) noexcept {}  // NOLINT(google-explicit-constructor)
+  template <class U>
+  void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+    ::new (static_cast<void*>(p)) U;  // default-initialised: no value written
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+using PerTrial = std::vector<double, UninitialisedAllocator<double>>;
+
 // Per-asset tallies for one view (a threat, or all threats together) and one mode.
 struct AssetTally {
   std::vector<std::uint64_t> hits;      // trials in which the asset fell
@@ -57,7 +86,7 @@ struct AssetTally {
 struct ViewResult {
   std::string id;               // threat id, or "all-threats"
   AssetTally residual, inherent;
-  std::vector<double> residual_loss, inherent_loss;  // per trial, direct loss
+  PerTrial residual_loss, inherent_loss;  // per trial, direct loss
 };
 
 struct SimulationResult {
@@ -80,8 +109,8 @@ struct SimulationResult {
   // loss is the production it lost because suppliers were out (cascade.hpp). Every
   // view's per-trial loss is the sum of both over the enterprises.
   std::size_t enterprises = 0;
-  std::vector<double> enterprise_residual_loss, enterprise_inherent_loss;
-  std::vector<double> enterprise_residual_cascade, enterprise_inherent_cascade;
+  PerTrial enterprise_residual_loss, enterprise_inherent_loss;
+  PerTrial enterprise_residual_cascade, enterprise_inherent_cascade;
   bool has_production = false;   // some attack can stop production (model.has_production)
   double spectral_radius = 0.0;  // ρ(A*) of the dependency matrix
 
@@ -94,12 +123,12 @@ struct SimulationResult {
   // Assets whose arrival-time quantiles are reported (targets and objectives, at most
   // kMaxTracked): arrival per trial in the main residual view, NaN when not compromised.
   std::vector<std::uint32_t> tracked;
-  std::vector<double> tracked_arrival;  // [trial * tracked.size() + k]
+  PerTrial tracked_arrival;  // [trial * tracked.size() + k]
 
   // Annualised losses, when every threat has an annual frequency: year j has
   // N_k ~ Poisson(frequency_k) attacks by threat k; its loss is their sum.
   bool has_annual = false;
-  std::vector<double> annual_residual_loss, annual_inherent_loss;
+  PerTrial annual_residual_loss, annual_inherent_loss;
 };
 
 inline constexpr std::size_t kMaxTracked = 64;

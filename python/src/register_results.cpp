@@ -27,8 +27,8 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // A read-only array over `data` (rows × cols, row-major; cols = 0 for 1-D) whose base
 // is `owner`, the Python object holding the shared_ptr to the run.
-template <class T>
-py::array_t<T> view_of(const std::vector<T>& data, py::handle owner, py::ssize_t rows, py::ssize_t cols = 0) {
+template <class T, class Allocator>
+py::array_t<T> view_of(const std::vector<T, Allocator>& data, py::handle owner, py::ssize_t rows, py::ssize_t cols = 0) {
   static const T empty{};
   const T* ptr = data.empty() ? &empty : data.data();
   std::vector<py::ssize_t> shape{rows}, strides{static_cast<py::ssize_t>(sizeof(T))};

@@ -18,7 +18,8 @@ namespace {
 
 Model default_model() { return compile(testing::default_scenario()); }
 
-bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+template <class A, class B>
+bool same_bits(const A& a, const B& b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
 }
 
