@@ -23,6 +23,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "cpsf/field_path.hpp"
 #include "cpsf/json_check.hpp"
 #include "cpsf/source_map.hpp"
 
@@ -355,7 +356,7 @@ class UnknownFieldReporter {
     const pb::Reflection* reflection = message.GetReflection();
     const pb::UnknownFieldSet& unknown = reflection->GetUnknownFields(message);
     for (int i = 0; i < unknown.field_count() && budget_ > 0; ++i, --budget_) {
-      out_.error(file_, path(), "",
+      out_.error(file_, path_.str(), "",
                  "unknown field number " + std::to_string(unknown.field(i).number()) + " in " +
                      message.GetDescriptor()->name(),
                  "the file was written by a newer cpsf or is not a cpsf scenario; check its origin");
@@ -364,32 +365,22 @@ class UnknownFieldReporter {
       if (field->is_repeated()) {
         const int n = reflection->FieldSize(message, field);
         for (int k = 0; k < n && budget_ > 0; ++k) {
-          path_.emplace_back(field, k);
+          path_.push(field, k);
           visit(reflection->GetRepeatedMessage(message, field, k), *field_type);
-          path_.pop_back();
+          path_.pop();
         }
       } else if (reflection->HasField(message, field)) {
-        path_.emplace_back(field, -1);
+        path_.push(field);
         visit(reflection->GetMessage(message, field), *field_type);
-        path_.pop_back();
+        path_.pop();
       }
     }
-  }
-
-  [[nodiscard]] std::string path() const {
-    std::string s;
-    for (const auto& [field, index] : path_) {
-      if (!s.empty()) s += '.';
-      s += field->name();
-      if (index >= 0) s += "[" + std::to_string(index) + "]";
-    }
-    return s;
   }
 
   const std::string& file_;
   Diagnostics& out_;
   int budget_ = 20;  // garbage can hold thousands of unknown fields; a few make the point
-  std::vector<std::pair<const pb::FieldDescriptor*, int>> path_;  // index -1: singular
+  FieldPath path_;
   std::unordered_map<const pb::Descriptor*, Type> types_;
 };
 

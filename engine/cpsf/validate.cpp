@@ -19,6 +19,7 @@
 #include <unordered_set>
 
 #include "cpsf/catalogue.hpp"
+#include "cpsf/field_path.hpp"
 #include "cpsf/id_index.hpp"
 
 namespace cpsf {
@@ -244,22 +245,22 @@ class Validator {
         // An unset double reads 0, which is finite: no presence test needed.
         const double v = r->GetDouble(m, f);
         if (!std::isfinite(v)) {
-          field_path_.emplace_back(f, -1);
-          error(list, i, field_path(), entity, f->name() + " is " + num(v) + ", not a finite number",
+          field_path_.push(f);
+          error(list, i, field_path_.str(), entity, f->name() + " is " + num(v) + ", not a finite number",
                 "give an ordinary number");
-          field_path_.pop_back();
+          field_path_.pop();
         }
       } else if (!f->is_repeated()) {
         if (!r->HasField(m, f)) continue;
-        field_path_.emplace_back(f, -1);
+        field_path_.push(f);
         non_finite_in(r->GetMessage(m, f), list, i, entity);
-        field_path_.pop_back();
+        field_path_.pop();
       } else {
         const int count = r->FieldSize(m, f);
         for (int k = 0; k < count; ++k) {
-          field_path_.emplace_back(f, k);
+          field_path_.push(f, k);
           non_finite_in(r->GetRepeatedMessage(m, f, k), list, i, entity);
-          field_path_.pop_back();
+          field_path_.pop();
         }
       }
     }
@@ -281,17 +282,6 @@ class Validator {
                 [](const auto* a, const auto* b) { return a->number() < b->number(); });
     }
     return it->second;
-  }
-
-  // "step.ttc.exponential.mean", "controls[2].efficacy": the path field_path_ holds.
-  [[nodiscard]] std::string field_path() const {
-    std::string path;
-    for (const auto& [field, index] : field_path_) {
-      if (!path.empty()) path += '.';
-      path += field->name();
-      if (index >= 0) path += "[" + std::to_string(index) + "]";
-    }
-    return path;
   }
 
   void check_non_finite() {
@@ -816,8 +806,8 @@ class Validator {
   // (from, to) asset indices of each relation, kAbsent where undefined: check_relations
   // resolves them, check_targets_reachable searches them.
   std::vector<std::pair<std::uint32_t, std::uint32_t>> relation_ends_;
-  // non_finite_in's way down to the current field: (field, element index or -1).
-  std::vector<std::pair<const pb::FieldDescriptor*, int>> field_path_;
+  // non_finite_in's way down to the current field.
+  FieldPath field_path_;
   std::unordered_map<const pb::Descriptor*, std::vector<const pb::FieldDescriptor*>> fields_to_check_;
 };
 
