@@ -12,7 +12,6 @@
 #include <memory>
 #include <string>
 #include <type_traits>
-#include <utility>
 #include <vector>
 
 #include "cpsf/model.hpp"
@@ -48,23 +47,15 @@ inline constexpr double kTimeScale = 4294967296.0;  // 2^32
 // slots in the main thread, between rounds, and on runs of short trials that serial fill
 // (and first touch of fresh pages) cost as much as the trials. Here the worker's write is
 // the first touch, in parallel.
+// (Only value-construction is overridden; copies go through std::allocator_traits' default.)
 template <class T>
 struct UninitialisedAllocator : std::allocator<T> {
-  using value_type = T;
-  template <class U>
-  struct rebind {
-    using other = UninitialisedAllocator<U>;
-  };
   UninitialisedAllocator() = default;
   template <class U>
   UninitialisedAllocator(const UninitialisedAllocator<U>&) noexcept {}  // NOLINT(google-explicit-constructor)
   template <class U>
   void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
     ::new (static_cast<void*>(p)) U;  // default-initialised: no value written
-  }
-  template <class U, class... Args>
-  void construct(U* p, Args&&... args) {
-    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
   }
 };
 using PerTrial = std::vector<double, UninitialisedAllocator<double>>;
