@@ -64,15 +64,17 @@ class Label {
 
 constexpr std::uint32_t kAbsent = IdIndex::kAbsent;
 
+// Whether every one of the numbers is finite.
+template <class... D>
+bool finite(D... v) {
+  return (std::isfinite(v) && ...);
+}
+
 // Whether every double in an asset or relation is finite, read through the generated
 // accessors: a quick pass over the two large lists, so that only an item with a
 // non-finite number is walked by reflection (Validator::non_finite_in), which reports it.
 // Must see every double below Asset and Relation; validate_test's
 // EveryNonFiniteDoubleInTheSchemaIsReported fails on one it misses.
-template <class... D>
-bool finite(D... v) {
-  return (std::isfinite(v) && ...);
-}
 bool all_finite(const v1::Distribution& d) {
   using F = v1::Distribution;
   switch (d.family_case()) {
@@ -165,12 +167,6 @@ class Validator {
     const auto bad = [&](const std::string& field, const std::string& message, const std::string& hint) {
       error(list, i, std::string(sub) + "." + field, entity, std::string(what) + ": " + message, hint);
     };
-    const auto finite = [](std::initializer_list<double> vs) {
-      for (double v : vs) {
-        if (!std::isfinite(v)) return false;
-      }
-      return true;
-    };
     switch (d.family_case()) {
       case F::FAMILY_NOT_SET:
         error(list, i, sub, entity, std::string(what) + " has no distribution family",
@@ -178,38 +174,38 @@ class Validator {
               "gamma { shape scale }, uniform { min max }, pert { min mode max }");
         return;
       case F::kFixed:
-        if (finite({d.fixed().value()}) && d.fixed().value() < 0) {
+        if (finite(d.fixed().value()) && d.fixed().value() < 0) {
           bad("fixed.value", "fixed value is negative (" + num(d.fixed().value()) + ")",
               "a duration in days is ≥ 0");
         }
         return;
       case F::kExponential:
-        if (finite({d.exponential().mean()}) && d.exponential().mean() <= 0) {
+        if (finite(d.exponential().mean()) && d.exponential().mean() <= 0) {
           bad("exponential.mean", "exponential mean must be > 0, not " + num(d.exponential().mean()),
               "give the mean duration in days, e.g. mean: 3; for an instant step use fixed { value: 0 }");
         }
         return;
       case F::kLognormal:
-        if (finite({d.lognormal().sigma()}) && d.lognormal().sigma() <= 0) {
+        if (finite(d.lognormal().sigma()) && d.lognormal().sigma() <= 0) {
           bad("lognormal.sigma", "lognormal sigma must be > 0, not " + num(d.lognormal().sigma()),
               "sigma is the standard deviation of log(days); for no spread use fixed");
         }
-        if (finite({d.lognormal().mu()}) && d.lognormal().mu() > 50) {
+        if (finite(d.lognormal().mu()) && d.lognormal().mu() > 50) {
           bad("lognormal.mu", "lognormal mu = " + num(d.lognormal().mu()) + " gives e^mu days, an absurd duration",
               "mu is the mean of log(days): mu = ln(median days)");
         }
         return;
       case F::kGamma:
-        if (finite({d.gamma().shape()}) && d.gamma().shape() <= 0) {
+        if (finite(d.gamma().shape()) && d.gamma().shape() <= 0) {
           bad("gamma.shape", "gamma shape must be > 0, not " + num(d.gamma().shape()), "give shape > 0");
         }
-        if (finite({d.gamma().scale()}) && d.gamma().scale() <= 0) {
+        if (finite(d.gamma().scale()) && d.gamma().scale() <= 0) {
           bad("gamma.scale", "gamma scale must be > 0, not " + num(d.gamma().scale()), "give scale > 0 (days)");
         }
         return;
       case F::kUniform: {
         const auto& u = d.uniform();
-        if (!finite({u.min(), u.max()})) return;
+        if (!finite(u.min(), u.max())) return;
         if (u.min() < 0) bad("uniform.min", "uniform min is negative (" + num(u.min()) + ")", "durations are ≥ 0");
         if (u.max() <= u.min()) {
           bad("uniform.max", "uniform needs min < max, got min " + num(u.min()) + ", max " + num(u.max()),
@@ -222,7 +218,7 @@ class Validator {
         if (p.has_lambda() && std::isfinite(p.lambda()) && p.lambda() <= 0) {
           bad("pert.lambda", "pert lambda must be > 0, not " + num(p.lambda()), "omit it for the usual 4");
         }
-        if (!finite({p.min(), p.mode(), p.max()})) return;
+        if (!finite(p.min(), p.mode(), p.max())) return;
         if (p.min() < 0) bad("pert.min", "pert min is negative (" + num(p.min()) + ")", "durations are ≥ 0");
         if (!(p.min() <= p.mode() && p.mode() <= p.max()) || !(p.min() < p.max())) {
           bad("pert", "pert needs min ≤ mode ≤ max and min < max, got " + num(p.min()) + ", " +
