@@ -63,6 +63,7 @@ int run_compare(const CompareCliOptions& o) {
   options.run.threads = o.threads;
   options.run.cancel = &g_interrupted;
   if (const int code = refuse("compare", options.problems()); code != kExitOk) return code;
+  warn_if_fewer_threads("compare", options.run.threads);
   const bool show_progress = !o.quiet && ::isatty(STDERR_FILENO);
   if (show_progress) {
     options.on_run = [](std::size_t i, std::size_t n, const std::string& scenario, const std::string& baseline) {

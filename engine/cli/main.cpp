@@ -185,6 +185,7 @@ int run_run(const RunCliOptions& o) {
   options.paths = !o.no_paths;
   options.path_loss_threshold = o.path_loss_threshold;
   if (const int code = refuse("run", options.problems()); code != kExitOk) return code;
+  warn_if_fewer_threads("run", options.threads);
   const bool show_progress = !o.quiet && ::isatty(STDERR_FILENO);
   if (show_progress) {
     options.progress = [](std::uint64_t done, std::uint64_t planned) {

@@ -60,6 +60,7 @@ int run_optimise(const OptimiseCliOptions& o) {
   options.run.threads = o.threads.value_or(settings.threads());
   options.run.cancel = &g_interrupted;
   if (const int code = refuse("optimise", options.problems()); code != kExitOk) return code;
+  warn_if_fewer_threads("optimise", options.run.threads);
   const bool show_progress = !o.quiet && ::isatty(STDERR_FILENO);
   if (show_progress) {
     options.progress = [](std::uint64_t done) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli/common.hpp"
+#include "cpsf/parallel.hpp"
 
 namespace cpsf::cli {
 
@@ -102,6 +103,17 @@ CLI::Validator number_in(const RealLimit& limit) {
 int refuse(const char* verb, const std::vector<std::string>& problems) {
   for (const auto& p : problems) std::fprintf(stderr, "cpsf %s: error: %s\n", verb, p.c_str());
   return problems.empty() ? kExitOk : kExitUsage;
+}
+
+void warn_if_fewer_threads(const char* verb, unsigned threads) {
+  const unsigned wanted = threads == 0 ? TrialExecutor::default_threads() : threads;
+  const unsigned started = startable_threads(wanted);
+  if (started < wanted) {
+    std::fprintf(stderr,
+                 "cpsf %s: warning: only %u of the %u threads asked for could be started (a limit on threads or "
+                 "memory); running on %u, which changes no number\n",
+                 verb, started, wanted, started);
+  }
 }
 
 }  // namespace cpsf::cli

@@ -34,4 +34,8 @@ CLI::Validator number_in(const RealLimit& limit);
 // returns kExitUsage when there are any, else kExitOk.
 int refuse(const char* verb, const std::vector<std::string>& problems);
 
+// When the process cannot start `threads` threads (0: every core), says so on stderr: the
+// run goes on with fewer, which changes no number (parallel.hpp: startable_threads).
+void warn_if_fewer_threads(const char* verb, unsigned threads);
+
 }  // namespace cpsf::cli

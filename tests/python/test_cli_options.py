@@ -248,3 +248,52 @@ def test_settings_within_range_are_valid(cpsf_bin, tmp_path, settings):
     f.write_text(TINY + f"settings {{ {settings} }}\n")
     r = run(cpsf_bin, ["validate", str(f)], tmp_path)
     assert r.returncode == 0, r.stderr
+
+
+# ---- threads that cannot be started (item 3): fewer threads and a warning, never an abort
+def _run_as_nobody_with_few_processes(cpsf_bin, args, nproc, cwd):
+    """Runs cpsf as uid 65534 with RLIMIT_NPROC = nproc (root is exempt from the limit)."""
+    import os
+    import resource
+
+    def limit():
+        os.setgroups([])
+        os.setgid(65534)
+        os.setuid(65534)
+        resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+
+    return subprocess.run([cpsf_bin, *args], capture_output=True, text=True, cwd=cwd, timeout=120, preexec_fn=limit)
+
+
+@pytest.mark.parametrize("verb", ["run", "optimise", "compare"])
+def test_threads_that_cannot_start_fall_back_with_a_warning(cpsf_bin, verb):
+    import os
+    import shutil
+    import tempfile
+
+    if os.geteuid() != 0:
+        pytest.skip("needs root to run as another user under a process limit")
+    work = tempfile.mkdtemp(prefix="cpsf-threads-")  # readable and writable by uid 65534
+    try:
+        os.chmod(work, 0o777)
+        with open(os.path.join(work, "tiny.textproto"), "w") as f:
+            f.write(TINY)
+        os.chmod(os.path.join(work, "tiny.textproto"), 0o644)
+        args = {"run": ["run", "tiny.textproto", "--trials", "20000"],
+                "optimise": ["optimise", "tiny.textproto", "--budget", "10", "--trials", "5000"],
+                "compare": ["compare", "tiny.textproto", "--trials", "20000"]}[verb]
+        for nproc in (3, 8, 40):
+            r = _run_as_nobody_with_few_processes(cpsf_bin, args + ["--threads", "1024", "-q", "--out", "o"], nproc,
+                                                  work)
+            assert r.returncode == 0, (nproc, r.returncode, r.stderr)
+            assert f"cpsf {verb}: warning: only " in r.stderr and "of the 1024 threads asked for" in r.stderr
+        # ... and the numbers do not change: the same run on one thread.
+        out_many = open(os.path.join(work, "o", {"run": "results.json", "optimise": "optimise.json",
+                                                 "compare": "compare.json"}[verb])).read()
+        r = subprocess.run([cpsf_bin, *args, "--threads", "1", "-q", "--out", "o1"], capture_output=True,
+                           text=True, cwd=work, timeout=120)
+        assert r.returncode == 0, r.stderr
+        name = {"run": "results.json", "optimise": "optimise.json", "compare": "compare.json"}[verb]
+        assert open(os.path.join(work, "o1", name)).read() == out_many
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
