@@ -56,7 +56,7 @@ std::optional<std::uint64_t> parse_integer(std::string_view text) {
   }
   const std::size_t first = digits.find_first_not_of('0');
   digits.erase(0, first == std::string::npos ? digits.size() : first);
-  if (digits.empty()) return std::uint64_t{0};  // zero, whatever the sign and exponent
+  if (digits.empty()) return std::uint64_t{0};     // zero, whatever the sign and exponent
   if (negative || shift < 0) return std::nullopt;  // negative, or a fraction
   if (static_cast<std::int64_t>(digits.size()) + shift > 20) return std::nullopt;
   std::uint64_t value = 0;

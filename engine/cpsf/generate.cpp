@@ -32,9 +32,12 @@ std::vector<std::string> GenerateOptions::problems() const {
   if (horizon) check_limit(out, "horizon", limits::horizon, *horizon);
   check_limit(out, "trials", limits::trials, trials);
   if (out.empty()) {  // relations between options, once each is in range
-    if (p_min > p_max) out.push_back("p_min (" + format_number(p_min) + ") must not exceed p_max (" + format_number(p_max) + ")");
+    if (p_min > p_max) {
+      out.push_back("p_min (" + format_number(p_min) + ") must not exceed p_max (" + format_number(p_max) + ")");
+    }
     if (ttc_min > ttc_max) {
-      out.push_back("ttc_min (" + format_number(ttc_min) + ") must not exceed ttc_max (" + format_number(ttc_max) + ")");
+      out.push_back("ttc_min (" + format_number(ttc_min) + ") must not exceed ttc_max (" + format_number(ttc_max) +
+                    ")");
     }
     const std::uint64_t total = std::uint64_t{enterprises} * assets_per_enterprise;
     if (total > kMaxGeneratedAssets) {

@@ -15,7 +15,6 @@
 #include <vector>
 
 #include "cpsf/limits.hpp"
-
 #include "cpsf/v1/scenario.pb.h"
 
 namespace cpsf {

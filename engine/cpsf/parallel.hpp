@@ -38,7 +38,7 @@ namespace cpsf {
 // any shortfall are remembered for the process, so the probe runs at most a few times.
 inline unsigned startable_threads(unsigned wanted) {
   static std::mutex mutex;
-  static unsigned proven = 1;         // this many have run at once
+  static unsigned proven = 1;          // this many have run at once
   static unsigned ceiling = UINT_MAX;  // a probe for more started only this many
   const std::lock_guard lock(mutex);
   wanted = std::max(1u, std::min(wanted, ceiling));
@@ -85,8 +85,7 @@ inline unsigned startable_threads(unsigned wanted) {
 // (startable_threads; threads() says how many): results never depend on it.
 class TrialExecutor {
  public:
-  explicit TrialExecutor(unsigned threads)
-      : threads_(startable_threads(threads == 0 ? default_threads() : threads)) {
+  explicit TrialExecutor(unsigned threads) : threads_(startable_threads(threads == 0 ? default_threads() : threads)) {
 #ifndef CPSF_TSAN
     // More threads than cores is what the caller asked for: lift TBB's default cap
     // (one worker per core) for the run, instead of TBB warning and ignoring it.

@@ -104,8 +104,8 @@ SimulationResult simulate(const Model& model, const RunOptions& options) {
   if (model.asset_count() == 0) throw std::invalid_argument("the scenario has no assets");
   for (const auto& t : model.threats) {
     if (t.annual_frequency && !limits::annual_frequency.contains(*t.annual_frequency)) {
-      throw std::invalid_argument(must_be("threat " + t.id + ": annual_frequency", limits::annual_frequency,
-                                          *t.annual_frequency));
+      throw std::invalid_argument(
+          must_be("threat " + t.id + ": annual_frequency", limits::annual_frequency, *t.annual_frequency));
     }
   }
 
