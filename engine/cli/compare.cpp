@@ -14,7 +14,7 @@
 #include <stdexcept>
 
 #include "cli/common.hpp"
-#include "cpsf/trial_loop.hpp"
+#include "cli/options.hpp"
 
 namespace cpsf::cli {
 
@@ -62,6 +62,8 @@ int run_compare(const CompareCliOptions& o) {
   options.run.seed = o.seed;
   options.run.threads = o.threads;
   options.run.cancel = &g_interrupted;
+  if (const int code = refuse("compare", options.problems()); code != kExitOk) return code;
+  warn_if_fewer_threads("compare", options.run.threads);
   const bool show_progress = !o.quiet && ::isatty(STDERR_FILENO);
   if (show_progress) {
     options.on_run = [](std::size_t i, std::size_t n, const std::string& scenario, const std::string& baseline) {
@@ -133,11 +135,13 @@ Command add_compare(CLI::App& app) {
       ->allow_extra_args(false);
   sub->add_option("--threat", o->threat, "Only this threat attacks (it must exist in every scenario)");
   sub->add_option("--trials", o->trials, "Trials of every run (the same for all)")
-      ->check(CLI::Range(std::uint64_t{1}, kMaxTrials - 1))
+      ->transform(integer_in(limits::trials))
       ->capture_default_str();
-  sub->add_option("--seed", o->seed, "Master seed of every run (common random numbers)")->capture_default_str();
+  sub->add_option("--seed", o->seed, "Master seed of every run (common random numbers)")
+      ->transform(integer_in(limits::seed))
+      ->capture_default_str();
   sub->add_option("--threads", o->threads, "Worker threads (0: every core); never changes a number")
-      ->check(CLI::Range(0u, 1024u))
+      ->transform(integer_in(limits::threads))
       ->capture_default_str();
   sub->add_option("--out", o->out, "Directory for compare.json, compare.csv and compare.svg")->capture_default_str();
   sub->add_option("--format", o->format, "What to print on stdout: text (a table), csv or json")
@@ -145,7 +149,8 @@ Command add_compare(CLI::App& app) {
       ->capture_default_str();
   sub->add_flag("-q,--quiet", o->quiet, "Print nothing on stdout, and no progress");
   sub->add_option("--max-file-size", o->max_file_bytes, "Refuse files larger than this many bytes")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->transform(integer_in(limits::file_bytes));
   return {sub, [o] { return run_compare(*o); }};
 }
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli/common.hpp"
+#include "cli/options.hpp"
 #include "cpsf/catalogue.hpp"
 #include "cpsf/generate.hpp"
 #include "cpsf/model.hpp"
@@ -70,18 +71,19 @@ int run_validate(const ValidateOptions& o) {
 
 // ---- convert --------------------------------------------------------------------------------
 struct ConvertOptions {
-  std::string input, output, to;
+  std::string input, output;
+  std::optional<std::string> to;  // given: must name a format (an empty name is no format)
   bool flatten = false;
   std::uint64_t max_file_bytes = cpsf::ReadLimits{}.max_file_bytes;
 };
 
 int run_convert(const ConvertOptions& o) {
   std::optional<cpsf::Format> format;
-  if (!o.to.empty()) {
-    format = cpsf::format_from_name(o.to);
+  if (o.to) {
+    format = cpsf::format_from_name(*o.to);
     if (!format) {
       std::fprintf(stderr, "cpsf convert: error: unknown format '%s' (fix: use text, json or binary)\n",
-                   o.to.c_str());
+                   o.to->c_str());
       return kExitUsage;
     }
   } else if (o.output == "-") {
@@ -182,6 +184,8 @@ int run_run(const RunCliOptions& o) {
   options.inherent = !o.no_inherent;
   options.paths = !o.no_paths;
   options.path_loss_threshold = o.path_loss_threshold;
+  if (const int code = refuse("run", options.problems()); code != kExitOk) return code;
+  warn_if_fewer_threads("run", options.threads);
   const bool show_progress = !o.quiet && ::isatty(STDERR_FILENO);
   if (show_progress) {
     options.progress = [](std::uint64_t done, std::uint64_t planned) {
@@ -243,20 +247,19 @@ int run_run(const RunCliOptions& o) {
 }
 
 // ---- generate -------------------------------------------------------------------------------
-int run_generate(const cpsf::GenerateOptions& g, const std::string& out, const std::string& to) {
-  std::optional<cpsf::Format> format = to.empty() ? cpsf::format_from_path(out) : cpsf::format_from_name(to);
+int run_generate(const cpsf::GenerateOptions& g, const std::string& out, const std::optional<std::string>& to) {
+  std::optional<cpsf::Format> format = to ? cpsf::format_from_name(*to) : cpsf::format_from_path(out);
+  if (!format && to) {
+    std::fprintf(stderr, "cpsf generate: error: unknown format '%s' (fix: use text, json or binary)\n", to->c_str());
+    return kExitUsage;
+  }
   if (!format) {
     std::fprintf(stderr, "cpsf generate: error: cannot tell the output format of '%s' (fix: name it %s, or give --to)\n",
                  out.c_str(), cpsf::kFormatExtensionsHelp);
     return kExitUsage;
   }
-  cpsf::v1::Scenario scenario;
-  try {
-    scenario = cpsf::generate(g);
-  } catch (const std::invalid_argument& e) {
-    std::fprintf(stderr, "cpsf generate: error: %s\n", e.what());
-    return kExitUsage;
-  }
+  if (const int code = refuse("generate", g.problems()); code != kExitOk) return code;
+  const cpsf::v1::Scenario scenario = cpsf::generate(g);
   if (const int code = write_output("generate", out, cpsf::serialise(scenario, *format)); code != kExitOk) return code;
   if (out == "-") return kExitOk;
   std::fprintf(stderr, "wrote %s: %d enterprises, %d assets, %d relations\n", out.c_str(), scenario.enterprises_size(),
@@ -293,7 +296,8 @@ int main(int argc, char** argv) {
   v->add_flag("--werror", validate.werror, "Treat warnings as errors (exit 1)");
   v->add_flag("-q,--quiet", validate.quiet, "Print only the problems, not the per-file verdict");
   v->add_option("--max-file-size", validate.max_file_bytes, "Refuse files larger than this many bytes")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->transform(integer_in(cpsf::limits::file_bytes));
 
   ConvertOptions convert;
   auto* c = app.add_subcommand("convert", "Convert a scenario between text format, JSON and binary (exact round trip)");
@@ -303,29 +307,29 @@ int main(int argc, char** argv) {
   c->add_option("--to", convert.to, "Output format: text, json or binary (default: from the output's extension)");
   c->add_flag("--flatten", convert.flatten, "Merge included files into one scenario instead of keeping the includes");
   c->add_option("--max-file-size", convert.max_file_bytes, "Refuse files larger than this many bytes")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->transform(integer_in(cpsf::limits::file_bytes));
 
   RunCliOptions run;
   auto* r = app.add_subcommand("run", "Run the Monte Carlo attack-path simulation and write results.json, assets.csv, losses.csv");
   r->add_option("scenario", run.scenario, "Scenario file")->required();
   r->add_option("--trials", run.trials, "Trials (the cap when a target precision is set); default: the scenario's, else 10000")
-      ->check(CLI::Range(std::uint64_t{1}, cpsf::kMaxTrials - 1));
-  r->add_option("--seed", run.seed, "Master seed; default: the scenario's");
+      ->transform(integer_in(cpsf::limits::trials));
+  r->add_option("--seed", run.seed, "Master seed; default: the scenario's")->transform(integer_in(cpsf::limits::seed));
   r->add_option("--threads", run.threads, "Worker threads (0: every core); never changes a number")
-      ->check(CLI::Range(0u, 1024u));
-  r->add_option("--horizon", run.horizon, "Horizon in days; default: the scenario's")->check(CLI::NonNegativeNumber);
+      ->transform(integer_in(cpsf::limits::threads));
+  r->add_option("--horizon", run.horizon, "Horizon in days; default: the scenario's")
+      ->transform(number_in(cpsf::limits::horizon));
   r->add_flag("--no-horizon", run.no_horizon, "Ignore the scenario's horizon");
   r->add_option("--target-rse", run.target_rse, "Stop when the mean loss's relative standard error reaches this")
-      ->check(CLI::Validator([](std::string& s) {
-                 const double v = std::stod(s);
-                 return v >= 0 && v < 1 ? std::string{} : std::string("must lie in [0, 1)");
-               }, "in [0, 1)"));
+      ->transform(number_in(cpsf::limits::target_rse));
   r->add_flag("--no-inherent", run.no_inherent, "Skip the controls-off run (inherent risk)");
   r->add_option("--top-paths", run.top_paths, "Most frequent attack paths reported per target")
-      ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{1000}));
+      ->capture_default_str()
+      ->transform(integer_in(cpsf::limits::top_paths));
   r->add_option("--path-loss-threshold", run.path_loss_threshold,
                 "Also report paths to (and arrival times of) assets whose loss is at least this")
-      ->check(CLI::NonNegativeNumber);
+      ->transform(number_in(cpsf::limits::loss_threshold));
   r->add_flag("--no-paths", run.no_paths, "Do not count attack paths");
   r->add_option("--chokepoints", run.chokepoints,
                 "Minimum cuts to each target: auto (on up to 2,000,000 relations), on or off")
@@ -334,30 +338,60 @@ int main(int argc, char** argv) {
   r->add_flag("-q,--quiet", run.quiet, "No summary and no progress");
   r->add_flag("--timings", run.timings, "Print the wall time of each stage (load, validate, compile, simulate, report, write) on stderr");
   r->add_option("--max-file-size", run.max_file_bytes, "Refuse files larger than this many bytes")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->transform(integer_in(cpsf::limits::file_bytes));
   r->get_option("--horizon")->excludes(r->get_option("--no-horizon"));
 
   cpsf::GenerateOptions gen;
-  std::string gen_out, gen_to;
-  double gen_horizon = -1;
+  std::string gen_out;
+  std::optional<std::string> gen_to;
   auto* g = app.add_subcommand("generate", "Write a synthetic supply chain of a given size and shape (for benchmarks and trials)");
   g->add_option("output", gen_out, "File to write (format from its extension), or - with --to")->required();
   g->add_option("--to", gen_to, "Output format: text, json or binary");
-  g->add_option("--enterprises", gen.enterprises, "Enterprises in the supply tree")->capture_default_str();
-  g->add_option("--assets-per-enterprise", gen.assets_per_enterprise, "Assets per enterprise")->capture_default_str();
-  g->add_option("--relations-per-asset", gen.relations_per_asset, "Mean relations out of each asset")->capture_default_str();
-  g->add_option("--cross-share", gen.cross_share, "Share of a supplier's relations into its customer")->capture_default_str();
-  g->add_option("--ot-share", gen.ot_share, "Share of each enterprise's assets in its OT segment")->capture_default_str();
-  g->add_option("--entry-share", gen.entry_share, "Share of assets that are entry points")->capture_default_str();
-  g->add_option("--entry-probability", gen.entry_probability, "Exposure of an entry point")->capture_default_str();
-  g->add_option("--p-min", gen.p_min, "Lowest step success probability")->capture_default_str();
-  g->add_option("--p-max", gen.p_max, "Highest step success probability")->capture_default_str();
-  g->add_option("--ttc-min", gen.ttc_min, "Lowest mean time to compromise (days, exponential)")->capture_default_str();
-  g->add_option("--ttc-max", gen.ttc_max, "Highest mean time to compromise (days)")->capture_default_str();
-  g->add_option("--fan-out", gen.fan_out, "Suppliers per customer")->capture_default_str();
-  g->add_option("--horizon", gen_horizon, "Horizon in days (default: none)");
-  g->add_option("--trials", gen.trials, "Trials written to the settings")->capture_default_str();
-  g->add_option("--seed", gen.seed, "Seed of the generator (also written to the settings)")->capture_default_str();
+  namespace lim = cpsf::limits;
+  g->add_option("--enterprises", gen.enterprises, "Enterprises in the supply tree")
+      ->capture_default_str()
+      ->transform(integer_in(lim::enterprises));
+  g->add_option("--assets-per-enterprise", gen.assets_per_enterprise, "Assets per enterprise")
+      ->capture_default_str()
+      ->transform(integer_in(lim::assets_per_enterprise));
+  g->add_option("--relations-per-asset", gen.relations_per_asset, "Mean relations out of each asset")
+      ->capture_default_str()
+      ->transform(number_in(lim::relations_per_asset));
+  g->add_option("--cross-share", gen.cross_share, "Share of a supplier's relations into its customer")
+      ->capture_default_str()
+      ->transform(number_in(lim::share));
+  g->add_option("--ot-share", gen.ot_share, "Share of each enterprise's assets in its OT segment")
+      ->capture_default_str()
+      ->transform(number_in(lim::share));
+  g->add_option("--entry-share", gen.entry_share, "Share of assets that are entry points")
+      ->capture_default_str()
+      ->transform(number_in(lim::share));
+  g->add_option("--entry-probability", gen.entry_probability, "Exposure of an entry point")
+      ->capture_default_str()
+      ->transform(number_in(lim::share));
+  g->add_option("--p-min", gen.p_min, "Lowest step success probability")
+      ->capture_default_str()
+      ->transform(number_in(lim::share));
+  g->add_option("--p-max", gen.p_max, "Highest step success probability")
+      ->capture_default_str()
+      ->transform(number_in(lim::share));
+  g->add_option("--ttc-min", gen.ttc_min, "Lowest mean time to compromise (days, exponential)")
+      ->capture_default_str()
+      ->transform(number_in(lim::ttc));
+  g->add_option("--ttc-max", gen.ttc_max, "Highest mean time to compromise (days)")
+      ->capture_default_str()
+      ->transform(number_in(lim::ttc));
+  g->add_option("--fan-out", gen.fan_out, "Suppliers per customer")
+      ->capture_default_str()
+      ->transform(integer_in(lim::fan_out));
+  g->add_option("--horizon", gen.horizon, "Horizon in days (default: none)")->transform(number_in(lim::horizon));
+  g->add_option("--trials", gen.trials, "Trials written to the settings")
+      ->capture_default_str()
+      ->transform(integer_in(lim::trials));
+  g->add_option("--seed", gen.seed, "Seed of the generator (also written to the settings)")
+      ->capture_default_str()
+      ->transform(integer_in(lim::seed));
   g->add_flag("--relation-ids", gen.relation_ids, "Give relations ids (more memory at 10^7 relations)");
 
   std::string catalogue_format = "text";
@@ -366,20 +400,18 @@ int main(int argc, char** argv) {
 
   const cpsf::cli::Command verbs[] = {cpsf::cli::add_optimise(app), cpsf::cli::add_compare(app)};
 
+  // Whatever escapes a verb, parsing included, ends here with a message and exit 3: never an abort.
   try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? kExitOk : kExitUsage;
-  }
-  try {
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+      const int code = app.exit(e);
+      return code == 0 ? kExitOk : kExitUsage;
+    }
     if (*v) return run_validate(validate);
     if (*c) return run_convert(convert);
     if (*r) return run_run(run);
-    if (*g) {
-      if (gen_horizon >= 0) gen.horizon = gen_horizon;
-      return run_generate(gen, gen_out, gen_to);
-    }
+    if (*g) return run_generate(gen, gen_out, gen_to);
     if (*k) return run_catalogue(catalogue_format);
     for (const auto& verb : verbs) {
       if (verb.sub != nullptr && *verb.sub) return verb.run();
@@ -389,6 +421,9 @@ int main(int argc, char** argv) {
     return kExitInternal;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "cpsf: internal error: %s (please report it with the input that caused it)\n", e.what());
+    return kExitInternal;
+  } catch (...) {
+    std::fprintf(stderr, "cpsf: internal error: an unknown exception (please report it with the input that caused it)\n");
     return kExitInternal;
   }
   return kExitUsage;

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <charconv>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -12,8 +11,8 @@
 #include <stdexcept>
 
 #include "cli/common.hpp"
+#include "cli/options.hpp"
 #include "cpsf/portfolio.hpp"
-#include "cpsf/trial_loop.hpp"
 
 namespace cpsf::cli {
 
@@ -60,6 +59,8 @@ int run_optimise(const OptimiseCliOptions& o) {
   options.run.seed = o.seed.value_or(settings.seed());
   options.run.threads = o.threads.value_or(settings.threads());
   options.run.cancel = &g_interrupted;
+  if (const int code = refuse("optimise", options.problems()); code != kExitOk) return code;
+  warn_if_fewer_threads("optimise", options.run.threads);
   const bool show_progress = !o.quiet && ::isatty(STDERR_FILENO);
   if (show_progress) {
     options.progress = [](std::uint64_t done) {
@@ -115,7 +116,8 @@ Command add_optimise(CLI::App& app) {
                          "optimise.json, frontier.csv");
   sub->add_option("scenario", o->scenario, "Scenario file")->required();
   sub->add_option("--budget", o->budget, "Annual budget for candidate controls, in the scenario's currency")
-      ->required();
+      ->required()
+      ->transform(number_in(limits::budget));
   sub->add_option("--candidates", o->candidates,
                   "Candidate control ids, comma-separated; default: every control with implemented: false")
       ->delimiter(',');
@@ -124,25 +126,20 @@ Command add_optimise(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--frontier", o->frontier,
                   "Budgets on the efficient frontier, 0 to the candidates' total cost (0: none)")
-      ->check(CLI::Validator(
-          [](std::string& s) {
-            std::size_t v = 0;
-            const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-            const bool ok = ec == std::errc{} && end == s.data() + s.size() && v != 1 && v <= kMaxFrontierPoints;
-            return ok ? std::string{} : std::string("must be 0 or a whole number from 2 to 1001");
-          },
-          "0 or 2..1001"))
+      ->transform(integer_in(limits::frontier_points))
       ->capture_default_str();
   sub->add_option("--trials", o->trials, "Trials per simulated subset (the same for all); default 10000")
-      ->check(CLI::Range(std::uint64_t{1}, kMaxTrials - 1));
+      ->transform(integer_in(limits::trials));
   sub->add_option("--seed", o->seed,
-                  "Master seed, shared by every subset (common random numbers); default: the scenario's");
+                  "Master seed, shared by every subset (common random numbers); default: the scenario's")
+      ->transform(integer_in(limits::seed));
   sub->add_option("--threads", o->threads, "Worker threads (0: every core); never changes a number")
-      ->check(CLI::Range(0u, 1024u));
+      ->transform(integer_in(limits::threads));
   sub->add_option("--out", o->out, "Directory for optimise.json and frontier.csv")->capture_default_str();
   sub->add_flag("-q,--quiet", o->quiet, "No table and no progress");
   sub->add_option("--max-file-size", o->max_file_bytes, "Refuse files larger than this many bytes")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->transform(integer_in(limits::file_bytes));
   return {sub, [o] { return run_optimise(*o); }};
 }
 

@@ -248,7 +248,7 @@ CompareResult compare(const std::vector<CompareInput>& inputs, const CompareOpti
     throw std::invalid_argument(
         "no baseline to compare (fix: give at least one of as-is, supplier-rule or a baseline id)");
   }
-  if (o.run.trials < 1 || o.run.trials >= kMaxTrials) throw std::invalid_argument("trials must be in [1, 2^40)");
+  o.check();
   {
     std::unordered_set<std::string> seen;
     for (const auto& b : o.baselines) {

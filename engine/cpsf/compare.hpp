@@ -46,6 +46,12 @@ struct CompareOptions {
   RunOptions run;
   // Called before each simulation with (index, count, scenario label, baseline).
   std::function<void(std::size_t, std::size_t, const std::string&, const std::string&)> on_run;
+
+  // What is wrong with these options and their run options (limits.hpp), one sentence
+  // each naming the option (empty: nothing); check() throws std::invalid_argument with
+  // them all. The baselines and the threat are checked against the scenarios by compare().
+  [[nodiscard]] std::vector<std::string> problems() const { return run.problems(); }
+  void check() const { throw_if_any(problems()); }
 };
 
 // The comparison was cancelled through RunOptions::cancel (rows done so far are lost).

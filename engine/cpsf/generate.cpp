@@ -10,28 +10,51 @@ namespace cpsf {
 
 namespace {
 
-void require(bool ok, const std::string& what) {
-  if (!ok) throw std::invalid_argument(what);
-}
-
 // Generation draws from its own streams, apart from the simulation's.
 enum GenerateStream : std::uint32_t { kShape = 1000, kEdges = 1001, kValues = 1002 };
 
 }  // namespace
 
-v1::Scenario generate(const GenerateOptions& o) {
-  require(o.enterprises >= 1, "--enterprises must be at least 1");
-  require(o.assets_per_enterprise >= 2, "--assets-per-enterprise must be at least 2");
-  const std::uint64_t total = std::uint64_t{o.enterprises} * o.assets_per_enterprise;
-  require(total <= 50'000'000, "at most 50 million assets");
-  require(o.relations_per_asset >= 0 && o.relations_per_asset <= 1000, "--relations-per-asset must lie in [0, 1000]");
-  require(o.relations_per_asset * static_cast<double>(total) <= 2e8, "at most 200 million relations");
-  for (const double share : {o.cross_share, o.ot_share, o.entry_share, o.entry_probability}) {
-    require(share >= 0 && share <= 1, "shares and probabilities must lie in [0, 1]");
+std::vector<std::string> GenerateOptions::problems() const {
+  std::vector<std::string> out;
+  check_limit(out, "enterprises", limits::enterprises, enterprises);
+  check_limit(out, "assets_per_enterprise", limits::assets_per_enterprise, assets_per_enterprise);
+  check_limit(out, "relations_per_asset", limits::relations_per_asset, relations_per_asset);
+  check_limit(out, "cross_share", limits::share, cross_share);
+  check_limit(out, "ot_share", limits::share, ot_share);
+  check_limit(out, "entry_share", limits::share, entry_share);
+  check_limit(out, "entry_probability", limits::share, entry_probability);
+  check_limit(out, "p_min", limits::share, p_min);
+  check_limit(out, "p_max", limits::share, p_max);
+  check_limit(out, "ttc_min", limits::ttc, ttc_min);
+  check_limit(out, "ttc_max", limits::ttc, ttc_max);
+  check_limit(out, "fan_out", limits::fan_out, fan_out);
+  if (horizon) check_limit(out, "horizon", limits::horizon, *horizon);
+  check_limit(out, "trials", limits::trials, trials);
+  if (out.empty()) {  // relations between options, once each is in range
+    if (p_min > p_max) {
+      out.push_back("p_min (" + format_number(p_min) + ") must not exceed p_max (" + format_number(p_max) + ")");
+    }
+    if (ttc_min > ttc_max) {
+      out.push_back("ttc_min (" + format_number(ttc_min) + ") must not exceed ttc_max (" + format_number(ttc_max) +
+                    ")");
+    }
+    const std::uint64_t total = std::uint64_t{enterprises} * assets_per_enterprise;
+    if (total > kMaxGeneratedAssets) {
+      out.push_back("enterprises × assets_per_enterprise must be at most " + std::to_string(kMaxGeneratedAssets) +
+                    " assets, not " + std::to_string(total));
+    } else if (relations_per_asset * static_cast<double>(total) > kMaxGeneratedRelations) {
+      out.push_back("enterprises × assets_per_enterprise × relations_per_asset must be at most " +
+                    format_number(kMaxGeneratedRelations) + " relations, not " +
+                    format_number(relations_per_asset * static_cast<double>(total)));
+    }
   }
-  require(0 <= o.p_min && o.p_min <= o.p_max && o.p_max <= 1, "need 0 ≤ p-min ≤ p-max ≤ 1");
-  require(0 < o.ttc_min && o.ttc_min <= o.ttc_max && std::isfinite(o.ttc_max), "need 0 < ttc-min ≤ ttc-max");
-  require(o.fan_out >= 1, "--fan-out must be at least 1");
+  return out;
+}
+
+v1::Scenario generate(const GenerateOptions& o) {
+  o.check();
+  const std::uint64_t total = std::uint64_t{o.enterprises} * o.assets_per_enterprise;
 
   const RandomStream shape(o.seed, kShape), edges(o.seed, kEdges), values(o.seed, kValues);
   const std::uint32_t n = o.assets_per_enterprise;

@@ -12,7 +12,9 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "cpsf/limits.hpp"
 #include "cpsf/v1/scenario.pb.h"
 
 namespace cpsf {
@@ -32,9 +34,14 @@ struct GenerateOptions {
   std::uint64_t trials = 1000;        // written to settings
   std::uint64_t seed = 1;
   bool relation_ids = false;          // give relations ids (costs memory at 10^7 relations)
+
+  // What is wrong with these options (limits.hpp), one sentence each naming the option
+  // (empty: nothing); check() throws std::invalid_argument with them all.
+  [[nodiscard]] std::vector<std::string> problems() const;
+  void check() const { throw_if_any(problems()); }
 };
 
-// Throws std::invalid_argument on options out of range (the message says which).
+// Throws std::invalid_argument on options out of range (GenerateOptions::check).
 v1::Scenario generate(const GenerateOptions& options);
 
 }  // namespace cpsf

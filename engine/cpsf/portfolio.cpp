@@ -406,15 +406,16 @@ std::vector<int> candidate_controls(const v1::Scenario& s, const std::vector<std
 
 }  // namespace
 
+std::vector<std::string> PortfolioOptions::problems() const {
+  std::vector<std::string> out;
+  check_limit(out, "budget", limits::budget, budget);
+  check_limit(out, "frontier_points", limits::frontier_points, frontier_points);
+  for (auto& p : run.problems()) out.push_back(std::move(p));
+  return out;
+}
+
 PortfolioResult optimise(const v1::Scenario& scenario, const PortfolioOptions& options) {
-  check_finite_non_negative(options.budget, "the budget",
-                            "give the annual budget in the scenario's currency, e.g. 50000");
-  if (options.frontier_points == 1 || options.frontier_points > kMaxFrontierPoints) {
-    throw std::invalid_argument("frontier points is " + std::to_string(options.frontier_points) +
-                                "; it must be 0 (no frontier) or from 2 to " + std::to_string(kMaxFrontierPoints) +
-                                " (fix: the default 11 gives budgets 0, 10%, ..., 100% of the candidates' total cost)");
-  }
-  if (options.run.trials == 0) throw std::invalid_argument("trials must be at least 1 (fix: e.g. 2000)");
+  options.check();
   const std::vector<int> controls = candidate_controls(scenario, options.candidates);
 
   PortfolioResult r;

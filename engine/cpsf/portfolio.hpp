@@ -28,8 +28,7 @@ enum class PortfolioMethod { Auto, Greedy, Exact };
 
 // Auto picks Exact up to this many candidates, Greedy above; Exact refuses more.
 inline constexpr std::size_t kMaxExactCandidates = 20;
-inline constexpr std::size_t kDefaultFrontierPoints = 11;
-inline constexpr std::size_t kMaxFrontierPoints = 1001;
+inline constexpr std::size_t kDefaultFrontierPoints = 11;  // kMaxFrontierPoints: limits.hpp
 
 // "auto", "greedy", "exact"; nullopt for anything else.
 std::optional<PortfolioMethod> portfolio_method_from_name(const std::string& name);
@@ -48,6 +47,12 @@ struct PortfolioOptions {
   std::vector<std::string> candidates;
   // Called after each new simulation with the number run so far (from the calling thread).
   std::function<void(std::uint64_t)> progress;
+
+  // What is wrong with these options and their run options (limits.hpp), one sentence
+  // each naming the option (empty: nothing); check() throws std::invalid_argument with
+  // them all. The candidates are checked against the scenario by optimise().
+  [[nodiscard]] std::vector<std::string> problems() const;
+  void check() const { throw_if_any(problems()); }
 };
 
 // The search was cancelled through RunOptions::cancel.

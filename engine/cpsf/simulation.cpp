@@ -24,7 +24,6 @@ void AssetTally::add(const AssetTally& o) {
 
 namespace {
 
-constexpr double kMaxAnnualFrequency = 1e5;      // keeps attack indices far below 2^24
 constexpr std::uint64_t kRoundTrials = 4096;
 constexpr std::uint64_t kAttackStride = attack_address(0, 1);  // addresses below it are attack 0  // results merge (and a cancel is honoured) per round
 // Trials per parallel task: enough to amortise scheduling on small graphs, few enough
@@ -89,13 +88,24 @@ void tally(AssetTally& t, std::uint32_t v, double arrival) {
 
 }  // namespace
 
+std::vector<std::string> RunOptions::problems() const {
+  std::vector<std::string> out;
+  check_limit(out, "trials", limits::trials, trials);
+  check_limit(out, "threads", limits::threads, threads);
+  if (horizon) check_limit(out, "horizon", limits::horizon, *horizon);
+  if (horizon && no_horizon) out.emplace_back("a horizon and no horizon exclude each other");
+  check_limit(out, "target relative standard error", limits::target_rse, target_relative_stderr);
+  if (path_loss_threshold) check_limit(out, "path loss threshold", limits::loss_threshold, *path_loss_threshold);
+  return out;
+}
+
 SimulationResult simulate(const Model& model, const RunOptions& options) {
-  if (options.trials == 0) throw std::invalid_argument("trials must be at least 1");
-  if (options.trials > kMaxTrials) throw std::invalid_argument("trials must be below 2^40");
+  options.check();
   if (model.asset_count() == 0) throw std::invalid_argument("the scenario has no assets");
   for (const auto& t : model.threats) {
-    if (t.annual_frequency && *t.annual_frequency > kMaxAnnualFrequency) {
-      throw std::invalid_argument("threat " + t.id + ": annual frequency above 100000 attacks a year is not supported");
+    if (t.annual_frequency && !limits::annual_frequency.contains(*t.annual_frequency)) {
+      throw std::invalid_argument(
+          must_be("threat " + t.id + ": annual_frequency", limits::annual_frequency, *t.annual_frequency));
     }
   }
 

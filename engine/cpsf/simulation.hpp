@@ -14,6 +14,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "cpsf/limits.hpp"
 #include "cpsf/model.hpp"
 #include "cpsf/trial_loop.hpp"
 
@@ -35,6 +36,12 @@ struct RunOptions {
   // concurrently with itself.
   std::function<void(std::uint64_t, std::uint64_t)> progress;
   const std::atomic<bool>* cancel = nullptr;  // set it to stop; the result is marked partial
+
+  // What is wrong with these options against the limits of limits.hpp, one sentence
+  // each, naming the option (empty: nothing). check() throws std::invalid_argument with
+  // them all; simulate() calls it.
+  [[nodiscard]] std::vector<std::string> problems() const;
+  void check() const { throw_if_any(problems()); }
 };
 
 // Arrival times are summed in fixed point (2^-32 day) in 128-bit integers: exact,
@@ -124,7 +131,8 @@ struct SimulationResult {
 
 inline constexpr std::size_t kMaxTracked = 64;
 
-// Runs the simulation. Throws std::invalid_argument on impossible options.
+// Runs the simulation. Throws std::invalid_argument on options out of range
+// (RunOptions::check) and on models it cannot run.
 SimulationResult simulate(const Model& model, const RunOptions& options);
 
 }  // namespace cpsf

@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "cpsf/limits.hpp"
 #include "cpsf/model.hpp"
 #include "cpsf/random.hpp"
 
@@ -32,7 +33,7 @@ enum class Controls : std::uint8_t { On, Off };
 constexpr std::uint64_t attack_address(std::uint64_t trial, std::uint32_t attack) noexcept {
   return trial + (std::uint64_t{attack} << 40);
 }
-inline constexpr std::uint64_t kMaxTrials = std::uint64_t{1} << 40;
+static_assert(kMaxTrials <= attack_address(0, 1), "trial numbers must stay below the attack index");
 
 // The trial loop's queue of tentative arrivals: a radix heap (Ahuja, Mehlhorn, Orlin &
 // Tarjan, "Faster algorithms for the shortest path problem", JACM 1990). Dijkstra pops

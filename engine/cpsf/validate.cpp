@@ -21,6 +21,7 @@
 #include "cpsf/catalogue.hpp"
 #include "cpsf/field_path.hpp"
 #include "cpsf/id_index.hpp"
+#include "cpsf/limits.hpp"
 
 namespace cpsf {
 
@@ -596,9 +597,10 @@ class Validator {
       if (t.has_annual_frequency()) {
         non_negative(t.annual_frequency(), "threats", i, "annual_frequency", label, "annual_frequency",
                      "attacks per year");
-        if (std::isfinite(t.annual_frequency()) && t.annual_frequency() > 1e5) {
+        if (std::isfinite(t.annual_frequency()) && t.annual_frequency() > kMaxAnnualFrequency) {
           error("threats", i, "annual_frequency", label,
-                "annual_frequency " + num(t.annual_frequency()) + " is above the supported 100000 attacks a year",
+                "annual_frequency " + num(t.annual_frequency()) + " is above the supported " +
+                    std::to_string(static_cast<long long>(kMaxAnnualFrequency)) + " attacks a year",
                 "model very frequent events as one attack with a higher entry probability");
         }
       }
@@ -729,18 +731,28 @@ class Validator {
     return !start.empty() && visit(start);
   }
 
+  // A scenario's settings are untrusted input: the limits of the run's options
+  // (limits.hpp), so that what validates also runs.
   void check_settings() {
     if (!s_.has_settings()) return;
     const auto& st = s_.settings();
-    if (st.has_horizon() && std::isfinite(st.horizon()) && st.horizon() < 0) {
-      top_level(Severity::Error, "settings.horizon", "settings: horizon is negative (" + num(st.horizon()) + ")",
+    if (st.has_horizon() && std::isfinite(st.horizon()) && !limits::horizon.contains(st.horizon())) {
+      top_level(Severity::Error, "settings.horizon", "settings: " + must_be("horizon", limits::horizon, st.horizon()),
                 "give the horizon in days (≥ 0), or leave it out for no horizon");
     }
     const double rse = st.target_relative_stderr();
-    if (std::isfinite(rse) && (rse < 0 || rse >= 1)) {
+    if (std::isfinite(rse) && !limits::target_rse.contains(rse)) {
       top_level(Severity::Error, "settings.target_relative_stderr",
-                "settings: target_relative_stderr is " + num(rse) + ", outside [0, 1)",
+                "settings: " + must_be("target_relative_stderr", limits::target_rse, rse),
                 "give a relative standard error such as 0.01, or 0 for off");
+    }
+    if (st.trials() != 0 && !limits::trials.contains(st.trials())) {  // 0: the default
+      top_level(Severity::Error, "settings.trials", "settings: " + must_be("trials", limits::trials, st.trials()),
+                "give at most " + std::to_string(limits::trials.max) + " trials, or leave it out for the default");
+    }
+    if (!limits::threads.contains(st.threads())) {
+      top_level(Severity::Error, "settings.threads", "settings: " + must_be("threads", limits::threads, st.threads()),
+                "give at most " + std::to_string(limits::threads.max) + " threads, or 0 (every core)");
     }
   }
 

@@ -46,7 +46,7 @@ from .errors import (  # noqa: E402
 )
 from .results import ELEMENTS, LAYERS, Estimate, LossSummary, Results  # noqa: E402
 from .scenario import DEFAULT_SCENARIO, FORMATS, Scenario, generate, load, validate  # noqa: E402
-from .simulation import DEFAULT_TRIALS, MAX_TRIALS, run  # noqa: E402
+from .simulation import DEFAULT_TRIALS, MAX_THREADS, MAX_TRIALS, run  # noqa: E402
 from .compare import apply_supplier_rule, assign_baseline, compare, plot_compare  # noqa: E402
 from .portfolio import Portfolio, optimise  # noqa: E402
 
@@ -57,7 +57,7 @@ SCHEMA = _core.schema_version
 GIT_REVISION = _core.git_revision
 
 __all__ = [
-    "DEFAULT_SCENARIO", "DEFAULT_TRIALS", "ELEMENTS", "FORMATS", "GIT_REVISION", "LAYERS", "MAX_TRIALS",
+    "DEFAULT_SCENARIO", "DEFAULT_TRIALS", "ELEMENTS", "FORMATS", "GIT_REVISION", "LAYERS", "MAX_THREADS", "MAX_TRIALS",
     "SCHEMA", "Estimate", "LossSummary", "PartialResultWarning", "Problem", "Results", "RunInterrupted",
     "Scenario", "ScenarioError", "ScenarioFileError", "ScenarioWarning", "catalogue", "generate",
     "is_requirement_id", "load", "plot", "run", "v1", "validate",

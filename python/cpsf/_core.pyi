@@ -15,6 +15,19 @@ git_revision: str
 
 Diagnostic = Tuple[str, str, int, int, str, str, str, str, str]
 
+class limits:
+    """The engine's limits (engine/cpsf/limits.hpp)."""
+
+    max_trials: int
+    max_threads: int
+    max_annual_frequency: float
+    max_top_paths: int
+    max_frontier_points: int
+    integers: Dict[str, Tuple[int, int, bool, str]]
+    """name -> (min, max, except_one, description) of an integer option."""
+    reals: Dict[str, Tuple[float, float, bool, bool, str]]
+    """name -> (min, max, open_min, open_max, description) of a number option (always finite)."""
+
 class catalogue:
     @staticmethod
     def builtin() -> bytes: ...
@@ -93,9 +106,10 @@ class results:
         def write_file(self, path: str, text: str) -> None: ...
 
 class simulation:
-    max_trials: int
     @staticmethod
     def default_threads() -> int: ...
+    @staticmethod
+    def startable_threads(wanted: int) -> int: ...
     @staticmethod
     def run(data: bytes, *, file: str, trials: int, seed: int, threads: int, horizon: Optional[float],
             no_horizon: bool, target_rse: float, inherent: bool,

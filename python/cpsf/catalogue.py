@@ -4,7 +4,7 @@ model/catalogue/cpsf.textproto.
 """
 from __future__ import annotations
 
-from . import _core, v1
+from . import _check, _core, v1
 
 __all__ = ["catalogue", "is_requirement_id"]
 
@@ -35,4 +35,4 @@ def is_requirement_id(id: str) -> bool:
     >>> cpsf.is_requirement_id("CPS.SC-2"), cpsf.is_requirement_id("SC-2")
     (True, False)
     """
-    return _core.catalogue.is_requirement_id(id)
+    return _core.catalogue.is_requirement_id(_check.text("id", id))

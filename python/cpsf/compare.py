@@ -38,9 +38,10 @@ from typing import TYPE_CHECKING, Callable, Iterable, List, Mapping, Optional, S
 import numpy as np
 import pandas as pd
 
-from . import _core, v1
+from . import _check, _core, v1
 
 from .scenario import PathLike, Scenario, load, _validated
+from .simulation import _warn_if_fewer_threads
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -62,7 +63,8 @@ ScenarioLike = Union[Scenario, v1.Scenario, PathLike]
 def _labelled(scenarios) -> List[Tuple[str, Scenario, Optional[str]]]:
     """(label, scenario, file) for each scenario: dict keys, else as ``cpsf compare`` labels files."""
     if isinstance(scenarios, Mapping):
-        items = [(str(k), *_validated(v, "compare()", f"scenario {k!r}")) for k, v in scenarios.items()]
+        items = [(_check.text("a key of scenarios (a label)", k), *_validated(v, "compare()", f"scenario {k!r}"))
+                 for k, v in scenarios.items()]
         return [(label, s, f) for label, s, f in items]
     if isinstance(scenarios, (Scenario, v1.Scenario, str, os.PathLike)):
         scenarios = [scenarios]
@@ -158,9 +160,10 @@ def compare(
     threat : str, optional
         Only this threat attacks; every scenario must define it.
     trials, seed : int, optional
-        Of every run. Default 10,000 trials and seed 1.
+        Of every run: trials in [1, 2^40), seed in [0, 2^64). Default 10,000 trials
+        and seed 1.
     threads : int
-        Worker threads, 0 for every core. Never changes a number.
+        Worker threads, in [0, 1024], 0 for every core. Never changes a number.
     progress : bool or callable
         True: a progress bar over the runs (tqdm) once it lasts over half a second. A
         callable is called as ``progress(runs_done, runs)``.
@@ -183,6 +186,8 @@ def compare(
     ------
     ScenarioError
         A scenario is invalid; nothing was run.
+    TypeError
+        An option of the wrong type (``trials=1.5``, ``baselines=[3]``).
     ValueError
         An unknown or repeated baseline, ``"SCS-5"``, a threat missing from a scenario,
         or an option out of range (the message names the scenario and the fix).
@@ -201,27 +206,25 @@ def compare(
     ...
     ValueError: scenario 'default': baseline 'SCS-5' is not defined: SCS ★5 is still under design ...
     """
-    if isinstance(baselines, str):
-        baselines = [baselines]
-    baselines = [str(b) for b in baselines]
-    trials = DEFAULT_COMPARE_TRIALS if trials is None else int(trials)
-    seed = DEFAULT_COMPARE_SEED if seed is None else int(seed)
-    if not 0 <= seed < 2**64:
-        raise ValueError(f"seed must be in [0, 2^64), not {seed}")
+    baselines = [baselines] if isinstance(baselines, str) else _check.texts("baselines", baselines)
+    threat = None if threat is None else _check.text("threat", threat)
+    trials = DEFAULT_COMPARE_TRIALS if trials is None else _check.integer("trials", trials, "trials")
+    seed = DEFAULT_COMPARE_SEED if seed is None else _check.integer("seed", seed, "seed")
+    threads = _check.integer("threads", threads, "threads")
+    _check.progress("progress", progress, "(done, total)")
     items = _labelled(scenarios)
     payload = [(label, f or "", s.to_bytes()) for label, s, f in items]
+    _warn_if_fewer_threads(threads)
 
     if progress is True:
         callback = _progress_bar(len(payload) * len(baselines))
     elif progress is False or progress is None:
         callback = None
-    elif callable(progress):
-        callback = progress
     else:
-        raise TypeError("progress must be True, False or a callable(done, total)")
+        callback = progress
     try:
         docs = _core.compare.compare(payload, baselines=baselines, threat=threat, trials=trials, seed=seed,
-                                     threads=int(threads), progress=callback)
+                                     threads=threads, progress=callback)
     finally:
         if progress is True:
             callback.close()  # type: ignore[union-attr]
@@ -251,6 +254,11 @@ def plot_compare(table: pd.DataFrame, ax: Optional["Axes"] = None, *, figsize=No
     ['SCS-3', 'SCS-4']
     >>> import matplotlib.pyplot as plt; plt.close("all")
     """
+    _check.instance("table", table, pd.DataFrame, "the DataFrame cpsf.compare() returned")
+    missing = [c for c in ("scenario", "baseline", "mean", "ci95_low", "ci95_high", "currency", "trials")
+               if c not in table.columns]
+    if missing:
+        raise ValueError(f"table must be what cpsf.compare() returned; it lacks the columns {missing}")
     from matplotlib.ticker import EngFormatter
 
     scenarios = list(dict.fromkeys(table["scenario"]))
@@ -348,14 +356,15 @@ def assign_baseline(scenario: ScenarioLike, baseline: str,
     >>> s.enterprise("oem").baseline, s.enterprise("t2").baseline
     ('', 'SCS-4')
     """
-    s = _as_scenario(scenario)
+    baseline = _check.text("baseline", baseline)
     if isinstance(enterprises, str):
         if enterprises not in ("all", "suppliers"):
             raise ValueError(f"enterprises must be 'all', 'suppliers' or a list of ids, not {enterprises!r}")
         scope, ids = enterprises, []
     else:
-        scope, ids = "enterprises", [str(e) for e in enterprises]
-    data, _ = _core.compare.assign_baseline(s.to_bytes(), str(baseline), scope, ids)
+        scope, ids = "enterprises", _check.texts("enterprises", enterprises)
+    s = _as_scenario(scenario)
+    data, _ = _core.compare.assign_baseline(s.to_bytes(), baseline, scope, ids)
     return Scenario.from_bytes(data)
 
 

@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Dict, Iterable, Optional, Tuple
 
 import numpy as np
 
+from . import _check
+
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
@@ -38,6 +40,12 @@ __all__ = ["exceedance", "layer_element", "asset_risk", "attack_graph", "variant
 _Z95 = 1.959963984540054
 _LABELS = {"residual": "with controls (residual)", "inherent": "without controls (inherent)",
            "annual": "per year, with controls", "annual_inherent": "per year, without controls"}
+
+
+def _results(results) -> "Results":
+    from .results import Results
+
+    return _check.instance("results", results, Results, "a cpsf.Results (what cpsf.run returns)")
 
 
 def _axes(ax, figsize):
@@ -62,7 +70,10 @@ def empirical_exceedance(losses: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np
     >>> x.tolist(), p.tolist()
     ([0.0, 5.0, 10.0], [1.0, 0.5, 0.25])
     """
-    losses = np.sort(np.asarray(losses, dtype=float))
+    try:
+        losses = np.sort(np.asarray(losses, dtype=float).ravel())
+    except (TypeError, ValueError):
+        raise TypeError(f"losses must be an array of numbers, not {type(losses).__name__}") from None
     n = losses.size
     if n == 0:
         return np.empty(0), np.empty(0), np.empty(0)
@@ -87,6 +98,9 @@ def exceedance(results: "Results", ax: Optional["Axes"] = None, *,
     logy : bool
         Logarithmic probability axis (the tail is where the risk is).
     """
+    _results(results)
+    which = _check.choices("which", which, tuple(_LABELS))
+    ci, logy = _check.flag("ci", ci), _check.flag("logy", logy)
     from matplotlib.ticker import EngFormatter
 
     ax = _axes(ax, figsize)
@@ -125,6 +139,10 @@ def layer_element(results: "Results", ax: Optional["Axes"] = None, *, what: str 
     annotate : bool
         Write each cell's value.
     """
+    _results(results)
+    _check.choice("what", what, ("expected_loss", "expected_compromised"))
+    _check.text("cmap", cmap)
+    annotate = _check.flag("annotate", annotate)
     ax = _axes(ax, figsize)
     table = results.layer_element(what)
     data = table.to_numpy()
@@ -157,7 +175,16 @@ def asset_risk(results: "Results", ax: Optional["Axes"] = None, *, top: int = 15
     inherent : bool
         Mark each asset's P without controls too.
     """
-    df = results.assets().sort_values(by, ascending=False, kind="stable").head(top).iloc[::-1]
+    _results(results)
+    top = _check.integer("top", top)
+    if top < 1:
+        raise ValueError(f"top must be at least 1, not {top}")
+    _check.text("by", by)
+    inherent = _check.flag("inherent", inherent)
+    df = results.assets()
+    if by not in df.columns:
+        raise ValueError(f"by must be a column of Results.assets() ({', '.join(map(str, df.columns))}); not {by!r}")
+    df = df.sort_values(by, ascending=False, kind="stable").head(top).iloc[::-1]
     ax = _axes(ax, figsize or (7, 0.35 * len(df) + 1.2))
     y = np.arange(len(df))
     p = df["p_compromised"].to_numpy()
@@ -227,6 +254,11 @@ def attack_graph(results: "Results", ax: Optional["Axes"] = None, *, layout: str
     Targets have a thick black border; an edge's width grows with its step
     probability with controls (``p_residual``).
     """
+    _results(results)
+    _check.choice("layout", layout, ("supply-chain", "spring"))
+    _check.text("cmap", cmap)
+    labels = _check.flag("labels", labels)
+    seed = _check.integer("seed", seed)
     import matplotlib as mpl
     import networkx as nx
 
@@ -293,6 +325,13 @@ def variants(table, x: str, ax: Optional["Axes"] = None, *, mean: str = "loss_me
     >>> cpsf.plot.variants(t, "efficacy").get_xlabel()
     'efficacy'
     """
+    import pandas as pd
+
+    _check.instance("table", table, pd.DataFrame, "a pandas DataFrame")
+    for name, column in (("x", x), ("mean", mean), ("low", low), ("high", high)):
+        if column not in table.columns:
+            raise ValueError(f"{name} must name a column of table ({', '.join(map(str, table.columns))}); "
+                             f"not {column!r}")
     ax = _axes(ax, figsize)
     xs = table[x].to_numpy()
     (line,) = ax.plot(xs, table[mean].to_numpy(), marker="o", markersize=3, label=label or mean)

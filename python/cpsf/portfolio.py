@@ -19,9 +19,10 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Union
 
 import pandas as pd
 
-from . import _core, v1
+from . import _check, _core, v1
 from .results import _Z95, Estimate
 from .scenario import PathLike, Scenario, _validated
+from .simulation import _warn_if_fewer_threads
 
 __all__ = ["optimise", "Portfolio", "METHODS", "DEFAULT_OPTIMISE_TRIALS", "MAX_EXACT_CANDIDATES"]
 
@@ -161,7 +162,7 @@ class Portfolio:
     def save(self, out: Union[str, "os.PathLike[str]"]) -> pathlib.Path:
         """Write ``optimise.json`` and ``frontier.csv`` into the directory `out` (made if
         missing), each atomically, as ``cpsf optimise --out`` does. Returns the directory."""
-        out = pathlib.Path(out)
+        out = pathlib.Path(_check.path("out", out))
         out.mkdir(parents=True, exist_ok=True)
         for name, text in (("optimise.json", self._core["json"]), ("frontier.csv", self._core["frontier_csv"])):
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=out)
@@ -210,7 +211,7 @@ def optimise(
     scenario : Scenario, cpsf.v1.Scenario, str or path-like
         The scenario, or a scenario file (read with :func:`cpsf.load`).
     budget : float
-        Annual budget for the candidates, in the scenario's currency, ≥ 0.
+        Annual budget for the candidates, in the scenario's currency: finite, ≥ 0.
     candidates : iterable of str, optional
         Candidate control ids (each with ``implemented: false``). Default: every
         control with ``implemented: false``. The others stay as they are.
@@ -222,12 +223,12 @@ def optimise(
         Budgets on the efficient frontier, from 0 to the candidates' total cost
         (0: none; else 2 to 1001).
     trials : int, optional
-        Trials per simulated subset, the same for all. Default 10,000.
+        Trials per simulated subset, the same for all, in [1, 2^40). Default 10,000.
     seed : int, optional
-        Master seed, shared by every subset. Default: ``settings.seed``.
+        Master seed, shared by every subset, in [0, 2^64). Default: ``settings.seed``.
     threads : int, optional
-        Worker threads, 0 for every core. Default: ``settings.threads``. Never changes
-        a number.
+        Worker threads, in [0, 1024], 0 for every core. Default: ``settings.threads``.
+        Never changes a number.
     progress : bool or callable
         True: a counter of simulations (tqdm) once the search lasts over half a second.
         False: none. A callable is called as ``progress(simulations)``.
@@ -240,6 +241,8 @@ def optimise(
     ------
     ScenarioError
         The scenario is invalid; nothing was run.
+    TypeError
+        An option of the wrong type (``budget="1000"``, ``trials=1.5``, ``candidates="c1"``).
     ValueError
         A bad option or candidate: negative budget, unknown or implemented candidate,
         no candidates, exact over more than 20 candidates...
@@ -290,38 +293,35 @@ def optimise(
     >>> one.to_json() == p.to_json()
     True
     """
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
+    budget = _check.number("budget", budget, "budget")
+    ids = None if candidates is None else _check.texts("candidates", candidates)
+    method = _check.choice("method", method, METHODS)
+    frontier = _check.integer("frontier", frontier, "frontier_points")
+    trials = DEFAULT_OPTIMISE_TRIALS if trials is None else _check.integer("trials", trials, "trials")
+    seed = None if seed is None else _check.integer("seed", seed, "seed")
+    threads = None if threads is None else _check.integer("threads", threads, "threads")
+    _check.progress("progress", progress, "(simulations)")
+    if ids is not None and not ids:
+        raise ValueError("candidates is empty (fix: name at least one control, or pass None for every "
+                         "control with implemented: false)")
     scenario, source = _validated(scenario, "optimise()")
     data, file = scenario.to_bytes(), source or "<memory>"
 
-    settings = scenario.proto.settings
-    trials = int(trials) if trials is not None else DEFAULT_OPTIMISE_TRIALS
-    seed = int(seed) if seed is not None else settings.seed
-    threads = int(threads) if threads is not None else settings.threads
-    if not 0 <= seed < 2**64:
-        raise ValueError(f"seed must be in [0, 2^64), not {seed}")
-    if not 0 <= int(frontier) <= 1001:
-        raise ValueError(f"frontier must be 0 or from 2 to 1001, not {frontier}")
-    if isinstance(candidates, str):
-        raise TypeError("candidates must be an iterable of control ids, not one string (fix: candidates=[...])")
-    ids = [str(c) for c in candidates] if candidates is not None else []
-    if candidates is not None and not ids:
-        raise ValueError("candidates is empty (fix: name at least one control, or pass None for every "
-                         "control with implemented: false)")
+    settings = scenario.proto.settings  # validated: within the same limits
+    seed = seed if seed is not None else settings.seed
+    threads = threads if threads is not None else settings.threads
+    _warn_if_fewer_threads(threads)
 
     callback: Optional[Callable[[int], None]]
     if progress is True:
         callback = _progress_counter()
     elif progress is False or progress is None:
         callback = None
-    elif callable(progress):
-        callback = progress
     else:
-        raise TypeError("progress must be True, False or a callable(simulations)")
+        callback = progress
     try:
         core = _core.portfolio.optimise(
-            data, file=file, budget=float(budget), candidates=ids, method=method, frontier=int(frontier),
+            data, file=file, budget=budget, candidates=ids or [], method=method, frontier=frontier,
             trials=trials, seed=seed, threads=threads, progress=callback)
     finally:
         if progress is True:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import numbers
 import os
 import pathlib
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Union
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Union
 import numpy as np
 import pandas as pd
 
-from . import _core, v1
+from . import _check, _core, v1
 
 if TYPE_CHECKING:  # pragma: no cover
     import networkx
@@ -224,6 +225,11 @@ class Results:
                 return self._threat_ids.index(threat)
             except ValueError:
                 raise KeyError(f"no threat {threat!r} (threats: {', '.join(self._threat_ids)})") from None
+        if isinstance(threat, (bool, np.bool_)) or not isinstance(threat, numbers.Integral):
+            raise TypeError(f"threat must be a threat id (str), its index (int) or None; not {type(threat).__name__}")
+        n = len(self._threat_ids)
+        if not 0 <= int(threat) < n:
+            raise IndexError(f"threat index {int(threat)} is out of range: the run has {n} threat(s), 0 to {n - 1}")
         return int(threat)
 
     def loss_array(self, which: str = "residual", *, threat: Union[None, int, str] = None) -> np.ndarray:
@@ -242,8 +248,7 @@ class Results:
         numpy.ndarray
             float64, shape (trials,). Its base keeps the run alive (see the module notes).
         """
-        if which not in _LOSS_KINDS:
-            raise ValueError(f"which must be one of {_LOSS_KINDS}")
+        _check.choice("which", which, _LOSS_KINDS)
         if which.startswith("annual"):
             if threat is not None:
                 raise ValueError("the annualised view has no per-threat losses")
@@ -252,6 +257,7 @@ class Results:
 
     def hit_counts(self, inherent: bool = False, *, threat: Union[None, int, str] = None) -> np.ndarray:
         """Trials in which each asset was compromised (uint64, asset order; no copy)."""
+        inherent = _check.flag("inherent", inherent)
         return self._core.hits(view=self._view_index(threat), inherent=inherent)
 
     def enterprise_loss_array(self, inherent: bool = False, part: str = "total") -> np.ndarray:
@@ -262,6 +268,8 @@ class Results:
         copy) or ``"total"`` (their sum, a new array). Row sums of ``"total"`` are the
         main view's per-trial losses.
         """
+        inherent = _check.flag("inherent", inherent)
+        _check.choice("part", part, ("direct", "cascade", "total"))
         if part == "total":
             return (self._core.enterprise_losses(inherent=inherent, part="direct")
                     + self._core.enterprise_losses(inherent=inherent, part="cascade"))
@@ -372,6 +380,11 @@ class Results:
         A path is the chain of steps that made the asset fall in a trial, entry first
         (docs/methods.md §8); each trial gives a fallen asset one path.
 
+        Parameters
+        ----------
+        top : int
+            Paths per tracked asset, in [1, 1000] (as ``cpsf run --top-paths``).
+
         Returns
         -------
         pandas.DataFrame
@@ -380,6 +393,7 @@ class Results:
             ci95_high`` (over all trials, Wilson) and ``share`` (of the trials in which the
             target fell).
         """
+        top = _check.integer("top", top, "top_paths")
         rows, _, _ = self._core.paths(top)
         df = pd.DataFrame(rows, columns=["target", "rank", "assets", "relations", "trials", "frequency",
                                          "ci95_low", "ci95_high", "share", "target_compromised_trials",
@@ -465,9 +479,8 @@ class Results:
         pandas.DataFrame
             Index ``layer`` (L1, L2, L3), columns ``element`` (ORGANIZATION … SYSTEM).
         """
+        _check.choice("what", what, ("expected_loss", "expected_compromised"))
         loss, count = self._core.layer_element()
-        if what not in ("expected_loss", "expected_compromised"):
-            raise ValueError("what must be 'expected_loss' or 'expected_compromised'")
         data = loss if what == "expected_loss" else count
         return pd.DataFrame(data, index=pd.Index(LAYERS, name="layer"), columns=pd.Index(ELEMENTS, name="element"))
 
@@ -497,8 +510,7 @@ class Results:
             Columns ``threshold, probability, stderr, ci95_low, ci95_high`` (the
             interval clipped to [0, 1]); thresholds as in results.json.
         """
-        if which not in _LOSS_KINDS:
-            raise ValueError(f"which must be one of {_LOSS_KINDS}")
+        _check.choice("which", which, _LOSS_KINDS)
         d = self._core.loss_summary(which)
         p, se = d["probability"], d["probability_stderr"]
         return pd.DataFrame({
@@ -539,7 +551,7 @@ class Results:
     def save(self, out: Union[str, "os.PathLike[str]"]) -> pathlib.Path:
         """Write results.json, assets.csv and losses.csv into directory `out`, as ``cpsf run --out``
         does (each atomically). Returns the directory."""
-        out = pathlib.Path(out)
+        out = pathlib.Path(_check.path("out", out))
         out.mkdir(parents=True, exist_ok=True)
         for name, text in (("results.json", self._core.results_json()), ("assets.csv", self._core.assets_csv()),
                            ("losses.csv", self._core.losses_csv())):

@@ -22,7 +22,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Union
 from google.protobuf import json_format, text_format
 from google.protobuf.message import DecodeError, Message
 
-from . import _core, v1
+from . import _check, _core, v1
 from .errors import Problem, ScenarioError, ScenarioFileError, ScenarioWarning
 
 __all__ = ["Scenario", "load", "validate", "generate", "DEFAULT_SCENARIO", "FORMATS"]
@@ -50,6 +50,16 @@ _KINDS = {
 }
 
 
+def _list_of(kind: Any) -> str:
+    """The repeated field of Scenario that holds entities of `kind` ("asset" -> "assets")."""
+    if isinstance(kind, str) and kind not in _KINDS:
+        for singular, plural in _KINDS.items():
+            if kind == plural:
+                raise ValueError(f"kind must be one of {', '.join(map(repr, _KINDS))}; not {kind!r} "
+                                 f"(fix: the singular, {singular!r})")
+    return _KINDS[_check.choice("kind", kind, tuple(_KINDS))]
+
+
 def _problem(message: str, *, path: str = "", entity: str = "", hint: str = "", file: str = "<python>") -> Problem:
     text = f"{file}: error: {entity + ': ' if entity else ''}{message}"
     if hint:
@@ -75,6 +85,9 @@ def _plain(value: Any) -> Any:
 
 
 def _parse_into(message: Message, fields: Mapping[str, Any], where: str) -> Message:
+    if not isinstance(fields, (Mapping, Message)):
+        raise TypeError(f"{where or 'the scenario'} must be given as a dict (or a cpsf.v1 message), "
+                        f"not {type(fields).__name__}")
     try:
         json_format.ParseDict(_plain(fields), message)
     except json_format.ParseError as e:
@@ -270,6 +283,7 @@ class Scenario:
         cpsf.errors.ScenarioError: cannot build the scenario from the values given
         ...
         """
+        _check.instance("data", data, Mapping, "a dict")
         return cls(_parse_into(v1.Scenario(), data, ""))
 
     @classmethod
@@ -291,6 +305,7 @@ class Scenario:
         ...     print(e.problems[0].line, e.problems[0].column)
         2 15
         """
+        _check.text("text", text)
         proto = v1.Scenario()
         try:
             text_format.Parse(text, proto)
@@ -311,6 +326,7 @@ class Scenario:
         >>> cpsf.Scenario.from_json('{"name": "t", "currency": "USD"}').currency
         'USD'
         """
+        _check.instance("text", text, (str, bytes), "a str (or bytes) of JSON")
         proto = v1.Scenario()
         try:
             json_format.Parse(text, proto)
@@ -321,9 +337,10 @@ class Scenario:
     @classmethod
     def from_bytes(cls, data: bytes) -> "Scenario":
         """Parse the binary format (``SerializeToString`` output, ``.pb`` files)."""
+        _check.instance("data", data, (bytes, bytearray, memoryview), "bytes")
         proto = v1.Scenario()
         try:
-            proto.ParseFromString(data)
+            proto.ParseFromString(bytes(data))
         except DecodeError as e:
             raise ScenarioError([_problem(f"not a binary cpsf.v1.Scenario: {e}", file="<bytes>")],
                                 "cannot parse the scenario bytes") from None
@@ -382,14 +399,14 @@ class Scenario:
         ...     for name in ("chain.textproto", "chain.json", "chain.pb"):
         ...         assert cpsf.load(s.save(pathlib.Path(d) / name)) == s
         """
-        path = os.fspath(path)
+        path = _check.path("path", path)
         if format is None:
             format = _core.scenario.format_from_path(path)
             if format is None:
                 raise ValueError(f"cannot tell the format of '{path}': name it .textproto, .json or .pb, "
                                  "or give format='text', 'json' or 'binary'")
-        elif format not in FORMATS:
-            raise ValueError(f"unknown format {format!r}: use one of {FORMATS}")
+        else:
+            _check.choice("format", format, FORMATS)
         try:
             _core.scenario.save(path, self.to_bytes(), format)
         except ValueError as e:
@@ -410,6 +427,7 @@ class Scenario:
             The file name the problems carry. A scenario in memory has no lines:
             problems name the entity and the field path (``assets[3].exposure``).
         """
+        name = _check.text("name", name)
         return [Problem._from_core(t) for t in _core.validation.validate(self.to_bytes(), name)]
 
     def validate(self, *, strict: bool = False, name: str = "<memory>") -> List[Problem]:
@@ -445,6 +463,7 @@ class Scenario:
         cpsf.errors.ScenarioError: the scenario is invalid (1 error)
           <memory>: error: asset 'oem-mes': containment is 1.5, outside [0, 1] ...
         """
+        strict = _check.flag("strict", strict)
         return _raise_for(self.problems(name), "the scenario", strict)
 
     # ---- entities ---------------------------------------------------------------------------
@@ -455,6 +474,8 @@ class Scenario:
             message.CopyFrom(fields)
             if kw:
                 _parse_into(message, kw, f"{list_name}[{len(getattr(self._proto, list_name))}]")
+        elif fields is not None and not isinstance(fields, Mapping):
+            raise TypeError(f"fields must be a dict or a cpsf.v1 message, not {type(fields).__name__}")
         else:
             merged = dict(fields or {})
             merged.update(kw)
@@ -477,9 +498,7 @@ class Scenario:
         **kw
             More fields; ``from_`` stands for ``from`` (a Python keyword).
         """
-        if kind not in _KINDS:
-            raise ValueError(f"unknown kind {kind!r}: use one of {', '.join(_KINDS)}")
-        return self._add_to(_KINDS[kind], fields, **kw)
+        return self._add_to(_list_of(kind), fields, **kw)
 
     def add_enterprise(self, fields=None, /, **kw) -> v1.Enterprise:
         """Append an enterprise (``id``, ``name``, ``sector``, ``role``, ``daily_output``, ``baseline``)."""
@@ -510,6 +529,7 @@ class Scenario:
         return self.add("dependency", fields, **kw)
 
     def _find(self, kind: str, id: str) -> Message:
+        _check.text("id", id)
         for item in getattr(self._proto, _KINDS[kind]):
             if item.id == id:
                 return item
@@ -538,9 +558,26 @@ class Scenario:
     def remove(self, kind: str, id: str) -> Message:
         """Remove the entity of this kind and id; return a copy of it.
 
+        Parameters
+        ----------
+        kind : str
+            ``"enterprise"``, ``"asset"``, ``"relation"``, ``"control"``, ``"threat"``,
+            ``"requirement"`` or ``"baseline"`` (singular). Dependencies have no id:
+            delete them from ``s.dependencies`` by index.
+        id : str
+
+        Raises
+        ------
+        KeyError
+            No entity of that kind has that id.
+
         References to it elsewhere are left as they are: :meth:`validate` reports them.
         """
-        container = getattr(self._proto, _KINDS[kind])
+        name = _list_of(kind)
+        if "id" not in _FIELDS[name].message_type.fields_by_name:
+            raise ValueError(f"{name} have no id (fix: delete one from s.{name} by index, e.g. del s.{name}[0])")
+        container = getattr(self._proto, name)
+        _check.text("id", id)
         for i, item in enumerate(container):
             if item.id == id:
                 removed = type(item)()
@@ -626,8 +663,10 @@ def load(path: PathLike, *, validate: bool = True, max_file_bytes: Optional[int]
     >>> len(s.assets), len(s.relations) > 0
     (49, True)
     """
-    path = os.fspath(path)
-    limit = _core.scenario.default_max_file_bytes if max_file_bytes is None else int(max_file_bytes)
+    path = _check.path("path", path)
+    validate = _check.flag("validate", validate)
+    limit = (_core.scenario.default_max_file_bytes if max_file_bytes is None
+             else _check.integer("max_file_bytes", max_file_bytes, "file_bytes"))
     status, data, diagnostics, files = _core.scenario.load(path, limit, validate)
     problems = [Problem._from_core(t) for t in diagnostics]
     if status == "io_error":
@@ -653,11 +692,14 @@ def validate(scenario: Union[Scenario, v1.Scenario, PathLike], *, strict: bool =
     >>> cpsf.validate(cpsf.DEFAULT_SCENARIO)
     []
     """
+    strict = _check.flag("strict", strict)
     if isinstance(scenario, v1.Scenario):
         scenario = Scenario(scenario)
     if isinstance(scenario, Scenario):
         return scenario.validate(strict=strict)
-    path = os.fspath(scenario)
+    if not isinstance(scenario, (str, os.PathLike)):
+        raise TypeError(f"validate() takes a Scenario, a cpsf.v1.Scenario or a path, not {type(scenario).__name__}")
+    path = _check.path("scenario", scenario)
     status, _, diagnostics, _ = _core.scenario.load(path, _core.scenario.default_max_file_bytes, True)
     problems = [Problem._from_core(t) for t in diagnostics]
     if status == "io_error":
@@ -674,7 +716,9 @@ def generate(**options: Any) -> Scenario:
     ``assets_per_enterprise``, ``relations_per_asset``, ``cross_share``, ``ot_share``,
     ``entry_share``, ``entry_probability``, ``p_min``, ``p_max``, ``ttc_min``,
     ``ttc_max``, ``fan_out``, ``horizon``, ``trials``, ``seed``, ``relation_ids``).
-    The same seed gives the same chain anywhere.
+    The same seed gives the same chain anywhere. Counts (``enterprises``, ``trials``,
+    ...) take ints, shares and probabilities numbers in [0, 1]; a wrong type raises
+    TypeError, a value out of range ValueError (the limits of ``cpsf generate``).
 
     Examples
     --------
@@ -685,4 +729,33 @@ def generate(**options: Any) -> Scenario:
     >>> s == cpsf.generate(enterprises=3, assets_per_enterprise=20, seed=5)
     True
     """
-    return Scenario.from_bytes(_core.scenario.generate(**options))
+    checked = {}
+    for name, value in options.items():
+        kind = _GENERATE_OPTIONS.get(name)
+        if kind is None:
+            raise TypeError(f"generate() got an unexpected keyword {name!r} (options: {', '.join(_GENERATE_OPTIONS)})")
+        if value is None and name == "horizon":
+            continue
+        checked[name] = kind(name, value)
+    return Scenario.from_bytes(_core.scenario.generate(**checked))
+
+
+# generate()'s options and their checks: the engine's limits for each (GenerateOptions).
+_GENERATE_OPTIONS = {
+    "enterprises": lambda n, v: _check.integer(n, v, "enterprises"),
+    "assets_per_enterprise": lambda n, v: _check.integer(n, v, "assets_per_enterprise"),
+    "relations_per_asset": lambda n, v: _check.number(n, v, "relations_per_asset"),
+    "cross_share": lambda n, v: _check.number(n, v, "share"),
+    "ot_share": lambda n, v: _check.number(n, v, "share"),
+    "entry_share": lambda n, v: _check.number(n, v, "share"),
+    "entry_probability": lambda n, v: _check.number(n, v, "share"),
+    "p_min": lambda n, v: _check.number(n, v, "share"),
+    "p_max": lambda n, v: _check.number(n, v, "share"),
+    "ttc_min": lambda n, v: _check.number(n, v, "ttc"),
+    "ttc_max": lambda n, v: _check.number(n, v, "ttc"),
+    "fan_out": lambda n, v: _check.integer(n, v, "fan_out"),
+    "horizon": lambda n, v: _check.number(n, v, "horizon"),
+    "trials": lambda n, v: _check.integer(n, v, "trials"),
+    "seed": lambda n, v: _check.integer(n, v, "seed"),
+    "relation_ids": _check.flag,
+}

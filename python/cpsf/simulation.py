@@ -11,17 +11,19 @@ import sys
 import warnings
 from typing import Callable, Optional, Union
 
-from . import _core, v1
+from . import _check, _core, v1
 from .errors import PartialResultWarning, RunInterrupted
 from .results import Results
 from .scenario import PathLike, Scenario, _validated
 
-__all__ = ["run", "MAX_TRIALS", "DEFAULT_TRIALS"]
+__all__ = ["run", "MAX_TRIALS", "MAX_THREADS", "DEFAULT_TRIALS"]
 
 #: Trials when neither the call nor the scenario's settings give a number (as ``cpsf run``).
 DEFAULT_TRIALS = 10000
 #: The most trials a run can have (2^40 − 1).
-MAX_TRIALS = _core.simulation.max_trials
+MAX_TRIALS = _core.limits.max_trials
+#: The most worker threads a run can ask for (1,024).
+MAX_THREADS = _core.limits.max_threads
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -41,6 +43,16 @@ def _progress_bar(planned: int, desc: str) -> ProgressCallback:
 
     update.close = bar.close  # type: ignore[attr-defined]
     return update
+
+
+def _warn_if_fewer_threads(threads: int) -> None:
+    """Warn when the process cannot start `threads` threads (0: every core): the engine then
+    runs on fewer, which changes no number (as ``cpsf run`` warns)."""
+    wanted = threads or _core.simulation.default_threads()
+    started = _core.simulation.startable_threads(wanted)
+    if started < wanted:
+        warnings.warn(f"only {started} of the {wanted} threads asked for could be started (a limit on threads or "
+                      f"memory); running on {started}, which changes no number", RuntimeWarning, stacklevel=3)
 
 
 def run(
@@ -69,18 +81,19 @@ def run(
         Trials to run (the cap when a target precision is set), in [1, 2^40).
         Default: ``settings.trials``, else 10,000.
     seed : int, optional
-        Master seed. Default: ``settings.seed``. Trial *i* draws its random numbers
-        from (seed, *i*) alone.
+        Master seed, in [0, 2^64). Default: ``settings.seed``. Trial *i* draws its
+        random numbers from (seed, *i*) alone.
     threads : int, optional
-        Worker threads, 0 for every core. Default: ``settings.threads``. Never
-        changes a number.
+        Worker threads, in [0, 1024], 0 for every core. Default: ``settings.threads``.
+        Never changes a number. When the process cannot start that many threads (a
+        limit on threads or memory), the run uses fewer and warns (RuntimeWarning).
     horizon : float, optional
-        Horizon in days, overriding the scenario's.
+        Horizon in days (finite, ≥ 0), overriding the scenario's.
     no_horizon : bool
         Ignore the scenario's horizon (any finite arrival counts).
     target_rse : float, optional
         Stop at the first check point (every 4,096 trials, after 1,000) where the
-        relative standard error of the mean loss is at most this. Default:
+        relative standard error of the mean loss is at most this, in [0, 1). Default:
         ``settings.target_relative_stderr``; 0 turns the rule off.
     inherent : bool
         Also run every trial with the controls off (common random numbers), for the
@@ -106,6 +119,8 @@ def run(
     ------
     ScenarioError
         The scenario is invalid; nothing was run.
+    TypeError
+        An option of the wrong type (``trials=1.5``, ``trials="1000"``, ``seed=True``).
     ValueError
         An option is out of range.
 
@@ -130,40 +145,40 @@ def run(
     >>> one.to_json() == res.to_json()
     True
     """
-    if on_interrupt not in ("return", "raise"):
-        raise ValueError(f"on_interrupt must be 'return' or 'raise', not {on_interrupt!r}")
+    # Options first (types, then the engine's limits), before the scenario is read.
+    trials = None if trials is None else _check.integer("trials", trials, "trials")
+    seed = None if seed is None else _check.integer("seed", seed, "seed")
+    threads = None if threads is None else _check.integer("threads", threads, "threads")
+    horizon = None if horizon is None else _check.number("horizon", horizon, "horizon")
+    no_horizon = _check.flag("no_horizon", no_horizon)
+    target_rse = None if target_rse is None else _check.number("target_rse", target_rse, "target_rse")
+    inherent = _check.flag("inherent", inherent)
+    _check.progress("progress", progress, "(done, planned)")
+    _check.choice("on_interrupt", on_interrupt, ("return", "raise"))
+    if horizon is not None and no_horizon:
+        raise ValueError("horizon and no_horizon exclude each other")
     scenario, source = _validated(scenario, "run()")
     data, file = scenario.to_bytes(), source or "<memory>"
 
-    settings = scenario.proto.settings
-    trials = int(trials) if trials is not None else (settings.trials or DEFAULT_TRIALS)
-    seed = int(seed) if seed is not None else settings.seed
-    threads = int(threads) if threads is not None else settings.threads
-    target_rse = float(target_rse) if target_rse is not None else settings.target_relative_stderr
-    if not 1 <= trials <= MAX_TRIALS:
-        raise ValueError(f"trials must be in [1, {MAX_TRIALS}], not {trials}")
-    if not 0 <= threads <= 1024:
-        raise ValueError(f"threads must be in [0, 1024], not {threads}")
-    if not 0 <= seed < 2**64:
-        raise ValueError(f"seed must be in [0, 2^64), not {seed}")
-    if horizon is not None and no_horizon:
-        raise ValueError("horizon and no_horizon exclude each other")
+    settings = scenario.proto.settings  # validated: within the same limits
+    trials = trials if trials is not None else (settings.trials or DEFAULT_TRIALS)
+    seed = seed if seed is not None else settings.seed
+    threads = threads if threads is not None else settings.threads
+    target_rse = target_rse if target_rse is not None else settings.target_relative_stderr
+    _warn_if_fewer_threads(threads)
 
     callback: Optional[ProgressCallback]
     if progress is True:
         callback = _progress_bar(trials, "cpsf run")
     elif progress is False or progress is None:
         callback = None
-    elif callable(progress):
-        callback = progress
     else:
-        raise TypeError("progress must be True, False or a callable(done, planned)")
+        callback = progress
 
     try:
         core = _core.simulation.run(
-            data, file=file, trials=trials, seed=seed, threads=threads,
-            horizon=None if horizon is None else float(horizon), no_horizon=bool(no_horizon),
-            target_rse=target_rse, inherent=bool(inherent), progress=callback)
+            data, file=file, trials=trials, seed=seed, threads=threads, horizon=horizon, no_horizon=no_horizon,
+            target_rse=target_rse, inherent=inherent, progress=callback)
     finally:
         if progress is True:
             callback.close()  # type: ignore[union-attr]

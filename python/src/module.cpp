@@ -13,6 +13,8 @@ PYBIND11_MODULE(_core, m) {
   m.attr("git_revision") = cpsf::kGitRevision;
 
   // Order matters only for the signatures in docstrings: a type is named once registered.
+  auto limits = m.def_submodule("limits", "The limits of every option (engine/cpsf/limits.hpp).");
+  cpsf::python::register_limits(limits);
   auto catalogue = m.def_submodule("catalogue", "The built-in CPSF catalogue.");
   cpsf::python::register_catalogue(catalogue);
   auto validation = m.def_submodule("validation", "Semantic validation with the command line's diagnostics.");

@@ -13,7 +13,6 @@
 
 #include "cpsf/compare.hpp"
 #include "cpsf/supplier_rule.hpp"
-#include "cpsf/trial_loop.hpp"
 #include "background_call.hpp"
 #include "registration.hpp"
 
@@ -63,8 +62,6 @@ py::dict compare_bytes(const std::vector<std::tuple<std::string, std::string, py
                        const std::vector<std::string>& baselines, const std::optional<std::string>& threat,
                        std::uint64_t trials, std::uint64_t seed, unsigned threads, const py::object& progress,
                        double poll_interval) {
-  if (trials < 1 || trials >= kMaxTrials) throw py::value_error("trials must be in [1, 2^40)");
-  if (threads > 1024) throw py::value_error("threads must be in [0, 1024]");
   if (!(poll_interval > 0)) throw py::value_error("poll_interval must be > 0");
   std::vector<CompareInput> inputs;
   for (const auto& [label, file, data] : scenarios) inputs.push_back({label, file, parse(data)});
@@ -81,6 +78,7 @@ py::dict compare_bytes(const std::vector<std::tuple<std::string, std::string, py
   options.on_run = [&runs](std::size_t i, std::size_t, const std::string&, const std::string&) {
     runs.store(i, std::memory_order_relaxed);
   };
+  options.check();  // std::invalid_argument -> ValueError
   const std::size_t total = inputs.size() * baselines.size();
 
   CompareResult result;

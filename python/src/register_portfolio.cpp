@@ -9,7 +9,6 @@
 #include <string>
 
 #include "cpsf/portfolio.hpp"
-#include "cpsf/trial_loop.hpp"
 #include "background_call.hpp"
 #include "registration.hpp"
 
@@ -91,8 +90,6 @@ py::dict optimise_bytes(const py::bytes& data, const std::string& file, double b
                         double poll_interval) {
   const auto m = portfolio_method_from_name(method);
   if (!m) throw py::value_error("method must be 'auto', 'greedy' or 'exact', not '" + method + "'");
-  if (trials < 1 || trials >= kMaxTrials) throw py::value_error("trials must be in [1, 2^40)");
-  if (threads > 1024) throw py::value_error("threads must be in [0, 1024]");
   if (!(poll_interval > 0)) throw py::value_error("poll_interval must be > 0");
   v1::Scenario scenario;
   if (!scenario.ParseFromString(std::string(data))) throw py::value_error("not a serialised cpsf.v1.Scenario");
@@ -110,6 +107,7 @@ py::dict optimise_bytes(const py::bytes& data, const std::string& file, double b
   options.run.threads = threads;
   options.run.cancel = &cancel;
   options.progress = [&simulations](std::uint64_t n) { simulations.store(n, std::memory_order_relaxed); };
+  options.check();  // std::invalid_argument -> ValueError
 
   PortfolioResult result;
   std::function<void(std::uint64_t)> report;

@@ -12,7 +12,6 @@
 #include <optional>
 #include <string>
 
-#include "cpsf/trial_loop.hpp"
 #include "cpsf/parallel.hpp"
 #include "background_call.hpp"
 #include "registration.hpp"
@@ -27,12 +26,16 @@ namespace {
 std::shared_ptr<RunState> run(const py::bytes& data, const std::string& file, std::uint64_t trials,
                               std::uint64_t seed, unsigned threads, std::optional<double> horizon, bool no_horizon,
                               double target_rse, bool inherent, const py::object& progress, double poll_interval) {
-  if (trials < 1 || trials >= kMaxTrials) throw py::value_error("trials must be in [1, 2^40)");
-  if (threads > 1024) throw py::value_error("threads must be in [0, 1024]");
-  if (horizon && !(*horizon >= 0)) throw py::value_error("horizon must be a number >= 0");
-  if (horizon && no_horizon) throw py::value_error("horizon and no_horizon exclude each other");
-  if (!(target_rse >= 0 && target_rse <= 1)) throw py::value_error("target_rse must be in [0, 1]");
   if (!(poll_interval > 0)) throw py::value_error("poll_interval must be > 0");
+  RunOptions options;
+  options.trials = trials;
+  options.seed = seed;
+  options.threads = threads;
+  options.horizon = horizon;
+  options.no_horizon = no_horizon;
+  options.target_relative_stderr = target_rse;
+  options.inherent = inherent;
+  options.check();  // std::invalid_argument -> ValueError
 
   auto state = std::make_shared<RunState>();
   v1::Scenario scenario;
@@ -45,14 +48,6 @@ std::shared_ptr<RunState> run(const py::bytes& data, const std::string& file, st
 
   std::atomic<bool> cancel{false};
   std::atomic<std::uint64_t> done{0};
-  RunOptions options;
-  options.trials = trials;
-  options.seed = seed;
-  options.threads = threads;
-  options.horizon = horizon;
-  options.no_horizon = no_horizon;
-  options.target_relative_stderr = target_rse;
-  options.inherent = inherent;
   options.cancel = &cancel;
   options.progress = [&done](std::uint64_t n, std::uint64_t) { done.store(n, std::memory_order_relaxed); };
 
@@ -78,8 +73,15 @@ std::shared_ptr<RunState> run(const py::bytes& data, const std::string& file, st
 }  // namespace
 
 void register_simulation(py::module_& m) {
-  m.attr("max_trials") = kMaxTrials - 1;
   m.def("default_threads", [] { return TrialExecutor::default_threads(); }, "Worker threads a run with threads=0 uses (every core).");
+  m.def(
+      "startable_threads",
+      [](unsigned wanted) {
+        py::gil_scoped_release release;  // may start and join up to `wanted` threads
+        return startable_threads(wanted);
+      },
+      py::arg("wanted"),
+        "How many threads (up to wanted) a run can have: fewer when the process cannot start them all.");
   m.def("run", &run, py::arg("data"), py::kw_only(), py::arg("file"), py::arg("trials"), py::arg("seed"),
         py::arg("threads"), py::arg("horizon"), py::arg("no_horizon"), py::arg("target_rse"), py::arg("inherent"),
         py::arg("progress") = py::none(), py::arg("poll_interval") = 0.1,

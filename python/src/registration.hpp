@@ -7,6 +7,7 @@
 namespace cpsf::python {
 
 void register_catalogue(pybind11::module_& m);   // cpsf._core.catalogue
+void register_limits(pybind11::module_& m);      // cpsf._core.limits
 void register_validation(pybind11::module_& m);  // cpsf._core.validation
 void register_scenario(pybind11::module_& m);    // cpsf._core.scenario
 void register_results(pybind11::module_& m);     // cpsf._core.results

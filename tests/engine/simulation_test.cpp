@@ -10,6 +10,10 @@
 #include <stdexcept>
 #include <string>
 
+#include "cpsf/compare.hpp"
+#include "cpsf/generate.hpp"
+#include "cpsf/limits.hpp"
+#include "cpsf/portfolio.hpp"
 #include "cpsf/report.hpp"
 #include "test_support.hpp"
 
@@ -152,4 +156,83 @@ TEST(Simulation, CompileNamesTheThreatOfAnUnknownAsset) {
 }
 
 }  // namespace
+// ---- option checks (limits.hpp): one place, neutral words, every problem at once ----------
+TEST(Options, LimitsAreDescribedFromTheirNumbers) {
+  EXPECT_EQ(describe(limits::trials), "an integer in [1, 2^40)");
+  EXPECT_EQ(describe(limits::threads), "an integer in [0, 1024] (0: every core)");
+  EXPECT_EQ(describe(limits::seed), "an integer in [0, 2^64)");
+  EXPECT_EQ(describe(limits::frontier_points), "0 or an integer in [2, 1001]");
+  EXPECT_EQ(describe(limits::target_rse), "a number in [0, 1) (0: off)");
+  EXPECT_EQ(describe(limits::horizon), "a finite number ≥ 0 (days)");
+  EXPECT_EQ(describe(limits::ttc), "a finite number > 0 (days)");
+  EXPECT_EQ(limits::trials.max, kMaxTrials - 1);
+  EXPECT_EQ(limits::threads.max, kMaxThreads);
+  EXPECT_FALSE(limits::horizon.contains(std::nan("")));
+  EXPECT_FALSE(limits::horizon.contains(std::numeric_limits<double>::infinity()));
+  EXPECT_FALSE(limits::frontier_points.contains(1));
+  EXPECT_TRUE(limits::frontier_points.contains(0));
+}
+
+TEST(Options, RunOptionsSayEveryProblemInNeutralWords) {
+  RunOptions o;
+  EXPECT_TRUE(o.problems().empty());
+  o.trials = 0;
+  o.threads = 5000;
+  o.horizon = std::nan("");
+  o.no_horizon = true;
+  o.target_relative_stderr = 1.0;
+  o.path_loss_threshold = -1;
+  const auto p = o.problems();
+  ASSERT_EQ(p.size(), 6U);
+  EXPECT_EQ(p[0], "trials must be an integer in [1, 2^40), not 0");
+  EXPECT_EQ(p[1], "threads must be an integer in [0, 1024] (0: every core), not 5000");
+  EXPECT_EQ(p[2], "horizon must be a finite number ≥ 0 (days), not nan");
+  EXPECT_EQ(p[3], "a horizon and no horizon exclude each other");
+  EXPECT_EQ(p[4], "target relative standard error must be a number in [0, 1) (0: off), not 1");
+  EXPECT_EQ(p[5], "path loss threshold must be a finite number ≥ 0, not -1");
+  for (const auto& m : p) EXPECT_EQ(m.find("--"), std::string::npos) << m;  // no CLI flag
+  EXPECT_THROW(o.check(), std::invalid_argument);
+  o = RunOptions{};
+  o.trials = kMaxTrials;  // one too many: trial numbers must fit below the attack index
+  EXPECT_THROW(o.check(), std::invalid_argument);
+  o.trials = kMaxTrials - 1;
+  EXPECT_NO_THROW(o.check());
+}
+
+TEST(Options, GeneratePortfolioAndCompareOptionsUseTheSameLimits) {
+  GenerateOptions g;
+  EXPECT_TRUE(g.problems().empty());
+  g.enterprises = 0;
+  try {
+    generate(g);
+    ADD_FAILURE() << "no error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_STREQ(e.what(), "enterprises must be an integer in [1, 2^32), not 0");
+  }
+  g = GenerateOptions{};
+  g.p_min = 0.6;
+  g.p_max = 0.5;
+  g.trials = 0;
+  ASSERT_EQ(g.problems().size(), 1U);  // relations between options only once each is in range
+  EXPECT_EQ(g.problems()[0], "trials must be an integer in [1, 2^40), not 0");
+  g.trials = 10;
+  ASSERT_EQ(g.problems().size(), 1U);
+  EXPECT_EQ(g.problems()[0], "p_min (0.6) must not exceed p_max (0.5)");
+  g = GenerateOptions{};
+  g.ttc_max = std::numeric_limits<double>::infinity();
+  EXPECT_EQ(g.problems().at(0), "ttc_max must be a finite number > 0 (days), not inf");
+
+  PortfolioOptions po;
+  po.run.threads = kMaxThreads + 1;
+  po.budget = -1;
+  ASSERT_EQ(po.problems().size(), 2U);
+  EXPECT_EQ(po.problems()[0], "budget must be a finite number ≥ 0, not -1");
+  EXPECT_EQ(po.problems()[1], "threads must be an integer in [0, 1024] (0: every core), not 1025");
+
+  CompareOptions co;
+  co.run.trials = kMaxTrials;
+  ASSERT_EQ(co.problems().size(), 1U);
+  EXPECT_EQ(co.problems()[0], "trials must be an integer in [1, 2^40), not 1099511627776");
+}
+
 }  // namespace cpsf

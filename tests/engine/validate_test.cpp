@@ -194,7 +194,7 @@ settings { horizon: -10 }
   EXPECT_TRUE(HasError(c, "s.textproto", "dependency 'oem' on 't1'", "buffer_days is negative", 5));
   EXPECT_TRUE(HasError(c, "s.textproto", "threat 't'", "annual_frequency is negative", 6));
   EXPECT_TRUE(HasError(c, "s.textproto", "threat 't'", "step_scale is negative", 6));
-  EXPECT_TRUE(HasError(c, "s.textproto", "", "horizon is negative", 7));
+  EXPECT_TRUE(HasError(c, "s.textproto", "", "horizon must be a finite number ≥ 0 (days), not -10", 7));
 }
 
 TEST(Validate, DistributionParametersPerFamily) {

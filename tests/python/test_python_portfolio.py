@@ -105,7 +105,7 @@ def test_identical_at_one_and_two_threads():
 def test_bad_options_and_candidates_are_refused():
     s = chains([(7, 6), (5, 5)])
     for budget in (-1, float("nan"), float("inf")):
-        with pytest.raises(ValueError, match="budget is"):
+        with pytest.raises(ValueError, match="budget must be a finite number ≥ 0"):
             cpsf.optimise(s, budget, progress=False)
     with pytest.raises(ValueError, match="candidate 'nope' is not a control"):
         cpsf.optimise(s, 5, candidates=["nope"], progress=False)

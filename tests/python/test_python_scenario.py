@@ -74,7 +74,7 @@ def test_text_and_json_strings_round_trip():
     assert cpsf.Scenario.from_bytes(s.to_bytes()) == s
     with pytest.raises(ValueError, match="cannot tell the format"):
         s.save("scenario.txt")
-    with pytest.raises(ValueError, match="unknown format"):
+    with pytest.raises(ValueError, match="format must be one of"):
         s.save("scenario.txt", format="yaml")
 
 
