@@ -29,7 +29,7 @@ int write_output(const char* verb, const std::string& path, const std::string& b
     return std::fflush(stdout) == 0 ? kExitOk : kExitUsage;
   }
   if (const std::string err = write_file_atomically(path, bytes); !err.empty()) {
-    std::fprintf(stderr, "cpsf %s: error: %s\n", verb, err.c_str());
+    std::fprintf(stderr, "cpsf %s: error: %s\n", verb, terminal_safe(err).c_str());
     return kExitUsage;
   }
   return kExitOk;
@@ -49,7 +49,7 @@ std::optional<LoadedScenario> load_valid(const char* verb, const std::string& pa
     return std::nullopt;
   }
   if (diagnostics.has_errors()) {
-    std::fprintf(stderr, "cpsf %s: %s is invalid (%s); nothing was run\n", verb, path.c_str(),
+    std::fprintf(stderr, "cpsf %s: %s is invalid (%s); nothing was run\n", verb, terminal_safe(path).c_str(),
                  plural(diagnostics.error_count(), "error").c_str());
     exit_code = kExitInvalid;
     return std::nullopt;

@@ -11,6 +11,7 @@
 
 #include "cpsf/diagnostics.hpp"
 #include "cpsf/scenario_io.hpp"
+#include "cpsf/terminal.hpp"  // terminal_safe: every path or id printed goes through it
 
 namespace cpsf::cli {
 

@@ -41,7 +41,7 @@ int run_compare(const CompareCliOptions& o) {
   try {
     labels = compare_labels(o.scenarios);
   } catch (const std::invalid_argument& e) {
-    std::fprintf(stderr, "cpsf compare: error: %s\n", e.what());
+    std::fprintf(stderr, "cpsf compare: error: %s\n", terminal_safe(e.what()).c_str());
     return kExitUsage;
   }
   // Every file is loaded and checked before anything runs; the worst decides the code.
@@ -65,7 +65,8 @@ int run_compare(const CompareCliOptions& o) {
   const bool show_progress = !o.quiet && ::isatty(STDERR_FILENO);
   if (show_progress) {
     options.on_run = [](std::size_t i, std::size_t n, const std::string& scenario, const std::string& baseline) {
-      std::fprintf(stderr, "\r%78s\r  [%zu/%zu] %s × %s", "", i + 1, n, scenario.c_str(), baseline.c_str());
+      std::fprintf(stderr, "\r%78s\r  [%zu/%zu] %s × %s", "", i + 1, n, terminal_safe(scenario).c_str(),
+                   terminal_safe(baseline).c_str());
     };
   }
 
@@ -83,7 +84,7 @@ int run_compare(const CompareCliOptions& o) {
     return kExitInterrupted;
   } catch (const std::invalid_argument& e) {
     done();
-    std::fprintf(stderr, "cpsf compare: error: %s\n", e.what());
+    std::fprintf(stderr, "cpsf compare: error: %s\n", terminal_safe(e.what()).c_str());
     return kExitUsage;
   }
   done();
@@ -91,7 +92,8 @@ int run_compare(const CompareCliOptions& o) {
   std::error_code ec;
   std::filesystem::create_directories(o.out, ec);
   if (ec) {
-    std::fprintf(stderr, "cpsf compare: error: cannot create %s: %s\n", o.out.c_str(), ec.message().c_str());
+    std::fprintf(stderr, "cpsf compare: error: cannot create %s: %s\n", terminal_safe(o.out).c_str(),
+                 ec.message().c_str());
     return kExitUsage;
   }
   const std::string json = compare_json(result), csv = compare_csv(result);
@@ -111,7 +113,8 @@ int run_compare(const CompareCliOptions& o) {
                : o.format == "csv" ? csv.c_str()
                                    : compare_text(result).c_str(),
                stdout);
-    if (o.format == "text") std::printf("wrote %s/{compare.json,compare.csv,compare.svg}\n", o.out.c_str());
+    if (o.format == "text")
+      std::printf("wrote %s/{compare.json,compare.csv,compare.svg}\n", terminal_safe(o.out).c_str());
   }
   return kExitOk;
 }

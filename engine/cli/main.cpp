@@ -58,8 +58,8 @@ int run_validate(const ValidateOptions& o) {
     worst = std::max(worst, code);
     if (!o.quiet) {
       const char* verdict = code == kExitOk ? "valid" : code == kExitInvalid ? "invalid" : "not read";
-      std::printf("%s: %s (%s, %s)\n", file.c_str(), verdict,
-                  plural(errors, "error").c_str(), plural(warnings, "warning").c_str());
+      std::printf("%s: %s (%s, %s)\n", cpsf::terminal_safe(file).c_str(), verdict, plural(errors, "error").c_str(),
+                  plural(warnings, "warning").c_str());
     }
     if (o.summary && loaded && code == kExitOk) {
       std::printf("%s", cpsf::format_summary(loaded->scenario(), cpsf::summarise(loaded->scenario())).c_str());
@@ -81,7 +81,7 @@ int run_convert(const ConvertOptions& o) {
     format = cpsf::format_from_name(o.to);
     if (!format) {
       std::fprintf(stderr, "cpsf convert: error: unknown format '%s' (fix: use text, json or binary)\n",
-                   o.to.c_str());
+                   cpsf::terminal_safe(o.to).c_str());
       return kExitUsage;
     }
   } else if (o.output == "-") {
@@ -90,8 +90,9 @@ int run_convert(const ConvertOptions& o) {
   } else {
     format = cpsf::format_from_path(o.output);
     if (!format) {
-      std::fprintf(stderr, "cpsf convert: error: cannot tell the output format of '%s' (fix: name it %s, or give --to)\n",
-                   o.output.c_str(), cpsf::kFormatExtensionsHelp);
+      std::fprintf(stderr,
+                   "cpsf convert: error: cannot tell the output format of '%s' (fix: name it %s, or give --to)\n",
+                   cpsf::terminal_safe(o.output).c_str(), cpsf::kFormatExtensionsHelp);
       return kExitUsage;
     }
   }
@@ -116,7 +117,7 @@ int run_convert(const ConvertOptions& o) {
     std::fprintf(stderr,
                  "cpsf convert: warning: %s keeps its %d include path(s) as written; they resolve relative to "
                  "the output's directory (fix: use --flatten, or copy the included files alongside)\n",
-                 o.output.c_str(), scenario.include_size());
+                 cpsf::terminal_safe(o.output).c_str(), scenario.include_size());
   }
   return write_output("convert", o.output, cpsf::serialise(scenario, *format));
 }
@@ -166,7 +167,7 @@ int run_run(const RunCliOptions& o) {
   print(diagnostics);
   if (status != cpsf::LoadStatus::Ok) return exit_code_for(status);
   if (diagnostics.has_errors()) {
-    std::fprintf(stderr, "cpsf run: %s is invalid (%s); nothing was run\n", o.scenario.c_str(),
+    std::fprintf(stderr, "cpsf run: %s is invalid (%s); nothing was run\n", cpsf::terminal_safe(o.scenario).c_str(),
                  plural(diagnostics.error_count(), "error").c_str());
     return kExitInvalid;
   }
@@ -215,7 +216,8 @@ int run_run(const RunCliOptions& o) {
   std::error_code ec;
   std::filesystem::create_directories(o.out, ec);
   if (ec) {
-    std::fprintf(stderr, "cpsf run: error: cannot create %s: %s\n", o.out.c_str(), ec.message().c_str());
+    std::fprintf(stderr, "cpsf run: error: cannot create %s: %s\n", cpsf::terminal_safe(o.out).c_str(),
+                 ec.message().c_str());
     return kExitUsage;
   }
   const std::pair<const char*, std::string> files[] = {
@@ -225,14 +227,14 @@ int run_run(const RunCliOptions& o) {
   for (const auto& [name, text] : files) {
     const std::string path = (std::filesystem::path(o.out) / name).string();
     if (const auto err = cpsf::write_file_atomically(path, text); !err.empty()) {
-      std::fprintf(stderr, "cpsf run: error: %s\n", err.c_str());
+      std::fprintf(stderr, "cpsf run: error: %s\n", cpsf::terminal_safe(err).c_str());
       return kExitUsage;
     }
   }
   timer.mark("write");
   if (!o.quiet) {
     std::fputs(cpsf::text_summary(model, result, report, context).c_str(), stdout);
-    std::printf("wrote %s/{results.json,assets.csv,losses.csv}\n", o.out.c_str());
+    std::printf("wrote %s/{results.json,assets.csv,losses.csv}\n", cpsf::terminal_safe(o.out).c_str());
   }
   if (result.partial) {
     std::fprintf(stderr, "cpsf run: interrupted after %llu trials; the partial result is marked partial\n",
@@ -246,21 +248,22 @@ int run_run(const RunCliOptions& o) {
 int run_generate(const cpsf::GenerateOptions& g, const std::string& out, const std::string& to) {
   std::optional<cpsf::Format> format = to.empty() ? cpsf::format_from_path(out) : cpsf::format_from_name(to);
   if (!format) {
-    std::fprintf(stderr, "cpsf generate: error: cannot tell the output format of '%s' (fix: name it %s, or give --to)\n",
-                 out.c_str(), cpsf::kFormatExtensionsHelp);
+    std::fprintf(stderr,
+                 "cpsf generate: error: cannot tell the output format of '%s' (fix: name it %s, or give --to)\n",
+                 cpsf::terminal_safe(out).c_str(), cpsf::kFormatExtensionsHelp);
     return kExitUsage;
   }
   cpsf::v1::Scenario scenario;
   try {
     scenario = cpsf::generate(g);
   } catch (const std::invalid_argument& e) {
-    std::fprintf(stderr, "cpsf generate: error: %s\n", e.what());
+    std::fprintf(stderr, "cpsf generate: error: %s\n", cpsf::terminal_safe(e.what()).c_str());
     return kExitUsage;
   }
   if (const int code = write_output("generate", out, cpsf::serialise(scenario, *format)); code != kExitOk) return code;
   if (out == "-") return kExitOk;
-  std::fprintf(stderr, "wrote %s: %d enterprises, %d assets, %d relations\n", out.c_str(), scenario.enterprises_size(),
-               scenario.assets_size(), scenario.relations_size());
+  std::fprintf(stderr, "wrote %s: %d enterprises, %d assets, %d relations\n", cpsf::terminal_safe(out).c_str(),
+               scenario.enterprises_size(), scenario.assets_size(), scenario.relations_size());
   return kExitOk;
 }
 
@@ -268,7 +271,8 @@ int run_generate(const cpsf::GenerateOptions& g, const std::string& out, const s
 int run_catalogue(const std::string& format_name) {
   const auto format = cpsf::format_from_name(format_name);
   if (!format || *format == cpsf::Format::Binary) {
-    std::fprintf(stderr, "cpsf catalogue: error: unknown format '%s' (fix: use text or json)\n", format_name.c_str());
+    std::fprintf(stderr, "cpsf catalogue: error: unknown format '%s' (fix: use text or json)\n",
+                 cpsf::terminal_safe(format_name).c_str());
     return kExitUsage;
   }
   std::fputs(cpsf::serialise(cpsf::builtin_catalogue(), *format).c_str(), stdout);

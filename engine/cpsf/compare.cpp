@@ -13,6 +13,7 @@
 #include "cpsf/catalogue.hpp"
 #include "cpsf/model.hpp"
 #include "cpsf/report.hpp"
+#include "cpsf/terminal.hpp"
 #include "cpsf/trial_loop.hpp"
 #include "cpsf/version.hpp"
 
@@ -177,13 +178,6 @@ std::string xml(const std::string& s) {
     }
   }
   return out;
-}
-
-// Right-aligned to `width` characters on a terminal: UTF-8 continuation bytes take no column.
-std::string right(const std::string& s, std::size_t width) {
-  std::size_t columns = 0;
-  for (const char c : s) columns += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  return columns >= width ? s : std::string(width - columns, ' ') + s;
 }
 
 const CompareScenarioInfo& info_of(const CompareResult& r, const std::string& label) {
@@ -514,25 +508,31 @@ std::string compare_text(const CompareResult& r) {
   add("compare: %zu scenario%s x %zu baseline%s, %llu trials each, seed %llu (common random numbers)\n", n_scen,
       n_scen == 1 ? "" : "s", n_base, n_base == 1 ? "" : "s", static_cast<unsigned long long>(r.trials),
       static_cast<unsigned long long>(r.seed));
-  add("threats: %s\n",
-      r.threat ? ("only '" + *r.threat + "'").c_str() : "every threat of each scenario attacks once per trial");
-  std::size_t w_scen = 8, w_base = 8;
-  for (const auto& row : r.rows) {
-    w_scen = std::max(w_scen, row.scenario.size());
-    w_base = std::max(w_base, row.baseline.size());
-  }
+  // Labels, names and ids are the user's: escaped (pad_right and align_right escape too),
+  // and the table's columns padded by display width, long labels cut ("…"). The lines
+  // above the table give each label in full.
+  out += "threats: " +
+         (r.threat ? "only '" + terminal_safe(*r.threat) + "'"
+                   : std::string("every threat of each scenario attacks once per trial")) +
+         "\n";
+  const std::size_t w_scen = column_width(r.rows, 8, [](const CompareRow& x) { return x.scenario; });
+  const std::size_t w_base = column_width(r.rows, 8, [](const CompareRow& x) { return x.baseline; });
   for (const auto& s : r.scenarios) {
-    add("  %-*s %s%s%s%s\n", static_cast<int>(w_scen), s.label.c_str(), s.name.empty() ? "" : s.name.c_str(),
-        s.currency.empty() ? "" : (" [" + s.currency + "]").c_str(), s.file.empty() ? "" : "  ", s.file.c_str());
+    const std::string label = terminal_safe(s.label);
+    out += "  " + label + std::string(w_scen - std::min(w_scen, display_width(label)), ' ');
+    if (!s.name.empty()) out += " " + terminal_safe(s.name);
+    if (!s.currency.empty()) out += " [" + terminal_safe(s.currency) + "]";
+    if (!s.file.empty()) out += "  " + terminal_safe(s.file);
+    out += "\n";
   }
   const bool annual =
       std::any_of(r.rows.begin(), r.rows.end(), [](const CompareRow& x) { return x.annual_mean.has_value(); });
   out += "loss per trial (mean ± SE), its tail, P(any target or objective compromised), and the paired differences:\n";
-  add("  %-*s %-*s", static_cast<int>(w_scen), "scenario", static_cast<int>(w_base), "baseline");
-  out += right("mean loss ± SE", 24) + right("VaR95", 12) + right("VaR99", 12) + right("ES99", 12) +
-         right("P(target) [95% CI]", 26) + right("inherent", 12) + right("reduction ± SE", 24) +
-         right("Δ vs " + r.baselines.front() + " ± SE", 24);
-  if (annual) out += right("annual mean ± SE", 24);
+  out += "  " + pad_right("scenario", w_scen) + " " + pad_right("baseline", w_base);
+  out += align_right("mean loss ± SE", 24) + align_right("VaR95", 12) + align_right("VaR99", 12) +
+         align_right("ES99", 12) + align_right("P(target) [95% CI]", 26) + align_right("inherent", 12) +
+         align_right("reduction ± SE", 24) + align_right("Δ vs " + r.baselines.front() + " ± SE", 24);
+  if (annual) out += align_right("annual mean ± SE", 24);
   out += "\n";
   const auto pm = [](double m, double se) {
     char b[64];
@@ -552,26 +552,29 @@ std::string compare_text(const CompareResult& r) {
       p = b;
     }
     const bool first = row.baseline == r.baselines.front();
-    add("  %-*s %-*s", static_cast<int>(w_scen), row.scenario.c_str(), static_cast<int>(w_base), row.baseline.c_str());
-    out += right(pm(row.mean, row.stderr_), 24) + right(g(row.var95), 12) + right(g(row.var99), 12) +
-           right(g(row.es99), 12) + right(p, 26) + right(g(row.inherent_mean), 12) +
-           right(pm(row.reduction_mean, row.reduction_stderr), 24) +
-           right(first ? "—" : pm(row.diff_mean, row.diff_stderr), 24);
-    if (annual) out += right(row.annual_mean ? pm(*row.annual_mean, *row.annual_stderr) : "n/a", 24);
+    out += "  " + pad_right(row.scenario, w_scen) + " " + pad_right(row.baseline, w_base);
+    out += align_right(pm(row.mean, row.stderr_), 24) + align_right(g(row.var95), 12) + align_right(g(row.var99), 12) +
+           align_right(g(row.es99), 12) + align_right(p, 26) + align_right(g(row.inherent_mean), 12) +
+           align_right(pm(row.reduction_mean, row.reduction_stderr), 24) +
+           align_right(first ? "—" : pm(row.diff_mean, row.diff_stderr), 24);
+    if (annual) out += align_right(row.annual_mean ? pm(*row.annual_mean, *row.annual_stderr) : "n/a", 24);
     out += "\n";
   }
   for (const auto& row : r.rows) {
     if (row.baseline != kSupplierRule) continue;
-    add("supplier rule on %s (%zu supplier%s, %zu baseline%s changed):\n", row.scenario.c_str(), row.decisions.size(),
-        row.decisions.size() == 1 ? "" : "s", row.changed, row.changed == 1 ? "" : "s");
+    out += "supplier rule on " + terminal_safe(row.scenario);
+    add(" (%zu supplier%s, %zu baseline%s changed):\n", row.decisions.size(), row.decisions.size() == 1 ? "" : "s",
+        row.changed, row.changed == 1 ? "" : "s");
     if (row.decisions.empty()) out += "  no enterprise is a supplier in a dependency: nothing to assign\n";
+    const std::size_t w_ent = column_width(row.decisions, 16, [](const SupplierDecision& d) { return d.enterprise; });
+    const std::size_t w_bl = column_width(row.decisions, 6, [](const SupplierDecision& d) { return d.baseline; });
     for (const auto& d : row.decisions) {
       std::string why;
       for (const auto& reason : d.reasons) why += (why.empty() ? "" : "; ") + describe(reason);
       if (why.empty()) why = "none of the three conditions holds";
-      add("  %-16s %-6s (was %s): ", d.enterprise.c_str(), d.baseline.c_str(),
-          d.previous_baseline.empty() ? "none" : d.previous_baseline.c_str());
-      out += why + "\n";
+      out += "  " + pad_right(d.enterprise, w_ent) + " " + pad_right(d.baseline, w_bl) + " (was " +
+             (d.previous_baseline.empty() ? std::string("none") : terminal_safe(d.previous_baseline)) +
+             "): " + terminal_safe(why) + "\n";
     }
   }
   return out;

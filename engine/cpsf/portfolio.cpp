@@ -14,6 +14,7 @@
 
 #include "cpsf/model.hpp"
 #include "cpsf/statistics.hpp"
+#include "cpsf/terminal.hpp"
 #include "cpsf/version.hpp"
 
 namespace cpsf {
@@ -576,13 +577,20 @@ std::string frontier_csv(const PortfolioResult& r) {
 }
 
 std::string portfolio_text(const PortfolioResult& r, const OutputContext& context) {
+  // Control ids, names and the currency are the scenario's: escaped (pad_right escapes
+  // too), and the table's id column padded by display width, long ids cut ("…").
   std::string out;
   const auto line = [&](const std::string& s) { out += s + "\n"; };
-  const std::string unit = context.currency.empty() ? "" : " " + context.currency;
+  const auto ids = [](const std::vector<std::string>& list) {
+    std::string joined;
+    for (const auto& id : list) joined += (joined.empty() ? "" : ", ") + terminal_safe(id);
+    return joined;
+  };
+  const std::string unit = context.currency.empty() ? "" : " " + terminal_safe(context.currency);
   const std::string per = !r.annual ? unit : unit.empty() ? std::string(" per year") : unit + "/year";
   const auto est = [](const LossEstimate& e) { return fmt(e.mean) + " ± " + fmt(e.stderr_, "%.3g"); };
-  line("Control portfolio" + (context.scenario_name.empty() ? "" : " for " + context.scenario_name) + ": " +
-       portfolio_method_name(r.method) + " search over " + std::to_string(r.candidates.size()) +
+  line("Control portfolio" + (context.scenario_name.empty() ? "" : " for " + terminal_safe(context.scenario_name)) +
+       ": " + portfolio_method_name(r.method) + " search over " + std::to_string(r.candidates.size()) +
        " candidates, budget " + fmt(r.budget) + unit);
   line("objective: " + std::string(objective_name(r)) + "; " + std::to_string(r.trials) + " trials, seed " +
        std::to_string(r.seed) + ", common random numbers; " + std::to_string(r.simulations) + " simulations");
@@ -591,30 +599,28 @@ std::string portfolio_text(const PortfolioResult& r, const OutputContext& contex
   line("loss with the chosen set   " + est(r.loss) + per + "  (cost " + fmt(r.cost) + unit + ")");
   line("the chosen set removes     " + fmt(r.reduction) + " ± " + fmt(r.reduction_stderr, "%.3g") + per +
        " (paired SE)");
-  line("chosen: " + (r.chosen.empty() ? std::string("(none)") : join(r.chosen, ", ")));
+  line("chosen: " + (r.chosen.empty() ? std::string("(none)") : ids(r.chosen)));
   if (r.method == PortfolioMethod::Exact && r.greedy_loss.mean != r.loss.mean) {
     line("(greedy would reach " + est(r.greedy_loss) + per + ")");
   }
   char buf[512];
   line("marginal value with respect to the chosen set (loss removed by the control, the others as chosen):");
-  std::snprintf(buf, sizeof buf, "  %-30s %12s %6s %12s %10s %12s", "control", "cost", "chosen", "value", "SE",
-                "value/cost");
-  line(buf);
+  const std::size_t w = column_width(r.marginal, 30, [](const MarginalValue& m) { return m.control; });
+  std::snprintf(buf, sizeof buf, " %12s %6s %12s %10s %12s", "cost", "chosen", "value", "SE", "value/cost");
+  line("  " + pad_right("control", w) + buf);
   for (const auto& m : r.marginal) {
-    std::snprintf(buf, sizeof buf, "  %-30s %12s %6s %12s %10s %12s", m.control.c_str(), fmt(m.cost).c_str(),
-                  m.chosen ? "yes" : "no", fmt(m.value).c_str(), fmt(m.stderr_, "%.3g").c_str(),
-                  fmt(m.value_per_cost, "%.4g").c_str());
-    line(buf);
+    std::snprintf(buf, sizeof buf, " %12s %6s %12s %10s %12s", fmt(m.cost).c_str(), m.chosen ? "yes" : "no",
+                  fmt(m.value).c_str(), fmt(m.stderr_, "%.3g").c_str(), fmt(m.value_per_cost, "%.4g").c_str());
+    line("  " + pad_right(m.control, w) + buf);
   }
   if (!r.frontier.empty()) {
     line("efficient frontier (" + std::string(portfolio_method_name(r.method)) + "):");
     std::snprintf(buf, sizeof buf, "  %12s %12s %12s %10s  %s", "budget", "cost", "loss", "SE", "chosen");
     line(buf);
     for (const auto& f : r.frontier) {
-      std::snprintf(buf, sizeof buf, "  %12s %12s %12s %10s  %s", fmt(f.budget).c_str(), fmt(f.cost).c_str(),
-                    fmt(f.loss.mean).c_str(), fmt(f.loss.stderr_, "%.3g").c_str(),
-                    f.chosen.empty() ? "(none)" : join(f.chosen, ", ").c_str());
-      line(buf);
+      std::snprintf(buf, sizeof buf, "  %12s %12s %12s %10s  ", fmt(f.budget).c_str(), fmt(f.cost).c_str(),
+                    fmt(f.loss.mean).c_str(), fmt(f.loss.stderr_, "%.3g").c_str());
+      line(buf + (f.chosen.empty() ? std::string("(none)") : ids(f.chosen)));
     }
   }
   return out;

@@ -1,0 +1,92 @@
+"""What the command line writes, and where: terminal text escaped and aligned, CSV cells
+that a spreadsheet cannot run, every failed write to standard output or to a file an
+exit 2 with a message, special files written through (never replaced), and a run that
+completed no trial replacing nothing."""
+import copy
+import json
+import os
+import re
+import subprocess
+
+import pytest
+
+DEFAULT = "scenarios/default/scenario.textproto"
+ESC = "\x1b]0;owned\x07\x1b[2J"  # retitles the window, clears the screen
+FORMULA = "=cmd|' /C calc'!A0"
+JAPANESE = "トヨタ自動車"
+LONG = "x" * 100
+
+HOSTILE = {
+    "name": "hostile " + ESC + " " + JAPANESE,
+    "currency": "kJPY",
+    "enterprises": [{"id": "e" + ESC, "role": "r" + ESC, "sector": "s\r"}, {"id": JAPANESE}],
+    "assets": [
+        {"id": FORMULA, "owner": "e" + ESC, "layer": "L3", "element": "SYSTEM", "exposure": 0.5,
+         "loss": {"confidentiality": 100}},
+        {"id": "a" + ESC, "owner": JAPANESE, "layer": "L3", "element": "DATA", "target": True,
+         "loss": {"integrity": 1000}},
+        {"id": LONG, "owner": JAPANESE, "layer": "L3", "element": "DATA", "loss": {"integrity": 10}},
+        {"id": "-5", "owner": JAPANESE, "layer": "L3", "element": "DATA", "loss": {"integrity": 10}},
+    ],
+    "relations": [
+        {"id": "r" + ESC, "from": FORMULA, "to": "a" + ESC, "layer": "L3",
+         "step": {"p": 0.5, "mitigated_by": ["CPS.AC-1"]}},
+        {"from": "a" + ESC, "to": LONG, "layer": "L3", "step": {"p": 0.5, "mitigated_by": ["CPS.AC-2"]}},
+        {"from": "a" + ESC, "to": "-5", "layer": "L3", "step": {"p": 0.5}},
+    ],
+    "controls": [
+        {"id": "c1;c2" + ESC, "requirement": "CPS.AC-1", "efficacy": 0.5, "cost": 10, "implemented": False},
+        {"id": "+SUM(1)", "requirement": "CPS.AC-2", "efficacy": 0.5, "cost": 5, "implemented": False},
+    ],
+    "threats": [{"id": "t" + ESC, "entry_points": [{"asset": FORMULA, "probability": 0.9}],
+                 "objectives": ["a" + ESC]}],
+}
+
+
+def cpsf(cpsf_bin, *args, **kw):
+    return subprocess.run([cpsf_bin, *args], capture_output=True, timeout=120, **kw)
+
+
+@pytest.fixture
+def hostile(tmp_path):
+    path = tmp_path / "hostile.json"
+    path.write_text(json.dumps(HOSTILE))
+    return path
+
+
+def no_raw_controls(data: bytes, what: str):
+    text = data.decode("utf-8")  # whatever is printed is UTF-8
+    bad = [c for c in text if (ord(c) < 0x20 and c != "\n") or 0x7F <= ord(c) <= 0x9F
+           or 0x202A <= ord(c) <= 0x202E or 0x2066 <= ord(c) <= 0x2069]
+    assert not bad, f"{what}: raw control characters {bad!r} in:\n{text}"
+    return text
+
+
+# ---- terminal text ---------------------------------------------------------------------------------
+
+def test_every_verb_escapes_control_characters_in_terminal_text(cpsf_bin, hostile, tmp_path):
+    named = tmp_path / ("file" + ESC + ".json")
+    named.write_text(hostile.read_text())
+    bad = copy.deepcopy(HOSTILE)
+    bad["assets"].append(dict(bad["assets"][1]))  # a duplicate id: a diagnostic that quotes it
+    (tmp_path / "bad.json").write_text(json.dumps(bad))
+    runs = {
+        "validate": cpsf(cpsf_bin, "validate", "--summary", str(named)),
+        "validate (errors)": cpsf(cpsf_bin, "validate", str(tmp_path / "bad.json")),
+        "run": cpsf(cpsf_bin, "run", str(hostile), "--trials", "2000", "--out", str(tmp_path / "run")),
+        "optimise": cpsf(cpsf_bin, "optimise", str(hostile), "--budget", "10", "--trials", "500",
+                         "--out", str(tmp_path / "opt")),
+        "optimise (error)": cpsf(cpsf_bin, "optimise", str(hostile), "--budget", "10", "--trials", "500",
+                                 "--candidates", "no" + ESC, "--out", str(tmp_path / "opt2")),
+        "compare": cpsf(cpsf_bin, "compare", str(hostile), str(named), "--trials", "500",
+                        "--out", str(tmp_path / "cmp")),
+        "compare (error)": cpsf(cpsf_bin, "compare", str(hostile), "--threat", "no" + ESC, "--trials", "500",
+                                "--out", str(tmp_path / "cmp2")),
+    }
+    for what, r in runs.items():
+        out = no_raw_controls(r.stdout, what + " stdout")
+        err = no_raw_controls(r.stderr, what + " stderr")
+        assert "\\x1b" in out + err, f"{what}: the escape is shown\n{out}\n{err}"
+        assert r.returncode == (0 if "(e" not in what else 1 if what.startswith("validate") else 2), (what, err)
+    assert JAPANESE in runs["validate"].stdout.decode()  # printable UTF-8 as it is
+    assert "duplicate" in runs["validate (errors)"].stderr.decode()
