@@ -11,6 +11,7 @@
 #include <unordered_set>
 
 #include "cpsf/catalogue.hpp"
+#include "cpsf/csv.hpp"
 #include "cpsf/model.hpp"
 #include "cpsf/report.hpp"
 #include "cpsf/terminal.hpp"
@@ -139,23 +140,6 @@ std::string format(const char* fmt, Args... args) {
 Json number(double x) { return std::isfinite(x) ? Json(x) : Json(nullptr); }
 Json interval(Interval i) { return Json::array({number(i.low), number(i.high)}); }
 Json interval(double mean, double se) { return interval({mean - kZ95 * se, mean + kZ95 * se}); }
-
-std::string g17(double x) {
-  if (!std::isfinite(x)) return "";
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", x);
-  return buf;
-}
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
 
 std::string xml(const std::string& s) {
   std::string out;
@@ -459,43 +443,31 @@ std::string compare_csv(const CompareResult& r) {
   for (const auto& row : r.rows) {
     const auto& info = info_of(r, row.scenario);
     const bool p = row.target_trials.has_value();
-    const std::string cells[] = {csv_field(row.scenario),
-                                 csv_field(row.baseline),
-                                 csv_field(info.currency),
-                                 std::to_string(row.trials),
-                                 std::to_string(r.seed),
-                                 g17(row.mean),
-                                 g17(row.stderr_),
-                                 g17(row.ci95.low),
-                                 g17(row.ci95.high),
-                                 g17(row.var95),
-                                 g17(row.var95_ci.low),
-                                 g17(row.var95_ci.high),
-                                 g17(row.var99),
-                                 g17(row.var99_ci.low),
-                                 g17(row.var99_ci.high),
-                                 g17(row.es99),
-                                 std::to_string(row.targets),
-                                 p ? std::to_string(*row.target_trials) : "",
-                                 p ? g17(row.p_target) : "",
-                                 p ? g17(row.p_target_ci.low) : "",
-                                 p ? g17(row.p_target_ci.high) : "",
-                                 g17(row.inherent_mean),
-                                 g17(row.inherent_stderr),
-                                 g17(row.reduction_mean),
-                                 g17(row.reduction_stderr),
-                                 row.annual_mean ? g17(*row.annual_mean) : "",
-                                 row.annual_stderr ? g17(*row.annual_stderr) : "",
-                                 csv_field(r.baselines.front()),
-                                 g17(row.diff_mean),
-                                 g17(row.diff_stderr),
-                                 std::to_string(row.changed)};
-    bool first = true;
-    for (const auto& c : cells) {
-      if (!first) out += ',';
-      out += c;
-      first = false;
+    const auto text = [&](const std::string& s) { csv::text(out, s), out += ','; };
+    const auto num = [&](double x) { csv::number(out, x), out += ','; };
+    const auto count = [&](std::uint64_t x) { csv::count(out, x), out += ','; };
+    const auto maybe = [&](bool present, double x) { present ? num(x) : void(out += ','); };
+    text(row.scenario);
+    text(row.baseline);
+    text(info.currency);
+    count(row.trials);
+    count(r.seed);
+    for (const double x : {row.mean, row.stderr_, row.ci95.low, row.ci95.high, row.var95, row.var95_ci.low,
+                           row.var95_ci.high, row.var99, row.var99_ci.low, row.var99_ci.high, row.es99}) {
+      num(x);
     }
+    count(row.targets);
+    p ? count(*row.target_trials) : void(out += ',');
+    maybe(p, row.p_target);
+    maybe(p, row.p_target_ci.low);
+    maybe(p, row.p_target_ci.high);
+    for (const double x : {row.inherent_mean, row.inherent_stderr, row.reduction_mean, row.reduction_stderr}) num(x);
+    maybe(row.annual_mean.has_value(), row.annual_mean.value_or(0.0));
+    maybe(row.annual_stderr.has_value(), row.annual_stderr.value_or(0.0));
+    text(r.baselines.front());
+    num(row.diff_mean);
+    num(row.diff_stderr);
+    csv::count(out, row.changed);
     out += '\n';
   }
   return out;

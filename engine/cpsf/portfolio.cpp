@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "cpsf/csv.hpp"
 #include "cpsf/model.hpp"
 #include "cpsf/statistics.hpp"
 #include "cpsf/terminal.hpp"
@@ -61,12 +62,6 @@ std::string fmt(double x, const char* spec = "%.6g") {
   char buf[64];
   std::snprintf(buf, sizeof buf, spec, x);
   return buf;
-}
-
-std::string join(const std::vector<std::string>& ids, const char* sep) {
-  std::string out;
-  for (const auto& id : ids) out += (out.empty() ? "" : sep) + id;
-  return out;
 }
 
 // 128-bit fingerprint of a model's step probabilities: subsets that compile to the same
@@ -504,16 +499,6 @@ const char* objective_name(const PortfolioResult& r) {
                   : "residual loss per trial (main view)";
 }
 
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 }  // namespace
 
 std::string portfolio_json(const PortfolioResult& r, const OutputContext& context) {
@@ -570,8 +555,12 @@ std::string portfolio_json(const PortfolioResult& r, const OutputContext& contex
 std::string frontier_csv(const PortfolioResult& r) {
   std::string out = "budget,cost,loss,stderr,chosen\n";
   for (const auto& f : r.frontier) {
-    out += fmt(f.budget, "%.17g") + "," + fmt(f.cost, "%.17g") + "," + fmt(f.loss.mean, "%.17g") + "," +
-           fmt(f.loss.stderr_, "%.17g") + "," + csv_field(join(f.chosen, ";")) + "\n";
+    for (const double x : {f.budget, f.cost, f.loss.mean, f.loss.stderr_}) {
+      csv::number(out, x);
+      out += ',';
+    }
+    csv::list(out, f.chosen);  // ids may hold any separator: a JSON array
+    out += '\n';
   }
   return out;
 }

@@ -3,12 +3,12 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <limits>
 #include <string_view>
 
+#include "cpsf/csv.hpp"
 #include "cpsf/terminal.hpp"
 #include "cpsf/version.hpp"
 
@@ -208,33 +208,6 @@ void write_asset(JsonStream& w, const Model& m, const AssetReport& a, bool inher
     w.end_object();
   }
   w.end_object();
-}
-
-// The CSV writers append each field to the output in place: at 10^6 assets, temporary
-// strings per field cost more than the formatting.
-void append_csv_field(std::string& out, const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) {
-    out += s;
-    return;
-  }
-  out += '"';
-  for (const char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-}
-
-// printf's %.17g (std::to_chars with a precision is defined as printf), nothing when not finite.
-void append_g17(std::string& out, double x) {
-  if (!std::isfinite(x)) return;
-  char buf[40];
-  out.append(buf, std::to_chars(buf, buf + sizeof buf, x, std::chars_format::general, 17).ptr);
-}
-
-void append_count(std::string& out, std::uint64_t x) {
-  char buf[24];
-  out.append(buf, std::to_chars(buf, buf + sizeof buf, x).ptr);
 }
 
 }  // namespace
@@ -494,18 +467,18 @@ std::string assets_csv(const Model& m, const Report& rep) {
       "inherent_p_compromised\n";
   out.reserve(out.size() + rep.assets.size() * 160);
   for (const auto& a : rep.assets) {
-    append_csv_field(out, m.asset_id[a.index]);
+    csv::text(out, m.asset_id[a.index]);
     out += ',';
-    append_csv_field(out, m.enterprise_id[m.asset_owner[a.index]]);
+    csv::text(out, m.enterprise_id[m.asset_owner[a.index]]);
     out += ',';
     out += kLayerNames[m.asset_layer[a.index]];
     out += ',';
     out += kElementNames[m.asset_element[a.index]];
     out += m.asset_target[a.index] ? ",true," : ",false,";
-    append_count(out, a.hits);
+    csv::count(out, a.hits);
     for (const double x : {a.p, a.ci95.low, a.ci95.high, a.mean_time, a.sd_time, a.inherent_p}) {
       out += ',';
-      append_g17(out, x);
+      csv::number(out, x);
     }
     out += '\n';
   }
@@ -519,19 +492,19 @@ std::string losses_csv(const SimulationResult& r) {
   if (r.has_annual) out += r.has_inherent ? ",annual_loss,annual_inherent_loss" : ",annual_loss";
   out += "\n";
   for (std::uint64_t j = 0; j < r.trials; ++j) {
-    append_count(out, j);
+    csv::count(out, j);
     out += ',';
-    append_g17(out, main.residual_loss[j]);
+    csv::number(out, main.residual_loss[j]);
     if (r.has_inherent) {
       out += ',';
-      append_g17(out, main.inherent_loss[j]);
+      csv::number(out, main.inherent_loss[j]);
     }
     if (r.has_annual) {
       out += ',';
-      append_g17(out, r.annual_residual_loss[j]);
+      csv::number(out, r.annual_residual_loss[j]);
       if (r.has_inherent) {
         out += ',';
-        append_g17(out, r.annual_inherent_loss[j]);
+        csv::number(out, r.annual_inherent_loss[j]);
       }
     }
     out += '\n';

@@ -90,3 +90,39 @@ def test_every_verb_escapes_control_characters_in_terminal_text(cpsf_bin, hostil
         assert r.returncode == (0 if "(e" not in what else 1 if what.startswith("validate") else 2), (what, err)
     assert JAPANESE in runs["validate"].stdout.decode()  # printable UTF-8 as it is
     assert "duplicate" in runs["validate (errors)"].stderr.decode()
+
+
+# ---- CSV ---------------------------------------------------------------------------------------------
+
+def strip_quote(series):
+    """The documented way back from a neutralised text cell: drop one leading '."""
+    return series.str.replace(r"^'", "", n=1, regex=True)
+
+
+def test_csv_cells_cannot_run_in_a_spreadsheet_and_ids_come_back_exactly(cpsf_bin, hostile, tmp_path):
+    import pandas as pd
+    assert cpsf(cpsf_bin, "run", str(hostile), "--trials", "500", "--out", str(tmp_path / "run"), "-q").returncode == 0
+    assert cpsf(cpsf_bin, "optimise", str(hostile), "--budget", "100", "--trials", "200",
+                "--out", str(tmp_path / "opt"), "-q").returncode == 0
+    hostile2 = tmp_path / "two.json"
+    hostile2.write_text(json.dumps(dict(HOSTILE, name="=HYPERLINK(\"x\")")))
+    assert cpsf(cpsf_bin, "compare", str(hostile), str(hostile2), "-b", "as-is", "--trials", "200",
+                "--out", str(tmp_path / "cmp"), "-q").returncode == 0
+    results = json.loads((tmp_path / "run" / "results.json").read_text())
+
+    assets = pd.read_csv(tmp_path / "run" / "assets.csv", dtype={"id": str, "owner": str}, keep_default_na=False)
+    assert not assets["id"].str.match(r"[=+\-@\t\r]").any() and not assets["owner"].str.match(r"[=+\-@\t\r]").any()
+    assert list(strip_quote(assets["id"])) == [a["id"] for a in results["assets"]]
+    assert list(strip_quote(assets["owner"])) == [a["owner"] for a in results["assets"]]
+    assert assets["p_compromised"].dtype == float  # numbers stay numbers
+
+    frontier = pd.read_csv(tmp_path / "opt" / "frontier.csv", keep_default_na=False)
+    chosen = frontier["chosen"].map(json.loads)
+    opt = json.loads((tmp_path / "opt" / "optimise.json").read_text())
+    assert list(chosen) == [f["chosen"] for f in opt["frontier"]]
+    assert ["c1;c2" + ESC, "+SUM(1)"] in [sorted(c, reverse=True) for c in chosen]  # one id with a ';' in it
+
+    table = pd.read_csv(tmp_path / "cmp" / "compare.csv", keep_default_na=False)
+    doc = json.loads((tmp_path / "cmp" / "compare.json").read_text())
+    assert list(strip_quote(table["scenario"])) == [r["scenario"] for r in doc["rows"]]
+    assert not table["scenario"].str.match(r"[=+\-@\t\r]").any()
