@@ -5,8 +5,10 @@ completed no trial replacing nothing."""
 import copy
 import json
 import os
-import re
+import pathlib
+import stat
 import subprocess
+import threading
 
 import pytest
 
@@ -126,3 +128,87 @@ def test_csv_cells_cannot_run_in_a_spreadsheet_and_ids_come_back_exactly(cpsf_bi
     doc = json.loads((tmp_path / "cmp" / "compare.json").read_text())
     assert list(strip_quote(table["scenario"])) == [r["scenario"] for r in doc["rows"]]
     assert not table["scenario"].str.match(r"[=+\-@\t\r]").any()
+
+
+# ---- writing onto what is there ------------------------------------------------------------------
+
+# Each verb and the file it writes: (arguments given the output path, that file's path).
+def _writers(root, hostile):
+    scenario = str(root / DEFAULT)
+    return {
+        "convert": lambda out: ((["convert", scenario, str(out / "s.json")]), out / "s.json"),
+        "generate": lambda out: ((["generate", str(out / "g.json"), "--enterprises", "2"]), out / "g.json"),
+        "run": lambda out: ((["run", str(hostile), "--trials", "200", "-q", "--out", str(out)]), out / "results.json"),
+        "optimise": lambda out: ((["optimise", str(hostile), "--budget", "10", "--trials", "100", "-q", "--out",
+                                   str(out)]), out / "frontier.csv"),
+        "compare": lambda out: ((["compare", str(hostile), "--trials", "100", "-q", "--out", str(out)]),
+                                out / "compare.csv"),
+    }
+
+
+def _char_device(path, minor, system):
+    """A character device like /dev/null (minor 3) or /dev/full (7): the test's own node when it
+    may make one (as root), else the system's, which an unprivileged process cannot replace."""
+    if os.geteuid() != 0:
+        return pathlib.Path(system)
+    os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, minor))
+    return path
+
+
+@pytest.mark.parametrize("verb", ["convert", "generate", "run", "optimise", "compare"])
+def test_every_writer_follows_links_writes_through_fifos_and_devices(cpsf_bin, root, hostile, tmp_path, verb):
+    make = _writers(root, hostile)[verb]
+
+    # A symbolic link: the target is written, the link stays.
+    out = tmp_path / "link"
+    out.mkdir()
+    args, target = make(out)
+    real = tmp_path / "elsewhere" / target.name
+    real.parent.mkdir()
+    real.write_text("old")
+    target.symlink_to(real)
+    r = cpsf(cpsf_bin, *args)
+    assert r.returncode == 0, r.stderr
+    assert target.is_symlink() and real.read_text() != "old" and len(real.read_text()) > 10
+
+    # A FIFO: written through to its reader, still a FIFO.
+    out = tmp_path / "fifo"
+    out.mkdir()
+    args, target = make(out)
+    os.mkfifo(target)
+    got = {}
+    reader = threading.Thread(target=lambda: got.update(data=target.read_bytes()))
+    reader.start()
+    r = cpsf(cpsf_bin, *args)
+    reader.join(timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert stat.S_ISFIFO(os.lstat(target).st_mode) and len(got["data"]) > 10
+
+    # A character device: written through; a full one is an I/O error (exit 2), never replaced.
+    for minor, system, code in ((3, "/dev/null", 0), (7, "/dev/full", 2)):
+        out = tmp_path / f"dev{minor}"
+        out.mkdir()
+        args, target = make(out)
+        device = _char_device(target, minor, system)
+        if device != target:  # unprivileged: point the output at the system's device
+            target.symlink_to(device)
+        r = cpsf(cpsf_bin, *args)
+        assert r.returncode == code, r.stderr
+        assert stat.S_ISCHR(os.lstat(device).st_mode)
+        if code:
+            assert "No space left on device" in r.stderr.decode() and "cannot write" in r.stderr.decode()
+
+    # A directory where the file should be: refused, exit 2.
+    out = tmp_path / "dir"
+    out.mkdir()
+    args, target = make(out)
+    target.mkdir()
+    r = cpsf(cpsf_bin, *args)
+    assert r.returncode == 2 and "is a directory" in r.stderr.decode(), r.stderr
+    assert target.is_dir()
+
+
+def test_writing_to_dev_stdout_writes_to_the_standard_output(cpsf_bin, root):
+    r = cpsf(cpsf_bin, "convert", str(root / DEFAULT), "/dev/stdout", "--to", "json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["name"] == "Automotive supply chain (default)"
