@@ -109,10 +109,12 @@ int run_compare(const CompareCliOptions& o) {
     return c;
   }
   if (!o.quiet) {
-    std::fputs(o.format == "json"  ? json.c_str()
-               : o.format == "csv" ? csv.c_str()
-                                   : compare_text(result).c_str(),
-               stdout);
+    if (write_output("compare", "-",
+                     o.format == "json"  ? json
+                     : o.format == "csv" ? csv
+                                         : compare_text(result)) != kExitOk) {
+      return kExitUsage;
+    }
     if (o.format == "text")
       std::printf("wrote %s/{compare.json,compare.csv,compare.svg}\n", terminal_safe(o.out).c_str());
   }

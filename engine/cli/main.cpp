@@ -233,7 +233,7 @@ int run_run(const RunCliOptions& o) {
   }
   timer.mark("write");
   if (!o.quiet) {
-    std::fputs(cpsf::text_summary(model, result, report, context).c_str(), stdout);
+    if (write_output("run", "-", cpsf::text_summary(model, result, report, context)) != kExitOk) return kExitUsage;
     std::printf("wrote %s/{results.json,assets.csv,losses.csv}\n", cpsf::terminal_safe(o.out).c_str());
   }
   if (result.partial) {
@@ -275,13 +275,12 @@ int run_catalogue(const std::string& format_name) {
                  cpsf::terminal_safe(format_name).c_str());
     return kExitUsage;
   }
-  std::fputs(cpsf::serialise(cpsf::builtin_catalogue(), *format).c_str(), stdout);
-  return kExitOk;
+  return write_output("catalogue", "-", cpsf::serialise(cpsf::builtin_catalogue(), *format));
 }
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int run_main(int argc, char** argv) {
   CLI::App app{"cpsf — supply-chain residual risk under METI's Cyber/Physical Security Framework.\n"
                "Exit codes: 0 ok, 1 invalid input, 2 usage or I/O error, 3 internal error, 130 interrupted."};
   app.require_subcommand(1);
@@ -396,4 +395,11 @@ int main(int argc, char** argv) {
     return kExitInternal;
   }
   return kExitUsage;
+}
+
+// Everything printed on standard output is checked once the verb is done (docs/cli.md,
+// "Writing files"): a lost output is an I/O error, exit 2.
+int main(int argc, char** argv) {
+  cpsf::cli::guard_standard_descriptors();
+  return cpsf::cli::finish_stdout(run_main(argc, argv));
 }

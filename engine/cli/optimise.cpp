@@ -100,7 +100,7 @@ int run_optimise(const OptimiseCliOptions& o) {
     if (const int c = write_output("optimise", path, text); c != kExitOk) return c;
   }
   if (!o.quiet) {
-    std::fputs(portfolio_text(result, context).c_str(), stdout);
+    if (write_output("optimise", "-", portfolio_text(result, context)) != kExitOk) return kExitUsage;
     std::printf("wrote %s/{optimise.json,frontier.csv}\n", terminal_safe(o.out).c_str());
   }
   return kExitOk;

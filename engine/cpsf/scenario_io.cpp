@@ -875,8 +875,9 @@ std::string write_file_atomically(const std::string& path, std::string_view byte
   bool exists = false;
   for (int hops = 0;; ++hops) {
     if (const auto fd = descriptor_named(target)) {
-      if (::fcntl(*fd, F_GETFD) == -1) return "cannot write " + path + ": " + std::strerror(errno);
-      return write_all(*fd, bytes, path);
+      const std::string name = *fd == 1 ? path + " (standard output)" : *fd == 2 ? path + " (standard error)" : path;
+      if (::fcntl(*fd, F_GETFD) == -1) return "cannot write " + name + ": " + std::strerror(errno);
+      return write_all(*fd, bytes, name);
     }
     if (::lstat(target.c_str(), &st) != 0) {
       if (errno != ENOENT) return "cannot write " + path + ": " + std::strerror(errno);

@@ -208,7 +208,72 @@ def test_every_writer_follows_links_writes_through_fifos_and_devices(cpsf_bin, r
     assert target.is_dir()
 
 
-def test_writing_to_dev_stdout_writes_to_the_standard_output(cpsf_bin, root):
-    r = cpsf(cpsf_bin, "convert", str(root / DEFAULT), "/dev/stdout", "--to", "json")
-    assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout)["name"] == "Automotive supply chain (default)"
+def test_writing_to_dev_stdout_writes_to_the_standard_output(cpsf_bin, root, tmp_path):
+    # Through a link of the test's own, and /dev/fd/1: a cpsf that wrongly replaced the path
+    # would replace the link, never the system's /dev/stdout.
+    link = tmp_path / "out.json"
+    link.symlink_to("/dev/stdout")
+    for path in (str(link), "/dev/fd/1"):
+        r = cpsf(cpsf_bin, "convert", str(root / DEFAULT), path, "--to", "json")
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout)["name"] == "Automotive supply chain (default)"
+    assert link.is_symlink()
+
+
+# ---- standard output that cannot be written ----------------------------------------------------------
+
+def _stdout_writers(root, hostile, out):
+    scenario = str(root / DEFAULT)
+    return {
+        "validate": ["validate", scenario],
+        "validate --summary": ["validate", "--summary", scenario],
+        "validate (invalid)": ["validate", str(out / "bad.json")],  # exit 1, made worse
+        "convert -": ["convert", scenario, "-", "--to", "json"],
+        "convert /dev/fd/1": ["convert", scenario, "/dev/fd/1", "--to", "json"],  # never the system's /dev/stdout
+        "generate -": ["generate", "-", "--to", "json", "--enterprises", "2"],
+        "catalogue": ["catalogue"],
+        "catalogue --format json": ["catalogue", "--format", "json"],
+        "run": ["run", str(hostile), "--trials", "200", "--out", str(out / "run")],
+        "optimise": ["optimise", str(hostile), "--budget", "10", "--trials", "100", "--out", str(out / "opt")],
+        "compare": ["compare", str(hostile), "--trials", "100", "--out", str(out / "cmp")],
+        "compare --format json": ["compare", str(hostile), "--trials", "100", "--format", "json",
+                                  "--out", str(out / "cmpj")],
+        "compare --format csv": ["compare", str(hostile), "--trials", "100", "--format", "csv",
+                                 "--out", str(out / "cmpc")],
+        "--help": ["--help"],
+        "run --help": ["run", "--help"],
+        "--version": ["--version"],
+    }
+
+
+STDOUT_CASES = ["validate", "validate --summary", "validate (invalid)", "convert -", "convert /dev/fd/1",
+                "generate -", "catalogue", "catalogue --format json", "run", "optimise", "compare",
+                "compare --format json", "compare --format csv", "--help", "run --help", "--version"]
+
+
+@pytest.mark.parametrize("how", ["closed", "full"])
+@pytest.mark.parametrize("case", STDOUT_CASES)
+def test_a_lost_standard_output_exits_2_with_a_message(cpsf_bin, root, hostile, tmp_path, case, how):
+    (tmp_path / "bad.json").write_text(json.dumps(dict(HOSTILE, assets=HOSTILE["assets"] * 2)))  # duplicate ids
+    args = _stdout_writers(root, hostile, tmp_path)[case]
+    if how == "closed":  # cpsf ... >&-
+        r = subprocess.run([cpsf_bin, *args], stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=120,
+                           preexec_fn=lambda: os.close(1))
+    else:  # cpsf ... >/dev/full
+        with open("/dev/full", "wb") as full:
+            r = subprocess.run([cpsf_bin, *args], stdin=subprocess.DEVNULL, stdout=full, stderr=subprocess.PIPE,
+                               timeout=120)
+    err = r.stderr.decode()
+    assert r.returncode == 2, (r.returncode, err)
+    assert "standard output" in err, err
+    assert len(err.strip().splitlines()) >= 1
+
+
+def test_nothing_printed_nothing_lost(cpsf_bin, root, hostile, tmp_path):
+    """Quiet verbs print nothing: a closed standard output is no error for them."""
+    for args in (["run", str(hostile), "--trials", "200", "-q", "--out", str(tmp_path / "q")],
+                 ["validate", "-q", str(root / DEFAULT)],
+                 ["convert", str(root / DEFAULT), str(tmp_path / "s.json")]):
+        r = subprocess.run([cpsf_bin, *args], stderr=subprocess.PIPE, timeout=120, preexec_fn=lambda: os.close(1))
+        assert r.returncode == 0, (args, r.stderr)
+    assert (tmp_path / "q" / "results.json").exists() and (tmp_path / "s.json").exists()
