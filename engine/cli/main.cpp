@@ -136,8 +136,19 @@ struct RunCliOptions {
   std::uint64_t max_file_bytes = cpsf::ReadLimits{}.max_file_bytes;
 };
 
+// Ctrl-C before the simulation starts ends the run at once: nothing has been written, and
+// an old result in --out stays as it was. During the simulation it stops the run at the
+// end of its round (RunOptions::cancel); a run that completed no round writes nothing.
 std::atomic<bool> g_interrupted{false};
-extern "C" void on_interrupt(int) { g_interrupted.store(true); }
+std::atomic<bool> g_simulating{false};
+extern "C" void on_interrupt(int) {
+  if (!g_simulating.load()) {
+    static const char message[] = "\ncpsf run: interrupted before any trial; nothing was written\n";
+    (void)!::write(STDERR_FILENO, message, sizeof message - 1);
+    ::_exit(kExitInterrupted);
+  }
+  g_interrupted.store(true);
+}
 
 // Wall time of each stage on stderr (--timings): where a large run spends its time.
 class StageTimer {
@@ -155,6 +166,7 @@ class StageTimer {
 };
 
 int run_run(const RunCliOptions& o) {
+  std::signal(SIGINT, on_interrupt);
   StageTimer timer(o.timings);
   cpsf::ReadLimits limits;
   limits.max_file_bytes = o.max_file_bytes;
@@ -195,7 +207,7 @@ int run_run(const RunCliOptions& o) {
   const cpsf::OutputContext context{o.scenario, scenario.name(), scenario.currency()};
   loaded.reset();  // the frozen model is all the run needs: free the parsed scenario
   timer.mark("compile");
-  std::signal(SIGINT, on_interrupt);
+  g_simulating.store(true);
   const auto result = cpsf::simulate(model, options);
   std::signal(SIGINT, SIG_DFL);
   if (show_progress) std::fprintf(stderr, "\r%60s\r", "");
@@ -204,6 +216,13 @@ int run_run(const RunCliOptions& o) {
     std::fprintf(stderr, "  (%llu trials, %llu steps tried: %.1f steps per trial)\n",
                  static_cast<unsigned long long>(result.trials), static_cast<unsigned long long>(result.steps_tried),
                  result.trials ? static_cast<double>(result.steps_tried) / static_cast<double>(result.trials) : 0.0);
+  }
+  if (result.trials == 0) {  // estimates of nothing must not replace a complete result
+    std::fprintf(stderr,
+                 "cpsf run: interrupted before the first round of trials was complete; nothing was written (%s "
+                 "is as it was)\n",
+                 cpsf::terminal_safe(o.out).c_str());
+    return kExitInterrupted;
   }
   cpsf::ReportOptions report_options;
   report_options.path_top_k = o.top_paths;

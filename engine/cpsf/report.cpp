@@ -42,8 +42,8 @@ AssetReport asset_report(std::uint32_t v, const ViewResult& view, bool inherent,
   AssetReport a;
   a.index = v;
   a.hits = view.residual.hits[v];
-  a.p = trials ? static_cast<double>(a.hits) / static_cast<double>(trials) : 0.0;
-  a.ci95 = wilson_interval(a.hits, trials);
+  a.p = trials ? static_cast<double>(a.hits) / static_cast<double>(trials) : kNoEstimate;
+  a.ci95 = trials ? wilson_interval(a.hits, trials) : Interval{kNoEstimate, kNoEstimate};
   if (a.hits > 0) {
     const double n = static_cast<double>(a.hits);
     const double sum = static_cast<double>(view.residual.time_sum[v]) / kTimeScale;
@@ -55,8 +55,8 @@ AssetReport asset_report(std::uint32_t v, const ViewResult& view, bool inherent,
   }
   if (inherent) {
     a.inherent_hits = view.inherent.hits[v];
-    a.inherent_p = trials ? static_cast<double>(a.inherent_hits) / static_cast<double>(trials) : 0.0;
-    a.inherent_ci95 = wilson_interval(a.inherent_hits, trials);
+    a.inherent_p = trials ? static_cast<double>(a.inherent_hits) / static_cast<double>(trials) : kNoEstimate;
+    a.inherent_ci95 = trials ? wilson_interval(a.inherent_hits, trials) : Interval{kNoEstimate, kNoEstimate};
   }
   return a;
 }
@@ -253,14 +253,17 @@ Report make_report(const Model& m, const SimulationResult& r, const ReportOption
     rep.assets[r.tracked[k]].time_quantiles =
         std::array<double, 3>{quantile(times, 0.5), quantile(times, 0.9), quantile(times, 0.99)};
   }
-  if (r.trials == 0) return rep;
+  // With no trial (cancelled before the first round) every estimate below is
+  // kNoEstimate (null), not 0; the ids, counts and structure are all there.
+  const auto mean_of = [](std::span<const double> x) { return x.empty() ? kNoEstimate : mean(x); };
+  const auto se_of = [](std::span<const double> x) { return x.size() > 1 ? standard_error(x) : kNaN; };
   rep.loss = summarise_losses(main.residual_loss);
   if (r.has_inherent) {
     rep.inherent_loss = summarise_losses(main.inherent_loss);
     std::vector<double> removed(r.trials);
     for (std::uint64_t j = 0; j < r.trials; ++j) removed[j] = main.inherent_loss[j] - main.residual_loss[j];
-    rep.removed_mean = mean(removed);
-    rep.removed_stderr = r.trials > 1 ? standard_error(removed) : kNaN;
+    rep.removed_mean = mean_of(removed);
+    rep.removed_stderr = se_of(removed);
   }
   std::vector<double> chain_cascade(r.trials, 0.0);
   for (std::size_t e = 0; e < r.enterprises; ++e) {
@@ -273,15 +276,15 @@ Report make_report(const Model& m, const SimulationResult& r, const ReportOption
       chain_cascade[j] += cascaded[j];
       if (r.has_inherent) inherent[j] = r.enterprise_inherent_loss[at] + r.enterprise_inherent_cascade[at];
     }
-    Report::Enterprise out{summarise_losses(total), r.has_inherent ? mean(inherent) : kNaN};
-    out.direct_mean = mean(direct);
-    out.direct_stderr = r.trials > 1 ? standard_error(direct) : kNaN;
-    out.cascade_mean = mean(cascaded);
-    out.cascade_stderr = r.trials > 1 ? standard_error(cascaded) : kNaN;
+    Report::Enterprise out{summarise_losses(total), r.has_inherent ? mean_of(inherent) : kNaN};
+    out.direct_mean = mean_of(direct);
+    out.direct_stderr = se_of(direct);
+    out.cascade_mean = mean_of(cascaded);
+    out.cascade_stderr = se_of(cascaded);
     rep.enterprises.push_back(std::move(out));
   }
-  rep.cascade_mean = mean(chain_cascade);
-  rep.cascade_stderr = r.trials > 1 ? standard_error(chain_cascade) : kNaN;
+  rep.cascade_mean = mean_of(chain_cascade);
+  rep.cascade_stderr = se_of(chain_cascade);
   rep.paths = summarise_paths(m, r, options.path_top_k);
   using CP = ReportOptions::Chokepoints;
   if (options.chokepoints == CP::Off) {
@@ -302,6 +305,11 @@ Report make_report(const Model& m, const SimulationResult& r, const ReportOption
   }
   rep.relation_labels = RelationLabels(m, named);
 
+  if (r.trials == 0) {  // empty cells too: an expected loss of no trial is not 0
+    for (auto* cells : {&rep.cell_loss, &rep.cell_count}) {
+      for (auto& row : *cells) std::fill(std::begin(row), std::end(row), kNoEstimate);
+    }
+  }
   for (const auto& a : rep.assets) {
     const auto l = m.asset_layer[a.index], e = m.asset_element[a.index];
     rep.cell_loss[l][e] += a.p * m.asset_loss[a.index];
@@ -312,7 +320,7 @@ Report make_report(const Model& m, const SimulationResult& r, const ReportOption
     t.id = view.id;
     for (std::uint32_t v = 0; v < m.asset_count(); ++v) t.assets.push_back(asset_report(v, view, r.has_inherent, r.trials));
     t.loss = summarise_losses(view.residual_loss);
-    if (r.has_inherent) t.inherent_mean = mean(view.inherent_loss);
+    if (r.has_inherent) t.inherent_mean = mean_of(view.inherent_loss);
     rep.threats.push_back(std::move(t));
   }
   if (r.has_annual) {
@@ -366,12 +374,15 @@ std::string results_json(const Model& m, const SimulationResult& r, const Report
     if (r.has_inherent) ej["inherent_loss_mean"] = number(re.inherent_mean);
     enterprises.push_back(std::move(ej));
   }
+  const double cascade_share = rep.loss.mean > 0           ? rep.cascade_mean / rep.loss.mean
+                               : std::isnan(rep.loss.mean) ? kNoEstimate  // no trial
+                                                           : 0.0;
   j["cascade"] = {{"production_modelled", r.has_production},
                   {"dependencies", m.supply_links.size()},
                   {"spectral_radius", number(r.spectral_radius)},
                   {"loss_mean", number(rep.cascade_mean)},
                   {"stderr", number(rep.cascade_stderr)},
-                  {"share_of_loss", number(rep.loss.mean > 0 ? rep.cascade_mean / rep.loss.mean : 0.0)}};
+                  {"share_of_loss", number(cascade_share)}};
   {
     auto& pj = j["paths"];
     pj["successful_paths"] = rep.paths.successful_paths;

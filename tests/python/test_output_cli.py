@@ -6,9 +6,11 @@ import copy
 import json
 import os
 import pathlib
+import signal
 import stat
 import subprocess
 import threading
+import time
 
 import pytest
 
@@ -277,3 +279,24 @@ def test_nothing_printed_nothing_lost(cpsf_bin, root, hostile, tmp_path):
         r = subprocess.run([cpsf_bin, *args], stderr=subprocess.PIPE, timeout=120, preexec_fn=lambda: os.close(1))
         assert r.returncode == 0, (args, r.stderr)
     assert (tmp_path / "q" / "results.json").exists() and (tmp_path / "s.json").exists()
+
+
+# ---- a run that completed no trial ---------------------------------------------------------------
+
+def test_ctrl_c_before_the_first_round_replaces_no_result(cpsf_bin, root, tmp_path):
+    out = tmp_path / "out"
+    r = cpsf(cpsf_bin, "run", str(root / DEFAULT), "--trials", "1000", "--out", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    big = tmp_path / "big.pb"  # a first round of 4,096 trials takes seconds
+    assert cpsf(cpsf_bin, "generate", str(big), "--enterprises", "40", "--assets-per-enterprise", "500").returncode == 0
+    for delay in (0.05, 0.6):  # while loading, and in the first round
+        p = subprocess.Popen([cpsf_bin, "run", str(big), "--trials", "100000000", "--target-rse", "0",
+                              "--out", str(out), "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(delay)
+        p.send_signal(signal.SIGINT)
+        _, err = p.communicate(timeout=120)
+        err = err.decode()
+        assert p.returncode == 130, (delay, p.returncode, err)
+        assert "nothing was written" in err, err
+        assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # the old result, whole
