@@ -37,13 +37,16 @@ std::atomic<bool> g_interrupted{false};
 extern "C" void on_compare_interrupt(int) { g_interrupted.store(true); }
 
 int run_compare(const CompareCliOptions& o) {
-  std::vector<std::string> labels;
-  try {
-    labels = compare_labels(o.scenarios);
-  } catch (const std::invalid_argument& e) {
-    std::fprintf(stderr, "cpsf compare: error: %s\n", terminal_safe(e.what()).c_str());
-    return kExitUsage;
-  }
+  // A file given twice (under any name) is refused before anything is read.
+  const auto labels_for = [&](const std::vector<std::string>& names) -> std::optional<std::vector<std::string>> {
+    try {
+      return compare_labels(names, o.scenarios);
+    } catch (const std::invalid_argument& e) {
+      std::fprintf(stderr, "cpsf compare: error: %s\n", terminal_safe(e.what()).c_str());
+      return std::nullopt;
+    }
+  };
+  if (!labels_for(std::vector<std::string>(o.scenarios.size()))) return kExitUsage;
   // Every file is loaded and checked before anything runs; the worst decides the code.
   std::vector<CompareInput> inputs;
   int worst = kExitOk;
@@ -51,9 +54,15 @@ int run_compare(const CompareCliOptions& o) {
     int code = kExitOk;
     auto loaded = load_valid("compare", o.scenarios[i], o.max_file_bytes, code);
     worst = std::max(worst, code);
-    if (loaded) inputs.push_back({labels[i], o.scenarios[i], loaded->scenario()});  // a heap copy off the arena
+    if (loaded) inputs.push_back({"", o.scenarios[i], loaded->scenario()});  // a heap copy off the arena
   }
   if (worst != kExitOk) return worst;
+  // Rows are labelled by the scenarios' names (compare_labels).
+  std::vector<std::string> names;
+  for (const auto& in : inputs) names.push_back(in.scenario.name());
+  const auto labels = labels_for(names);
+  if (!labels) return kExitUsage;
+  for (std::size_t i = 0; i < inputs.size(); ++i) inputs[i].label = (*labels)[i];
 
   CompareOptions options;
   if (!o.baselines.empty()) options.baselines = o.baselines;

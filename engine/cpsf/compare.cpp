@@ -173,25 +173,22 @@ const CompareScenarioInfo& info_of(const CompareResult& r, const std::string& la
 
 }  // namespace
 
-std::vector<std::string> compare_labels(const std::vector<std::string>& files) {
+namespace {
+
+// Labels from file paths alone: the stem, or the directory of a file named scenario.*,
+// with as many parent directories as it takes to tell them apart ("a/x", "b/x"); past
+// the top, the path as given (two files differing only in their extension).
+std::vector<std::string> file_labels(const std::vector<std::string>& files) {
   namespace fs = std::filesystem;
   std::vector<std::vector<std::string>> parts(files.size());
-  std::set<std::string> seen;
   for (std::size_t i = 0; i < files.size(); ++i) {
-    const fs::path p = fs::path(files[i]).lexically_normal();
-    if (!seen.insert(p.string()).second) {
-      throw std::invalid_argument("scenario file " + quoted(files[i]) +
-                                  " is given twice (fix: give each file once; a baseline list compares variants)");
-    }
-    for (const auto& c : p) {
+    for (const auto& c : fs::path(files[i]).lexically_normal()) {
       if (!c.empty() && c != "/") parts[i].push_back(c.string());
     }
     if (!parts[i].empty()) parts[i].back() = fs::path(parts[i].back()).stem().string();
     // "default/scenario.textproto" is the default scenario: the directory names it.
     if (parts[i].size() >= 2 && parts[i].back() == "scenario") parts[i].pop_back();
   }
-  // Grow the labels that collide, one parent directory at a time; past the top, the path
-  // as given (two files differing only in their extension).
   std::vector<std::size_t> depth(files.size(), 1);
   const auto label = [&](std::size_t i) {
     const auto& c = parts[i];
@@ -218,6 +215,74 @@ std::vector<std::string> compare_labels(const std::vector<std::string>& files) {
   std::vector<std::string> out;
   for (std::size_t i = 0; i < files.size(); ++i) out.push_back(label(i));
   return out;
+}
+
+// Two paths naming one file: the same path written two ways, or two names of one file.
+bool same_file(const std::string& a, const std::string& b) {
+  namespace fs = std::filesystem;
+  if (fs::path(a).lexically_normal() == fs::path(b).lexically_normal()) return true;
+  std::error_code ec;
+  return fs::equivalent(a, b, ec) && !ec;
+}
+
+}  // namespace
+
+std::vector<std::string> compare_labels(const std::vector<std::string>& names, const std::vector<std::string>& files) {
+  if (names.size() != files.size()) throw std::invalid_argument("compare_labels: one name per file");
+  const std::size_t n = names.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (!files[i].empty() && !files[j].empty() && same_file(files[i], files[j])) {
+        throw std::invalid_argument("scenario files " + quoted(files[j]) + " and " + quoted(files[i]) +
+                                    " are the same file (fix: give each file once; a baseline list compares "
+                                    "variants)");
+      }
+    }
+  }
+  // The files' own labels, told apart among every file given.
+  std::vector<std::string> with_file;
+  for (const auto& f : files) {
+    if (!f.empty()) with_file.push_back(f);
+  }
+  const auto by_path = file_labels(with_file);
+  std::vector<std::string> file_label(n);
+  for (std::size_t i = 0, k = 0; i < n; ++i) {
+    if (!files[i].empty()) file_label[i] = by_path[k++];
+  }
+  std::vector<std::string> base(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    base[i] = !names[i].empty() ? names[i] : !files[i].empty() ? file_label[i] : "scenario " + std::to_string(i + 1);
+  }
+  // A name shared by scenarios from files: each told apart by its file, among the group.
+  std::vector<std::string> label = base;
+  std::map<std::string, std::vector<std::size_t>> by_base;
+  for (std::size_t i = 0; i < n; ++i) by_base[base[i]].push_back(i);
+  for (const auto& [name, group] : by_base) {
+    if (group.size() < 2) continue;
+    std::vector<std::string> group_files;
+    std::vector<std::size_t> members;
+    for (const std::size_t i : group) {
+      if (files[i].empty() || names[i].empty()) continue;  // an unnamed one is labelled by its file already
+      group_files.push_back(files[i]);
+      members.push_back(i);
+    }
+    const auto told = file_labels(group_files);
+    for (std::size_t k = 0; k < members.size(); ++k) label[members[k]] = name + " (" + told[k] + ")";
+  }
+  // Whatever is still alike, and a made label that a scenario already has: numbered in order.
+  std::set<std::string> taken(label.begin(), label.end());
+  std::set<std::string> used;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (used.insert(label[i]).second) continue;
+    for (std::size_t k = 2;; ++k) {
+      const std::string candidate = label[i] + " (" + std::to_string(k) + ")";
+      if (!taken.count(candidate) && used.insert(candidate).second) {
+        label[i] = candidate;
+        break;
+      }
+    }
+  }
+  return label;
 }
 
 CompareResult compare(const std::vector<CompareInput>& inputs, const CompareOptions& o) {
@@ -490,9 +555,8 @@ std::string compare_text(const CompareResult& r) {
   const std::size_t w_scen = column_width(r.rows, 8, [](const CompareRow& x) { return x.scenario; });
   const std::size_t w_base = column_width(r.rows, 8, [](const CompareRow& x) { return x.baseline; });
   for (const auto& s : r.scenarios) {
-    const std::string label = terminal_safe(s.label);
-    out += "  " + label + std::string(w_scen - std::min(w_scen, display_width(label)), ' ');
-    if (!s.name.empty()) out += " " + terminal_safe(s.name);
+    out += "  " + terminal_safe(s.label);
+    if (!s.name.empty() && s.label.rfind(s.name, 0) != 0) out += " (" + terminal_safe(s.name) + ")";  // a label given
     if (!s.currency.empty()) out += " [" + terminal_safe(s.currency) + "]";
     if (!s.file.empty()) out += "  " + terminal_safe(s.file);
     out += "\n";
@@ -619,8 +683,11 @@ std::string compare_svg(const CompareResult& r) {
       }
     }
     const double cx = x0 + static_cast<double>(bars) * bar_w / 2;
-    add("<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" transform=\"rotate(-30 %.1f %.1f)\">%s</text>\n", cx,
-        top + plot_h + 16, cx, top + plot_h + 16, xml(r.scenarios[g].label).c_str());
+    // Labels are scenario names, often long: cut to fit the margin, whole in the tooltip.
+    add("<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" transform=\"rotate(-30 %.1f %.1f)\">", cx, top + plot_h + 16,
+        cx, top + plot_h + 16);
+    out += "<title>" + xml(r.scenarios[g].label) + "</title>" + xml(truncate_to_width(r.scenarios[g].label, 24)) +
+           "</text>\n";
   }
   for (std::size_t k = 0; k < bars; ++k) {
     const double ly = top + plot_h + label_h + 18.0 * static_cast<double>(k);
