@@ -11,6 +11,7 @@
 
 #include "cpsf/diagnostics.hpp"
 #include "cpsf/scenario_io.hpp"
+#include "cpsf/terminal.hpp"  // terminal_safe: every path or id printed goes through it
 
 namespace cpsf::cli {
 
@@ -24,8 +25,18 @@ void print(const Diagnostics& diagnostics);
 int exit_code_for(LoadStatus status);
 std::string plural(std::size_t n, const char* word);
 
-// Writes `bytes` to standard output ("-") or atomically to `path`; prints why not.
+// Writes `bytes` to standard output ("-") or to `path` (write_file_atomically: atomically,
+// or through a FIFO or device); prints why not and returns kExitUsage.
 int write_output(const char* verb, const std::string& path, const std::string& bytes);
+
+// Standard output, checked. Call guard_standard_descriptors() first thing: a descriptor
+// 0, 1 or 2 that the caller closed (cpsf ... >&-) gets /dev/null opened on it in the
+// wrong direction, so that writing to it fails (EBADF) instead of landing in the next
+// file cpsf opens. finish_stdout(code) flushes standard output (stdio and iostreams) and,
+// when something printed was lost (closed, a full disk, >/dev/full), says so on stderr
+// and returns at least kExitUsage (130 and 3 are kept); else `code`.
+void guard_standard_descriptors();
+int finish_stdout(int code);
 
 // Loads and validates `path`; prints every problem. On failure returns nullopt and sets
 // `exit_code` (1 invalid, 2 unreadable) after telling the user nothing was done.

@@ -37,13 +37,16 @@ std::atomic<bool> g_interrupted{false};
 extern "C" void on_compare_interrupt(int) { g_interrupted.store(true); }
 
 int run_compare(const CompareCliOptions& o) {
-  std::vector<std::string> labels;
-  try {
-    labels = compare_labels(o.scenarios);
-  } catch (const std::invalid_argument& e) {
-    std::fprintf(stderr, "cpsf compare: error: %s\n", e.what());
-    return kExitUsage;
-  }
+  // A file given twice (under any name) is refused before anything is read.
+  const auto labels_for = [&](const std::vector<std::string>& names) -> std::optional<std::vector<std::string>> {
+    try {
+      return compare_labels(names, o.scenarios);
+    } catch (const std::invalid_argument& e) {
+      std::fprintf(stderr, "cpsf compare: error: %s\n", terminal_safe(e.what()).c_str());
+      return std::nullopt;
+    }
+  };
+  if (!labels_for(std::vector<std::string>(o.scenarios.size()))) return kExitUsage;
   // Every file is loaded and checked before anything runs; the worst decides the code.
   std::vector<CompareInput> inputs;
   int worst = kExitOk;
@@ -51,9 +54,15 @@ int run_compare(const CompareCliOptions& o) {
     int code = kExitOk;
     auto loaded = load_valid("compare", o.scenarios[i], o.max_file_bytes, code);
     worst = std::max(worst, code);
-    if (loaded) inputs.push_back({labels[i], o.scenarios[i], loaded->scenario()});  // a heap copy off the arena
+    if (loaded) inputs.push_back({"", o.scenarios[i], loaded->scenario()});  // a heap copy off the arena
   }
   if (worst != kExitOk) return worst;
+  // Rows are labelled by the scenarios' names (compare_labels).
+  std::vector<std::string> names;
+  for (const auto& in : inputs) names.push_back(in.scenario.name());
+  const auto labels = labels_for(names);
+  if (!labels) return kExitUsage;
+  for (std::size_t i = 0; i < inputs.size(); ++i) inputs[i].label = (*labels)[i];
 
   CompareOptions options;
   if (!o.baselines.empty()) options.baselines = o.baselines;
@@ -67,7 +76,8 @@ int run_compare(const CompareCliOptions& o) {
   const bool show_progress = !o.quiet && ::isatty(STDERR_FILENO);
   if (show_progress) {
     options.on_run = [](std::size_t i, std::size_t n, const std::string& scenario, const std::string& baseline) {
-      std::fprintf(stderr, "\r%78s\r  [%zu/%zu] %s × %s", "", i + 1, n, scenario.c_str(), baseline.c_str());
+      std::fprintf(stderr, "\r%78s\r  [%zu/%zu] %s × %s", "", i + 1, n, terminal_safe(scenario).c_str(),
+                   terminal_safe(baseline).c_str());
     };
   }
 
@@ -85,7 +95,7 @@ int run_compare(const CompareCliOptions& o) {
     return kExitInterrupted;
   } catch (const std::invalid_argument& e) {
     done();
-    std::fprintf(stderr, "cpsf compare: error: %s\n", e.what());
+    std::fprintf(stderr, "cpsf compare: error: %s\n", terminal_safe(e.what()).c_str());
     return kExitUsage;
   }
   done();
@@ -93,7 +103,8 @@ int run_compare(const CompareCliOptions& o) {
   std::error_code ec;
   std::filesystem::create_directories(o.out, ec);
   if (ec) {
-    std::fprintf(stderr, "cpsf compare: error: cannot create %s: %s\n", o.out.c_str(), ec.message().c_str());
+    std::fprintf(stderr, "cpsf compare: error: cannot create %s: %s\n", terminal_safe(o.out).c_str(),
+                 ec.message().c_str());
     return kExitUsage;
   }
   const std::string json = compare_json(result), csv = compare_csv(result);
@@ -109,11 +120,14 @@ int run_compare(const CompareCliOptions& o) {
     return c;
   }
   if (!o.quiet) {
-    std::fputs(o.format == "json"  ? json.c_str()
-               : o.format == "csv" ? csv.c_str()
-                                   : compare_text(result).c_str(),
-               stdout);
-    if (o.format == "text") std::printf("wrote %s/{compare.json,compare.csv,compare.svg}\n", o.out.c_str());
+    if (write_output("compare", "-",
+                     o.format == "json"  ? json
+                     : o.format == "csv" ? csv
+                                         : compare_text(result)) != kExitOk) {
+      return kExitUsage;
+    }
+    if (o.format == "text")
+      std::printf("wrote %s/{compare.json,compare.csv,compare.svg}\n", terminal_safe(o.out).c_str());
   }
   return kExitOk;
 }

@@ -59,8 +59,8 @@ int run_validate(const ValidateOptions& o) {
     worst = std::max(worst, code);
     if (!o.quiet) {
       const char* verdict = code == kExitOk ? "valid" : code == kExitInvalid ? "invalid" : "not read";
-      std::printf("%s: %s (%s, %s)\n", file.c_str(), verdict,
-                  plural(errors, "error").c_str(), plural(warnings, "warning").c_str());
+      std::printf("%s: %s (%s, %s)\n", cpsf::terminal_safe(file).c_str(), verdict, plural(errors, "error").c_str(),
+                  plural(warnings, "warning").c_str());
     }
     if (o.summary && loaded && code == kExitOk) {
       std::printf("%s", cpsf::format_summary(loaded->scenario(), cpsf::summarise(loaded->scenario())).c_str());
@@ -83,7 +83,7 @@ int run_convert(const ConvertOptions& o) {
     format = cpsf::format_from_name(*o.to);
     if (!format) {
       std::fprintf(stderr, "cpsf convert: error: unknown format '%s' (fix: use text, json or binary)\n",
-                   o.to->c_str());
+                   cpsf::terminal_safe(*o.to).c_str());
       return kExitUsage;
     }
   } else if (o.output == "-") {
@@ -92,8 +92,9 @@ int run_convert(const ConvertOptions& o) {
   } else {
     format = cpsf::format_from_path(o.output);
     if (!format) {
-      std::fprintf(stderr, "cpsf convert: error: cannot tell the output format of '%s' (fix: name it %s, or give --to)\n",
-                   o.output.c_str(), cpsf::kFormatExtensionsHelp);
+      std::fprintf(stderr,
+                   "cpsf convert: error: cannot tell the output format of '%s' (fix: name it %s, or give --to)\n",
+                   cpsf::terminal_safe(o.output).c_str(), cpsf::kFormatExtensionsHelp);
       return kExitUsage;
     }
   }
@@ -118,7 +119,7 @@ int run_convert(const ConvertOptions& o) {
     std::fprintf(stderr,
                  "cpsf convert: warning: %s keeps its %d include path(s) as written; they resolve relative to "
                  "the output's directory (fix: use --flatten, or copy the included files alongside)\n",
-                 o.output.c_str(), scenario.include_size());
+                 cpsf::terminal_safe(o.output).c_str(), scenario.include_size());
   }
   return write_output("convert", o.output, cpsf::serialise(scenario, *format));
 }
@@ -137,8 +138,19 @@ struct RunCliOptions {
   std::uint64_t max_file_bytes = cpsf::ReadLimits{}.max_file_bytes;
 };
 
+// Ctrl-C before the simulation starts ends the run at once: nothing has been written, and
+// an old result in --out stays as it was. During the simulation it stops the run at the
+// end of its round (RunOptions::cancel); a run that completed no round writes nothing.
 std::atomic<bool> g_interrupted{false};
-extern "C" void on_interrupt(int) { g_interrupted.store(true); }
+std::atomic<bool> g_simulating{false};
+extern "C" void on_interrupt(int) {
+  if (!g_simulating.load()) {
+    static const char message[] = "\ncpsf run: interrupted before any trial; nothing was written\n";
+    (void)!::write(STDERR_FILENO, message, sizeof message - 1);
+    ::_exit(kExitInterrupted);
+  }
+  g_interrupted.store(true);
+}
 
 // Wall time of each stage on stderr (--timings): where a large run spends its time.
 class StageTimer {
@@ -156,6 +168,7 @@ class StageTimer {
 };
 
 int run_run(const RunCliOptions& o) {
+  std::signal(SIGINT, on_interrupt);
   StageTimer timer(o.timings);
   cpsf::ReadLimits limits;
   limits.max_file_bytes = o.max_file_bytes;
@@ -168,7 +181,7 @@ int run_run(const RunCliOptions& o) {
   print(diagnostics);
   if (status != cpsf::LoadStatus::Ok) return exit_code_for(status);
   if (diagnostics.has_errors()) {
-    std::fprintf(stderr, "cpsf run: %s is invalid (%s); nothing was run\n", o.scenario.c_str(),
+    std::fprintf(stderr, "cpsf run: %s is invalid (%s); nothing was run\n", cpsf::terminal_safe(o.scenario).c_str(),
                  plural(diagnostics.error_count(), "error").c_str());
     return kExitInvalid;
   }
@@ -198,7 +211,7 @@ int run_run(const RunCliOptions& o) {
   const cpsf::OutputContext context{o.scenario, scenario.name(), scenario.currency()};
   loaded.reset();  // the frozen model is all the run needs: free the parsed scenario
   timer.mark("compile");
-  std::signal(SIGINT, on_interrupt);
+  g_simulating.store(true);
   const auto result = cpsf::simulate(model, options);
   std::signal(SIGINT, SIG_DFL);
   if (show_progress) std::fprintf(stderr, "\r%60s\r", "");
@@ -207,6 +220,13 @@ int run_run(const RunCliOptions& o) {
     std::fprintf(stderr, "  (%llu trials, %llu steps tried: %.1f steps per trial)\n",
                  static_cast<unsigned long long>(result.trials), static_cast<unsigned long long>(result.steps_tried),
                  result.trials ? static_cast<double>(result.steps_tried) / static_cast<double>(result.trials) : 0.0);
+  }
+  if (result.trials == 0) {  // estimates of nothing must not replace a complete result
+    std::fprintf(stderr,
+                 "cpsf run: interrupted before the first round of trials was complete; nothing was written (%s "
+                 "is as it was)\n",
+                 cpsf::terminal_safe(o.out).c_str());
+    return kExitInterrupted;
   }
   cpsf::ReportOptions report_options;
   report_options.path_top_k = o.top_paths;
@@ -219,7 +239,8 @@ int run_run(const RunCliOptions& o) {
   std::error_code ec;
   std::filesystem::create_directories(o.out, ec);
   if (ec) {
-    std::fprintf(stderr, "cpsf run: error: cannot create %s: %s\n", o.out.c_str(), ec.message().c_str());
+    std::fprintf(stderr, "cpsf run: error: cannot create %s: %s\n", cpsf::terminal_safe(o.out).c_str(),
+                 ec.message().c_str());
     return kExitUsage;
   }
   const std::pair<const char*, std::string> files[] = {
@@ -229,14 +250,14 @@ int run_run(const RunCliOptions& o) {
   for (const auto& [name, text] : files) {
     const std::string path = (std::filesystem::path(o.out) / name).string();
     if (const auto err = cpsf::write_file_atomically(path, text); !err.empty()) {
-      std::fprintf(stderr, "cpsf run: error: %s\n", err.c_str());
+      std::fprintf(stderr, "cpsf run: error: %s\n", cpsf::terminal_safe(err).c_str());
       return kExitUsage;
     }
   }
   timer.mark("write");
   if (!o.quiet) {
-    std::fputs(cpsf::text_summary(model, result, report, context).c_str(), stdout);
-    std::printf("wrote %s/{results.json,assets.csv,losses.csv}\n", o.out.c_str());
+    if (write_output("run", "-", cpsf::text_summary(model, result, report, context)) != kExitOk) return kExitUsage;
+    std::printf("wrote %s/{results.json,assets.csv,losses.csv}\n", cpsf::terminal_safe(o.out).c_str());
   }
   if (result.partial) {
     std::fprintf(stderr, "cpsf run: interrupted after %llu trials; the partial result is marked partial\n",
@@ -250,20 +271,22 @@ int run_run(const RunCliOptions& o) {
 int run_generate(const cpsf::GenerateOptions& g, const std::string& out, const std::optional<std::string>& to) {
   std::optional<cpsf::Format> format = to ? cpsf::format_from_name(*to) : cpsf::format_from_path(out);
   if (!format && to) {
-    std::fprintf(stderr, "cpsf generate: error: unknown format '%s' (fix: use text, json or binary)\n", to->c_str());
+    std::fprintf(stderr, "cpsf generate: error: unknown format '%s' (fix: use text, json or binary)\n",
+                 cpsf::terminal_safe(*to).c_str());
     return kExitUsage;
   }
   if (!format) {
-    std::fprintf(stderr, "cpsf generate: error: cannot tell the output format of '%s' (fix: name it %s, or give --to)\n",
-                 out.c_str(), cpsf::kFormatExtensionsHelp);
+    std::fprintf(stderr,
+                 "cpsf generate: error: cannot tell the output format of '%s' (fix: name it %s, or give --to)\n",
+                 cpsf::terminal_safe(out).c_str(), cpsf::kFormatExtensionsHelp);
     return kExitUsage;
   }
   if (const int code = refuse("generate", g.problems()); code != kExitOk) return code;
   const cpsf::v1::Scenario scenario = cpsf::generate(g);
   if (const int code = write_output("generate", out, cpsf::serialise(scenario, *format)); code != kExitOk) return code;
   if (out == "-") return kExitOk;
-  std::fprintf(stderr, "wrote %s: %d enterprises, %d assets, %d relations\n", out.c_str(), scenario.enterprises_size(),
-               scenario.assets_size(), scenario.relations_size());
+  std::fprintf(stderr, "wrote %s: %d enterprises, %d assets, %d relations\n", cpsf::terminal_safe(out).c_str(),
+               scenario.enterprises_size(), scenario.assets_size(), scenario.relations_size());
   return kExitOk;
 }
 
@@ -271,16 +294,16 @@ int run_generate(const cpsf::GenerateOptions& g, const std::string& out, const s
 int run_catalogue(const std::string& format_name) {
   const auto format = cpsf::format_from_name(format_name);
   if (!format || *format == cpsf::Format::Binary) {
-    std::fprintf(stderr, "cpsf catalogue: error: unknown format '%s' (fix: use text or json)\n", format_name.c_str());
+    std::fprintf(stderr, "cpsf catalogue: error: unknown format '%s' (fix: use text or json)\n",
+                 cpsf::terminal_safe(format_name).c_str());
     return kExitUsage;
   }
-  std::fputs(cpsf::serialise(cpsf::builtin_catalogue(), *format).c_str(), stdout);
-  return kExitOk;
+  return write_output("catalogue", "-", cpsf::serialise(cpsf::builtin_catalogue(), *format));
 }
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int run_main(int argc, char** argv) {
   CLI::App app{"cpsf — supply-chain residual risk under METI's Cyber/Physical Security Framework.\n"
                "Exit codes: 0 ok, 1 invalid input, 2 usage or I/O error, 3 internal error, 130 interrupted."};
   app.require_subcommand(1);
@@ -405,8 +428,10 @@ int main(int argc, char** argv) {
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-      const int code = app.exit(e);
-      return code == 0 ? kExitOk : kExitUsage;
+      if (e.get_exit_code() == 0) return app.exit(e) == 0 ? kExitOk : kExitUsage;  // --help, --version
+      // CLI11's own message, with the offending value made safe for a terminal.
+      std::fprintf(stderr, "%s\nRun with --help for more information.\n", cpsf::terminal_safe(e.what()).c_str());
+      return kExitUsage;
     }
     if (*v) return run_validate(validate);
     if (*c) return run_convert(convert);
@@ -420,11 +445,19 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "cpsf: error: out of memory\n");
     return kExitInternal;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "cpsf: internal error: %s (please report it with the input that caused it)\n", e.what());
+    std::fprintf(stderr, "cpsf: internal error: %s (please report it with the input that caused it)\n",
+                 cpsf::terminal_safe(e.what()).c_str());
     return kExitInternal;
   } catch (...) {
     std::fprintf(stderr, "cpsf: internal error: an unknown exception (please report it with the input that caused it)\n");
     return kExitInternal;
   }
   return kExitUsage;
+}
+
+// Everything printed on standard output is checked once the verb is done (docs/cli.md,
+// "Writing files"): a lost output is an I/O error, exit 2.
+int main(int argc, char** argv) {
+  cpsf::cli::guard_standard_descriptors();
+  return cpsf::cli::finish_stdout(run_main(argc, argv));
 }

@@ -41,7 +41,7 @@ int run_optimise(const OptimiseCliOptions& o) {
   const auto method = portfolio_method_from_name(o.method);
   if (!method) {  // CLI11 checks the name already; kept for callers that bypass it
     std::fprintf(stderr, "cpsf optimise: error: unknown method '%s' (fix: use auto, greedy or exact)\n",
-                 o.method.c_str());
+                 terminal_safe(o.method).c_str());
     return kExitUsage;
   }
   int code = kExitOk;
@@ -81,7 +81,7 @@ int run_optimise(const OptimiseCliOptions& o) {
   } catch (const std::invalid_argument& e) {
     std::signal(SIGINT, SIG_DFL);
     if (show_progress) std::fprintf(stderr, "\r%40s\r", "");
-    std::fprintf(stderr, "cpsf optimise: error: %s\n", e.what());
+    std::fprintf(stderr, "cpsf optimise: error: %s\n", terminal_safe(e.what()).c_str());
     return kExitUsage;
   }
   std::signal(SIGINT, SIG_DFL);
@@ -90,7 +90,8 @@ int run_optimise(const OptimiseCliOptions& o) {
   std::error_code ec;
   std::filesystem::create_directories(o.out, ec);
   if (ec) {
-    std::fprintf(stderr, "cpsf optimise: error: cannot create %s: %s\n", o.out.c_str(), ec.message().c_str());
+    std::fprintf(stderr, "cpsf optimise: error: cannot create %s: %s\n", terminal_safe(o.out).c_str(),
+                 ec.message().c_str());
     return kExitUsage;
   }
   const std::pair<const char*, std::string> files[] = {{"optimise.json", portfolio_json(result, context)},
@@ -100,8 +101,8 @@ int run_optimise(const OptimiseCliOptions& o) {
     if (const int c = write_output("optimise", path, text); c != kExitOk) return c;
   }
   if (!o.quiet) {
-    std::fputs(portfolio_text(result, context).c_str(), stdout);
-    std::printf("wrote %s/{optimise.json,frontier.csv}\n", o.out.c_str());
+    if (write_output("optimise", "-", portfolio_text(result, context)) != kExitOk) return kExitUsage;
+    std::printf("wrote %s/{optimise.json,frontier.csv}\n", terminal_safe(o.out).c_str());
   }
   return kExitOk;
 }

@@ -7,6 +7,7 @@
 
 #include "cli/common.hpp"
 #include "cpsf/parallel.hpp"
+#include "cpsf/terminal.hpp"
 
 namespace cpsf::cli {
 
@@ -101,7 +102,7 @@ CLI::Validator number_in(const RealLimit& limit) {
 }
 
 int refuse(const char* verb, const std::vector<std::string>& problems) {
-  for (const auto& p : problems) std::fprintf(stderr, "cpsf %s: error: %s\n", verb, p.c_str());
+  for (const auto& p : problems) std::fprintf(stderr, "cpsf %s: error: %s\n", verb, terminal_safe(p).c_str());
   return problems.empty() ? kExitOk : kExitUsage;
 }
 

@@ -11,8 +11,10 @@
 #include <unordered_set>
 
 #include "cpsf/catalogue.hpp"
+#include "cpsf/csv.hpp"
 #include "cpsf/model.hpp"
 #include "cpsf/report.hpp"
+#include "cpsf/terminal.hpp"
 #include "cpsf/trial_loop.hpp"
 #include "cpsf/version.hpp"
 
@@ -139,23 +141,6 @@ Json number(double x) { return std::isfinite(x) ? Json(x) : Json(nullptr); }
 Json interval(Interval i) { return Json::array({number(i.low), number(i.high)}); }
 Json interval(double mean, double se) { return interval({mean - kZ95 * se, mean + kZ95 * se}); }
 
-std::string g17(double x) {
-  if (!std::isfinite(x)) return "";
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", x);
-  return buf;
-}
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 std::string xml(const std::string& s) {
   std::string out;
   for (const char c : s) {
@@ -179,13 +164,6 @@ std::string xml(const std::string& s) {
   return out;
 }
 
-// Right-aligned to `width` characters on a terminal: UTF-8 continuation bytes take no column.
-std::string right(const std::string& s, std::size_t width) {
-  std::size_t columns = 0;
-  for (const char c : s) columns += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  return columns >= width ? s : std::string(width - columns, ' ') + s;
-}
-
 const CompareScenarioInfo& info_of(const CompareResult& r, const std::string& label) {
   for (const auto& s : r.scenarios) {
     if (s.label == label) return s;
@@ -195,25 +173,22 @@ const CompareScenarioInfo& info_of(const CompareResult& r, const std::string& la
 
 }  // namespace
 
-std::vector<std::string> compare_labels(const std::vector<std::string>& files) {
+namespace {
+
+// Labels from file paths alone: the stem, or the directory of a file named scenario.*,
+// with as many parent directories as it takes to tell them apart ("a/x", "b/x"); past
+// the top, the path as given (two files differing only in their extension).
+std::vector<std::string> file_labels(const std::vector<std::string>& files) {
   namespace fs = std::filesystem;
   std::vector<std::vector<std::string>> parts(files.size());
-  std::set<std::string> seen;
   for (std::size_t i = 0; i < files.size(); ++i) {
-    const fs::path p = fs::path(files[i]).lexically_normal();
-    if (!seen.insert(p.string()).second) {
-      throw std::invalid_argument("scenario file " + quoted(files[i]) +
-                                  " is given twice (fix: give each file once; a baseline list compares variants)");
-    }
-    for (const auto& c : p) {
+    for (const auto& c : fs::path(files[i]).lexically_normal()) {
       if (!c.empty() && c != "/") parts[i].push_back(c.string());
     }
     if (!parts[i].empty()) parts[i].back() = fs::path(parts[i].back()).stem().string();
     // "default/scenario.textproto" is the default scenario: the directory names it.
     if (parts[i].size() >= 2 && parts[i].back() == "scenario") parts[i].pop_back();
   }
-  // Grow the labels that collide, one parent directory at a time; past the top, the path
-  // as given (two files differing only in their extension).
   std::vector<std::size_t> depth(files.size(), 1);
   const auto label = [&](std::size_t i) {
     const auto& c = parts[i];
@@ -240,6 +215,74 @@ std::vector<std::string> compare_labels(const std::vector<std::string>& files) {
   std::vector<std::string> out;
   for (std::size_t i = 0; i < files.size(); ++i) out.push_back(label(i));
   return out;
+}
+
+// Two paths naming one file: the same path written two ways, or two names of one file.
+bool same_file(const std::string& a, const std::string& b) {
+  namespace fs = std::filesystem;
+  if (fs::path(a).lexically_normal() == fs::path(b).lexically_normal()) return true;
+  std::error_code ec;
+  return fs::equivalent(a, b, ec) && !ec;
+}
+
+}  // namespace
+
+std::vector<std::string> compare_labels(const std::vector<std::string>& names, const std::vector<std::string>& files) {
+  if (names.size() != files.size()) throw std::invalid_argument("compare_labels: one name per file");
+  const std::size_t n = names.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (!files[i].empty() && !files[j].empty() && same_file(files[i], files[j])) {
+        throw std::invalid_argument("scenario files " + quoted(files[j]) + " and " + quoted(files[i]) +
+                                    " are the same file (fix: give each file once; a baseline list compares "
+                                    "variants)");
+      }
+    }
+  }
+  // The files' own labels, told apart among every file given.
+  std::vector<std::string> with_file;
+  for (const auto& f : files) {
+    if (!f.empty()) with_file.push_back(f);
+  }
+  const auto by_path = file_labels(with_file);
+  std::vector<std::string> file_label(n);
+  for (std::size_t i = 0, k = 0; i < n; ++i) {
+    if (!files[i].empty()) file_label[i] = by_path[k++];
+  }
+  std::vector<std::string> base(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    base[i] = !names[i].empty() ? names[i] : !files[i].empty() ? file_label[i] : "scenario " + std::to_string(i + 1);
+  }
+  // A name shared by scenarios from files: each told apart by its file, among the group.
+  std::vector<std::string> label = base;
+  std::map<std::string, std::vector<std::size_t>> by_base;
+  for (std::size_t i = 0; i < n; ++i) by_base[base[i]].push_back(i);
+  for (const auto& [name, group] : by_base) {
+    if (group.size() < 2) continue;
+    std::vector<std::string> group_files;
+    std::vector<std::size_t> members;
+    for (const std::size_t i : group) {
+      if (files[i].empty() || names[i].empty()) continue;  // an unnamed one is labelled by its file already
+      group_files.push_back(files[i]);
+      members.push_back(i);
+    }
+    const auto told = file_labels(group_files);
+    for (std::size_t k = 0; k < members.size(); ++k) label[members[k]] = name + " (" + told[k] + ")";
+  }
+  // Whatever is still alike, and a made label that a scenario already has: numbered in order.
+  std::set<std::string> taken(label.begin(), label.end());
+  std::set<std::string> used;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (used.insert(label[i]).second) continue;
+    for (std::size_t k = 2;; ++k) {
+      const std::string candidate = label[i] + " (" + std::to_string(k) + ")";
+      if (!taken.count(candidate) && used.insert(candidate).second) {
+        label[i] = candidate;
+        break;
+      }
+    }
+  }
+  return label;
 }
 
 CompareResult compare(const std::vector<CompareInput>& inputs, const CompareOptions& o) {
@@ -465,43 +508,31 @@ std::string compare_csv(const CompareResult& r) {
   for (const auto& row : r.rows) {
     const auto& info = info_of(r, row.scenario);
     const bool p = row.target_trials.has_value();
-    const std::string cells[] = {csv_field(row.scenario),
-                                 csv_field(row.baseline),
-                                 csv_field(info.currency),
-                                 std::to_string(row.trials),
-                                 std::to_string(r.seed),
-                                 g17(row.mean),
-                                 g17(row.stderr_),
-                                 g17(row.ci95.low),
-                                 g17(row.ci95.high),
-                                 g17(row.var95),
-                                 g17(row.var95_ci.low),
-                                 g17(row.var95_ci.high),
-                                 g17(row.var99),
-                                 g17(row.var99_ci.low),
-                                 g17(row.var99_ci.high),
-                                 g17(row.es99),
-                                 std::to_string(row.targets),
-                                 p ? std::to_string(*row.target_trials) : "",
-                                 p ? g17(row.p_target) : "",
-                                 p ? g17(row.p_target_ci.low) : "",
-                                 p ? g17(row.p_target_ci.high) : "",
-                                 g17(row.inherent_mean),
-                                 g17(row.inherent_stderr),
-                                 g17(row.reduction_mean),
-                                 g17(row.reduction_stderr),
-                                 row.annual_mean ? g17(*row.annual_mean) : "",
-                                 row.annual_stderr ? g17(*row.annual_stderr) : "",
-                                 csv_field(r.baselines.front()),
-                                 g17(row.diff_mean),
-                                 g17(row.diff_stderr),
-                                 std::to_string(row.changed)};
-    bool first = true;
-    for (const auto& c : cells) {
-      if (!first) out += ',';
-      out += c;
-      first = false;
+    const auto text = [&](const std::string& s) { csv::text(out, s), out += ','; };
+    const auto num = [&](double x) { csv::number(out, x), out += ','; };
+    const auto count = [&](std::uint64_t x) { csv::count(out, x), out += ','; };
+    const auto maybe = [&](bool present, double x) { present ? num(x) : void(out += ','); };
+    text(row.scenario);
+    text(row.baseline);
+    text(info.currency);
+    count(row.trials);
+    count(r.seed);
+    for (const double x : {row.mean, row.stderr_, row.ci95.low, row.ci95.high, row.var95, row.var95_ci.low,
+                           row.var95_ci.high, row.var99, row.var99_ci.low, row.var99_ci.high, row.es99}) {
+      num(x);
     }
+    count(row.targets);
+    p ? count(*row.target_trials) : void(out += ',');
+    maybe(p, row.p_target);
+    maybe(p, row.p_target_ci.low);
+    maybe(p, row.p_target_ci.high);
+    for (const double x : {row.inherent_mean, row.inherent_stderr, row.reduction_mean, row.reduction_stderr}) num(x);
+    maybe(row.annual_mean.has_value(), row.annual_mean.value_or(0.0));
+    maybe(row.annual_stderr.has_value(), row.annual_stderr.value_or(0.0));
+    text(r.baselines.front());
+    num(row.diff_mean);
+    num(row.diff_stderr);
+    csv::count(out, row.changed);
     out += '\n';
   }
   return out;
@@ -514,25 +545,30 @@ std::string compare_text(const CompareResult& r) {
   add("compare: %zu scenario%s x %zu baseline%s, %llu trials each, seed %llu (common random numbers)\n", n_scen,
       n_scen == 1 ? "" : "s", n_base, n_base == 1 ? "" : "s", static_cast<unsigned long long>(r.trials),
       static_cast<unsigned long long>(r.seed));
-  add("threats: %s\n",
-      r.threat ? ("only '" + *r.threat + "'").c_str() : "every threat of each scenario attacks once per trial");
-  std::size_t w_scen = 8, w_base = 8;
-  for (const auto& row : r.rows) {
-    w_scen = std::max(w_scen, row.scenario.size());
-    w_base = std::max(w_base, row.baseline.size());
-  }
+  // Labels, names and ids are the user's: escaped (pad_right and align_right escape too),
+  // and the table's columns padded by display width, long labels cut ("…"). The lines
+  // above the table give each label in full.
+  out += "threats: " +
+         (r.threat ? "only '" + terminal_safe(*r.threat) + "'"
+                   : std::string("every threat of each scenario attacks once per trial")) +
+         "\n";
+  const std::size_t w_scen = column_width(r.rows, 8, [](const CompareRow& x) { return x.scenario; });
+  const std::size_t w_base = column_width(r.rows, 8, [](const CompareRow& x) { return x.baseline; });
   for (const auto& s : r.scenarios) {
-    add("  %-*s %s%s%s%s\n", static_cast<int>(w_scen), s.label.c_str(), s.name.empty() ? "" : s.name.c_str(),
-        s.currency.empty() ? "" : (" [" + s.currency + "]").c_str(), s.file.empty() ? "" : "  ", s.file.c_str());
+    out += "  " + terminal_safe(s.label);
+    if (!s.name.empty() && s.label.rfind(s.name, 0) != 0) out += " (" + terminal_safe(s.name) + ")";  // a label given
+    if (!s.currency.empty()) out += " [" + terminal_safe(s.currency) + "]";
+    if (!s.file.empty()) out += "  " + terminal_safe(s.file);
+    out += "\n";
   }
   const bool annual =
       std::any_of(r.rows.begin(), r.rows.end(), [](const CompareRow& x) { return x.annual_mean.has_value(); });
   out += "loss per trial (mean ± SE), its tail, P(any target or objective compromised), and the paired differences:\n";
-  add("  %-*s %-*s", static_cast<int>(w_scen), "scenario", static_cast<int>(w_base), "baseline");
-  out += right("mean loss ± SE", 24) + right("VaR95", 12) + right("VaR99", 12) + right("ES99", 12) +
-         right("P(target) [95% CI]", 26) + right("inherent", 12) + right("reduction ± SE", 24) +
-         right("Δ vs " + r.baselines.front() + " ± SE", 24);
-  if (annual) out += right("annual mean ± SE", 24);
+  out += "  " + pad_right("scenario", w_scen) + " " + pad_right("baseline", w_base);
+  out += align_right("mean loss ± SE", 24) + align_right("VaR95", 12) + align_right("VaR99", 12) +
+         align_right("ES99", 12) + align_right("P(target) [95% CI]", 26) + align_right("inherent", 12) +
+         align_right("reduction ± SE", 24) + align_right("Δ vs " + r.baselines.front() + " ± SE", 24);
+  if (annual) out += align_right("annual mean ± SE", 24);
   out += "\n";
   const auto pm = [](double m, double se) {
     char b[64];
@@ -552,26 +588,29 @@ std::string compare_text(const CompareResult& r) {
       p = b;
     }
     const bool first = row.baseline == r.baselines.front();
-    add("  %-*s %-*s", static_cast<int>(w_scen), row.scenario.c_str(), static_cast<int>(w_base), row.baseline.c_str());
-    out += right(pm(row.mean, row.stderr_), 24) + right(g(row.var95), 12) + right(g(row.var99), 12) +
-           right(g(row.es99), 12) + right(p, 26) + right(g(row.inherent_mean), 12) +
-           right(pm(row.reduction_mean, row.reduction_stderr), 24) +
-           right(first ? "—" : pm(row.diff_mean, row.diff_stderr), 24);
-    if (annual) out += right(row.annual_mean ? pm(*row.annual_mean, *row.annual_stderr) : "n/a", 24);
+    out += "  " + pad_right(row.scenario, w_scen) + " " + pad_right(row.baseline, w_base);
+    out += align_right(pm(row.mean, row.stderr_), 24) + align_right(g(row.var95), 12) + align_right(g(row.var99), 12) +
+           align_right(g(row.es99), 12) + align_right(p, 26) + align_right(g(row.inherent_mean), 12) +
+           align_right(pm(row.reduction_mean, row.reduction_stderr), 24) +
+           align_right(first ? "—" : pm(row.diff_mean, row.diff_stderr), 24);
+    if (annual) out += align_right(row.annual_mean ? pm(*row.annual_mean, *row.annual_stderr) : "n/a", 24);
     out += "\n";
   }
   for (const auto& row : r.rows) {
     if (row.baseline != kSupplierRule) continue;
-    add("supplier rule on %s (%zu supplier%s, %zu baseline%s changed):\n", row.scenario.c_str(), row.decisions.size(),
-        row.decisions.size() == 1 ? "" : "s", row.changed, row.changed == 1 ? "" : "s");
+    out += "supplier rule on " + terminal_safe(row.scenario);
+    add(" (%zu supplier%s, %zu baseline%s changed):\n", row.decisions.size(), row.decisions.size() == 1 ? "" : "s",
+        row.changed, row.changed == 1 ? "" : "s");
     if (row.decisions.empty()) out += "  no enterprise is a supplier in a dependency: nothing to assign\n";
+    const std::size_t w_ent = column_width(row.decisions, 16, [](const SupplierDecision& d) { return d.enterprise; });
+    const std::size_t w_bl = column_width(row.decisions, 6, [](const SupplierDecision& d) { return d.baseline; });
     for (const auto& d : row.decisions) {
       std::string why;
       for (const auto& reason : d.reasons) why += (why.empty() ? "" : "; ") + describe(reason);
       if (why.empty()) why = "none of the three conditions holds";
-      add("  %-16s %-6s (was %s): ", d.enterprise.c_str(), d.baseline.c_str(),
-          d.previous_baseline.empty() ? "none" : d.previous_baseline.c_str());
-      out += why + "\n";
+      out += "  " + pad_right(d.enterprise, w_ent) + " " + pad_right(d.baseline, w_bl) + " (was " +
+             (d.previous_baseline.empty() ? std::string("none") : terminal_safe(d.previous_baseline)) +
+             "): " + terminal_safe(why) + "\n";
     }
   }
   return out;
@@ -644,8 +683,11 @@ std::string compare_svg(const CompareResult& r) {
       }
     }
     const double cx = x0 + static_cast<double>(bars) * bar_w / 2;
-    add("<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" transform=\"rotate(-30 %.1f %.1f)\">%s</text>\n", cx,
-        top + plot_h + 16, cx, top + plot_h + 16, xml(r.scenarios[g].label).c_str());
+    // Labels are scenario names, often long: cut to fit the margin, whole in the tooltip.
+    add("<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" transform=\"rotate(-30 %.1f %.1f)\">", cx, top + plot_h + 16,
+        cx, top + plot_h + 16);
+    out += "<title>" + xml(r.scenarios[g].label) + "</title>" + xml(truncate_to_width(r.scenarios[g].label, 24)) +
+           "</text>\n";
   }
   for (std::size_t k = 0; k < bars; ++k) {
     const double ly = top + plot_h + label_h + 18.0 * static_cast<double>(k);

@@ -106,11 +106,15 @@ struct CompareResult {
 // runs them. Deterministic: the same inputs give the same result at any thread count.
 CompareResult compare(const std::vector<CompareInput>& scenarios, const CompareOptions& options);
 
-// Labels for scenario files: the file stem, or the directory for a file named
-// scenario.* ("sectors/automotive/scenario.textproto" is "automotive"), with as many
-// parent directories as it takes to tell them apart ("a/x", "b/x"). Throws
-// std::invalid_argument when the same path is given twice.
-std::vector<std::string> compare_labels(const std::vector<std::string>& files);
+// Labels for scenarios, deterministic and unique: each scenario's `name`. An unnamed one
+// is labelled by its file: the stem, or the directory of a file named scenario.*
+// ("sectors/automotive/scenario.textproto" is "automotive"); one with neither by its place
+// ("scenario 3"). Scenarios that share a name are told apart by their files, with as
+// many parent directories as it takes ("Factory (a/f)", "Factory (b/f)"); what is still
+// alike (in memory) is numbered in order ("chain", "chain (2)"). `files[i]` may be empty.
+// Throws std::invalid_argument when two paths name the same file (the same path, or
+// another name of it: a link, ./x and x), or the lists differ in length.
+std::vector<std::string> compare_labels(const std::vector<std::string>& names, const std::vector<std::string>& files);
 
 // compare.json (deterministic: no time stamps, no thread count), compare.csv (one line a
 // row), a terminal table, and an SVG bar chart of the mean residual loss with its 95%

@@ -2,19 +2,23 @@
 
 #include <algorithm>
 
+#include "cpsf/terminal.hpp"
+
 namespace cpsf {
 
+// The parts come from the input (ids, paths, parser messages quoting it): escaped, so a
+// diagnostic is one line that cannot act on the terminal it is printed to.
 std::string Diagnostic::format() const {
-  std::string out = file;
+  std::string out = terminal_safe(file);
   if (line > 0) {
     out += ':' + std::to_string(line);
     if (column > 0) out += ':' + std::to_string(column);
   }
   out += severity == Severity::Error ? ": error: " : ": warning: ";
-  if (!entity.empty()) out += entity + ": ";
-  out += message;
-  if (!hint.empty()) out += " (fix: " + hint + ")";
-  if (!path.empty()) out += " [" + path + "]";
+  if (!entity.empty()) out += terminal_safe(entity) + ": ";
+  out += terminal_safe(message);
+  if (!hint.empty()) out += " (fix: " + terminal_safe(hint) + ")";
+  if (!path.empty()) out += " [" + terminal_safe(path) + "]";
   return out;
 }
 

@@ -25,7 +25,7 @@ struct Diagnostic {
   std::string message;  // what is wrong
   std::string hint;     // how to fix it
 
-  // "file:line:col: error: entity: message (fix: hint) [path]"
+  // "file:line:col: error: entity: message (fix: hint) [path]", every part terminal_safe()
   [[nodiscard]] std::string format() const;
 };
 

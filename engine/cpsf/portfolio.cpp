@@ -12,8 +12,10 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "cpsf/csv.hpp"
 #include "cpsf/model.hpp"
 #include "cpsf/statistics.hpp"
+#include "cpsf/terminal.hpp"
 #include "cpsf/version.hpp"
 
 namespace cpsf {
@@ -60,12 +62,6 @@ std::string fmt(double x, const char* spec = "%.6g") {
   char buf[64];
   std::snprintf(buf, sizeof buf, spec, x);
   return buf;
-}
-
-std::string join(const std::vector<std::string>& ids, const char* sep) {
-  std::string out;
-  for (const auto& id : ids) out += (out.empty() ? "" : sep) + id;
-  return out;
 }
 
 // 128-bit fingerprint of a model's step probabilities: subsets that compile to the same
@@ -504,16 +500,6 @@ const char* objective_name(const PortfolioResult& r) {
                   : "residual loss per trial (main view)";
 }
 
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 }  // namespace
 
 std::string portfolio_json(const PortfolioResult& r, const OutputContext& context) {
@@ -570,20 +556,31 @@ std::string portfolio_json(const PortfolioResult& r, const OutputContext& contex
 std::string frontier_csv(const PortfolioResult& r) {
   std::string out = "budget,cost,loss,stderr,chosen\n";
   for (const auto& f : r.frontier) {
-    out += fmt(f.budget, "%.17g") + "," + fmt(f.cost, "%.17g") + "," + fmt(f.loss.mean, "%.17g") + "," +
-           fmt(f.loss.stderr_, "%.17g") + "," + csv_field(join(f.chosen, ";")) + "\n";
+    for (const double x : {f.budget, f.cost, f.loss.mean, f.loss.stderr_}) {
+      csv::number(out, x);
+      out += ',';
+    }
+    csv::list(out, f.chosen);  // ids may hold any separator: a JSON array
+    out += '\n';
   }
   return out;
 }
 
 std::string portfolio_text(const PortfolioResult& r, const OutputContext& context) {
+  // Control ids, names and the currency are the scenario's: escaped (pad_right escapes
+  // too), and the table's id column padded by display width, long ids cut ("…").
   std::string out;
   const auto line = [&](const std::string& s) { out += s + "\n"; };
-  const std::string unit = context.currency.empty() ? "" : " " + context.currency;
+  const auto ids = [](const std::vector<std::string>& list) {
+    std::string joined;
+    for (const auto& id : list) joined += (joined.empty() ? "" : ", ") + terminal_safe(id);
+    return joined;
+  };
+  const std::string unit = context.currency.empty() ? "" : " " + terminal_safe(context.currency);
   const std::string per = !r.annual ? unit : unit.empty() ? std::string(" per year") : unit + "/year";
   const auto est = [](const LossEstimate& e) { return fmt(e.mean) + " ± " + fmt(e.stderr_, "%.3g"); };
-  line("Control portfolio" + (context.scenario_name.empty() ? "" : " for " + context.scenario_name) + ": " +
-       portfolio_method_name(r.method) + " search over " + std::to_string(r.candidates.size()) +
+  line("Control portfolio" + (context.scenario_name.empty() ? "" : " for " + terminal_safe(context.scenario_name)) +
+       ": " + portfolio_method_name(r.method) + " search over " + std::to_string(r.candidates.size()) +
        " candidates, budget " + fmt(r.budget) + unit);
   line("objective: " + std::string(objective_name(r)) + "; " + std::to_string(r.trials) + " trials, seed " +
        std::to_string(r.seed) + ", common random numbers; " + std::to_string(r.simulations) + " simulations");
@@ -592,30 +589,28 @@ std::string portfolio_text(const PortfolioResult& r, const OutputContext& contex
   line("loss with the chosen set   " + est(r.loss) + per + "  (cost " + fmt(r.cost) + unit + ")");
   line("the chosen set removes     " + fmt(r.reduction) + " ± " + fmt(r.reduction_stderr, "%.3g") + per +
        " (paired SE)");
-  line("chosen: " + (r.chosen.empty() ? std::string("(none)") : join(r.chosen, ", ")));
+  line("chosen: " + (r.chosen.empty() ? std::string("(none)") : ids(r.chosen)));
   if (r.method == PortfolioMethod::Exact && r.greedy_loss.mean != r.loss.mean) {
     line("(greedy would reach " + est(r.greedy_loss) + per + ")");
   }
   char buf[512];
   line("marginal value with respect to the chosen set (loss removed by the control, the others as chosen):");
-  std::snprintf(buf, sizeof buf, "  %-30s %12s %6s %12s %10s %12s", "control", "cost", "chosen", "value", "SE",
-                "value/cost");
-  line(buf);
+  const std::size_t w = column_width(r.marginal, 30, [](const MarginalValue& m) { return m.control; });
+  std::snprintf(buf, sizeof buf, " %12s %6s %12s %10s %12s", "cost", "chosen", "value", "SE", "value/cost");
+  line("  " + pad_right("control", w) + buf);
   for (const auto& m : r.marginal) {
-    std::snprintf(buf, sizeof buf, "  %-30s %12s %6s %12s %10s %12s", m.control.c_str(), fmt(m.cost).c_str(),
-                  m.chosen ? "yes" : "no", fmt(m.value).c_str(), fmt(m.stderr_, "%.3g").c_str(),
-                  fmt(m.value_per_cost, "%.4g").c_str());
-    line(buf);
+    std::snprintf(buf, sizeof buf, " %12s %6s %12s %10s %12s", fmt(m.cost).c_str(), m.chosen ? "yes" : "no",
+                  fmt(m.value).c_str(), fmt(m.stderr_, "%.3g").c_str(), fmt(m.value_per_cost, "%.4g").c_str());
+    line("  " + pad_right(m.control, w) + buf);
   }
   if (!r.frontier.empty()) {
     line("efficient frontier (" + std::string(portfolio_method_name(r.method)) + "):");
     std::snprintf(buf, sizeof buf, "  %12s %12s %12s %10s  %s", "budget", "cost", "loss", "SE", "chosen");
     line(buf);
     for (const auto& f : r.frontier) {
-      std::snprintf(buf, sizeof buf, "  %12s %12s %12s %10s  %s", fmt(f.budget).c_str(), fmt(f.cost).c_str(),
-                    fmt(f.loss.mean).c_str(), fmt(f.loss.stderr_, "%.3g").c_str(),
-                    f.chosen.empty() ? "(none)" : join(f.chosen, ", ").c_str());
-      line(buf);
+      std::snprintf(buf, sizeof buf, "  %12s %12s %12s %10s  ", fmt(f.budget).c_str(), fmt(f.cost).c_str(),
+                    fmt(f.loss.mean).c_str(), fmt(f.loss.stderr_, "%.3g").c_str());
+      line(buf + (f.chosen.empty() ? std::string("(none)") : ids(f.chosen)));
     }
   }
   return out;

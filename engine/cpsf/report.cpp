@@ -3,12 +3,13 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <limits>
 #include <string_view>
 
+#include "cpsf/csv.hpp"
+#include "cpsf/terminal.hpp"
 #include "cpsf/version.hpp"
 
 namespace cpsf {
@@ -41,8 +42,8 @@ AssetReport asset_report(std::uint32_t v, const ViewResult& view, bool inherent,
   AssetReport a;
   a.index = v;
   a.hits = view.residual.hits[v];
-  a.p = trials ? static_cast<double>(a.hits) / static_cast<double>(trials) : 0.0;
-  a.ci95 = wilson_interval(a.hits, trials);
+  a.p = trials ? static_cast<double>(a.hits) / static_cast<double>(trials) : kNoEstimate;
+  a.ci95 = trials ? wilson_interval(a.hits, trials) : Interval{kNoEstimate, kNoEstimate};
   if (a.hits > 0) {
     const double n = static_cast<double>(a.hits);
     const double sum = static_cast<double>(view.residual.time_sum[v]) / kTimeScale;
@@ -54,8 +55,8 @@ AssetReport asset_report(std::uint32_t v, const ViewResult& view, bool inherent,
   }
   if (inherent) {
     a.inherent_hits = view.inherent.hits[v];
-    a.inherent_p = trials ? static_cast<double>(a.inherent_hits) / static_cast<double>(trials) : 0.0;
-    a.inherent_ci95 = wilson_interval(a.inherent_hits, trials);
+    a.inherent_p = trials ? static_cast<double>(a.inherent_hits) / static_cast<double>(trials) : kNoEstimate;
+    a.inherent_ci95 = trials ? wilson_interval(a.inherent_hits, trials) : Interval{kNoEstimate, kNoEstimate};
   }
   return a;
 }
@@ -209,33 +210,6 @@ void write_asset(JsonStream& w, const Model& m, const AssetReport& a, bool inher
   w.end_object();
 }
 
-// The CSV writers append each field to the output in place: at 10^6 assets, temporary
-// strings per field cost more than the formatting.
-void append_csv_field(std::string& out, const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) {
-    out += s;
-    return;
-  }
-  out += '"';
-  for (const char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-}
-
-// printf's %.17g (std::to_chars with a precision is defined as printf), nothing when not finite.
-void append_g17(std::string& out, double x) {
-  if (!std::isfinite(x)) return;
-  char buf[40];
-  out.append(buf, std::to_chars(buf, buf + sizeof buf, x, std::chars_format::general, 17).ptr);
-}
-
-void append_count(std::string& out, std::uint64_t x) {
-  char buf[24];
-  out.append(buf, std::to_chars(buf, buf + sizeof buf, x).ptr);
-}
-
 }  // namespace
 
 LossSummary summarise_losses(std::span<const double> losses) {
@@ -279,14 +253,17 @@ Report make_report(const Model& m, const SimulationResult& r, const ReportOption
     rep.assets[r.tracked[k]].time_quantiles =
         std::array<double, 3>{quantile(times, 0.5), quantile(times, 0.9), quantile(times, 0.99)};
   }
-  if (r.trials == 0) return rep;
+  // With no trial (cancelled before the first round) every estimate below is
+  // kNoEstimate (null), not 0; the ids, counts and structure are all there.
+  const auto mean_of = [](std::span<const double> x) { return x.empty() ? kNoEstimate : mean(x); };
+  const auto se_of = [](std::span<const double> x) { return x.size() > 1 ? standard_error(x) : kNaN; };
   rep.loss = summarise_losses(main.residual_loss);
   if (r.has_inherent) {
     rep.inherent_loss = summarise_losses(main.inherent_loss);
     std::vector<double> removed(r.trials);
     for (std::uint64_t j = 0; j < r.trials; ++j) removed[j] = main.inherent_loss[j] - main.residual_loss[j];
-    rep.removed_mean = mean(removed);
-    rep.removed_stderr = r.trials > 1 ? standard_error(removed) : kNaN;
+    rep.removed_mean = mean_of(removed);
+    rep.removed_stderr = se_of(removed);
   }
   std::vector<double> chain_cascade(r.trials, 0.0);
   for (std::size_t e = 0; e < r.enterprises; ++e) {
@@ -299,15 +276,15 @@ Report make_report(const Model& m, const SimulationResult& r, const ReportOption
       chain_cascade[j] += cascaded[j];
       if (r.has_inherent) inherent[j] = r.enterprise_inherent_loss[at] + r.enterprise_inherent_cascade[at];
     }
-    Report::Enterprise out{summarise_losses(total), r.has_inherent ? mean(inherent) : kNaN};
-    out.direct_mean = mean(direct);
-    out.direct_stderr = r.trials > 1 ? standard_error(direct) : kNaN;
-    out.cascade_mean = mean(cascaded);
-    out.cascade_stderr = r.trials > 1 ? standard_error(cascaded) : kNaN;
+    Report::Enterprise out{summarise_losses(total), r.has_inherent ? mean_of(inherent) : kNaN};
+    out.direct_mean = mean_of(direct);
+    out.direct_stderr = se_of(direct);
+    out.cascade_mean = mean_of(cascaded);
+    out.cascade_stderr = se_of(cascaded);
     rep.enterprises.push_back(std::move(out));
   }
-  rep.cascade_mean = mean(chain_cascade);
-  rep.cascade_stderr = r.trials > 1 ? standard_error(chain_cascade) : kNaN;
+  rep.cascade_mean = mean_of(chain_cascade);
+  rep.cascade_stderr = se_of(chain_cascade);
   rep.paths = summarise_paths(m, r, options.path_top_k);
   using CP = ReportOptions::Chokepoints;
   if (options.chokepoints == CP::Off) {
@@ -328,6 +305,11 @@ Report make_report(const Model& m, const SimulationResult& r, const ReportOption
   }
   rep.relation_labels = RelationLabels(m, named);
 
+  if (r.trials == 0) {  // empty cells too: an expected loss of no trial is not 0
+    for (auto* cells : {&rep.cell_loss, &rep.cell_count}) {
+      for (auto& row : *cells) std::fill(std::begin(row), std::end(row), kNoEstimate);
+    }
+  }
   for (const auto& a : rep.assets) {
     const auto l = m.asset_layer[a.index], e = m.asset_element[a.index];
     rep.cell_loss[l][e] += a.p * m.asset_loss[a.index];
@@ -338,7 +320,7 @@ Report make_report(const Model& m, const SimulationResult& r, const ReportOption
     t.id = view.id;
     for (std::uint32_t v = 0; v < m.asset_count(); ++v) t.assets.push_back(asset_report(v, view, r.has_inherent, r.trials));
     t.loss = summarise_losses(view.residual_loss);
-    if (r.has_inherent) t.inherent_mean = mean(view.inherent_loss);
+    if (r.has_inherent) t.inherent_mean = mean_of(view.inherent_loss);
     rep.threats.push_back(std::move(t));
   }
   if (r.has_annual) {
@@ -392,12 +374,15 @@ std::string results_json(const Model& m, const SimulationResult& r, const Report
     if (r.has_inherent) ej["inherent_loss_mean"] = number(re.inherent_mean);
     enterprises.push_back(std::move(ej));
   }
+  const double cascade_share = rep.loss.mean > 0           ? rep.cascade_mean / rep.loss.mean
+                               : std::isnan(rep.loss.mean) ? kNoEstimate  // no trial
+                                                           : 0.0;
   j["cascade"] = {{"production_modelled", r.has_production},
                   {"dependencies", m.supply_links.size()},
                   {"spectral_radius", number(r.spectral_radius)},
                   {"loss_mean", number(rep.cascade_mean)},
                   {"stderr", number(rep.cascade_stderr)},
-                  {"share_of_loss", number(rep.loss.mean > 0 ? rep.cascade_mean / rep.loss.mean : 0.0)}};
+                  {"share_of_loss", number(cascade_share)}};
   {
     auto& pj = j["paths"];
     pj["successful_paths"] = rep.paths.successful_paths;
@@ -493,18 +478,18 @@ std::string assets_csv(const Model& m, const Report& rep) {
       "inherent_p_compromised\n";
   out.reserve(out.size() + rep.assets.size() * 160);
   for (const auto& a : rep.assets) {
-    append_csv_field(out, m.asset_id[a.index]);
+    csv::text(out, m.asset_id[a.index]);
     out += ',';
-    append_csv_field(out, m.enterprise_id[m.asset_owner[a.index]]);
+    csv::text(out, m.enterprise_id[m.asset_owner[a.index]]);
     out += ',';
     out += kLayerNames[m.asset_layer[a.index]];
     out += ',';
     out += kElementNames[m.asset_element[a.index]];
     out += m.asset_target[a.index] ? ",true," : ",false,";
-    append_count(out, a.hits);
+    csv::count(out, a.hits);
     for (const double x : {a.p, a.ci95.low, a.ci95.high, a.mean_time, a.sd_time, a.inherent_p}) {
       out += ',';
-      append_g17(out, x);
+      csv::number(out, x);
     }
     out += '\n';
   }
@@ -518,19 +503,19 @@ std::string losses_csv(const SimulationResult& r) {
   if (r.has_annual) out += r.has_inherent ? ",annual_loss,annual_inherent_loss" : ",annual_loss";
   out += "\n";
   for (std::uint64_t j = 0; j < r.trials; ++j) {
-    append_count(out, j);
+    csv::count(out, j);
     out += ',';
-    append_g17(out, main.residual_loss[j]);
+    csv::number(out, main.residual_loss[j]);
     if (r.has_inherent) {
       out += ',';
-      append_g17(out, main.inherent_loss[j]);
+      csv::number(out, main.inherent_loss[j]);
     }
     if (r.has_annual) {
       out += ',';
-      append_g17(out, r.annual_residual_loss[j]);
+      csv::number(out, r.annual_residual_loss[j]);
       if (r.has_inherent) {
         out += ',';
-        append_g17(out, r.annual_inherent_loss[j]);
+        csv::number(out, r.annual_inherent_loss[j]);
       }
     }
     out += '\n';
@@ -539,17 +524,27 @@ std::string losses_csv(const SimulationResult& r) {
 }
 
 std::string text_summary(const Model& m, const SimulationResult& r, const Report& rep, const OutputContext& ctx) {
+  // Ids and names are the scenario's: every one goes through terminal_safe (pad_right
+  // escapes too), and table columns are padded by display width.
   std::string out;
-  char line[512];
-  const auto add = [&](const char* fmt, auto... args) {
-    std::snprintf(line, sizeof line, fmt, args...);
-    out += line;
+  const auto add = [&](const char* fmt, auto... args) {  // printf onto `out`, of any length
+    const int n = std::snprintf(nullptr, 0, fmt, args...);
+    if (n <= 0) return;
+    const std::size_t at = out.size();
+    out.resize(at + static_cast<std::size_t>(n) + 1);
+    std::snprintf(out.data() + at, static_cast<std::size_t>(n) + 1, fmt, args...);
+    out.resize(at + static_cast<std::size_t>(n));
   };
-  const char* cur = ctx.currency.empty() ? "" : ctx.currency.c_str();
-  add("%s: %llu trials%s%s, seed %llu\n", ctx.scenario_name.empty() ? ctx.scenario_file.c_str() : ctx.scenario_name.c_str(),
-      static_cast<unsigned long long>(r.trials), r.partial ? " (PARTIAL: interrupted)" : "",
-      r.stopped_by_precision ? " (target precision reached)" : "", static_cast<unsigned long long>(r.seed));
-  add("view: %s\n", r.combined ? "every threat attacks once per trial" : ("one attack per trial by '" + r.threats.front().id + "'").c_str());
+  const std::string currency = terminal_safe(ctx.currency);
+  const char* cur = currency.c_str();
+  out += terminal_safe(ctx.scenario_name.empty() ? ctx.scenario_file : ctx.scenario_name);
+  add(": %llu trials%s%s, seed %llu\n", static_cast<unsigned long long>(r.trials),
+      r.partial ? " (PARTIAL: interrupted)" : "", r.stopped_by_precision ? " (target precision reached)" : "",
+      static_cast<unsigned long long>(r.seed));
+  out += "view: " +
+         (r.combined ? std::string("every threat attacks once per trial")
+                     : "one attack per trial by '" + terminal_safe(r.threats.front().id) + "'") +
+         "\n";
   add("loss per trial      mean %.6g %s ± %.3g (SE)   VaR95 %.6g   VaR99 %.6g   ES99 %.6g\n", rep.loss.mean, cur,
       rep.loss.stderr_, rep.loss.var95, rep.loss.var99, rep.loss.es99);
   if (r.has_inherent) {
@@ -561,10 +556,13 @@ std::string text_summary(const Model& m, const SimulationResult& r, const Report
     add("of which cascade    mean %.6g %s ± %.3g (production lost through supply dependencies, %.1f%% of the loss)\n",
         rep.cascade_mean, cur, rep.cascade_stderr, rep.loss.mean > 0 ? 100.0 * rep.cascade_mean / rep.loss.mean : 0.0);
     out += "enterprises (mean loss per trial):\n";
-    add("  %-16s %14s %14s %14s\n", "enterprise", "direct", "cascade", "total");
+    const std::size_t w = column_width(m.enterprise_id, 16, [](const std::string& id) { return id; });
+    out += "  " + pad_right("enterprise", w);
+    add(" %14s %14s %14s\n", "direct", "cascade", "total");
     for (std::size_t e = 0; e < rep.enterprises.size(); ++e) {
       const auto& re = rep.enterprises[e];
-      add("  %-16s %14.6g %14.6g %14.6g\n", m.enterprise_id[e].c_str(), re.direct_mean, re.cascade_mean, re.residual.mean);
+      out += "  " + pad_right(m.enterprise_id[e], w);
+      add(" %14.6g %14.6g %14.6g\n", re.direct_mean, re.cascade_mean, re.residual.mean);
     }
   }
   // The riskiest assets by expected loss, then targets.
@@ -573,41 +571,52 @@ std::string text_summary(const Model& m, const SimulationResult& r, const Report
   std::stable_sort(order.begin(), order.end(), [&](const AssetReport* a, const AssetReport* b) {
     return a->p * m.asset_loss[a->index] > b->p * m.asset_loss[b->index];
   });
+  if (order.size() > 10) order.resize(10);
   out += "assets by expected loss (top 10):\n";
-  add("  %-28s %10s  %-21s %10s %12s\n", "asset", "P(comp.)", "95% CI", "mean days", "exp. loss");
-  for (std::size_t i = 0; i < order.size() && i < 10; ++i) {
-    const auto& a = *order[i];
-    add("  %-28s %10.5f  [%8.5f, %8.5f] %10.3g %12.6g%s\n", m.asset_id[a.index].c_str(), a.p, a.ci95.low, a.ci95.high,
-        a.mean_time, a.p * m.asset_loss[a.index], m.asset_target[a.index] ? "  (target)" : "");
+  const std::size_t w_asset = column_width(order, 28, [&](const AssetReport* a) { return m.asset_id[a->index]; });
+  out += "  " + pad_right("asset", w_asset);
+  add(" %10s  %-21s %10s %12s\n", "P(comp.)", "95% CI", "mean days", "exp. loss");
+  for (const AssetReport* a : order) {
+    out += "  " + pad_right(m.asset_id[a->index], w_asset);
+    add(" %10.5f  [%8.5f, %8.5f] %10.3g %12.6g%s\n", a->p, a->ci95.low, a->ci95.high, a->mean_time,
+        a->p * m.asset_loss[a->index], m.asset_target[a->index] ? "  (target)" : "");
   }
   if (!rep.paths.targets.empty()) {
     out += "most frequent attack path to each target:\n";
+    const std::size_t w = column_width(rep.paths.targets, 24, [&](const auto& t) { return m.asset_id[t.target]; });
     for (const auto& t : rep.paths.targets) {
+      out += "  " + pad_right(m.asset_id[t.target], w);
       if (t.top.empty()) {
-        add("  %-24s never reached\n", m.asset_id[t.target].c_str());
+        out += " never reached\n";
         continue;
       }
       std::string chain;
-      for (const std::uint32_t a : t.top[0].assets) chain += (chain.empty() ? "" : " > ") + m.asset_id[a];
-      add("  %-24s %5.1f%% of %llu falls: ", m.asset_id[t.target].c_str(), 100.0 * t.top[0].share,
-          static_cast<unsigned long long>(t.compromised_trials));
+      for (const std::uint32_t a : t.top[0].assets)
+        chain += (chain.empty() ? "" : " > ") + terminal_safe(m.asset_id[a]);
+      add(" %5.1f%% of %llu falls: ", 100.0 * t.top[0].share, static_cast<unsigned long long>(t.compromised_trials));
       out += chain + "\n";
     }
   }
   if (!rep.chokepoints.empty()) {
     out += "chokepoints (residual weaknesses; cut = fewest relations that cut every path, depth = fewest steps):\n";
+    const std::size_t w_threat = column_width(rep.chokepoints, 18, [](const auto& tc) { return tc.threat; });
+    std::size_t w_target = 24;
+    for (const auto& tc : rep.chokepoints) {
+      w_target = std::max(w_target, column_width(tc.targets, 24, [&](const auto& c) { return m.asset_id[c.target]; }));
+    }
     for (const auto& tc : rep.chokepoints) {
       for (const auto& c : tc.targets) {
         if (!c.reachable) continue;
+        out += "  " + pad_right(tc.threat, w_threat) + " " + pad_right(m.asset_id[c.target], w_target);
         if (c.entry) {
-          add("  %-18s %-24s is an entry point: no relation cut protects it\n", tc.threat.c_str(),
-              m.asset_id[c.target].c_str());
+          out += " is an entry point: no relation cut protects it\n";
           continue;
         }
         std::string cut;
-        for (const std::uint32_t rel : c.cut_relations) cut += (cut.empty() ? "" : ", ") + rep.relation_labels(rel);
-        add("  %-18s %-24s cut %u, depth %u%s: ", tc.threat.c_str(), m.asset_id[c.target].c_str(), c.cut_size, c.depth,
-            c.exact ? "" : " (upper bound: ALL gate)");
+        for (const std::uint32_t rel : c.cut_relations) {
+          cut += (cut.empty() ? "" : ", ") + terminal_safe(rep.relation_labels(rel));
+        }
+        add(" cut %u, depth %u%s: ", c.cut_size, c.depth, c.exact ? "" : " (upper bound: ALL gate)");
         out += cut + "\n";
       }
     }

@@ -5,6 +5,7 @@
 // results.json, assets.csv and losses.csv (docs/results-format.md).
 #pragma once
 
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,10 +18,14 @@
 
 namespace cpsf {
 
+// An estimate of nothing (a run that completed no trial) is NaN, written null: never 0.
+inline constexpr double kNoEstimate = std::numeric_limits<double>::quiet_NaN();
+
+// Of no loss at all: every number kNoEstimate, no exceedance point.
 struct LossSummary {
-  double mean = 0, stderr_ = 0;  // standard error of the mean
-  Interval ci95{0, 0};           // mean ± 1.96 SE
-  double var95 = 0, var99 = 0, es99 = 0, max = 0;
+  double mean = kNoEstimate, stderr_ = kNoEstimate;  // standard error of the mean
+  Interval ci95{kNoEstimate, kNoEstimate};           // mean ± 1.96 SE
+  double var95 = kNoEstimate, var99 = kNoEstimate, es99 = kNoEstimate, max = kNoEstimate;
   struct Point {
     double threshold, probability, stderr_;
   };
@@ -32,7 +37,7 @@ struct LossSummary {
 LossSummary summarise_losses(std::span<const double> losses);
 LossSummary summarise_losses(std::span<const double> losses, std::span<const double> thresholds);
 
-struct AssetReport {
+struct AssetReport {  // with no trial, p and its interval are kNoEstimate
   std::uint32_t index;
   std::uint64_t hits = 0;
   double p = 0;
@@ -48,17 +53,19 @@ struct Report {
   std::uint64_t trials = 0;
   std::vector<AssetReport> assets;       // main view
   LossSummary loss, inherent_loss;
-  double removed_mean = 0, removed_stderr = 0;  // inherent − residual, paired (common random numbers)
+  // Inherent − residual, paired (common random numbers).
+  double removed_mean = kNoEstimate, removed_stderr = kNoEstimate;
   struct Enterprise {
-    LossSummary residual;      // direct + cascade
-    double inherent_mean = 0;  // direct + cascade, controls off
+    LossSummary residual;                // direct + cascade
+    double inherent_mean = kNoEstimate;  // direct + cascade, controls off
     // Direct: its compromised assets' losses plus its own production loss; cascade: the
     // production it lost because suppliers were out (cascade.hpp). Residual, mean ± SE.
-    double direct_mean = 0, direct_stderr = 0, cascade_mean = 0, cascade_stderr = 0;
+    double direct_mean = kNoEstimate, direct_stderr = kNoEstimate, cascade_mean = kNoEstimate,
+           cascade_stderr = kNoEstimate;
   };
   std::vector<Enterprise> enterprises;
   // Supply-chain-wide cascade loss per trial (residual), mean ± SE, and its share of the mean loss.
-  double cascade_mean = 0, cascade_stderr = 0;
+  double cascade_mean = kNoEstimate, cascade_stderr = kNoEstimate;
   PathSummary paths;
   // Chokepoints of each threat (residual weaknesses) to the tracked assets, threat by
   // threat; empty when not computed (`chokepoints_note` says why).

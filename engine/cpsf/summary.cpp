@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "cpsf/terminal.hpp"
+
 namespace cpsf {
 
 ScenarioSummary summarise(const v1::Scenario& s) {
@@ -34,11 +36,19 @@ std::string format_summary(const v1::Scenario& s, const ScenarioSummary& m) {
     std::snprintf(line, sizeof line, fmt, args...);
     out += line;
   };
-  add("scenario      %s\n", s.name().empty() ? "(unnamed)" : s.name().c_str());
+  // Names and ids are the scenario's: escaped, and padded by display width (line[] holds
+  // numbers only).
+  out += "scenario      " + (s.name().empty() ? std::string("(unnamed)") : terminal_safe(s.name())) + "\n";
   add("enterprises   %zu\n", m.enterprises);
-  for (const auto& e : s.enterprises()) {
-    add("  %-22s %-20s %-14s baseline %s\n", e.id().c_str(), e.role().c_str(), e.sector().c_str(),
-        e.baseline().empty() ? "-" : e.baseline().c_str());
+  const auto& ents = s.enterprises();
+  const std::size_t w_id = column_width(ents, 22, [](const auto& e) { return e.id(); });
+  const std::size_t w_sector = column_width(ents, 14, 24, [](const auto& e) { return e.sector(); });
+  const std::size_t w_base = column_width(ents, 6, 24, [](const auto& e) { return e.baseline(); });
+  for (const auto& e : ents) {  // the role is free text: last, and never cut
+    std::string row = "  " + pad_right(e.id(), w_id) + " " + pad_right(e.sector(), w_sector) + " baseline " +
+                      pad_right(e.baseline().empty() ? "-" : e.baseline(), w_base) + " " + terminal_safe(e.role());
+    while (row.back() == ' ') row.pop_back();
+    out += row + "\n";
   }
   add("assets        %zu (%zu targets, %zu entry points, %zu ALL gates)\n", m.assets, m.targets,
       m.entry_assets, m.all_gates);
@@ -72,9 +82,11 @@ std::string format_summary(const v1::Scenario& s, const ScenarioSummary& m) {
   out += "\n";
   add("controls      %zu implemented, %zu candidates\n", m.controls_implemented, m.controls_candidate);
   add("threats       %zu\n", m.threats);
+  const std::size_t w_threat = column_width(s.threats(), 22, [](const auto& t) { return t.id(); });
   for (const auto& t : s.threats()) {
-    add("  %-22s %zu entry points, %zu objectives", t.id().c_str(),
-        static_cast<std::size_t>(t.entry_points_size()), static_cast<std::size_t>(t.objectives_size()));
+    out += "  " + pad_right(t.id(), w_threat);
+    add(" %zu entry points, %zu objectives", static_cast<std::size_t>(t.entry_points_size()),
+        static_cast<std::size_t>(t.objectives_size()));
     if (t.has_annual_frequency()) add(", %g a year", t.annual_frequency());
     out += "\n";
   }

@@ -140,7 +140,7 @@ class compare:
         """Runs every (label, file, data) under every baseline variant with the GIL released; Ctrl-C raises
         KeyboardInterrupt. Returns the documents json (compare.json), csv, text and svg."""
     @staticmethod
-    def labels(files: List[str]) -> List[str]: ...
+    def labels(names: List[str], files: List[str]) -> List[str]: ...
     @staticmethod
     def apply_supplier_rule(data: bytes) -> Tuple[bytes, List[Dict[str, object]]]:
         """(scenario, decisions: enterprise, baseline, previous_baseline, customers, reasons)."""

@@ -20,7 +20,7 @@ Examples
 >>> table = cpsf.compare(cpsf.DEFAULT_SCENARIO, baselines=["SCS-3", "SCS-4"], trials=2000, seed=5,
 ...                      progress=False)
 >>> table[["scenario", "baseline"]].values.tolist()
-[['default', 'SCS-3'], ['default', 'SCS-4']]
+[['Automotive supply chain (default)', 'SCS-3'], ['Automotive supply chain (default)', 'SCS-4']]
 >>> bool(table.loc[1, "mean"] <= table.loc[0, "mean"])   # stronger controls, same random numbers
 True
 >>> s, decisions = cpsf.apply_supplier_rule(cpsf.DEFAULT_SCENARIO)
@@ -61,7 +61,8 @@ ScenarioLike = Union[Scenario, v1.Scenario, PathLike]
 
 
 def _labelled(scenarios) -> List[Tuple[str, Scenario, Optional[str]]]:
-    """(label, scenario, file) for each scenario: dict keys, else as ``cpsf compare`` labels files."""
+    """(label, scenario, file) for each scenario: dict keys, else as ``cpsf compare`` labels
+    them (the scenario's name; files tell apart those that share one)."""
     if isinstance(scenarios, Mapping):
         items = [(_check.text("a key of scenarios (a label)", k), *_validated(v, "compare()", f"scenario {k!r}"))
                  for k, v in scenarios.items()]
@@ -71,13 +72,7 @@ def _labelled(scenarios) -> List[Tuple[str, Scenario, Optional[str]]]:
     checked = [_validated(s, "compare()", f"scenario #{i}") for i, s in enumerate(scenarios)]
     if not checked:
         raise ValueError("no scenario to compare (give at least one)")
-    files = sorted({f for _, f in checked if f})
-    by_file = dict(zip(files, _core.compare.labels(files))) if files else {}
-    labels, seen = [], {}
-    for i, (s, f) in enumerate(checked):
-        base = by_file[f] if f else (s.proto.name or f"scenario{i + 1}")
-        seen[base] = seen.get(base, 0) + 1
-        labels.append(base if seen[base] == 1 else f"{base} ({seen[base]})")
+    labels = _core.compare.labels([s.proto.name for s, _ in checked], [f or "" for _, f in checked])
     return [(label, s, f) for label, (s, f) in zip(labels, checked)]
 
 
@@ -152,8 +147,10 @@ def compare(
     ----------
     scenarios : Scenario, path, or a list or dict of them
         The scenarios (each validated first, as :func:`cpsf.run` does). A dict gives the
-        labels; otherwise files are labelled as on the command line (the file stem, or
-        the directory of a ``scenario.*`` file) and scenarios in memory by their name.
+        labels; otherwise each is labelled as on the command line: by its scenario's
+        name (the file, or its place, where there is none; scenarios sharing a name are
+        told apart by their files, else numbered: ``"chain"``, ``"chain (2)"``). The
+        same file twice is refused (ValueError).
     baselines : iterable of str
         Variants: ``"as-is"``, ``"supplier-rule"`` or a baseline id for every enterprise.
         Differences are taken from the first.
@@ -204,7 +201,7 @@ def compare(
     >>> cpsf.compare(cpsf.DEFAULT_SCENARIO, ["SCS-5"], trials=10, progress=False)
     Traceback (most recent call last):
     ...
-    ValueError: scenario 'default': baseline 'SCS-5' is not defined: SCS ★5 is still under design ...
+    ValueError: scenario 'Automotive supply chain (default)': baseline 'SCS-5' is not defined: SCS ★5 is still ...
     """
     baselines = [baselines] if isinstance(baselines, str) else _check.texts("baselines", baselines)
     threat = None if threat is None else _check.text("threat", threat)

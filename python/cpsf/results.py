@@ -108,7 +108,8 @@ class Results:
     trials, trials_planned : int
         Trials run (trials 0 … trials − 1) and the cap.
     partial : bool
-        True when Ctrl-C stopped the run: every number is that of the trials run.
+        True when Ctrl-C stopped the run: every number is that of the trials run. With no
+        trial (stopped in its first round), every estimate is NaN, never 0.
     stopped_by_precision : bool
         True when the target relative standard error ended the run.
     seed : int
@@ -550,8 +551,14 @@ class Results:
 
     def save(self, out: Union[str, "os.PathLike[str]"]) -> pathlib.Path:
         """Write results.json, assets.csv and losses.csv into directory `out`, as ``cpsf run --out``
-        does (each atomically). Returns the directory."""
+        does (each atomically). Returns the directory.
+
+        Raises ValueError for a run that completed no trial (interrupted before its first
+        round), as ``cpsf run`` writes nothing then: its estimates of nothing must not
+        replace an earlier result."""
         out = pathlib.Path(_check.path("out", out))
+        if self.trials == 0:
+            raise ValueError("the run completed no trial (interrupted before its first round): nothing to save")
         out.mkdir(parents=True, exist_ok=True)
         for name, text in (("results.json", self._core.results_json()), ("assets.csv", self._core.assets_csv()),
                            ("losses.csv", self._core.losses_csv())):

@@ -376,7 +376,9 @@ class Scenario:
         return json_format.MessageToDict(self._proto, preserving_proto_field_name=True)
 
     def save(self, path: PathLike, format: Optional[str] = None) -> pathlib.Path:
-        """Write the scenario atomically (a temporary file, then a rename).
+        """Write the scenario as ``cpsf convert`` does: atomically (a temporary file, then a
+        rename) over a regular file; a link is followed, a FIFO or device written through
+        (docs/cli.md, "Writing files").
 
         Parameters
         ----------

@@ -113,8 +113,13 @@ void register_compare(py::module_& m) {
         "variant with the GIL released; returns {'json', 'csv', 'text', 'svg'}. progress(runs_done, runs) is called "
         "from this thread. Ctrl-C raises KeyboardInterrupt; bad baselines, threats or labels raise ValueError.");
   m.def(
-      "labels", [](const std::vector<std::string>& files) { return compare_labels(files); }, py::arg("files"),
-      "Labels for scenario files as `cpsf compare` makes them (the stem, or the directory of scenario.*).");
+      "labels",
+      [](const std::vector<std::string>& names, const std::vector<std::string>& files) {
+        return compare_labels(names, files);
+      },
+      py::arg("names"), py::arg("files"),
+      "Labels as `cpsf compare` makes them: each scenario's name (files, '' for none, tell apart those that share "
+      "one; an unnamed one by its file). The same file twice raises ValueError.");
   m.def(
       "apply_supplier_rule",
       [](const py::bytes& data) {

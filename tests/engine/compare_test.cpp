@@ -18,6 +18,7 @@ namespace cpsf {
 namespace {
 
 using testing::default_scenario;
+using testing::ScratchDir;
 
 v1::Scenario parse(const std::string& text) {
   v1::Scenario s;
@@ -442,17 +443,45 @@ TEST(Compare, OutputsEscapeLongAndOddLabels) {
   EXPECT_NE(compare_text(c).find(label), std::string::npos);
 }
 
-TEST(Compare, LabelsFromFiles) {
-  EXPECT_EQ(compare_labels({"scenarios/default/scenario.textproto", "x/chain.json"}),
-            (std::vector<std::string>{"default", "chain"}));
-  EXPECT_EQ(compare_labels({"a/automotive/scenario.textproto", "b/power/scenario.textproto"}),
-            (std::vector<std::string>{"automotive", "power"}));
-  EXPECT_EQ(compare_labels({"a/x/s.textproto", "b/x/s.textproto", "c.json"}),
-            (std::vector<std::string>{"a/x/s", "b/x/s", "c"}));
-  EXPECT_EQ(compare_labels({"d/scenario.textproto", "d/scenario.json"}),
-            (std::vector<std::string>{"d/scenario.textproto", "d/scenario.json"}));
-  EXPECT_EQ(compare_labels({"/tmp/scenario.pb"}), (std::vector<std::string>{"tmp"}));
-  EXPECT_THROW(compare_labels({"a/s.textproto", "a/./s.textproto"}), std::invalid_argument);
+// A row is labelled by its scenario's name, whatever the file is called; the file only
+// tells apart scenarios of one name, and names the unnamed.
+TEST(Compare, LabelsAreTheScenariosNames) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(compare_labels({"Automotive chain", "Power grid"}, {"scenarios/default/scenario.textproto", "x/p.json"}),
+            (V{"Automotive chain", "Power grid"}));
+  // The same scenario under any file name has the same label.
+  EXPECT_EQ(compare_labels({"Automotive chain"}, {"copy/renamed.json"}), V{"Automotive chain"});
+  EXPECT_EQ(compare_labels({"Automotive chain"}, {"scenario.textproto"}), V{"Automotive chain"});
+  // Unnamed: the file's stem, or the directory of a scenario.* file; in memory: its place.
+  EXPECT_EQ(compare_labels({"", "", ""}, {"a/automotive/scenario.textproto", "x/chain.json", ""}),
+            (V{"automotive", "chain", "scenario 3"}));
+  // One name twice: told apart by their files (as few directories as it takes), else numbered.
+  EXPECT_EQ(
+      compare_labels({"Factory", "Factory", "Other"}, {"a/f/scenario.textproto", "b/f/scenario.textproto", "c.json"}),
+      (V{"Factory (a/f)", "Factory (b/f)", "Other"}));
+  EXPECT_EQ(compare_labels({"chain", "chain", "chain"}, {"", "", ""}), (V{"chain", "chain (2)", "chain (3)"}));
+  EXPECT_EQ(compare_labels({"トヨタ自動車", "トヨタ自動車"}, {"x/a.json", "y/b.json"}),
+            (V{"トヨタ自動車 (a)", "トヨタ自動車 (b)"}));
+  // A made label never takes one a scenario already has.
+  EXPECT_EQ(compare_labels({"x (2)", "x", "x"}, {"", "", ""}), (V{"x (2)", "x", "x (3)"}));
+  // Deterministic: the same inputs, the same labels.
+  EXPECT_EQ(compare_labels({"a", "a", "b"}, {"", "", ""}), compare_labels({"a", "a", "b"}, {"", "", ""}));
+}
+
+TEST(Compare, TheSameFileTwiceIsRefusedUnderAnyName) {
+  ScratchDir dir;
+  const auto file = dir.write("s.textproto", "name: \"s\"\n");
+  std::filesystem::create_symlink(file, dir.file("link.textproto"));
+  EXPECT_THROW(compare_labels({"s", "s"}, {"a/s.textproto", "a/./s.textproto"}), std::invalid_argument);
+  EXPECT_THROW(compare_labels({"s", "s"}, {file, dir.file("link.textproto")}), std::invalid_argument);
+  EXPECT_THROW(compare_labels({"s", "s"}, {file, dir.file("../" + dir.path().filename().string() + "/s.textproto")}),
+               std::invalid_argument);
+  try {
+    compare_labels({"s", "s"}, {file, dir.file("link.textproto")});
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("the same file"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(compare_labels({"s"}, {"a", "b"}), std::invalid_argument);  // one name per file
 }
 
 }  // namespace

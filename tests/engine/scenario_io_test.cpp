@@ -1,11 +1,18 @@
 // Reading scenario files: formats, round trips, includes, and every way a file can be
 // unusable (DESIGN §8). Each bad input gets its own clear message and exit class.
+#include <fcntl.h>
 #include <google/protobuf/util/message_differencer.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <thread>
 
 #include "test_support.hpp"
 
@@ -480,6 +487,136 @@ TEST(Write, IntoAMissingDirectoryFailsWithAMessage) {
   ScratchDir dir;
   const auto err = write_file_atomically(dir.file("no/such/dir/out.pb"), "x");
   EXPECT_NE(err.find("cannot create a temporary file"), std::string::npos) << err;
+}
+
+// ---- writing onto what is already there ------------------------------------------------------
+// A FIFO, a character device or a descriptor is written through; a symbolic link is
+// followed and its target replaced, the link kept; a directory, block device or socket
+// is refused. Device nodes are the test's own (mknod, as root) or, unprivileged, the
+// system's (which an unprivileged process could not replace anyway): a test that fails
+// must never replace the machine's /dev/null.
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+// A character device like /dev/null (1, 3) or /dev/full (1, 7) to write onto.
+std::string char_device(const ScratchDir& dir, const char* name, unsigned minor, const char* system) {
+  if (::geteuid() != 0) return system;
+  const std::string path = dir.file(name);
+  if (::mknod(path.c_str(), S_IFCHR | 0666, makedev(1, minor)) != 0) return system;
+  return path;
+}
+
+bool is_kind(const std::string& path, mode_t kind) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0 && (st.st_mode & S_IFMT) == kind;
+}
+
+TEST(Write, ThroughASymlinkReplacesTheTargetAndKeepsTheLink) {
+  ScratchDir dir;
+  const auto target = dir.write("real/target.textproto", "old");
+  fs::create_symlink("real/target.textproto", dir.file("link.textproto"));      // relative
+  fs::create_symlink(dir.file("link.textproto"), dir.file("link2.textproto"));  // a chain
+  ASSERT_EQ(write_file_atomically(dir.file("link2.textproto"), "new\n"), "");
+  EXPECT_TRUE(is_kind(dir.file("link2.textproto"), S_IFLNK));
+  EXPECT_TRUE(is_kind(dir.file("link.textproto"), S_IFLNK));
+  EXPECT_TRUE(is_kind(target, S_IFREG));
+  EXPECT_EQ(slurp(target), "new\n");
+  int files = 0;  // no temporary file left beside the target
+  for ([[maybe_unused]] const auto& entry : fs::directory_iterator(dir.path() / "real")) ++files;
+  EXPECT_EQ(files, 1);
+  // A dangling link: its target is made.
+  fs::create_symlink("made.json", dir.file("dangling.json"));
+  ASSERT_EQ(write_file_atomically(dir.file("dangling.json"), "{}\n"), "");
+  EXPECT_TRUE(is_kind(dir.file("dangling.json"), S_IFLNK));
+  EXPECT_EQ(slurp(dir.file("made.json")), "{}\n");
+  // A loop is an error, not a hang.
+  fs::create_symlink("loop-b", dir.file("loop-a"));
+  fs::create_symlink("loop-a", dir.file("loop-b"));
+  EXPECT_NE(write_file_atomically(dir.file("loop-a"), "x"), "");
+}
+
+TEST(Write, ReplacingARegularFileKeepsItsPermissions) {
+  ScratchDir dir;
+  const auto path = dir.write("private.json", "old");
+  ASSERT_EQ(::chmod(path.c_str(), 0600), 0);
+  ASSERT_EQ(write_file_atomically(path, "new"), "");
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  EXPECT_EQ(slurp(path), "new");
+}
+
+TEST(Write, ThroughAFifo) {
+  ScratchDir dir;
+  const auto fifo = dir.file("out.json");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const auto keep = dir.file("keep");  // a second name of the FIFO, to release the reader if the write missed it
+  ASSERT_EQ(::link(fifo.c_str(), keep.c_str()), 0);
+  std::string got;
+  std::thread reader([&] { got = slurp(fifo); });
+  const auto err = write_file_atomically(fifo, "through the pipe\n");
+  if (!is_kind(fifo, S_IFIFO)) {
+    const int fd = ::open(keep.c_str(), O_WRONLY | O_NONBLOCK);
+    if (fd >= 0) ::close(fd);
+  }
+  reader.join();
+  EXPECT_EQ(err, "");
+  EXPECT_EQ(got, "through the pipe\n");
+  EXPECT_TRUE(is_kind(fifo, S_IFIFO));
+}
+
+TEST(Write, ThroughACharacterDeviceAndItsErrors) {
+  ScratchDir dir;
+  const auto null = char_device(dir, "null", 3, "/dev/null");
+  EXPECT_EQ(write_file_atomically(null, "discarded"), "");
+  EXPECT_TRUE(is_kind(null, S_IFCHR));
+  const auto full = char_device(dir, "full", 7, "/dev/full");
+  const auto err = write_file_atomically(full, "no room");
+  EXPECT_NE(err.find("cannot write " + full), std::string::npos) << err;
+  EXPECT_NE(err.find(std::strerror(ENOSPC)), std::string::npos) << err;
+  EXPECT_TRUE(is_kind(full, S_IFCHR));  // the device is still a device
+}
+
+TEST(Write, ThroughADescriptorPath) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const auto err = write_file_atomically("/dev/fd/" + std::to_string(fds[1]), "to the descriptor");
+  ::close(fds[1]);
+  char buf[64] = {};
+  const auto n = ::read(fds[0], buf, sizeof buf);
+  ::close(fds[0]);
+  EXPECT_EQ(err, "");
+  EXPECT_EQ(std::string(buf, n > 0 ? static_cast<std::size_t>(n) : 0), "to the descriptor");
+  const auto closed = write_file_atomically("/proc/self/fd/" + std::to_string(fds[1]), "x");  // closed now
+  EXPECT_NE(closed.find(std::strerror(EBADF)), std::string::npos) << closed;
+}
+
+TEST(Write, DirectoriesBlockDevicesAndSocketsAreRefused) {
+  ScratchDir dir;
+  fs::create_directories(dir.path() / "sub");
+  const auto d = write_file_atomically(dir.file("sub"), "x");
+  EXPECT_NE(d.find("is a directory"), std::string::npos) << d;
+  EXPECT_TRUE(is_kind(dir.file("sub"), S_IFDIR));
+  const int s = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  const auto sock = dir.file("sock");
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", sock.c_str());
+  ASSERT_EQ(::bind(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const auto e = write_file_atomically(sock, "x");
+  ::close(s);
+  EXPECT_NE(e.find("is a socket"), std::string::npos) << e;
+  EXPECT_TRUE(is_kind(sock, S_IFSOCK));
+  if (::geteuid() == 0) {  // a block device node of the test's own (no such device behind it)
+    const auto blk = dir.file("blk");
+    ASSERT_EQ(::mknod(blk.c_str(), S_IFBLK | 0600, makedev(7, 250)), 0);
+    const auto b = write_file_atomically(blk, "x");
+    EXPECT_NE(b.find("is a block device"), std::string::npos) << b;
+    EXPECT_TRUE(is_kind(blk, S_IFBLK));
+  }
 }
 
 }  // namespace

@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 DEFAULT = "scenarios/default/scenario.textproto"
+DEFAULT_NAME = "Automotive supply chain (default)"  # rows are labelled by the scenario's name
 
 # A buyer and two suppliers: one that can reach the buyer's systems (TRUST relation), one
 # that only delivers goods (GOODS_SUPPLY, L1). One threat, with a yearly frequency.
@@ -48,16 +49,16 @@ def test_writes_json_csv_svg_and_prints_the_table(cpsf_bin, root, small, tmp_pat
             "--trials", "2000", "--seed", "4", "--out", str(out), cwd=root)
     assert r.returncode == 0, r.stderr
     assert "compare: 2 scenarios x 4 baselines, 2000 trials each, seed 4" in r.stdout
-    assert "supplier rule on small" in r.stdout
+    assert "supplier rule on small chain" in r.stdout
     assert f"wrote {out}/{{compare.json,compare.csv,compare.svg}}" in r.stdout
 
     doc = json.loads((out / "compare.json").read_text())
     assert doc["format"] == "cpsf.compare.v1"
     assert doc["seed"] == 4 and doc["trials"] == 2000 and doc["threat"] is None
     assert doc["baselines"] == ["as-is", "SCS-3", "SCS-4", "supplier-rule"]
-    assert [s["label"] for s in doc["scenarios"]] == ["default", "small"]
+    assert [s["label"] for s in doc["scenarios"]] == [DEFAULT_NAME, "small chain"]
     assert [(row["scenario"], row["baseline"]) for row in doc["rows"]] == [
-        (s, b) for s in ("default", "small") for b in ("as-is", "SCS-3", "SCS-4", "supplier-rule")]
+        (s, b) for s in (DEFAULT_NAME, "small chain") for b in ("as-is", "SCS-3", "SCS-4", "supplier-rule")]
     for row in doc["rows"]:
         loss = row["loss"]
         assert loss["ci95"][0] <= loss["mean"] <= loss["ci95"][1]
@@ -73,13 +74,16 @@ def test_writes_json_csv_svg_and_prints_the_table(cpsf_bin, root, small, tmp_pat
 
     rows = list(csv.DictReader(io.StringIO((out / "compare.csv").read_text())))
     assert len(rows) == 8
-    assert rows[5]["scenario"] == "small" and rows[5]["baseline"] == "SCS-3" and rows[5]["currency"] == "kJPY"
+    assert rows[5]["scenario"] == "small chain" and rows[5]["baseline"] == "SCS-3" and rows[5]["currency"] == "kJPY"
     assert float(rows[5]["mean"]) == doc["rows"][5]["loss"]["mean"]
 
     svg = ET.parse(out / "compare.svg").getroot()  # well-formed XML
     assert svg.tag.endswith("svg")
     texts = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")]
-    assert {"default", "small", "as-is", "supplier-rule"} <= set(texts)
+    assert {"as-is", "supplier-rule"} <= set(texts)
+    ticks = [(t.find("{http://www.w3.org/2000/svg}title"), t) for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+    ticks = [(title.text, title.tail) for title, t in ticks if title is not None]  # (whole label, shown)
+    assert ticks == [(DEFAULT_NAME, "Automotive supply chain…"), ("small chain", "small chain")]
     bars = [e for e in svg.iter("{http://www.w3.org/2000/svg}rect") if e.find("{http://www.w3.org/2000/svg}title") is not None]
     assert len(bars) == 8
 
@@ -132,7 +136,7 @@ def test_threat_filter(cpsf_bin, root, tmp_path):
     (["-b", "SCS-5"], "baseline 'SCS-5' is not defined: SCS ★5 is still under design by METI"),
     (["-b", "SCS4"], "baseline 'SCS4' is not defined (fix: use as-is, supplier-rule, SCS-3, SCS-4"),
     (["-b", "SCS-3,SCS-3"], "baseline 'SCS-3' is given twice"),
-    (["--threat", "crew"], "scenario 'default': threat 'crew' is not defined (fix: choose one of its threats:"),
+    (["--threat", "crew"], f"scenario '{DEFAULT_NAME}': threat 'crew' is not defined (fix: choose one of its threats:"),
 ])
 def test_bad_options_exit_2_with_the_scenario_and_a_fix(cpsf_bin, root, small, args, message):
     r = run(cpsf_bin, DEFAULT, str(small), "--trials", "10", "--out", "/nonexistent-never-written", *args, cwd=root)
@@ -154,6 +158,32 @@ def test_invalid_scenario_exits_1_and_nothing_runs(cpsf_bin, small, tmp_path):
     assert not out.exists()
     assert run(cpsf_bin, str(tmp_path / "missing.textproto")).returncode == 2
     assert run(cpsf_bin, str(small), str(small)).returncode == 2  # the same file twice
+    (tmp_path / "link.textproto").symlink_to(small)
+    r = run(cpsf_bin, str(small), str(tmp_path / "link.textproto"))  # ... under another name
+    assert r.returncode == 2 and "are the same file" in r.stderr, r.stderr
+
+
+def test_rows_are_labelled_by_the_scenario_name_whatever_the_file(cpsf_bin, small, tmp_path):
+    """The same scenario under two file names gets one label; two scenarios of one name (or of
+    long or Japanese names) get labels told apart by their files, and the table stays aligned."""
+    copy = tmp_path / "x" / "renamed.json"
+    copy.parent.mkdir()
+    assert subprocess.run([cpsf_bin, "convert", str(small), str(copy)], timeout=60).returncode == 0
+    for path in (small, copy):
+        r = run(cpsf_bin, str(path), "--trials", "50", "--out", str(tmp_path / "o"), "--format", "json")
+        assert [s["label"] for s in json.loads(r.stdout)["scenarios"]] == ["small chain"]
+    r = run(cpsf_bin, str(small), str(copy), "--trials", "50", "--out", str(tmp_path / "o"), "--format", "json")
+    assert [s["label"] for s in json.loads(r.stdout)["scenarios"]] == ["small chain (small)", "small chain (renamed)"]
+    japanese, long = tmp_path / "jp" / "scenario.textproto", tmp_path / "long.textproto"
+    japanese.parent.mkdir()
+    japanese.write_text(SMALL.replace('name: "small chain"', 'name: "トヨタ自動車"'))
+    long.write_text(SMALL.replace('name: "small chain"', 'name: "' + "n" * 100 + '"'))
+    r = run(cpsf_bin, str(japanese), str(long), str(small), "--trials", "50", "--out", str(tmp_path / "o"))
+    assert r.returncode == 0, r.stderr
+    rows = [line for line in r.stdout.splitlines() if line.startswith("  ") and " ± " in line]  # heading, 3 rows
+    assert len(rows) == 4 and rows[1].startswith("  トヨタ自動車 ") and "n" * 100 not in rows[2] and "…" in rows[2]
+    width = lambda s: sum(2 if "\u3000" <= c <= "\u9fff" else 1 for c in s)  # noqa: E731
+    assert len({width(row) for row in rows}) == 1, rows
 
 
 def test_help_lists_the_options(cpsf_bin):

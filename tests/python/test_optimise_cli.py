@@ -46,7 +46,7 @@ def test_default_scenario_writes_json_csv_and_the_table(cpsf_bin, root, tmp_path
     assert d["greedy"]["steps"] and d["simulations"] > 0
     rows = list(csv.DictReader((tmp_path / "frontier.csv").open()))
     assert len(rows) == 11 and list(rows[0]) == ["budget", "cost", "loss", "stderr", "chosen"]
-    assert rows[-1]["chosen"].split(";") == d["frontier"][-1]["chosen"]
+    assert json.loads(rows[-1]["chosen"]) == d["frontier"][-1]["chosen"]  # a JSON array of ids
     assert float(rows[0]["loss"]) == d["loss_none"]["mean"]
     for label in ("exact search over 5 candidates, budget 40000 kJPY", "loss with no candidate",
                   "loss with the chosen set", "chosen: ", "marginal value", "efficient frontier",

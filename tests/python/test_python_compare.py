@@ -46,7 +46,7 @@ def test_same_numbers_as_the_command_line(cpsf_bin, root, tmp_path):
     doc = json.loads(t.attrs["json"])
     assert list(t["mean"]) == [row["loss"]["mean"] for row in doc["rows"]]
     assert list(t["baseline"]) == ["as-is", "SCS-3", "supplier-rule"]
-    assert (t["scenario"] == "default").all()
+    assert (t["scenario"] == "Automotive supply chain (default)").all()  # the scenario's name
 
 
 def test_one_row_per_scenario_and_baseline_with_paired_differences():
@@ -71,7 +71,12 @@ def test_one_row_per_scenario_and_baseline_with_paired_differences():
 
 def test_labels_from_files_and_names():
     t = cpsf.compare([DEFAULT, chain(), chain()], trials=200, progress=False)
-    assert list(t["scenario"]) == ["default", "chain", "chain (2)"]
+    assert list(t["scenario"]) == ["Automotive supply chain (default)", "chain", "chain (2)"]
+    unnamed = chain()
+    unnamed.proto.name = ""
+    assert list(cpsf.compare([unnamed, chain()], trials=50, progress=False)["scenario"]) == ["scenario 1", "chain"]
+    with pytest.raises(ValueError, match="the same file"):
+        cpsf.compare([DEFAULT, "./" + DEFAULT], trials=50, progress=False)
 
 
 def test_threat_filter_and_errors():

@@ -219,3 +219,37 @@ def test_interrupted_before_the_first_round_gives_empty_but_usable_tables():
     assert res.assets().shape[0] == len(s.assets) and res.losses().shape == (res.trials, 2)
     assert res.enterprises().shape[0] == 20 and res.threats().shape[0] == 1
     assert res.layer_element().shape == (3, 6) and res.to_dict()["partial"] is True
+
+
+def test_no_trial_gives_nan_estimates_never_zero_and_saves_nothing(tmp_path):
+    """Interrupted before its first round: every estimate is NaN (null in JSON), counts 0,
+    and save() refuses to replace an earlier result with estimates of nothing."""
+    s = cpsf.generate(enterprises=20, assets_per_enterprise=500, seed=3)  # a round of 4,096 trials takes seconds
+
+    def interrupt(done, planned):  # the first progress call, 0.1 s into the first round
+        raise KeyboardInterrupt
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = cpsf.run(s, trials=100000, progress=interrupt)
+    assert res.partial and res.trials == 0
+    loss = res.loss
+    assert all(np.isnan(getattr(loss, k)) for k in ("mean", "stderr", "ci95_low", "var95", "var99", "es99", "max"))
+    assert np.isnan(res.inherent_loss.mean) and np.isnan(res.controls_effect.mean)
+    assets = res.assets()
+    assert (assets["compromised_trials"] == 0).all()
+    assert assets[["p_compromised", "ci95_low", "ci95_high", "expected_loss", "inherent_p_compromised"]].isna().all().all()
+    assert res.layer_element().isna().all().all()
+    assert res.enterprises()[["loss_mean", "direct_mean", "cascade_mean"]].isna().all().all()
+    assert np.isnan(res.cascade()["loss_mean"])
+    assert res.threats()["loss_mean"].isna().all()
+    d = res.to_dict()
+    assert d["trials"] == 0 and d["loss"]["mean"] is None and d["assets"][0]["p_compromised"] is None
+    assert "nan" in repr(res).lower()
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "results.json").write_text("an earlier result")
+    with pytest.raises(ValueError, match="no trial"):
+        res.save(out)
+    assert (out / "results.json").read_text() == "an earlier result"
+    assert sorted(p.name for p in out.iterdir()) == ["results.json"]
