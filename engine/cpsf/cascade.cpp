@@ -34,15 +34,18 @@ class Cascade::Workspace {
         direct_days(c.enterprises(), 0.0),
         in_shock(c.enterprises(), 0),
         marked(c.enterprises(), 0),
-        active(c.links_.size(), 0),
+        active((c.links_.size() + 63) / 64, 0),
         rhs(static_cast<Eigen::Index>(c.members_.size())) {}
   std::vector<double> time, direct_days;
   std::vector<std::uint8_t> in_shock;
   std::vector<std::uint8_t> marked;  // in `touched`
-  std::vector<std::uint8_t> active;
+  // Bit k of the words: link k is active. Packed words, not a byte per link: a smaller
+  // key to compare, and std::less of byte vectors (a memcmp) draws a false
+  // -Wstringop-overread from GCC 12 when inlined here.
+  std::vector<std::uint64_t> active;
   std::vector<std::uint32_t> touched;
   Eigen::VectorXd rhs, q;
-  std::map<std::vector<std::uint8_t>, Solver> patterns;  // factorisations by active-link pattern
+  std::map<std::vector<std::uint64_t>, Solver> patterns;  // factorisations by active-link pattern
 };
 
 std::optional<std::string> interdependency_problem(std::size_t enterprises, const std::vector<SupplyLink>& links,
@@ -151,10 +154,14 @@ double Cascade::propagate(const std::vector<Shock>& shock, double* own, double* 
     if (!changed) break;
   }
   bool all_active = true;
+  std::fill(ws.active.begin(), ws.active.end(), 0);
   for (std::size_t k = 0; k < links_.size(); ++k) {
     const auto& l = links_[k];
-    ws.active[k] = ws.time[l.supplier] > l.buffer_days ? 1 : 0;
-    all_active &= ws.active[k] != 0;
+    if (ws.time[l.supplier] > l.buffer_days) {
+      ws.active[k / 64] |= std::uint64_t{1} << (k % 64);
+    } else {
+      all_active = false;
+    }
   }
   const Solver* solver = full_.get();
   if (!all_active) {
@@ -163,7 +170,7 @@ double Cascade::propagate(const std::vector<Shock>& shock, double* own, double* 
       const auto n = static_cast<Eigen::Index>(members_.size());
       Eigen::MatrixXd m = Eigen::MatrixXd::Identity(n, n);
       for (std::size_t k = 0; k < links_.size(); ++k) {
-        if (ws.active[k]) m(member_of_[links_[k].customer], member_of_[links_[k].supplier]) -= links_[k].share;
+        if ((ws.active[k / 64] >> (k % 64)) & 1) m(member_of_[links_[k].customer], member_of_[links_[k].supplier]) -= links_[k].share;
       }
       if (ws.patterns.size() >= kMaxCachedPatterns) ws.patterns.clear();
       it = ws.patterns.emplace(ws.active, Solver{Eigen::PartialPivLU<Eigen::MatrixXd>(m)}).first;
