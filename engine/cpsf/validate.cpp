@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstdio>
 #include <cmath>
 #include <functional>
 #include <set>
@@ -35,13 +34,6 @@ std::string num(double v) {
 }
 
 std::string quoted(const std::string& s) { return "'" + s + "'"; }
-
-// Six significant digits: a sum of shares prints as 1.3, not 1.2999999999999998.
-std::string short_number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
 
 // A diagnostic's entity, e.g. "relation 'r1'": fixed text, or made only when a diagnostic is
 // reported. Formatting the label of each of 10^7 relations up front cost more than checking them.
@@ -608,8 +600,6 @@ class Validator {
 
   void check_dependencies() {
     std::set<std::pair<std::string, std::string>> pairs;
-    std::unordered_map<std::string, double> share_sum;
-    std::unordered_map<std::string, int> last_of;
     for (int i = 0; i < s_.dependencies_size(); ++i) {
       const auto& d = s_.dependencies(i);
       const std::string label = dependency_label(d);
@@ -623,11 +613,11 @@ class Validator {
       }
       probability(d.share(), "dependencies", i, "share", label, "share");
       non_negative(d.buffer_days(), "dependencies", i, "buffer_days", label, "buffer_days", "days");
-      if (std::isfinite(d.share())) share_sum[d.customer()] += d.share();
-      last_of[d.customer()] = i;
     }
-    // The cascade needs (I − A*) invertible with ρ(A*) < 1 (methods.md §7). Only checked
-    // when every dependency is well formed, so the message is about the matrix alone.
+    // The cascade needs (I − A*) invertible with ρ(A*) < 1 (methods.md §8), and nothing
+    // more: a customer's shares may add up to more than 1 (published IIM matrices have
+    // such rows; q is clamped to 1), so their sum draws no warning. Only checked when
+    // every dependency is well formed, so the message is about the matrix alone.
     // Every enterprise by id, an empty id too; of a duplicated id, the first.
     IdIndex index(static_cast<std::size_t>(s_.enterprises_size()));
     for (int i = 0; i < s_.enterprises_size(); ++i) index.emplace(s_.enterprises(i).id(), static_cast<std::uint32_t>(i));
@@ -646,13 +636,6 @@ class Validator {
         error("dependencies", s_.dependencies_size() - 1, "share", "the dependencies", *problem,
               "lower the shares on the cycle of dependencies so that no group of enterprises depends on itself "
               "for all of its output (every customer's shares adding up to less than 1 is always enough)");
-      }
-    }
-    for (const auto& [customer, sum] : share_sum) {
-      if (sum > 1.0 + 1e-12) {
-        warning("dependencies", last_of[customer], "share", "enterprise " + quoted(customer),
-                "its dependency shares add up to " + short_number(sum) + ", more than all of its output",
-                "a share is the part of the customer's output that depends on that supplier: make them add up to at most 1");
       }
     }
   }

@@ -311,14 +311,52 @@ TEST(Validate, AnnualFrequencyAboveTheSupportedRange) {
   EXPECT_TRUE(HasError(c, "s.textproto", "threat 't'", "above the supported 100000", 6));
 }
 
-TEST(Validate, DependencySharesAboveOneWarn) {
+TEST(Validate, DependencySharesAddingUpToMoreThanOneAreValid) {
+  // In the IIM a customer's row of A* may add up to more than 1 (it needs several
+  // suppliers at once); what matters is ρ(A*) < 1. Issue 14 cites Haimes & Jiang
+  // (2001)'s four-sector A* with rows adding up to 1.8 and 1.9 and ρ = 0.6. This one
+  // has the same row sums and ρ: s1 and s2 depend on each other (0.6 each way, rows 0.6),
+  // s3 on both (0.9 + 0.9 = 1.8), s4 on all three (1.0 + 0.5 + 0.4 = 1.9), and nothing on
+  // s3 but s4 and nothing on s4. In the order s1..s4 A* is block lower triangular, so
+  // its eigenvalues are ±0.6 (of [[0, 0.6], [0.6, 0]]) and 0, 0: ρ = 0.6.
   ScratchDir dir;
-  const auto c = check_text(dir, std::string(kMinimalScenario) + R"(enterprises { id: "a" }
-enterprises { id: "b" }
-dependencies { customer: "oem" supplier: "a" share: 0.7 }
-dependencies { customer: "oem" supplier: "b" share: 0.6 }
+  const auto c = check_text(dir, std::string(kMinimalScenario) + R"(enterprises { id: "s1" }
+enterprises { id: "s2" }
+enterprises { id: "s3" }
+enterprises { id: "s4" }
+dependencies { customer: "s1" supplier: "s2" share: 0.6 }
+dependencies { customer: "s2" supplier: "s1" share: 0.6 }
+dependencies { customer: "s3" supplier: "s1" share: 0.9 }
+dependencies { customer: "s3" supplier: "s2" share: 0.9 }
+dependencies { customer: "s4" supplier: "s1" share: 1.0 }
+dependencies { customer: "s4" supplier: "s2" share: 0.5 }
+dependencies { customer: "s4" supplier: "s3" share: 0.4 }
 )");
-  EXPECT_TRUE(HasWarning(c, "s.textproto", "enterprise 'oem'", "add up to 1.3", 9));
+  EXPECT_TRUE(c.diagnostics.empty()) << c.dump();
+}
+
+TEST(Validate, DependencySharesAreRefusedOnlyForASpectralRadiusOfOneOrMore) {
+  // s1 takes 0.9 of its output from s2 and 0.9 from s3 (its row adds up to 1.8), and each
+  // of them `back` from s1. A*'s characteristic polynomial is λ(λ² − 2 × 0.9 × back), so
+  // ρ = √(1.8 back): √0.9 ≈ 0.95 for back = 0.5, valid; √1.08 ≈ 1.04 for 0.6, an error
+  // about the matrix. Neither draws a warning about the row sum.
+  for (const double back : {0.5, 0.6}) {
+    ScratchDir dir;
+    const std::string b = back == 0.5 ? "0.5" : "0.6";
+    const auto c = check_text(dir, std::string(kMinimalScenario) + R"(enterprises { id: "s1" }
+enterprises { id: "s2" }
+enterprises { id: "s3" }
+dependencies { customer: "s1" supplier: "s2" share: 0.9 }
+dependencies { customer: "s1" supplier: "s3" share: 0.9 }
+dependencies { customer: "s2" supplier: "s1" share: )" + b + R"( }
+dependencies { customer: "s3" supplier: "s1" share: )" + b + " }\n");
+    if (back == 0.5) {
+      EXPECT_TRUE(c.diagnostics.empty()) << c.dump();
+    } else {
+      EXPECT_TRUE(HasError(c, "s.textproto", "the dependencies", "spectral radius 1.03923")) << c.dump();
+      EXPECT_EQ(c.diagnostics.warning_count(), 0u) << c.dump();
+    }
+  }
 }
 
 TEST(Validate, RequirementReplacingABuiltInOneWarns) {
