@@ -35,7 +35,9 @@ struct SupplyLink {
 
 // Why an interdependency matrix cannot be used, or nothing when it can: (I − A*) must be
 // invertible with a spectral radius of A* below 1, or the IIM has no meaningful solution
-// (a shock would amplify without bound). `spectral_radius` receives ρ(A*) when computed.
+// (a shock would amplify without bound). `spectral_radius`, when given, receives ρ(A*)
+// itself (0 without a cycle of dependencies); without it, a largest row sum below 1
+// settles the check.
 std::optional<std::string> interdependency_problem(std::size_t enterprises, const std::vector<SupplyLink>& links,
                                                    double* spectral_radius = nullptr);
 

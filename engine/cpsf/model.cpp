@@ -248,7 +248,7 @@ Model compile(const v1::Scenario& s) {
   for (const auto& t : s.threats()) {
     CompiledThreat c;
     c.id = t.id();
-    if (t.entry_points().empty()) {
+    if (enters_at_exposures(t)) {
       add_exposure_entries(c);
     } else {
       for (const auto& e : t.entry_points()) {

@@ -20,6 +20,19 @@ namespace cpsf {
 
 inline constexpr double kNever = std::numeric_limits<double>::infinity();
 
+// Where attacks begin, as compile() builds each threat's entries: a threat with entry
+// points enters there only; one without enters at every asset with `exposure` > 0, and
+// so does the implicit threat of a scenario without threats. The validator and the
+// summary count entries by the same rules.
+inline bool enters_at_exposures(const v1::Threat& threat) { return threat.entry_points().empty(); }
+inline bool exposures_used(const v1::Scenario& scenario) {
+  if (scenario.threats().empty()) return true;
+  for (const auto& t : scenario.threats()) {
+    if (enters_at_exposures(t)) return true;
+  }
+  return false;
+}
+
 // One attacker profile as the trial loop sees it.
 struct CompiledThreat {
   std::string id;

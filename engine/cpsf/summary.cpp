@@ -1,6 +1,9 @@
 #include "cpsf/summary.hpp"
 
 #include <cstdio>
+#include <unordered_set>
+
+#include "cpsf/model.hpp"
 
 #include "cpsf/terminal.hpp"
 
@@ -18,9 +21,23 @@ ScenarioSummary summarise(const v1::Scenario& s) {
       ++m.assets_by_layer_element[static_cast<std::size_t>(a.layer() - 1)][static_cast<std::size_t>(a.element() - 1)];
     }
     m.targets += a.target() ? 1 : 0;
-    m.entry_assets += a.exposure() > 0 ? 1 : 0;
     m.all_gates += a.gate() == v1::ALL ? 1 : 0;
   }
+  // The assets where some threat enters, by compile()'s rules (model.hpp): entry points
+  // with probability > 0, and the exposed assets when some threat (or the implicit one)
+  // enters at the exposures. Ids, as the summary may see an unvalidated scenario.
+  std::unordered_set<std::string_view> entries;
+  if (exposures_used(s)) {
+    for (const auto& a : s.assets()) {
+      if (a.exposure() > 0) entries.insert(a.id());
+    }
+  }
+  for (const auto& t : s.threats()) {
+    for (const auto& e : t.entry_points()) {
+      if (e.probability() > 0) entries.insert(e.asset());
+    }
+  }
+  m.entry_assets = entries.size();
   for (const auto& r : s.relations()) {
     if (r.layer() >= 1 && r.layer() <= 3) ++m.relations_by_layer[static_cast<std::size_t>(r.layer() - 1)];
     if (r.kind() >= 0 && r.kind() < 8) ++m.relations_by_kind[static_cast<std::size_t>(r.kind())];
@@ -83,10 +100,17 @@ std::string format_summary(const v1::Scenario& s, const ScenarioSummary& m) {
   add("controls      %zu implemented, %zu candidates\n", m.controls_implemented, m.controls_candidate);
   add("threats       %zu\n", m.threats);
   const std::size_t w_threat = column_width(s.threats(), 22, [](const auto& t) { return t.id(); });
+  std::size_t exposed = 0;
+  for (const auto& a : s.assets()) exposed += a.exposure() > 0 ? 1 : 0;
   for (const auto& t : s.threats()) {
     out += "  " + pad_right(t.id(), w_threat);
-    add(" %zu entry points, %zu objectives", static_cast<std::size_t>(t.entry_points_size()),
-        static_cast<std::size_t>(t.objectives_size()));
+    if (enters_at_exposures(t)) {
+      add(" %zu entry points (the exposed assets), %zu objectives", exposed,
+          static_cast<std::size_t>(t.objectives_size()));
+    } else {
+      add(" %zu entry points, %zu objectives", static_cast<std::size_t>(t.entry_points_size()),
+          static_cast<std::size_t>(t.objectives_size()));
+    }
     if (t.has_annual_frequency()) add(", %g a year", t.annual_frequency());
     out += "\n";
   }

@@ -2,13 +2,10 @@
 
 #include "cpsf/cascade.hpp"
 
-#include <boost/graph/breadth_first_search.hpp>
-#include <boost/graph/compressed_sparse_row_graph.hpp>
 #include <google/protobuf/descriptor.h>
 
 #include <algorithm>
 #include <charconv>
-#include <cstdio>
 #include <cmath>
 #include <functional>
 #include <set>
@@ -22,6 +19,7 @@
 #include "cpsf/field_path.hpp"
 #include "cpsf/id_index.hpp"
 #include "cpsf/limits.hpp"
+#include "cpsf/model.hpp"
 
 namespace cpsf {
 
@@ -36,13 +34,6 @@ std::string num(double v) {
 }
 
 std::string quoted(const std::string& s) { return "'" + s + "'"; }
-
-// Six significant digits: a sum of shares prints as 1.3, not 1.2999999999999998.
-std::string short_number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
 
 // A diagnostic's entity, e.g. "relation 'r1'": fixed text, or made only when a diagnostic is
 // reported. Formatting the label of each of 10^7 relations up front cost more than checking them.
@@ -610,8 +601,6 @@ class Validator {
 
   void check_dependencies() {
     std::set<std::pair<std::string, std::string>> pairs;
-    std::unordered_map<std::string, double> share_sum;
-    std::unordered_map<std::string, int> last_of;
     for (int i = 0; i < s_.dependencies_size(); ++i) {
       const auto& d = s_.dependencies(i);
       const std::string label = dependency_label(d);
@@ -625,11 +614,11 @@ class Validator {
       }
       probability(d.share(), "dependencies", i, "share", label, "share");
       non_negative(d.buffer_days(), "dependencies", i, "buffer_days", label, "buffer_days", "days");
-      if (std::isfinite(d.share())) share_sum[d.customer()] += d.share();
-      last_of[d.customer()] = i;
     }
-    // The cascade needs (I − A*) invertible with ρ(A*) < 1 (methods.md §7). Only checked
-    // when every dependency is well formed, so the message is about the matrix alone.
+    // The cascade needs (I − A*) invertible with ρ(A*) < 1 (methods.md §8), and nothing
+    // more: a customer's shares may add up to more than 1 (published IIM matrices have
+    // such rows; q is clamped to 1), so their sum draws no warning. Only checked when
+    // every dependency is well formed, so the message is about the matrix alone.
     // Every enterprise by id, an empty id too; of a duplicated id, the first.
     IdIndex index(static_cast<std::size_t>(s_.enterprises_size()));
     for (int i = 0; i < s_.enterprises_size(); ++i) index.emplace(s_.enterprises(i).id(), static_cast<std::uint32_t>(i));
@@ -648,13 +637,6 @@ class Validator {
         error("dependencies", s_.dependencies_size() - 1, "share", "the dependencies", *problem,
               "lower the shares on the cycle of dependencies so that no group of enterprises depends on itself "
               "for all of its output (every customer's shares adding up to less than 1 is always enough)");
-      }
-    }
-    for (const auto& [customer, sum] : share_sum) {
-      if (sum > 1.0 + 1e-12) {
-        warning("dependencies", last_of[customer], "share", "enterprise " + quoted(customer),
-                "its dependency shares add up to " + short_number(sum) + ", more than all of its output",
-                "a share is the part of the customer's output that depends on that supplier: make them add up to at most 1");
       }
     }
   }
@@ -756,49 +738,115 @@ class Validator {
     }
   }
 
+  // Where attacks begin, by compile()'s rules (model.hpp): each threat's entry points
+  // with a probability above 0, or the assets with exposure above 0 for a threat without
+  // entry points and for the implicit threat of a scenario without threats. Per asset:
+  // kStepsOn where a threat that takes steps (step_scale > 0) enters, kEntered where only
+  // threats that take none do. Entry points naming no asset are left out (reported).
+  static constexpr std::uint8_t kEntered = 1, kStepsOn = 2;
+  std::vector<std::uint8_t> entries() const {
+    std::vector<std::uint8_t> entry(static_cast<std::size_t>(s_.assets_size()), 0);
+    const auto enter = [&](std::uint32_t asset, bool steps) {
+      if (asset != kAbsent) entry[asset] |= steps ? kStepsOn : kEntered;
+    };
+    const auto at_exposures = [&](bool steps) {
+      for (int i = 0; i < s_.assets_size(); ++i) {
+        if (s_.assets(i).exposure() > 0) enter(static_cast<std::uint32_t>(i), steps);
+      }
+    };
+    if (s_.threats().empty()) at_exposures(true);
+    for (const auto& t : s_.threats()) {
+      const bool steps = !t.has_step_scale() || t.step_scale() > 0;
+      if (enters_at_exposures(t)) {
+        at_exposures(steps);
+        continue;
+      }
+      for (const auto& e : t.entry_points()) {
+        if (e.probability() > 0) enter(assets_.find(e.asset()), steps);
+      }
+    }
+    return entry;
+  }
+
   void check_reachability() {
     if (s_.assets_size() == 0) return;
-    bool any_entry = false;
-    for (const auto& a : s_.assets()) any_entry |= a.exposure() > 0;
-    for (const auto& t : s_.threats()) {
-      for (const auto& e : t.entry_points()) any_entry |= e.probability() > 0;
-    }
-    if (!any_entry) {
+    const bool exposures = exposures_used(s_);
+    const auto entry = entries();
+    if (std::all_of(entry.begin(), entry.end(), [](std::uint8_t e) { return e == 0; })) {
       top_level(Severity::Warning, "",
-                "nothing can be compromised: no asset has exposure > 0 and no threat has an entry point",
-                "give entry assets an exposure, or threats entry_points with probabilities");
+                exposures ? "nothing can be compromised: no asset has exposure > 0 and no threat has an entry point "
+                            "with probability > 0"
+                          : "nothing can be compromised: no threat has an entry point with probability > 0 (and "
+                            "exposures are used only by threats without entry_points)",
+                "give threats entry_points with probabilities, or entry assets an exposure and a threat without "
+                "entry_points (or no threats at all)");
+    }
+    if (exposures) return;
+    // Every threat lists its own entry points, so compile() gives no threat an exposure.
+    // An exposed asset that no threat enters at is then no entry at all, though it reads
+    // as one. (On an asset some threat enters at, an exposure only stands for threats
+    // without entry points, as the shipped scenarios keep it: no warning.)
+    for (int i = 0; i < s_.assets_size(); ++i) {
+      const double x = s_.assets(i).exposure();
+      if (!(x > 0) || entry[static_cast<std::size_t>(i)] != 0) continue;
+      warning("assets", i, "exposure", asset_label(s_.assets(i).id()),
+              "exposure " + num(x) + " is used by no threat, and no threat enters here: every threat lists its "
+              "own entry_points (exposures are only for threats without them), so this asset is no entry",
+              "add the asset to a threat's entry_points (with its probability), or add a threat without "
+              "entry_points, which enters at every exposed asset; or remove the exposure");
     }
   }
 
-  // A target no entry can reach is never compromised: legal, but usually a missing relation.
+  // A target no attack can reach is never compromised: legal, but usually a missing
+  // relation. Follows the engine's rules (trial_loop.cpp) from the entries: a step with
+  // p = 0 never succeeds, nothing leaves an asset with containment 1, a threat with
+  // step_scale 0 takes no step, and an ALL gate falls through its relations only when
+  // every incoming relation can succeed. All threats are searched together, so an ALL
+  // gate whose relations only different threats reach counts as reached: the warning is
+  // never wrong, but can be missed there.
   void check_targets_reachable() {
     if (out_.has_errors() || s_.assets_size() == 0) return;  // references must resolve first
-    // Compressed rows: at 10^7 relations an adjacency list's per-vertex vectors cost more
-    // time and memory than the search.
-    using Graph = boost::compressed_sparse_row_graph<boost::directedS, boost::no_property, boost::no_property,
-                                                     boost::no_property, std::uint32_t, std::uint32_t>;
-    const auto n = static_cast<std::uint32_t>(s_.assets_size()) + 1;  // + a source joined to every entry
-    const std::uint32_t source = n - 1;
-    // The relations' ends as check_relations resolved them, then the source's edges.
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> edges = std::move(relation_ends_);
-    for (int i = 0; i < s_.assets_size(); ++i) {
-      if (s_.assets(i).exposure() > 0) edges.emplace_back(source, static_cast<std::uint32_t>(i));
+    const auto n = static_cast<std::uint32_t>(s_.assets_size());
+    // No error was reported, so every end resolved; a missed one must not index past n.
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> ends = std::move(relation_ends_);
+    if (std::any_of(ends.begin(), ends.end(), [&](const auto& e) { return e.first >= n || e.second >= n; })) return;
+    // The steps that can succeed, in compressed rows by source; every relation into an
+    // asset counts towards its ALL gate. Compressed rows: at 10^7 relations, per-asset
+    // vectors cost more time and memory than the search.
+    std::vector<std::uint32_t> begin(n + 1, 0), in_degree(n, 0);
+    for (std::size_t r = 0; r < ends.size(); ++r) {
+      ++in_degree[ends[r].second];
+      if (s_.relations(static_cast<int>(r)).step().p() > 0) ++begin[ends[r].first + 1];
     }
-    for (const auto& t : s_.threats()) {
-      for (const auto& e : t.entry_points()) {
-        if (e.probability() > 0) edges.emplace_back(source, assets_.find(e.asset()));
+    for (std::uint32_t v = 0; v < n; ++v) begin[v + 1] += begin[v];
+    std::vector<std::uint32_t> to(begin[n]);
+    {
+      std::vector<std::uint32_t> next(begin.begin(), begin.end() - 1);
+      for (std::size_t r = 0; r < ends.size(); ++r) {
+        if (s_.relations(static_cast<int>(r)).step().p() > 0) to[next[ends[r].first]++] = ends[r].second;
       }
     }
-    // No error was reported, so every end resolved; a missed one must not index past n.
-    if (std::any_of(edges.begin(), edges.end(), [&](const auto& e) { return e.first >= n || e.second >= n; })) return;
-    const Graph g(boost::edges_are_unsorted_multi_pass, edges.begin(), edges.end(), n);
-    edges = {};  // the graph holds them now
-    std::vector<boost::default_color_type> colour(n, boost::white_color);
-    boost::breadth_first_search(g, source,
-                                boost::color_map(boost::make_iterator_property_map(colour.begin(),
-                                                                                   boost::get(boost::vertex_index, g))));
+    ends = {};
+    std::vector<std::uint8_t> reached = entries();
+    std::vector<std::uint32_t> queue, succeeded(n, 0);  // steps into each asset from where steps go on
+    for (std::uint32_t v = 0; v < n; ++v) {
+      if (reached[v] & kStepsOn) queue.push_back(v);
+    }
+    while (!queue.empty()) {
+      const std::uint32_t v = queue.back();
+      queue.pop_back();
+      if (s_.assets(static_cast<int>(v)).containment() >= 1) continue;
+      for (std::uint32_t e = begin[v]; e < begin[v + 1]; ++e) {
+        const std::uint32_t w = to[e];
+        ++succeeded[w];
+        if (reached[w] & kStepsOn) continue;
+        if (s_.assets(static_cast<int>(w)).gate() == v1::ALL && succeeded[w] < in_degree[w]) continue;
+        reached[w] |= kStepsOn;
+        queue.push_back(w);
+      }
+    }
     for (int i = 0; i < s_.assets_size(); ++i) {
-      if (s_.assets(i).target() && colour[static_cast<std::size_t>(i)] == boost::white_color) {
+      if (s_.assets(i).target() && reached[static_cast<std::size_t>(i)] == 0) {
         warning("assets", i, "target", asset_label(s_.assets(i).id()),
                 "is a target but no entry point reaches it, so it is never compromised",
                 "add the relations that lead to it, or an entry point on its way");
@@ -812,7 +860,7 @@ class Validator {
   CatalogueIndex catalogue_;
   IdIndex enterprises_, assets_, relations_, controls_, threats_, requirements_, baselines_;
   // (from, to) asset indices of each relation, kAbsent where undefined: check_relations
-  // resolves them, check_targets_reachable searches them.
+  // resolves them, check_targets_reachable follows them.
   std::vector<std::pair<std::uint32_t, std::uint32_t>> relation_ends_;
   // non_finite_in's way down to the current field.
   FieldPath field_path_;

@@ -104,6 +104,11 @@ class results:
         def losses_csv(self) -> str: ...
         def text_summary(self) -> str: ...
         def write_file(self, path: str, text: str) -> None: ...
+        def _state(self) -> Dict[str, object]:
+            """The simulation result as numpy arrays and numbers (pickling; restore() reverses it)."""
+    @staticmethod
+    def restore(data: bytes, *, file: str, state: Dict[str, object]) -> "results.Result":
+        """The Result whose _state() this is, given the serialised scenario it was run on."""
 
 class simulation:
     @staticmethod

@@ -105,6 +105,7 @@ class ScenarioError(ValueError):
 
     def __init__(self, problems: Iterable[Problem], summary: Optional[str] = None):
         self.problems: List[Problem] = list(problems)
+        self._summary = summary
         errors = self.errors
         if summary is None:
             summary = f"the scenario is invalid ({len(errors)} error{'s' if len(errors) != 1 else ''})"
@@ -117,6 +118,11 @@ class ScenarioError(ValueError):
     @property
     def errors(self) -> List[Problem]:
         return [p for p in self.problems if p.is_error]
+
+    def __reduce__(self):
+        # Pickled by its arguments (the default would call the class with the message),
+        # so it can come back from a multiprocessing worker.
+        return (type(self), (self.problems, self._summary), self.__dict__)
 
 
 class ScenarioFileError(ScenarioError, OSError):
@@ -152,3 +158,6 @@ class RunInterrupted(KeyboardInterrupt):
     def __init__(self, results):
         super().__init__(f"run interrupted after {results.trials} trials; the partial result is in .results")
         self.results = results
+
+    def __reduce__(self):
+        return (type(self), (self.results,), self.__dict__)

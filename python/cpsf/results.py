@@ -13,6 +13,15 @@ numpy views of the engine's memory, made without a copy; their ``base`` is the
 compiled result object, so **an array keeps the whole run alive** as long as it
 exists, even after the ``Results`` is gone. Copy one (``a.copy()``) to keep it
 without keeping the run. DataFrames and summaries are copies.
+
+Pickling and copies
+-------------------
+A :class:`Results` pickles (so it can come back from a :mod:`multiprocessing` worker):
+the run's per-trial arrays and tallies go into the pickle as numpy arrays, with the
+scenario; unpickling compiles the scenario again and remakes the report, both
+deterministic, so every number, array, table and document is exactly the original's.
+:func:`copy.deepcopy` copies the scenario and shares the engine's run, which nothing
+can change (its arrays are read-only).
 """
 from __future__ import annotations
 
@@ -170,6 +179,15 @@ class Results:
     def view(self) -> str:
         """What one trial is in the main view: ``"threat '<id>'"`` or ``"all-threats"``."""
         return "all-threats" if self._core.combined else f"threat '{self._threat_ids[0]}'"
+
+    # ---- pickling and copies (see the module notes) -----------------------------------------
+    def __reduce__(self):
+        return (_restore, (self.scenario.to_bytes(), self.scenario.source, self._core.file, self._core._state()))
+
+    def __deepcopy__(self, memo: dict) -> "Results":
+        # The engine's run is immutable (read-only arrays, no setters): shared. The
+        # scenario, which can be edited, is copied (by __init__).
+        return Results(self._core, self.scenario)
 
     def __repr__(self) -> str:
         loss = self.loss
@@ -632,6 +650,13 @@ class Results:
         from . import plot
 
         return plot.attack_graph(self, ax=ax, **kw)
+
+
+def _restore(scenario: bytes, source: Optional[str], file: str, state: Dict[str, Any]) -> Results:
+    """Unpickles a :class:`Results` (its ``__reduce__``)."""
+    from .scenario import _restore as _restore_scenario
+
+    return Results(_core.results.restore(scenario, file=file, state=state), _restore_scenario(scenario, source))
 
 
 def _describe_distribution(d: "v1.Distribution") -> str:

@@ -3,6 +3,11 @@
 // the engine's own vectors, without a copy; their base is the Result object, so an
 // array keeps the whole run alive for as long as it lives (docs/python.md, "Lifetime").
 // Small tables (per asset, per enterprise, layer x element) are copied into new arrays.
+//
+// Pickling (cpsf.Results.__reduce__): Result._state() gives the SimulationResult as numpy
+// arrays and numbers, and restore() makes a Result again from it and the scenario: the
+// model and the report are remade by compile() and make_report(), both deterministic,
+// so every number, array and document is the same as the original's.
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
@@ -14,6 +19,7 @@
 
 #include "cpsf/paths.hpp"
 #include "cpsf/scenario_io.hpp"
+#include "cpsf/v1/scenario.pb.h"
 #include "registration.hpp"
 #include "run_state.hpp"
 
@@ -110,6 +116,208 @@ py::dict asset_dict(const std::vector<AssetReport>& assets) {
   d["inherent_ci95_low"] = ilow;
   d["inherent_ci95_high"] = ihigh;
   return d;
+}
+
+// ---- pickling --------------------------------------------------------------------------
+// The layout of Result._state(); restore() refuses any other.
+constexpr int kStateVersion = 1;
+
+__extension__ typedef unsigned __int128 FixedBits;  // FixedSum's two's-complement bits
+
+// 128-bit fixed-point sums as a (n, 2) uint64 array: low and high 64 bits of each.
+py::array_t<std::uint64_t> fixed_sums(const std::vector<FixedSum>& v) {
+  py::array_t<std::uint64_t> a({static_cast<py::ssize_t>(v.size()), py::ssize_t{2}});
+  auto w = a.mutable_unchecked<2>();
+  for (py::ssize_t i = 0; i < static_cast<py::ssize_t>(v.size()); ++i) {
+    const auto u = static_cast<FixedBits>(v[static_cast<std::size_t>(i)]);
+    w(i, 0) = static_cast<std::uint64_t>(u);
+    w(i, 1) = static_cast<std::uint64_t>(u >> 64);
+  }
+  return a;
+}
+
+py::dict tally_state(const AssetTally& t, py::handle owner) {
+  py::dict d;
+  d["hits"] = view_of(t.hits, owner, static_cast<py::ssize_t>(t.hits.size()));
+  d["time_sum"] = fixed_sums(t.time_sum);
+  d["time_square"] = fixed_sums(t.time_square);
+  return d;
+}
+
+py::dict view_state(const ViewResult& v, py::handle owner) {
+  py::dict d;
+  d["id"] = v.id;
+  d["residual"] = tally_state(v.residual, owner);
+  d["inherent"] = tally_state(v.inherent, owner);
+  d["residual_loss"] = view_of(v.residual_loss, owner, static_cast<py::ssize_t>(v.residual_loss.size()));
+  d["inherent_loss"] = view_of(v.inherent_loss, owner, static_cast<py::ssize_t>(v.inherent_loss.size()));
+  return d;
+}
+
+// Result._state(): everything simulate() returned. Arrays of the engine's memory are
+// views (pickle copies them once, as raw data); the 128-bit sums and the path table
+// are new arrays.
+py::dict result_state(py::object self) {
+  const SimulationResult& r = self.cast<const RunState&>().result;
+  const auto whole = [&](const auto& v) { return view_of(v, self, static_cast<py::ssize_t>(v.size())); };
+  py::dict d;
+  d["version"] = kStateVersion;
+  d["trials"] = r.trials;
+  d["trials_planned"] = r.trials_planned;
+  d["partial"] = r.partial;
+  d["stopped_by_precision"] = r.stopped_by_precision;
+  d["seed"] = r.seed;
+  d["threads"] = r.threads;
+  d["horizon"] = r.horizon;
+  d["has_inherent"] = r.has_inherent;
+  d["steps_tried"] = r.steps_tried;
+  py::list threats;
+  for (const auto& v : r.threats) threats.append(view_state(v, self));
+  d["threats"] = threats;
+  d["combined"] = r.combined ? py::object(view_state(*r.combined, self)) : py::object(py::none());
+  d["enterprises"] = r.enterprises;
+  d["enterprise_residual_loss"] = whole(r.enterprise_residual_loss);
+  d["enterprise_inherent_loss"] = whole(r.enterprise_inherent_loss);
+  d["enterprise_residual_cascade"] = whole(r.enterprise_residual_cascade);
+  d["enterprise_inherent_cascade"] = whole(r.enterprise_inherent_cascade);
+  d["has_production"] = r.has_production;
+  d["spectral_radius"] = r.spectral_radius;
+  // The path table: key lengths, the keys one after another, and the trials of each.
+  std::vector<std::uint32_t> lengths, keys;
+  std::vector<std::uint64_t> counts;
+  for (const auto& [key, n] : r.paths) {
+    lengths.push_back(static_cast<std::uint32_t>(key.size()));
+    keys.insert(keys.end(), key.begin(), key.end());
+    counts.push_back(n);
+  }
+  d["path_lengths"] = py::array_t<std::uint32_t>(static_cast<py::ssize_t>(lengths.size()), lengths.data());
+  d["path_keys"] = py::array_t<std::uint32_t>(static_cast<py::ssize_t>(keys.size()), keys.data());
+  d["path_trials"] = py::array_t<std::uint64_t>(static_cast<py::ssize_t>(counts.size()), counts.data());
+  d["tracked"] = whole(r.tracked);
+  d["tracked_arrival"] = whole(r.tracked_arrival);
+  d["has_annual"] = r.has_annual;
+  d["annual_residual_loss"] = whole(r.annual_residual_loss);
+  d["annual_inherent_loss"] = whole(r.annual_inherent_loss);
+  return d;
+}
+
+[[noreturn]] void bad_state(const std::string& what) {
+  throw py::value_error("cannot restore the run: " + what + " (was it pickled from another scenario or another "
+                        "version of cpsf?)");
+}
+
+// A 1-D array of T of `size` elements (any size when size is -1) into `out`.
+template <class T, class Allocator>
+void read_array(const py::dict& d, const char* key, std::vector<T, Allocator>& out, std::int64_t size) {
+  if (!d.contains(key)) bad_state(std::string("no '") + key + "'");
+  const auto a = py::array_t<T, py::array::c_style | py::array::forcecast>::ensure(d[key]);
+  if (!a || a.ndim() != 1 || (size >= 0 && a.size() != size)) bad_state(std::string("'") + key + "' has the wrong shape");
+  out.assign(a.data(), a.data() + a.size());
+}
+
+void read_fixed_sums(const py::dict& d, const char* key, std::vector<FixedSum>& out, std::int64_t size) {
+  const auto a = py::array_t<std::uint64_t, py::array::c_style | py::array::forcecast>::ensure(d[key]);
+  if (!a || a.ndim() != 2 || a.shape(1) != 2 || a.shape(0) != size) bad_state(std::string("'") + key + "' has the wrong shape");
+  out.resize(static_cast<std::size_t>(size));
+  const auto r = a.unchecked<2>();
+  for (py::ssize_t i = 0; i < size; ++i) {
+    out[static_cast<std::size_t>(i)] =
+        static_cast<FixedSum>((static_cast<FixedBits>(r(i, 1)) << 64) | r(i, 0));
+  }
+}
+
+// A tally holds one count per asset, or nothing (the mode was not run).
+void read_tally(const py::dict& d, AssetTally& t, std::size_t assets, bool wanted) {
+  const auto n = static_cast<std::int64_t>(wanted ? assets : 0);
+  read_array(d, "hits", t.hits, n);
+  read_fixed_sums(d, "time_sum", t.time_sum, n);
+  read_fixed_sums(d, "time_square", t.time_square, n);
+}
+
+ViewResult read_view(const py::handle& h, std::size_t assets, std::uint64_t trials, bool inherent) {
+  const auto d = h.cast<py::dict>();
+  ViewResult v;
+  v.id = d["id"].cast<std::string>();
+  read_tally(d["residual"].cast<py::dict>(), v.residual, assets, true);
+  read_tally(d["inherent"].cast<py::dict>(), v.inherent, assets, inherent);
+  read_array(d, "residual_loss", v.residual_loss, static_cast<std::int64_t>(trials));
+  read_array(d, "inherent_loss", v.inherent_loss, static_cast<std::int64_t>(inherent ? trials : 0));
+  return v;
+}
+
+// cpsf._core.results.restore: the Result that Result._state() was taken from, given the
+// scenario it was run on (cpsf.Results keeps a copy).
+std::shared_ptr<RunState> restore(const py::bytes& data, const std::string& file, const py::dict& d) {
+  if (!d.contains("version") || d["version"].cast<int>() != kStateVersion) bad_state("unknown state layout");
+  auto state = std::make_shared<RunState>();
+  v1::Scenario scenario;
+  if (!scenario.ParseFromString(std::string(data))) throw py::value_error("not a serialised cpsf.v1.Scenario");
+  state->context = OutputContext{file, scenario.name(), scenario.currency()};
+  {
+    py::gil_scoped_release release;
+    state->model = compile(scenario);  // std::invalid_argument -> ValueError
+  }
+  const Model& m = state->model;
+  SimulationResult& r = state->result;
+  r.trials = d["trials"].cast<std::uint64_t>();
+  r.trials_planned = d["trials_planned"].cast<std::uint64_t>();
+  r.partial = d["partial"].cast<bool>();
+  r.stopped_by_precision = d["stopped_by_precision"].cast<bool>();
+  r.seed = d["seed"].cast<std::uint64_t>();
+  r.threads = d["threads"].cast<unsigned>();
+  r.horizon = d["horizon"].cast<std::optional<double>>();
+  r.has_inherent = d["has_inherent"].cast<bool>();
+  r.steps_tried = d["steps_tried"].cast<std::uint64_t>();
+  if (r.trials >= kMaxTrials) bad_state("too many trials");
+  const std::size_t assets = m.asset_count();
+  const auto trials = static_cast<std::int64_t>(r.trials);
+  const auto threats = d["threats"].cast<py::list>();
+  if (threats.size() != m.threats.size() || m.threats.empty()) bad_state("the threats differ from the scenario's");
+  for (const auto& v : threats) r.threats.push_back(read_view(v, assets, r.trials, r.has_inherent));
+  if (!d["combined"].is_none()) r.combined = read_view(d["combined"], assets, r.trials, r.has_inherent);
+  if (r.combined.has_value() != (m.threats.size() > 1)) bad_state("the views differ from the scenario's");
+  r.enterprises = d["enterprises"].cast<std::size_t>();
+  if (r.enterprises != m.enterprise_id.size()) bad_state("the enterprises differ from the scenario's");
+  const auto per_enterprise = trials * static_cast<std::int64_t>(r.enterprises);
+  read_array(d, "enterprise_residual_loss", r.enterprise_residual_loss, per_enterprise);
+  read_array(d, "enterprise_residual_cascade", r.enterprise_residual_cascade, per_enterprise);
+  read_array(d, "enterprise_inherent_loss", r.enterprise_inherent_loss, r.has_inherent ? per_enterprise : 0);
+  read_array(d, "enterprise_inherent_cascade", r.enterprise_inherent_cascade, r.has_inherent ? per_enterprise : 0);
+  r.has_production = d["has_production"].cast<bool>();
+  r.spectral_radius = d["spectral_radius"].cast<double>();
+  read_array(d, "tracked", r.tracked, -1);
+  if (r.tracked.size() > kMaxTracked) bad_state("too many tracked assets");
+  for (const std::uint32_t v : r.tracked) {
+    if (v >= assets) bad_state("a tracked asset is not in the scenario");
+  }
+  read_array(d, "tracked_arrival", r.tracked_arrival, trials * static_cast<std::int64_t>(r.tracked.size()));
+  std::vector<std::uint32_t> lengths, keys;
+  std::vector<std::uint64_t> counts;
+  read_array(d, "path_lengths", lengths, -1);
+  read_array(d, "path_keys", keys, -1);
+  read_array(d, "path_trials", counts, static_cast<std::int64_t>(lengths.size()));
+  std::size_t at = 0;
+  for (std::size_t k = 0; k < lengths.size(); ++k) {
+    // {tracked slot, relation indices entry → asset}
+    if (lengths[k] == 0 || lengths[k] > keys.size() - at) bad_state("the path table is cut short");
+    std::vector<std::uint32_t> key(keys.begin() + static_cast<std::ptrdiff_t>(at),
+                                   keys.begin() + static_cast<std::ptrdiff_t>(at + lengths[k]));
+    at += lengths[k];
+    if (key[0] >= r.tracked.size()) bad_state("a path leads to an untracked asset");
+    for (std::size_t i = 1; i < key.size(); ++i) {
+      if (key[i] >= m.relation_count()) bad_state("a path takes a relation not in the scenario");
+    }
+    r.paths.emplace(std::move(key), counts[k]);
+  }
+  if (at != keys.size()) bad_state("the path table is too long");
+  r.has_annual = d["has_annual"].cast<bool>();
+  read_array(d, "annual_residual_loss", r.annual_residual_loss, r.has_annual ? trials : 0);
+  read_array(d, "annual_inherent_loss", r.annual_inherent_loss, r.has_annual && r.has_inherent ? trials : 0);
+  {
+    py::gil_scoped_release release;
+    state->report = make_report(state->model, state->result);
+  }
+  return state;
 }
 
 }  // namespace
@@ -383,6 +591,14 @@ void register_results(py::module_& m) {
             return py::make_tuple(loss, count);
           },
           "(expected loss, expected compromised assets) per trial, each 3 x 6 (L1..L3 x ORGANIZATION..SYSTEM).");
+
+  // ---- pickling (cpsf.Results.__reduce__) ----
+  c.def("_state", &result_state,
+        "Everything the simulation returned, as numpy arrays and numbers, for pickling; restore() makes the "
+        "Result again.");
+  m.def("restore", &restore, py::arg("data"), py::kw_only(), py::arg("file"), py::arg("state"),
+        "The Result whose _state() this is, given the serialised scenario it was run on: the model and the "
+        "report are remade (deterministically), the simulation result is read from the state.");
 
   // ---- the command line's outputs ----
   c.def(

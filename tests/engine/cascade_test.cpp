@@ -6,10 +6,16 @@
 #include <google/protobuf/text_format.h>
 #include <gtest/gtest.h>
 
+#include <Eigen/Dense>
+#include <algorithm>
 #include <cmath>
+#include <nlohmann/json.hpp>
+#include <numeric>
+#include <random>
 #include <stdexcept>
 
 #include "cpsf/model.hpp"
+#include "cpsf/report.hpp"
 #include "cpsf/simulation.hpp"
 #include "cpsf/statistics.hpp"
 #include "test_support.hpp"
@@ -99,6 +105,167 @@ TEST(Cascade, RefusesSpectralRadiusOneOrMore) {
   EXPECT_FALSE(interdependency_problem(3, {{0, 1, 0.7, 0}, {0, 2, 0.7, 0}}).has_value());
 }
 
+// ρ(A*) as the validator and a run compute it, with the matrix refused or not.
+double rho(std::size_t enterprises, const std::vector<SupplyLink>& links) {
+  double r = -1.0;
+  interdependency_problem(enterprises, links, &r);
+  return r;
+}
+
+TEST(Cascade, SpectralRadiusIsRhoNotTheRowSumBound) {
+  // Issue 14 quotes Haimes & Jiang (2001)'s two-sector example as largest row sum 0.8
+  // and ρ = 0.4. With a zero diagonal (no enterprise depends on itself) A* = [[0, a],
+  // [b, 0]] has row sums a, b and eigenvalues ±√(ab), so those numbers mean a = 0.8,
+  // b = 0.2: ρ = √0.16 = 0.4.
+  EXPECT_NEAR(rho(2, {{0, 1, 0.8, 0}, {1, 0, 0.2, 0}}), 0.4, 1e-12);
+  EXPECT_NEAR(Cascade({1.0, 1.0}, {{0, 1, 0.8, 0}, {1, 0, 0.2, 0}}).spectral_radius(), 0.4, 1e-12);
+  // A three-enterprise cycle 0 → 1 → 2 → 0 with shares 0.9, 0.3, 0.8: λ³ = 0.9·0.3·0.8
+  // = 0.216, so ρ = 0.6; largest row sum 0.9.
+  EXPECT_NEAR(rho(3, {{0, 1, 0.9, 0}, {1, 2, 0.3, 0}, {2, 0, 0.8, 0}}), 0.6, 1e-12);
+  // No cycle of dependencies (a chain, a tree): A* is nilpotent, ρ = 0, however large
+  // the shares (the row-sum bound here is 0.5).
+  EXPECT_EQ(chain().spectral_radius(), 0.0);
+  EXPECT_EQ(rho(4, {{0, 1, 0.3, 0}, {0, 2, 0.2, 0}, {1, 3, 0.25, 0}, {2, 3, 0.1, 0}}), 0.0);
+  // Four sectors whose rows add up to 0.6, 0.6, 1.8 and 1.9: sectors 0 and 1 depend on
+  // each other (0.6 each way), 2 and 3 only on the others, 3 on 2 but not 2 on 3. Ordered
+  // 0, 1, 2, 3, A* is block lower triangular, so its eigenvalues are those of
+  // [[0, 0.6], [0.6, 0]] (±0.6) and the zero diagonal of the rest: ρ = 0.6.
+  EXPECT_NEAR(rho(4, {{0, 1, 0.6, 0},
+                      {1, 0, 0.6, 0},
+                      {2, 0, 0.9, 0},
+                      {2, 1, 0.9, 0},
+                      {3, 0, 1.0, 0},
+                      {3, 1, 0.5, 0},
+                      {3, 2, 0.4, 0}}),
+              0.6, 1e-12);
+  // Refused matrices report their ρ too: a cycle of full dependencies has ρ = 1.
+  EXPECT_NEAR(rho(3, {{0, 1, 1.0, 0}, {1, 2, 1.0, 0}, {2, 0, 1.0, 0}}), 1.0, 1e-12);
+}
+
+TEST(Cascade, SpectralRadiusAgreesWithEigensEigenvaluesOfTheWholeMatrix) {
+  // Random dependency matrices made of groups that each form a cycle through all their
+  // members (strongly connected), plus lone enterprises, with dependencies between groups
+  // in one direction only, enterprises numbered at random. Their eigenvalues are those of
+  // the groups, so ρ must be the largest |λ| of Eigen's EigenSolver both on each group
+  // and on the whole matrix.
+  std::mt19937_64 rng(14);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  int compared = 0;
+  for (int round = 0; round < 300; ++round) {
+    std::vector<std::uint32_t> size;
+    const int groups = 1 + static_cast<int>(rng() % 5);
+    for (int g = 0; g < groups; ++g) size.push_back(rng() % 4 == 0 ? 1 : 2 + static_cast<std::uint32_t>(rng() % 8));
+    std::uint32_t n = 0;
+    for (const auto k : size) n += k;
+    std::vector<std::uint32_t> id(n);  // enterprise index of the k-th enterprise in group order
+    std::iota(id.begin(), id.end(), 0u);
+    std::shuffle(id.begin(), id.end(), rng);
+    const double scale = round % 3 == 0 ? 1.0 : 0.5;
+    std::vector<SupplyLink> links;
+    Eigen::MatrixXd whole = Eigen::MatrixXd::Zero(n, n);
+    const auto link = [&](std::uint32_t i, std::uint32_t j, double share) {
+      if (i == j || whole(id[i], id[j]) != 0.0) return;
+      links.push_back({id[i], id[j], share, 0.0});
+      whole(id[i], id[j]) = share;
+    };
+    double expected = 0.0;
+    std::uint32_t first = 0;
+    for (const auto k : size) {
+      // Within the group [first, first + k): the cycle, then a few more dependencies.
+      for (std::uint32_t i = 0; i < k && k > 1; ++i) link(first + i, first + (i + 1) % k, 0.05 + scale * u(rng));
+      for (std::uint32_t e = 0; e < k; ++e) link(first + rng() % k, first + rng() % k, scale * u(rng));
+      // On earlier groups only.
+      for (std::uint32_t e = 0; e < first && e < 2 * k; ++e) link(first + rng() % k, rng() % first, scale * u(rng));
+      if (k > 1) {
+        const Eigen::MatrixXd block = whole(id, id).block(first, first, k, k);
+        expected = std::max(expected, Eigen::EigenSolver<Eigen::MatrixXd>(block, false).eigenvalues().cwiseAbs().maxCoeff());
+      }
+      first += k;
+    }
+    if (links.empty()) continue;
+    const Eigen::EigenSolver<Eigen::MatrixXd> eigen(whole, false);
+    ASSERT_EQ(eigen.info(), Eigen::Success);
+    const double of_whole = eigen.eigenvalues().cwiseAbs().maxCoeff();
+    const double got = rho(n, links);
+    EXPECT_NEAR(got, expected, 1e-12 * std::max(1.0, expected)) << "round " << round << ", n " << n;
+    EXPECT_NEAR(got, of_whole, 1e-8 * std::max(1.0, expected)) << "round " << round << ", n " << n;
+    ++compared;
+  }
+  EXPECT_GT(compared, 250);
+}
+
+TEST(Cascade, SpectralRadiusOfLargeCyclesOfDependencies) {
+  // Groups of more than 32 enterprises take the Perron-root iteration, not EigenSolver.
+  std::mt19937_64 rng(16);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  // One cycle through n enterprises: λⁿ = Π shares, so ρ is their geometric mean. The
+  // slowest case for a power method (n eigenvalues of modulus ρ).
+  for (const std::uint32_t n : {33u, 300u}) {
+    std::vector<SupplyLink> links;
+    double log_product = 0.0;
+    for (std::uint32_t i = 0; i < n; ++i) {
+      const double share = 0.5 + 0.5 * u(rng);
+      log_product += std::log(share);
+      links.push_back({i, (i + 1) % n, share, 0.0});
+    }
+    EXPECT_NEAR(rho(n, links), std::exp(log_product / n), 1e-13) << n;
+  }
+  // Random groups of 33 to 150, and two dense groups coupled so weakly both ways that
+  // their Perron roots almost tie (the iteration loses positivity and EigenSolver takes
+  // over), against EigenSolver on the whole matrix.
+  for (int round = 0; round < 12; ++round) {
+    const bool weak = round % 3 == 2;
+    const auto n = static_cast<std::uint32_t>(weak ? 200 : 33 + rng() % 118);
+    Eigen::MatrixXd a = Eigen::MatrixXd::Zero(n, n);
+    std::vector<SupplyLink> links;
+    const auto link = [&](std::uint32_t i, std::uint32_t j, double share) {
+      if (i == j || a(i, j) != 0.0) return;
+      links.push_back({i, j, share, 0.0});
+      a(i, j) = share;
+    };
+    if (weak) {
+      for (std::uint32_t half = 0; half < 2; ++half) {
+        for (std::uint32_t i = 0; i < n / 2; ++i) {
+          link(half * n / 2 + i, half * n / 2 + (i + 1) % (n / 2), 0.05 * u(rng));
+          for (std::uint32_t k = 0; k < 10; ++k) link(half * n / 2 + i, half * n / 2 + rng() % (n / 2), 0.05 * u(rng));
+        }
+      }
+      link(0, n / 2, std::pow(10.0, -3.0 * round));
+      link(n / 2, 0, std::pow(10.0, -3.0 * round));
+    } else {
+      for (std::uint32_t i = 0; i < n; ++i) link(i, (i + 1) % n, u(rng) / 3);
+      for (std::uint32_t e = 0; e < 3 * n; ++e) link(rng() % n, rng() % n, u(rng) / 3);
+    }
+    const Eigen::EigenSolver<Eigen::MatrixXd> eigen(a, false);
+    ASSERT_EQ(eigen.info(), Eigen::Success);
+    const double expected = eigen.eigenvalues().cwiseAbs().maxCoeff();
+    EXPECT_NEAR(rho(n, links), expected, 1e-12 * std::max(1.0, expected)) << "round " << round;
+  }
+}
+
+TEST(Cascade, SpectralRadiusOfAnAcyclicMatrixIsExactlyZero) {
+  // Dependencies along a random order of enterprises, never back: A* is nilpotent and
+  // ρ = 0 exactly. (Eigen's EigenSolver on such a whole matrix answers with rounding
+  // noise of the order ε^(1/k) for chains of length k: up to 3e-4 at these sizes.)
+  std::mt19937_64 rng(15);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  for (int round = 0; round < 100; ++round) {
+    const auto n = static_cast<std::uint32_t>(2 + rng() % 40);
+    std::vector<std::uint32_t> order(n);
+    std::iota(order.begin(), order.end(), 0u);
+    std::shuffle(order.begin(), order.end(), rng);
+    std::vector<SupplyLink> links;
+    for (std::uint32_t i = 0; i < n; ++i) {
+      for (std::uint32_t j = i + 1; j < n; ++j) {
+        if (u(rng) < 0.2) links.push_back({order[i], order[j], u(rng), 0.0});
+      }
+    }
+    if (!links.empty()) {
+      EXPECT_EQ(rho(n, links), 0.0) << "round " << round;
+    }
+  }
+}
+
 TEST(Cascade, ValidatorReportsASingularDependencyMatrix) {
   testing::ScratchDir dir;
   const auto path = dir.write("s.textproto", R"(
@@ -170,6 +337,23 @@ TEST(Cascade, NoProductionWithoutCriticalAssets) {
   o.trials = 100;
   const auto r = simulate(m, o);
   for (const double x : r.main().residual_loss) EXPECT_DOUBLE_EQ(x, 7.0);
+}
+
+TEST(Cascade, ResultsJsonReportsRho) {
+  // The three-enterprise run with a dependency back from tier-2 to the OEM: a cycle
+  // oem → t1 → t2 → oem with shares 0.5, 0.4, 0.2, so ρ = ∛0.04, not the row sum 0.5.
+  v1::Scenario s = three_enterprise_run(0.3);
+  auto* back = s.add_dependencies();
+  back->set_customer("t2");
+  back->set_supplier("oem");
+  back->set_share(0.2);
+  const Model m = compile(s);
+  RunOptions o;
+  o.trials = 100;
+  const auto r = simulate(m, o);
+  EXPECT_NEAR(r.spectral_radius, std::cbrt(0.04), 1e-12);
+  const auto j = nlohmann::json::parse(results_json(m, r, make_report(m, r), {"s", "s", "EUR"}));
+  EXPECT_NEAR(j["cascade"]["spectral_radius"].get<double>(), std::cbrt(0.04), 1e-12);
 }
 
 }  // namespace

@@ -4,9 +4,9 @@
 //  - moments: the sample mean of n = 10^6 draws within 4 standard errors of the closed
 //    form (SE = sd / sqrt(n)), and the sample variance within 4 SE of its closed form,
 //    where Var(s^2) ~ (mu4 - sigma^4) / n with mu4 the sample fourth central moment;
-//  - shape: a Kolmogorov-Smirnov test of n = 10^5 draws against the exact CDF,
-//    implemented below (incomplete gamma and beta included, themselves checked against
-//    closed forms). Critical value at significance 0.001: D < 1.9495 / sqrt(n), from the
+//  - shape: a Kolmogorov-Smirnov test of n = 10^5 draws against the exact CDF (the
+//    incomplete gamma and beta functions from Boost.Math, checked below against closed
+//    forms). Critical value at significance 0.001: D < 1.9495 / sqrt(n), from the
 //    asymptotic Kolmogorov distribution, 2 sum (-1)^(k-1) exp(-2 k^2 t^2) = 0.001 at
 //    t = 1.9495 (checked in KolmogorovCriticalValue below).
 // Poisson, being discrete, gets a chi-square test against its exact pmf instead.
@@ -15,6 +15,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <boost/math/distributions/chi_squared.hpp>
+#include <boost/math/distributions/complement.hpp>
+#include <boost/math/distributions/poisson.hpp>
+#include <boost/math/special_functions/beta.hpp>
+#include <boost/math/special_functions/gamma.hpp>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -34,90 +39,24 @@ constexpr std::size_t kKsDraws = 100000;
 
 double normal_cdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
 
-// Regularised incomplete gamma P(a, x) and Q = 1 - P: power series for x < a + 1,
-// Lentz's continued fraction otherwise (Numerical Recipes, 3rd ed., section 6.2).
-double gamma_series(double a, double x) {
-  double term = 1.0 / a;
-  double sum = term;
-  for (int n = 1; n < 10000; ++n) {
-    term *= x / (a + n);
-    sum += term;
-    if (std::fabs(term) < std::fabs(sum) * 1e-17) break;
-  }
-  return sum * std::exp(-x + a * std::log(x) - std::lgamma(a));
-}
-double gamma_continued_fraction(double a, double x) {
-  constexpr double tiny = 1e-300;
-  double b = x + 1.0 - a;
-  double c = 1.0 / tiny;
-  double d = 1.0 / b;
-  double h = d;
-  for (int i = 1; i < 10000; ++i) {
-    const double an = -i * (i - a);
-    b += 2.0;
-    d = an * d + b;
-    if (std::fabs(d) < tiny) d = tiny;
-    c = b + an / c;
-    if (std::fabs(c) < tiny) c = tiny;
-    d = 1.0 / d;
-    const double delta = d * c;
-    h *= delta;
-    if (std::fabs(delta - 1.0) < 1e-16) break;
-  }
-  return std::exp(-x + a * std::log(x) - std::lgamma(a)) * h;
-}
-double gamma_p(double a, double x) {
-  if (x <= 0.0) return 0.0;
-  return x < a + 1.0 ? gamma_series(a, x) : 1.0 - gamma_continued_fraction(a, x);
-}
-double gamma_q(double a, double x) {
-  if (x <= 0.0) return 1.0;
-  return x < a + 1.0 ? 1.0 - gamma_series(a, x) : gamma_continued_fraction(a, x);
-}
-
-// Regularised incomplete beta I_x(a, b) by its continued fraction, using the symmetry
-// I_x(a, b) = 1 - I_{1-x}(b, a) where that converges faster (Numerical Recipes 6.4).
-double beta_continued_fraction(double a, double b, double x) {
-  constexpr double tiny = 1e-300;
-  const double qab = a + b;
-  const double qap = a + 1.0;
-  const double qam = a - 1.0;
-  double c = 1.0;
-  double d = 1.0 - qab * x / qap;
-  if (std::fabs(d) < tiny) d = tiny;
-  d = 1.0 / d;
-  double h = d;
-  for (int m = 1; m < 10000; ++m) {
-    const int m2 = 2 * m;
-    double aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-    d = 1.0 + aa * d;
-    if (std::fabs(d) < tiny) d = tiny;
-    c = 1.0 + aa / c;
-    if (std::fabs(c) < tiny) c = tiny;
-    d = 1.0 / d;
-    h *= d * c;
-    aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-    d = 1.0 + aa * d;
-    if (std::fabs(d) < tiny) d = tiny;
-    c = 1.0 + aa / c;
-    if (std::fabs(c) < tiny) c = tiny;
-    d = 1.0 / d;
-    const double delta = d * c;
-    h *= delta;
-    if (std::fabs(delta - 1.0) < 1e-16) break;
-  }
-  return h;
-}
+// Regularised incomplete gamma P(a, x) and Q = 1 - P, regularised incomplete beta
+// I_x(a, b), the chi-square survival function and the Poisson pmf: Boost.Math (its
+// default policy throws on a domain error, which fails the test).
+double gamma_p(double a, double x) { return x <= 0.0 ? 0.0 : boost::math::gamma_p(a, x); }
+double gamma_q(double a, double x) { return x <= 0.0 ? 1.0 : boost::math::gamma_q(a, x); }
 double beta_cdf(double a, double b, double x) {
   if (x <= 0.0) return 0.0;
   if (x >= 1.0) return 1.0;
-  const double front =
-      std::exp(std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) + a * std::log(x) + b * std::log1p(-x));
-  if (x < (a + 1.0) / (a + b + 2.0)) return front * beta_continued_fraction(a, b, x) / a;
-  return 1.0 - front * beta_continued_fraction(b, a, 1.0 - x) / b;
+  return boost::math::ibeta(a, b, x);
+}
+double chi_square_survival(double df, double x) {
+  return boost::math::cdf(boost::math::complement(boost::math::chi_squared_distribution<double>(df), x));
+}
+double poisson_pmf(double mean, int k) {
+  return boost::math::pdf(boost::math::poisson_distribution<double>(mean), static_cast<double>(k));
 }
 
-// Asymptotic Kolmogorov survival function P(sqrt(n) D > t).
+// Asymptotic Kolmogorov survival function P(sqrt(n) D > t) (not in Boost 1.74's Math).
 double kolmogorov_q(double t) {
   double sum = 0.0;
   for (int k = 1; k < 100; ++k) {
@@ -421,11 +360,9 @@ TEST(Distribution, IsSmall) {
 
 // ---- Poisson -------------------------------------------------------------------------
 
-double poisson_pmf(double mean, int k) { return std::exp(k * std::log(mean) - mean - std::lgamma(k + 1.0)); }
-
 // Chi-square against the exact pmf: one bin per k whose expected count is at least 20,
 // the two tails pooled into the end bins; degrees of freedom = bins - 1 (no parameter
-// estimated). p-value = Q(df/2, X^2/2), the chi-square survival function; reject at 0.001.
+// estimated). p-value = the chi-square survival function at X^2; reject at 0.001.
 void expect_poisson_fits(const std::vector<std::uint64_t>& counts, double mean) {
   const double n = static_cast<double>(counts.size());
   int lo = 0;
@@ -456,14 +393,29 @@ void expect_poisson_fits(const std::vector<std::uint64_t>& counts, double mean) 
     chi2 += (observed[i] - e) * (observed[i] - e) / e;
   }
   const double df = static_cast<double>(expected.size() - 1);
-  const double p_value = gamma_q(df / 2.0, chi2 / 2.0);
+  const double p_value = chi_square_survival(df, chi2);
   EXPECT_GT(p_value, 0.001) << "chi2 = " << chi2 << " on " << df << " df";
 }
 
 TEST(ReferenceFunctions, ChiSquareSurvival) {
-  // df = 2: the survival function is exp(-x/2); df = 1 at 3.841458820694124 is 0.05.
-  EXPECT_NEAR(gamma_q(1.0, 5.0 / 2.0), std::exp(-2.5), 1e-15);
-  EXPECT_NEAR(gamma_q(0.5, 3.841458820694124 / 2.0), 0.05, 1e-12);
+  // df = 2: the survival function is exp(-x/2); df = 1 at 3.841458820694124 is 0.05;
+  // in general Q(df/2, x/2).
+  EXPECT_NEAR(chi_square_survival(2.0, 5.0), std::exp(-2.5), 1e-15);
+  EXPECT_NEAR(chi_square_survival(1.0, 3.841458820694124), 0.05, 1e-12);
+  for (const double df : {1.0, 4.0, 17.0}) {
+    for (const double x : {0.5, 3.0, 20.0}) {
+      EXPECT_NEAR(chi_square_survival(df, x), gamma_q(df / 2.0, x / 2.0), 1e-15) << df << " " << x;
+    }
+  }
+}
+
+TEST(ReferenceFunctions, PoissonPmf) {
+  for (const double mean : {0.5, 7.0, 250.0}) {
+    for (const int k : {0, 3, 7, 240}) {
+      const double expected = std::exp(k * std::log(mean) - mean - std::lgamma(k + 1.0));
+      EXPECT_NEAR(poisson_pmf(mean, k), expected, 1e-12 * expected) << mean << " " << k;
+    }
+  }
 }
 
 class PoissonTest : public ::testing::TestWithParam<double> {};

@@ -7,6 +7,7 @@
 #include <limits>
 #include <vector>
 
+#include "cpsf/summary.hpp"
 #include "test_support.hpp"
 
 namespace cpsf {
@@ -298,6 +299,157 @@ TEST(Validate, UnreachableTargetWarns) {
   EXPECT_EQ(c.diagnostics.warning_count(), 1u) << c.dump();  // plm is reachable: no warning
 }
 
+// Assets for the reachability tests: an exposed VPN leading to a target; a mail server
+// for threats' own entry points, leading nowhere.
+constexpr std::string_view kExposedVpnAndMail = R"(enterprises { id: "oem" }
+assets { id: "vpn" owner: "oem" layer: L3 element: SYSTEM exposure: 0.5 }
+assets { id: "plm" owner: "oem" layer: L3 element: DATA target: true }
+assets { id: "mail" owner: "oem" layer: L3 element: SYSTEM }
+relations { from: "vpn" to: "plm" layer: L3 step { p: 0.5 } }
+)";
+
+TEST(Validate, TargetReachedOnlyFromAnExposureNoThreatUsesWarns) {
+  // The only threat names its own entry points, so the engine ignores every exposure
+  // (model.cpp): plm is never compromised, and vpn's exposure is unused.
+  ScratchDir dir;
+  const auto c = check_text(dir, std::string(kExposedVpnAndMail) +
+                                     "threats { id: \"t\" entry_points { asset: \"mail\" probability: 0.3 } }\n");
+  EXPECT_TRUE(HasWarning(c, "s.textproto", "asset 'plm'", "no entry point reaches it", 3)) << c.dump();
+  EXPECT_TRUE(HasWarning(c, "s.textproto", "asset 'vpn'", "exposure 0.5 is used by no threat", 2)) << c.dump();
+  ASSERT_EQ(c.diagnostics.warning_count(), 2u) << c.dump();
+  const auto& unused = c.diagnostics.items().front();
+  EXPECT_EQ(unused.path, "assets[0].exposure");
+  EXPECT_NE(unused.hint.find("entry_points"), std::string::npos) << unused.hint;
+  EXPECT_NE(unused.hint.find("a threat without entry_points"), std::string::npos) << unused.hint;
+}
+
+TEST(Validate, ExposureUsedByAThreatWithoutEntryPointsOrWithoutThreats) {
+  ScratchDir dir;
+  // A second threat without entry points enters at the exposures: plm is reachable.
+  auto c = check_text(dir, std::string(kExposedVpnAndMail) +
+                               "threats { id: \"t\" entry_points { asset: \"mail\" probability: 0.3 } }\n"
+                               "threats { id: \"u\" }\n");
+  EXPECT_TRUE(c.diagnostics.empty()) << c.dump();
+  // No threats: the implicit one enters at the exposures.
+  c = check_text(dir, kExposedVpnAndMail, "t.textproto");
+  EXPECT_TRUE(c.diagnostics.empty()) << c.dump();
+  // The threat's own entry point is the exposed asset: reachable, and the exposure only
+  // stands for threats without entry points (as in the shipped scenarios): no warning.
+  c = check_text(dir, std::string(kExposedVpnAndMail) +
+                          "threats { id: \"t\" entry_points { asset: \"vpn\" probability: 0.3 } }\n",
+                 "u.textproto");
+  EXPECT_TRUE(c.diagnostics.empty()) << c.dump();
+  // An entry point with probability 0 enters nowhere: the exposure still reads as an entry.
+  c = check_text(dir, std::string(kExposedVpnAndMail) +
+                          "threats { id: \"t\" entry_points { asset: \"vpn\" probability: 0 } "
+                          "entry_points { asset: \"mail\" probability: 0.3 } }\n",
+                 "v.textproto");
+  EXPECT_TRUE(HasWarning(c, "v.textproto", "asset 'vpn'", "is used by no threat", 2)) << c.dump();
+}
+
+TEST(Validate, NothingCanBeEnteredWhenOnlyUnusedExposuresRemain) {
+  // Every threat has entry points, all with probability 0; the exposure is unused.
+  ScratchDir dir;
+  const auto c = check_text(dir, std::string(kExposedVpnAndMail) +
+                                     "threats { id: \"t\" entry_points { asset: \"mail\" probability: 0 } }\n");
+  EXPECT_TRUE(HasWarning(c, "s.textproto", "", "nothing can be compromised")) << c.dump();
+}
+
+TEST(Validate, TargetReachedOnlyWhereTheEngineCannotGoWarns) {
+  // The engine's rules beyond the entries: a step with p = 0 never succeeds; nothing
+  // leaves an asset with containment 1; a threat with step_scale 0 takes no step; an ALL
+  // gate needs every incoming relation.
+  const std::string base = R"(enterprises { id: "oem" }
+assets { id: "vpn" owner: "oem" layer: L3 element: SYSTEM exposure: 0.5 }
+assets { id: "plm" owner: "oem" layer: L3 element: DATA target: true }
+)";
+  struct Case {
+    std::string name, extra;
+    bool reached;
+  };
+  const std::vector<Case> cases = {
+      {"p0", "relations { from: \"vpn\" to: \"plm\" layer: L3 step { p: 0 } }\n", false},
+      {"p-small", "relations { from: \"vpn\" to: \"plm\" layer: L3 step { p: 1e-9 } }\n", true},
+      {"contained",
+       "assets { id: \"fw\" owner: \"oem\" layer: L3 element: SYSTEM containment: 1 }\n"
+       "relations { from: \"vpn\" to: \"fw\" layer: L3 step { p: 1 } }\n"
+       "relations { from: \"fw\" to: \"plm\" layer: L3 step { p: 1 } }\n",
+       false},
+      {"contained-partly",
+       "assets { id: \"fw\" owner: \"oem\" layer: L3 element: SYSTEM containment: 0.99 }\n"
+       "relations { from: \"vpn\" to: \"fw\" layer: L3 step { p: 1 } }\n"
+       "relations { from: \"fw\" to: \"plm\" layer: L3 step { p: 1 } }\n",
+       true},
+      {"no-steps",
+       "relations { from: \"vpn\" to: \"plm\" layer: L3 step { p: 1 } }\n"
+       "threats { id: \"t\" step_scale: 0 }\n",
+       false},
+      {"no-steps-but-another",
+       "relations { from: \"vpn\" to: \"plm\" layer: L3 step { p: 1 } }\n"
+       "threats { id: \"t\" step_scale: 0 }\n"
+       "threats { id: \"u\" }\n",
+       true},
+      {"all-gate-half-reached",
+       "assets { id: \"key\" owner: \"oem\" layer: L3 element: DATA }\n"
+       "relations { from: \"vpn\" to: \"plm\" layer: L3 step { p: 1 } }\n"
+       "relations { from: \"key\" to: \"plm\" layer: L3 step { p: 1 } }\n",
+       false},
+      {"all-gate-p0",
+       "assets { id: \"key\" owner: \"oem\" layer: L3 element: DATA }\n"
+       "relations { from: \"vpn\" to: \"key\" layer: L3 step { p: 1 } }\n"
+       "relations { from: \"vpn\" to: \"plm\" layer: L3 step { p: 1 } }\n"
+       "relations { from: \"key\" to: \"plm\" layer: L3 step { p: 0 } }\n",
+       false},
+      {"all-gate-fully-reached",
+       "assets { id: \"key\" owner: \"oem\" layer: L3 element: DATA }\n"
+       "relations { from: \"vpn\" to: \"key\" layer: L3 step { p: 1 } }\n"
+       "relations { from: \"vpn\" to: \"plm\" layer: L3 step { p: 1 } }\n"
+       "relations { from: \"key\" to: \"plm\" layer: L3 step { p: 1 } }\n",
+       true},
+  };
+  ScratchDir dir;
+  for (const auto& k : cases) {
+    std::string text = base + k.extra;
+    if (k.name.starts_with("all-gate")) {
+      text.replace(text.find("DATA target: true"), 17, "DATA target: true gate: ALL");
+    }
+    const auto c = check_text(dir, text, k.name + ".textproto");
+    EXPECT_EQ(HasWarning(c, k.name + ".textproto", "asset 'plm'", "no entry point reaches it"), !k.reached)
+        << k.name << "\n" << c.dump();
+    EXPECT_EQ(c.diagnostics.error_count(), 0u) << k.name << "\n" << c.dump();
+  }
+}
+
+TEST(Summary, EntryPointsAreTheEntriesThreatsUse) {
+  const auto summary_of = [](const std::string& text) {
+    v1::Scenario s;
+    EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &s));
+    return std::pair{summarise(s), format_summary(s, summarise(s))};
+  };
+  // No threats: the exposed assets.
+  auto [m, text] = summary_of(std::string(kExposedVpnAndMail));
+  EXPECT_EQ(m.entry_assets, 1u);
+  // Threats with their own entry points only: those (mail), not the unused exposure.
+  std::tie(m, text) = summary_of(std::string(kExposedVpnAndMail) +
+                                 "threats { id: \"t\" entry_points { asset: \"mail\" probability: 0.3 } }\n");
+  EXPECT_EQ(m.entry_assets, 1u);
+  EXPECT_NE(text.find("3 (1 targets, 1 entry points, 0 ALL gates)"), std::string::npos) << text;
+  EXPECT_NE(text.find("t                      1 entry points, 0 objectives"), std::string::npos) << text;
+  // Plus a threat without entry points: both, each asset once; the threat's line says
+  // where it enters.
+  std::tie(m, text) = summary_of(std::string(kExposedVpnAndMail) +
+                                 "threats { id: \"t\" entry_points { asset: \"mail\" probability: 0.3 } "
+                                 "entry_points { asset: \"vpn\" probability: 0.1 } }\n"
+                                 "threats { id: \"u\" }\n");
+  EXPECT_EQ(m.entry_assets, 2u);
+  EXPECT_NE(text.find("u                      1 entry points (the exposed assets), 0 objectives"), std::string::npos)
+      << text;
+  // An entry point with probability 0 is no entry.
+  std::tie(m, text) = summary_of(std::string(kExposedVpnAndMail) +
+                                 "threats { id: \"t\" entry_points { asset: \"mail\" probability: 0 } }\n");
+  EXPECT_EQ(m.entry_assets, 0u);
+}
+
 TEST(Validate, ControlScopedToAnUnmitigatedRelationWarns) {
   ScratchDir dir;
   const auto c = check_text(dir, std::string(kMinimalScenario) +
@@ -311,14 +463,52 @@ TEST(Validate, AnnualFrequencyAboveTheSupportedRange) {
   EXPECT_TRUE(HasError(c, "s.textproto", "threat 't'", "above the supported 100000", 6));
 }
 
-TEST(Validate, DependencySharesAboveOneWarn) {
+TEST(Validate, DependencySharesAddingUpToMoreThanOneAreValid) {
+  // In the IIM a customer's row of A* may add up to more than 1 (it needs several
+  // suppliers at once); what matters is ρ(A*) < 1. Issue 14 cites Haimes & Jiang
+  // (2001)'s four-sector A* with rows adding up to 1.8 and 1.9 and ρ = 0.6. This one
+  // has the same row sums and ρ: s1 and s2 depend on each other (0.6 each way, rows 0.6),
+  // s3 on both (0.9 + 0.9 = 1.8), s4 on all three (1.0 + 0.5 + 0.4 = 1.9), and nothing on
+  // s3 but s4 and nothing on s4. In the order s1..s4 A* is block lower triangular, so
+  // its eigenvalues are ±0.6 (of [[0, 0.6], [0.6, 0]]) and 0, 0: ρ = 0.6.
   ScratchDir dir;
-  const auto c = check_text(dir, std::string(kMinimalScenario) + R"(enterprises { id: "a" }
-enterprises { id: "b" }
-dependencies { customer: "oem" supplier: "a" share: 0.7 }
-dependencies { customer: "oem" supplier: "b" share: 0.6 }
+  const auto c = check_text(dir, std::string(kMinimalScenario) + R"(enterprises { id: "s1" }
+enterprises { id: "s2" }
+enterprises { id: "s3" }
+enterprises { id: "s4" }
+dependencies { customer: "s1" supplier: "s2" share: 0.6 }
+dependencies { customer: "s2" supplier: "s1" share: 0.6 }
+dependencies { customer: "s3" supplier: "s1" share: 0.9 }
+dependencies { customer: "s3" supplier: "s2" share: 0.9 }
+dependencies { customer: "s4" supplier: "s1" share: 1.0 }
+dependencies { customer: "s4" supplier: "s2" share: 0.5 }
+dependencies { customer: "s4" supplier: "s3" share: 0.4 }
 )");
-  EXPECT_TRUE(HasWarning(c, "s.textproto", "enterprise 'oem'", "add up to 1.3", 9));
+  EXPECT_TRUE(c.diagnostics.empty()) << c.dump();
+}
+
+TEST(Validate, DependencySharesAreRefusedOnlyForASpectralRadiusOfOneOrMore) {
+  // s1 takes 0.9 of its output from s2 and 0.9 from s3 (its row adds up to 1.8), and each
+  // of them `back` from s1. A*'s characteristic polynomial is λ(λ² − 2 × 0.9 × back), so
+  // ρ = √(1.8 back): √0.9 ≈ 0.95 for back = 0.5, valid; √1.08 ≈ 1.04 for 0.6, an error
+  // about the matrix. Neither draws a warning about the row sum.
+  for (const double back : {0.5, 0.6}) {
+    ScratchDir dir;
+    const std::string b = back == 0.5 ? "0.5" : "0.6";
+    const auto c = check_text(dir, std::string(kMinimalScenario) + R"(enterprises { id: "s1" }
+enterprises { id: "s2" }
+enterprises { id: "s3" }
+dependencies { customer: "s1" supplier: "s2" share: 0.9 }
+dependencies { customer: "s1" supplier: "s3" share: 0.9 }
+dependencies { customer: "s2" supplier: "s1" share: )" + b + R"( }
+dependencies { customer: "s3" supplier: "s1" share: )" + b + " }\n");
+    if (back == 0.5) {
+      EXPECT_TRUE(c.diagnostics.empty()) << c.dump();
+    } else {
+      EXPECT_TRUE(HasError(c, "s.textproto", "the dependencies", "spectral radius 1.03923")) << c.dump();
+      EXPECT_EQ(c.diagnostics.warning_count(), 0u) << c.dump();
+    }
+  }
 }
 
 TEST(Validate, RequirementReplacingABuiltInOneWarns) {

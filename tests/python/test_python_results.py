@@ -177,3 +177,180 @@ def test_repr_and_summary(res):
     assert repr(res).startswith("<cpsf.Results 'Automotive supply chain (default)': 6000 trials, seed 12")
     assert "loss per trial" in res.summary() and str(res) == res.summary()
     assert isinstance(res.losses(), pd.DataFrame)
+
+
+# ---- pickling and copies: results come back from multiprocessing workers --------------------
+
+_KINDS = ("residual", "inherent", "annual", "annual_inherent")
+
+
+def _assert_same_results(a, b):
+    """Every number, array and table of b is exactly a's (NaN where a has NaN)."""
+    assert b is not a and b.to_json() == a.to_json()
+    assert b._core.assets_csv() == a._core.assets_csv() and b._core.losses_csv() == a._core.losses_csv()
+    assert b.summary() == a.summary() and repr(b) == repr(a)
+    for name in ("trials", "trials_planned", "partial", "stopped_by_precision", "seed", "threads", "horizon",
+                 "has_inherent", "has_annual", "currency", "asset_ids", "enterprise_ids", "threat_ids", "view",
+                 "tracked_assets", "loss", "inherent_loss", "annual_loss", "annual_inherent_loss", "controls_effect"):
+        assert getattr(b, name) == getattr(a, name), name
+    assert b.scenario.proto == a.scenario.proto and b.scenario.source == a.scenario.source
+    assert b.scenario is not a.scenario
+    assert b.cascade() == a.cascade()
+
+    def same_array(x, y):
+        assert x.dtype == y.dtype and x.shape == y.shape and np.array_equal(x, y, equal_nan=x.dtype.kind == "f")
+
+    kinds = [k for k in _KINDS if (a.has_inherent or "inherent" not in k) and (a.has_annual or "annual" not in k)]
+    for k in kinds:
+        same_array(a.loss_array(k), b.loss_array(k))
+        pd.testing.assert_frame_equal(a.exceedance(k), b.exceedance(k))
+    modes = (False, True) if a.has_inherent else (False,)
+    for threat in (None, *range(len(a.threat_ids))):
+        pd.testing.assert_frame_equal(a.assets(threat), b.assets(threat))
+        for inherent in modes:
+            same_array(a.loss_array("inherent" if inherent else "residual", threat=threat),
+                       b.loss_array("inherent" if inherent else "residual", threat=threat))
+            same_array(a.hit_counts(inherent, threat=threat), b.hit_counts(inherent, threat=threat))
+    for inherent in modes:
+        for part in ("direct", "cascade", "total"):
+            same_array(a.enterprise_loss_array(inherent, part), b.enterprise_loss_array(inherent, part))
+        same_array(a._core.relation_p(inherent), b._core.relation_p(inherent))
+    same_array(a.arrival_array(), b.arrival_array())
+    for table in ("enterprises", "threats", "paths", "relation_shares", "chokepoints", "losses", "arrival_times"):
+        pd.testing.assert_frame_equal(getattr(a, table)(), getattr(b, table)(), obj=table)
+    for what in ("expected_loss", "expected_compromised"):
+        pd.testing.assert_frame_equal(a.layer_element(what), b.layer_element(what))
+    if a.has_inherent:
+        pd.testing.assert_frame_equal(a.inherent_vs_residual(), b.inherent_vs_residual())
+
+
+def _partial_run():
+    """A run stopped by Ctrl-C after its first round (on_interrupt='raise')."""
+    calls = []
+
+    def progress(done, planned):
+        calls.append(done)
+        if done > 0:
+            raise KeyboardInterrupt
+
+    with pytest.raises(cpsf.RunInterrupted) as caught:
+        cpsf.run(cpsf.DEFAULT_SCENARIO, trials=10**7, seed=3, target_rse=0, progress=progress, on_interrupt="raise")
+    assert caught.value.results.partial
+    return caught.value
+
+
+@pytest.fixture(scope="module")
+def varied():
+    """Runs of different shapes: several threats with annual and inherent views and a
+    cascade; one implicit threat without inherent trials under a horizon; a partial run."""
+    generated = cpsf.generate(enterprises=3, assets_per_enterprise=30, seed=4)
+    # Times of 10^4 days: their squares' fixed-point sums need more than 64 bits.
+    slow = cpsf.Scenario.from_text(
+        'enterprises { id: "e" }\n'
+        'assets { id: "a" owner: "e" layer: L3 element: SYSTEM exposure: 0.9 }\n'
+        'assets { id: "b" owner: "e" layer: L3 element: DATA target: true loss { integrity: 5 } }\n'
+        'relations { from: "a" to: "b" layer: L3 step { p: 0.8 ttc { uniform { min: 9000 max: 11000 } } } }\n')
+    return {
+        "no inherent, horizon, implicit threat": cpsf.run(generated, trials=1500, seed=5, inherent=False, horizon=20,
+                                                          progress=False),
+        "partial": _partial_run().results,
+        "long times": cpsf.run(slow, trials=3000, seed=6, progress=False),
+    }
+
+
+def test_results_survive_pickle_exactly(res, varied):
+    import pickle
+
+    for r in (res, *varied.values()):
+        for protocol in (2, pickle.DEFAULT_PROTOCOL, pickle.HIGHEST_PROTOCOL):
+            back = pickle.loads(pickle.dumps(r, protocol=protocol))
+            assert isinstance(back, cpsf.Results)
+            _assert_same_results(r, back)
+    high_words = varied["long times"]._core._state()["threats"][0]["residual"]["time_square"][:, 1]
+    assert high_words.any()  # the 128-bit sums' high words round-trip too
+    # The restored arrays are views of the restored run, as after cpsf.run.
+    back = pickle.loads(pickle.dumps(res))
+    assert back.loss_array().base is back._core and not back.loss_array().flags.writeable
+
+
+def test_results_deepcopy_and_copy_exactly(res, varied):
+    import copy
+
+    for r in (res, *varied.values()):
+        deep = copy.deepcopy(r)
+        _assert_same_results(r, deep)
+        assert deep.scenario is not r.scenario  # the scenario, mutable, is copied
+    nested = copy.deepcopy({"a": [res, res]})
+    assert nested["a"][0] is nested["a"][1]  # the memo keeps shared references shared
+    _assert_same_results(res, nested["a"][0])
+    _assert_same_results(res, copy.copy(res))
+
+
+def test_pickled_results_carry_arrays_not_lists(res):
+    import pickle
+
+    state = res._core._state()
+    arrays = [v for v in _leaves(state) if isinstance(v, np.ndarray)]
+    assert arrays and not any(isinstance(v, list) and len(v) > 100 for v in _leaves(state))
+    # The per-trial losses go into the pickle as raw float64 data: about 8 bytes a value.
+    per_trial = sum(a.nbytes for a in arrays)
+    size = len(pickle.dumps(res, protocol=pickle.HIGHEST_PROTOCOL))
+    assert per_trial <= size < 1.1 * per_trial + len(res.scenario.to_bytes()) + 200_000
+
+
+def _leaves(x):
+    if isinstance(x, dict):
+        for v in x.values():
+            yield from _leaves(v)
+    elif isinstance(x, (list, tuple)):
+        yield x
+        for v in x:
+            yield from _leaves(v)
+    else:
+        yield x
+
+
+def test_run_interrupted_and_scenario_errors_pickle():
+    import pickle
+
+    interrupted = _partial_run()
+    back = pickle.loads(pickle.dumps(interrupted))
+    assert isinstance(back, cpsf.RunInterrupted) and str(back) == str(interrupted)
+    _assert_same_results(interrupted.results, back.results)
+    with pytest.raises(cpsf.ScenarioError) as invalid:
+        cpsf.Scenario.from_text('assets { id: "a" owner: "nobody" }').validate()
+    with pytest.raises(cpsf.ScenarioFileError) as missing:
+        cpsf.load("/nonexistent/scenario.textproto")
+    for e in (invalid.value, missing.value):
+        back = pickle.loads(pickle.dumps(e))
+        assert type(back) is type(e) and str(back) == str(e) and back.problems == e.problems
+        assert back.errors == e.errors
+
+
+def test_results_come_back_from_a_multiprocessing_worker(res):
+    import multiprocessing
+
+    # spawn: a fresh interpreter, as on macOS and Windows (forking a process that holds
+    # the engine's worker threads is not safe).
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        remote = pool.apply(cpsf.run, (cpsf.DEFAULT_SCENARIO,), {"trials": TRIALS, "seed": 12, "progress": False,
+                                                                 "threads": res.threads})
+        with pytest.raises(cpsf.ScenarioFileError) as caught:  # errors come back too
+            pool.apply(cpsf.load, ("/nonexistent/scenario.textproto",))
+    assert isinstance(remote, cpsf.Results)
+    _assert_same_results(res, remote)
+    assert "nonexistent" in str(caught.value)
+
+
+def test_a_state_that_does_not_fit_the_scenario_is_refused(res):
+    from cpsf.results import _restore
+
+    state = res._core._state()
+    other = cpsf.generate(enterprises=2, assets_per_enterprise=10).to_bytes()
+    with pytest.raises(ValueError, match="cannot restore the run"):
+        _restore(other, None, "x", state)
+    with pytest.raises(ValueError, match="unknown state layout"):
+        _restore(res.scenario.to_bytes(), None, "x", {**state, "version": 0})
+    cut = {**state, "tracked_arrival": state["tracked_arrival"][:-1]}
+    with pytest.raises(ValueError, match="'tracked_arrival' has the wrong shape"):
+        _restore(res.scenario.to_bytes(), None, "x", cut)
