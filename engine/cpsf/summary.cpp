@@ -4,7 +4,6 @@
 #include <unordered_set>
 
 #include "cpsf/model.hpp"
-
 #include "cpsf/terminal.hpp"
 
 namespace cpsf {
