@@ -24,12 +24,15 @@ def run(cpsf_bin, *args, cwd=None):
 
 
 def help_blocks(text):
-    """(command line, pasted output) for each fenced block that starts with `$ build/bin/cpsf ... --help`."""
+    """(command line, pasted output) for each `$ build/bin/cpsf ... --help` in a fenced block: its output runs to
+    the next `$ ` line of the block or to the block's end."""
     blocks = []
-    for block in re.findall(r"```[a-z]*\n(.*?)```", text, flags=re.S):
+    for block in re.findall(r"^```[a-z]*\n(.*?)^```", text, flags=re.S | re.M):
         lines = block.splitlines()
-        if lines and re.match(r"^\$ build/bin/cpsf( \S+)* --help$", lines[0]):
-            blocks.append((lines[0][2:], "\n".join(lines[1:])))
+        for i, line in enumerate(lines):
+            if re.match(r"^\$ build/bin/cpsf( \S+)* --help$", line):
+                end = next((j for j in range(i + 1, len(lines)) if lines[j].startswith("$ ")), len(lines))
+                blocks.append((line[2:], "\n".join(lines[i + 1:end])))
     return blocks
 
 
@@ -62,7 +65,8 @@ def test_every_help_block_in_cli_md_is_the_binarys_output(cpsf_bin, root):
         stdout = r.stdout.replace(cpsf_bin, "build/bin/cpsf")
         actual = "\n".join(line.rstrip() for line in stdout.rstrip("\n").splitlines())
         doc = "\n".join(line.rstrip() for line in doc.rstrip("\n").splitlines())
-        assert doc == actual, f"docs/cli.md's block for `{cmd}` differs from the binary's output"
+        assert doc == actual, (f"docs/cli.md's block for `{cmd}` differs from the binary's output "
+                               "(fix: /usr/bin/python3 scripts/docs-cli-help.py, then read the diff)")
 
 
 def test_every_verb_and_option_is_documented_in_cli_md(cpsf_bin, root):
