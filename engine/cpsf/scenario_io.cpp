@@ -1,12 +1,14 @@
 #include "cpsf/scenario_io.hpp"
 
 #include <google/protobuf/descriptor.h>
+#include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/io/zero_copy_stream_impl.h>
 #include <google/protobuf/stubs/logging.h>
 #include <google/protobuf/text_format.h>
 #include <google/protobuf/unknown_field_set.h>
 #include <google/protobuf/util/json_util.h>
+#include <google/protobuf/wire_format_lite.h>
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -14,6 +16,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -26,6 +29,7 @@
 #include "cpsf/field_path.hpp"
 #include "cpsf/json_check.hpp"
 #include "cpsf/source_map.hpp"
+#include "cpsf/utf8.hpp"
 
 namespace cpsf {
 
@@ -193,32 +197,7 @@ SourceLocation location_of(std::string_view text, std::size_t at) {
 
 // Offset of the first byte that makes `text` not UTF-8 text (NUL, invalid UTF-8), or npos.
 std::size_t first_non_text_byte(std::string_view text) {
-  std::size_t i = 0;
-  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-  const std::size_t n = text.size();
-  while (i < n) {
-    const unsigned char c = s[i];
-    if (c == 0) return i;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    int len = 0;
-    std::uint32_t cp = 0;
-    if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; }
-    else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; }
-    else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; }
-    else return i;
-    if (i + static_cast<std::size_t>(len) > n) return i;
-    for (int k = 1; k < len; ++k) {
-      if ((s[i + k] & 0xC0) != 0x80) return i;
-      cp = (cp << 6) | (s[i + k] & 0x3F);
-    }
-    const bool overlong = (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
-    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
-    i += static_cast<std::size_t>(len);
-  }
-  return std::string_view::npos;
+  return std::min(text.find('\0'), invalid_utf8_at(text));  // npos is the largest size_t
 }
 
 // Turns protobuf's text-parser messages into diagnostics, rewording the common ones
@@ -384,6 +363,172 @@ class UnknownFieldReporter {
   std::unordered_map<const pb::Descriptor*, Type> types_;
 };
 
+// ---- strings that are not UTF-8 ----------------------------------------------------------
+// protobuf's `string` must hold UTF-8, and the JSON and CSV writers depend on it (the
+// JSON printer drops what is not, so `convert` would lose it silently). The binary parser
+// refuses such a string; a text-format escape (\xff, \377) makes one. Refused on reading,
+// in every format, naming the field, the entity and the byte; validate() checks the
+// same for scenarios built in memory.
+
+constexpr const char* kUtf8Hint =
+    "scenario text must be UTF-8: write the character itself (or a \\u escape), not a byte escape such as \\xff";
+
+// What diagnostics call an element of a top-level list: "asset", "dependency".
+std::string noun_of(const pb::Descriptor& type) {
+  if (&type == v1::SupplyDependency::descriptor()) return "dependency";
+  std::string noun = type.name();
+  std::transform(noun.begin(), noun.end(), noun.begin(), [](unsigned char c) { return std::tolower(c); });
+  return noun;
+}
+
+// "asset 'x'", "dependency 'a' on 'b'", or "asset #3" for an element of a top-level list;
+// as validate() labels them.
+std::string entity_label(const pb::Message& item, int index) {
+  const pb::Descriptor* d = item.GetDescriptor();
+  const pb::Reflection* r = item.GetReflection();
+  const auto string_field = [&](const char* name) -> std::optional<std::string> {
+    const pb::FieldDescriptor* f = d->FindFieldByName(name);
+    if (f == nullptr || f->cpp_type() != pb::FieldDescriptor::CPPTYPE_STRING || f->is_repeated()) return std::nullopt;
+    return "'" + printable_utf8(r->GetString(item, f)) + "'";
+  };
+  if (d == v1::SupplyDependency::descriptor()) {
+    return "dependency " + string_field("customer").value_or("") + " on " + string_field("supplier").value_or("");
+  }
+  const std::string noun = noun_of(*d);
+  const auto id = string_field("id");
+  if (id && *id != "''") return noun + " " + *id;
+  return noun + " #" + std::to_string(index);
+}
+
+std::string invalid_utf8_message(const std::string& field, std::string_view value, std::size_t at) {
+  return field + " is not valid UTF-8: byte " + byte_hex(static_cast<unsigned char>(value[at])) + " at offset " +
+         std::to_string(at);
+}
+
+// Reports every string of a parsed message (the first 20) that is not UTF-8.
+class InvalidStringReporter {
+ public:
+  InvalidStringReporter(const std::string& file, Diagnostics& out) : file_(file), out_(out) {}
+
+  void visit(const pb::Message& message, const std::string& entity = "") {
+    const pb::Reflection* r = message.GetReflection();
+    const pb::Descriptor* d = message.GetDescriptor();
+    for (int i = 0; i < d->field_count() && budget_ > 0; ++i) {
+      const pb::FieldDescriptor* f = d->field(i);
+      const bool top = path_.empty() && d == v1::Scenario::descriptor();
+      const int count = f->is_repeated() ? r->FieldSize(message, f) : 1;
+      for (int k = 0; k < count && budget_ > 0; ++k) {
+        const int at = f->is_repeated() ? k : -1;
+        if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_STRING) {
+          std::string scratch;
+          const std::string& v =
+              at < 0 ? r->GetStringReference(message, f, &scratch) : r->GetRepeatedStringReference(message, f, k, &scratch);
+          const std::size_t bad = invalid_utf8_at(v);
+          if (bad == std::string_view::npos) continue;
+          path_.push(f, at);
+          out_.error(file_, path_.str(), top ? "scenario" : entity, invalid_utf8_message(f->name(), v, bad), kUtf8Hint);
+          path_.pop();
+          --budget_;
+        } else if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) {
+          if (at < 0 && !r->HasField(message, f)) continue;
+          const pb::Message& sub = at < 0 ? r->GetMessage(message, f) : r->GetRepeatedMessage(message, f, k);
+          path_.push(f, at);
+          visit(sub, top ? (at < 0 ? f->name() : entity_label(sub, k)) : entity);
+          path_.pop();
+        }
+      }
+    }
+  }
+  [[nodiscard]] bool found() const { return budget_ < kBudget; }
+
+ private:
+  static constexpr int kBudget = 20;
+  const std::string& file_;
+  Diagnostics& out_;
+  int budget_ = kBudget;
+  FieldPath path_;
+};
+
+// protobuf's binary parser refuses a string that is not UTF-8 but says only which field
+// type held it. Finds the first such string in the wire format: its field path, entity and
+// offsets. Only run on a file that failed to parse, so it reads the file again.
+struct InvalidWireString {
+  std::string path, entity, field, value;
+  std::size_t at = 0;               // offset in the string
+  std::uint64_t file_offset = 0;    // of the string's first byte
+};
+
+class WireStringScanner {
+ public:
+  explicit WireStringScanner(const std::string& bytes) : bytes_(bytes) {}
+
+  std::optional<InvalidWireString> scan(const pb::Descriptor& type) {
+    pb::io::CodedInputStream in(reinterpret_cast<const std::uint8_t*>(bytes_.data()), static_cast<int>(bytes_.size()));
+    in.SetTotalBytesLimit(INT32_MAX);
+    found_.reset();
+    scan_message(in, type, "", "", 0);
+    return found_;
+  }
+
+ private:
+  using WFL = pb::internal::WireFormatLite;
+
+  // Returns false to stop (found, or the bytes do not parse).
+  bool scan_message(pb::io::CodedInputStream& in, const pb::Descriptor& type, const std::string& prefix,
+                    std::string entity, int depth) {
+    if (depth > 100) return false;
+    std::unordered_map<int, int> seen;  // field number → elements so far (repeated index)
+    const bool top = depth == 0;
+    for (;;) {
+      const std::uint32_t tag = in.ReadTag();
+      if (tag == 0) return true;
+      const pb::FieldDescriptor* f = type.FindFieldByNumber(static_cast<int>(WFL::GetTagFieldNumber(tag)));
+      if (f == nullptr || WFL::GetTagWireType(tag) != WFL::WIRETYPE_LENGTH_DELIMITED ||
+          (f->cpp_type() != pb::FieldDescriptor::CPPTYPE_STRING && f->cpp_type() != pb::FieldDescriptor::CPPTYPE_MESSAGE)) {
+        if (!WFL::SkipField(&in, tag)) return false;
+        continue;
+      }
+      const int index = seen[f->number()]++;
+      std::string path = prefix.empty() ? f->name() : prefix + "." + f->name();
+      if (f->is_repeated()) path += "[" + std::to_string(index) + "]";
+      std::uint32_t length = 0;
+      if (!in.ReadVarint32(&length)) return false;
+      const auto start = static_cast<std::uint64_t>(in.CurrentPosition());
+      if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_STRING) {
+        std::string value;
+        if (!in.ReadString(&value, static_cast<int>(length))) return false;
+        if (depth == 1 && f->name() == "id") entity_id_ = value;
+        const std::size_t bad = invalid_utf8_at(value);
+        if (bad != std::string_view::npos) {
+          found_ = InvalidWireString{path, top ? "scenario" : entity, f->name(), value, bad, start};
+          return false;
+        }
+        continue;
+      }
+      const auto limit = in.PushLimit(static_cast<int>(length));
+      if (top) entity_id_.reset();
+      const bool go_on = scan_message(in, *f->message_type(), path, top ? f->name() : entity, depth + 1);
+      if (found_ && top && f->is_repeated()) {
+        // Named as validate() names it: by its id when that came first and is UTF-8.
+        const std::string noun = noun_of(*f->message_type());
+        if (found_->path == path + ".id") {
+          found_->entity = noun + " '" + printable_utf8(found_->value) + "'";
+        } else if (entity_id_ && !entity_id_->empty() && is_utf8(*entity_id_)) {
+          found_->entity = noun + " '" + *entity_id_ + "'";
+        } else {
+          found_->entity = noun + " #" + std::to_string(index);
+        }
+      }
+      if (!go_on) return false;
+      in.PopLimit(limit);
+    }
+  }
+
+  const std::string& bytes_;
+  std::optional<InvalidWireString> found_;
+  std::optional<std::string> entity_id_;  // the id of the top-level list element being scanned
+};
+
 // protobuf's text parser recurses without limit while skipping unknown fields, so deep
 // nesting in an untrusted file would overflow the stack: refuse it before parsing.
 bool text_nesting_within_limit(const std::string& path, std::string_view text, Diagnostics& out) {
@@ -428,7 +573,15 @@ bool parse_text(const std::string& path, const std::string& content, pb::Message
   parser.RecordErrorsTo(&errors);
   parser.AllowUnknownField(true);
   const bool parsed = parser.ParseFromString(content, &message);
-  return parsed && errors.count == 0;
+  if (!parsed || errors.count != 0) return false;
+  Diagnostics found;
+  InvalidStringReporter strings(path, found);
+  strings.visit(message);
+  if (!strings.found()) return true;
+  // Placed here: a file that fails to load is not among those load_scenario places.
+  place_diagnostics(found, {SourceFile{path, Format::Text, content}});
+  out.append(found);
+  return false;
 }
 
 bool parse_json(const std::string& path, const std::string& content, pb::Message& message,
@@ -469,6 +622,21 @@ LoadStatus parse_binary_file(const std::string& path, std::uint64_t size, pb::Me
     out.error(path, "", "", std::string("cannot read: ") + std::strerror(read_errno),
               "check the file and the disk");
     return LoadStatus::IoError;
+  }
+  if (!parsed && read_errno == 0 && size <= static_cast<std::uint64_t>(INT32_MAX)) {
+    // A string that is not UTF-8 fails the parse: say where it is.
+    std::string bytes;
+    Diagnostics ignored;
+    if (read_bytes(path, size, bytes, ignored) == LoadStatus::Ok) {
+      if (auto bad = WireStringScanner(bytes).scan(*message.GetDescriptor())) {
+        out.error(path, bad->path, bad->entity,
+                  invalid_utf8_message(bad->field, bad->value, bad->at) + " (byte " +
+                      std::to_string(bad->file_offset + bad->at) + " of the file)",
+                  "strings must be UTF-8, and the tool that wrote this file did not check them: correct the "
+                  "string at its source and write the file again");
+        return LoadStatus::Invalid;
+      }
+    }
   }
   if (!parsed) {
     std::string why = "not a valid binary cpsf file (protobuf wire format)";

@@ -21,6 +21,7 @@
 #include "cpsf/catalogue.hpp"
 #include "cpsf/field_path.hpp"
 #include "cpsf/id_index.hpp"
+#include "cpsf/utf8.hpp"
 
 namespace cpsf {
 
@@ -34,7 +35,11 @@ std::string num(double v) {
   return std::string(buf, r.ptr);
 }
 
-std::string quoted(const std::string& s) { return "'" + s + "'"; }
+// Quoted, with any byte that is not UTF-8 written as \xNN (the id itself may be the problem).
+std::string quoted(const std::string& s) { return "'" + printable_utf8(s) + "'"; }
+
+constexpr const char* kUtf8Hint =
+    "scenario text must be UTF-8: write the character itself (or a \\u escape), not a byte escape such as \\xff";
 
 // Six significant digits: a sum of shares prints as 1.3, not 1.2999999999999998.
 std::string short_number(double v) {
@@ -70,12 +75,14 @@ bool finite(D... v) {
   return (std::isfinite(v) && ...);
 }
 
-// Whether every double in an asset or relation is finite, read through the generated
-// accessors: a quick pass over the two large lists, so that only an item with a
-// non-finite number is walked by reflection (Validator::non_finite_in), which reports it.
-// Must see every double below Asset and Relation; validate_test's
-// EveryNonFiniteDoubleInTheSchemaIsReported fails on one it misses.
-bool all_finite(const v1::Distribution& d) {
+// Whether an asset or relation is well formed as far as the generic checks go (every
+// double finite, every enum field one of its type's values, every string UTF-8), read
+// through the generated accessors: a quick pass over the two large lists, so that only an
+// item with a problem is walked by reflection (Validator::malformed_in), which reports it.
+// Must see every field below Asset and Relation; validate_test's
+// EveryNonFiniteDoubleInTheSchemaIsReported, EveryUnknownEnumNumberInTheSchemaIsReported and
+// EveryInvalidUtf8StringInTheSchemaIsReported fail on one it misses.
+bool well_formed(const v1::Distribution& d) {
   using F = v1::Distribution;
   switch (d.family_case()) {
     case F::FAMILY_NOT_SET: return true;
@@ -88,14 +95,42 @@ bool all_finite(const v1::Distribution& d) {
   }
   return false;  // a family added later: let reflection look
 }
-bool all_finite(const v1::Asset& a) {
+template <class... S>
+bool utf8(const S&... s) {
+  return (is_utf8(s) && ...);
+}
+bool well_formed(const v1::Asset& a) {
   const auto& l = a.loss();
   return finite(a.exposure(), a.containment(), l.confidentiality(), l.integrity(), l.availability(),
                 l.operations_share()) &&
-         (!l.has_outage_days() || all_finite(l.outage_days()));
+         (!l.has_outage_days() || well_formed(l.outage_days())) && v1::Layer_IsValid(a.layer()) &&
+         v1::Element_IsValid(a.element()) && v1::Gate_IsValid(a.gate()) && utf8(a.id(), a.name(), a.owner()) &&
+         std::all_of(a.tags().begin(), a.tags().end(), [](const std::string& t) { return is_utf8(t); });
 }
-bool all_finite(const v1::Relation& r) {
-  return finite(r.step().p()) && (!r.step().has_ttc() || all_finite(r.step().ttc()));
+bool well_formed(const v1::Relation& r) {
+  const auto& step = r.step();
+  return finite(step.p()) && (!step.has_ttc() || well_formed(step.ttc())) && v1::Layer_IsValid(r.layer()) &&
+         v1::RelationKind_IsValid(r.kind()) && utf8(r.id(), r.from(), r.to(), r.description()) &&
+         std::all_of(step.mitigated_by().begin(), step.mitigated_by().end(),
+                     [](const std::string& m) { return is_utf8(m); });
+}
+
+// "an Element value", "a Layer value".
+std::string a_value_of(const pb::EnumDescriptor& type) {
+  const char c = type.name().empty() ? 'x' : type.name()[0];
+  return std::string(std::string_view("AEIOU").find(c) != std::string_view::npos ? "an " : "a ") + type.name() +
+         " value";
+}
+
+// The names a scenario may give an enum field: all but the *_UNSPECIFIED placeholder.
+std::string allowed_names(const pb::EnumDescriptor& type) {
+  std::string names;
+  for (int k = 0; k < type.value_count(); ++k) {
+    const std::string& name = type.value(k)->name();
+    if (name.find("UNSPECIFIED") != std::string::npos) continue;
+    names += (names.empty() ? "" : ", ") + name;
+  }
+  return names;
 }
 
 class Validator {
@@ -104,7 +139,7 @@ class Validator {
       : loaded_(loaded), s_(loaded.scenario()), out_(out), catalogue_(loaded.scenario()) {}
 
   void run() {
-    check_non_finite();
+    check_well_formed();
     check_empty();
     index_ids();
     check_enterprises();
@@ -124,6 +159,14 @@ class Validator {
   // ---- reporting ---------------------------------------------------------------------
   void report(Severity severity, std::string_view list, int index, std::string_view sub, Label entity,
               std::string message, std::string hint) {
+    // A message may quote an id that is not UTF-8 (reported as such): keep the text printable.
+    if (!is_utf8(message)) message = printable_utf8(message);
+    if (!is_utf8(hint)) hint = printable_utf8(hint);
+    if (list.empty()) {  // a field of the Scenario itself
+      out_.add(Diagnostic{severity, loaded_.files.front().path, 0, 0, std::string(sub), entity.text(),
+                          std::move(message), std::move(hint)});
+      return;
+    }
     auto [file, path] = loaded_.where(list, index);
     if (!sub.empty()) {
       path += '.';
@@ -145,7 +188,7 @@ class Validator {
                         std::move(hint)});
   }
 
-  // ---- number checks (non-finite values are reported once, by check_non_finite) ----------
+  // ---- number checks (non-finite values are reported once, by check_well_formed) ---------
   void probability(double v, std::string_view list, int i, std::string_view sub, Label entity,
                    std::string_view what) {
     if (std::isfinite(v) && (v < 0 || v > 1)) {
@@ -230,48 +273,85 @@ class Validator {
     }
   }
 
-  // ---- generic: every double must be finite -------------------------------------------------
+  // ---- generic: every double finite, every enum known, every string UTF-8 -------------------
   // Visits the fields of `m` in the order Reflection::ListFields lists the set ones (by
   // number), so reports come in that order, but without listing every field of every
   // message. The path to the field is kept in field_path_ and formatted only for a report.
-  void non_finite_in(const pb::Message& m, std::string_view list, int i, Label entity) {
+  void malformed_in(const pb::Message& m, std::string_view list, int i, Label entity) {
+    for (const pb::FieldDescriptor* f : fields_to_check(m.GetDescriptor())) malformed_field(m, f, list, i, entity);
+  }
+
+  void malformed_field(const pb::Message& m, const pb::FieldDescriptor* f, std::string_view list, int i,
+                       Label entity) {
     const pb::Reflection* r = m.GetReflection();
-    for (const pb::FieldDescriptor* f : fields_to_check(m.GetDescriptor())) {
-      if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_DOUBLE) {
-        // An unset double reads 0, which is finite: no presence test needed.
-        const double v = r->GetDouble(m, f);
-        if (!std::isfinite(v)) {
-          field_path_.push(f);
-          error(list, i, field_path_.str(), entity, f->name() + " is " + num(v) + ", not a finite number",
+    const int count = f->is_repeated() ? r->FieldSize(m, f) : 1;
+    for (int k = 0; k < count; ++k) {
+      // An unset singular field reads as its default (0, "", the zero enum value), which
+      // is well formed: no presence test needed except to enter a message.
+      const int at = f->is_repeated() ? k : -1;
+      switch (f->cpp_type()) {
+        case pb::FieldDescriptor::CPPTYPE_DOUBLE: {
+          const double v = at < 0 ? r->GetDouble(m, f) : r->GetRepeatedDouble(m, f, k);
+          if (!std::isfinite(v)) {
+            bad(f, at, list, i, entity, f->name() + " is " + num(v) + ", not a finite number",
                 "give an ordinary number");
-          field_path_.pop();
+          }
+          break;
         }
-      } else if (!f->is_repeated()) {
-        if (!r->HasField(m, f)) continue;
-        field_path_.push(f);
-        non_finite_in(r->GetMessage(m, f), list, i, entity);
-        field_path_.pop();
-      } else {
-        const int count = r->FieldSize(m, f);
-        for (int k = 0; k < count; ++k) {
-          field_path_.push(f, k);
-          non_finite_in(r->GetRepeatedMessage(m, f, k), list, i, entity);
-          field_path_.pop();
+        case pb::FieldDescriptor::CPPTYPE_ENUM: {
+          // proto3 enums are open: text format and binary keep numbers no value has.
+          const int v = at < 0 ? r->GetEnumValue(m, f) : r->GetRepeatedEnumValue(m, f, k);
+          if (f->enum_type()->FindValueByNumber(v) == nullptr) {
+            bad(f, at, list, i, entity,
+                f->name() + " is " + std::to_string(v) + ", which is not " + a_value_of(*f->enum_type()),
+                "use one of " + allowed_names(*f->enum_type()));
+          }
+          break;
         }
+        case pb::FieldDescriptor::CPPTYPE_STRING: {
+          std::string scratch;
+          const std::string& v = at < 0 ? r->GetStringReference(m, f, &scratch)
+                                        : r->GetRepeatedStringReference(m, f, k, &scratch);
+          if (const std::size_t at_byte = invalid_utf8_at(v); at_byte != std::string_view::npos) {
+            bad(f, at, list, i, entity,
+                f->name() + " is not valid UTF-8: byte " + byte_hex(static_cast<unsigned char>(v[at_byte])) +
+                    " at offset " + std::to_string(at_byte),
+                kUtf8Hint);
+          }
+          break;
+        }
+        case pb::FieldDescriptor::CPPTYPE_MESSAGE:
+          if (at < 0 && !r->HasField(m, f)) break;
+          field_path_.push(f, at);
+          malformed_in(at < 0 ? r->GetMessage(m, f) : r->GetRepeatedMessage(m, f, k), list, i, entity);
+          field_path_.pop();
+          break;
+        default:
+          break;
       }
     }
   }
 
-  // The fields of `type` that can hold a non-finite number: singular doubles, and messages
-  // (singular or repeated) to look into; by field number.
+  void bad(const pb::FieldDescriptor* f, int at, std::string_view list, int i, Label entity, std::string message,
+           std::string hint) {
+    field_path_.push(f, at);
+    error(list, i, field_path_.str(), entity, std::move(message), std::move(hint));
+    field_path_.pop();
+  }
+
+  // The fields of `type` that can be malformed: doubles, enums and strings, and messages
+  // to look into; by field number.
   const std::vector<const pb::FieldDescriptor*>& fields_to_check(const pb::Descriptor* type) {
     auto [it, fresh] = fields_to_check_.try_emplace(type);
     if (fresh) {
       for (int k = 0; k < type->field_count(); ++k) {
         const pb::FieldDescriptor* f = type->field(k);
-        if ((f->cpp_type() == pb::FieldDescriptor::CPPTYPE_DOUBLE && !f->is_repeated()) ||
-            f->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) {
-          it->second.push_back(f);
+        switch (f->cpp_type()) {
+          case pb::FieldDescriptor::CPPTYPE_DOUBLE:
+          case pb::FieldDescriptor::CPPTYPE_ENUM:
+          case pb::FieldDescriptor::CPPTYPE_STRING:
+          case pb::FieldDescriptor::CPPTYPE_MESSAGE: it->second.push_back(f); break;
+          default: break;
         }
       }
       std::sort(it->second.begin(), it->second.end(),
@@ -280,14 +360,16 @@ class Validator {
     return it->second;
   }
 
-  void check_non_finite() {
+  void check_well_formed() {
+    std::unordered_set<std::string_view> listed;
     const auto each = [&](std::string_view list, const auto& items, const auto& label) {
+      listed.insert(list);
       for (int i = 0; i < items.size(); ++i) {
         const auto& item = items[i];
-        if constexpr (requires { all_finite(item); }) {
-          if (all_finite(item)) continue;
+        if constexpr (requires { well_formed(item); }) {
+          if (well_formed(item)) continue;
         }
-        non_finite_in(item, list, i, [&] { return label(item, i); });
+        malformed_in(item, list, i, [&] { return label(item, i); });
       }
     };
     each("enterprises", s_.enterprises(), [&](const auto& e, int) { return enterprise_label(e.id()); });
@@ -296,16 +378,19 @@ class Validator {
     each("controls", s_.controls(), [&](const auto& c, int) { return "control " + quoted(c.id()); });
     each("threats", s_.threats(), [&](const auto& t, int) { return "threat " + quoted(t.id()); });
     each("dependencies", s_.dependencies(), [&](const auto& d, int) { return dependency_label(d); });
+    each("requirements", s_.requirements(), [&](const auto& r, int) { return "requirement " + quoted(r.id()); });
     each("baselines", s_.baselines(), [&](const auto& b, int) { return "baseline " + quoted(b.id()); });
-    if (s_.has_settings()) {
-      const auto& st = s_.settings();
-      if (st.has_horizon() && !std::isfinite(st.horizon())) {
-        top_level(Severity::Error, "settings.horizon", "settings: horizon is " + num(st.horizon()) + ", not a finite number",
-                  "give the horizon in days, or leave it out for no horizon");
-      }
-      if (!std::isfinite(st.target_relative_stderr())) {
-        top_level(Severity::Error, "settings.target_relative_stderr",
-                  "settings: target_relative_stderr is not a finite number", "give e.g. 0.01, or 0 for off");
+    // The rest of the Scenario, by reflection: its own strings (name, include...), the
+    // settings, and any list added to the schema later.
+    for (const pb::FieldDescriptor* f : fields_to_check(v1::Scenario::descriptor())) {
+      if (listed.count(f->name()) != 0) continue;
+      if (f->is_repeated() && f->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) {
+        for (int k = 0; k < s_.GetReflection()->FieldSize(s_, f); ++k) {
+          malformed_in(s_.GetReflection()->GetRepeatedMessage(s_, f, k), f->name(), k,
+                       [&] { return f->message_type()->name() + " #" + std::to_string(k); });
+        }
+      } else {
+        malformed_field(s_, f, "", -1, f->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE ? f->name() : "scenario");
       }
     }
   }
@@ -315,7 +400,7 @@ class Validator {
   static std::string asset_label(const std::string& id) { return "asset " + quoted(id); }
   static std::string relation_label(const v1::Relation& r, int i) {
     if (!r.id().empty()) return "relation " + quoted(r.id());
-    return "relation #" + std::to_string(i) + " (" + r.from() + " → " + r.to() + ")";
+    return "relation #" + std::to_string(i) + " (" + printable_utf8(r.from()) + " → " + printable_utf8(r.to()) + ")";
   }
   static std::string dependency_label(const v1::SupplyDependency& d) {
     return "dependency " + quoted(d.customer()) + " on " + quoted(d.supplier());
@@ -802,7 +887,7 @@ class Validator {
   // (from, to) asset indices of each relation, kAbsent where undefined: check_relations
   // resolves them, check_targets_reachable searches them.
   std::vector<std::pair<std::uint32_t, std::uint32_t>> relation_ends_;
-  // non_finite_in's way down to the current field.
+  // malformed_in's way down to the current field.
   FieldPath field_path_;
   std::unordered_map<const pb::Descriptor*, std::vector<const pb::FieldDescriptor*>> fields_to_check_;
 };

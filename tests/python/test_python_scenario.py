@@ -203,6 +203,56 @@ def test_in_memory_problems_name_the_entity_and_path():
     assert caught.value.problems[0].file == "what-if"
 
 
+def _enum_out_of_range(s, how):
+    """Puts a number outside its enum into the scenario by one of the package's ways in."""
+    if how == "add_asset":
+        s.add_asset(id="x", owner="acme", layer=4, element="DATA")
+        return "assets[2].layer", "4", "L1, L2, L3"
+    if how == "add_asset message":
+        s.add_asset(cpsf.v1.Asset(id="x", owner="acme", layer=cpsf.v1.L1, element=99))
+        return "assets[2].element", "99", "ORGANIZATION, PEOPLE"
+    if how == "attribute":
+        s.asset("pc").gate = 5
+        return "assets[0].gate", "5", "ANY, ALL"
+    if how == "add_relation":
+        s.add_relation(from_="pc", to="files", layer=-1, step={"p": 0.5})
+        return "relations[1].layer", "-1", "L1, L2, L3"
+    if how == "add_control":
+        s.add_control(id="c", requirement="CPS.AC-1", level=7, efficacy=0.5)
+        return "controls[1].level", "7", "BASIC, ADVANCED, HIGH_ADVANCED"
+    if how == "add_threat":
+        s.add_threat(id="t", capability=9)
+        return "threats[0].capability", "9", "COMMON_ATTACKS"
+    if how == "from_dict":
+        d = s.to_dict()
+        d["relations"][0]["kind"] = 42
+        s.relations = d["relations"]
+        return "relations[0].kind", "42", "NETWORK, TRUST"
+    raise AssertionError(how)
+
+
+@pytest.mark.parametrize("how", ["add_asset", "add_asset message", "attribute", "add_relation", "add_control",
+                                 "add_threat", "from_dict"])
+def test_enum_numbers_outside_the_schema_are_refused_before_a_run(how, tmp_path):
+    """proto3 enums are open: Python accepts layer=4. validate() must report it (with the
+    allowed names) and run() refuse it, instead of a run whose results cannot be read or saved."""
+    s = cpsf.Scenario.from_text(TINY)
+    path, number, names = _enum_out_of_range(s, how)
+    with pytest.raises(cpsf.ScenarioError) as caught:
+        s.validate()
+    bad = [p for p in caught.value.problems if p.path == path]
+    assert bad and bad[0].is_error, [str(p) for p in caught.value.problems]
+    assert number in bad[0].message and names in bad[0].hint
+    with pytest.raises(cpsf.ScenarioError) as caught:
+        cpsf.run(s, trials=100)
+    assert any(p.path == path for p in caught.value.problems)
+    # Saved and loaded again (binary keeps the number), the file is refused in the same way.
+    s.save(tmp_path / "s.pb")
+    with pytest.raises(cpsf.ScenarioError) as caught:
+        cpsf.load(tmp_path / "s.pb")
+    assert any(p.path == path and number in p.message for p in caught.value.problems)
+
+
 def test_warnings_are_python_warnings_and_strict_makes_them_errors(tmp_path):
     path = tmp_path / "warn.textproto"
     path.write_text(TINY.replace('requirement: "CPS.AC-1"', 'requirement: "CPS.ZZ-9"')
