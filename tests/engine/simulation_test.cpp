@@ -151,5 +151,22 @@ TEST(Simulation, CompileNamesTheThreatOfAnUnknownAsset) {
   }
 }
 
+// Defence in depth: the model's layer and element index tables, so a number outside the
+// enum (which validation refuses) must not get into it, whatever the caller skipped.
+TEST(Simulation, CompileRefusesEnumNumbersOutsideTheSchema) {
+  for (const char* asset : {"layer: 4 element: SYSTEM", "layer: -1 element: SYSTEM", "layer: L3 element: 7",
+                            "layer: L3 element: 99", "layer: L3 element: SYSTEM gate: 5"}) {
+    v1::Scenario s;
+    ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(
+        std::string(R"(enterprises { id: "e" } assets { id: "s" owner: "e" )") + asset + " exposure: 1 }", &s));
+    try {
+      (void)compile(s);
+      ADD_FAILURE() << "no exception for " << asset;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("asset 's'"), std::string::npos) << e.what();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace cpsf
