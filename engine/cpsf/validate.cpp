@@ -21,6 +21,7 @@
 #include "cpsf/catalogue.hpp"
 #include "cpsf/field_path.hpp"
 #include "cpsf/id_index.hpp"
+#include "cpsf/limits.hpp"
 #include "cpsf/utf8.hpp"
 
 namespace cpsf {
@@ -37,6 +38,14 @@ std::string num(double v) {
 
 // Quoted, with any byte that is not UTF-8 written as \xNN (the id itself may be the problem).
 std::string quoted(const std::string& s) { return "'" + printable_utf8(s) + "'"; }
+
+constexpr const char* kDaysLimit = "1e8 days (about 274,000 years)";
+constexpr const char* kDaysWhy =
+    "the engine sums times exactly only up to 1e8 days (a later arrival counts as never); "
+    "for a step that practically never succeeds, lower its p instead";
+constexpr const char* kAmountLimit = "1e18";
+constexpr const char* kAmountWhy =
+    "amounts up to 1e18 keep every sum and square of the losses finite: use a larger currency unit (e.g. kJPY)";
 
 constexpr const char* kUtf8Hint =
     "scenario text must be UTF-8: write the character itself (or a \\u escape), not a byte escape such as \\xff";
@@ -204,11 +213,36 @@ class Validator {
     }
   }
 
+  // A number above a limit of limits.hpp: what it is, the limit, and why.
+  void at_most(double v, double limit, std::string_view list, int i, std::string_view sub, Label entity,
+               const std::string& what, std::string_view limit_text, std::string_view why) {
+    if (std::isfinite(v) && v > limit) {
+      error(list, i, sub, entity, what + " is " + num(v) + ", above the limit of " + std::string(limit_text),
+            std::string(why));
+    }
+  }
+  // Money: ≥ 0 and at most kMaxAmount.
+  void amount(double v, std::string_view list, int i, std::string_view sub, Label entity, std::string_view what,
+              std::string_view unit) {
+    non_negative(v, list, i, sub, entity, what, unit);
+    at_most(v, kMaxAmount, list, i, sub, entity, std::string(what), kAmountLimit, kAmountWhy);
+  }
+  // Days: ≥ 0 and at most kMaxDays.
+  void days(double v, std::string_view list, int i, std::string_view sub, Label entity, std::string_view what) {
+    non_negative(v, list, i, sub, entity, what, "days");
+    at_most(v, kMaxDays, list, i, sub, entity, std::string(what), kDaysLimit, kDaysWhy);
+  }
+
   void distribution(const v1::Distribution& d, std::string_view list, int i, std::string_view sub, Label entity,
                     std::string_view what) {
     using F = v1::Distribution;
     const auto bad = [&](const std::string& field, const std::string& message, const std::string& hint) {
       error(list, i, std::string(sub) + "." + field, entity, std::string(what) + ": " + message, hint);
+    };
+    const auto too_long = [&](const std::string& field, const std::string& name, double v) {
+      if (std::isfinite(v) && v > kMaxDays) {
+        bad(field, name + " " + num(v) + " days is above the limit of " + kDaysLimit, kDaysWhy);
+      }
     };
     switch (d.family_case()) {
       case F::FAMILY_NOT_SET:
@@ -221,31 +255,43 @@ class Validator {
           bad("fixed.value", "fixed value is negative (" + num(d.fixed().value()) + ")",
               "a duration in days is ≥ 0");
         }
+        too_long("fixed.value", "fixed value", d.fixed().value());
         return;
       case F::kExponential:
         if (finite(d.exponential().mean()) && d.exponential().mean() <= 0) {
           bad("exponential.mean", "exponential mean must be > 0, not " + num(d.exponential().mean()),
               "give the mean duration in days, e.g. mean: 3; for an instant step use fixed { value: 0 }");
         }
+        too_long("exponential.mean", "exponential mean", d.exponential().mean());
         return;
-      case F::kLognormal:
-        if (finite(d.lognormal().sigma()) && d.lognormal().sigma() <= 0) {
-          bad("lognormal.sigma", "lognormal sigma must be > 0, not " + num(d.lognormal().sigma()),
+      case F::kLognormal: {
+        const double mu = d.lognormal().mu(), sigma = d.lognormal().sigma();
+        if (finite(sigma) && sigma <= 0) {
+          bad("lognormal.sigma", "lognormal sigma must be > 0, not " + num(sigma),
               "sigma is the standard deviation of log(days); for no spread use fixed");
         }
-        if (finite(d.lognormal().mu()) && d.lognormal().mu() > 50) {
-          bad("lognormal.mu", "lognormal mu = " + num(d.lognormal().mu()) + " gives e^mu days, an absurd duration",
-              "mu is the mean of log(days): mu = ln(median days)");
+        // The mean e^(mu + sigma²/2) within the limit keeps every draw finite: the largest,
+        // at the generator's extreme normal (|z| < 8.3), is below e^(ln 1e8 + 8.3²/2) days.
+        if (finite(mu, sigma) && sigma > 0 && mu + 0.5 * sigma * sigma > std::log(kMaxDays)) {
+          bad("lognormal", "lognormal mean e^(mu + sigma²/2) with mu " + num(mu) + " and sigma " + num(sigma) +
+                               " is above the limit of " + kDaysLimit,
+              std::string("mu is ln(median days) and sigma the spread of log(days): lower them; ") + kDaysWhy);
         }
         return;
-      case F::kGamma:
-        if (finite(d.gamma().shape()) && d.gamma().shape() <= 0) {
-          bad("gamma.shape", "gamma shape must be > 0, not " + num(d.gamma().shape()), "give shape > 0");
+      }
+      case F::kGamma: {
+        const double shape = d.gamma().shape(), scale = d.gamma().scale();
+        if (finite(shape) && shape <= 0) bad("gamma.shape", "gamma shape must be > 0, not " + num(shape), "give shape > 0");
+        if (finite(scale) && scale <= 0) {
+          bad("gamma.scale", "gamma scale must be > 0, not " + num(scale), "give scale > 0 (days)");
         }
-        if (finite(d.gamma().scale()) && d.gamma().scale() <= 0) {
-          bad("gamma.scale", "gamma scale must be > 0, not " + num(d.gamma().scale()), "give scale > 0 (days)");
+        too_long("gamma.scale", "gamma scale", scale);
+        if (finite(shape, scale) && shape > 0 && scale > 0 && scale <= kMaxDays && shape * scale > kMaxDays) {
+          bad("gamma", "gamma mean shape × scale = " + num(shape * scale) + " days is above the limit of " + kDaysLimit,
+              kDaysWhy);
         }
         return;
+      }
       case F::kUniform: {
         const auto& u = d.uniform();
         if (!finite(u.min(), u.max())) return;
@@ -254,6 +300,7 @@ class Validator {
           bad("uniform.max", "uniform needs min < max, got min " + num(u.min()) + ", max " + num(u.max()),
               "make max larger than min; for a single value use fixed");
         }
+        too_long("uniform.max", "uniform max", u.max());
         return;
       }
       case F::kPert: {
@@ -261,6 +308,11 @@ class Validator {
         if (p.has_lambda() && std::isfinite(p.lambda()) && p.lambda() <= 0) {
           bad("pert.lambda", "pert lambda must be > 0, not " + num(p.lambda()), "omit it for the usual 4");
         }
+        if (p.has_lambda() && std::isfinite(p.lambda()) && p.lambda() > kMaxPertLambda) {
+          bad("pert.lambda", "pert lambda is " + num(p.lambda()) + ", above the limit of 1e6",
+              "a lambda that large puts every draw at the mode: use fixed { value: <mode> }");
+        }
+        too_long("pert.max", "pert max", p.max());
         if (!finite(p.min(), p.mode(), p.max())) return;
         if (p.min() < 0) bad("pert.min", "pert min is negative (" + num(p.min()) + ")", "durations are ≥ 0");
         if (!(p.min() <= p.mode() && p.mode() <= p.max()) || !(p.min() < p.max())) {
@@ -529,7 +581,7 @@ class Validator {
     for (int i = 0; i < s_.enterprises_size(); ++i) {
       const auto& e = s_.enterprises(i);
       const auto label = [&] { return enterprise_label(e.id()); };
-      non_negative(e.daily_output(), "enterprises", i, "daily_output", label, "daily_output", "money per day");
+      amount(e.daily_output(), "enterprises", i, "daily_output", label, "daily_output", "money per day");
       if (!e.baseline().empty() && catalogue_.find_baseline(e.baseline()) == nullptr) {
         std::string hint = "use a built-in baseline (";
         for (int k = 0; k < builtin_catalogue().baselines_size(); ++k) {
@@ -558,9 +610,9 @@ class Validator {
       probability(a.exposure(), "assets", i, "exposure", label, "exposure");
       probability(a.containment(), "assets", i, "containment", label, "containment");
       const auto& l = a.loss();
-      non_negative(l.confidentiality(), "assets", i, "loss.confidentiality", label, "loss.confidentiality", "an amount");
-      non_negative(l.integrity(), "assets", i, "loss.integrity", label, "loss.integrity", "an amount");
-      non_negative(l.availability(), "assets", i, "loss.availability", label, "loss.availability", "an amount");
+      amount(l.confidentiality(), "assets", i, "loss.confidentiality", label, "loss.confidentiality", "an amount");
+      amount(l.integrity(), "assets", i, "loss.integrity", label, "loss.integrity", "an amount");
+      amount(l.availability(), "assets", i, "loss.availability", label, "loss.availability", "an amount");
       probability(l.operations_share(), "assets", i, "loss.operations_share", label, "loss.operations_share");
       if (l.has_outage_days()) {
         distribution(l.outage_days(), "assets", i, "loss.outage_days", label, "outage_days");
@@ -629,7 +681,7 @@ class Validator {
       } else {
         probability(c.efficacy(), "controls", i, "efficacy", label, "efficacy");
       }
-      non_negative(c.cost(), "controls", i, "cost", label, "cost", "an annual cost");
+      amount(c.cost(), "controls", i, "cost", label, "cost", "an annual cost");
       for (int k = 0; k < c.enterprises_size(); ++k) {
         reference(enterprises_, c.enterprises(k), "controls", i, "enterprises[" + std::to_string(k) + "]", label,
                   "enterprise", "an enterprise");
@@ -707,7 +759,7 @@ class Validator {
         error("dependencies", i, "", label, "the same dependency is given twice", "merge them into one share");
       }
       probability(d.share(), "dependencies", i, "share", label, "share");
-      non_negative(d.buffer_days(), "dependencies", i, "buffer_days", label, "buffer_days", "days");
+      days(d.buffer_days(), "dependencies", i, "buffer_days", label, "buffer_days");
       if (std::isfinite(d.share())) share_sum[d.customer()] += d.share();
       last_of[d.customer()] = i;
     }
@@ -794,7 +846,7 @@ class Validator {
         } else {
           probability(c.efficacy(), "baselines", i, sub + ".efficacy", label, "efficacy");
         }
-        non_negative(c.cost(), "baselines", i, sub + ".cost", label, "cost", "an annual cost");
+        amount(c.cost(), "baselines", i, sub + ".cost", label, "cost", "an annual cost");
       }
     }
   }
@@ -820,6 +872,11 @@ class Validator {
     if (st.has_horizon() && std::isfinite(st.horizon()) && st.horizon() < 0) {
       top_level(Severity::Error, "settings.horizon", "settings: horizon is negative (" + num(st.horizon()) + ")",
                 "give the horizon in days (≥ 0), or leave it out for no horizon");
+    }
+    if (st.has_horizon() && std::isfinite(st.horizon()) && st.horizon() > kMaxDays) {
+      top_level(Severity::Error, "settings.horizon",
+                "settings: horizon is " + num(st.horizon()) + ", above the limit of " + kDaysLimit,
+                "arrivals later than 1e8 days never count anyway: leave the horizon out for no horizon");
     }
     const double rse = st.target_relative_stderr();
     if (std::isfinite(rse) && (rse < 0 || rse >= 1)) {

@@ -5,6 +5,7 @@
 #include <google/protobuf/text_format.h>
 
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <vector>
 
@@ -515,6 +516,81 @@ TEST(Validate, BinaryProblemsNameTheEntityAndPath) {
   ASSERT_TRUE(HasError(c, "s.pb", "asset 'a'", "exposure is 2"));
   EXPECT_EQ(c.diagnostics.items().front().path, "assets[0].exposure");
   EXPECT_EQ(c.diagnostics.items().front().line, 0);  // binary has no lines
+}
+
+// ---- numeric limits (docs/scenario-format.md, Limits) ----------------------------------------
+
+std::string g17(double v) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+struct LimitCase {
+  std::string snippet;  // added to the minimal scenario; "V" is the value
+  double limit;         // the largest value accepted
+  std::string entity, message;
+};
+
+std::vector<LimitCase> limit_cases() {
+  const double days = 1e8, money = 1e18;
+  const std::string asset = R"(assets { id: "x" owner: "oem" layer: L3 element: DATA )";
+  const std::string step = R"(relations { id: "s" from: "vpn" to: "plm" layer: L3 step { p: 1 ttc { )";
+  return {
+      {R"(enterprises { id: "e2" daily_output: V })", money, "enterprise 'e2'", "daily_output"},
+      {asset + "loss { confidentiality: V } }", money, "asset 'x'", "loss.confidentiality"},
+      {asset + "loss { integrity: V } }", money, "asset 'x'", "loss.integrity"},
+      {asset + "loss { availability: V } }", money, "asset 'x'", "loss.availability"},
+      {R"(controls { id: "c" requirement: "CPS.AC-1" efficacy: 0.5 cost: V })", money, "control 'c'", "cost"},
+      {R"(baselines { id: "b" controls { requirement: "CPS.AC-1" efficacy: 0.5 cost: V } })", money, "baseline 'b'",
+       "cost"},
+      {step + "fixed { value: V } } } }", days, "relation 's'", "fixed value"},
+      {step + "exponential { mean: V } } } }", days, "relation 's'", "exponential mean"},
+      {step + "uniform { min: 0 max: V } } } }", days, "relation 's'", "uniform max"},
+      {step + "pert { min: 0 mode: 1 max: V } } } }", days, "relation 's'", "pert max"},
+      {step + "pert { min: 0 mode: 1 max: 2 lambda: V } } } }", 1e6, "relation 's'", "pert lambda"},
+      {step + "gamma { shape: 0.5 scale: V } } } }", days, "relation 's'", "gamma scale"},
+      {step + "gamma { shape: V scale: 1 } } } }", days, "relation 's'", "gamma mean"},
+      {asset + "loss { operations_share: 0.5 outage_days { exponential { mean: V } } } }", days, "asset 'x'",
+       "exponential mean"},
+      {R"(enterprises { id: "s2" } dependencies { customer: "oem" supplier: "s2" share: 0.1 buffer_days: V })", days,
+       "dependency 'oem' on 's2'", "buffer_days"},
+      {"settings { horizon: V }", days, "", "horizon"},
+  };
+}
+
+// Every limit holds: the limit itself is accepted, the next double above it is refused
+// with an error that says the limit.
+TEST(Validate, NumericLimitsAcceptTheLimitAndRefuseJustAbove) {
+  ScratchDir dir;
+  for (const auto& c : limit_cases()) {
+    const auto with = [&](double v) {
+      std::string snippet = c.snippet;
+      snippet.replace(snippet.find('V'), 1, g17(v));
+      return check_text(dir, std::string(kMinimalScenario) + snippet + "\n");
+    };
+    const auto inside = with(c.limit);
+    EXPECT_EQ(inside.diagnostics.error_count(), 0u) << c.snippet << " at " << c.limit << ":\n" << inside.dump();
+    const auto outside = with(std::nextafter(c.limit, 2 * c.limit));
+    EXPECT_TRUE(HasError(outside, "s.textproto", c.entity, c.message, 6)) << c.snippet;
+    bool says_limit = false;
+    for (const auto& d : outside.diagnostics.items()) says_limit |= d.message.find("above the limit of") != std::string::npos;
+    EXPECT_TRUE(says_limit) << outside.dump();
+  }
+}
+
+TEST(Validate, LognormalMeanLimit) {
+  ScratchDir dir;
+  const std::string step = R"(relations { id: "s" from: "vpn" to: "plm" layer: L3 step { p: 1 ttc { lognormal { )";
+  const double mu = std::log(1e8) - 0.5;  // with sigma 1, the mean e^(mu + sigma²/2) is 1e8 days
+  const auto with = [&](const std::string& law) { return check_text(dir, std::string(kMinimalScenario) + step + law + " } } } }\n"); };
+  EXPECT_EQ(with("mu: " + g17(mu - 1e-9) + " sigma: 1").diagnostics.error_count(), 0u);
+  EXPECT_TRUE(HasError(with("mu: " + g17(mu + 1e-9) + " sigma: 1"), "s.textproto", "relation 's'", "lognormal mean", 6));
+  // sigma 1e300 made e^(mu + sigma z) infinite for half the draws: half the steps never arrived.
+  EXPECT_TRUE(HasError(with("mu: 1 sigma: 1e300"), "s.textproto", "relation 's'", "lognormal mean", 6));
+  EXPECT_TRUE(HasError(with("mu: 60 sigma: 1"), "s.textproto", "relation 's'", "lognormal mean", 6));
+  // A very small median with a wide spread is fine while the mean stays within the limit.
+  EXPECT_EQ(with("mu: -100 sigma: 14").diagnostics.error_count(), 0u);
 }
 
 }  // namespace
