@@ -26,6 +26,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "cpsf/crc32c.hpp"
 #include "cpsf/field_path.hpp"
 #include "cpsf/json_check.hpp"
 #include "cpsf/source_map.hpp"
@@ -598,6 +599,98 @@ bool parse_json(const std::string& path, const std::string& content, pb::Message
   return true;
 }
 
+// ---- the integrity record of binary scenarios (scenario.proto, FileIntegrity) -------------
+
+// The record's field, for clearing it from what was read.
+const pb::FieldDescriptor& integrity_field() {
+  static const pb::FieldDescriptor* f = v1::Scenario::descriptor()->FindFieldByName("integrity");
+  return *f;
+}
+
+bool is_scenario(const pb::Message& message) { return message.GetDescriptor() == v1::Scenario::descriptor(); }
+
+// Drops a record that was read (it is never part of the scenario); whether there was one.
+bool drop_integrity(pb::Message& message) {
+  if (!is_scenario(message) || !message.GetReflection()->HasField(message, &integrity_field())) return false;
+  message.GetReflection()->ClearField(&message, &integrity_field());
+  return true;
+}
+
+// Whether `head` (the file's first bytes) starts the record as cpsf writes it.
+bool starts_with_record(std::string_view head) {
+  return head.size() >= 3 && head.compare(0, 3, std::string_view(kIntegrityTag, 3)) == 0;
+}
+
+std::uint64_t read_le(const char* p, int bytes) {
+  std::uint64_t v = 0;
+  for (int k = bytes - 1; k >= 0; --k) v = (v << 8) | static_cast<unsigned char>(p[k]);
+  return v;
+}
+
+std::string hex32(std::uint32_t v) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%08X", v);
+  return buf;
+}
+
+constexpr const char* kRewriteHint =
+    "the file is damaged: write it again from its source (cpsf convert or generate, or Scenario.save in Python)";
+
+// Checks the record at the start of a binary scenario of `size` bytes whose first bytes
+// are `head` (at least min(size, 17)); `crc_of_rest` gives the CRC-32C of bytes
+// [17, size). Reports and returns false when the file was cut or altered.
+template <class CrcOfRest>
+bool check_record(const std::string& file, std::string_view head, std::uint64_t size, CrcOfRest crc_of_rest,
+                  Diagnostics& out) {
+  if (size < kIntegrityRecordBytes || static_cast<unsigned char>(head[3]) != 0x09 ||
+      static_cast<unsigned char>(head[12]) != 0x15) {
+    out.error(file, "integrity", "",
+              "the file was cut short or altered: it ends inside its integrity record, or the record is damaged (" +
+                  std::to_string(size) + " bytes)",
+              kRewriteHint);
+    return false;
+  }
+  const std::uint64_t length = read_le(head.data() + 4, 8);
+  const auto crc = static_cast<std::uint32_t>(read_le(head.data() + 13, 4));
+  const std::uint64_t rest = size - kIntegrityRecordBytes;
+  if (length != rest) {
+    out.error(file, "integrity", "",
+              std::string(rest < length ? "the file was cut short" : "the file was altered") +
+                  ": its integrity record says " + std::to_string(length) + " bytes follow it, but " +
+                  std::to_string(rest) + " do (the file has " + std::to_string(size) + " bytes, " +
+                  std::to_string(length + kIntegrityRecordBytes) + " were written)",
+              kRewriteHint);
+    return false;
+  }
+  const std::optional<std::uint32_t> actual = crc_of_rest();
+  if (!actual) return false;  // a read error, reported
+  if (*actual != crc) {
+    out.error(file, "integrity", "",
+              "the file was altered: the CRC-32C of the " + std::to_string(rest) +
+                  " bytes after its integrity record is " + hex32(*actual) + ", the record says " + hex32(crc),
+              kRewriteHint);
+    return false;
+  }
+  return true;
+}
+
+// After a binary scenario parsed without a record at its start: warns that a cut cannot
+// be detected, and drops a record found elsewhere (another tool rewrote the file).
+void warn_unchecked(const std::string& file, pb::Message& message, Diagnostics& out) {
+  if (!is_scenario(message)) return;
+  if (drop_integrity(message)) {
+    out.warning(file, "integrity", "",
+                "the file's integrity record is not at its start (another tool rewrote the file), so it cannot be "
+                "checked and a file cut short cannot be detected",
+                "write the file again with cpsf convert to restore the record");
+  } else {
+    out.warning(file, "", "",
+                "the file has no integrity record (it was not written by cpsf), so a file cut short between two "
+                "fields cannot be detected",
+                "cpsf convert it to a .pb (or save it from Python) to add one");
+  }
+}
+
 // Parses straight from the file (already checked, `size` bytes at most): a large binary
 // scenario is never held in memory twice.
 LoadStatus parse_binary_file(const std::string& path, std::uint64_t size, pb::Message& message,
@@ -607,6 +700,36 @@ LoadStatus parse_binary_file(const std::string& path, std::uint64_t size, pb::Me
     out.error(path, "", "", std::string("cannot open: ") + std::strerror(errno),
               "check the file's permissions");
     return LoadStatus::IoError;
+  }
+  // A scenario written by cpsf starts with its integrity record: check it before parsing.
+  bool checked = false;
+  if (is_scenario(message)) {
+    char head[kIntegrityRecordBytes] = {};
+    const ssize_t got = ::pread(fd, head, sizeof head, 0);
+    if (got >= 0 && starts_with_record(std::string_view(head, static_cast<std::size_t>(got)))) {
+      const auto crc_of_rest = [&]() -> std::optional<std::uint32_t> {
+        std::vector<char> buffer(std::size_t{1} << 20);
+        std::uint32_t crc = 0;
+        for (std::uint64_t at = kIntegrityRecordBytes; at < size;) {
+          const ssize_t n = ::pread(fd, buffer.data(), std::min<std::uint64_t>(buffer.size(), size - at),
+                                    static_cast<off_t>(at));
+          if (n < 0 && errno == EINTR) continue;
+          if (n <= 0) {
+            out.error(path, "", "", std::string("cannot read: ") + (n < 0 ? std::strerror(errno) : "the file shrank"),
+                      "check the file and the disk");
+            return std::nullopt;
+          }
+          crc = crc32c(crc, buffer.data(), static_cast<std::size_t>(n));
+          at += static_cast<std::uint64_t>(n);
+        }
+        return crc;
+      };
+      if (!check_record(path, std::string_view(head, static_cast<std::size_t>(got)), size, crc_of_rest, out)) {
+        ::close(fd);
+        return LoadStatus::Invalid;
+      }
+      checked = true;
+    }
   }
   CapturedProtobufLog log;
   bool parsed = false;
@@ -648,10 +771,30 @@ LoadStatus parse_binary_file(const std::string& path, std::uint64_t size, pb::Me
   }
   const std::size_t before = out.error_count();
   UnknownFieldReporter(path, out).visit(message);
+  if (checked) drop_integrity(message);
+  else warn_unchecked(path, message, out);
   return out.error_count() == before ? LoadStatus::Ok : LoadStatus::Invalid;
 }
 
 }  // namespace
+
+bool parse_binary_scenario(std::string_view bytes, v1::Scenario& scenario, const std::string& name,
+                           Diagnostics& out) {
+  if (starts_with_record(bytes)) {
+    const auto crc_of_rest = [&]() -> std::optional<std::uint32_t> {
+      return crc32c(0, bytes.data() + kIntegrityRecordBytes, bytes.size() - kIntegrityRecordBytes);
+    };
+    if (!check_record(name, bytes, bytes.size(), crc_of_rest, out)) return false;
+  }
+  if (bytes.size() > static_cast<std::size_t>(INT32_MAX) ||
+      !scenario.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    out.error(name, "", "", "not a binary cpsf.v1.Scenario (protobuf wire format)",
+              "give the bytes of a .pb file or of Scenario.SerializeToString()");
+    return false;
+  }
+  scenario.clear_integrity();
+  return true;
+}
 
 LoadStatus read_message_file(const std::string& path, pb::Message& message, Diagnostics& out,
                              const ReadLimits& limits, SourceFile* keep) {
@@ -686,6 +829,10 @@ LoadStatus read_message_file(const std::string& path, pb::Message& message, Diag
   if (start) content.erase(0, start);
   const bool ok = *format == Format::Text ? parse_text(path, content, message, out)
                                           : parse_json(path, content, message, out);
+  if (ok && drop_integrity(message)) {
+    out.warning(path, "integrity", "", "an integrity record is checked in binary files only; ignored here",
+                "delete it: cpsf writes one into the .pb files it writes");
+  }
   if (keep != nullptr) keep->content = std::move(content);
   return ok ? LoadStatus::Ok : LoadStatus::Invalid;
 }
@@ -938,25 +1085,54 @@ std::pair<const std::string*, std::string> LoadedScenario::where(std::string_vie
 
 // ---- writing ---------------------------------------------------------------------------
 
+std::string integrity_record(std::string_view body) {
+  std::string record(kIntegrityTag, 3);
+  const auto append_le = [&](std::uint64_t v, int bytes) {
+    for (int k = 0; k < bytes; ++k) record += static_cast<char>((v >> (8 * k)) & 0xFF);
+  };
+  record += '\x09';  // field 1, fixed64
+  append_le(body.size(), 8);
+  record += '\x15';  // field 2, fixed32
+  append_le(crc32c(0, body.data(), body.size()), 4);
+  return record;
+}
+
 std::string serialise(const pb::Message& message, Format format) {
+  // A record read with a scenario is never written back as it was: text and JSON hold
+  // none, and binary gets a fresh one at its start.
+  const pb::Message* what = &message;
+  std::optional<v1::Scenario> copy;
+  if (const auto* scenario = dynamic_cast<const v1::Scenario*>(&message); scenario && scenario->has_integrity()) {
+    copy.emplace(*scenario);
+    copy->clear_integrity();
+    what = &*copy;
+  }
   std::string out;
+  if (format == Format::Binary && is_scenario(*what)) {
+    out.assign(kIntegrityRecordBytes, '\0');
+    what->AppendToString(&out);
+    out.replace(0, kIntegrityRecordBytes,
+                integrity_record(std::string_view(out).substr(kIntegrityRecordBytes)));
+    return out;
+  }
+  const pb::Message& message_ = *what;
   switch (format) {
     case Format::Text: {
       pb::TextFormat::Printer printer;
       printer.SetUseUtf8StringEscaping(true);
-      printer.PrintToString(message, &out);
+      printer.PrintToString(message_, &out);
       break;
     }
     case Format::Json: {
       pb::util::JsonPrintOptions options;
       options.add_whitespace = true;
       options.preserve_proto_field_names = true;
-      (void)pb::util::MessageToJsonString(message, &out, options);
+      (void)pb::util::MessageToJsonString(message_, &out, options);
       if (out.empty() || out.back() != '\n') out += '\n';
       break;
     }
     case Format::Binary:
-      message.SerializeToString(&out);
+      message_.SerializeToString(&out);
       break;
   }
   return out;

@@ -66,6 +66,33 @@ def test_save_writes_what_cpsf_convert_writes(cpsf_bin, root, tmp_path, name):
     assert cpsf.load(mine) == s
 
 
+def test_binary_files_carry_an_integrity_record_that_catches_a_cut(cpsf_bin, tmp_path):
+    """save() writes the record cpsf convert writes; a file cut between two fields (which
+    protobuf cannot see) is refused by load() and from_bytes(); the record is never part of
+    the scenario; a file without one (another tool's) loads with a warning."""
+    s = cpsf.load(cpsf.DEFAULT_SCENARIO)
+    path = s.save(tmp_path / "s.pb")
+    data = path.read_bytes()
+    assert data[:3] == b"\xfa\x7f\x0e" and data[17:] == s.to_bytes()
+    assert cpsf.Scenario.from_bytes(data) == s and not cpsf.Scenario.from_bytes(data).proto.HasField("integrity")
+    assert cpsf.load(path) == s
+    assert "integrity" not in s.to_text().replace("integrity:", "")
+    settings_at = data.rfind(b"\xa2\x01")  # the last field: settings (20)
+    cut = tmp_path / "cut.pb"
+    cut.write_bytes(data[:settings_at])
+    with pytest.raises(cpsf.ScenarioError) as caught:
+        cpsf.load(cut)
+    assert "the file was cut short" in str(caught.value)
+    with pytest.raises(cpsf.ScenarioError, match="cut short"):
+        cpsf.Scenario.from_bytes(data[:settings_at])
+    r = cli(cpsf_bin, "validate", str(cut))
+    assert r.returncode == 1 and "cut short" in r.stderr
+    foreign = tmp_path / "foreign.pb"
+    foreign.write_bytes(s.to_bytes())
+    with pytest.warns(cpsf.ScenarioWarning, match="no integrity record"):
+        assert cpsf.load(foreign) == s
+
+
 def test_text_and_json_strings_round_trip():
     s = cpsf.Scenario.from_text(TINY)
     assert cpsf.Scenario.from_text(s.to_text()) == s
