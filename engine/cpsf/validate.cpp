@@ -36,8 +36,7 @@ std::string num(double v) {
   return std::string(buf, r.ptr);
 }
 
-// Quoted, with any byte that is not UTF-8 written as \xNN (the id itself may be the problem).
-std::string quoted(const std::string& s) { return "'" + printable_utf8(s) + "'"; }
+std::string quoted(const std::string& s) { return "'" + s + "'"; }
 
 constexpr const char* kDaysLimit = "1e8 days (about 274,000 years)";
 constexpr const char* kDaysWhy =
@@ -168,9 +167,6 @@ class Validator {
   // ---- reporting ---------------------------------------------------------------------
   void report(Severity severity, std::string_view list, int index, std::string_view sub, Label entity,
               std::string message, std::string hint) {
-    // A message may quote an id that is not UTF-8 (reported as such): keep the text printable.
-    if (!is_utf8(message)) message = printable_utf8(message);
-    if (!is_utf8(hint)) hint = printable_utf8(hint);
     if (list.empty()) {  // a field of the Scenario itself
       out_.add(Diagnostic{severity, loaded_.files.front().path, 0, 0, std::string(sub), entity.text(),
                           std::move(message), std::move(hint)});
@@ -452,7 +448,7 @@ class Validator {
   static std::string asset_label(const std::string& id) { return "asset " + quoted(id); }
   static std::string relation_label(const v1::Relation& r, int i) {
     if (!r.id().empty()) return "relation " + quoted(r.id());
-    return "relation #" + std::to_string(i) + " (" + printable_utf8(r.from()) + " → " + printable_utf8(r.to()) + ")";
+    return "relation #" + std::to_string(i) + " (" + r.from() + " → " + r.to() + ")";
   }
   static std::string dependency_label(const v1::SupplyDependency& d) {
     return "dependency " + quoted(d.customer()) + " on " + quoted(d.supplier());

@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "cpsf/crc32c.hpp"
+#include "cpsf/utf8.hpp"
 #include "test_support.hpp"
 
 namespace cpsf {
@@ -393,6 +394,18 @@ TEST(Files, InvalidUtf8InTextFormat) {
   ScratchDir dir;
   const auto c = testing::check(dir.write("g.textproto", "name: \"caf\xC3\x28\"\n"));
   EXPECT_TRUE(HasError(c, "g.textproto", "", "not a text file", 1));
+}
+
+// protobuf's tokenizer quotes the byte it stopped at: the first byte of a multi-byte
+// character (here a byte-order mark in mid-file) is not UTF-8 on its own. Every
+// diagnostic must still be text: a terminal, a JSON report and Python's str take it.
+TEST(Files, DiagnosticsAreUtf8EvenWhenTheParserQuotesHalfACharacter) {
+  ScratchDir dir;
+  const auto c = testing::check(dir.write("m.textproto", "name: \"x\"\n\xEF\xBB\xBF\n"));
+  EXPECT_EQ(c.status, LoadStatus::Invalid);
+  ASSERT_TRUE(c.diagnostics.has_errors());
+  for (const auto& d : c.diagnostics.items()) EXPECT_TRUE(is_utf8(d.format())) << d.format();
+  EXPECT_TRUE(HasError(c, "m.textproto", "", "\\xEF", 2)) << c.dump();
 }
 
 TEST(Files, BinaryGarbage) {

@@ -180,6 +180,16 @@ def test_invalid_file_raises_with_file_line_entity_and_the_cli_text(cpsf_bin, tm
         cpsf.validate(bad)
 
 
+def test_problems_quoting_half_a_character_still_raise_scenario_error(tmp_path):
+    """The text parser quotes the byte it stopped at (here half of a mid-file byte-order
+    mark): the problem must still be a str, not a UnicodeDecodeError out of cpsf.load."""
+    path = tmp_path / "m.textproto"
+    path.write_bytes(b'name: "x"\n\xef\xbb\xbf\n')
+    with pytest.raises(cpsf.ScenarioError) as caught:
+        cpsf.load(path)
+    assert any("\\xEF" in p.message for p in caught.value.problems)
+
+
 def test_problems_in_an_included_file_name_that_file(tmp_path):
     (tmp_path / "parts").mkdir()
     (tmp_path / "parts" / "more.textproto").write_text(
