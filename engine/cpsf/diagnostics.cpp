@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "cpsf/terminal.hpp"
+#include "cpsf/utf8.hpp"
 
 namespace cpsf {
 
@@ -22,16 +23,23 @@ std::string Diagnostic::format() const {
   return out;
 }
 
+void Diagnostics::add(Diagnostic d) {
+  for (std::string* text : {&d.file, &d.path, &d.entity, &d.message, &d.hint}) {
+    if (!is_utf8(*text)) *text = printable_utf8(*text);
+  }
+  items_.push_back(std::move(d));
+}
+
 void Diagnostics::error(std::string file, std::string path, std::string entity,
                         std::string message, std::string hint) {
-  items_.push_back(Diagnostic{Severity::Error, std::move(file), 0, 0, std::move(path),
-                              std::move(entity), std::move(message), std::move(hint)});
+  add(Diagnostic{Severity::Error, std::move(file), 0, 0, std::move(path), std::move(entity), std::move(message),
+                 std::move(hint)});
 }
 
 void Diagnostics::warning(std::string file, std::string path, std::string entity,
                           std::string message, std::string hint) {
-  items_.push_back(Diagnostic{Severity::Warning, std::move(file), 0, 0, std::move(path),
-                              std::move(entity), std::move(message), std::move(hint)});
+  add(Diagnostic{Severity::Warning, std::move(file), 0, 0, std::move(path), std::move(entity), std::move(message),
+                 std::move(hint)});
 }
 
 void Diagnostics::append(const Diagnostics& other) {

@@ -31,7 +31,10 @@ struct Diagnostic {
 
 class Diagnostics {
  public:
-  void add(Diagnostic d) { items_.push_back(std::move(d)); }
+  // Every text field is made UTF-8 (a byte that is not becomes \xNN): a message may quote
+  // input that is not (protobuf's parser quotes the byte it stopped at), and a terminal,
+  // a JSON report or Python's str must take every diagnostic.
+  void add(Diagnostic d);
   void error(std::string file, std::string path, std::string entity, std::string message,
              std::string hint);
   void warning(std::string file, std::string path, std::string entity, std::string message,

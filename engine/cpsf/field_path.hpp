@@ -16,6 +16,7 @@ class FieldPath {
   // Enters `field`; `index` is the element of a repeated field, -1 for a singular one.
   void push(const google::protobuf::FieldDescriptor* field, int index = -1) { steps_.emplace_back(field, index); }
   void pop() { steps_.pop_back(); }
+  [[nodiscard]] bool empty() const { return steps_.empty(); }
 
   [[nodiscard]] std::string str() const {
     std::string s;

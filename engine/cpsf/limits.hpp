@@ -14,6 +14,29 @@
 
 namespace cpsf {
 
+// ---- What a scenario's numbers may hold (docs/scenario-format.md, Limits) -------------
+// validate() refuses a number above its limit; the engine relies on the limits so that
+// every sum it forms stays finite and exact without a test in the trial loop.
+
+// Days: every duration law's mean and bounds (fixed value, exponential mean, lognormal
+// mean e^(mu + sigma²/2), gamma mean and scale, uniform and PERT max), dependency buffers
+// and the horizon; arrivals later than this count as never, as beyond a horizon.
+// Arrival times are summed exactly in 128-bit fixed point (2^-32 day) over up to 2^40
+// trials, and so are their squares: (1e8)² × 2^32 × 2^40 < 2^127, with room to spare.
+// About 274,000 years.
+inline constexpr double kMaxDays = 1e8;
+
+// Money: every amount (losses, daily output, costs). A trial's loss is a sum over assets,
+// enterprises and (annualised) up to ~10^5 attacks, amplified by the cascade, and its
+// statistics square it: 1e18 keeps every sum and square of them far inside a double.
+inline constexpr double kMaxAmount = 1e18;
+
+// PERT's lambda: beyond it the law is a spike at the mode (use fixed), and its beta
+// shapes 1 + lambda × ... would eventually overflow the sampler.
+inline constexpr double kMaxPertLambda = 1e6;
+
+// ---- What options and settings may hold ---------------------------------------------
+
 // Trials are numbered below 2^40: attack_address() (trial_loop.hpp) packs the attack
 // index above the trial's 40 bits. Exclusive: the most trials a run can have is 2^40 − 1.
 inline constexpr std::uint64_t kMaxTrials = std::uint64_t{1} << 40;
@@ -66,13 +89,13 @@ inline constexpr IntegerLimit enterprises{1, kU32};
 inline constexpr IntegerLimit assets_per_enterprise{2, kU32};
 inline constexpr IntegerLimit fan_out{1, kU32};
 
-inline constexpr RealLimit horizon{0, kInf, false, false, " (days)"};
+inline constexpr RealLimit horizon{0, kMaxDays, false, false, " (days)"};
 inline constexpr RealLimit target_rse{0, 1, false, true, " (0: off)"};
-inline constexpr RealLimit loss_threshold{0, kInf};
-inline constexpr RealLimit budget{0, kInf};
+inline constexpr RealLimit loss_threshold{0, kMaxAmount};
+inline constexpr RealLimit budget{0, kMaxAmount};
 inline constexpr RealLimit share{0, 1};  // shares and probabilities
 inline constexpr RealLimit relations_per_asset{0, kMaxRelationsPerAsset};
-inline constexpr RealLimit ttc{0, kInf, true, false, " (days)"};
+inline constexpr RealLimit ttc{0, kMaxDays, true, false, " (days)"};
 inline constexpr RealLimit annual_frequency{0, kMaxAnnualFrequency};
 }  // namespace limits
 

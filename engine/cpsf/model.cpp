@@ -146,6 +146,11 @@ Model compile(const v1::Scenario& s) {
     const std::uint32_t owner = enterprise_index.find(a.owner());
     if (owner == IdIndex::kAbsent) throw std::invalid_argument("asset " + a.id() + " has no known owner");
     m.asset_owner.push_back(owner);
+    // proto3 enums are open: a number outside the enum (validation refuses it) must not
+    // become an index into the report's tables.
+    if (!v1::Layer_IsValid(a.layer()) || !v1::Element_IsValid(a.element()) || !v1::Gate_IsValid(a.gate())) {
+      throw std::invalid_argument("asset '" + a.id() + "' has a layer, element or gate number outside the schema");
+    }
     m.asset_layer.push_back(static_cast<std::uint8_t>(std::max(0, a.layer() - 1)));
     m.asset_element.push_back(static_cast<std::uint8_t>(std::max(0, a.element() - 1)));
     m.asset_all_gate.push_back(a.gate() == v1::ALL ? 1 : 0);

@@ -21,6 +21,11 @@ constexpr std::size_t kMaxThresholds = 64;
 const char* const kLayerNames[3] = {"L1", "L2", "L3"};
 const char* const kElementNames[6] = {"ORGANIZATION", "PEOPLE", "COMPONENT", "DATA", "PROCEDURE", "SYSTEM"};
 
+// The model's layer and element by name; "?" for a value outside the tables, which
+// compile() refuses but a hand-made Model could hold: a writer never reads past them.
+const char* layer_name(std::uint8_t layer) { return layer < 3 ? kLayerNames[layer] : "?"; }
+const char* element_name(std::uint8_t element) { return element < 6 ? kElementNames[element] : "?"; }
+
 std::vector<double> default_thresholds(std::span<const double> sorted) {
   std::vector<double> distinct;
   for (const double x : sorted) {
@@ -188,8 +193,8 @@ void write_asset(JsonStream& w, const Model& m, const AssetReport& a, bool inher
   w.begin_object();
   w.key("id").string(m.asset_id[a.index]);
   w.key("owner").string(m.enterprise_id[m.asset_owner[a.index]]);
-  w.key("layer").string(kLayerNames[m.asset_layer[a.index]]);
-  w.key("element").string(kElementNames[m.asset_element[a.index]]);
+  w.key("layer").string(layer_name(m.asset_layer[a.index]));
+  w.key("element").string(element_name(m.asset_element[a.index]));
   w.key("target").boolean(m.asset_target[a.index] != 0);
   w.key("compromised_trials").count(a.hits);
   write_p_compromised(w, a.p, a.ci95);
@@ -312,6 +317,7 @@ Report make_report(const Model& m, const SimulationResult& r, const ReportOption
   }
   for (const auto& a : rep.assets) {
     const auto l = m.asset_layer[a.index], e = m.asset_element[a.index];
+    if (l >= 3 || e >= 6) continue;  // not a cell (see layer_name)
     rep.cell_loss[l][e] += a.p * m.asset_loss[a.index];
     rep.cell_count[l][e] += a.p;
   }
@@ -482,9 +488,9 @@ std::string assets_csv(const Model& m, const Report& rep) {
     out += ',';
     csv::text(out, m.enterprise_id[m.asset_owner[a.index]]);
     out += ',';
-    out += kLayerNames[m.asset_layer[a.index]];
+    out += layer_name(m.asset_layer[a.index]);
     out += ',';
-    out += kElementNames[m.asset_element[a.index]];
+    out += element_name(m.asset_element[a.index]);
     out += m.asset_target[a.index] ? ",true," : ",false,";
     csv::count(out, a.hits);
     for (const double x : {a.p, a.ci95.low, a.ci95.high, a.mean_time, a.sd_time, a.inherent_p}) {

@@ -1,12 +1,14 @@
 #include "cpsf/scenario_io.hpp"
 
 #include <google/protobuf/descriptor.h>
+#include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/io/zero_copy_stream_impl.h>
 #include <google/protobuf/stubs/logging.h>
 #include <google/protobuf/text_format.h>
 #include <google/protobuf/unknown_field_set.h>
 #include <google/protobuf/util/json_util.h>
+#include <google/protobuf/wire_format_lite.h>
 
 #include <fcntl.h>
 #include <poll.h>
@@ -15,6 +17,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
@@ -25,9 +28,11 @@
 #include <unordered_map>
 #include <utility>
 
+#include "cpsf/crc32c.hpp"
 #include "cpsf/field_path.hpp"
 #include "cpsf/json_check.hpp"
 #include "cpsf/source_map.hpp"
+#include "cpsf/utf8.hpp"
 
 namespace cpsf {
 
@@ -195,32 +200,7 @@ SourceLocation location_of(std::string_view text, std::size_t at) {
 
 // Offset of the first byte that makes `text` not UTF-8 text (NUL, invalid UTF-8), or npos.
 std::size_t first_non_text_byte(std::string_view text) {
-  std::size_t i = 0;
-  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-  const std::size_t n = text.size();
-  while (i < n) {
-    const unsigned char c = s[i];
-    if (c == 0) return i;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    int len = 0;
-    std::uint32_t cp = 0;
-    if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; }
-    else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; }
-    else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; }
-    else return i;
-    if (i + static_cast<std::size_t>(len) > n) return i;
-    for (int k = 1; k < len; ++k) {
-      if ((s[i + k] & 0xC0) != 0x80) return i;
-      cp = (cp << 6) | (s[i + k] & 0x3F);
-    }
-    const bool overlong = (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
-    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
-    i += static_cast<std::size_t>(len);
-  }
-  return std::string_view::npos;
+  return std::min(text.find('\0'), invalid_utf8_at(text));  // npos is the largest size_t
 }
 
 // Turns protobuf's text-parser messages into diagnostics, rewording the common ones
@@ -386,6 +366,172 @@ class UnknownFieldReporter {
   std::unordered_map<const pb::Descriptor*, Type> types_;
 };
 
+// ---- strings that are not UTF-8 ----------------------------------------------------------
+// protobuf's `string` must hold UTF-8, and the JSON and CSV writers depend on it (the
+// JSON printer drops what is not, so `convert` would lose it silently). The binary parser
+// refuses such a string; a text-format escape (\xff, \377) makes one. Refused on reading,
+// in every format, naming the field, the entity and the byte; validate() checks the
+// same for scenarios built in memory.
+
+constexpr const char* kUtf8Hint =
+    "scenario text must be UTF-8: write the character itself (or a \\u escape), not a byte escape such as \\xff";
+
+// What diagnostics call an element of a top-level list: "asset", "dependency".
+std::string noun_of(const pb::Descriptor& type) {
+  if (&type == v1::SupplyDependency::descriptor()) return "dependency";
+  std::string noun = type.name();
+  std::transform(noun.begin(), noun.end(), noun.begin(), [](unsigned char c) { return std::tolower(c); });
+  return noun;
+}
+
+// "asset 'x'", "dependency 'a' on 'b'", or "asset #3" for an element of a top-level list;
+// as validate() labels them.
+std::string entity_label(const pb::Message& item, int index) {
+  const pb::Descriptor* d = item.GetDescriptor();
+  const pb::Reflection* r = item.GetReflection();
+  const auto string_field = [&](const char* name) -> std::optional<std::string> {
+    const pb::FieldDescriptor* f = d->FindFieldByName(name);
+    if (f == nullptr || f->cpp_type() != pb::FieldDescriptor::CPPTYPE_STRING || f->is_repeated()) return std::nullopt;
+    return "'" + printable_utf8(r->GetString(item, f)) + "'";
+  };
+  if (d == v1::SupplyDependency::descriptor()) {
+    return "dependency " + string_field("customer").value_or("") + " on " + string_field("supplier").value_or("");
+  }
+  const std::string noun = noun_of(*d);
+  const auto id = string_field("id");
+  if (id && *id != "''") return noun + " " + *id;
+  return noun + " #" + std::to_string(index);
+}
+
+std::string invalid_utf8_message(const std::string& field, std::string_view value, std::size_t at) {
+  return field + " is not valid UTF-8: byte " + byte_hex(static_cast<unsigned char>(value[at])) + " at offset " +
+         std::to_string(at);
+}
+
+// Reports every string of a parsed message (the first 20) that is not UTF-8.
+class InvalidStringReporter {
+ public:
+  InvalidStringReporter(const std::string& file, Diagnostics& out) : file_(file), out_(out) {}
+
+  void visit(const pb::Message& message, const std::string& entity = "") {
+    const pb::Reflection* r = message.GetReflection();
+    const pb::Descriptor* d = message.GetDescriptor();
+    for (int i = 0; i < d->field_count() && budget_ > 0; ++i) {
+      const pb::FieldDescriptor* f = d->field(i);
+      const bool top = path_.empty() && d == v1::Scenario::descriptor();
+      const int count = f->is_repeated() ? r->FieldSize(message, f) : 1;
+      for (int k = 0; k < count && budget_ > 0; ++k) {
+        const int at = f->is_repeated() ? k : -1;
+        if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_STRING) {
+          std::string scratch;
+          const std::string& v =
+              at < 0 ? r->GetStringReference(message, f, &scratch) : r->GetRepeatedStringReference(message, f, k, &scratch);
+          const std::size_t bad = invalid_utf8_at(v);
+          if (bad == std::string_view::npos) continue;
+          path_.push(f, at);
+          out_.error(file_, path_.str(), top ? "scenario" : entity, invalid_utf8_message(f->name(), v, bad), kUtf8Hint);
+          path_.pop();
+          --budget_;
+        } else if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) {
+          if (at < 0 && !r->HasField(message, f)) continue;
+          const pb::Message& sub = at < 0 ? r->GetMessage(message, f) : r->GetRepeatedMessage(message, f, k);
+          path_.push(f, at);
+          visit(sub, top ? (at < 0 ? f->name() : entity_label(sub, k)) : entity);
+          path_.pop();
+        }
+      }
+    }
+  }
+  [[nodiscard]] bool found() const { return budget_ < kBudget; }
+
+ private:
+  static constexpr int kBudget = 20;
+  const std::string& file_;
+  Diagnostics& out_;
+  int budget_ = kBudget;
+  FieldPath path_;
+};
+
+// protobuf's binary parser refuses a string that is not UTF-8 but says only which field
+// type held it. Finds the first such string in the wire format: its field path, entity and
+// offsets. Only run on a file that failed to parse, so it reads the file again.
+struct InvalidWireString {
+  std::string path, entity, field, value;
+  std::size_t at = 0;               // offset in the string
+  std::uint64_t file_offset = 0;    // of the string's first byte
+};
+
+class WireStringScanner {
+ public:
+  explicit WireStringScanner(const std::string& bytes) : bytes_(bytes) {}
+
+  std::optional<InvalidWireString> scan(const pb::Descriptor& type) {
+    pb::io::CodedInputStream in(reinterpret_cast<const std::uint8_t*>(bytes_.data()), static_cast<int>(bytes_.size()));
+    in.SetTotalBytesLimit(INT32_MAX);
+    found_.reset();
+    scan_message(in, type, "", "", 0);
+    return found_;
+  }
+
+ private:
+  using WFL = pb::internal::WireFormatLite;
+
+  // Returns false to stop (found, or the bytes do not parse).
+  bool scan_message(pb::io::CodedInputStream& in, const pb::Descriptor& type, const std::string& prefix,
+                    std::string entity, int depth) {
+    if (depth > 100) return false;
+    std::unordered_map<int, int> seen;  // field number → elements so far (repeated index)
+    const bool top = depth == 0;
+    for (;;) {
+      const std::uint32_t tag = in.ReadTag();
+      if (tag == 0) return true;
+      const pb::FieldDescriptor* f = type.FindFieldByNumber(static_cast<int>(WFL::GetTagFieldNumber(tag)));
+      if (f == nullptr || WFL::GetTagWireType(tag) != WFL::WIRETYPE_LENGTH_DELIMITED ||
+          (f->cpp_type() != pb::FieldDescriptor::CPPTYPE_STRING && f->cpp_type() != pb::FieldDescriptor::CPPTYPE_MESSAGE)) {
+        if (!WFL::SkipField(&in, tag)) return false;
+        continue;
+      }
+      const int index = seen[f->number()]++;
+      std::string path = prefix.empty() ? f->name() : prefix + "." + f->name();
+      if (f->is_repeated()) path += "[" + std::to_string(index) + "]";
+      std::uint32_t length = 0;
+      if (!in.ReadVarint32(&length)) return false;
+      const auto start = static_cast<std::uint64_t>(in.CurrentPosition());
+      if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_STRING) {
+        std::string value;
+        if (!in.ReadString(&value, static_cast<int>(length))) return false;
+        if (depth == 1 && f->name() == "id") entity_id_ = value;
+        const std::size_t bad = invalid_utf8_at(value);
+        if (bad != std::string_view::npos) {
+          found_ = InvalidWireString{path, top ? "scenario" : entity, f->name(), value, bad, start};
+          return false;
+        }
+        continue;
+      }
+      const auto limit = in.PushLimit(static_cast<int>(length));
+      if (top) entity_id_.reset();
+      const bool go_on = scan_message(in, *f->message_type(), path, top ? f->name() : entity, depth + 1);
+      if (found_ && top && f->is_repeated()) {
+        // Named as validate() names it: by its id when that came first and is UTF-8.
+        const std::string noun = noun_of(*f->message_type());
+        if (found_->path == path + ".id") {
+          found_->entity = noun + " '" + printable_utf8(found_->value) + "'";
+        } else if (entity_id_ && !entity_id_->empty() && is_utf8(*entity_id_)) {
+          found_->entity = noun + " '" + *entity_id_ + "'";
+        } else {
+          found_->entity = noun + " #" + std::to_string(index);
+        }
+      }
+      if (!go_on) return false;
+      in.PopLimit(limit);
+    }
+  }
+
+  const std::string& bytes_;
+  std::optional<InvalidWireString> found_;
+  std::optional<std::string> entity_id_;  // the id of the top-level list element being scanned
+};
+
 // protobuf's text parser recurses without limit while skipping unknown fields, so deep
 // nesting in an untrusted file would overflow the stack: refuse it before parsing.
 bool text_nesting_within_limit(const std::string& path, std::string_view text, Diagnostics& out) {
@@ -430,7 +576,15 @@ bool parse_text(const std::string& path, const std::string& content, pb::Message
   parser.RecordErrorsTo(&errors);
   parser.AllowUnknownField(true);
   const bool parsed = parser.ParseFromString(content, &message);
-  return parsed && errors.count == 0;
+  if (!parsed || errors.count != 0) return false;
+  Diagnostics found;
+  InvalidStringReporter strings(path, found);
+  strings.visit(message);
+  if (!strings.found()) return true;
+  // Placed here: a file that fails to load is not among those load_scenario places.
+  place_diagnostics(found, {SourceFile{path, Format::Text, content}});
+  out.append(found);
+  return false;
 }
 
 bool parse_json(const std::string& path, const std::string& content, pb::Message& message,
@@ -447,6 +601,98 @@ bool parse_json(const std::string& path, const std::string& content, pb::Message
   return true;
 }
 
+// ---- the integrity record of binary scenarios (scenario.proto, FileIntegrity) -------------
+
+// The record's field, for clearing it from what was read.
+const pb::FieldDescriptor& integrity_field() {
+  static const pb::FieldDescriptor* f = v1::Scenario::descriptor()->FindFieldByName("integrity");
+  return *f;
+}
+
+bool is_scenario(const pb::Message& message) { return message.GetDescriptor() == v1::Scenario::descriptor(); }
+
+// Drops a record that was read (it is never part of the scenario); whether there was one.
+bool drop_integrity(pb::Message& message) {
+  if (!is_scenario(message) || !message.GetReflection()->HasField(message, &integrity_field())) return false;
+  message.GetReflection()->ClearField(&message, &integrity_field());
+  return true;
+}
+
+// Whether `head` (the file's first bytes) starts the record as cpsf writes it.
+bool starts_with_record(std::string_view head) {
+  return head.size() >= 3 && head.compare(0, 3, std::string_view(kIntegrityTag, 3)) == 0;
+}
+
+std::uint64_t read_le(const char* p, int bytes) {
+  std::uint64_t v = 0;
+  for (int k = bytes - 1; k >= 0; --k) v = (v << 8) | static_cast<unsigned char>(p[k]);
+  return v;
+}
+
+std::string hex32(std::uint32_t v) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%08X", v);
+  return buf;
+}
+
+constexpr const char* kRewriteHint =
+    "the file is damaged: write it again from its source (cpsf convert or generate, or Scenario.save in Python)";
+
+// Checks the record at the start of a binary scenario of `size` bytes whose first bytes
+// are `head` (at least min(size, 17)); `crc_of_rest` gives the CRC-32C of bytes
+// [17, size). Reports and returns false when the file was cut or altered.
+template <class CrcOfRest>
+bool check_record(const std::string& file, std::string_view head, std::uint64_t size, CrcOfRest crc_of_rest,
+                  Diagnostics& out) {
+  if (size < kIntegrityRecordBytes || static_cast<unsigned char>(head[3]) != 0x09 ||
+      static_cast<unsigned char>(head[12]) != 0x15) {
+    out.error(file, "integrity", "",
+              "the file was cut short or altered: it ends inside its integrity record, or the record is damaged (" +
+                  std::to_string(size) + " bytes)",
+              kRewriteHint);
+    return false;
+  }
+  const std::uint64_t length = read_le(head.data() + 4, 8);
+  const auto crc = static_cast<std::uint32_t>(read_le(head.data() + 13, 4));
+  const std::uint64_t rest = size - kIntegrityRecordBytes;
+  if (length != rest) {
+    out.error(file, "integrity", "",
+              std::string(rest < length ? "the file was cut short" : "the file was altered") +
+                  ": its integrity record says " + std::to_string(length) + " bytes follow it, but " +
+                  std::to_string(rest) + " do (the file has " + std::to_string(size) + " bytes, " +
+                  std::to_string(length + kIntegrityRecordBytes) + " were written)",
+              kRewriteHint);
+    return false;
+  }
+  const std::optional<std::uint32_t> actual = crc_of_rest();
+  if (!actual) return false;  // a read error, reported
+  if (*actual != crc) {
+    out.error(file, "integrity", "",
+              "the file was altered: the CRC-32C of the " + std::to_string(rest) +
+                  " bytes after its integrity record is " + hex32(*actual) + ", the record says " + hex32(crc),
+              kRewriteHint);
+    return false;
+  }
+  return true;
+}
+
+// After a binary scenario parsed without a record at its start: warns that a cut cannot
+// be detected, and drops a record found elsewhere (another tool rewrote the file).
+void warn_unchecked(const std::string& file, pb::Message& message, Diagnostics& out) {
+  if (!is_scenario(message)) return;
+  if (drop_integrity(message)) {
+    out.warning(file, "integrity", "",
+                "the file's integrity record is not at its start (another tool rewrote the file), so it cannot be "
+                "checked and a file cut short cannot be detected",
+                "write the file again with cpsf convert to restore the record");
+  } else {
+    out.warning(file, "", "",
+                "the file has no integrity record (it was not written by cpsf), so a file cut short between two "
+                "fields cannot be detected",
+                "cpsf convert it to a .pb (or save it from Python) to add one");
+  }
+}
+
 // Parses straight from the file (already checked, `size` bytes at most): a large binary
 // scenario is never held in memory twice.
 LoadStatus parse_binary_file(const std::string& path, std::uint64_t size, pb::Message& message,
@@ -456,6 +702,36 @@ LoadStatus parse_binary_file(const std::string& path, std::uint64_t size, pb::Me
     out.error(path, "", "", std::string("cannot open: ") + std::strerror(errno),
               "check the file's permissions");
     return LoadStatus::IoError;
+  }
+  // A scenario written by cpsf starts with its integrity record: check it before parsing.
+  bool checked = false;
+  if (is_scenario(message)) {
+    char head[kIntegrityRecordBytes] = {};
+    const ssize_t got = ::pread(fd, head, sizeof head, 0);
+    if (got >= 0 && starts_with_record(std::string_view(head, static_cast<std::size_t>(got)))) {
+      const auto crc_of_rest = [&]() -> std::optional<std::uint32_t> {
+        std::vector<char> buffer(std::size_t{1} << 20);
+        std::uint32_t crc = 0;
+        for (std::uint64_t at = kIntegrityRecordBytes; at < size;) {
+          const ssize_t n = ::pread(fd, buffer.data(), std::min<std::uint64_t>(buffer.size(), size - at),
+                                    static_cast<off_t>(at));
+          if (n < 0 && errno == EINTR) continue;
+          if (n <= 0) {
+            out.error(path, "", "", std::string("cannot read: ") + (n < 0 ? std::strerror(errno) : "the file shrank"),
+                      "check the file and the disk");
+            return std::nullopt;
+          }
+          crc = crc32c(crc, buffer.data(), static_cast<std::size_t>(n));
+          at += static_cast<std::uint64_t>(n);
+        }
+        return crc;
+      };
+      if (!check_record(path, std::string_view(head, static_cast<std::size_t>(got)), size, crc_of_rest, out)) {
+        ::close(fd);
+        return LoadStatus::Invalid;
+      }
+      checked = true;
+    }
   }
   CapturedProtobufLog log;
   bool parsed = false;
@@ -472,6 +748,21 @@ LoadStatus parse_binary_file(const std::string& path, std::uint64_t size, pb::Me
               "check the file and the disk");
     return LoadStatus::IoError;
   }
+  if (!parsed && read_errno == 0 && size <= static_cast<std::uint64_t>(INT32_MAX)) {
+    // A string that is not UTF-8 fails the parse: say where it is.
+    std::string bytes;
+    Diagnostics ignored;
+    if (read_bytes(path, size, bytes, ignored) == LoadStatus::Ok) {
+      if (auto bad = WireStringScanner(bytes).scan(*message.GetDescriptor())) {
+        out.error(path, bad->path, bad->entity,
+                  invalid_utf8_message(bad->field, bad->value, bad->at) + " (byte " +
+                      std::to_string(bad->file_offset + bad->at) + " of the file)",
+                  "strings must be UTF-8, and the tool that wrote this file did not check them: correct the "
+                  "string at its source and write the file again");
+        return LoadStatus::Invalid;
+      }
+    }
+  }
   if (!parsed) {
     std::string why = "not a valid binary cpsf file (protobuf wire format)";
     if (!log.text().empty()) why += ": " + log.text();
@@ -482,10 +773,30 @@ LoadStatus parse_binary_file(const std::string& path, std::uint64_t size, pb::Me
   }
   const std::size_t before = out.error_count();
   UnknownFieldReporter(path, out).visit(message);
+  if (checked) drop_integrity(message);
+  else warn_unchecked(path, message, out);
   return out.error_count() == before ? LoadStatus::Ok : LoadStatus::Invalid;
 }
 
 }  // namespace
+
+bool parse_binary_scenario(std::string_view bytes, v1::Scenario& scenario, const std::string& name,
+                           Diagnostics& out) {
+  if (starts_with_record(bytes)) {
+    const auto crc_of_rest = [&]() -> std::optional<std::uint32_t> {
+      return crc32c(0, bytes.data() + kIntegrityRecordBytes, bytes.size() - kIntegrityRecordBytes);
+    };
+    if (!check_record(name, bytes, bytes.size(), crc_of_rest, out)) return false;
+  }
+  if (bytes.size() > static_cast<std::size_t>(INT32_MAX) ||
+      !scenario.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    out.error(name, "", "", "not a binary cpsf.v1.Scenario (protobuf wire format)",
+              "give the bytes of a .pb file or of Scenario.SerializeToString()");
+    return false;
+  }
+  scenario.clear_integrity();
+  return true;
+}
 
 LoadStatus read_message_file(const std::string& path, pb::Message& message, Diagnostics& out,
                              const ReadLimits& limits, SourceFile* keep) {
@@ -520,6 +831,10 @@ LoadStatus read_message_file(const std::string& path, pb::Message& message, Diag
   if (start) content.erase(0, start);
   const bool ok = *format == Format::Text ? parse_text(path, content, message, out)
                                           : parse_json(path, content, message, out);
+  if (ok && drop_integrity(message)) {
+    out.warning(path, "integrity", "", "an integrity record is checked in binary files only; ignored here",
+                "delete it: cpsf writes one into the .pb files it writes");
+  }
   if (keep != nullptr) keep->content = std::move(content);
   return ok ? LoadStatus::Ok : LoadStatus::Invalid;
 }
@@ -772,25 +1087,54 @@ std::pair<const std::string*, std::string> LoadedScenario::where(std::string_vie
 
 // ---- writing ---------------------------------------------------------------------------
 
+std::string integrity_record(std::string_view body) {
+  std::string record(kIntegrityTag, 3);
+  const auto append_le = [&](std::uint64_t v, int bytes) {
+    for (int k = 0; k < bytes; ++k) record += static_cast<char>((v >> (8 * k)) & 0xFF);
+  };
+  record += '\x09';  // field 1, fixed64
+  append_le(body.size(), 8);
+  record += '\x15';  // field 2, fixed32
+  append_le(crc32c(0, body.data(), body.size()), 4);
+  return record;
+}
+
 std::string serialise(const pb::Message& message, Format format) {
+  // A record read with a scenario is never written back as it was: text and JSON hold
+  // none, and binary gets a fresh one at its start.
+  const pb::Message* what = &message;
+  std::optional<v1::Scenario> copy;
+  if (const auto* scenario = dynamic_cast<const v1::Scenario*>(&message); scenario && scenario->has_integrity()) {
+    copy.emplace(*scenario);
+    copy->clear_integrity();
+    what = &*copy;
+  }
   std::string out;
+  if (format == Format::Binary && is_scenario(*what)) {
+    out.assign(kIntegrityRecordBytes, '\0');
+    what->AppendToString(&out);
+    out.replace(0, kIntegrityRecordBytes,
+                integrity_record(std::string_view(out).substr(kIntegrityRecordBytes)));
+    return out;
+  }
+  const pb::Message& message_ = *what;
   switch (format) {
     case Format::Text: {
       pb::TextFormat::Printer printer;
       printer.SetUseUtf8StringEscaping(true);
-      printer.PrintToString(message, &out);
+      printer.PrintToString(message_, &out);
       break;
     }
     case Format::Json: {
       pb::util::JsonPrintOptions options;
       options.add_whitespace = true;
       options.preserve_proto_field_names = true;
-      (void)pb::util::MessageToJsonString(message, &out, options);
+      (void)pb::util::MessageToJsonString(message_, &out, options);
       if (out.empty() || out.back() != '\n') out += '\n';
       break;
     }
     case Format::Binary:
-      message.SerializeToString(&out);
+      message_.SerializeToString(&out);
       break;
   }
   return out;

@@ -104,6 +104,14 @@ LoadStatus read_message_file(const std::string& path, google::protobuf::Message&
                              Diagnostics& out, const ReadLimits& limits = {},
                              SourceFile* keep = nullptr);
 
+// Parses a binary scenario held in memory (the bytes of a .pb file, or a plain
+// SerializeToString): an integrity record at its start is checked as a file's is, and
+// any record is dropped. False, with a diagnostic naming `name`, when the bytes were cut,
+// altered or do not parse. (No warning when there is no record: in memory, plain bytes
+// are the usual case.)
+bool parse_binary_scenario(std::string_view bytes, v1::Scenario& scenario, const std::string& name,
+                           Diagnostics& out);
+
 // Loads a scenario and its includes. Returns nothing when the scenario cannot be
 // assembled; `status` says why. Semantic validation is validate().
 std::optional<LoadedScenario> load_scenario(const std::string& path, Diagnostics& out,
@@ -115,8 +123,16 @@ std::optional<LoadedScenario> load_scenario(const std::string& path, Diagnostics
 LoadedScenario in_memory_scenario(const v1::Scenario& scenario, std::string name = "<memory>");
 LoadedScenario in_memory_scenario(std::string name = "<memory>");
 
-// Serialises in `format`. Text and JSON end with a newline.
+// Serialises in `format`. Text and JSON end with a newline. A Scenario in binary starts
+// with its integrity record (scenario.proto, FileIntegrity); a record the message holds
+// is never written as it is.
 std::string serialise(const google::protobuf::Message& message, Format format);
+
+// The integrity record of a binary scenario: `kIntegrityRecordBytes` bytes saying the
+// length and CRC-32C of `body`, the serialised scenario that follows it in the file.
+inline constexpr std::size_t kIntegrityRecordBytes = 17;
+inline constexpr char kIntegrityTag[3] = {'\xFA', '\x7F', '\x0E'};  // field 2047, length-delimited, 14 bytes
+std::string integrity_record(std::string_view body);
 
 // Writes `bytes` to `path`, by what is there (docs/cli.md, "Writing files"):
 // - nothing, or a regular file: atomically, a temporary file beside it, then a rename

@@ -1,5 +1,7 @@
 #include "cpsf/trial_loop.hpp"
 
+#include "cpsf/limits.hpp"
+
 #include <algorithm>
 
 namespace cpsf {
@@ -21,7 +23,9 @@ TrialScratch::TrialScratch(const Model& model)
 TrialLoop::TrialLoop(const Model& model, std::size_t threat, std::uint64_t seed)
     : model_(model),
       threat_(model.threats.at(threat)),
-      horizon_(model.horizon.value_or(kNever)),
+      // Arrivals later than kMaxDays never count, whatever the horizon: the run's exact
+      // fixed-point sums of times hold no more (limits.hpp). No test in the loop.
+      horizon_(std::min(model.horizon.value_or(kMaxDays), kMaxDays)),
       entries_(seed, stream_id(Stream::entries, threat)),
       steps_(seed, stream_id(Stream::steps, threat)),
       times_(seed, stream_id(Stream::times, threat)),

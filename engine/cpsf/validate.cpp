@@ -20,6 +20,7 @@
 #include "cpsf/id_index.hpp"
 #include "cpsf/limits.hpp"
 #include "cpsf/model.hpp"
+#include "cpsf/utf8.hpp"
 
 namespace cpsf {
 
@@ -34,6 +35,17 @@ std::string num(double v) {
 }
 
 std::string quoted(const std::string& s) { return "'" + s + "'"; }
+
+constexpr const char* kDaysLimit = "1e8 days (about 274,000 years)";
+constexpr const char* kDaysWhy =
+    "the engine sums times exactly only up to 1e8 days (a later arrival counts as never); "
+    "for a step that practically never succeeds, lower its p instead";
+constexpr const char* kAmountLimit = "1e18";
+constexpr const char* kAmountWhy =
+    "amounts up to 1e18 keep every sum and square of the losses finite: use a larger currency unit (e.g. kJPY)";
+
+constexpr const char* kUtf8Hint =
+    "scenario text must be UTF-8: write the character itself (or a \\u escape), not a byte escape such as \\xff";
 
 // A diagnostic's entity, e.g. "relation 'r1'": fixed text, or made only when a diagnostic is
 // reported. Formatting the label of each of 10^7 relations up front cost more than checking them.
@@ -62,12 +74,14 @@ bool finite(D... v) {
   return (std::isfinite(v) && ...);
 }
 
-// Whether every double in an asset or relation is finite, read through the generated
-// accessors: a quick pass over the two large lists, so that only an item with a
-// non-finite number is walked by reflection (Validator::non_finite_in), which reports it.
-// Must see every double below Asset and Relation; validate_test's
-// EveryNonFiniteDoubleInTheSchemaIsReported fails on one it misses.
-bool all_finite(const v1::Distribution& d) {
+// Whether an asset or relation is well formed as far as the generic checks go (every
+// double finite, every enum field one of its type's values, every string UTF-8), read
+// through the generated accessors: a quick pass over the two large lists, so that only an
+// item with a problem is walked by reflection (Validator::malformed_in), which reports it.
+// Must see every field below Asset and Relation; validate_test's
+// EveryNonFiniteDoubleInTheSchemaIsReported, EveryUnknownEnumNumberInTheSchemaIsReported and
+// EveryInvalidUtf8StringInTheSchemaIsReported fail on one it misses.
+bool well_formed(const v1::Distribution& d) {
   using F = v1::Distribution;
   switch (d.family_case()) {
     case F::FAMILY_NOT_SET: return true;
@@ -80,14 +94,42 @@ bool all_finite(const v1::Distribution& d) {
   }
   return false;  // a family added later: let reflection look
 }
-bool all_finite(const v1::Asset& a) {
+template <class... S>
+bool utf8(const S&... s) {
+  return (is_utf8(s) && ...);
+}
+bool well_formed(const v1::Asset& a) {
   const auto& l = a.loss();
   return finite(a.exposure(), a.containment(), l.confidentiality(), l.integrity(), l.availability(),
                 l.operations_share()) &&
-         (!l.has_outage_days() || all_finite(l.outage_days()));
+         (!l.has_outage_days() || well_formed(l.outage_days())) && v1::Layer_IsValid(a.layer()) &&
+         v1::Element_IsValid(a.element()) && v1::Gate_IsValid(a.gate()) && utf8(a.id(), a.name(), a.owner()) &&
+         std::all_of(a.tags().begin(), a.tags().end(), [](const std::string& t) { return is_utf8(t); });
 }
-bool all_finite(const v1::Relation& r) {
-  return finite(r.step().p()) && (!r.step().has_ttc() || all_finite(r.step().ttc()));
+bool well_formed(const v1::Relation& r) {
+  const auto& step = r.step();
+  return finite(step.p()) && (!step.has_ttc() || well_formed(step.ttc())) && v1::Layer_IsValid(r.layer()) &&
+         v1::RelationKind_IsValid(r.kind()) && utf8(r.id(), r.from(), r.to(), r.description()) &&
+         std::all_of(step.mitigated_by().begin(), step.mitigated_by().end(),
+                     [](const std::string& m) { return is_utf8(m); });
+}
+
+// "an Element value", "a Layer value".
+std::string a_value_of(const pb::EnumDescriptor& type) {
+  const char c = type.name().empty() ? 'x' : type.name()[0];
+  return std::string(std::string_view("AEIOU").find(c) != std::string_view::npos ? "an " : "a ") + type.name() +
+         " value";
+}
+
+// The names a scenario may give an enum field: all but the *_UNSPECIFIED placeholder.
+std::string allowed_names(const pb::EnumDescriptor& type) {
+  std::string names;
+  for (int k = 0; k < type.value_count(); ++k) {
+    const std::string& name = type.value(k)->name();
+    if (name.find("UNSPECIFIED") != std::string::npos) continue;
+    names += (names.empty() ? "" : ", ") + name;
+  }
+  return names;
 }
 
 class Validator {
@@ -96,7 +138,7 @@ class Validator {
       : loaded_(loaded), s_(loaded.scenario()), out_(out), catalogue_(loaded.scenario()) {}
 
   void run() {
-    check_non_finite();
+    check_well_formed();
     check_empty();
     index_ids();
     check_enterprises();
@@ -116,6 +158,11 @@ class Validator {
   // ---- reporting ---------------------------------------------------------------------
   void report(Severity severity, std::string_view list, int index, std::string_view sub, Label entity,
               std::string message, std::string hint) {
+    if (list.empty()) {  // a field of the Scenario itself
+      out_.add(Diagnostic{severity, loaded_.files.front().path, 0, 0, std::string(sub), entity.text(),
+                          std::move(message), std::move(hint)});
+      return;
+    }
     auto [file, path] = loaded_.where(list, index);
     if (!sub.empty()) {
       path += '.';
@@ -137,7 +184,7 @@ class Validator {
                         std::move(hint)});
   }
 
-  // ---- number checks (non-finite values are reported once, by check_non_finite) ----------
+  // ---- number checks (non-finite values are reported once, by check_well_formed) ---------
   void probability(double v, std::string_view list, int i, std::string_view sub, Label entity,
                    std::string_view what) {
     if (std::isfinite(v) && (v < 0 || v > 1)) {
@@ -153,11 +200,36 @@ class Validator {
     }
   }
 
+  // A number above a limit of limits.hpp: what it is, the limit, and why.
+  void at_most(double v, double limit, std::string_view list, int i, std::string_view sub, Label entity,
+               const std::string& what, std::string_view limit_text, std::string_view why) {
+    if (std::isfinite(v) && v > limit) {
+      error(list, i, sub, entity, what + " is " + num(v) + ", above the limit of " + std::string(limit_text),
+            std::string(why));
+    }
+  }
+  // Money: ≥ 0 and at most kMaxAmount.
+  void amount(double v, std::string_view list, int i, std::string_view sub, Label entity, std::string_view what,
+              std::string_view unit) {
+    non_negative(v, list, i, sub, entity, what, unit);
+    at_most(v, kMaxAmount, list, i, sub, entity, std::string(what), kAmountLimit, kAmountWhy);
+  }
+  // Days: ≥ 0 and at most kMaxDays.
+  void days(double v, std::string_view list, int i, std::string_view sub, Label entity, std::string_view what) {
+    non_negative(v, list, i, sub, entity, what, "days");
+    at_most(v, kMaxDays, list, i, sub, entity, std::string(what), kDaysLimit, kDaysWhy);
+  }
+
   void distribution(const v1::Distribution& d, std::string_view list, int i, std::string_view sub, Label entity,
                     std::string_view what) {
     using F = v1::Distribution;
     const auto bad = [&](const std::string& field, const std::string& message, const std::string& hint) {
       error(list, i, std::string(sub) + "." + field, entity, std::string(what) + ": " + message, hint);
+    };
+    const auto too_long = [&](const std::string& field, const std::string& name, double v) {
+      if (std::isfinite(v) && v > kMaxDays) {
+        bad(field, name + " " + num(v) + " days is above the limit of " + kDaysLimit, kDaysWhy);
+      }
     };
     switch (d.family_case()) {
       case F::FAMILY_NOT_SET:
@@ -170,31 +242,43 @@ class Validator {
           bad("fixed.value", "fixed value is negative (" + num(d.fixed().value()) + ")",
               "a duration in days is ≥ 0");
         }
+        too_long("fixed.value", "fixed value", d.fixed().value());
         return;
       case F::kExponential:
         if (finite(d.exponential().mean()) && d.exponential().mean() <= 0) {
           bad("exponential.mean", "exponential mean must be > 0, not " + num(d.exponential().mean()),
               "give the mean duration in days, e.g. mean: 3; for an instant step use fixed { value: 0 }");
         }
+        too_long("exponential.mean", "exponential mean", d.exponential().mean());
         return;
-      case F::kLognormal:
-        if (finite(d.lognormal().sigma()) && d.lognormal().sigma() <= 0) {
-          bad("lognormal.sigma", "lognormal sigma must be > 0, not " + num(d.lognormal().sigma()),
+      case F::kLognormal: {
+        const double mu = d.lognormal().mu(), sigma = d.lognormal().sigma();
+        if (finite(sigma) && sigma <= 0) {
+          bad("lognormal.sigma", "lognormal sigma must be > 0, not " + num(sigma),
               "sigma is the standard deviation of log(days); for no spread use fixed");
         }
-        if (finite(d.lognormal().mu()) && d.lognormal().mu() > 50) {
-          bad("lognormal.mu", "lognormal mu = " + num(d.lognormal().mu()) + " gives e^mu days, an absurd duration",
-              "mu is the mean of log(days): mu = ln(median days)");
+        // The mean e^(mu + sigma²/2) within the limit keeps every draw finite: the largest,
+        // at the generator's extreme normal (|z| < 8.3), is below e^(ln 1e8 + 8.3²/2) days.
+        if (finite(mu, sigma) && sigma > 0 && mu + 0.5 * sigma * sigma > std::log(kMaxDays)) {
+          bad("lognormal", "lognormal mean e^(mu + sigma²/2) with mu " + num(mu) + " and sigma " + num(sigma) +
+                               " is above the limit of " + kDaysLimit,
+              std::string("mu is ln(median days) and sigma the spread of log(days): lower them; ") + kDaysWhy);
         }
         return;
-      case F::kGamma:
-        if (finite(d.gamma().shape()) && d.gamma().shape() <= 0) {
-          bad("gamma.shape", "gamma shape must be > 0, not " + num(d.gamma().shape()), "give shape > 0");
+      }
+      case F::kGamma: {
+        const double shape = d.gamma().shape(), scale = d.gamma().scale();
+        if (finite(shape) && shape <= 0) bad("gamma.shape", "gamma shape must be > 0, not " + num(shape), "give shape > 0");
+        if (finite(scale) && scale <= 0) {
+          bad("gamma.scale", "gamma scale must be > 0, not " + num(scale), "give scale > 0 (days)");
         }
-        if (finite(d.gamma().scale()) && d.gamma().scale() <= 0) {
-          bad("gamma.scale", "gamma scale must be > 0, not " + num(d.gamma().scale()), "give scale > 0 (days)");
+        too_long("gamma.scale", "gamma scale", scale);
+        if (finite(shape, scale) && shape > 0 && scale > 0 && scale <= kMaxDays && shape * scale > kMaxDays) {
+          bad("gamma", "gamma mean shape × scale = " + num(shape * scale) + " days is above the limit of " + kDaysLimit,
+              kDaysWhy);
         }
         return;
+      }
       case F::kUniform: {
         const auto& u = d.uniform();
         if (!finite(u.min(), u.max())) return;
@@ -203,6 +287,7 @@ class Validator {
           bad("uniform.max", "uniform needs min < max, got min " + num(u.min()) + ", max " + num(u.max()),
               "make max larger than min; for a single value use fixed");
         }
+        too_long("uniform.max", "uniform max", u.max());
         return;
       }
       case F::kPert: {
@@ -210,6 +295,11 @@ class Validator {
         if (p.has_lambda() && std::isfinite(p.lambda()) && p.lambda() <= 0) {
           bad("pert.lambda", "pert lambda must be > 0, not " + num(p.lambda()), "omit it for the usual 4");
         }
+        if (p.has_lambda() && std::isfinite(p.lambda()) && p.lambda() > kMaxPertLambda) {
+          bad("pert.lambda", "pert lambda is " + num(p.lambda()) + ", above the limit of 1e6",
+              "a lambda that large puts every draw at the mode: use fixed { value: <mode> }");
+        }
+        too_long("pert.max", "pert max", p.max());
         if (!finite(p.min(), p.mode(), p.max())) return;
         if (p.min() < 0) bad("pert.min", "pert min is negative (" + num(p.min()) + ")", "durations are ≥ 0");
         if (!(p.min() <= p.mode() && p.mode() <= p.max()) || !(p.min() < p.max())) {
@@ -222,48 +312,85 @@ class Validator {
     }
   }
 
-  // ---- generic: every double must be finite -------------------------------------------------
+  // ---- generic: every double finite, every enum known, every string UTF-8 -------------------
   // Visits the fields of `m` in the order Reflection::ListFields lists the set ones (by
   // number), so reports come in that order, but without listing every field of every
   // message. The path to the field is kept in field_path_ and formatted only for a report.
-  void non_finite_in(const pb::Message& m, std::string_view list, int i, Label entity) {
+  void malformed_in(const pb::Message& m, std::string_view list, int i, Label entity) {
+    for (const pb::FieldDescriptor* f : fields_to_check(m.GetDescriptor())) malformed_field(m, f, list, i, entity);
+  }
+
+  void malformed_field(const pb::Message& m, const pb::FieldDescriptor* f, std::string_view list, int i,
+                       Label entity) {
     const pb::Reflection* r = m.GetReflection();
-    for (const pb::FieldDescriptor* f : fields_to_check(m.GetDescriptor())) {
-      if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_DOUBLE) {
-        // An unset double reads 0, which is finite: no presence test needed.
-        const double v = r->GetDouble(m, f);
-        if (!std::isfinite(v)) {
-          field_path_.push(f);
-          error(list, i, field_path_.str(), entity, f->name() + " is " + num(v) + ", not a finite number",
+    const int count = f->is_repeated() ? r->FieldSize(m, f) : 1;
+    for (int k = 0; k < count; ++k) {
+      // An unset singular field reads as its default (0, "", the zero enum value), which
+      // is well formed: no presence test needed except to enter a message.
+      const int at = f->is_repeated() ? k : -1;
+      switch (f->cpp_type()) {
+        case pb::FieldDescriptor::CPPTYPE_DOUBLE: {
+          const double v = at < 0 ? r->GetDouble(m, f) : r->GetRepeatedDouble(m, f, k);
+          if (!std::isfinite(v)) {
+            bad(f, at, list, i, entity, f->name() + " is " + num(v) + ", not a finite number",
                 "give an ordinary number");
-          field_path_.pop();
+          }
+          break;
         }
-      } else if (!f->is_repeated()) {
-        if (!r->HasField(m, f)) continue;
-        field_path_.push(f);
-        non_finite_in(r->GetMessage(m, f), list, i, entity);
-        field_path_.pop();
-      } else {
-        const int count = r->FieldSize(m, f);
-        for (int k = 0; k < count; ++k) {
-          field_path_.push(f, k);
-          non_finite_in(r->GetRepeatedMessage(m, f, k), list, i, entity);
-          field_path_.pop();
+        case pb::FieldDescriptor::CPPTYPE_ENUM: {
+          // proto3 enums are open: text format and binary keep numbers no value has.
+          const int v = at < 0 ? r->GetEnumValue(m, f) : r->GetRepeatedEnumValue(m, f, k);
+          if (f->enum_type()->FindValueByNumber(v) == nullptr) {
+            bad(f, at, list, i, entity,
+                f->name() + " is " + std::to_string(v) + ", which is not " + a_value_of(*f->enum_type()),
+                "use one of " + allowed_names(*f->enum_type()));
+          }
+          break;
         }
+        case pb::FieldDescriptor::CPPTYPE_STRING: {
+          std::string scratch;
+          const std::string& v = at < 0 ? r->GetStringReference(m, f, &scratch)
+                                        : r->GetRepeatedStringReference(m, f, k, &scratch);
+          if (const std::size_t at_byte = invalid_utf8_at(v); at_byte != std::string_view::npos) {
+            bad(f, at, list, i, entity,
+                f->name() + " is not valid UTF-8: byte " + byte_hex(static_cast<unsigned char>(v[at_byte])) +
+                    " at offset " + std::to_string(at_byte),
+                kUtf8Hint);
+          }
+          break;
+        }
+        case pb::FieldDescriptor::CPPTYPE_MESSAGE:
+          if (at < 0 && !r->HasField(m, f)) break;
+          field_path_.push(f, at);
+          malformed_in(at < 0 ? r->GetMessage(m, f) : r->GetRepeatedMessage(m, f, k), list, i, entity);
+          field_path_.pop();
+          break;
+        default:
+          break;
       }
     }
   }
 
-  // The fields of `type` that can hold a non-finite number: singular doubles, and messages
-  // (singular or repeated) to look into; by field number.
+  void bad(const pb::FieldDescriptor* f, int at, std::string_view list, int i, Label entity, std::string message,
+           std::string hint) {
+    field_path_.push(f, at);
+    error(list, i, field_path_.str(), entity, std::move(message), std::move(hint));
+    field_path_.pop();
+  }
+
+  // The fields of `type` that can be malformed: doubles, enums and strings, and messages
+  // to look into; by field number.
   const std::vector<const pb::FieldDescriptor*>& fields_to_check(const pb::Descriptor* type) {
     auto [it, fresh] = fields_to_check_.try_emplace(type);
     if (fresh) {
       for (int k = 0; k < type->field_count(); ++k) {
         const pb::FieldDescriptor* f = type->field(k);
-        if ((f->cpp_type() == pb::FieldDescriptor::CPPTYPE_DOUBLE && !f->is_repeated()) ||
-            f->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) {
-          it->second.push_back(f);
+        switch (f->cpp_type()) {
+          case pb::FieldDescriptor::CPPTYPE_DOUBLE:
+          case pb::FieldDescriptor::CPPTYPE_ENUM:
+          case pb::FieldDescriptor::CPPTYPE_STRING:
+          case pb::FieldDescriptor::CPPTYPE_MESSAGE: it->second.push_back(f); break;
+          default: break;
         }
       }
       std::sort(it->second.begin(), it->second.end(),
@@ -272,14 +399,16 @@ class Validator {
     return it->second;
   }
 
-  void check_non_finite() {
+  void check_well_formed() {
+    std::unordered_set<std::string_view> listed;
     const auto each = [&](std::string_view list, const auto& items, const auto& label) {
+      listed.insert(list);
       for (int i = 0; i < items.size(); ++i) {
         const auto& item = items[i];
-        if constexpr (requires { all_finite(item); }) {
-          if (all_finite(item)) continue;
+        if constexpr (requires { well_formed(item); }) {
+          if (well_formed(item)) continue;
         }
-        non_finite_in(item, list, i, [&] { return label(item, i); });
+        malformed_in(item, list, i, [&] { return label(item, i); });
       }
     };
     each("enterprises", s_.enterprises(), [&](const auto& e, int) { return enterprise_label(e.id()); });
@@ -288,16 +417,19 @@ class Validator {
     each("controls", s_.controls(), [&](const auto& c, int) { return "control " + quoted(c.id()); });
     each("threats", s_.threats(), [&](const auto& t, int) { return "threat " + quoted(t.id()); });
     each("dependencies", s_.dependencies(), [&](const auto& d, int) { return dependency_label(d); });
+    each("requirements", s_.requirements(), [&](const auto& r, int) { return "requirement " + quoted(r.id()); });
     each("baselines", s_.baselines(), [&](const auto& b, int) { return "baseline " + quoted(b.id()); });
-    if (s_.has_settings()) {
-      const auto& st = s_.settings();
-      if (st.has_horizon() && !std::isfinite(st.horizon())) {
-        top_level(Severity::Error, "settings.horizon", "settings: horizon is " + num(st.horizon()) + ", not a finite number",
-                  "give the horizon in days, or leave it out for no horizon");
-      }
-      if (!std::isfinite(st.target_relative_stderr())) {
-        top_level(Severity::Error, "settings.target_relative_stderr",
-                  "settings: target_relative_stderr is not a finite number", "give e.g. 0.01, or 0 for off");
+    // The rest of the Scenario, by reflection: its own strings (name, include...), the
+    // settings, and any list added to the schema later.
+    for (const pb::FieldDescriptor* f : fields_to_check(v1::Scenario::descriptor())) {
+      if (listed.count(f->name()) != 0) continue;
+      if (f->is_repeated() && f->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) {
+        for (int k = 0; k < s_.GetReflection()->FieldSize(s_, f); ++k) {
+          malformed_in(s_.GetReflection()->GetRepeatedMessage(s_, f, k), f->name(), k,
+                       [&] { return f->message_type()->name() + " #" + std::to_string(k); });
+        }
+      } else {
+        malformed_field(s_, f, "", -1, f->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE ? f->name() : "scenario");
       }
     }
   }
@@ -436,7 +568,7 @@ class Validator {
     for (int i = 0; i < s_.enterprises_size(); ++i) {
       const auto& e = s_.enterprises(i);
       const auto label = [&] { return enterprise_label(e.id()); };
-      non_negative(e.daily_output(), "enterprises", i, "daily_output", label, "daily_output", "money per day");
+      amount(e.daily_output(), "enterprises", i, "daily_output", label, "daily_output", "money per day");
       if (!e.baseline().empty() && catalogue_.find_baseline(e.baseline()) == nullptr) {
         std::string hint = "use a built-in baseline (";
         for (int k = 0; k < builtin_catalogue().baselines_size(); ++k) {
@@ -465,9 +597,9 @@ class Validator {
       probability(a.exposure(), "assets", i, "exposure", label, "exposure");
       probability(a.containment(), "assets", i, "containment", label, "containment");
       const auto& l = a.loss();
-      non_negative(l.confidentiality(), "assets", i, "loss.confidentiality", label, "loss.confidentiality", "an amount");
-      non_negative(l.integrity(), "assets", i, "loss.integrity", label, "loss.integrity", "an amount");
-      non_negative(l.availability(), "assets", i, "loss.availability", label, "loss.availability", "an amount");
+      amount(l.confidentiality(), "assets", i, "loss.confidentiality", label, "loss.confidentiality", "an amount");
+      amount(l.integrity(), "assets", i, "loss.integrity", label, "loss.integrity", "an amount");
+      amount(l.availability(), "assets", i, "loss.availability", label, "loss.availability", "an amount");
       probability(l.operations_share(), "assets", i, "loss.operations_share", label, "loss.operations_share");
       if (l.has_outage_days()) {
         distribution(l.outage_days(), "assets", i, "loss.outage_days", label, "outage_days");
@@ -536,7 +668,7 @@ class Validator {
       } else {
         probability(c.efficacy(), "controls", i, "efficacy", label, "efficacy");
       }
-      non_negative(c.cost(), "controls", i, "cost", label, "cost", "an annual cost");
+      amount(c.cost(), "controls", i, "cost", label, "cost", "an annual cost");
       for (int k = 0; k < c.enterprises_size(); ++k) {
         reference(enterprises_, c.enterprises(k), "controls", i, "enterprises[" + std::to_string(k) + "]", label,
                   "enterprise", "an enterprise");
@@ -613,7 +745,7 @@ class Validator {
         error("dependencies", i, "", label, "the same dependency is given twice", "merge them into one share");
       }
       probability(d.share(), "dependencies", i, "share", label, "share");
-      non_negative(d.buffer_days(), "dependencies", i, "buffer_days", label, "buffer_days", "days");
+      days(d.buffer_days(), "dependencies", i, "buffer_days", label, "buffer_days");
     }
     // The cascade needs (I − A*) invertible with ρ(A*) < 1 (methods.md §8), and nothing
     // more: a customer's shares may add up to more than 1 (published IIM matrices have
@@ -693,7 +825,7 @@ class Validator {
         } else {
           probability(c.efficacy(), "baselines", i, sub + ".efficacy", label, "efficacy");
         }
-        non_negative(c.cost(), "baselines", i, sub + ".cost", label, "cost", "an annual cost");
+        amount(c.cost(), "baselines", i, sub + ".cost", label, "cost", "an annual cost");
       }
     }
   }
@@ -721,6 +853,11 @@ class Validator {
     if (st.has_horizon() && std::isfinite(st.horizon()) && !limits::horizon.contains(st.horizon())) {
       top_level(Severity::Error, "settings.horizon", "settings: " + must_be("horizon", limits::horizon, st.horizon()),
                 "give the horizon in days (≥ 0), or leave it out for no horizon");
+    }
+    if (st.has_horizon() && std::isfinite(st.horizon()) && st.horizon() > kMaxDays) {
+      top_level(Severity::Error, "settings.horizon",
+                "settings: horizon is " + num(st.horizon()) + ", above the limit of " + kDaysLimit,
+                "arrivals later than 1e8 days never count anyway: leave the horizon out for no horizon");
     }
     const double rse = st.target_relative_stderr();
     if (std::isfinite(rse) && !limits::target_rse.contains(rse)) {
@@ -862,7 +999,7 @@ class Validator {
   // (from, to) asset indices of each relation, kAbsent where undefined: check_relations
   // resolves them, check_targets_reachable follows them.
   std::vector<std::pair<std::uint32_t, std::uint32_t>> relation_ends_;
-  // non_finite_in's way down to the current field.
+  // malformed_in's way down to the current field.
   FieldPath field_path_;
   std::unordered_map<const pb::Descriptor*, std::vector<const pb::FieldDescriptor*>> fields_to_check_;
 };

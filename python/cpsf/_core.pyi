@@ -47,6 +47,9 @@ class scenario:
     @staticmethod
     def serialise(data: bytes, format: str) -> bytes: ...
     @staticmethod
+    def parse_binary(data: bytes) -> Tuple[Optional[bytes], List[Diagnostic]]:
+        """(the scenario's bytes without the integrity record, or None when cut, altered or unreadable; diagnostics)."""
+    @staticmethod
     def format_from_path(path: str) -> Optional[str]: ...
     @staticmethod
     def save(path: str, data: bytes, format: str) -> None: ...

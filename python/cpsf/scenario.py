@@ -50,6 +50,11 @@ _KINDS = {
 }
 
 
+#: The first bytes of the integrity record cpsf writes at the start of a .pb file
+#: (field 2047, cpsf.v1.FileIntegrity, 14 bytes long).
+_INTEGRITY_TAG = b"\xfa\x7f\x0e"
+
+
 def _list_of(kind: Any) -> str:
     """The repeated field of Scenario that holds entities of `kind` ("asset" -> "assets")."""
     if isinstance(kind, str) and kind not in _KINDS:
@@ -336,19 +341,33 @@ class Scenario:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Scenario":
-        """Parse the binary format (``SerializeToString`` output, ``.pb`` files)."""
+        """Parse the binary format (``SerializeToString`` output, ``.pb`` files).
+
+        The integrity record that cpsf writes at the start of a ``.pb`` file is checked,
+        as when the file is loaded (a cut or altered file raises ScenarioError), and dropped:
+        it is never part of the scenario.
+        """
         _check.instance("data", data, (bytes, bytearray, memoryview), "bytes")
+        data = bytes(data)
+        if data[:3] == _INTEGRITY_TAG:
+            plain, problems = _core.scenario.parse_binary(data)
+            if plain is None:
+                raise ScenarioError([Problem._from_core(t) for t in problems],
+                                    "cannot parse the scenario bytes") from None
+            data = plain
         proto = v1.Scenario()
         try:
             proto.ParseFromString(bytes(data))
         except DecodeError as e:
             raise ScenarioError([_problem(f"not a binary cpsf.v1.Scenario: {e}", file="<bytes>")],
                                 "cannot parse the scenario bytes") from None
+        proto.ClearField("integrity")  # a record another tool moved: not checkable, not the scenario's
         return cls(proto)
 
     # ---- writing ----------------------------------------------------------------------------
     def to_bytes(self) -> bytes:
-        """The binary format (what ``.pb`` files hold)."""
+        """The binary format: the scenario's protobuf wire bytes. A ``.pb`` file written by
+        :meth:`save` starts with an integrity record before them (docs/scenario-format.md)."""
         return self._proto.SerializeToString()
 
     def to_text(self) -> str:

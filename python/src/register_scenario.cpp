@@ -86,6 +86,26 @@ void register_scenario(py::module_& m) {
       "The scenario in format 'text', 'json' or 'binary', exactly as `cpsf convert` writes it.");
 
   m.def(
+      "parse_binary",
+      [](const py::bytes& data) {
+        const std::string bytes(data);
+        v1::Scenario scenario;
+        Diagnostics diagnostics;
+        std::string plain;
+        bool ok = false;
+        {
+          py::gil_scoped_release release;
+          ok = parse_binary_scenario(bytes, scenario, "<bytes>", diagnostics);
+          if (ok) scenario.SerializeToString(&plain);
+        }
+        return py::make_tuple(ok ? py::object(py::bytes(plain)) : py::object(py::none()),
+                              diagnostics_to_list(diagnostics));
+      },
+      py::arg("data"),
+      "Reads binary scenario bytes as a .pb file is read: an integrity record at the start is checked and "
+      "dropped. Returns (data without the record, or None when cut, altered or not a scenario; diagnostics).");
+
+  m.def(
       "format_from_path",
       [](const std::string& path) -> std::optional<std::string> {
         const auto format = format_from_path(path);

@@ -120,5 +120,27 @@ TEST(ResultsJson, NoTrialsGiveNullEstimatesNeverZero) {
   EXPECT_EQ(text_summary(m, r, rep, {"x", "y", "z"}).find("mean 0 "), std::string::npos);
 }
 
+// The writers index name tables by the model's layer and element: a value out of range
+// (compile() refuses them, but the model is a plain struct) must not read past the tables.
+TEST(Writers, LayerAndElementOutOfRangeDoNotIndexPastTheirTables) {
+  Model m = compile(default_scenario());
+  m.asset_layer[0] = 3;
+  m.asset_element[0] = 200;
+  m.asset_layer[1] = 255;
+  RunOptions o;
+  o.trials = 50;
+  o.seed = 1;
+  const auto r = simulate(m, o);
+  const auto rep = make_report(m, r);
+  const std::string json = results_json(m, r, rep, {"x", "y", "z"});
+  expect_nlohmann_layout(json);
+  const auto j = nlohmann::ordered_json::parse(json);
+  EXPECT_EQ(j["assets"][0]["layer"], "?");
+  EXPECT_EQ(j["assets"][0]["element"], "?");
+  const std::string csv = assets_csv(m, rep);
+  EXPECT_NE(csv.find("\n" + m.asset_id[0] + "," + m.enterprise_id[m.asset_owner[0]] + ",?,?,"), std::string::npos) << csv;
+  EXPECT_FALSE(text_summary(m, r, rep, {"x", "y", "z"}).empty());
+}
+
 }  // namespace
 }  // namespace cpsf

@@ -1,7 +1,9 @@
 // Reading scenario files: formats, round trips, includes, and every way a file can be
 // unusable (DESIGN §8). Each bad input gets its own clear message and exit class.
 #include <fcntl.h>
+#include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/util/message_differencer.h>
+#include <google/protobuf/wire_format_lite.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -14,6 +16,8 @@
 #include <fstream>
 #include <thread>
 
+#include "cpsf/crc32c.hpp"
+#include "cpsf/utf8.hpp"
 #include "test_support.hpp"
 
 namespace cpsf {
@@ -106,6 +110,149 @@ TEST(RoundTrip, ConvertedFileValidatesTheSame) {
     EXPECT_EQ(c.status, LoadStatus::Ok) << name;
     EXPECT_TRUE(c.diagnostics.empty()) << name << "\n" << c.dump();
   }
+}
+
+// ---- the integrity record of binary files (scenario.proto, FileIntegrity) -----------------
+
+TEST(Integrity, Crc32cKnownValuesAndExtension) {
+  const std::string check = "123456789";
+  EXPECT_EQ(crc32c(0, check.data(), check.size()), 0xE3069283u);
+  EXPECT_EQ(crc32c_tables(0, check.data(), check.size()), 0xE3069283u);
+  EXPECT_EQ(crc32c(0, "", 0), 0u);
+  std::string data(1000, '\0');
+  for (std::size_t k = 0; k < data.size(); ++k) data[k] = static_cast<char>(k * 131 + 7);
+  const std::uint32_t whole = crc32c_tables(0, data.data(), data.size());
+  EXPECT_EQ(crc32c(0, data.data(), data.size()), whole);
+  for (const std::size_t cut : {0, 1, 7, 8, 9, 500, 999}) {
+    EXPECT_EQ(crc32c(crc32c(0, data.data(), cut), data.data() + cut, data.size() - cut), whole) << cut;
+  }
+}
+
+std::string body_of(const std::string& file) { return file.substr(kIntegrityRecordBytes); }
+
+// Offsets in a serialised message where one top-level field ends and the next begins.
+std::vector<std::size_t> top_level_boundaries(const std::string& body) {
+  google::protobuf::io::CodedInputStream in(reinterpret_cast<const std::uint8_t*>(body.data()),
+                                            static_cast<int>(body.size()));
+  std::vector<std::size_t> at;
+  while (const std::uint32_t tag = in.ReadTag()) {
+    EXPECT_TRUE(google::protobuf::internal::WireFormatLite::SkipField(&in, tag));
+    at.push_back(static_cast<std::size_t>(in.CurrentPosition()));
+  }
+  return at;
+}
+
+TEST(Integrity, CpsfWritesARecordThatProtobufReadsAsAField) {
+  const v1::Scenario s = load_ok(kDefaultScenario);
+  const std::string file = serialise(s, Format::Binary);
+  const std::string body = body_of(file);
+  std::string plain;
+  ASSERT_TRUE(s.SerializeToString(&plain));
+  EXPECT_EQ(body, plain);  // the scenario itself, as any protobuf tool writes it
+  EXPECT_EQ(file.substr(0, kIntegrityRecordBytes), integrity_record(body));
+  v1::Scenario read;
+  ASSERT_TRUE(read.ParseFromString(file));  // still a plain Scenario message
+  ASSERT_TRUE(read.has_integrity());
+  EXPECT_EQ(read.integrity().length(), body.size());
+  EXPECT_EQ(read.integrity().crc32c(), crc32c(0, body.data(), body.size()));
+  read.clear_integrity();
+  EXPECT_EQ(read.SerializeAsString(), plain);
+  // An empty scenario still gets the full 17 bytes (zeros written explicitly).
+  EXPECT_EQ(serialise(v1::Scenario{}, Format::Binary).size(), kIntegrityRecordBytes);
+}
+
+TEST(Integrity, AFileCutAtEveryTopLevelFieldBoundaryIsRefused) {
+  ScratchDir dir;
+  const std::string file = serialise(load_ok(kDefaultScenario), Format::Binary);
+  const auto boundaries = top_level_boundaries(body_of(file));
+  ASSERT_GT(boundaries.size(), 100u);
+  ASSERT_EQ(boundaries.back(), file.size() - kIntegrityRecordBytes);
+  // Losing the settings, the last field, was the case protobuf cannot see.
+  v1::Scenario last;
+  ASSERT_TRUE(last.ParseFromString(body_of(file).substr(boundaries[boundaries.size() - 2])));
+  EXPECT_TRUE(last.has_settings());
+  std::vector<std::size_t> cuts(boundaries.begin(), boundaries.end() - 1);
+  cuts.push_back(0);
+  for (const std::size_t cut : cuts) {
+    const auto c = testing::check(dir.write("cut.pb", file.substr(0, kIntegrityRecordBytes + cut)));
+    EXPECT_EQ(c.status, LoadStatus::Invalid) << cut;
+    EXPECT_TRUE(HasError(c, "cut.pb", "", "the file was cut short: its integrity record says " +
+                                              std::to_string(file.size() - kIntegrityRecordBytes) + " bytes follow it, but " +
+                                              std::to_string(cut) + " do"))
+        << cut;
+  }
+  for (std::size_t cut = 3; cut < kIntegrityRecordBytes; ++cut) {  // inside the record
+    const auto c = testing::check(dir.write("cut.pb", file.substr(0, cut)));
+    EXPECT_EQ(c.status, LoadStatus::Invalid) << cut;
+    EXPECT_TRUE(HasError(c, "cut.pb", "", "cut short or altered: it ends inside its integrity record")) << cut;
+  }
+}
+
+TEST(Integrity, AnAlteredFileIsRefused) {
+  ScratchDir dir;
+  const std::string file = serialise(load_ok(kDefaultScenario), Format::Binary);
+  for (const std::size_t at : {kIntegrityRecordBytes, std::size_t{500}, file.size() - 1}) {
+    std::string altered = file;
+    altered[at] = static_cast<char>(altered[at] ^ 0x01);
+    const auto c = testing::check(dir.write("alt.pb", altered));
+    EXPECT_EQ(c.status, LoadStatus::Invalid) << at;
+    EXPECT_TRUE(HasError(c, "alt.pb", "", "the file was altered: the CRC-32C of the")) << at;
+  }
+  const auto longer = testing::check(dir.write("alt.pb", file + "\x08\x01"));
+  EXPECT_TRUE(HasError(longer, "alt.pb", "", "the file was altered: its integrity record says"));
+}
+
+TEST(Integrity, AFileWithoutARecordLoadsWithAWarning) {
+  ScratchDir dir;
+  const v1::Scenario s = load_ok(kDefaultScenario);
+  const auto c = testing::check(dir.write("foreign.pb", s.SerializeAsString()));
+  EXPECT_EQ(c.status, LoadStatus::Ok);
+  EXPECT_EQ(c.diagnostics.error_count(), 0u) << c.dump();
+  EXPECT_TRUE(testing::HasWarning(c, "foreign.pb", "", "has no integrity record"));
+  // Rewritten by another tool, the record moves to the end (field order): not checked.
+  v1::Scenario with = s;
+  *with.mutable_integrity() = v1::FileIntegrity();
+  with.mutable_integrity()->set_length(12345);
+  const auto moved = testing::check(dir.write("moved.pb", with.SerializeAsString()));
+  EXPECT_EQ(moved.status, LoadStatus::Ok);
+  EXPECT_TRUE(testing::HasWarning(moved, "moved.pb", "", "integrity record is not at its start"));
+}
+
+TEST(Integrity, NeverInTextOrJsonOutputsAndTheRoundTripStaysExact) {
+  ScratchDir dir;
+  const v1::Scenario original = load_ok(kDefaultScenario);
+  const std::string text = serialise(original, Format::Text);
+  ASSERT_EQ(write_file_atomically(dir.file("s.pb"), serialise(original, Format::Binary)), "");
+  const v1::Scenario read = load_ok(dir.file("s.pb"));
+  EXPECT_FALSE(read.has_integrity());
+  EXPECT_EQ(serialise(read, Format::Text), text);
+  // A record the message holds (parsed by another protobuf reader) is not written out.
+  v1::Scenario parsed;
+  ASSERT_TRUE(parsed.ParseFromString(serialise(original, Format::Binary)));
+  ASSERT_TRUE(parsed.has_integrity());
+  EXPECT_EQ(serialise(parsed, Format::Text), text);
+  EXPECT_EQ(serialise(parsed, Format::Json), serialise(original, Format::Json));
+  EXPECT_EQ(serialise(parsed, Format::Binary), serialise(original, Format::Binary));
+  // In text it means nothing: ignored, with a warning.
+  const auto c = testing::check(dir.write("r.textproto", std::string(kMinimalScenario) + "integrity { length: 5 }\n"));
+  EXPECT_EQ(c.status, LoadStatus::Ok);
+  EXPECT_TRUE(testing::HasWarning(c, "r.textproto", "", "checked in binary files only"));
+}
+
+TEST(Integrity, BytesInMemoryAreCheckedTheSameWay) {
+  const v1::Scenario original = load_ok(kDefaultScenario);
+  const std::string file = serialise(original, Format::Binary);
+  v1::Scenario s;
+  Diagnostics d;
+  EXPECT_TRUE(parse_binary_scenario(file, s, "<bytes>", d));
+  EXPECT_FALSE(s.has_integrity());
+  EXPECT_TRUE(d.empty());
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(s, original));
+  EXPECT_TRUE(parse_binary_scenario(original.SerializeAsString(), s, "<bytes>", d));  // plain bytes: no warning
+  EXPECT_TRUE(d.empty());
+  EXPECT_FALSE(parse_binary_scenario(file.substr(0, file.size() - 10), s, "<bytes>", d));
+  ASSERT_EQ(d.error_count(), 1u);
+  EXPECT_NE(d.items()[0].message.find("cut short"), std::string::npos);
 }
 
 // ---- syntax and schema ----------------------------------------------------------------------
@@ -254,6 +401,18 @@ TEST(Files, InvalidUtf8InTextFormat) {
   ScratchDir dir;
   const auto c = testing::check(dir.write("g.textproto", "name: \"caf\xC3\x28\"\n"));
   EXPECT_TRUE(HasError(c, "g.textproto", "", "not a text file", 1));
+}
+
+// protobuf's tokenizer quotes the byte it stopped at: the first byte of a multi-byte
+// character (here a byte-order mark in mid-file) is not UTF-8 on its own. Every
+// diagnostic must still be text: a terminal, a JSON report and Python's str take it.
+TEST(Files, DiagnosticsAreUtf8EvenWhenTheParserQuotesHalfACharacter) {
+  ScratchDir dir;
+  const auto c = testing::check(dir.write("m.textproto", "name: \"x\"\n\xEF\xBB\xBF\n"));
+  EXPECT_EQ(c.status, LoadStatus::Invalid);
+  ASSERT_TRUE(c.diagnostics.has_errors());
+  for (const auto& d : c.diagnostics.items()) EXPECT_TRUE(is_utf8(d.format())) << d.format();
+  EXPECT_TRUE(HasError(c, "m.textproto", "", "\\xEF", 2)) << c.dump();
 }
 
 TEST(Files, BinaryGarbage) {

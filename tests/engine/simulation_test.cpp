@@ -6,6 +6,7 @@
 #include <google/protobuf/text_format.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -153,6 +154,77 @@ TEST(Simulation, CompileNamesTheThreatOfAnUnknownAsset) {
       EXPECT_NE(std::string(e.what()).find("'ghost'"), std::string::npos) << e.what();
     }
   }
+}
+
+// Defence in depth: the model's layer and element index tables, so a number outside the
+// enum (which validation refuses) must not get into it, whatever the caller skipped.
+TEST(Simulation, CompileRefusesEnumNumbersOutsideTheSchema) {
+  for (const char* asset : {"layer: 4 element: SYSTEM", "layer: -1 element: SYSTEM", "layer: L3 element: 7",
+                            "layer: L3 element: 99", "layer: L3 element: SYSTEM gate: 5"}) {
+    v1::Scenario s;
+    ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(
+        std::string(R"(enterprises { id: "e" } assets { id: "s" owner: "e" )") + asset + " exposure: 1 }", &s));
+    try {
+      (void)compile(s);
+      ADD_FAILURE() << "no exception for " << asset;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("asset 's'"), std::string::npos) << e.what();
+    }
+  }
+}
+
+// Every number at the largest value validation accepts (docs/scenario-format.md, Limits):
+// the run's statistics stay finite. Before the limits, a loss of 1.7e308 gave a mean of
+// NaN, a time of 1e30 days a mean time of 0 (the fixed-point sums overflowed), and
+// lognormal sigma 1e300 halved P(compromised).
+TEST(Simulation, EverythingAtItsLimitComputesFiniteResults) {
+  char mu[40];  // the lognormal mean e^(mu + 3²/2) just inside 1e8 days
+  std::snprintf(mu, sizeof mu, "%.17g", std::log(1e8) - 4.5 - 1e-9);
+  const std::string outage = std::string("outage_days { lognormal { mu: ") + mu + " sigma: 3 } }";
+  const std::string loss = "loss { confidentiality: 1e18 integrity: 1e18 availability: 1e18 operations_share: 1 " +
+                           outage + " }";
+  const std::string text = R"(
+enterprises { id: "oem" daily_output: 1e18 }
+enterprises { id: "sup" daily_output: 1e18 }
+assets { id: "vpn" owner: "sup" layer: L3 element: SYSTEM exposure: 1 )" + loss + R"( }
+assets { id: "plm" owner: "oem" layer: L3 element: DATA target: true )" + loss + R"( }
+assets { id: "far" owner: "oem" layer: L3 element: DATA target: true )" + loss + R"( }
+assets { id: "tail" owner: "oem" layer: L3 element: DATA target: true )" + loss + R"( }
+relations { from: "vpn" to: "plm" layer: L3 step { p: 1 ttc { fixed { value: 1e8 } } } }
+relations { from: "plm" to: "far" layer: L3 step { p: 1 ttc { fixed { value: 1 } } } }
+relations { from: "vpn" to: "tail" layer: L3 step { p: 1 ttc { gamma { shape: 1e-3 scale: 1e8 } } } }
+dependencies { customer: "oem" supplier: "sup" share: 1 buffer_days: 0 }
+threats { id: "t" annual_frequency: 100000 }
+)";
+  testing::ScratchDir dir;
+  const auto checked = testing::check(dir.write("limits.textproto", text));
+  ASSERT_EQ(checked.diagnostics.error_count(), 0u) << checked.dump();
+  v1::Scenario s;
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &s));
+  const Model m = compile(s);
+  RunOptions o;
+  o.trials = 10;  // of 10^5 attacks each
+  o.threads = 1;
+  const auto r = simulate(m, o);
+  const auto rep = make_report(m, r);
+  for (const auto* l : {&rep.loss, &rep.inherent_loss, &*rep.annual}) {
+    for (const double x : {l->mean, l->stderr_, l->var95, l->var99, l->es99, l->max}) EXPECT_TRUE(std::isfinite(x)) << x;
+  }
+  EXPECT_GT(rep.annual->mean, 1e18);
+  for (const auto& e : rep.enterprises) EXPECT_TRUE(std::isfinite(e.residual.mean) && std::isfinite(e.cascade_mean));
+  // A time at the limit is summed exactly; a later one counts as never, as beyond a horizon.
+  const auto& plm = rep.assets[1];
+  EXPECT_EQ(plm.p, 1.0);
+  EXPECT_EQ(plm.mean_time, 1e8);
+  EXPECT_EQ(plm.sd_time, 0.0);
+  EXPECT_EQ(rep.assets[2].hits, 0u);  // far: 1e8 + 1 days
+  const auto& tail = rep.assets[3];
+  if (tail.hits > 0) {
+    EXPECT_TRUE(std::isfinite(tail.mean_time) && tail.mean_time <= 1e8);
+  }
+  const std::string json = results_json(m, r, rep, {"limits.textproto", "limits", "JPY"});
+  EXPECT_EQ(json.find("nan"), std::string::npos);
+  EXPECT_EQ(text_summary(m, r, rep, {"limits.textproto", "limits", "JPY"}).find("nan JPY"), std::string::npos);
 }
 
 }  // namespace

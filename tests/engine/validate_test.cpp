@@ -1,13 +1,16 @@
 // Semantic validation: one test per class of bad input (DESIGN §8). Each asserts that
 // the message names the file, the line, the entity and the problem, and gives a fix.
 #include <google/protobuf/descriptor.h>
+#include <google/protobuf/stubs/logging.h>
 #include <google/protobuf/text_format.h>
 
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <vector>
 
 #include "cpsf/summary.hpp"
+#include "cpsf/utf8.hpp"
 #include "test_support.hpp"
 
 namespace cpsf {
@@ -120,53 +123,75 @@ settings { horizon: nan }
   EXPECT_EQ(c.diagnostics.error_count(), 4u) << c.dump();
 }
 
-// Every singular double field of the schema, as a path of fields from Scenario.
-void double_fields(const google::protobuf::Descriptor* type, std::vector<const google::protobuf::FieldDescriptor*>& path,
-                   std::vector<std::vector<const google::protobuf::FieldDescriptor*>>& out) {
-  using FD = google::protobuf::FieldDescriptor;
-  for (int k = 0; k < type->field_count(); ++k) {
-    const FD* f = type->field(k);
+using FD = google::protobuf::FieldDescriptor;
+using FieldChain = std::vector<const FD*>;
+
+// Every field of the schema of C++ type `type` (singular or repeated), as a chain of
+// fields from Scenario: walking the schema rather than listing fields, so that a field
+// added later is covered too.
+void schema_fields(const google::protobuf::Descriptor* message, FD::CppType type, FieldChain& path,
+                   std::vector<FieldChain>& out) {
+  for (int k = 0; k < message->field_count(); ++k) {
+    const FD* f = message->field(k);
     path.push_back(f);
-    if (f->cpp_type() == FD::CPPTYPE_DOUBLE) {
-      if (f->is_repeated()) ADD_FAILURE() << f->full_name() << ": repeated doubles are not checked for finiteness";
+    if (f->cpp_type() == type) {
       out.push_back(path);
     } else if (f->cpp_type() == FD::CPPTYPE_MESSAGE && path.size() < 10) {
-      double_fields(f->message_type(), path, out);
+      schema_fields(f->message_type(), type, path, out);
     }
     path.pop_back();
   }
 }
+std::vector<FieldChain> schema_fields(FD::CppType type) {
+  FieldChain path;
+  std::vector<FieldChain> out;
+  schema_fields(v1::Scenario::descriptor(), type, path, out);
+  return out;
+}
+
+// The minimal scenario with the message holding `field`'s last link made (element 0 of
+// each list on the way, added if absent); returns that message and fills `expected` with
+// the path a diagnostic gives for the field (a repeated last link gets the index the
+// caller's value will take).
+google::protobuf::Message* reach(v1::Scenario& s, const FieldChain& field, std::string& expected) {
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(std::string(kMinimalScenario), &s));
+  google::protobuf::Message* m = &s;
+  expected.clear();
+  for (std::size_t k = 0; k + 1 < field.size(); ++k) {
+    const auto* r = m->GetReflection();
+    expected += (expected.empty() ? "" : ".") + field[k]->name();
+    if (field[k]->is_repeated()) {
+      m = r->FieldSize(*m, field[k]) > 0 ? r->MutableRepeatedMessage(m, field[k], 0) : r->AddMessage(m, field[k]);
+      expected += "[0]";
+    } else {
+      m = r->MutableMessage(m, field[k]);
+    }
+  }
+  const FD* last = field.back();
+  expected += (expected.empty() ? "" : ".") + last->name();
+  if (last->is_repeated()) expected += "[" + std::to_string(m->GetReflection()->FieldSize(*m, last)) + "]";
+  return m;
+}
+
+std::string text_of(const v1::Scenario& s) {
+  std::string text;
+  EXPECT_TRUE(google::protobuf::TextFormat::PrintToString(s, &text));
+  return text;
+}
 
 TEST(Validate, EveryNonFiniteDoubleInTheSchemaIsReported) {
-  // Walks the schema rather than listing fields, so a double added later is covered too.
-  std::vector<const google::protobuf::FieldDescriptor*> path;
-  std::vector<std::vector<const google::protobuf::FieldDescriptor*>> fields;
-  double_fields(v1::Scenario::descriptor(), path, fields);
+  const auto fields = schema_fields(FD::CPPTYPE_DOUBLE);
   ASSERT_GT(fields.size(), 25u);
   ScratchDir dir;
   const double inf = std::numeric_limits<double>::infinity();
   for (const auto& field : fields) {
+    if (field.back()->is_repeated()) ADD_FAILURE() << field.back()->full_name() << ": repeated doubles are not checked";
     for (const double bad : {std::nan(""), inf, -inf}) {
       v1::Scenario s;
-      ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(std::string(kMinimalScenario), &s));
-      // Set the field to `bad`, through element 0 of each list on the way (made if absent).
-      google::protobuf::Message* m = &s;
       std::string expected;
-      for (std::size_t k = 0; k + 1 < field.size(); ++k) {
-        const auto* r = m->GetReflection();
-        expected += (expected.empty() ? "" : ".") + field[k]->name();
-        if (field[k]->is_repeated()) {
-          m = r->FieldSize(*m, field[k]) > 0 ? r->MutableRepeatedMessage(m, field[k], 0) : r->AddMessage(m, field[k]);
-          expected += "[0]";
-        } else {
-          m = r->MutableMessage(m, field[k]);
-        }
-      }
+      google::protobuf::Message* m = reach(s, field, expected);
       m->GetReflection()->SetDouble(m, field.back(), bad);
-      expected += (expected.empty() ? "" : ".") + field.back()->name();
-      std::string text;
-      ASSERT_TRUE(google::protobuf::TextFormat::PrintToString(s, &text));
-      const auto c = check_text(dir, text);
+      const auto c = check_text(dir, text_of(s));
       bool reported = false;
       for (const auto& d : c.diagnostics.items()) {
         reported |= d.severity == Severity::Error && d.path == expected &&
@@ -175,6 +200,127 @@ TEST(Validate, EveryNonFiniteDoubleInTheSchemaIsReported) {
       EXPECT_TRUE(reported) << expected << " = " << bad << " is not reported; got:\n" << c.dump();
     }
   }
+}
+
+// proto3 enums are open: text format and binary keep a number no value has, and the
+// engine indexes tables by enum values. Every enum field, in every format, must refuse one.
+TEST(Validate, EveryUnknownEnumNumberInTheSchemaIsReported) {
+  const auto fields = schema_fields(FD::CPPTYPE_ENUM);
+  ASSERT_GE(fields.size(), 8u);  // layer ×2, element, gate, kind, level ×2, capability, confidence
+  ScratchDir dir;
+  for (const auto& field : fields) {
+    const google::protobuf::EnumDescriptor* type = field.back()->enum_type();
+    int highest = 0;
+    for (int k = 0; k < type->value_count(); ++k) highest = std::max(highest, type->value(k)->number());
+    std::string allowed;  // a name the hint must offer
+    for (int k = 0; k < type->value_count() && allowed.empty(); ++k) {
+      if (type->value(k)->name().find("UNSPECIFIED") == std::string::npos) allowed = type->value(k)->name();
+    }
+    for (const int bad : {highest + 1, -1, 99}) {
+      v1::Scenario s;
+      std::string expected;
+      google::protobuf::Message* m = reach(s, field, expected);
+      const auto* r = m->GetReflection();
+      if (field.back()->is_repeated()) r->AddEnumValue(m, field.back(), bad);
+      else r->SetEnumValue(m, field.back(), bad);
+      const auto reported = [&](const Checked& c, bool lines) {
+        for (const auto& d : c.diagnostics.items()) {
+          if (d.severity == Severity::Error && d.path == expected &&
+              d.message.find(std::to_string(bad)) != std::string::npos &&
+              (d.message + d.hint).find(allowed) != std::string::npos && (!lines || d.line > 0)) {
+            return true;
+          }
+        }
+        return false;
+      };
+      const auto text = check_text(dir, text_of(s));
+      EXPECT_TRUE(reported(text, true)) << expected << " = " << bad << " in text is not reported; got:\n" << text.dump();
+      const auto binary = testing::check(dir.write("s.pb", serialise(s, Format::Binary)));
+      EXPECT_TRUE(reported(binary, false)) << expected << " = " << bad << " in binary is not reported; got:\n"
+                                           << binary.dump();
+      const auto json = testing::check(dir.write("s.json", serialise(s, Format::Json)));
+      EXPECT_TRUE(reported(json, true)) << expected << " = " << bad << " in JSON is not reported; got:\n" << json.dump();
+      // An in-memory scenario (the Python package's path) meets the same check.
+      Diagnostics memory;
+      validate(in_memory_scenario(s), memory);
+      Checked in_memory{LoadStatus::Ok, memory};
+      EXPECT_TRUE(reported(in_memory, false)) << expected << " = " << bad << " in memory is not reported; got:\n"
+                                              << in_memory.dump();
+    }
+  }
+}
+
+TEST(Validate, UnknownEnumNumbersNameTheEntityAndTheAllowedValues) {
+  ScratchDir dir;
+  const auto c = check_text(dir, std::string(kMinimalScenario) +
+                                     "assets { id: \"x\" owner: \"oem\" layer: 4 element: 7 gate: 5 }\n"
+                                     "relations { id: \"r5\" from: \"vpn\" to: \"x\" layer: -1 kind: 8 step { p: 1 } }\n");
+  EXPECT_TRUE(HasError(c, "s.textproto", "asset 'x'", "layer is 4, which is not a Layer value", 6));
+  EXPECT_TRUE(HasError(c, "s.textproto", "asset 'x'", "element is 7, which is not an Element value", 6));
+  EXPECT_TRUE(HasError(c, "s.textproto", "asset 'x'", "gate is 5, which is not a Gate value", 6));
+  EXPECT_TRUE(HasError(c, "s.textproto", "relation 'r5'", "layer is -1", 7));
+  EXPECT_TRUE(HasError(c, "s.textproto", "relation 'r5'", "kind is 8", 7));
+  for (const auto& d : c.diagnostics.items()) {
+    if (d.path == "assets[2].layer") {
+      EXPECT_EQ(d.hint, "use one of L1, L2, L3");
+    }
+    if (d.path == "assets[2].gate") {
+      EXPECT_EQ(d.hint, "use one of ANY, ALL");
+    }
+  }
+}
+
+// A text-format escape (\xff, \377) puts any byte into a string; protobuf's `string` must
+// be UTF-8, and the JSON and CSV writers depend on it. Every string field, text and binary.
+TEST(Validate, EveryInvalidUtf8StringInTheSchemaIsReported) {
+  const auto fields = schema_fields(FD::CPPTYPE_STRING);
+  ASSERT_GT(fields.size(), 30u);
+  ScratchDir dir;
+  for (const auto& field : fields) {
+    v1::Scenario s;
+    std::string expected;
+    google::protobuf::Message* m = reach(s, field, expected);
+    const auto* r = m->GetReflection();
+    const std::string bad = "ok\xff";  // invalid at byte offset 2
+    if (field.back()->is_repeated()) r->AddString(m, field.back(), bad);
+    else r->SetString(m, field.back(), bad);
+    const auto reported = [&](const Checked& c, bool lines) {
+      for (const auto& d : c.diagnostics.items()) {
+        if (d.severity == Severity::Error && d.path == expected &&
+            d.message.find("not valid UTF-8: byte 0xFF at offset 2") != std::string::npos &&
+            d.message.find(field.back()->name()) != std::string::npos && !d.hint.empty() &&
+            (!lines || d.line > 0) && is_utf8(d.format())) {
+          return true;
+        }
+      }
+      return false;
+    };
+    const auto text = check_text(dir, text_of(s));
+    EXPECT_NE(text.status, LoadStatus::Ok) << expected;  // refused on reading: convert would carry it on
+    EXPECT_TRUE(reported(text, true)) << expected << " in text is not reported; got:\n" << text.dump();
+    std::string bytes;
+    {
+      google::protobuf::LogSilencer quiet;  // protobuf logs the bad string as it writes it
+      ASSERT_TRUE(s.SerializeToString(&bytes));
+    }
+    const auto binary = testing::check(dir.write("s.pb", bytes));
+    EXPECT_TRUE(reported(binary, false)) << expected << " in binary is not reported; got:\n" << binary.dump();
+    Diagnostics memory;
+    validate(in_memory_scenario(s), memory);
+    Checked in_memory{LoadStatus::Ok, memory};
+    EXPECT_TRUE(reported(in_memory, false)) << expected << " in memory is not reported; got:\n" << in_memory.dump();
+  }
+}
+
+TEST(Validate, InvalidUtf8NamesTheEntity) {
+  ScratchDir dir;
+  const auto c = check_text(dir, std::string(kMinimalScenario) +
+                                     "assets { id: \"x\" name: \"caf\\xe9\" owner: \"oem\" layer: L3 element: DATA }\n");
+  EXPECT_TRUE(HasError(c, "s.textproto", "asset 'x'", "name is not valid UTF-8: byte 0xE9 at offset 3", 6));
+  // An invalid id is quoted with the byte escaped, so the message itself is text.
+  const auto d = check_text(dir, std::string(kMinimalScenario) +
+                                     "assets { id: \"a\\xff\" owner: \"oem\" layer: L3 element: DATA }\n");
+  EXPECT_TRUE(HasError(d, "s.textproto", "asset 'a\\xFF'", "id is not valid UTF-8: byte 0xFF at offset 1", 6));
 }
 
 TEST(Validate, NegativeLossesCostsAndDurations) {
@@ -560,6 +706,81 @@ TEST(Validate, BinaryProblemsNameTheEntityAndPath) {
   ASSERT_TRUE(HasError(c, "s.pb", "asset 'a'", "exposure is 2"));
   EXPECT_EQ(c.diagnostics.items().front().path, "assets[0].exposure");
   EXPECT_EQ(c.diagnostics.items().front().line, 0);  // binary has no lines
+}
+
+// ---- numeric limits (docs/scenario-format.md, Limits) ----------------------------------------
+
+std::string g17(double v) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+struct LimitCase {
+  std::string snippet;  // added to the minimal scenario; "V" is the value
+  double limit;         // the largest value accepted
+  std::string entity, message;
+};
+
+std::vector<LimitCase> limit_cases() {
+  const double days = 1e8, money = 1e18;
+  const std::string asset = R"(assets { id: "x" owner: "oem" layer: L3 element: DATA )";
+  const std::string step = R"(relations { id: "s" from: "vpn" to: "plm" layer: L3 step { p: 1 ttc { )";
+  return {
+      {R"(enterprises { id: "e2" daily_output: V })", money, "enterprise 'e2'", "daily_output"},
+      {asset + "loss { confidentiality: V } }", money, "asset 'x'", "loss.confidentiality"},
+      {asset + "loss { integrity: V } }", money, "asset 'x'", "loss.integrity"},
+      {asset + "loss { availability: V } }", money, "asset 'x'", "loss.availability"},
+      {R"(controls { id: "c" requirement: "CPS.AC-1" efficacy: 0.5 cost: V })", money, "control 'c'", "cost"},
+      {R"(baselines { id: "b" controls { requirement: "CPS.AC-1" efficacy: 0.5 cost: V } })", money, "baseline 'b'",
+       "cost"},
+      {step + "fixed { value: V } } } }", days, "relation 's'", "fixed value"},
+      {step + "exponential { mean: V } } } }", days, "relation 's'", "exponential mean"},
+      {step + "uniform { min: 0 max: V } } } }", days, "relation 's'", "uniform max"},
+      {step + "pert { min: 0 mode: 1 max: V } } } }", days, "relation 's'", "pert max"},
+      {step + "pert { min: 0 mode: 1 max: 2 lambda: V } } } }", 1e6, "relation 's'", "pert lambda"},
+      {step + "gamma { shape: 0.5 scale: V } } } }", days, "relation 's'", "gamma scale"},
+      {step + "gamma { shape: V scale: 1 } } } }", days, "relation 's'", "gamma mean"},
+      {asset + "loss { operations_share: 0.5 outage_days { exponential { mean: V } } } }", days, "asset 'x'",
+       "exponential mean"},
+      {R"(enterprises { id: "s2" } dependencies { customer: "oem" supplier: "s2" share: 0.1 buffer_days: V })", days,
+       "dependency 'oem' on 's2'", "buffer_days"},
+      {"settings { horizon: V }", days, "", "horizon"},
+  };
+}
+
+// Every limit holds: the limit itself is accepted, the next double above it is refused
+// with an error that says the limit.
+TEST(Validate, NumericLimitsAcceptTheLimitAndRefuseJustAbove) {
+  ScratchDir dir;
+  for (const auto& c : limit_cases()) {
+    const auto with = [&](double v) {
+      std::string snippet = c.snippet;
+      snippet.replace(snippet.find('V'), 1, g17(v));
+      return check_text(dir, std::string(kMinimalScenario) + snippet + "\n");
+    };
+    const auto inside = with(c.limit);
+    EXPECT_EQ(inside.diagnostics.error_count(), 0u) << c.snippet << " at " << c.limit << ":\n" << inside.dump();
+    const auto outside = with(std::nextafter(c.limit, 2 * c.limit));
+    EXPECT_TRUE(HasError(outside, "s.textproto", c.entity, c.message, 6)) << c.snippet;
+    bool says_limit = false;
+    for (const auto& d : outside.diagnostics.items()) says_limit |= d.message.find("above the limit of") != std::string::npos;
+    EXPECT_TRUE(says_limit) << outside.dump();
+  }
+}
+
+TEST(Validate, LognormalMeanLimit) {
+  ScratchDir dir;
+  const std::string step = R"(relations { id: "s" from: "vpn" to: "plm" layer: L3 step { p: 1 ttc { lognormal { )";
+  const double mu = std::log(1e8) - 0.5;  // with sigma 1, the mean e^(mu + sigma²/2) is 1e8 days
+  const auto with = [&](const std::string& law) { return check_text(dir, std::string(kMinimalScenario) + step + law + " } } } }\n"); };
+  EXPECT_EQ(with("mu: " + g17(mu - 1e-9) + " sigma: 1").diagnostics.error_count(), 0u);
+  EXPECT_TRUE(HasError(with("mu: " + g17(mu + 1e-9) + " sigma: 1"), "s.textproto", "relation 's'", "lognormal mean", 6));
+  // sigma 1e300 made e^(mu + sigma z) infinite for half the draws: half the steps never arrived.
+  EXPECT_TRUE(HasError(with("mu: 1 sigma: 1e300"), "s.textproto", "relation 's'", "lognormal mean", 6));
+  EXPECT_TRUE(HasError(with("mu: 60 sigma: 1"), "s.textproto", "relation 's'", "lognormal mean", 6));
+  // A very small median with a wide spread is fine while the mean stays within the limit.
+  EXPECT_EQ(with("mu: -100 sigma: 14").diagnostics.error_count(), 0u);
 }
 
 }  // namespace

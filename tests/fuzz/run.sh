@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Fuzz the scenario loader and validator with libFuzzer (clang, ASan + UBSan).
+# Fuzz the scenario loader, validator and (for what validates) a short run with every
+# writer, with libFuzzer (clang, ASan + UBSan).
 #   bash tests/fuzz/run.sh [SECONDS per run, default 120]
-# Seeds: the default scenario and the test data, in every format. Crashes land in
+# Seeds: the default scenario in every format and the sector scenarios. Crashes land in
 # build-fuzz/crashes/. Not part of scripts/test.sh: a fuzz run is open-ended.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,5 +19,11 @@ seed() { printf "\\x$(printf %02x "$1")" | cat - "$2" > "$corpus/$(basename "$2"
 seed 0 scenarios/default/scenario.textproto
 build/bin/cpsf convert scenarios/default/scenario.textproto /tmp/cpsf-fuzz-seed.json 2>/dev/null && seed 1 /tmp/cpsf-fuzz-seed.json
 build/bin/cpsf convert scenarios/default/scenario.textproto /tmp/cpsf-fuzz-seed.pb 2>/dev/null && seed 2 /tmp/cpsf-fuzz-seed.pb
+# The sector scenarios (cascade, annualised threats, ALL gates...), flattened: small valid
+# scenarios of every feature, so that mutations reach the run stage often.
+for f in scenarios/sectors/*/scenario*.textproto; do
+  name=$(basename "$(dirname "$f")")-$(basename "$f" .textproto)
+  build/bin/cpsf convert --flatten "$f" "/tmp/cpsf-fuzz-$name.textproto" 2>/dev/null && seed 0 "/tmp/cpsf-fuzz-$name.textproto"
+done
 build-fuzz/bin/scenario_fuzz "$corpus" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
   -artifact_prefix=build-fuzz/crashes/ -print_final_stats=1

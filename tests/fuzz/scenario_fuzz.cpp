@@ -1,20 +1,58 @@
 // libFuzzer target: any bytes, as a scenario file in any of the three formats, must load
-// and validate without a crash, a hang or a sanitizer report (DESIGN §8).
+// and validate without a crash, a hang or a sanitizer report (DESIGN §8); and a scenario
+// the validator accepts must run: compile, a few trials, the report and every writer
+// (results.json, assets.csv, losses.csv, the text summary), as `cpsf run` does.
 //
 //   bash tests/fuzz/run.sh [SECONDS]     (clang's libFuzzer with ASan + UBSan)
 //
 // The first byte picks the format; the rest is the file. Files go to a private
 // directory under /dev/shm so includes (relative, inside it) are exercised too.
+// An exception out of the run stage is a finding: validation passed what the engine
+// cannot run.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
+#include "cpsf/model.hpp"
+#include "cpsf/report.hpp"
 #include "cpsf/scenario_io.hpp"
+#include "cpsf/simulation.hpp"
+#include "cpsf/utf8.hpp"
 #include "cpsf/validate.hpp"
+
+namespace {
+
+// Compiles and runs a valid scenario briefly, then makes every output.
+void run_stage(const cpsf::LoadedScenario& loaded) {
+  cpsf::Model model = cpsf::compile(loaded.scenario());
+  // A short run: the harness is about reaching every stage, not about precision.
+  // Annualised threats run up to 10^5 attacks a trial; a few are as good here.
+  for (auto& threat : model.threats) {
+    if (threat.annual_frequency) threat.annual_frequency = std::min(*threat.annual_frequency, 3.0);
+  }
+  cpsf::RunOptions options;
+  options.trials = 16;
+  options.threads = 1;
+  options.seed = 1;
+  const cpsf::SimulationResult result = cpsf::simulate(model, options);
+  cpsf::ReportOptions report_options;
+  report_options.threads = 1;
+  const cpsf::Report report = cpsf::make_report(model, result, report_options);
+  const cpsf::OutputContext context{loaded.files.front().path, loaded.scenario().name(), loaded.scenario().currency()};
+  const std::string outputs[] = {cpsf::results_json(model, result, report, context), cpsf::assets_csv(model, report),
+                                 cpsf::losses_csv(result), cpsf::text_summary(model, result, report, context)};
+  for (const std::string& out : outputs) {
+    if (out.empty()) __builtin_trap();
+  }
+  if (!cpsf::is_utf8(outputs[0])) __builtin_trap();  // results.json is JSON: UTF-8 text
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 1) return 0;
@@ -33,11 +71,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   cpsf::LoadStatus status{};
   cpsf::ReadLimits limits;
   limits.max_file_bytes = 1 << 20;
-  if (auto loaded = cpsf::load_scenario(path.string(), diagnostics, status, limits)) {
-    cpsf::validate(*loaded, diagnostics);
-  }
+  auto loaded = cpsf::load_scenario(path.string(), diagnostics, status, limits);
+  if (loaded) cpsf::validate(*loaded, diagnostics);
   for (const auto& d : diagnostics.items()) {
     if (d.message.empty()) __builtin_trap();  // every problem must say what is wrong
+    if (!cpsf::is_utf8(d.format())) __builtin_trap();  // and be text (a terminal, Python's str)
   }
+  if (loaded && !diagnostics.has_errors()) run_stage(*loaded);
   return 0;
 }

@@ -66,6 +66,33 @@ def test_save_writes_what_cpsf_convert_writes(cpsf_bin, root, tmp_path, name):
     assert cpsf.load(mine) == s
 
 
+def test_binary_files_carry_an_integrity_record_that_catches_a_cut(cpsf_bin, tmp_path):
+    """save() writes the record cpsf convert writes; a file cut between two fields (which
+    protobuf cannot see) is refused by load() and from_bytes(); the record is never part of
+    the scenario; a file without one (another tool's) loads with a warning."""
+    s = cpsf.load(cpsf.DEFAULT_SCENARIO)
+    path = s.save(tmp_path / "s.pb")
+    data = path.read_bytes()
+    assert data[:3] == b"\xfa\x7f\x0e" and data[17:] == s.to_bytes()
+    assert cpsf.Scenario.from_bytes(data) == s and not cpsf.Scenario.from_bytes(data).proto.HasField("integrity")
+    assert cpsf.load(path) == s
+    assert "integrity" not in s.to_text().replace("integrity:", "")
+    settings_at = data.rfind(b"\xa2\x01")  # the last field: settings (20)
+    cut = tmp_path / "cut.pb"
+    cut.write_bytes(data[:settings_at])
+    with pytest.raises(cpsf.ScenarioError) as caught:
+        cpsf.load(cut)
+    assert "the file was cut short" in str(caught.value)
+    with pytest.raises(cpsf.ScenarioError, match="cut short"):
+        cpsf.Scenario.from_bytes(data[:settings_at])
+    r = cli(cpsf_bin, "validate", str(cut))
+    assert r.returncode == 1 and "cut short" in r.stderr
+    foreign = tmp_path / "foreign.pb"
+    foreign.write_bytes(s.to_bytes())
+    with pytest.warns(cpsf.ScenarioWarning, match="no integrity record"):
+        assert cpsf.load(foreign) == s
+
+
 def test_text_and_json_strings_round_trip():
     s = cpsf.Scenario.from_text(TINY)
     assert cpsf.Scenario.from_text(s.to_text()) == s
@@ -153,6 +180,16 @@ def test_invalid_file_raises_with_file_line_entity_and_the_cli_text(cpsf_bin, tm
         cpsf.validate(bad)
 
 
+def test_problems_quoting_half_a_character_still_raise_scenario_error(tmp_path):
+    """The text parser quotes the byte it stopped at (here half of a mid-file byte-order
+    mark): the problem must still be a str, not a UnicodeDecodeError out of cpsf.load."""
+    path = tmp_path / "m.textproto"
+    path.write_bytes(b'name: "x"\n\xef\xbb\xbf\n')
+    with pytest.raises(cpsf.ScenarioError) as caught:
+        cpsf.load(path)
+    assert any("\\xEF" in p.message for p in caught.value.problems)
+
+
 def test_problems_in_an_included_file_name_that_file(tmp_path):
     (tmp_path / "parts").mkdir()
     (tmp_path / "parts" / "more.textproto").write_text(
@@ -201,6 +238,56 @@ def test_in_memory_problems_name_the_entity_and_path():
     with pytest.raises(cpsf.ScenarioError) as caught:
         s.validate(name="what-if")
     assert caught.value.problems[0].file == "what-if"
+
+
+def _enum_out_of_range(s, how):
+    """Puts a number outside its enum into the scenario by one of the package's ways in."""
+    if how == "add_asset":
+        s.add_asset(id="x", owner="acme", layer=4, element="DATA")
+        return "assets[2].layer", "4", "L1, L2, L3"
+    if how == "add_asset message":
+        s.add_asset(cpsf.v1.Asset(id="x", owner="acme", layer=cpsf.v1.L1, element=99))
+        return "assets[2].element", "99", "ORGANIZATION, PEOPLE"
+    if how == "attribute":
+        s.asset("pc").gate = 5
+        return "assets[0].gate", "5", "ANY, ALL"
+    if how == "add_relation":
+        s.add_relation(from_="pc", to="files", layer=-1, step={"p": 0.5})
+        return "relations[1].layer", "-1", "L1, L2, L3"
+    if how == "add_control":
+        s.add_control(id="c", requirement="CPS.AC-1", level=7, efficacy=0.5)
+        return "controls[1].level", "7", "BASIC, ADVANCED, HIGH_ADVANCED"
+    if how == "add_threat":
+        s.add_threat(id="t", capability=9)
+        return "threats[0].capability", "9", "COMMON_ATTACKS"
+    if how == "from_dict":
+        d = s.to_dict()
+        d["relations"][0]["kind"] = 42
+        s.relations = d["relations"]
+        return "relations[0].kind", "42", "NETWORK, TRUST"
+    raise AssertionError(how)
+
+
+@pytest.mark.parametrize("how", ["add_asset", "add_asset message", "attribute", "add_relation", "add_control",
+                                 "add_threat", "from_dict"])
+def test_enum_numbers_outside_the_schema_are_refused_before_a_run(how, tmp_path):
+    """proto3 enums are open: Python accepts layer=4. validate() must report it (with the
+    allowed names) and run() refuse it, instead of a run whose results cannot be read or saved."""
+    s = cpsf.Scenario.from_text(TINY)
+    path, number, names = _enum_out_of_range(s, how)
+    with pytest.raises(cpsf.ScenarioError) as caught:
+        s.validate()
+    bad = [p for p in caught.value.problems if p.path == path]
+    assert bad and bad[0].is_error, [str(p) for p in caught.value.problems]
+    assert number in bad[0].message and names in bad[0].hint
+    with pytest.raises(cpsf.ScenarioError) as caught:
+        cpsf.run(s, trials=100)
+    assert any(p.path == path for p in caught.value.problems)
+    # Saved and loaded again (binary keeps the number), the file is refused in the same way.
+    s.save(tmp_path / "s.pb")
+    with pytest.raises(cpsf.ScenarioError) as caught:
+        cpsf.load(tmp_path / "s.pb")
+    assert any(p.path == path and number in p.message for p in caught.value.problems)
 
 
 def test_warnings_are_python_warnings_and_strict_makes_them_errors(tmp_path):
