@@ -23,7 +23,16 @@ std::string format_number(double value) {
   if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
   char buffer[32];
   const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
-  return ec == std::errc{} ? std::string(buffer, end) : std::to_string(value);
+  if (ec != std::errc{}) return std::to_string(value);
+  // "1e+08" reads better as "1e8" (and still reads back exactly).
+  std::string text(buffer, end);
+  if (const auto e = text.find('e'); e != std::string::npos) {
+    std::size_t digits = e + 1;
+    if (text[digits] == '+') text.erase(digits, 1);
+    else if (text[digits] == '-') ++digits;
+    while (digits + 1 < text.size() && text[digits] == '0') text.erase(digits, 1);
+  }
+  return text;
 }
 
 std::string describe(const IntegerLimit& limit) {

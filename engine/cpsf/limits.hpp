@@ -91,8 +91,8 @@ inline constexpr IntegerLimit fan_out{1, kU32};
 
 inline constexpr RealLimit horizon{0, kMaxDays, false, false, " (days)"};
 inline constexpr RealLimit target_rse{0, 1, false, true, " (0: off)"};
-inline constexpr RealLimit loss_threshold{0, kMaxAmount};
-inline constexpr RealLimit budget{0, kMaxAmount};
+inline constexpr RealLimit loss_threshold{0, kInf};
+inline constexpr RealLimit budget{0, kInf};
 inline constexpr RealLimit share{0, 1};  // shares and probabilities
 inline constexpr RealLimit relations_per_asset{0, kMaxRelationsPerAsset};
 inline constexpr RealLimit ttc{0, kMaxDays, true, false, " (days)"};

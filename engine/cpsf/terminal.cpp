@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <iterator>
 
+#include "cpsf/utf8.hpp"
+
 namespace cpsf {
 
 namespace {
@@ -16,36 +18,6 @@ struct CodeRange {
 bool in(const CodeRange* begin, const CodeRange* end, std::uint32_t cp) {
   const auto* it = std::upper_bound(begin, end, cp, [](std::uint32_t c, const CodeRange& r) { return c < r.first; });
   return it != begin && cp <= std::prev(it)->last;
-}
-
-// The code point at s[i], and its length in bytes; 0 bytes when s[i] does not start a
-// well-formed UTF-8 sequence (overlong forms, surrogates and values past U+10FFFF are not).
-struct Decoded {
-  std::uint32_t cp;
-  std::size_t length;
-};
-Decoded decode(std::string_view s, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
-  const unsigned char c = byte(0);
-  if (c < 0x80) return {c, 1};
-  std::size_t n = 0;
-  std::uint32_t cp = 0, min = 0;
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2, cp = c & 0x1Fu, min = 0x80;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3, cp = c & 0x0Fu, min = 0x800;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4, cp = c & 0x07u, min = 0x10000;
-  } else {
-    return {0, 0};
-  }
-  if (i + n > s.size()) return {0, 0};
-  for (std::size_t k = 1; k < n; ++k) {
-    if ((byte(k) & 0xC0) != 0x80) return {0, 0};
-    cp = (cp << 6) | (byte(k) & 0x3Fu);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return {0, 0};
-  return {cp, n};
 }
 
 // Code points a terminal acts on rather than shows, beyond C0 and DEL: C1 controls,
@@ -77,7 +49,7 @@ std::string terminal_safe(std::string_view s) {
       ++i;
       continue;
     }
-    const Decoded d = decode(s, i);
+    const Utf8Char d = decode_utf8(s, i);
     if (d.length == 0 || d.cp < 0x20 || d.cp == 0x7F) {
       switch (d.length == 0 ? -1 : static_cast<int>(d.cp)) {
         case '\t':
@@ -111,7 +83,7 @@ std::string terminal_safe(std::string_view s) {
 std::size_t display_width(std::string_view s) {
   std::size_t n = 0;
   for (std::size_t i = 0; i < s.size();) {
-    const Decoded d = decode(s, i);
+    const Utf8Char d = decode_utf8(s, i);
     if (d.length == 0) {  // not UTF-8: a byte terminal_safe would have escaped
       ++i;
       continue;
@@ -129,7 +101,7 @@ std::string truncate_to_width(std::string_view s, std::size_t width) {
   // after the last kept character stay with it.
   std::size_t used = 0, end = 0;
   for (std::size_t i = 0; i < s.size();) {
-    const Decoded d = decode(s, i);
+    const Utf8Char d = decode_utf8(s, i);
     const std::size_t len = d.length == 0 ? 1 : d.length;
     const std::size_t w = d.length == 0 ? 0 : width_of(d.cp);
     if (used + w > width - 1) break;

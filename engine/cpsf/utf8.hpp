@@ -11,9 +11,39 @@
 
 namespace cpsf {
 
-// Offset of the first byte that does not begin a well-formed UTF-8 sequence (RFC 3629:
-// no overlong forms, no surrogates, nothing above U+10FFFF), or npos when `s` is UTF-8.
-// NUL is UTF-8 here; text-file checks refuse it separately.
+// The code point at s[i] and its length in bytes; length 0 when s[i] does not start a
+// well-formed UTF-8 sequence (RFC 3629: no overlong forms, no surrogates, nothing above
+// U+10FFFF). The one UTF-8 decoder of the engine (this file and terminal.cpp).
+struct Utf8Char {
+  std::uint32_t cp;
+  std::size_t length;
+};
+inline Utf8Char decode_utf8(std::string_view s, std::size_t i) noexcept {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  const unsigned char c = byte(0);
+  if (c < 0x80) return {c, 1};
+  std::size_t n = 0;
+  std::uint32_t cp = 0, min = 0;
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2, cp = c & 0x1Fu, min = 0x80;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3, cp = c & 0x0Fu, min = 0x800;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4, cp = c & 0x07u, min = 0x10000;
+  } else {
+    return {0, 0};
+  }
+  if (i + n > s.size()) return {0, 0};
+  for (std::size_t k = 1; k < n; ++k) {
+    if ((byte(k) & 0xC0) != 0x80) return {0, 0};
+    cp = (cp << 6) | (byte(k) & 0x3Fu);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return {0, 0};
+  return {cp, n};
+}
+
+// Offset of the first byte that does not begin a well-formed UTF-8 sequence, or npos
+// when `s` is UTF-8. NUL is UTF-8 here; text-file checks refuse it separately.
 inline std::size_t invalid_utf8_at(std::string_view s) noexcept {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const std::size_t n = s.size();
@@ -27,33 +57,9 @@ inline std::size_t invalid_utf8_at(std::string_view s) noexcept {
       i += 8;
     }
     if (i >= n) break;
-    const unsigned char c = p[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t len = 0;
-    std::uint32_t cp = 0;
-    if ((c & 0xE0) == 0xC0) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return i;
-    }
-    if (i + len > n) return i;
-    for (std::size_t k = 1; k < len; ++k) {
-      if ((p[i + k] & 0xC0) != 0x80) return i;
-      cp = (cp << 6) | (p[i + k] & 0x3F);
-    }
-    const bool overlong = (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
-    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
-    i += len;
+    const std::size_t length = decode_utf8(s, i).length;
+    if (length == 0) return i;
+    i += length;
   }
   return std::string_view::npos;
 }
@@ -75,7 +81,7 @@ inline std::string printable_utf8(std::string_view s) {
   std::string out(s.substr(0, bad));
   while (bad != std::string_view::npos) {
     char buf[8];
-    std::snprintf(buf, sizeof buf, "\\x%02X", static_cast<unsigned char>(s[bad]));
+    std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(s[bad]));  // as terminal_safe writes it
     out += buf;
     s.remove_prefix(bad + 1);
     bad = invalid_utf8_at(s);

@@ -850,14 +850,13 @@ class Validator {
   void check_settings() {
     if (!s_.has_settings()) return;
     const auto& st = s_.settings();
-    if (st.has_horizon() && std::isfinite(st.horizon()) && !limits::horizon.contains(st.horizon())) {
-      top_level(Severity::Error, "settings.horizon", "settings: " + must_be("horizon", limits::horizon, st.horizon()),
-                "give the horizon in days (≥ 0), or leave it out for no horizon");
-    }
     if (st.has_horizon() && std::isfinite(st.horizon()) && st.horizon() > kMaxDays) {
       top_level(Severity::Error, "settings.horizon",
                 "settings: horizon is " + num(st.horizon()) + ", above the limit of " + kDaysLimit,
                 "arrivals later than 1e8 days never count anyway: leave the horizon out for no horizon");
+    } else if (st.has_horizon() && std::isfinite(st.horizon()) && !limits::horizon.contains(st.horizon())) {
+      top_level(Severity::Error, "settings.horizon", "settings: " + must_be("horizon", limits::horizon, st.horizon()),
+                "give the horizon in days (≥ 0), or leave it out for no horizon");
     }
     const double rse = st.target_relative_stderr();
     if (std::isfinite(rse) && !limits::target_rse.contains(rse)) {

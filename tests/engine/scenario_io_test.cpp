@@ -412,7 +412,7 @@ TEST(Files, DiagnosticsAreUtf8EvenWhenTheParserQuotesHalfACharacter) {
   EXPECT_EQ(c.status, LoadStatus::Invalid);
   ASSERT_TRUE(c.diagnostics.has_errors());
   for (const auto& d : c.diagnostics.items()) EXPECT_TRUE(is_utf8(d.format())) << d.format();
-  EXPECT_TRUE(HasError(c, "m.textproto", "", "\\xEF", 2)) << c.dump();
+  EXPECT_TRUE(HasError(c, "m.textproto", "", "\\xef", 2)) << c.dump();
 }
 
 TEST(Files, BinaryGarbage) {

@@ -235,8 +235,8 @@ TEST(Options, LimitsAreDescribedFromTheirNumbers) {
   EXPECT_EQ(describe(limits::seed), "an integer in [0, 2^64)");
   EXPECT_EQ(describe(limits::frontier_points), "0 or an integer in [2, 1001]");
   EXPECT_EQ(describe(limits::target_rse), "a number in [0, 1) (0: off)");
-  EXPECT_EQ(describe(limits::horizon), "a finite number ≥ 0 (days)");
-  EXPECT_EQ(describe(limits::ttc), "a finite number > 0 (days)");
+  EXPECT_EQ(describe(limits::horizon), "a number in [0, 1e8] (days)");
+  EXPECT_EQ(describe(limits::ttc), "a number in (0, 1e8] (days)");
   EXPECT_EQ(limits::trials.max, kMaxTrials - 1);
   EXPECT_EQ(limits::threads.max, kMaxThreads);
   EXPECT_FALSE(limits::horizon.contains(std::nan("")));
@@ -258,7 +258,7 @@ TEST(Options, RunOptionsSayEveryProblemInNeutralWords) {
   ASSERT_EQ(p.size(), 6U);
   EXPECT_EQ(p[0], "trials must be an integer in [1, 2^40), not 0");
   EXPECT_EQ(p[1], "threads must be an integer in [0, 1024] (0: every core), not 5000");
-  EXPECT_EQ(p[2], "horizon must be a finite number ≥ 0 (days), not nan");
+  EXPECT_EQ(p[2], "horizon must be a number in [0, 1e8] (days), not nan");
   EXPECT_EQ(p[3], "a horizon and no horizon exclude each other");
   EXPECT_EQ(p[4], "target relative standard error must be a number in [0, 1) (0: off), not 1");
   EXPECT_EQ(p[5], "path loss threshold must be a finite number ≥ 0, not -1");
@@ -292,7 +292,7 @@ TEST(Options, GeneratePortfolioAndCompareOptionsUseTheSameLimits) {
   EXPECT_EQ(g.problems()[0], "p_min (0.6) must not exceed p_max (0.5)");
   g = GenerateOptions{};
   g.ttc_max = std::numeric_limits<double>::infinity();
-  EXPECT_EQ(g.problems().at(0), "ttc_max must be a finite number > 0 (days), not inf");
+  EXPECT_EQ(g.problems().at(0), "ttc_max must be a number in (0, 1e8] (days), not inf");
 
   PortfolioOptions po;
   po.run.threads = kMaxThreads + 1;

@@ -187,7 +187,7 @@ def test_problems_quoting_half_a_character_still_raise_scenario_error(tmp_path):
     path.write_bytes(b'name: "x"\n\xef\xbb\xbf\n')
     with pytest.raises(cpsf.ScenarioError) as caught:
         cpsf.load(path)
-    assert any("\\xEF" in p.message for p in caught.value.problems)
+    assert any("\\xef" in p.message for p in caught.value.problems)
 
 
 def test_problems_in_an_included_file_name_that_file(tmp_path):
