@@ -9,6 +9,7 @@
 #include <exception>
 #include <iostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <atomic>
@@ -303,7 +304,24 @@ int run_catalogue(const std::string& format_name) {
 
 }  // namespace
 
+// "--out=" with nothing after the "=": CLI11 would take the next argument as the value
+// (`--out= -q` wrote into a directory named "-q"). Refused before parsing.
+static int refuse_empty_values(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--") break;  // what follows are positionals
+    if (arg.size() > 3 && arg.substr(0, 2) == "--" && arg.back() == '=' && arg.find('=') == arg.size() - 1) {
+      std::fprintf(stderr, "%s: needs a value after '=' (fix: give one, e.g. %sVALUE, or leave the option out)\n",
+                   cpsf::terminal_safe(arg.substr(0, arg.size() - 1)).c_str(), cpsf::terminal_safe(arg).c_str());
+      std::fprintf(stderr, "Run with --help for more information.\n");
+      return kExitUsage;
+    }
+  }
+  return kExitOk;
+}
+
 static int run_main(int argc, char** argv) {
+  if (const int code = refuse_empty_values(argc, argv); code != kExitOk) return code;
   CLI::App app{"cpsf — supply-chain residual risk under METI's Cyber/Physical Security Framework.\n"
                "Exit codes: 0 ok, 1 invalid input, 2 usage or I/O error, 3 internal error, 130 interrupted."};
   app.require_subcommand(1);

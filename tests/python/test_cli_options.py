@@ -297,3 +297,23 @@ def test_threads_that_cannot_start_fall_back_with_a_warning(cpsf_bin, verb):
         assert open(os.path.join(work, "o1", name)).read() == out_many
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def test_an_empty_value_after_equals_is_refused_not_taken_from_the_next_argument(cpsf_bin, tmp_path):
+    """CLI11 reads `--out= -q` as `--out -q`: the next argument became the value (a directory named -q)."""
+    (tmp_path / "tiny.textproto").write_text(TINY)
+    problems = []
+    for verb in verbs(cpsf_bin):
+        positionals, base = BASE[verb]
+        for name, kind, _, _ in options(cpsf_bin, verb):
+            if kind == "FLAG":
+                continue
+            args = [verb, f"{name}=", *positionals]
+            for option, v in base.items():
+                if option != name:
+                    args += [option] if v is None else [option, v]
+            r = run(cpsf_bin, args, tmp_path)
+            if r.returncode != 2 or name not in r.stderr:
+                problems.append(f"cpsf {' '.join(args)}: exit {r.returncode}: {r.stderr.strip()[:200]}")
+    assert not list(tmp_path.glob("-*")), "a value was taken from the next argument"
+    assert not problems, "\n".join(problems)
