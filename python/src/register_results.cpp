@@ -249,14 +249,7 @@ ViewResult read_view(const py::handle& h, std::size_t assets, std::uint64_t tria
 // scenario it was run on (cpsf.Results keeps a copy).
 std::shared_ptr<RunState> restore(const py::bytes& data, const std::string& file, const py::dict& d) {
   if (!d.contains("version") || d["version"].cast<int>() != kStateVersion) bad_state("unknown state layout");
-  auto state = std::make_shared<RunState>();
-  v1::Scenario scenario;
-  if (!scenario.ParseFromString(std::string(data))) throw py::value_error("not a serialised cpsf.v1.Scenario");
-  state->context = OutputContext{file, scenario.name(), scenario.currency()};
-  {
-    py::gil_scoped_release release;
-    state->model = compile(scenario);  // std::invalid_argument -> ValueError
-  }
+  auto state = compiled_state(data, file);
   const Model& m = state->model;
   SimulationResult& r = state->result;
   r.trials = d["trials"].cast<std::uint64_t>();

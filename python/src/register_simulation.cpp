@@ -21,6 +21,18 @@ namespace py = pybind11;
 
 namespace cpsf::python {
 
+std::shared_ptr<RunState> compiled_state(const py::bytes& data, const std::string& file) {
+  auto state = std::make_shared<RunState>();
+  v1::Scenario scenario;
+  if (!scenario.ParseFromString(std::string(data))) throw py::value_error("not a serialised cpsf.v1.Scenario");
+  state->context = OutputContext{file, scenario.name(), scenario.currency()};
+  {
+    py::gil_scoped_release release;
+    state->model = compile(scenario);  // std::invalid_argument -> ValueError
+  }
+  return state;
+}
+
 namespace {
 
 std::shared_ptr<RunState> run(const py::bytes& data, const std::string& file, std::uint64_t trials,
@@ -37,14 +49,7 @@ std::shared_ptr<RunState> run(const py::bytes& data, const std::string& file, st
   options.inherent = inherent;
   options.check();  // std::invalid_argument -> ValueError
 
-  auto state = std::make_shared<RunState>();
-  v1::Scenario scenario;
-  if (!scenario.ParseFromString(std::string(data))) throw py::value_error("not a serialised cpsf.v1.Scenario");
-  state->context = OutputContext{file, scenario.name(), scenario.currency()};
-  {
-    py::gil_scoped_release release;
-    state->model = compile(scenario);  // std::invalid_argument -> ValueError
-  }
+  auto state = compiled_state(data, file);
 
   std::atomic<bool> cancel{false};
   std::atomic<std::uint64_t> done{0};

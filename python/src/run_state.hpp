@@ -4,6 +4,11 @@
 // the arrays keep the run alive (docs/python.md, "Lifetime").
 #pragma once
 
+#include <pybind11/pybind11.h>
+
+#include <memory>
+#include <string>
+
 #include "cpsf/model.hpp"
 #include "cpsf/report.hpp"
 #include "cpsf/simulation.hpp"
@@ -16,5 +21,11 @@ struct RunState {
   Report report;
   OutputContext context;
 };
+
+// A RunState holding the compiled model of `scenario` (serialised cpsf.v1.Scenario bytes,
+// from `file`), compiled with the GIL released; the run and the report are for the
+// caller to fill. Bad bytes raise ValueError; compile()'s std::invalid_argument too.
+// Defined in register_simulation.cpp; used there and by register_results.cpp's restore.
+std::shared_ptr<RunState> compiled_state(const pybind11::bytes& scenario, const std::string& file);
 
 }  // namespace cpsf::python
