@@ -15,10 +15,10 @@
 #include <map>
 #include <memory>
 
-#include "cpsf/chokepoints.hpp"
-#include "cpsf/generate.hpp"
-#include "cpsf/model.hpp"
-#include "cpsf/simulation.hpp"
+#include "cpsf/analysis/chokepoints.hpp"
+#include "cpsf/io/generate.hpp"
+#include "cpsf/model/model.hpp"
+#include "cpsf/sim/simulation.hpp"
 
 namespace {
 

@@ -11,4 +11,4 @@ execute_process(COMMAND git status --porcelain --untracked-files=no
 if(dirty)
   string(APPEND CPSF_GIT_REVISION "-dirty")
 endif()
-configure_file(${SOURCE_DIR}/engine/cpsf/version_info.cpp.in ${OUTPUT} @ONLY)
+configure_file(${SOURCE_DIR}/engine/cpsf/base/version_info.cpp.in ${OUTPUT} @ONLY)

@@ -1,10 +1,10 @@
 #!/usr/bin/python3
-"""Writes engine/cpsf/display_width_table.inc: the Unicode ranges that take no column
+"""Writes engine/cpsf/base/display_width_table.inc: the Unicode ranges that take no column
 (combining marks and format characters: categories Mn, Me, Cf but U+00AD, and Hangul
 medial vowels and final consonants) and the ranges that take two (East Asian Wide and
-Fullwidth, with the unassigned CJK ideograph blocks). Read by engine/cpsf/terminal.cpp.
+Fullwidth, with the unassigned CJK ideograph blocks). Read by engine/cpsf/base/terminal.cpp.
 
-Usage: /usr/bin/python3 scripts/gen-display-width.py > engine/cpsf/display_width_table.inc
+Usage: /usr/bin/python3 scripts/gen-display-width.py > engine/cpsf/base/display_width_table.inc
 The tables follow the Unicode version of the interpreter's unicodedata.
 """
 import unicodedata

@@ -20,7 +20,7 @@ echo "== tests (ASan + UBSan)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure --parallel "$(nproc)"
 
-echo "== build (ThreadSanitizer; plain threads stand in for TBB, see engine/cpsf/parallel.hpp)"
+echo "== build (ThreadSanitizer; plain threads stand in for TBB, see engine/cpsf/base/parallel.hpp)"
 bash scripts/build.sh build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCPSF_WITH_TSAN=ON
 echo "== C++ tests (ThreadSanitizer)"
 TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-tsan --output-on-failure --parallel "$(nproc)" -E pytest

@@ -8,7 +8,7 @@
 #include <cstring>
 #include <iostream>
 
-#include "cpsf/validate.hpp"
+#include "cpsf/validate/validate.hpp"
 
 namespace cpsf::cli {
 

@@ -9,9 +9,9 @@
 #include <optional>
 #include <string>
 
-#include "cpsf/diagnostics.hpp"
-#include "cpsf/scenario_io.hpp"
-#include "cpsf/terminal.hpp"  // terminal_safe: every path or id printed goes through it
+#include "cpsf/base/diagnostics.hpp"
+#include "cpsf/io/scenario_io.hpp"
+#include "cpsf/base/terminal.hpp"  // terminal_safe: every path or id printed goes through it
 
 namespace cpsf::cli {
 

@@ -2,7 +2,7 @@
 // every scenario like `run`, then runs each under each baseline variant with the same
 // seed and trials (common random numbers), writes compare.json, compare.csv and
 // compare.svg, and prints the table.
-#include "cpsf/compare.hpp"
+#include "cpsf/analysis/compare.hpp"
 
 #include <unistd.h>
 

@@ -20,15 +20,15 @@
 
 #include "cli/common.hpp"
 #include "cli/options.hpp"
-#include "cpsf/catalogue.hpp"
-#include "cpsf/generate.hpp"
-#include "cpsf/model.hpp"
-#include "cpsf/report.hpp"
-#include "cpsf/simulation.hpp"
-#include "cpsf/scenario_io.hpp"
-#include "cpsf/summary.hpp"
-#include "cpsf/validate.hpp"
-#include "cpsf/version.hpp"
+#include "cpsf/model/catalogue.hpp"
+#include "cpsf/io/generate.hpp"
+#include "cpsf/model/model.hpp"
+#include "cpsf/analysis/report.hpp"
+#include "cpsf/sim/simulation.hpp"
+#include "cpsf/io/scenario_io.hpp"
+#include "cpsf/output/summary.hpp"
+#include "cpsf/validate/validate.hpp"
+#include "cpsf/base/version.hpp"
 
 namespace {
 

@@ -12,7 +12,7 @@
 
 #include "cli/common.hpp"
 #include "cli/options.hpp"
-#include "cpsf/portfolio.hpp"
+#include "cpsf/analysis/portfolio.hpp"
 
 namespace cpsf::cli {
 

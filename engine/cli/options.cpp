@@ -6,8 +6,8 @@
 #include <string>
 
 #include "cli/common.hpp"
-#include "cpsf/parallel.hpp"
-#include "cpsf/terminal.hpp"
+#include "cpsf/base/parallel.hpp"
+#include "cpsf/base/terminal.hpp"
 
 namespace cpsf::cli {
 

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "cpsf/limits.hpp"
+#include "cpsf/base/limits.hpp"
 
 namespace cpsf::cli {
 

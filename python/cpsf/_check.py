@@ -6,7 +6,7 @@ Types: an int parameter takes ``int`` and numpy integers, never ``bool`` nor ``f
 (or ``numpy.bool_``) only. A wrong type raises :class:`TypeError`, a value outside its
 range :class:`ValueError`; both name the parameter and what it takes.
 
-Ranges are the engine's (``cpsf._core.limits``, from engine/cpsf/limits.hpp), described
+Ranges are the engine's (``cpsf._core.limits``, from engine/cpsf/base/limits.hpp), described
 in the engine's words, so a value gets the same verdict here, on the command line and
 in a scenario's ``settings``.
 """

@@ -16,7 +16,7 @@ git_revision: str
 Diagnostic = Tuple[str, str, int, int, str, str, str, str, str]
 
 class limits:
-    """The engine's limits (engine/cpsf/limits.hpp)."""
+    """The engine's limits (engine/cpsf/base/limits.hpp)."""
 
     max_trials: int
     max_threads: int

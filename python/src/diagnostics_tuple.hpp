@@ -3,7 +3,7 @@
 
 #include <pybind11/pybind11.h>
 
-#include "cpsf/diagnostics.hpp"
+#include "cpsf/base/diagnostics.hpp"
 
 namespace cpsf::python {
 

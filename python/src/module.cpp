@@ -3,7 +3,7 @@
 // pure-Python package python/cpsf/ on top (docs/python.md).
 #include <pybind11/pybind11.h>
 
-#include "cpsf/version.hpp"
+#include "cpsf/base/version.hpp"
 #include "registration.hpp"
 
 PYBIND11_MODULE(_core, m) {
@@ -13,7 +13,7 @@ PYBIND11_MODULE(_core, m) {
   m.attr("git_revision") = cpsf::kGitRevision;
 
   // Order matters only for the signatures in docstrings: a type is named once registered.
-  auto limits = m.def_submodule("limits", "The limits of every option (engine/cpsf/limits.hpp).");
+  auto limits = m.def_submodule("limits", "The limits of every option (engine/cpsf/base/limits.hpp).");
   cpsf::python::register_limits(limits);
   auto catalogue = m.def_submodule("catalogue", "The built-in CPSF catalogue.");
   cpsf::python::register_catalogue(catalogue);

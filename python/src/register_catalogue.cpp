@@ -2,7 +2,7 @@
 // serialised cpsf.v1.Catalogue bytes for the Python protobuf classes.
 #include <string>
 
-#include "cpsf/catalogue.hpp"
+#include "cpsf/model/catalogue.hpp"
 #include "registration.hpp"
 
 namespace py = pybind11;

@@ -1,6 +1,6 @@
-// cpsf._core.compare: scenarios × baselines (engine/cpsf/compare.hpp) with the GIL
+// cpsf._core.compare: scenarios × baselines (engine/cpsf/analysis/compare.hpp) with the GIL
 // released (background_call.hpp), and the baseline assignments of
-// engine/cpsf/supplier_rule.hpp. Ctrl-C cancels and raises KeyboardInterrupt once the work
+// engine/cpsf/model/supplier_rule.hpp. Ctrl-C cancels and raises KeyboardInterrupt once the work
 // has stopped; there is no partial table. The result crosses as its documents (json, csv,
 // text, svg); the Python side parses the JSON.
 #include <pybind11/stl.h>
@@ -11,8 +11,8 @@
 #include <string>
 #include <tuple>
 
-#include "cpsf/compare.hpp"
-#include "cpsf/supplier_rule.hpp"
+#include "cpsf/analysis/compare.hpp"
+#include "cpsf/model/supplier_rule.hpp"
 #include "background_call.hpp"
 #include "registration.hpp"
 

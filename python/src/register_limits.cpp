@@ -1,9 +1,9 @@
-// cpsf._core.limits: the engine's limits on options (engine/cpsf/limits.hpp), so that the
+// cpsf._core.limits: the engine's limits on options (engine/cpsf/base/limits.hpp), so that the
 // Python package checks its arguments against the same numbers, with the same words, as
 // the engine, the command line and the validator of a scenario's settings.
 #include <pybind11/stl.h>
 
-#include "cpsf/limits.hpp"
+#include "cpsf/base/limits.hpp"
 #include "registration.hpp"
 
 namespace py = pybind11;

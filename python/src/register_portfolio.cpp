@@ -1,4 +1,4 @@
-// cpsf._core.portfolio.optimise: the control portfolio (engine/cpsf/portfolio.hpp) with the
+// cpsf._core.portfolio.optimise: the control portfolio (engine/cpsf/analysis/portfolio.hpp) with the
 // GIL released (background_call.hpp). Ctrl-C cancels the search and raises
 // KeyboardInterrupt once it has stopped: a portfolio of half the subsets means nothing, so
 // there is no partial result. The result crosses as a dict of plain values.
@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "cpsf/portfolio.hpp"
+#include "cpsf/analysis/portfolio.hpp"
 #include "background_call.hpp"
 #include "registration.hpp"
 

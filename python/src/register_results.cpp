@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "cpsf/paths.hpp"
-#include "cpsf/scenario_io.hpp"
+#include "cpsf/analysis/paths.hpp"
+#include "cpsf/io/scenario_io.hpp"
 #include "cpsf/v1/scenario.pb.h"
 #include "registration.hpp"
 #include "run_state.hpp"

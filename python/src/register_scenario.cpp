@@ -7,10 +7,10 @@
 #include <optional>
 #include <string>
 
-#include "cpsf/generate.hpp"
-#include "cpsf/scenario_io.hpp"
-#include "cpsf/summary.hpp"
-#include "cpsf/validate.hpp"
+#include "cpsf/io/generate.hpp"
+#include "cpsf/io/scenario_io.hpp"
+#include "cpsf/output/summary.hpp"
+#include "cpsf/validate/validate.hpp"
 #include "diagnostics_tuple.hpp"
 #include "registration.hpp"
 

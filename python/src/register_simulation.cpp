@@ -12,7 +12,7 @@
 #include <optional>
 #include <string>
 
-#include "cpsf/parallel.hpp"
+#include "cpsf/base/parallel.hpp"
 #include "background_call.hpp"
 #include "registration.hpp"
 #include "run_state.hpp"

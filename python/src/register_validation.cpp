@@ -4,8 +4,8 @@
 // `cpsf validate` prints; cpsf.errors.Problem is the Python type over it.
 #include <string>
 
-#include "cpsf/scenario_io.hpp"
-#include "cpsf/validate.hpp"
+#include "cpsf/io/scenario_io.hpp"
+#include "cpsf/validate/validate.hpp"
 #include "diagnostics_tuple.hpp"
 #include "registration.hpp"
 

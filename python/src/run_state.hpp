@@ -9,9 +9,9 @@
 #include <memory>
 #include <string>
 
-#include "cpsf/model.hpp"
-#include "cpsf/report.hpp"
-#include "cpsf/simulation.hpp"
+#include "cpsf/model/model.hpp"
+#include "cpsf/analysis/report.hpp"
+#include "cpsf/sim/simulation.hpp"
 
 namespace cpsf::python {
 

@@ -8,9 +8,9 @@
 #include <string>
 #include <string_view>
 
-#include "cpsf/diagnostics.hpp"
-#include "cpsf/scenario_io.hpp"
-#include "cpsf/validate.hpp"
+#include "cpsf/base/diagnostics.hpp"
+#include "cpsf/io/scenario_io.hpp"
+#include "cpsf/validate/validate.hpp"
 
 namespace cpsf::testing {
 

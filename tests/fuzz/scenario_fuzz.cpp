@@ -18,12 +18,12 @@
 #include <fstream>
 #include <string>
 
-#include "cpsf/model.hpp"
-#include "cpsf/report.hpp"
-#include "cpsf/scenario_io.hpp"
-#include "cpsf/simulation.hpp"
-#include "cpsf/utf8.hpp"
-#include "cpsf/validate.hpp"
+#include "cpsf/model/model.hpp"
+#include "cpsf/analysis/report.hpp"
+#include "cpsf/io/scenario_io.hpp"
+#include "cpsf/sim/simulation.hpp"
+#include "cpsf/base/utf8.hpp"
+#include "cpsf/validate/validate.hpp"
 
 namespace {
 

@@ -1,0 +1,117 @@
+// What a run reports (DESIGN §6), computed from a SimulationResult: per-asset
+// probabilities with Wilson intervals and times to compromise, loss distributions
+// (mean with standard error, VaR 95/99, expected shortfall 99, exceedance curve),
+// per enterprise, the layer × element table, inherent vs residual. Written as
+// results.json, assets.csv and losses.csv (docs/results-format.md).
+#pragma once
+
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cpsf/analysis/chokepoints.hpp"
+#include "cpsf/model/model.hpp"
+#include "cpsf/analysis/paths.hpp"
+#include "cpsf/sim/simulation.hpp"
+#include "cpsf/base/statistics.hpp"
+
+namespace cpsf {
+
+// An estimate of nothing (a run that completed no trial) is NaN, written null: never 0.
+inline constexpr double kNoEstimate = std::numeric_limits<double>::quiet_NaN();
+
+// Of no loss at all: every number kNoEstimate, no exceedance point.
+struct LossSummary {
+  double mean = kNoEstimate, stderr_ = kNoEstimate;  // standard error of the mean
+  Interval ci95{kNoEstimate, kNoEstimate};           // mean ± 1.96 SE
+  double var95 = kNoEstimate, var99 = kNoEstimate, es99 = kNoEstimate, max = kNoEstimate;
+  struct Point {
+    double threshold, probability, stderr_;
+  };
+  std::vector<Point> exceedance;  // P(L ≥ threshold)
+};
+
+// Thresholds: every distinct loss when there are at most 64, else 64 points spread
+// over the observed range (quantiles of the positive losses).
+LossSummary summarise_losses(std::span<const double> losses);
+LossSummary summarise_losses(std::span<const double> losses, std::span<const double> thresholds);
+
+struct AssetReport {  // with no trial, p and its interval are kNoEstimate
+  std::uint32_t index;
+  std::uint64_t hits = 0;
+  double p = 0;
+  Interval ci95{0, 1};
+  double mean_time = 0, sd_time = 0;  // given compromise; NaN when never compromised
+  std::optional<std::array<double, 3>> time_quantiles;  // p50, p90, p99 (tracked assets)
+  std::uint64_t inherent_hits = 0;
+  double inherent_p = 0;
+  Interval inherent_ci95{0, 1};
+};
+
+struct Report {
+  std::uint64_t trials = 0;
+  std::vector<AssetReport> assets;       // main view
+  LossSummary loss, inherent_loss;
+  // Inherent − residual, paired (common random numbers).
+  double removed_mean = kNoEstimate, removed_stderr = kNoEstimate;
+  struct Enterprise {
+    LossSummary residual;                // direct + cascade
+    double inherent_mean = kNoEstimate;  // direct + cascade, controls off
+    // Direct: its compromised assets' losses plus its own production loss; cascade: the
+    // production it lost because suppliers were out (cascade.hpp). Residual, mean ± SE.
+    double direct_mean = kNoEstimate, direct_stderr = kNoEstimate, cascade_mean = kNoEstimate,
+           cascade_stderr = kNoEstimate;
+  };
+  std::vector<Enterprise> enterprises;
+  // Supply-chain-wide cascade loss per trial (residual), mean ± SE, and its share of the mean loss.
+  double cascade_mean = kNoEstimate, cascade_stderr = kNoEstimate;
+  PathSummary paths;
+  // Chokepoints of each threat (residual weaknesses) to the tracked assets, threat by
+  // threat; empty when not computed (`chokepoints_note` says why).
+  struct ThreatChokepoints {
+    std::string threat;
+    std::vector<Chokepoint> targets;
+  };
+  std::vector<ThreatChokepoints> chokepoints;
+  std::string chokepoints_note;
+  // Names of every relation the paths and chokepoints above mention.
+  RelationLabels relation_labels;
+  // [layer][element]: expected direct loss and expected compromised assets per trial.
+  double cell_loss[3][6] = {};
+  double cell_count[3][6] = {};
+  struct ThreatReport {
+    std::string id;
+    std::vector<AssetReport> assets;
+    LossSummary loss;
+    std::optional<double> inherent_mean;
+  };
+  std::vector<ThreatReport> threats;
+  std::optional<LossSummary> annual, annual_inherent;
+};
+
+struct ReportOptions {
+  std::size_t path_top_k = 5;  // most frequent paths reported per tracked asset
+  // Chokepoints to the tracked assets: computed unless off; `Auto` skips graphs above
+  // kChokepointAutoRelations relations (the max flows then dominate a run).
+  enum class Chokepoints { Auto, On, Off } chokepoints = Chokepoints::Auto;
+  unsigned threads = 0;  // for the chokepoints; never changes a number
+};
+inline constexpr std::size_t kChokepointAutoRelations = 2'000'000;
+
+Report make_report(const Model& model, const SimulationResult& result, const ReportOptions& options = {});
+
+struct OutputContext {
+  std::string scenario_file, scenario_name, currency;
+};
+
+// The results.json document (deterministic: no time stamps, no thread count).
+std::string results_json(const Model& model, const SimulationResult& result, const Report& report,
+                         const OutputContext& context);
+std::string assets_csv(const Model& model, const Report& report);
+std::string losses_csv(const SimulationResult& result);
+// A readable summary for the terminal.
+std::string text_summary(const Model& model, const SimulationResult& result, const Report& report,
+                         const OutputContext& context);
+
+}  // namespace cpsf

@@ -1,0 +1,280 @@
+#include "cpsf/model/model.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <stdexcept>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "cpsf/model/catalogue.hpp"
+#include "cpsf/base/id_index.hpp"
+
+namespace cpsf {
+
+namespace {
+
+// Strongest efficacy per requirement for one relation: a requirement implemented
+// twice at one place is one barrier, not two.
+class ControlResolver {
+ public:
+  explicit ControlResolver(const v1::Scenario& s) : catalogue_(s) {
+    for (const auto& c : s.controls()) {
+      if (c.implemented()) controls_.push_back(&c);
+    }
+    // Controls every enterprise claims through its baseline.
+    baseline_efficacy_.resize(static_cast<std::size_t>(s.enterprises_size()));
+    for (int i = 0; i < s.enterprises_size(); ++i) {
+      const auto& e = s.enterprises(i);
+      if (e.baseline().empty()) continue;
+      for (const auto& bc : catalogue_.controls_of(e.baseline())) {
+        auto& eff = baseline_efficacy_[static_cast<std::size_t>(i)][bc.requirement()];
+        eff = std::max(eff, bc.efficacy());
+      }
+    }
+  }
+
+  // Efficacy of the strongest control for `requirement` that covers relation r → asset v.
+  double efficacy(const std::string& requirement, const v1::Relation& r, const v1::Asset& target,
+                  std::uint32_t target_owner) const {
+    double best = 0.0;
+    if (target_owner < baseline_efficacy_.size()) {
+      const auto& m = baseline_efficacy_[target_owner];
+      if (auto it = m.find(requirement); it != m.end()) best = it->second;
+    }
+    for (const v1::Control* c : controls_) {
+      if (c->requirement() != requirement || c->efficacy() <= best) continue;
+      if (covers(*c, r, target)) best = c->efficacy();
+    }
+    return best;
+  }
+
+ private:
+  static bool covers(const v1::Control& c, const v1::Relation& r, const v1::Asset& target) {
+    if (c.enterprises().empty() && c.assets().empty() && c.relations().empty()) return true;
+    const auto has = [](const auto& list, const std::string& id) {
+      return !id.empty() && std::find(list.begin(), list.end(), id) != list.end();
+    };
+    return has(c.relations(), r.id()) || has(c.assets(), target.id()) || has(c.enterprises(), target.owner());
+  }
+
+  CatalogueIndex catalogue_;
+  std::vector<const v1::Control*> controls_;
+  std::vector<std::unordered_map<std::string, double>> baseline_efficacy_;
+};
+
+// Looked up once per relation, so hashed. Keys are equal as the doubles compare equal
+// (−0 == +0), and std::hash<double> hashes both zeros alike; there is no NaN, since
+// Distribution's factories refuse non-finite parameters.
+struct DistributionKey {
+  int family;
+  double a, b, c, d;
+  bool operator==(const DistributionKey&) const = default;
+};
+struct DistributionKeyHash {
+  std::size_t operator()(const DistributionKey& k) const {
+    std::size_t h = static_cast<std::size_t>(k.family);
+    for (const double v : {k.a, k.b, k.c, k.d}) h = h * 0x9E3779B97F4A7C15ULL ^ std::hash<double>{}(v);
+    return h;
+  }
+};
+
+}  // namespace
+
+Distribution to_distribution(const v1::Distribution& d) {
+  using F = v1::Distribution;
+  switch (d.family_case()) {
+    case F::kFixed: return Distribution::fixed(d.fixed().value());
+    case F::kExponential: return Distribution::exponential(d.exponential().mean());
+    case F::kLognormal: return Distribution::lognormal(d.lognormal().mu(), d.lognormal().sigma());
+    case F::kGamma: return Distribution::gamma(d.gamma().shape(), d.gamma().scale());
+    case F::kUniform: return Distribution::uniform(d.uniform().min(), d.uniform().max());
+    case F::kPert:
+      return Distribution::pert(d.pert().min(), d.pert().mode(), d.pert().max(),
+                                d.pert().has_lambda() ? d.pert().lambda() : 4.0);
+    case F::FAMILY_NOT_SET: break;
+  }
+  return Distribution::fixed(0.0);
+}
+
+double Model::frozen_bytes_per_relation() const {
+  if (edge_target.empty()) return 0.0;
+  const double bytes = static_cast<double>(
+      out_begin.size() * sizeof(std::uint32_t) +
+      edge_target.size() * sizeof(std::uint32_t) * 3 + edge_p_residual.size() * sizeof(double) +
+      edge_p_inherent.size() * sizeof(double) +
+      distributions.size() * sizeof(Distribution));
+  return bytes / static_cast<double>(edge_target.size());
+}
+
+Model compile(const v1::Scenario& s) {
+  Model m;
+  const auto n = static_cast<std::size_t>(s.assets_size());
+  if (n > std::numeric_limits<std::uint32_t>::max() - 1) throw std::invalid_argument("too many assets");
+
+  // Ids map to the first entity that has them (validation refuses duplicates).
+  IdIndex enterprise_index(static_cast<std::size_t>(s.enterprises_size()));
+  for (int i = 0; i < s.enterprises_size(); ++i) {
+    enterprise_index.emplace(s.enterprises(i).id(), static_cast<std::uint32_t>(i));
+    m.enterprise_id.push_back(s.enterprises(i).id());
+    m.enterprise_output.push_back(s.enterprises(i).daily_output());
+  }
+  for (const auto& d : s.dependencies()) {
+    const std::uint32_t customer = enterprise_index.find(d.customer());
+    const std::uint32_t supplier = enterprise_index.find(d.supplier());
+    if (customer == IdIndex::kAbsent || supplier == IdIndex::kAbsent) {
+      throw std::invalid_argument("dependency of unknown enterprises");
+    }
+    if (d.share() > 0) m.supply_links.push_back({customer, supplier, d.share(), d.buffer_days()});
+  }
+  std::unordered_map<DistributionKey, std::uint32_t, DistributionKeyHash> distribution_index;
+  const auto index_of = [&](const Distribution& d) {
+    const DistributionKey key{static_cast<int>(d.family), d.a, d.b, d.c, d.d};
+    auto [it, fresh] = distribution_index.emplace(key, static_cast<std::uint32_t>(m.distributions.size()));
+    if (fresh) m.distributions.push_back(d);
+    return it->second;
+  };
+
+  IdIndex asset_index(n);
+  m.asset_id.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& a = s.assets(static_cast<int>(i));
+    if (!asset_index.emplace(a.id(), static_cast<std::uint32_t>(i)).second) {
+      throw std::invalid_argument("duplicate asset id " + a.id());
+    }
+    m.asset_id.push_back(a.id());
+    const std::uint32_t owner = enterprise_index.find(a.owner());
+    if (owner == IdIndex::kAbsent) throw std::invalid_argument("asset " + a.id() + " has no known owner");
+    m.asset_owner.push_back(owner);
+    // proto3 enums are open: a number outside the enum (validation refuses it) must not
+    // become an index into the report's tables.
+    if (!v1::Layer_IsValid(a.layer()) || !v1::Element_IsValid(a.element()) || !v1::Gate_IsValid(a.gate())) {
+      throw std::invalid_argument("asset '" + a.id() + "' has a layer, element or gate number outside the schema");
+    }
+    m.asset_layer.push_back(static_cast<std::uint8_t>(std::max(0, a.layer() - 1)));
+    m.asset_element.push_back(static_cast<std::uint8_t>(std::max(0, a.element() - 1)));
+    m.asset_all_gate.push_back(a.gate() == v1::ALL ? 1 : 0);
+    m.asset_target.push_back(a.target() ? 1 : 0);
+    m.asset_containment.push_back(a.containment());
+    m.asset_loss.push_back(a.loss().confidentiality() + a.loss().integrity() + a.loss().availability());
+  }
+
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& loss = s.assets(static_cast<int>(i)).loss();
+    const double share = loss.has_outage_days() ? loss.operations_share() : 0.0;
+    m.asset_operations_share.push_back(share);
+    m.asset_outage.push_back(share > 0 ? index_of(to_distribution(loss.outage_days())) : 0);
+    m.has_production |= share > 0 && m.enterprise_output[m.asset_owner[i]] > 0;
+  }
+
+  // Relations into compressed rows by source asset, each row in relation order (a stable
+  // counting sort), so the frozen form does not depend on insertion details.
+  const auto r_count = static_cast<std::size_t>(s.relations_size());
+  std::vector<std::uint32_t> relation_from(r_count), relation_to(r_count);
+  m.out_begin.assign(n + 1, 0);
+  m.in_degree.assign(n, 0);
+  for (std::size_t i = 0; i < r_count; ++i) {
+    const auto& r = s.relations(static_cast<int>(i));
+    const std::uint32_t from = asset_index.find(r.from());
+    const std::uint32_t to = asset_index.find(r.to());
+    if (from == IdIndex::kAbsent || to == IdIndex::kAbsent) {
+      throw std::invalid_argument("relation " + r.id() + " joins unknown assets");
+    }
+    relation_from[i] = from;
+    relation_to[i] = to;
+    ++m.out_begin[from + 1];
+    ++m.in_degree[to];
+  }
+  for (std::size_t v = 0; v < n; ++v) m.out_begin[v + 1] += m.out_begin[v];
+  std::vector<std::uint32_t> row_order(r_count);  // relation index at each row position
+  {
+    std::vector<std::uint32_t> next(m.out_begin.begin(), m.out_begin.end() - 1);
+    for (std::size_t i = 0; i < r_count; ++i) row_order[next[relation_from[i]]++] = static_cast<std::uint32_t>(i);
+  }
+  relation_from = {};
+
+  if (std::any_of(s.relations().begin(), s.relations().end(), [](const auto& r) { return !r.id().empty(); })) {
+    m.relation_id.reserve(r_count);
+    for (const auto& r : s.relations()) m.relation_id.push_back(r.id());
+  }
+  ControlResolver controls(s);
+  m.edge_target.reserve(r_count);
+  m.edge_p_residual.reserve(r_count);
+  m.edge_p_inherent.reserve(r_count);
+  m.edge_ttc.reserve(r_count);
+  for (const std::uint32_t ri : row_order) {
+    const auto& r = s.relations(static_cast<int>(ri));
+    const std::uint32_t w = relation_to[ri];
+    const double p = r.step().p();
+    double residual = p;
+    const auto& mitigated_by = r.step().mitigated_by();
+    // A requirement listed twice is one barrier. Lists are short and a scan beats a set;
+    // a long one (the file is untrusted) gets a set, so the check stays linear.
+    constexpr int kScanUpTo = 16;
+    std::unordered_set<std::string_view> seen;
+    for (int k = 0; k < mitigated_by.size(); ++k) {
+      const std::string& requirement = mitigated_by[k];
+      const bool repeated = mitigated_by.size() <= kScanUpTo
+                                ? std::find(mitigated_by.begin(), mitigated_by.begin() + k, requirement) !=
+                                      mitigated_by.begin() + k
+                                : !seen.insert(requirement).second;
+      if (repeated) continue;
+      residual *= 1.0 - controls.efficacy(requirement, r, s.assets(static_cast<int>(w)), m.asset_owner[w]);
+    }
+    m.edge_target.push_back(w);
+    m.edge_p_inherent.push_back(p);
+    m.edge_p_residual.push_back(residual);
+    m.edge_ttc.push_back(index_of(r.step().has_ttc() ? to_distribution(r.step().ttc()) : Distribution::fixed(0.0)));
+  }
+  m.edge_relation = std::move(row_order);
+  // Without any control lowering a step, the inherent probabilities are the residual ones.
+  if (m.edge_p_inherent == m.edge_p_residual) {
+    m.edge_p_inherent.clear();
+    m.edge_p_inherent.shrink_to_fit();
+  }
+
+  // Threats; without any, one attacker enters wherever assets are exposed.
+  const auto known_asset = [&](const std::string& id, const v1::Threat& t, const char* role) {
+    const std::uint32_t i = asset_index.find(id);
+    if (i == IdIndex::kAbsent) {
+      throw std::invalid_argument("threat '" + t.id() + "' has " + role + " at unknown asset '" + id + "'");
+    }
+    return i;
+  };
+  const auto add_exposure_entries = [&](CompiledThreat& t) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const double x = s.assets(static_cast<int>(i)).exposure();
+      if (x > 0) {
+        t.entry_assets.push_back(static_cast<std::uint32_t>(i));
+        t.entry_probability.push_back(x);
+      }
+    }
+  };
+  for (const auto& t : s.threats()) {
+    CompiledThreat c;
+    c.id = t.id();
+    if (enters_at_exposures(t)) {
+      add_exposure_entries(c);
+    } else {
+      for (const auto& e : t.entry_points()) {
+        c.entry_assets.push_back(known_asset(e.asset(), t, "an entry point"));
+        c.entry_probability.push_back(e.probability());
+      }
+    }
+    c.step_scale = t.has_step_scale() ? t.step_scale() : 1.0;
+    if (t.has_annual_frequency()) c.annual_frequency = t.annual_frequency();
+    for (const auto& o : t.objectives()) c.objectives.push_back(known_asset(o, t, "an objective"));
+    m.threats.push_back(std::move(c));
+  }
+  if (m.threats.empty()) {
+    CompiledThreat c;
+    c.id = "exposure";
+    add_exposure_entries(c);
+    m.threats.push_back(std::move(c));
+    m.implicit_threat = true;
+  }
+  if (s.has_settings() && s.settings().has_horizon()) m.horizon = s.settings().horizon();
+  return m;
+}
+
+}  // namespace cpsf
