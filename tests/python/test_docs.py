@@ -196,7 +196,7 @@ def test_every_source_and_test_file_is_named_in_architecture_md(root):
     """A newcomer finds every file of the engine, the bindings, the package, the tests and the notebooks."""
     text = (root / "docs/architecture.md").read_text()
     patterns = ("engine/**/*.hpp", "engine/**/*.cpp", "engine/**/*.in", "python/cpsf/*.py", "python/src/*",
-                "tests/engine/*.cpp", "tests/engine/*.hpp", "tests/python/test_*.py", "notebooks/*.ipynb")
+                "tests/engine/**/*.cpp", "tests/engine/**/*.hpp", "tests/python/test_*.py", "notebooks/*.ipynb")
     missing = []
     for pattern in patterns:
         for path in sorted(root.glob(pattern)):
