@@ -13,6 +13,8 @@
 
 #include "cpsf/analysis/compare.hpp"
 #include "cpsf/model/supplier_rule.hpp"
+#include "cpsf/output/compare_chart.hpp"
+#include "cpsf/output/compare_writers.hpp"
 #include "background_call.hpp"
 #include "registration.hpp"
 

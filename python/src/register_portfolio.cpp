@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cpsf/analysis/portfolio.hpp"
+#include "cpsf/output/portfolio_writers.hpp"
 #include "background_call.hpp"
 #include "registration.hpp"
 

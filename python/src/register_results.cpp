@@ -19,6 +19,9 @@
 
 #include "cpsf/analysis/paths.hpp"
 #include "cpsf/io/scenario_io.hpp"
+#include "cpsf/output/results_csv.hpp"
+#include "cpsf/output/results_json.hpp"
+#include "cpsf/output/run_summary.hpp"
 #include "cpsf/v1/scenario.pb.h"
 #include "registration.hpp"
 #include "run_state.hpp"

@@ -11,6 +11,7 @@
 
 #include "cpsf/model/model.hpp"
 #include "cpsf/analysis/report.hpp"
+#include "cpsf/output/output_context.hpp"
 #include "cpsf/sim/simulation.hpp"
 
 namespace cpsf::python {

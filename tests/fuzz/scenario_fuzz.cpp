@@ -20,6 +20,9 @@
 
 #include "cpsf/model/model.hpp"
 #include "cpsf/analysis/report.hpp"
+#include "cpsf/output/results_csv.hpp"
+#include "cpsf/output/results_json.hpp"
+#include "cpsf/output/run_summary.hpp"
 #include "cpsf/io/scenario_io.hpp"
 #include "cpsf/sim/simulation.hpp"
 #include "cpsf/base/utf8.hpp"

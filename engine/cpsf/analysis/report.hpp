@@ -1,8 +1,9 @@
 // What a run reports (DESIGN §6), computed from a SimulationResult: per-asset
 // probabilities with Wilson intervals and times to compromise, loss distributions
 // (mean with standard error, VaR 95/99, expected shortfall 99, exceedance curve),
-// per enterprise, the layer × element table, inherent vs residual. Written as
-// results.json, assets.csv and losses.csv (docs/results-format.md).
+// per enterprise, the layer × element table, inherent vs residual. Written by
+// output/results_json.hpp, output/results_csv.hpp and output/run_summary.hpp
+// (docs/results-format.md).
 #pragma once
 
 #include <limits>
@@ -100,18 +101,5 @@ struct ReportOptions {
 inline constexpr std::size_t kChokepointAutoRelations = 2'000'000;
 
 Report make_report(const Model& model, const SimulationResult& result, const ReportOptions& options = {});
-
-struct OutputContext {
-  std::string scenario_file, scenario_name, currency;
-};
-
-// The results.json document (deterministic: no time stamps, no thread count).
-std::string results_json(const Model& model, const SimulationResult& result, const Report& report,
-                         const OutputContext& context);
-std::string assets_csv(const Model& model, const Report& report);
-std::string losses_csv(const SimulationResult& result);
-// A readable summary for the terminal.
-std::string text_summary(const Model& model, const SimulationResult& result, const Report& report,
-                         const OutputContext& context);
 
 }  // namespace cpsf

@@ -12,6 +12,8 @@
 #include "cpsf/model/model.hpp"
 #include "cpsf/analysis/report.hpp"
 #include "cpsf/model/supplier_rule.hpp"
+#include "cpsf/output/compare_chart.hpp"
+#include "cpsf/output/compare_writers.hpp"
 #include "test_support.hpp"
 
 namespace cpsf {

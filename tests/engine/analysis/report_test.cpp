@@ -1,6 +1,9 @@
 // results.json is written partly by hand (the per-asset arrays, streamed): it must be
 // exactly what nlohmann's dump(1) of the same document gives, whatever the names hold.
 #include "cpsf/analysis/report.hpp"
+#include "cpsf/output/results_csv.hpp"
+#include "cpsf/output/results_json.hpp"
+#include "cpsf/output/run_summary.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

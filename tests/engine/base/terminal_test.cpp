@@ -16,6 +16,9 @@
 #include "cpsf/model/model.hpp"
 #include "cpsf/analysis/portfolio.hpp"
 #include "cpsf/analysis/report.hpp"
+#include "cpsf/output/compare_writers.hpp"
+#include "cpsf/output/portfolio_writers.hpp"
+#include "cpsf/output/run_summary.hpp"
 #include "cpsf/output/summary.hpp"
 #include "test_support.hpp"
 

@@ -16,6 +16,7 @@
 
 #include "cpsf/model/model.hpp"
 #include "cpsf/analysis/report.hpp"
+#include "cpsf/output/results_json.hpp"
 #include "cpsf/sim/simulation.hpp"
 #include "cpsf/base/statistics.hpp"
 #include "test_support.hpp"

@@ -11,6 +11,9 @@
 #include "cpsf/model/model.hpp"
 #include "cpsf/analysis/portfolio.hpp"
 #include "cpsf/analysis/report.hpp"
+#include "cpsf/output/compare_writers.hpp"
+#include "cpsf/output/portfolio_writers.hpp"
+#include "cpsf/output/results_csv.hpp"
 #include "test_support.hpp"
 
 namespace cpsf {

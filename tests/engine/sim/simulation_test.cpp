@@ -16,6 +16,9 @@
 #include "cpsf/base/limits.hpp"
 #include "cpsf/analysis/portfolio.hpp"
 #include "cpsf/analysis/report.hpp"
+#include "cpsf/output/results_csv.hpp"
+#include "cpsf/output/results_json.hpp"
+#include "cpsf/output/run_summary.hpp"
 #include "test_support.hpp"
 
 namespace cpsf {
