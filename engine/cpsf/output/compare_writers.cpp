@@ -1,7 +1,5 @@
 #include "cpsf/output/compare_writers.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -10,17 +8,101 @@
 #include "cpsf/base/terminal.hpp"
 #include "cpsf/base/version.hpp"
 #include "cpsf/output/csv.hpp"
+#include "cpsf/output/json_writer.hpp"
 #include "cpsf/output/text_format.hpp"
 
 namespace cpsf {
 
 namespace {
 
-using Json = nlohmann::ordered_json;
+// {"mean": m, "stderr": se, "ci95": [m − 1.96 se, m + 1.96 se]}
+void write_mean_stderr_ci(JsonWriter& w, double mean, double se) {
+  w.begin_object();
+  w.key("mean").number(mean);
+  w.key("stderr").number(se);
+  w.key("ci95").numbers({mean - kZ95 * se, mean + kZ95 * se});
+  w.end_object();
+}
 
-Json number(double x) { return std::isfinite(x) ? Json(x) : Json(nullptr); }
-Json interval(Interval i) { return Json::array({number(i.low), number(i.high)}); }
-Json interval(double mean, double se) { return interval({mean - kZ95 * se, mean + kZ95 * se}); }
+void write_loss(JsonWriter& w, const CompareRow& row) {
+  w.begin_object();
+  w.key("mean").number(row.mean);
+  w.key("stderr").number(row.stderr_);
+  w.key("ci95").numbers({row.ci95.low, row.ci95.high});
+  w.key("var95").number(row.var95);
+  w.key("var95_ci95").numbers({row.var95_ci.low, row.var95_ci.high});
+  w.key("var99").number(row.var99);
+  w.key("var99_ci95").numbers({row.var99_ci.low, row.var99_ci.high});
+  w.key("es99").number(row.es99);
+  w.end_object();
+}
+
+void write_p_any_target(JsonWriter& w, const CompareRow& row) {
+  if (!row.target_trials) return w.null();
+  w.begin_object();
+  w.key("targets").count(row.targets);
+  w.key("compromised_trials").count(*row.target_trials);
+  w.key("p").number(row.p_target);
+  w.key("ci95").numbers({row.p_target_ci.low, row.p_target_ci.high});
+  w.end_object();
+}
+
+void write_supplier_decisions(JsonWriter& w, const std::vector<SupplierDecision>& decisions) {
+  w.begin_array();
+  for (const auto& d : decisions) {
+    w.begin_object();
+    w.key("enterprise").string(d.enterprise);
+    w.key("baseline").string(d.baseline);
+    w.key("previous_baseline").string(d.previous_baseline);
+    w.key("customers").strings(d.customers);
+    w.key("reasons").begin_array();
+    for (const auto& why : d.reasons) {
+      w.begin_object();
+      w.key("reason").string(supplier_reason_name(why.kind));
+      w.key("customer").string(why.customer);
+      if (why.kind == SupplierReason::Kind::ReachesSystems) {
+        w.key("relation").string(why.relation);
+        w.key("relations").count(why.relations);
+      }
+      w.key("text").string(describe(why));
+      w.end_object();
+    }
+    w.end_array();
+    w.end_object();
+  }
+  w.end_array();
+}
+
+void write_row(JsonWriter& w, const CompareResult& r, const CompareRow& row) {
+  w.begin_object();
+  w.key("scenario").string(row.scenario);
+  w.key("baseline").string(row.baseline);
+  w.key("trials").count(row.trials);
+  w.key("loss");
+  write_loss(w, row);
+  w.key("p_any_target");
+  write_p_any_target(w, row);
+  w.key("inherent").begin_object();
+  w.key("mean").number(row.inherent_mean);
+  w.key("stderr").number(row.inherent_stderr);
+  w.end_object();
+  w.key("reduction");
+  write_mean_stderr_ci(w, row.reduction_mean, row.reduction_stderr);
+  w.key("annual");
+  row.annual_mean ? write_mean_stderr_ci(w, *row.annual_mean, *row.annual_stderr) : w.null();
+  w.key("difference").begin_object();
+  w.key("from").string(r.baselines.front());
+  w.key("mean").number(row.diff_mean);
+  w.key("stderr").number(row.diff_stderr);
+  w.key("ci95").numbers({row.diff_mean - kZ95 * row.diff_stderr, row.diff_mean + kZ95 * row.diff_stderr});
+  w.end_object();
+  w.key("changed_enterprises").count(row.changed);
+  if (row.baseline == kSupplierRule) {
+    w.key("supplier_rule");
+    write_supplier_decisions(w, row.decisions);
+  }
+  w.end_object();
+}
 
 const CompareScenarioInfo& info_of(const CompareResult& r, const std::string& label) {
   for (const auto& s : r.scenarios) {
@@ -32,83 +114,36 @@ const CompareScenarioInfo& info_of(const CompareResult& r, const std::string& la
 }  // namespace
 
 std::string compare_json(const CompareResult& r) {
-  Json j;
-  j["format"] = "cpsf.compare.v1";
-  j["engine"] = {{"version", kEngineVersion},
-                 {"schema", kSchemaVersion},
-                 {"git_revision", kGitRevision},
-                 {"semantics", "attack-step semantics v1 (DESIGN §4)"}};
-  j["generator"] = "philox4x32-10";
-  j["seed"] = r.seed;
-  j["trials"] = r.trials;
-  j["threat"] = r.threat ? Json(*r.threat) : Json(nullptr);
-  j["baselines"] = r.baselines;
-  j["pairing"] =
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object();
+  write_format_and_engine(w, "cpsf.compare.v1");
+  w.key("generator").string("philox4x32-10");
+  w.key("seed").count(r.seed);
+  w.key("trials").count(r.trials);
+  w.key("threat");
+  r.threat ? w.string(*r.threat) : w.null();
+  w.key("baselines").strings(r.baselines);
+  w.key("pairing").string(
       "common random numbers: every variant of a scenario uses the same seed and trials, so differences are "
-      "per-trial (paired); differences are from the first baseline";
-  auto& scenarios = j["scenarios"] = Json::array();
+      "per-trial (paired); differences are from the first baseline");
+  w.key("scenarios").begin_array();
   for (const auto& s : r.scenarios) {
-    scenarios.push_back(
-        {{"label", s.label}, {"file", s.file}, {"name", s.name}, {"currency", s.currency}, {"threats", s.threats}});
+    w.begin_object();
+    w.key("label").string(s.label);
+    w.key("file").string(s.file);
+    w.key("name").string(s.name);
+    w.key("currency").string(s.currency);
+    w.key("threats").strings(s.threats);
+    w.end_object();
   }
-  auto& rows = j["rows"] = Json::array();
-  for (const auto& row : r.rows) {
-    Json rj{{"scenario", row.scenario}, {"baseline", row.baseline}, {"trials", row.trials}};
-    rj["loss"] = {{"mean", number(row.mean)},
-                  {"stderr", number(row.stderr_)},
-                  {"ci95", interval(row.ci95)},
-                  {"var95", number(row.var95)},
-                  {"var95_ci95", interval(row.var95_ci)},
-                  {"var99", number(row.var99)},
-                  {"var99_ci95", interval(row.var99_ci)},
-                  {"es99", number(row.es99)}};
-    if (row.target_trials) {
-      rj["p_any_target"] = {{"targets", row.targets},
-                            {"compromised_trials", *row.target_trials},
-                            {"p", number(row.p_target)},
-                            {"ci95", interval(row.p_target_ci)}};
-    } else {
-      rj["p_any_target"] = nullptr;
-    }
-    rj["inherent"] = {{"mean", number(row.inherent_mean)}, {"stderr", number(row.inherent_stderr)}};
-    rj["reduction"] = {{"mean", number(row.reduction_mean)},
-                       {"stderr", number(row.reduction_stderr)},
-                       {"ci95", interval(row.reduction_mean, row.reduction_stderr)}};
-    if (row.annual_mean) {
-      rj["annual"] = {{"mean", number(*row.annual_mean)},
-                      {"stderr", number(*row.annual_stderr)},
-                      {"ci95", interval(*row.annual_mean, *row.annual_stderr)}};
-    } else {
-      rj["annual"] = nullptr;
-    }
-    rj["difference"] = {{"from", r.baselines.front()},
-                        {"mean", number(row.diff_mean)},
-                        {"stderr", number(row.diff_stderr)},
-                        {"ci95", interval(row.diff_mean, row.diff_stderr)}};
-    rj["changed_enterprises"] = row.changed;
-    if (row.baseline == kSupplierRule) {
-      auto& decisions = rj["supplier_rule"] = Json::array();
-      for (const auto& d : row.decisions) {
-        Json reasons = Json::array();
-        for (const auto& why : d.reasons) {
-          Json w{{"reason", supplier_reason_name(why.kind)}, {"customer", why.customer}};
-          if (why.kind == SupplierReason::Kind::ReachesSystems) {
-            w["relation"] = why.relation;
-            w["relations"] = why.relations;
-          }
-          w["text"] = describe(why);
-          reasons.push_back(std::move(w));
-        }
-        decisions.push_back({{"enterprise", d.enterprise},
-                             {"baseline", d.baseline},
-                             {"previous_baseline", d.previous_baseline},
-                             {"customers", d.customers},
-                             {"reasons", std::move(reasons)}});
-      }
-    }
-    rows.push_back(std::move(rj));
-  }
-  return j.dump(1) + "\n";
+  w.end_array();
+  w.key("rows").begin_array();
+  for (const auto& row : r.rows) write_row(w, r, row);
+  w.end_array();
+  w.end_object();
+  out += '\n';
+  return out;
 }
 
 std::string compare_csv(const CompareResult& r) {

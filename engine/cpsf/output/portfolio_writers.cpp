@@ -1,13 +1,11 @@
 #include "cpsf/output/portfolio_writers.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <cmath>
 #include <cstdio>
 
 #include "cpsf/base/terminal.hpp"
-#include "cpsf/base/version.hpp"
 #include "cpsf/output/csv.hpp"
+#include "cpsf/output/json_writer.hpp"
 
 namespace cpsf {
 
@@ -20,12 +18,11 @@ std::string fmt(double x, const char* spec = "%.6g") {
   return buf;
 }
 
-nlohmann::ordered_json number(double x) {
-  return std::isfinite(x) ? nlohmann::ordered_json(x) : nlohmann::ordered_json(nullptr);
-}
-
-nlohmann::ordered_json estimate_json(const LossEstimate& e) {
-  return {{"mean", number(e.mean)}, {"stderr", number(e.stderr_)}};
+void write_estimate(JsonWriter& w, const LossEstimate& e) {
+  w.begin_object();
+  w.key("mean").number(e.mean);
+  w.key("stderr").number(e.stderr_);
+  w.end_object();
 }
 
 const char* objective_name(const PortfolioResult& r) {
@@ -33,57 +30,95 @@ const char* objective_name(const PortfolioResult& r) {
                   : "residual loss per trial (main view)";
 }
 
+// "greedy": the greedy path at this budget, and where it ends.
+void write_greedy(JsonWriter& w, const PortfolioResult& r) {
+  w.key("greedy").begin_object();
+  w.key("loss");
+  write_estimate(w, r.greedy_loss);
+  w.key("steps").begin_array();
+  for (const auto& s : r.greedy) {
+    w.begin_object();
+    w.key("control").string(s.control);
+    w.key("control_cost").number(s.control_cost);
+    w.key("cost").number(s.cost);
+    w.key("loss");
+    write_estimate(w, s.loss);
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+}
+
+void write_marginal(JsonWriter& w, const PortfolioResult& r) {
+  w.key("marginal").begin_array();
+  for (const auto& m : r.marginal) {
+    w.begin_object();
+    w.key("control").string(m.control);
+    w.key("cost").number(m.cost);
+    w.key("chosen").boolean(m.chosen);
+    w.key("value").number(m.value);
+    w.key("stderr").number(m.stderr_);
+    w.key("value_per_cost").number(m.value_per_cost);
+    w.end_object();
+  }
+  w.end_array();
+}
+
+void write_frontier(JsonWriter& w, const PortfolioResult& r) {
+  w.key("frontier").begin_array();
+  for (const auto& f : r.frontier) {
+    w.begin_object();
+    w.key("budget").number(f.budget);
+    w.key("cost").number(f.cost);
+    w.key("loss");
+    write_estimate(w, f.loss);
+    w.key("chosen").strings(f.chosen);
+    w.end_object();
+  }
+  w.end_array();
+}
+
 }  // namespace
 
 std::string portfolio_json(const PortfolioResult& r, const OutputContext& context) {
-  nlohmann::ordered_json j;
-  j["format"] = "cpsf.optimise.v1";
-  j["engine"] = {{"version", kEngineVersion},
-                 {"schema", kSchemaVersion},
-                 {"git_revision", kGitRevision},
-                 {"semantics", "attack-step semantics v1 (DESIGN §4)"}};
-  j["scenario"] = {{"file", context.scenario_file}, {"name", context.scenario_name}, {"currency", context.currency}};
-  j["generator"] = "philox4x32-10";
-  j["seed"] = r.seed;
-  j["trials"] = r.trials;
-  j["horizon"] = r.horizon ? nlohmann::ordered_json(*r.horizon) : nlohmann::ordered_json(nullptr);
-  j["objective"] = r.annual ? "annual" : "per-trial";
-  j["objective_description"] = objective_name(r);
-  j["method"] = portfolio_method_name(r.method);
-  j["budget"] = r.budget;
-  auto& candidates = j["candidates"] = nlohmann::ordered_json::array();
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object();
+  write_format_and_engine(w, "cpsf.optimise.v1");
+  write_scenario(w, context);
+  w.key("generator").string("philox4x32-10");
+  w.key("seed").count(r.seed);
+  w.key("trials").count(r.trials);
+  w.key("horizon");
+  r.horizon ? w.number(*r.horizon) : w.null();
+  w.key("objective").string(r.annual ? "annual" : "per-trial");
+  w.key("objective_description").string(objective_name(r));
+  w.key("method").string(portfolio_method_name(r.method));
+  w.key("budget").number(r.budget);
+  w.key("candidates").begin_array();
   for (std::size_t i = 0; i < r.candidates.size(); ++i) {
-    candidates.push_back({{"id", r.candidates[i]}, {"cost", r.candidate_cost[i]}});
+    w.begin_object();
+    w.key("id").string(r.candidates[i]);
+    w.key("cost").number(r.candidate_cost[i]);
+    w.end_object();
   }
-  j["total_cost"] = r.total_cost;
-  j["chosen"] = r.chosen;
-  j["cost"] = r.cost;
-  j["loss"] = estimate_json(r.loss);
-  j["loss_none"] = estimate_json(r.none);
-  j["loss_all"] = estimate_json(r.all);
-  j["reduction"] = estimate_json({r.reduction, r.reduction_stderr});
-  auto& greedy = j["greedy"];
-  greedy["loss"] = estimate_json(r.greedy_loss);
-  auto& steps = greedy["steps"] = nlohmann::ordered_json::array();
-  for (const auto& s : r.greedy) {
-    steps.push_back(
-        {{"control", s.control}, {"control_cost", s.control_cost}, {"cost", s.cost}, {"loss", estimate_json(s.loss)}});
+  w.end_array();
+  w.key("total_cost").number(r.total_cost);
+  w.key("chosen").strings(r.chosen);
+  w.key("cost").number(r.cost);
+  const std::pair<const char*, LossEstimate> losses[] = {
+      {"loss", r.loss}, {"loss_none", r.none}, {"loss_all", r.all}, {"reduction", {r.reduction, r.reduction_stderr}}};
+  for (const auto& [name, estimate] : losses) {
+    w.key(name);
+    write_estimate(w, estimate);
   }
-  auto& marginal = j["marginal"] = nlohmann::ordered_json::array();
-  for (const auto& m : r.marginal) {
-    marginal.push_back({{"control", m.control},
-                        {"cost", m.cost},
-                        {"chosen", m.chosen},
-                        {"value", number(m.value)},
-                        {"stderr", number(m.stderr_)},
-                        {"value_per_cost", number(m.value_per_cost)}});
-  }
-  auto& frontier = j["frontier"] = nlohmann::ordered_json::array();
-  for (const auto& f : r.frontier) {
-    frontier.push_back({{"budget", f.budget}, {"cost", f.cost}, {"loss", estimate_json(f.loss)}, {"chosen", f.chosen}});
-  }
-  j["simulations"] = r.simulations;
-  return j.dump(1) + "\n";
+  write_greedy(w, r);
+  write_marginal(w, r);
+  write_frontier(w, r);
+  w.key("simulations").count(r.simulations);
+  w.end_object();
+  out += '\n';
+  return out;
 }
 
 std::string frontier_csv(const PortfolioResult& r) {

@@ -1,5 +1,5 @@
-// results.json (docs/results-format.md): a run's estimates, written in nlohmann's dump(1)
-// layout, the per-asset arrays streamed (json_writer.hpp).
+// results.json (docs/results-format.md): a run's estimates, streamed through the one JSON
+// writer (json_writer.hpp), 10^6 assets included.
 #pragma once
 
 #include <string>
