@@ -230,22 +230,24 @@ std::vector<std::string> compare_labels(const std::vector<std::string>& names, c
   return label;
 }
 
-CompareResult compare(const std::vector<CompareInput>& inputs, const CompareOptions& o) {
+namespace {
+
+// Every error before the first run (a long comparison must not fail half way): options,
+// baselines, labels, and each scenario's threat and variants.
+void check_inputs(const std::vector<CompareInput>& inputs, const CompareOptions& o) {
   if (inputs.empty()) throw std::invalid_argument("no scenario to compare (fix: give at least one scenario)");
   if (o.baselines.empty()) {
     throw std::invalid_argument(
         "no baseline to compare (fix: give at least one of as-is, supplier-rule or a baseline id)");
   }
   o.check();
-  {
-    std::unordered_set<std::string> seen;
-    for (const auto& b : o.baselines) {
-      if (b.empty()) {
-        throw std::invalid_argument("an empty baseline name (fix: use as-is, supplier-rule or a baseline id)");
-      }
-      if (!seen.insert(b).second)
-        throw std::invalid_argument("baseline " + quoted(b) + " is given twice (fix: give it once)");
+  std::unordered_set<std::string> seen;
+  for (const auto& b : o.baselines) {
+    if (b.empty()) {
+      throw std::invalid_argument("an empty baseline name (fix: use as-is, supplier-rule or a baseline id)");
     }
+    if (!seen.insert(b).second)
+      throw std::invalid_argument("baseline " + quoted(b) + " is given twice (fix: give it once)");
   }
   std::unordered_set<std::string> labels;
   for (const auto& in : inputs) {
@@ -255,7 +257,6 @@ CompareResult compare(const std::vector<CompareInput>& inputs, const CompareOpti
                                   " is used twice (fix: give each its own label)");
     }
   }
-  // Every error before the first run: a long comparison must not fail half way.
   for (const auto& in : inputs) {
     if (o.threat) {
       v1::Scenario copy;
@@ -272,7 +273,75 @@ CompareResult compare(const std::vector<CompareInput>& inputs, const CompareOpti
       }
     }
   }
+}
 
+// The model of `base` under the variant `row.baseline`; fills the row's changed
+// enterprises and (supplier-rule) decisions.
+Model compile_variant(const v1::Scenario& base, const std::string& label, CompareRow& row) {
+  const std::string& name = row.baseline;
+  v1::Scenario variant = base;
+  try {
+    if (name == kSupplierRule) {
+      row.decisions = apply_supplier_rule(variant);
+    } else if (name != kAsIs) {
+      assign_baseline(variant, name);
+    }
+    row.changed = changed_baselines(base, variant);
+    return compile(variant);
+  } catch (const std::invalid_argument& e) {
+    fail(label, std::string(e.what()) + " (with baseline " + quoted(name) + ")");
+  }
+}
+
+// Per trial, what a scenario's later variants are paired with: its controls-off loss
+// (shared by every variant) and its first variant's residual loss.
+struct ScenarioPairs {
+  std::vector<double> first_residual, inherent;
+};
+
+// The row's estimates from its run; the first variant of a scenario fills `pairs`.
+void estimate_row(const Model& model, const SimulationResult& r, bool first, ScenarioPairs& pairs, CompareRow& row) {
+  const ViewResult& view = r.main();
+  row.trials = r.trials;
+  const LossSummary loss = summarise_losses(view.residual_loss, {});
+  row.mean = loss.mean;
+  row.stderr_ = loss.stderr_;
+  row.ci95 = loss.ci95;
+  row.var95 = loss.var95;
+  row.var99 = loss.var99;
+  row.es99 = loss.es99;
+  const auto sorted = sorted_copy(view.residual_loss);
+  row.var95_ci = quantile_interval(sorted, 0.95);
+  row.var99_ci = quantile_interval(sorted, 0.99);
+  target_probability(model, r, row);
+  if (first) {
+    const PerTrial& source = r.has_inherent ? view.inherent_loss : view.residual_loss;
+    pairs.inherent.assign(source.begin(), source.end());
+    pairs.first_residual.assign(view.residual_loss.begin(), view.residual_loss.end());
+  }
+  const auto inh = mean_se(pairs.inherent);
+  row.inherent_mean = inh.mean;
+  row.inherent_stderr = inh.stderr_;
+  std::vector<double> paired(r.trials);
+  for (std::uint64_t j = 0; j < r.trials; ++j) paired[j] = pairs.inherent[j] - view.residual_loss[j];
+  const auto reduction = mean_se(paired);
+  row.reduction_mean = reduction.mean;
+  row.reduction_stderr = reduction.stderr_;
+  for (std::uint64_t j = 0; j < r.trials; ++j) paired[j] = view.residual_loss[j] - pairs.first_residual[j];
+  const auto diff = mean_se(paired);
+  row.diff_mean = diff.mean;
+  row.diff_stderr = first ? 0.0 : diff.stderr_;
+  if (r.has_annual) {
+    const auto annual = mean_se(r.annual_residual_loss);
+    row.annual_mean = annual.mean;
+    row.annual_stderr = annual.stderr_;
+  }
+}
+
+}  // namespace
+
+CompareResult compare(const std::vector<CompareInput>& inputs, const CompareOptions& o) {
+  check_inputs(inputs, o);
   CompareResult result;
   result.trials = o.run.trials;
   result.seed = o.run.seed;
@@ -289,72 +358,20 @@ CompareResult compare(const std::vector<CompareInput>& inputs, const CompareOpti
     v1::Scenario base = in.scenario;
     if (o.threat) keep_threat(base, in.label, *o.threat);
     CompareScenarioInfo info{in.label, in.file, base.name(), base.currency(), {}};
-    std::vector<double> first_residual, inherent;  // per trial, kept for the pairs
+    ScenarioPairs pairs;
     for (std::size_t b = 0; b < o.baselines.size(); ++b) {
-      const std::string& name = o.baselines[b];
-      if (o.on_run) o.on_run(index++, total, in.label, name);
+      if (o.on_run) o.on_run(index++, total, in.label, o.baselines[b]);
       CompareRow row;
       row.scenario = in.label;
-      row.baseline = name;
-      Model model;
-      {
-        v1::Scenario variant = base;
-        try {
-          if (name == kSupplierRule) {
-            row.decisions = apply_supplier_rule(variant);
-          } else if (name != kAsIs) {
-            assign_baseline(variant, name);
-          }
-          row.changed = changed_baselines(base, variant);
-          model = compile(variant);
-        } catch (const std::invalid_argument& e) {
-          fail(in.label, std::string(e.what()) + " (with baseline " + quoted(name) + ")");
-        }
-      }
+      row.baseline = o.baselines[b];
+      const Model model = compile_variant(base, in.label, row);
       if (b == 0) {
         for (const auto& t : model.threats) info.threats.push_back(t.id);
       }
       run.inherent = b == 0;  // controls off does not depend on the baseline: run it once
       const SimulationResult r = simulate(model, run);
       if (r.partial) throw CompareCancelled();
-      const ViewResult& view = r.main();
-      row.trials = r.trials;
-
-      const LossSummary loss = summarise_losses(view.residual_loss, {});
-      row.mean = loss.mean;
-      row.stderr_ = loss.stderr_;
-      row.ci95 = loss.ci95;
-      row.var95 = loss.var95;
-      row.var99 = loss.var99;
-      row.es99 = loss.es99;
-      {
-        const auto sorted = sorted_copy(view.residual_loss);
-        row.var95_ci = quantile_interval(sorted, 0.95);
-        row.var99_ci = quantile_interval(sorted, 0.99);
-      }
-      target_probability(model, r, row);
-      if (b == 0) {
-        const PerTrial& source = r.has_inherent ? view.inherent_loss : view.residual_loss;
-        inherent.assign(source.begin(), source.end());
-        first_residual.assign(view.residual_loss.begin(), view.residual_loss.end());
-      }
-      const auto inh = mean_se(inherent);
-      row.inherent_mean = inh.mean;
-      row.inherent_stderr = inh.stderr_;
-      std::vector<double> paired(r.trials);
-      for (std::uint64_t j = 0; j < r.trials; ++j) paired[j] = inherent[j] - view.residual_loss[j];
-      const auto reduction = mean_se(paired);
-      row.reduction_mean = reduction.mean;
-      row.reduction_stderr = reduction.stderr_;
-      for (std::uint64_t j = 0; j < r.trials; ++j) paired[j] = view.residual_loss[j] - first_residual[j];
-      const auto diff = mean_se(paired);
-      row.diff_mean = diff.mean;
-      row.diff_stderr = b == 0 ? 0.0 : diff.stderr_;
-      if (r.has_annual) {
-        const auto annual = mean_se(r.annual_residual_loss);
-        row.annual_mean = annual.mean;
-        row.annual_stderr = annual.stderr_;
-      }
+      estimate_row(model, r, b == 0, pairs, row);
       result.rows.push_back(std::move(row));
     }
     result.scenarios.push_back(std::move(info));
