@@ -70,7 +70,7 @@ std::shared_ptr<RunState> run(const py::bytes& data, const std::string& file, st
   }
   {
     py::gil_scoped_release release;
-    state->report = make_report(state->model, state->result);
+    state->estimates = estimate(state->model, state->result);
   }
   return state;
 }

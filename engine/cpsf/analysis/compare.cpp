@@ -8,7 +8,7 @@
 #include <set>
 #include <unordered_set>
 
-#include "cpsf/analysis/report.hpp"
+#include "cpsf/analysis/estimates.hpp"
 #include "cpsf/model/catalogue.hpp"
 #include "cpsf/model/model.hpp"
 

@@ -5,12 +5,12 @@
 
 namespace cpsf {
 
-std::string assets_csv(const Model& m, const Report& rep) {
+std::string assets_csv(const Model& m, const Estimates& est) {
   std::string out =
       "id,owner,layer,element,target,compromised_trials,p_compromised,ci95_low,ci95_high,mean_time,sd_time,"
       "inherent_p_compromised\n";
-  out.reserve(out.size() + rep.assets.size() * 160);
-  for (const auto& a : rep.assets) {
+  out.reserve(out.size() + est.assets.size() * 160);
+  for (const auto& a : est.assets) {
     csv::text(out, m.asset_id[a.index]);
     out += ',';
     csv::text(out, m.enterprise_id[m.asset_owner[a.index]]);

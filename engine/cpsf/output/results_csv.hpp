@@ -4,11 +4,11 @@
 
 #include <string>
 
-#include "cpsf/analysis/report.hpp"
+#include "cpsf/analysis/estimates.hpp"
 
 namespace cpsf {
 
-std::string assets_csv(const Model& model, const Report& report);
+std::string assets_csv(const Model& model, const Estimates& estimates);
 std::string losses_csv(const SimulationResult& result);
 
 }  // namespace cpsf

@@ -59,7 +59,7 @@ void write_run(JsonWriter& w, const SimulationResult& r, const OutputContext& ct
                                    : "threat '" + r.threats.front().id + "': one attack per trial");
 }
 
-void write_asset(JsonWriter& w, const Model& m, const AssetReport& a, bool inherent) {
+void write_asset(JsonWriter& w, const Model& m, const AssetEstimates& a, bool inherent) {
   w.begin_object();
   w.key("id").string(m.asset_id[a.index]);
   w.key("owner").string(m.enterprise_id[m.asset_owner[a.index]]);
@@ -86,25 +86,25 @@ void write_asset(JsonWriter& w, const Model& m, const AssetReport& a, bool inher
 }
 
 // "loss", and with a controls-off run "inherent" and "controls_effect".
-void write_losses(JsonWriter& w, const SimulationResult& r, const Report& rep) {
+void write_losses(JsonWriter& w, const SimulationResult& r, const Estimates& est) {
   w.key("loss");
-  write_loss(w, rep.loss);
+  write_loss(w, est.loss);
   if (!r.has_inherent) return;
   w.key("inherent").begin_object();
   w.key("loss");
-  write_loss(w, rep.inherent_loss);
+  write_loss(w, est.inherent_loss);
   w.end_object();
   w.key("controls_effect").begin_object();
-  w.key("loss_removed").number(rep.removed_mean);
-  w.key("stderr").number(rep.removed_stderr);
-  w.key("ci95").numbers({rep.removed_mean - kZ95 * rep.removed_stderr, rep.removed_mean + kZ95 * rep.removed_stderr});
+  w.key("loss_removed").number(est.removed_mean);
+  w.key("stderr").number(est.removed_stderr);
+  w.key("ci95").numbers({est.removed_mean - kZ95 * est.removed_stderr, est.removed_mean + kZ95 * est.removed_stderr});
   w.end_object();
 }
 
-void write_enterprises(JsonWriter& w, const Model& m, const SimulationResult& r, const Report& rep) {
+void write_enterprises(JsonWriter& w, const Model& m, const SimulationResult& r, const Estimates& est) {
   w.key("enterprises").begin_array();
-  for (std::size_t e = 0; e < rep.enterprises.size(); ++e) {
-    const auto& re = rep.enterprises[e];
+  for (std::size_t e = 0; e < est.enterprises.size(); ++e) {
+    const auto& re = est.enterprises[e];
     w.begin_object();
     w.key("id").string(m.enterprise_id[e]);
     w.key("loss");
@@ -119,24 +119,24 @@ void write_enterprises(JsonWriter& w, const Model& m, const SimulationResult& r,
   w.end_array();
 }
 
-void write_cascade(JsonWriter& w, const Model& m, const SimulationResult& r, const Report& rep) {
-  const double share = rep.loss.mean > 0           ? rep.cascade_mean / rep.loss.mean
-                       : std::isnan(rep.loss.mean) ? kNoEstimate  // no trial
+void write_cascade(JsonWriter& w, const Model& m, const SimulationResult& r, const Estimates& est) {
+  const double share = est.loss.mean > 0           ? est.cascade_mean / est.loss.mean
+                       : std::isnan(est.loss.mean) ? kNoEstimate  // no trial
                                                    : 0.0;
   w.key("cascade").begin_object();
   w.key("production_modelled").boolean(r.has_production);
   w.key("dependencies").count(m.supply_links.size());
   w.key("spectral_radius").number(r.spectral_radius);
-  w.key("loss_mean").number(rep.cascade_mean);
-  w.key("stderr").number(rep.cascade_stderr);
+  w.key("loss_mean").number(est.cascade_mean);
+  w.key("stderr").number(est.cascade_stderr);
   w.key("share_of_loss").number(share);
   w.end_object();
 }
 
 // Relations by their labels, assets by their ids.
-void write_relations(JsonWriter& w, const Report& rep, const std::vector<std::uint32_t>& relations) {
+void write_relations(JsonWriter& w, const Estimates& est, const std::vector<std::uint32_t>& relations) {
   w.begin_array();
-  for (const std::uint32_t rel : relations) w.string(rep.relation_labels(rel));
+  for (const std::uint32_t rel : relations) w.string(est.relation_labels(rel));
   w.end_array();
 }
 void write_assets(JsonWriter& w, const Model& m, const std::vector<std::uint32_t>& assets) {
@@ -145,12 +145,12 @@ void write_assets(JsonWriter& w, const Model& m, const std::vector<std::uint32_t
   w.end_array();
 }
 
-void write_path(JsonWriter& w, const Model& m, const Report& rep, const AttackPath& p) {
+void write_path(JsonWriter& w, const Model& m, const Estimates& est, const AttackPath& p) {
   w.begin_object();
   w.key("assets");
   write_assets(w, m, p.assets);
   w.key("relations");
-  write_relations(w, rep, p.relations);
+  write_relations(w, est, p.relations);
   w.key("trials").count(p.trials);
   w.key("frequency").number(p.frequency);
   w.key("ci95").numbers({p.ci95.low, p.ci95.high});
@@ -158,25 +158,25 @@ void write_path(JsonWriter& w, const Model& m, const Report& rep, const AttackPa
   w.end_object();
 }
 
-void write_paths(JsonWriter& w, const Model& m, const Report& rep) {
+void write_paths(JsonWriter& w, const Model& m, const Estimates& est) {
   w.key("paths").begin_object();
-  w.key("successful_paths").count(rep.paths.successful_paths);
+  w.key("successful_paths").count(est.paths.successful_paths);
   w.key("targets").begin_array();
-  for (const auto& t : rep.paths.targets) {
+  for (const auto& t : est.paths.targets) {
     w.begin_object();
     w.key("asset").string(m.asset_id[t.target]);
     w.key("compromised_trials").count(t.compromised_trials);
     w.key("distinct_paths").count(t.distinct_paths);
     w.key("top").begin_array();
-    for (const auto& p : t.top) write_path(w, m, rep, p);
+    for (const auto& p : t.top) write_path(w, m, est, p);
     w.end_array();
     w.end_object();
   }
   w.end_array();
   w.key("relations").begin_array();
-  for (const auto& rs : rep.paths.relations) {
+  for (const auto& rs : est.paths.relations) {
     w.begin_object();
-    w.key("relation").string(rep.relation_labels(rs.relation));
+    w.key("relation").string(est.relation_labels(rs.relation));
     w.key("paths").count(rs.paths);
     w.key("share").number(rs.share);
     w.end_object();
@@ -185,7 +185,7 @@ void write_paths(JsonWriter& w, const Model& m, const Report& rep) {
   w.end_object();
 }
 
-void write_chokepoint(JsonWriter& w, const Model& m, const Report& rep, const Chokepoint& c) {
+void write_chokepoint(JsonWriter& w, const Model& m, const Estimates& est, const Chokepoint& c) {
   const auto count_or_null = [&](std::uint32_t x, std::uint32_t none) { x == none ? w.null() : w.count(x); };
   w.begin_object();
   w.key("asset").string(m.asset_id[c.target]);
@@ -194,7 +194,7 @@ void write_chokepoint(JsonWriter& w, const Model& m, const Report& rep, const Ch
   w.key("cut_size");
   count_or_null(c.cut_size, kNoCut);
   w.key("cut_relations");
-  write_relations(w, rep, c.cut_relations);
+  write_relations(w, est, c.cut_relations);
   w.key("asset_cut_size");
   count_or_null(c.asset_cut_size, kNoCut);
   w.key("cut_assets");
@@ -205,16 +205,16 @@ void write_chokepoint(JsonWriter& w, const Model& m, const Report& rep, const Ch
   w.end_object();
 }
 
-void write_chokepoints(JsonWriter& w, const Model& m, const Report& rep) {
+void write_chokepoints(JsonWriter& w, const Model& m, const Estimates& est) {
   w.key("chokepoints").begin_object();
   w.key("weaknesses").string("residual (controls on)");
-  if (!rep.chokepoints_note.empty()) w.key("note").string(rep.chokepoints_note);
+  if (!est.chokepoints_note.empty()) w.key("note").string(est.chokepoints_note);
   w.key("threats").begin_array();
-  for (const auto& tc : rep.chokepoints) {
+  for (const auto& tc : est.chokepoints) {
     w.begin_object();
     w.key("threat").string(tc.threat);
     w.key("targets").begin_array();
-    for (const auto& c : tc.targets) write_chokepoint(w, m, rep, c);
+    for (const auto& c : tc.targets) write_chokepoint(w, m, est, c);
     w.end_array();
     w.end_object();
   }
@@ -222,25 +222,25 @@ void write_chokepoints(JsonWriter& w, const Model& m, const Report& rep) {
   w.end_object();
 }
 
-void write_layer_element(JsonWriter& w, const Report& rep) {
+void write_layer_element(JsonWriter& w, const Estimates& est) {
   w.key("layer_element").begin_array();
   for (int l = 0; l < 3; ++l) {
     for (int e = 0; e < 6; ++e) {
       w.begin_object();
       w.key("layer").string(kLayerNames[l]);
       w.key("element").string(kElementNames[e]);
-      w.key("expected_loss").number(rep.cell_loss[l][e]);
-      w.key("expected_compromised").number(rep.cell_count[l][e]);
+      w.key("expected_loss").number(est.cell_loss[l][e]);
+      w.key("expected_compromised").number(est.cell_count[l][e]);
       w.end_object();
     }
   }
   w.end_array();
 }
 
-void write_threats(JsonWriter& w, const Model& m, const Report& rep) {
+void write_threats(JsonWriter& w, const Model& m, const Estimates& est) {
   w.key("threats").begin_array();
-  for (std::size_t k = 0; k < rep.threats.size(); ++k) {
-    const auto& t = rep.threats[k];
+  for (std::size_t k = 0; k < est.threats.size(); ++k) {
+    const auto& t = est.threats[k];
     w.begin_object();
     w.key("id").string(t.id);
     w.key("loss");
@@ -248,7 +248,7 @@ void write_threats(JsonWriter& w, const Model& m, const Report& rep) {
     if (t.inherent_mean) w.key("inherent_loss_mean").number(*t.inherent_mean);
     if (m.threats[k].annual_frequency) w.key("annual_frequency").number(*m.threats[k].annual_frequency);
     // With one threat its assets are the main view's `assets`: not written twice.
-    if (rep.threats.size() > 1) {
+    if (est.threats.size() > 1) {
       w.key("assets").begin_array();
       for (const auto& a : t.assets) {
         w.begin_object();
@@ -263,40 +263,40 @@ void write_threats(JsonWriter& w, const Model& m, const Report& rep) {
   w.end_array();
 }
 
-void write_annual(JsonWriter& w, const Report& rep) {
-  if (!rep.annual) return;
+void write_annual(JsonWriter& w, const Estimates& est) {
+  if (!est.annual) return;
   w.key("annual").begin_object();
   w.key("loss");
-  write_loss(w, *rep.annual);
-  if (rep.annual_inherent) {
+  write_loss(w, *est.annual);
+  if (est.annual_inherent) {
     w.key("inherent_loss");
-    write_loss(w, *rep.annual_inherent);
+    write_loss(w, *est.annual_inherent);
   }
   w.end_object();
 }
 
 }  // namespace
 
-std::string results_json(const Model& m, const SimulationResult& r, const Report& rep, const OutputContext& ctx) {
+std::string results_json(const Model& m, const SimulationResult& r, const Estimates& est, const OutputContext& ctx) {
   std::string out;
   const std::size_t per_asset =
-      320 + (r.has_inherent ? 120 : 0) + (rep.threats.size() > 1 ? 120 * rep.threats.size() : 0);
-  out.reserve(rep.assets.size() * per_asset);  // roughly: one allocation, not a series of doublings
+      320 + (r.has_inherent ? 120 : 0) + (est.threats.size() > 1 ? 120 * est.threats.size() : 0);
+  out.reserve(est.assets.size() * per_asset);  // roughly: one allocation, not a series of doublings
   JsonWriter w(out);
   w.begin_object();
   write_format_and_engine(w, "cpsf.results.v1");
   write_run(w, r, ctx);
   w.key("assets").begin_array();
-  for (const auto& a : rep.assets) write_asset(w, m, a, r.has_inherent);
+  for (const auto& a : est.assets) write_asset(w, m, a, r.has_inherent);
   w.end_array();
-  write_losses(w, r, rep);
-  write_enterprises(w, m, r, rep);
-  write_cascade(w, m, r, rep);
-  write_paths(w, m, rep);
-  write_chokepoints(w, m, rep);
-  write_layer_element(w, rep);
-  write_threats(w, m, rep);
-  write_annual(w, rep);
+  write_losses(w, r, est);
+  write_enterprises(w, m, r, est);
+  write_cascade(w, m, r, est);
+  write_paths(w, m, est);
+  write_chokepoints(w, m, est);
+  write_layer_element(w, est);
+  write_threats(w, m, est);
+  write_annual(w, est);
   w.end_object();
   out += '\n';
   return out;

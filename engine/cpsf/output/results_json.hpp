@@ -4,13 +4,13 @@
 
 #include <string>
 
-#include "cpsf/analysis/report.hpp"
+#include "cpsf/analysis/estimates.hpp"
 #include "cpsf/output/output_context.hpp"
 
 namespace cpsf {
 
 // The results.json document (deterministic: no time stamps, no thread count).
-std::string results_json(const Model& model, const SimulationResult& result, const Report& report,
+std::string results_json(const Model& model, const SimulationResult& result, const Estimates& estimates,
                          const OutputContext& context);
 
 }  // namespace cpsf

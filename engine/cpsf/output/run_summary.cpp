@@ -8,7 +8,7 @@
 
 namespace cpsf {
 
-std::string text_summary(const Model& m, const SimulationResult& r, const Report& rep, const OutputContext& ctx) {
+std::string text_summary(const Model& m, const SimulationResult& r, const Estimates& est, const OutputContext& ctx) {
   // Ids and names are the scenario's: every one goes through terminal_safe (pad_right
   // escapes too), and table columns are padded by display width.
   std::string out;
@@ -30,46 +30,46 @@ std::string text_summary(const Model& m, const SimulationResult& r, const Report
          (r.combined ? std::string("every threat attacks once per trial")
                      : "one attack per trial by '" + terminal_safe(r.threats.front().id) + "'") +
          "\n";
-  add("loss per trial      mean %.6g %s ± %.3g (SE)   VaR95 %.6g   VaR99 %.6g   ES99 %.6g\n", rep.loss.mean, cur,
-      rep.loss.stderr_, rep.loss.var95, rep.loss.var99, rep.loss.es99);
+  add("loss per trial      mean %.6g %s ± %.3g (SE)   VaR95 %.6g   VaR99 %.6g   ES99 %.6g\n", est.loss.mean, cur,
+      est.loss.stderr_, est.loss.var95, est.loss.var99, est.loss.es99);
   if (r.has_inherent) {
-    add("without controls    mean %.6g %s;  controls remove %.6g ± %.3g (SE)\n", rep.inherent_loss.mean, cur,
-        rep.removed_mean, rep.removed_stderr);
+    add("without controls    mean %.6g %s;  controls remove %.6g ± %.3g (SE)\n", est.inherent_loss.mean, cur,
+        est.removed_mean, est.removed_stderr);
   }
-  if (rep.annual) add("annualised          mean %.6g %s/year ± %.3g   VaR99 %.6g\n", rep.annual->mean, cur, rep.annual->stderr_, rep.annual->var99);
+  if (est.annual) add("annualised          mean %.6g %s/year ± %.3g   VaR99 %.6g\n", est.annual->mean, cur, est.annual->stderr_, est.annual->var99);
   if (r.has_production) {
     add("of which cascade    mean %.6g %s ± %.3g (production lost through supply dependencies, %.1f%% of the loss)\n",
-        rep.cascade_mean, cur, rep.cascade_stderr, rep.loss.mean > 0 ? 100.0 * rep.cascade_mean / rep.loss.mean : 0.0);
+        est.cascade_mean, cur, est.cascade_stderr, est.loss.mean > 0 ? 100.0 * est.cascade_mean / est.loss.mean : 0.0);
     out += "enterprises (mean loss per trial):\n";
     const std::size_t w = column_width(m.enterprise_id, 16, [](const std::string& id) { return id; });
     out += "  " + pad_right("enterprise", w);
     add(" %14s %14s %14s\n", "direct", "cascade", "total");
-    for (std::size_t e = 0; e < rep.enterprises.size(); ++e) {
-      const auto& re = rep.enterprises[e];
+    for (std::size_t e = 0; e < est.enterprises.size(); ++e) {
+      const auto& re = est.enterprises[e];
       out += "  " + pad_right(m.enterprise_id[e], w);
       add(" %14.6g %14.6g %14.6g\n", re.direct_mean, re.cascade_mean, re.residual.mean);
     }
   }
   // The riskiest assets by expected loss, then targets.
-  std::vector<const AssetReport*> order;
-  for (const auto& a : rep.assets) order.push_back(&a);
-  std::stable_sort(order.begin(), order.end(), [&](const AssetReport* a, const AssetReport* b) {
+  std::vector<const AssetEstimates*> order;
+  for (const auto& a : est.assets) order.push_back(&a);
+  std::stable_sort(order.begin(), order.end(), [&](const AssetEstimates* a, const AssetEstimates* b) {
     return a->p * m.asset_loss[a->index] > b->p * m.asset_loss[b->index];
   });
   if (order.size() > 10) order.resize(10);
   out += "assets by expected loss (top 10):\n";
-  const std::size_t w_asset = column_width(order, 28, [&](const AssetReport* a) { return m.asset_id[a->index]; });
+  const std::size_t w_asset = column_width(order, 28, [&](const AssetEstimates* a) { return m.asset_id[a->index]; });
   out += "  " + pad_right("asset", w_asset);
   add(" %10s  %-21s %10s %12s\n", "P(comp.)", "95% CI", "mean days", "exp. loss");
-  for (const AssetReport* a : order) {
+  for (const AssetEstimates* a : order) {
     out += "  " + pad_right(m.asset_id[a->index], w_asset);
     add(" %10.5f  [%8.5f, %8.5f] %10.3g %12.6g%s\n", a->p, a->ci95.low, a->ci95.high, a->mean_time,
         a->p * m.asset_loss[a->index], m.asset_target[a->index] ? "  (target)" : "");
   }
-  if (!rep.paths.targets.empty()) {
+  if (!est.paths.targets.empty()) {
     out += "most frequent attack path to each target:\n";
-    const std::size_t w = column_width(rep.paths.targets, 24, [&](const auto& t) { return m.asset_id[t.target]; });
-    for (const auto& t : rep.paths.targets) {
+    const std::size_t w = column_width(est.paths.targets, 24, [&](const auto& t) { return m.asset_id[t.target]; });
+    for (const auto& t : est.paths.targets) {
       out += "  " + pad_right(m.asset_id[t.target], w);
       if (t.top.empty()) {
         out += " never reached\n";
@@ -82,14 +82,14 @@ std::string text_summary(const Model& m, const SimulationResult& r, const Report
       out += chain + "\n";
     }
   }
-  if (!rep.chokepoints.empty()) {
+  if (!est.chokepoints.empty()) {
     out += "chokepoints (residual weaknesses; cut = fewest relations that cut every path, depth = fewest steps):\n";
-    const std::size_t w_threat = column_width(rep.chokepoints, 18, [](const auto& tc) { return tc.threat; });
+    const std::size_t w_threat = column_width(est.chokepoints, 18, [](const auto& tc) { return tc.threat; });
     std::size_t w_target = 24;
-    for (const auto& tc : rep.chokepoints) {
+    for (const auto& tc : est.chokepoints) {
       w_target = std::max(w_target, column_width(tc.targets, 24, [&](const auto& c) { return m.asset_id[c.target]; }));
     }
-    for (const auto& tc : rep.chokepoints) {
+    for (const auto& tc : est.chokepoints) {
       for (const auto& c : tc.targets) {
         if (!c.reachable) continue;
         out += "  " + pad_right(tc.threat, w_threat) + " " + pad_right(m.asset_id[c.target], w_target);
@@ -99,7 +99,7 @@ std::string text_summary(const Model& m, const SimulationResult& r, const Report
         }
         std::string cut;
         for (const std::uint32_t rel : c.cut_relations) {
-          cut += (cut.empty() ? "" : ", ") + terminal_safe(rep.relation_labels(rel));
+          cut += (cut.empty() ? "" : ", ") + terminal_safe(est.relation_labels(rel));
         }
         add(" cut %u, depth %u%s: ", c.cut_size, c.depth, c.exact ? "" : " (upper bound: ALL gate)");
         out += cut + "\n";
@@ -109,7 +109,7 @@ std::string text_summary(const Model& m, const SimulationResult& r, const Report
   out += "expected loss by layer x element:\n       ORGANIZATION     PEOPLE  COMPONENT       DATA  PROCEDURE     SYSTEM\n";
   for (int l = 0; l < 3; ++l) {
     add("  %s ", kLayerNames[l]);
-    for (int e = 0; e < 6; ++e) add(" %10.4g", rep.cell_loss[l][e]);
+    for (int e = 0; e < 6; ++e) add(" %10.4g", est.cell_loss[l][e]);
     out += "\n";
   }
   return out;

@@ -3,13 +3,13 @@
 
 #include <string>
 
-#include "cpsf/analysis/report.hpp"
+#include "cpsf/analysis/estimates.hpp"
 #include "cpsf/output/output_context.hpp"
 
 namespace cpsf {
 
 // Ids and names are escaped for the terminal (terminal.hpp), columns padded by display width.
-std::string text_summary(const Model& model, const SimulationResult& result, const Report& report,
+std::string text_summary(const Model& model, const SimulationResult& result, const Estimates& estimates,
                          const OutputContext& context);
 
 }  // namespace cpsf

@@ -10,7 +10,7 @@
 #include <cmath>
 
 #include "cpsf/model/model.hpp"
-#include "cpsf/analysis/report.hpp"
+#include "cpsf/analysis/estimates.hpp"
 #include "cpsf/model/supplier_rule.hpp"
 #include "cpsf/output/compare_chart.hpp"
 #include "cpsf/output/compare_writers.hpp"
@@ -390,14 +390,14 @@ TEST(Compare, AnyTargetProbabilityWithWilsonInterval) {
   r.trials = 5000;
   r.seed = 17;
   const Model m = compile(s);
-  const auto rep = make_report(m, simulate(m, r));
+  const auto est = estimate(m, simulate(m, r));
   const auto& row = c.rows[0];
   EXPECT_EQ(row.targets, 1u);
   ASSERT_TRUE(row.target_trials.has_value());
-  EXPECT_EQ(*row.target_trials, rep.assets[0].hits);
+  EXPECT_EQ(*row.target_trials, est.assets[0].hits);
   EXPECT_GT(*row.target_trials, 0u);
-  EXPECT_DOUBLE_EQ(row.p_target_ci.low, rep.assets[0].ci95.low);
-  EXPECT_DOUBLE_EQ(row.p_target_ci.high, rep.assets[0].ci95.high);
+  EXPECT_DOUBLE_EQ(row.p_target_ci.low, est.assets[0].ci95.low);
+  EXPECT_DOUBLE_EQ(row.p_target_ci.high, est.assets[0].ci95.high);
   // Without a target or objective there is nothing to report.
   v1::Scenario untargeted = s;
   untargeted.mutable_assets(0)->set_target(false);

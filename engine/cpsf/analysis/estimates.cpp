@@ -1,4 +1,4 @@
-#include "cpsf/analysis/report.hpp"
+#include "cpsf/analysis/estimates.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -28,8 +28,8 @@ std::vector<double> default_thresholds(std::span<const double> sorted) {
   return t;
 }
 
-AssetReport asset_report(std::uint32_t v, const ViewResult& view, bool inherent, std::uint64_t trials) {
-  AssetReport a;
+AssetEstimates asset_estimates(std::uint32_t v, const ViewResult& view, bool inherent, std::uint64_t trials) {
+  AssetEstimates a;
   a.index = v;
   a.hits = view.residual.hits[v];
   a.p = trials ? static_cast<double>(a.hits) / static_cast<double>(trials) : kNoEstimate;
@@ -77,11 +77,11 @@ LossSummary summarise_losses(std::span<const double> losses, std::span<const dou
   return s;
 }
 
-Report make_report(const Model& m, const SimulationResult& r, const ReportOptions& options) {
-  Report rep;
-  rep.trials = r.trials;
+Estimates estimate(const Model& m, const SimulationResult& r, const EstimateOptions& options) {
+  Estimates est;
+  est.trials = r.trials;
   const ViewResult& main = r.main();
-  for (std::uint32_t v = 0; v < m.asset_count(); ++v) rep.assets.push_back(asset_report(v, main, r.has_inherent, r.trials));
+  for (std::uint32_t v = 0; v < m.asset_count(); ++v) est.assets.push_back(asset_estimates(v, main, r.has_inherent, r.trials));
   // Exact arrival-time quantiles for the tracked assets.
   for (std::size_t k = 0; k < r.tracked.size(); ++k) {
     std::vector<double> times;
@@ -91,20 +91,20 @@ Report make_report(const Model& m, const SimulationResult& r, const ReportOption
     }
     if (times.empty()) continue;
     std::sort(times.begin(), times.end());
-    rep.assets[r.tracked[k]].time_quantiles =
+    est.assets[r.tracked[k]].time_quantiles =
         std::array<double, 3>{quantile(times, 0.5), quantile(times, 0.9), quantile(times, 0.99)};
   }
   // With no trial (cancelled before the first round) every estimate below is
   // kNoEstimate (null), not 0; the ids, counts and structure are all there.
   const auto mean_of = [](std::span<const double> x) { return x.empty() ? kNoEstimate : mean(x); };
   const auto se_of = [](std::span<const double> x) { return x.size() > 1 ? standard_error(x) : kNaN; };
-  rep.loss = summarise_losses(main.residual_loss);
+  est.loss = summarise_losses(main.residual_loss);
   if (r.has_inherent) {
-    rep.inherent_loss = summarise_losses(main.inherent_loss);
+    est.inherent_loss = summarise_losses(main.inherent_loss);
     std::vector<double> removed(r.trials);
     for (std::uint64_t j = 0; j < r.trials; ++j) removed[j] = main.inherent_loss[j] - main.residual_loss[j];
-    rep.removed_mean = mean_of(removed);
-    rep.removed_stderr = se_of(removed);
+    est.removed_mean = mean_of(removed);
+    est.removed_stderr = se_of(removed);
   }
   std::vector<double> chain_cascade(r.trials, 0.0);
   for (std::size_t e = 0; e < r.enterprises; ++e) {
@@ -117,59 +117,59 @@ Report make_report(const Model& m, const SimulationResult& r, const ReportOption
       chain_cascade[j] += cascaded[j];
       if (r.has_inherent) inherent[j] = r.enterprise_inherent_loss[at] + r.enterprise_inherent_cascade[at];
     }
-    Report::Enterprise out{summarise_losses(total), r.has_inherent ? mean_of(inherent) : kNaN};
+    Estimates::Enterprise out{summarise_losses(total), r.has_inherent ? mean_of(inherent) : kNaN};
     out.direct_mean = mean_of(direct);
     out.direct_stderr = se_of(direct);
     out.cascade_mean = mean_of(cascaded);
     out.cascade_stderr = se_of(cascaded);
-    rep.enterprises.push_back(std::move(out));
+    est.enterprises.push_back(std::move(out));
   }
-  rep.cascade_mean = mean_of(chain_cascade);
-  rep.cascade_stderr = se_of(chain_cascade);
-  rep.paths = summarise_paths(m, r, options.path_top_k);
-  using CP = ReportOptions::Chokepoints;
+  est.cascade_mean = mean_of(chain_cascade);
+  est.cascade_stderr = se_of(chain_cascade);
+  est.paths = summarise_paths(m, r, options.path_top_k);
+  using CP = EstimateOptions::Chokepoints;
   if (options.chokepoints == CP::Off) {
-    rep.chokepoints_note = "not computed (--chokepoints off)";
+    est.chokepoints_note = "not computed (--chokepoints off)";
   } else if (options.chokepoints == CP::Auto && m.relation_count() > kChokepointAutoRelations) {
-    rep.chokepoints_note = "not computed: more than " + std::to_string(kChokepointAutoRelations) +
+    est.chokepoints_note = "not computed: more than " + std::to_string(kChokepointAutoRelations) +
                            " relations (force with --chokepoints on)";
   } else if (r.tracked.empty()) {
-    rep.chokepoints_note = "no targets or objectives";
+    est.chokepoints_note = "no targets or objectives";
   } else {
     for (std::size_t k = 0; k < m.threats.size(); ++k) {
-      rep.chokepoints.push_back({m.threats[k].id, chokepoints(m, k, true, &r.tracked, options.threads)});
+      est.chokepoints.push_back({m.threats[k].id, chokepoints(m, k, true, &r.tracked, options.threads)});
     }
   }
-  std::vector<std::uint32_t> named = relations_of(rep.paths);
-  for (const auto& tc : rep.chokepoints) {
+  std::vector<std::uint32_t> named = relations_of(est.paths);
+  for (const auto& tc : est.chokepoints) {
     for (const auto& c : tc.targets) named.insert(named.end(), c.cut_relations.begin(), c.cut_relations.end());
   }
-  rep.relation_labels = RelationLabels(m, named);
+  est.relation_labels = RelationLabels(m, named);
 
   if (r.trials == 0) {  // empty cells too: an expected loss of no trial is not 0
-    for (auto* cells : {&rep.cell_loss, &rep.cell_count}) {
+    for (auto* cells : {&est.cell_loss, &est.cell_count}) {
       for (auto& row : *cells) std::fill(std::begin(row), std::end(row), kNoEstimate);
     }
   }
-  for (const auto& a : rep.assets) {
+  for (const auto& a : est.assets) {
     const auto l = m.asset_layer[a.index], e = m.asset_element[a.index];
     if (l >= 3 || e >= 6) continue;  // not a cell: compile() refuses these, a hand-made Model may hold them
-    rep.cell_loss[l][e] += a.p * m.asset_loss[a.index];
-    rep.cell_count[l][e] += a.p;
+    est.cell_loss[l][e] += a.p * m.asset_loss[a.index];
+    est.cell_count[l][e] += a.p;
   }
   for (const auto& view : r.threats) {
-    Report::ThreatReport t;
+    Estimates::Threat t;
     t.id = view.id;
-    for (std::uint32_t v = 0; v < m.asset_count(); ++v) t.assets.push_back(asset_report(v, view, r.has_inherent, r.trials));
+    for (std::uint32_t v = 0; v < m.asset_count(); ++v) t.assets.push_back(asset_estimates(v, view, r.has_inherent, r.trials));
     t.loss = summarise_losses(view.residual_loss);
     if (r.has_inherent) t.inherent_mean = mean_of(view.inherent_loss);
-    rep.threats.push_back(std::move(t));
+    est.threats.push_back(std::move(t));
   }
   if (r.has_annual) {
-    rep.annual = summarise_losses(r.annual_residual_loss);
-    if (r.has_inherent) rep.annual_inherent = summarise_losses(r.annual_inherent_loss);
+    est.annual = summarise_losses(r.annual_residual_loss);
+    if (r.has_inherent) est.annual_inherent = summarise_losses(r.annual_inherent_loss);
   }
-  return rep;
+  return est;
 }
 
 }  // namespace cpsf
