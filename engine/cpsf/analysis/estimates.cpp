@@ -77,12 +77,15 @@ LossSummary summarise_losses(std::span<const double> losses, std::span<const dou
   return s;
 }
 
-Estimates estimate(const Model& m, const SimulationResult& r, const EstimateOptions& options) {
-  Estimates est;
-  est.trials = r.trials;
-  const ViewResult& main = r.main();
-  for (std::uint32_t v = 0; v < m.asset_count(); ++v) est.assets.push_back(asset_estimates(v, main, r.has_inherent, r.trials));
-  // Exact arrival-time quantiles for the tracked assets.
+namespace {
+
+// With no trial (cancelled before the first round) every estimate is kNoEstimate (null),
+// not 0; the ids, counts and structure are all there.
+double mean_of(std::span<const double> x) { return x.empty() ? kNoEstimate : mean(x); }
+double stderr_of(std::span<const double> x) { return x.size() > 1 ? standard_error(x) : kNaN; }
+
+// Exact arrival-time quantiles for the tracked assets.
+void estimate_time_quantiles(const SimulationResult& r, Estimates& est) {
   for (std::size_t k = 0; k < r.tracked.size(); ++k) {
     std::vector<double> times;
     for (std::uint64_t j = 0; j < r.trials; ++j) {
@@ -94,18 +97,22 @@ Estimates estimate(const Model& m, const SimulationResult& r, const EstimateOpti
     est.assets[r.tracked[k]].time_quantiles =
         std::array<double, 3>{quantile(times, 0.5), quantile(times, 0.9), quantile(times, 0.99)};
   }
-  // With no trial (cancelled before the first round) every estimate below is
-  // kNoEstimate (null), not 0; the ids, counts and structure are all there.
-  const auto mean_of = [](std::span<const double> x) { return x.empty() ? kNoEstimate : mean(x); };
-  const auto se_of = [](std::span<const double> x) { return x.size() > 1 ? standard_error(x) : kNaN; };
+}
+
+// The main view's loss, and with a controls-off run its loss and what the controls remove.
+void estimate_losses(const SimulationResult& r, Estimates& est) {
+  const ViewResult& main = r.main();
   est.loss = summarise_losses(main.residual_loss);
-  if (r.has_inherent) {
-    est.inherent_loss = summarise_losses(main.inherent_loss);
-    std::vector<double> removed(r.trials);
-    for (std::uint64_t j = 0; j < r.trials; ++j) removed[j] = main.inherent_loss[j] - main.residual_loss[j];
-    est.removed_mean = mean_of(removed);
-    est.removed_stderr = se_of(removed);
-  }
+  if (!r.has_inherent) return;
+  est.inherent_loss = summarise_losses(main.inherent_loss);
+  std::vector<double> removed(r.trials);
+  for (std::uint64_t j = 0; j < r.trials; ++j) removed[j] = main.inherent_loss[j] - main.residual_loss[j];
+  est.removed_mean = mean_of(removed);
+  est.removed_stderr = stderr_of(removed);
+}
+
+// Each enterprise's direct and cascade loss, and the cascade loss of the whole chain.
+void estimate_enterprises(const SimulationResult& r, Estimates& est) {
   std::vector<double> chain_cascade(r.trials, 0.0);
   for (std::size_t e = 0; e < r.enterprises; ++e) {
     std::vector<double> total(r.trials), direct(r.trials), cascaded(r.trials), inherent(r.has_inherent ? r.trials : 0);
@@ -119,14 +126,18 @@ Estimates estimate(const Model& m, const SimulationResult& r, const EstimateOpti
     }
     Estimates::Enterprise out{summarise_losses(total), r.has_inherent ? mean_of(inherent) : kNaN};
     out.direct_mean = mean_of(direct);
-    out.direct_stderr = se_of(direct);
+    out.direct_stderr = stderr_of(direct);
     out.cascade_mean = mean_of(cascaded);
-    out.cascade_stderr = se_of(cascaded);
+    out.cascade_stderr = stderr_of(cascaded);
     est.enterprises.push_back(std::move(out));
   }
   est.cascade_mean = mean_of(chain_cascade);
-  est.cascade_stderr = se_of(chain_cascade);
-  est.paths = summarise_paths(m, r, options.path_top_k);
+  est.cascade_stderr = stderr_of(chain_cascade);
+}
+
+// The chokepoints of every threat to the tracked assets, or the note that says why not.
+void estimate_chokepoints(const Model& m, const SimulationResult& r, const EstimateOptions& options,
+                          Estimates& est) {
   using CP = EstimateOptions::Chokepoints;
   if (options.chokepoints == CP::Off) {
     est.chokepoints_note = "not computed (--chokepoints off)";
@@ -140,12 +151,19 @@ Estimates estimate(const Model& m, const SimulationResult& r, const EstimateOpti
       est.chokepoints.push_back({m.threats[k].id, chokepoints(m, k, true, &r.tracked, options.threads)});
     }
   }
+}
+
+// The names of every relation the paths and chokepoints mention.
+void name_relations(const Model& m, Estimates& est) {
   std::vector<std::uint32_t> named = relations_of(est.paths);
   for (const auto& tc : est.chokepoints) {
     for (const auto& c : tc.targets) named.insert(named.end(), c.cut_relations.begin(), c.cut_relations.end());
   }
   est.relation_labels = RelationLabels(m, named);
+}
 
+// The layer × element table of expected direct loss and expected compromised assets.
+void estimate_cells(const Model& m, const SimulationResult& r, Estimates& est) {
   if (r.trials == 0) {  // empty cells too: an expected loss of no trial is not 0
     for (auto* cells : {&est.cell_loss, &est.cell_count}) {
       for (auto& row : *cells) std::fill(std::begin(row), std::end(row), kNoEstimate);
@@ -157,14 +175,37 @@ Estimates estimate(const Model& m, const SimulationResult& r, const EstimateOpti
     est.cell_loss[l][e] += a.p * m.asset_loss[a.index];
     est.cell_count[l][e] += a.p;
   }
+}
+
+void estimate_threats(const Model& m, const SimulationResult& r, Estimates& est) {
   for (const auto& view : r.threats) {
     Estimates::Threat t;
     t.id = view.id;
-    for (std::uint32_t v = 0; v < m.asset_count(); ++v) t.assets.push_back(asset_estimates(v, view, r.has_inherent, r.trials));
+    for (std::uint32_t v = 0; v < m.asset_count(); ++v) {
+      t.assets.push_back(asset_estimates(v, view, r.has_inherent, r.trials));
+    }
     t.loss = summarise_losses(view.residual_loss);
     if (r.has_inherent) t.inherent_mean = mean_of(view.inherent_loss);
     est.threats.push_back(std::move(t));
   }
+}
+
+}  // namespace
+
+Estimates estimate(const Model& m, const SimulationResult& r, const EstimateOptions& options) {
+  Estimates est;
+  est.trials = r.trials;
+  for (std::uint32_t v = 0; v < m.asset_count(); ++v) {
+    est.assets.push_back(asset_estimates(v, r.main(), r.has_inherent, r.trials));
+  }
+  estimate_time_quantiles(r, est);
+  estimate_losses(r, est);
+  estimate_enterprises(r, est);
+  est.paths = summarise_paths(m, r, options.path_top_k);
+  estimate_chokepoints(m, r, options, est);
+  name_relations(m, est);
+  estimate_cells(m, r, est);
+  estimate_threats(m, r, est);
   if (r.has_annual) {
     est.annual = summarise_losses(r.annual_residual_loss);
     if (r.has_inherent) est.annual_inherent = summarise_losses(r.annual_inherent_loss);
