@@ -1,9 +1,8 @@
-// results.json is written partly by hand (the per-asset arrays, streamed): it must be
-// exactly what nlohmann's dump(1) of the same document gives, whatever the names hold.
-#include "cpsf/analysis/estimates.hpp"
-#include "cpsf/output/results_csv.hpp"
+// The writers of a run (results.json, assets.csv, losses.csv, the text summary):
+// results.json is streamed (json_writer.hpp) and must be exactly what nlohmann's dump(1)
+// of the same document gives, whatever the names hold; a run of no trials writes null
+// estimates, never 0; out-of-range layers and elements are never read past.
 #include "cpsf/output/results_json.hpp"
-#include "cpsf/output/run_summary.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -11,6 +10,9 @@
 #include <algorithm>
 #include <atomic>
 
+#include "cpsf/analysis/estimates.hpp"
+#include "cpsf/output/results_csv.hpp"
+#include "cpsf/output/run_summary.hpp"
 #include "test_support.hpp"
 
 namespace cpsf {
