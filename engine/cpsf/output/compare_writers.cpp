@@ -15,15 +15,6 @@ namespace cpsf {
 
 namespace {
 
-// {"mean": m, "stderr": se, "ci95": [m − 1.96 se, m + 1.96 se]}
-void write_mean_stderr_ci(JsonWriter& w, double mean, double se) {
-  w.begin_object();
-  w.key("mean").number(mean);
-  w.key("stderr").number(se);
-  w.key("ci95").numbers({mean - kZ95 * se, mean + kZ95 * se});
-  w.end_object();
-}
-
 void write_loss(JsonWriter& w, const CompareRow& row) {
   w.begin_object();
   w.key("mean").number(row.mean);
@@ -82,10 +73,8 @@ void write_row(JsonWriter& w, const CompareResult& r, const CompareRow& row) {
   write_loss(w, row);
   w.key("p_any_target");
   write_p_any_target(w, row);
-  w.key("inherent").begin_object();
-  w.key("mean").number(row.inherent_mean);
-  w.key("stderr").number(row.inherent_stderr);
-  w.end_object();
+  w.key("inherent");
+  write_mean_stderr(w, row.inherent_mean, row.inherent_stderr);
   w.key("reduction");
   write_mean_stderr_ci(w, row.reduction_mean, row.reduction_stderr);
   w.key("annual");

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "cpsf/base/statistics.hpp"
 #include "cpsf/base/version.hpp"
 
 namespace cpsf {
@@ -84,6 +85,21 @@ void write_scenario(JsonWriter& w, const OutputContext& context) {
   w.key("file").string(context.scenario_file);
   w.key("name").string(context.scenario_name);
   w.key("currency").string(context.currency);
+  w.end_object();
+}
+
+void write_mean_stderr(JsonWriter& w, double mean, double stderr_) {
+  w.begin_object();
+  w.key("mean").number(mean);
+  w.key("stderr").number(stderr_);
+  w.end_object();
+}
+
+void write_mean_stderr_ci(JsonWriter& w, double mean, double stderr_) {
+  w.begin_object();
+  w.key("mean").number(mean);
+  w.key("stderr").number(stderr_);
+  w.key("ci95").numbers({mean - kZ95 * stderr_, mean + kZ95 * stderr_});
   w.end_object();
 }
 

@@ -77,4 +77,9 @@ class JsonWriter {
 void write_format_and_engine(JsonWriter& w, std::string_view format);
 void write_scenario(JsonWriter& w, const OutputContext& context);
 
+// An estimate with its standard error: {"mean": m, "stderr": se}, and with its 95%
+// interval {"mean": m, "stderr": se, "ci95": [m − 1.96 se, m + 1.96 se]}.
+void write_mean_stderr(JsonWriter& w, double mean, double stderr_);
+void write_mean_stderr_ci(JsonWriter& w, double mean, double stderr_);
+
 }  // namespace cpsf

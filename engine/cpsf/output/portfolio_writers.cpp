@@ -18,12 +18,7 @@ std::string fmt(double x, const char* spec = "%.6g") {
   return buf;
 }
 
-void write_estimate(JsonWriter& w, const LossEstimate& e) {
-  w.begin_object();
-  w.key("mean").number(e.mean);
-  w.key("stderr").number(e.stderr_);
-  w.end_object();
-}
+void write_estimate(JsonWriter& w, const LossEstimate& e) { write_mean_stderr(w, e.mean, e.stderr_); }
 
 const char* objective_name(const PortfolioResult& r) {
   return r.annual ? "annualised residual loss per year (every threat has an annual_frequency)"
@@ -108,9 +103,9 @@ std::string portfolio_json(const PortfolioResult& r, const OutputContext& contex
   w.key("cost").number(r.cost);
   const std::pair<const char*, LossEstimate> losses[] = {
       {"loss", r.loss}, {"loss_none", r.none}, {"loss_all", r.all}, {"reduction", {r.reduction, r.reduction_stderr}}};
-  for (const auto& [name, estimate] : losses) {
+  for (const auto& [name, e] : losses) {
     w.key(name);
-    write_estimate(w, estimate);
+    write_estimate(w, e);
   }
   write_greedy(w, r);
   write_marginal(w, r);

@@ -15,14 +15,6 @@ void write_p_compromised(JsonWriter& w, double p, const Interval& ci) {
   w.key("ci95").numbers({ci.low, ci.high});
 }
 
-// {"mean": m, "stderr": se}
-void write_mean_stderr(JsonWriter& w, double mean, double stderr_) {
-  w.begin_object();
-  w.key("mean").number(mean);
-  w.key("stderr").number(stderr_);
-  w.end_object();
-}
-
 void write_loss(JsonWriter& w, const LossSummary& s) {
   w.begin_object();
   w.key("mean").number(s.mean);
