@@ -316,15 +316,11 @@ std::shared_ptr<RunState> restore(const py::bytes& data, const std::string& file
   return state;
 }
 
-}  // namespace
+using State = RunState;
+using ResultClass = py::class_<State, std::shared_ptr<State>>;
 
-void register_results(py::module_& m) {
-  using State = RunState;
-  py::class_<State, std::shared_ptr<State>> c(m, "Result",
-                                              "One run: the compiled model, the simulation result and its estimates. "
-                                              "Made by cpsf._core.simulation.run; wrapped by cpsf.Results.");
-
-  // ---- the run ----
+// The run: its counts, seed, threads, horizon, views and scenario.
+void def_run(ResultClass& c) {
   c.def_property_readonly("trials", [](const State& s) { return s.result.trials; })
       .def_property_readonly("trials_planned", [](const State& s) { return s.result.trials_planned; })
       .def_property_readonly("partial", [](const State& s) { return s.result.partial; })
@@ -339,8 +335,10 @@ void register_results(py::module_& m) {
       .def_property_readonly("file", [](const State& s) { return s.context.scenario_file; })
       .def_property_readonly("name", [](const State& s) { return s.context.scenario_name; })
       .def_property_readonly("currency", [](const State& s) { return s.context.currency; });
+}
 
-  // ---- the model: the ids that order every per-asset array; compiled step probabilities ----
+// The model: the ids that order every per-asset array; compiled step probabilities.
+void def_model(ResultClass& c) {
   c.def_property_readonly("asset_ids", [](const State& s) { return s.model.asset_id; })
       .def_property_readonly("enterprise_ids", [](const State& s) { return s.model.enterprise_id; })
       .def_property_readonly("threat_ids",
@@ -369,8 +367,10 @@ void register_results(py::module_& m) {
           py::arg("inherent") = false,
           "Each relation's step probability as compiled: p with the implemented controls folded in "
           "(residual), or p alone (inherent=True); scenario order; a copy.");
+}
 
-  // ---- per-trial arrays and tallies: zero copy ----
+// Per-trial arrays and tallies: zero copy.
+void def_per_trial(ResultClass& c) {
   c.def(
        "losses",
        [](py::object self, int view, bool inherent) {
@@ -434,8 +434,10 @@ void register_results(py::module_& m) {
                            static_cast<py::ssize_t>(s.result.tracked.size()));
           },
           "Arrival time (days) per trial and tracked asset, NaN when not compromised; zero copy.");
+}
 
-  // ---- the estimates: copies ----
+// The estimates: copies.
+void def_estimates(ResultClass& c) {
   c.def(
        "asset_estimates",
        [](const State& s, int view) {
@@ -587,16 +589,10 @@ void register_results(py::module_& m) {
             return py::make_tuple(loss, count);
           },
           "(expected loss, expected compromised assets) per trial, each 3 x 6 (L1..L3 x ORGANIZATION..SYSTEM).");
+}
 
-  // ---- pickling (cpsf.Results.__reduce__) ----
-  c.def("_state", &result_state,
-        "Everything the simulation returned, as numpy arrays and numbers, for pickling; restore() makes the "
-        "Result again.");
-  m.def("restore", &restore, py::arg("data"), py::kw_only(), py::arg("file"), py::arg("state"),
-        "The Result whose _state() this is, given the serialised scenario it was run on: the model and the "
-        "estimates are remade (deterministically), the simulation result is read from the state.");
-
-  // ---- the command line's outputs ----
+// The command line's outputs.
+void def_outputs(ResultClass& c) {
   c.def(
        "results_json", [](const State& s) { return results_json(s.model, s.result, s.estimates, s.context); },
        "The results.json document `cpsf run` writes.")
@@ -616,6 +612,26 @@ void register_results(py::module_& m) {
             if (!error.empty()) throw py::value_error(error);
           },
           py::arg("path"), py::arg("text"), "Writes text to path atomically (a temporary file, then a rename).");
+}
+
+}  // namespace
+
+void register_results(py::module_& m) {
+  ResultClass c(m, "Result",
+                "One run: the compiled model, the simulation result and its estimates. "
+                "Made by cpsf._core.simulation.run; wrapped by cpsf.Results.");
+  def_run(c);
+  def_model(c);
+  def_per_trial(c);
+  def_estimates(c);
+  // ---- pickling (cpsf.Results.__reduce__) ----
+  c.def("_state", &result_state,
+        "Everything the simulation returned, as numpy arrays and numbers, for pickling; restore() makes the "
+        "Result again.");
+  m.def("restore", &restore, py::arg("data"), py::kw_only(), py::arg("file"), py::arg("state"),
+        "The Result whose _state() this is, given the serialised scenario it was run on: the model and the "
+        "estimates are remade (deterministically), the simulation result is read from the state.");
+  def_outputs(c);
 }
 
 }  // namespace cpsf::python
