@@ -23,7 +23,10 @@
 #include "cpsf/model/catalogue.hpp"
 #include "cpsf/io/generate.hpp"
 #include "cpsf/model/model.hpp"
-#include "cpsf/analysis/report.hpp"
+#include "cpsf/analysis/estimates.hpp"
+#include "cpsf/output/results_csv.hpp"
+#include "cpsf/output/results_json.hpp"
+#include "cpsf/output/run_summary.hpp"
 #include "cpsf/sim/simulation.hpp"
 #include "cpsf/io/scenario_io.hpp"
 #include "cpsf/output/summary.hpp"
@@ -229,13 +232,13 @@ int run_run(const RunCliOptions& o) {
                  cpsf::terminal_safe(o.out).c_str());
     return kExitInterrupted;
   }
-  cpsf::ReportOptions report_options;
-  report_options.path_top_k = o.top_paths;
-  report_options.chokepoints = o.chokepoints == "on"    ? cpsf::ReportOptions::Chokepoints::On
-                               : o.chokepoints == "off" ? cpsf::ReportOptions::Chokepoints::Off
-                                                        : cpsf::ReportOptions::Chokepoints::Auto;
-  report_options.threads = options.threads;
-  const auto report = cpsf::make_report(model, result, report_options);
+  cpsf::EstimateOptions estimate_options;
+  estimate_options.path_top_k = o.top_paths;
+  estimate_options.chokepoints = o.chokepoints == "on"    ? cpsf::EstimateOptions::Chokepoints::On
+                                 : o.chokepoints == "off" ? cpsf::EstimateOptions::Chokepoints::Off
+                                                          : cpsf::EstimateOptions::Chokepoints::Auto;
+  estimate_options.threads = options.threads;
+  const auto estimates = cpsf::estimate(model, result, estimate_options);
   timer.mark("report");
   std::error_code ec;
   std::filesystem::create_directories(o.out, ec);
@@ -245,8 +248,8 @@ int run_run(const RunCliOptions& o) {
     return kExitUsage;
   }
   const std::pair<const char*, std::string> files[] = {
-      {"results.json", cpsf::results_json(model, result, report, context)},
-      {"assets.csv", cpsf::assets_csv(model, report)},
+      {"results.json", cpsf::results_json(model, result, estimates, context)},
+      {"assets.csv", cpsf::assets_csv(model, estimates)},
       {"losses.csv", cpsf::losses_csv(result)}};
   for (const auto& [name, text] : files) {
     const std::string path = (std::filesystem::path(o.out) / name).string();
@@ -257,7 +260,7 @@ int run_run(const RunCliOptions& o) {
   }
   timer.mark("write");
   if (!o.quiet) {
-    if (write_output("run", "-", cpsf::text_summary(model, result, report, context)) != kExitOk) return kExitUsage;
+    if (write_output("run", "-", cpsf::text_summary(model, result, estimates, context)) != kExitOk) return kExitUsage;
     std::printf("wrote %s/{results.json,assets.csv,losses.csv}\n", cpsf::terminal_safe(o.out).c_str());
   }
   if (result.partial) {

@@ -13,6 +13,7 @@
 #include "cli/common.hpp"
 #include "cli/options.hpp"
 #include "cpsf/analysis/portfolio.hpp"
+#include "cpsf/output/portfolio_writers.hpp"
 
 namespace cpsf::cli {
 

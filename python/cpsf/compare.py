@@ -31,14 +31,12 @@ from __future__ import annotations
 
 import json
 import os
-import sys
-import warnings
 from typing import TYPE_CHECKING, Callable, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import pandas as pd
 
-from . import _check, _core, v1
+from . import _check, _core, _progress, v1
 
 from .scenario import PathLike, Scenario, load, _validated
 from .simulation import _warn_if_fewer_threads
@@ -74,20 +72,6 @@ def _labelled(scenarios) -> List[Tuple[str, Scenario, Optional[str]]]:
         raise ValueError("no scenario to compare (give at least one)")
     labels = _core.compare.labels([s.proto.name for s, _ in checked], [f or "" for _, f in checked])
     return [(label, s, f) for label, (s, f) in zip(labels, checked)]
-
-
-def _progress_bar(total: int) -> Callable[[int, int], None]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # tqdm.auto warns when ipywidgets is missing, then falls back to text
-        from tqdm.auto import tqdm
-    bar = tqdm(total=total, unit=" runs", delay=0.5, desc="cpsf compare", file=sys.stderr, dynamic_ncols=True)
-
-    def update(done: int, _total: int) -> None:
-        if done > bar.n:
-            bar.update(done - bar.n)
-
-    update.close = bar.close  # type: ignore[attr-defined]
-    return update
 
 
 def _rows(doc: dict) -> pd.DataFrame:
@@ -213,18 +197,9 @@ def compare(
     payload = [(label, f or "", s.to_bytes()) for label, s, f in items]
     _warn_if_fewer_threads(threads)
 
-    if progress is True:
-        callback = _progress_bar(len(payload) * len(baselines))
-    elif progress is False or progress is None:
-        callback = None
-    else:
-        callback = progress
-    try:
+    with _progress.callback(progress, len(payload) * len(baselines), " runs", "cpsf compare") as callback:
         docs = _core.compare.compare(payload, baselines=baselines, threat=threat, trials=trials, seed=seed,
                                      threads=threads, progress=callback)
-    finally:
-        if progress is True:
-            callback.close()  # type: ignore[union-attr]
     table = _rows(json.loads(docs["json"]))
     table.attrs.update(docs)
     return table

@@ -12,14 +12,12 @@ from __future__ import annotations
 import json
 import os
 import pathlib
-import sys
 import tempfile
-import warnings
 from typing import Any, Callable, Dict, Iterable, List, Optional, Union
 
 import pandas as pd
 
-from . import _check, _core, v1
+from . import _check, _core, _progress, v1
 from .results import _Z95, Estimate
 from .scenario import PathLike, Scenario, _validated
 from .simulation import _warn_if_fewer_threads
@@ -176,21 +174,6 @@ class Portfolio:
         return out
 
 
-def _progress_counter() -> Callable[[int], None]:
-    """A tqdm counter of simulations on stderr, shown once the search lasts over half a second."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from tqdm.auto import tqdm
-    bar = tqdm(total=None, unit=" simulations", delay=0.5, desc="cpsf optimise", file=sys.stderr, dynamic_ncols=True)
-
-    def update(done: int) -> None:
-        if done > bar.n:
-            bar.update(done - bar.n)
-
-    update.close = bar.close  # type: ignore[attr-defined]
-    return update
-
-
 def optimise(
     scenario: Union[Scenario, v1.Scenario, PathLike],
     budget: float,
@@ -312,19 +295,9 @@ def optimise(
     threads = threads if threads is not None else settings.threads
     _warn_if_fewer_threads(threads)
 
-    callback: Optional[Callable[[int], None]]
-    if progress is True:
-        callback = _progress_counter()
-    elif progress is False or progress is None:
-        callback = None
-    else:
-        callback = progress
-    try:
+    with _progress.callback(progress, None, " simulations", "cpsf optimise") as callback:
         core = _core.portfolio.optimise(
             data, file=file, budget=budget, candidates=ids or [], method=method, frontier=frontier,
             trials=trials, seed=seed, threads=threads, progress=callback)
-    finally:
-        if progress is True:
-            callback.close()  # type: ignore[union-attr]
     return Portfolio(core, scenario)
 

@@ -324,7 +324,7 @@ class Results:
             trials ``inherent_p_compromised, inherent_ci95_low, inherent_ci95_high,
             p_reduction`` (inherent − residual P).
         """
-        rep = self._core.asset_report(view=self._view_index(threat))
+        rep = self._core.asset_estimates(view=self._view_index(threat))
         proto = self.scenario.proto
         loss = np.array([a.loss.confidentiality + a.loss.integrity + a.loss.availability for a in proto.assets],
                         dtype=float)

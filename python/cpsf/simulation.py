@@ -7,11 +7,10 @@ calling thread shows progress and listens for Ctrl-C.
 """
 from __future__ import annotations
 
-import sys
 import warnings
 from typing import Callable, Optional, Union
 
-from . import _check, _core, v1
+from . import _check, _core, _progress, v1
 from .errors import PartialResultWarning, RunInterrupted
 from .results import Results
 from .scenario import PathLike, Scenario, _validated
@@ -26,23 +25,6 @@ MAX_TRIALS = _core.limits.max_trials
 MAX_THREADS = _core.limits.max_threads
 
 ProgressCallback = Callable[[int, int], None]
-
-
-def _progress_bar(planned: int, desc: str) -> ProgressCallback:
-    """A tqdm bar (a widget in Jupyter when ipywidgets is there, text on stderr otherwise)
-    that appears only when the run lasts longer than half a second."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # tqdm.auto warns when ipywidgets is missing, then falls back to text
-        from tqdm.auto import tqdm
-    bar = tqdm(total=planned, unit=" trials", unit_scale=True, delay=0.5, desc=desc, file=sys.stderr,
-               dynamic_ncols=True)
-
-    def update(done: int, _planned: int) -> None:
-        if done > bar.n:
-            bar.update(done - bar.n)
-
-    update.close = bar.close  # type: ignore[attr-defined]
-    return update
 
 
 def _warn_if_fewer_threads(threads: int) -> None:
@@ -167,21 +149,10 @@ def run(
     target_rse = target_rse if target_rse is not None else settings.target_relative_stderr
     _warn_if_fewer_threads(threads)
 
-    callback: Optional[ProgressCallback]
-    if progress is True:
-        callback = _progress_bar(trials, "cpsf run")
-    elif progress is False or progress is None:
-        callback = None
-    else:
-        callback = progress
-
-    try:
+    with _progress.callback(progress, trials, " trials", "cpsf run", unit_scale=True) as callback:
         core = _core.simulation.run(
             data, file=file, trials=trials, seed=seed, threads=threads, horizon=horizon, no_horizon=no_horizon,
             target_rse=target_rse, inherent=inherent, progress=callback)
-    finally:
-        if progress is True:
-            callback.close()  # type: ignore[union-attr]
     results = Results(core, scenario)
     if results.partial:
         if on_interrupt == "raise":

@@ -21,7 +21,7 @@ PYBIND11_MODULE(_core, m) {
   cpsf::python::register_validation(validation);
   auto scenario = m.def_submodule("scenario", "Scenario files: load with includes, serialise, save.");
   cpsf::python::register_scenario(scenario);
-  auto results = m.def_submodule("results", "What a run produced: the SimulationResult and its Report.");
+  auto results = m.def_submodule("results", "What a run produced: the SimulationResult and its Estimates.");
   cpsf::python::register_results(results);
   auto simulation = m.def_submodule("simulation", "The Monte Carlo run, off the GIL, interruptible.");
   cpsf::python::register_simulation(simulation);

@@ -13,26 +13,17 @@
 
 #include "cpsf/analysis/compare.hpp"
 #include "cpsf/model/supplier_rule.hpp"
+#include "cpsf/output/compare_chart.hpp"
+#include "cpsf/output/compare_writers.hpp"
 #include "background_call.hpp"
 #include "registration.hpp"
+#include "scenario_bytes.hpp"
 
 namespace py = pybind11;
 
 namespace cpsf::python {
 
 namespace {
-
-v1::Scenario parse(const py::bytes& data) {
-  v1::Scenario scenario;
-  if (!scenario.ParseFromString(std::string(data))) throw py::value_error("not a serialised cpsf.v1.Scenario");
-  return scenario;
-}
-
-py::bytes serialise(const v1::Scenario& s) {
-  std::string out;
-  s.SerializeToString(&out);
-  return py::bytes(out);
-}
 
 py::list decisions_list(const std::vector<SupplierDecision>& decisions) {
   py::list out;
@@ -64,7 +55,7 @@ py::dict compare_bytes(const std::vector<std::tuple<std::string, std::string, py
                        double poll_interval) {
   if (!(poll_interval > 0)) throw py::value_error("poll_interval must be > 0");
   std::vector<CompareInput> inputs;
-  for (const auto& [label, file, data] : scenarios) inputs.push_back({label, file, parse(data)});
+  for (const auto& [label, file, data] : scenarios) inputs.push_back({label, file, parse_scenario(data)});
 
   std::atomic<bool> cancel{false};
   std::atomic<std::size_t> runs{0};
@@ -123,9 +114,9 @@ void register_compare(py::module_& m) {
   m.def(
       "apply_supplier_rule",
       [](const py::bytes& data) {
-        v1::Scenario s = parse(data);
+        v1::Scenario s = parse_scenario(data);
         const auto decisions = apply_supplier_rule(s);
-        return py::make_tuple(serialise(s), decisions_list(decisions));
+        return py::make_tuple(serialise_scenario(s), decisions_list(decisions));
       },
       py::arg("data"),
       "Applies the SCS supplier rule; returns (serialised scenario, decisions: list of dicts with enterprise, "
@@ -144,9 +135,9 @@ void register_compare(py::module_& m) {
         } else {
           throw py::value_error("scope must be 'all', 'suppliers' or 'enterprises', not '" + scope + "'");
         }
-        v1::Scenario scenario = parse(data);
+        v1::Scenario scenario = parse_scenario(data);
         const std::size_t n = assign_baseline(scenario, baseline, s);
-        return py::make_tuple(serialise(scenario), n);
+        return py::make_tuple(serialise_scenario(scenario), n);
       },
       py::arg("data"), py::arg("baseline"), py::arg("scope"), py::arg("enterprises"),
       "Sets the baseline of the enterprises in scope ('' removes it); returns (serialised scenario, how many).");

@@ -9,8 +9,10 @@
 #include <string>
 
 #include "cpsf/analysis/portfolio.hpp"
+#include "cpsf/output/portfolio_writers.hpp"
 #include "background_call.hpp"
 #include "registration.hpp"
+#include "scenario_bytes.hpp"
 
 namespace py = pybind11;
 
@@ -91,8 +93,7 @@ py::dict optimise_bytes(const py::bytes& data, const std::string& file, double b
   const auto m = portfolio_method_from_name(method);
   if (!m) throw py::value_error("method must be 'auto', 'greedy' or 'exact', not '" + method + "'");
   if (!(poll_interval > 0)) throw py::value_error("poll_interval must be > 0");
-  v1::Scenario scenario;
-  if (!scenario.ParseFromString(std::string(data))) throw py::value_error("not a serialised cpsf.v1.Scenario");
+  const v1::Scenario scenario = parse_scenario(data);
   const OutputContext context{file, scenario.name(), scenario.currency()};
 
   std::atomic<bool> cancel{false};

@@ -1,4 +1,4 @@
-// cpsf._core.results.Result: one run (model, SimulationResult, Report) held by a
+// cpsf._core.results.Result: one run (model, SimulationResult, Estimates) held by a
 // std::shared_ptr. Per-trial arrays and tallies come out as read-only numpy arrays over
 // the engine's own vectors, without a copy; their base is the Result object, so an
 // array keeps the whole run alive for as long as it lives (docs/python.md, "Lifetime").
@@ -6,7 +6,7 @@
 //
 // Pickling (cpsf.Results.__reduce__): Result._state() gives the SimulationResult as numpy
 // arrays and numbers, and restore() makes a Result again from it and the scenario: the
-// model and the report are remade by compile() and make_report(), both deterministic,
+// model and the estimates are remade by compile() and estimate(), both deterministic,
 // so every number, array and document is the same as the original's.
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
@@ -19,6 +19,9 @@
 
 #include "cpsf/analysis/paths.hpp"
 #include "cpsf/io/scenario_io.hpp"
+#include "cpsf/output/results_csv.hpp"
+#include "cpsf/output/results_json.hpp"
+#include "cpsf/output/run_summary.hpp"
 #include "cpsf/v1/scenario.pb.h"
 #include "registration.hpp"
 #include "run_state.hpp"
@@ -80,7 +83,7 @@ py::dict loss_dict(const LossSummary& l) {
   return d;
 }
 
-py::dict asset_dict(const std::vector<AssetReport>& assets) {
+py::dict asset_dict(const std::vector<AssetEstimates>& assets) {
   const auto n = static_cast<py::ssize_t>(assets.size());
   py::array_t<std::uint64_t> hits(n), inherent_hits(n);
   py::array_t<double> p(n), low(n), high(n), mean_time(n), sd_time(n), p50(n), p90(n), p99(n), ip(n), ilow(n),
@@ -308,20 +311,16 @@ std::shared_ptr<RunState> restore(const py::bytes& data, const std::string& file
   read_array(d, "annual_inherent_loss", r.annual_inherent_loss, r.has_annual && r.has_inherent ? trials : 0);
   {
     py::gil_scoped_release release;
-    state->report = make_report(state->model, state->result);
+    state->estimates = estimate(state->model, state->result);
   }
   return state;
 }
 
-}  // namespace
+using State = RunState;
+using ResultClass = py::class_<State, std::shared_ptr<State>>;
 
-void register_results(py::module_& m) {
-  using State = RunState;
-  py::class_<State, std::shared_ptr<State>> c(m, "Result",
-                                              "One run: the compiled model, the simulation result and its report. "
-                                              "Made by cpsf._core.simulation.run; wrapped by cpsf.Results.");
-
-  // ---- the run ----
+// The run: its counts, seed, threads, horizon, views and scenario.
+void def_run(ResultClass& c) {
   c.def_property_readonly("trials", [](const State& s) { return s.result.trials; })
       .def_property_readonly("trials_planned", [](const State& s) { return s.result.trials_planned; })
       .def_property_readonly("partial", [](const State& s) { return s.result.partial; })
@@ -336,8 +335,10 @@ void register_results(py::module_& m) {
       .def_property_readonly("file", [](const State& s) { return s.context.scenario_file; })
       .def_property_readonly("name", [](const State& s) { return s.context.scenario_name; })
       .def_property_readonly("currency", [](const State& s) { return s.context.currency; });
+}
 
-  // ---- the model: the ids that order every per-asset array; compiled step probabilities ----
+// The model: the ids that order every per-asset array; compiled step probabilities.
+void def_model(ResultClass& c) {
   c.def_property_readonly("asset_ids", [](const State& s) { return s.model.asset_id; })
       .def_property_readonly("enterprise_ids", [](const State& s) { return s.model.enterprise_id; })
       .def_property_readonly("threat_ids",
@@ -366,8 +367,10 @@ void register_results(py::module_& m) {
           py::arg("inherent") = false,
           "Each relation's step probability as compiled: p with the implemented controls folded in "
           "(residual), or p alone (inherent=True); scenario order; a copy.");
+}
 
-  // ---- per-trial arrays and tallies: zero copy ----
+// Per-trial arrays and tallies: zero copy.
+void def_per_trial(ResultClass& c) {
   c.def(
        "losses",
        [](py::object self, int view, bool inherent) {
@@ -431,20 +434,22 @@ void register_results(py::module_& m) {
                            static_cast<py::ssize_t>(s.result.tracked.size()));
           },
           "Arrival time (days) per trial and tracked asset, NaN when not compromised; zero copy.");
+}
 
-  // ---- the report: copies ----
+// The estimates: copies.
+void def_estimates(ResultClass& c) {
   c.def(
-       "asset_report",
+       "asset_estimates",
        [](const State& s, int view) {
-         if (view < 0) return asset_dict(s.report.assets);
-         if (static_cast<std::size_t>(view) >= s.report.threats.size()) throw py::index_error("no such threat view");
-         return asset_dict(s.report.threats[static_cast<std::size_t>(view)].assets);
+         if (view < 0) return asset_dict(s.estimates.assets);
+         if (static_cast<std::size_t>(view) >= s.estimates.threats.size()) throw py::index_error("no such threat view");
+         return asset_dict(s.estimates.threats[static_cast<std::size_t>(view)].assets);
        },
        py::arg("view") = -1, "Per-asset estimates of a view as a dict of arrays (asset order).")
       .def(
           "loss_summary",
           [](const State& s, const std::string& kind, int index) {
-            const Report& r = s.report;
+            const Estimates& r = s.estimates;
             if (kind == "residual") return loss_dict(r.loss);
             if (kind == "inherent") {
               need_inherent(s, true);
@@ -472,13 +477,13 @@ void register_results(py::module_& m) {
           "controls_effect",
           [](const State& s) -> py::object {
             if (!s.result.has_inherent) return py::none();
-            return py::make_tuple(s.report.removed_mean, s.report.removed_stderr);
+            return py::make_tuple(s.estimates.removed_mean, s.estimates.removed_stderr);
           },
           "(mean, stderr) of the loss the controls remove per trial (paired), or None without inherent.")
       .def_property_readonly("enterprise_split",
                              [](const State& s) {
                                py::list out;
-                               for (const auto& e : s.report.enterprises) {
+                               for (const auto& e : s.estimates.enterprises) {
                                  out.append(py::make_tuple(e.direct_mean, e.direct_stderr, e.cascade_mean, e.cascade_stderr));
                                }
                                return out;
@@ -490,8 +495,8 @@ void register_results(py::module_& m) {
                                d["production_modelled"] = s.result.has_production;
                                d["dependencies"] = s.model.supply_links.size();
                                d["spectral_radius"] = s.result.spectral_radius;
-                               d["loss_mean"] = s.report.cascade_mean;
-                               d["stderr"] = s.report.cascade_stderr;
+                               d["loss_mean"] = s.estimates.cascade_mean;
+                               d["stderr"] = s.estimates.cascade_stderr;
                                return d;
                              },
                              "The supply-chain cascade's summary (results.json 'cascade').")
@@ -537,10 +542,10 @@ void register_results(py::module_& m) {
             const auto count = [](std::uint32_t x) -> py::object {
               return x == kNoCut ? py::object(py::none()) : py::object(py::int_(x));
             };
-            for (const auto& tc : s.report.chokepoints) {
+            for (const auto& tc : s.estimates.chokepoints) {
               for (const auto& c : tc.targets) {
                 py::list rels, assets;
-                for (const std::uint32_t r : c.cut_relations) rels.append(s.report.relation_labels(r));
+                for (const std::uint32_t r : c.cut_relations) rels.append(s.estimates.relation_labels(r));
                 for (const std::uint32_t a : c.cut_assets) assets.append(s.model.asset_id[a]);
                 py::dict d;
                 d["threat"] = tc.threat;
@@ -556,19 +561,19 @@ void register_results(py::module_& m) {
                 rows.append(d);
               }
             }
-            return py::make_tuple(rows, s.report.chokepoints_note);
+            return py::make_tuple(rows, s.estimates.chokepoints_note);
           },
           "(chokepoint rows as dicts, note) — results.json 'chokepoints'.")
       .def_property_readonly("enterprise_inherent_mean",
                              [](const State& s) {
                                std::vector<double> v;
-                               for (const auto& e : s.report.enterprises) v.push_back(e.inherent_mean);
+                               for (const auto& e : s.estimates.enterprises) v.push_back(e.inherent_mean);
                                return v;
                              })
       .def_property_readonly("threat_inherent_mean",
                              [](const State& s) {
                                std::vector<std::optional<double>> v;
-                               for (const auto& t : s.report.threats) v.push_back(t.inherent_mean);
+                               for (const auto& t : s.estimates.threats) v.push_back(t.inherent_mean);
                                return v;
                              })
       .def(
@@ -577,30 +582,24 @@ void register_results(py::module_& m) {
             py::array_t<double> loss({3, 6}), count({3, 6});
             for (py::ssize_t l = 0; l < 3; ++l) {
               for (py::ssize_t e = 0; e < 6; ++e) {
-                loss.mutable_at(l, e) = s.report.cell_loss[l][e];
-                count.mutable_at(l, e) = s.report.cell_count[l][e];
+                loss.mutable_at(l, e) = s.estimates.cell_loss[l][e];
+                count.mutable_at(l, e) = s.estimates.cell_count[l][e];
               }
             }
             return py::make_tuple(loss, count);
           },
           "(expected loss, expected compromised assets) per trial, each 3 x 6 (L1..L3 x ORGANIZATION..SYSTEM).");
+}
 
-  // ---- pickling (cpsf.Results.__reduce__) ----
-  c.def("_state", &result_state,
-        "Everything the simulation returned, as numpy arrays and numbers, for pickling; restore() makes the "
-        "Result again.");
-  m.def("restore", &restore, py::arg("data"), py::kw_only(), py::arg("file"), py::arg("state"),
-        "The Result whose _state() this is, given the serialised scenario it was run on: the model and the "
-        "report are remade (deterministically), the simulation result is read from the state.");
-
-  // ---- the command line's outputs ----
+// The command line's outputs.
+void def_outputs(ResultClass& c) {
   c.def(
-       "results_json", [](const State& s) { return results_json(s.model, s.result, s.report, s.context); },
+       "results_json", [](const State& s) { return results_json(s.model, s.result, s.estimates, s.context); },
        "The results.json document `cpsf run` writes.")
-      .def("assets_csv", [](const State& s) { return assets_csv(s.model, s.report); }, "assets.csv as `cpsf run` writes it.")
+      .def("assets_csv", [](const State& s) { return assets_csv(s.model, s.estimates); }, "assets.csv as `cpsf run` writes it.")
       .def("losses_csv", [](const State& s) { return losses_csv(s.result); }, "losses.csv as `cpsf run` writes it.")
       .def(
-          "text_summary", [](const State& s) { return text_summary(s.model, s.result, s.report, s.context); },
+          "text_summary", [](const State& s) { return text_summary(s.model, s.result, s.estimates, s.context); },
           "The summary `cpsf run` prints.")
       .def(
           "write_file",
@@ -613,6 +612,26 @@ void register_results(py::module_& m) {
             if (!error.empty()) throw py::value_error(error);
           },
           py::arg("path"), py::arg("text"), "Writes text to path atomically (a temporary file, then a rename).");
+}
+
+}  // namespace
+
+void register_results(py::module_& m) {
+  ResultClass c(m, "Result",
+                "One run: the compiled model, the simulation result and its estimates. "
+                "Made by cpsf._core.simulation.run; wrapped by cpsf.Results.");
+  def_run(c);
+  def_model(c);
+  def_per_trial(c);
+  def_estimates(c);
+  // ---- pickling (cpsf.Results.__reduce__) ----
+  c.def("_state", &result_state,
+        "Everything the simulation returned, as numpy arrays and numbers, for pickling; restore() makes the "
+        "Result again.");
+  m.def("restore", &restore, py::arg("data"), py::kw_only(), py::arg("file"), py::arg("state"),
+        "The Result whose _state() this is, given the serialised scenario it was run on: the model and the "
+        "estimates are remade (deterministically), the simulation result is read from the state.");
+  def_outputs(c);
 }
 
 }  // namespace cpsf::python

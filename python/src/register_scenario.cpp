@@ -13,18 +13,13 @@
 #include "cpsf/validate/validate.hpp"
 #include "diagnostics_tuple.hpp"
 #include "registration.hpp"
+#include "scenario_bytes.hpp"
 
 namespace py = pybind11;
 
 namespace cpsf::python {
 
 namespace {
-
-v1::Scenario parse(const py::bytes& data) {
-  v1::Scenario scenario;
-  if (!scenario.ParseFromString(std::string(data))) throw py::value_error("not a serialised cpsf.v1.Scenario");
-  return scenario;
-}
 
 Format format_named(const std::string& name) {
   const auto format = format_from_name(name);
@@ -79,7 +74,7 @@ void register_scenario(py::module_& m) {
   m.def(
       "serialise",
       [](const py::bytes& data, const std::string& format) {
-        const v1::Scenario scenario = parse(data);
+        const v1::Scenario scenario = parse_scenario(data);
         return py::bytes(serialise(scenario, format_named(format)));
       },
       py::arg("data"), py::arg("format"),
@@ -117,7 +112,7 @@ void register_scenario(py::module_& m) {
   m.def(
       "save",
       [](const std::string& path, const py::bytes& data, const std::string& format) {
-        const v1::Scenario scenario = parse(data);
+        const v1::Scenario scenario = parse_scenario(data);
         const std::string bytes = serialise(scenario, format_named(format));
         std::string error;
         {
@@ -132,7 +127,7 @@ void register_scenario(py::module_& m) {
   m.def(
       "summary",
       [](const py::bytes& data) {
-        const v1::Scenario scenario = parse(data);
+        const v1::Scenario scenario = parse_scenario(data);
         return format_summary(scenario, summarise(scenario));
       },
       py::arg("data"), "What `cpsf validate --summary` prints for the scenario.");

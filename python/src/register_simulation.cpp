@@ -16,6 +16,7 @@
 #include "background_call.hpp"
 #include "registration.hpp"
 #include "run_state.hpp"
+#include "scenario_bytes.hpp"
 
 namespace py = pybind11;
 
@@ -23,8 +24,7 @@ namespace cpsf::python {
 
 std::shared_ptr<RunState> compiled_state(const py::bytes& data, const std::string& file) {
   auto state = std::make_shared<RunState>();
-  v1::Scenario scenario;
-  if (!scenario.ParseFromString(std::string(data))) throw py::value_error("not a serialised cpsf.v1.Scenario");
+  const v1::Scenario scenario = parse_scenario(data);
   state->context = OutputContext{file, scenario.name(), scenario.currency()};
   {
     py::gil_scoped_release release;
@@ -70,7 +70,7 @@ std::shared_ptr<RunState> run(const py::bytes& data, const std::string& file, st
   }
   {
     py::gil_scoped_release release;
-    state->report = make_report(state->model, state->result);
+    state->estimates = estimate(state->model, state->result);
   }
   return state;
 }

@@ -10,7 +10,8 @@
 #include <string>
 
 #include "cpsf/model/model.hpp"
-#include "cpsf/analysis/report.hpp"
+#include "cpsf/analysis/estimates.hpp"
+#include "cpsf/output/output_context.hpp"
 #include "cpsf/sim/simulation.hpp"
 
 namespace cpsf::python {
@@ -18,12 +19,12 @@ namespace cpsf::python {
 struct RunState {
   Model model;
   SimulationResult result;
-  Report report;
+  Estimates estimates;
   OutputContext context;
 };
 
 // A RunState holding the compiled model of `scenario` (serialised cpsf.v1.Scenario bytes,
-// from `file`), compiled with the GIL released; the run and the report are for the
+// from `file`), compiled with the GIL released; the run and the estimates are for the
 // caller to fill. Bad bytes raise ValueError; compile()'s std::invalid_argument too.
 // Defined in register_simulation.cpp; used there and by register_results.cpp's restore.
 std::shared_ptr<RunState> compiled_state(const pybind11::bytes& scenario, const std::string& file);

@@ -19,7 +19,10 @@
 #include <string>
 
 #include "cpsf/model/model.hpp"
-#include "cpsf/analysis/report.hpp"
+#include "cpsf/analysis/estimates.hpp"
+#include "cpsf/output/results_csv.hpp"
+#include "cpsf/output/results_json.hpp"
+#include "cpsf/output/run_summary.hpp"
 #include "cpsf/io/scenario_io.hpp"
 #include "cpsf/sim/simulation.hpp"
 #include "cpsf/base/utf8.hpp"
@@ -40,12 +43,13 @@ void run_stage(const cpsf::LoadedScenario& loaded) {
   options.threads = 1;
   options.seed = 1;
   const cpsf::SimulationResult result = cpsf::simulate(model, options);
-  cpsf::ReportOptions report_options;
-  report_options.threads = 1;
-  const cpsf::Report report = cpsf::make_report(model, result, report_options);
+  cpsf::EstimateOptions estimate_options;
+  estimate_options.threads = 1;
+  const cpsf::Estimates estimates = cpsf::estimate(model, result, estimate_options);
   const cpsf::OutputContext context{loaded.files.front().path, loaded.scenario().name(), loaded.scenario().currency()};
-  const std::string outputs[] = {cpsf::results_json(model, result, report, context), cpsf::assets_csv(model, report),
-                                 cpsf::losses_csv(result), cpsf::text_summary(model, result, report, context)};
+  const std::string outputs[] = {cpsf::results_json(model, result, estimates, context),
+                                 cpsf::assets_csv(model, estimates), cpsf::losses_csv(result),
+                                 cpsf::text_summary(model, result, estimates, context)};
   for (const std::string& out : outputs) {
     if (out.empty()) __builtin_trap();
   }

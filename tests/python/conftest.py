@@ -1,5 +1,7 @@
 import os
 import pathlib
+import threading
+import time
 
 import pytest
 
@@ -18,3 +20,30 @@ def cpsf_bin():
 @pytest.fixture(scope="session")
 def root():
     return ROOT
+
+
+@pytest.fixture
+def ticking():
+    """Runs `call()` while another Python thread ticks every 5 ms; gives (what the call
+    returned, the ticks, the seconds it took). With the GIL released by the engine, the
+    other thread keeps ticking."""
+    def run(call):
+        ticks = []
+        stop = threading.Event()
+
+        def ticker():
+            while not stop.is_set():
+                ticks.append(time.monotonic())
+                time.sleep(0.005)
+
+        t = threading.Thread(target=ticker)
+        started = time.monotonic()
+        t.start()
+        try:
+            result = call()
+        finally:
+            stop.set()
+            t.join()
+        return result, ticks, time.monotonic() - started
+
+    return run

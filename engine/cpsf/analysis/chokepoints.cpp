@@ -219,15 +219,9 @@ class CutSolver {
   std::vector<std::uint32_t> queue_;
 };
 
-}  // namespace
-
-std::vector<Chokepoint> chokepoints(const Model& model, std::size_t threat, bool controls_on,
-                                    const std::vector<std::uint32_t>* targets, unsigned threads) {
-  if (threat >= model.threats.size()) throw std::out_of_range("chokepoints: no threat " + std::to_string(threat));
-  const CompiledThreat& th = model.threats[threat];
+// Weaknesses: steps that can still succeed, out of assets not certainly contained.
+WeakGraph weak_graph(const Model& model, const CompiledThreat& th, bool controls_on) {
   const auto n = static_cast<std::uint32_t>(model.asset_count());
-
-  // Weaknesses: steps that can still succeed, out of assets not certainly contained.
   const auto& p = model.step_probabilities(controls_on);
   std::vector<std::pair<std::uint32_t, std::uint32_t>> weak_edges;
   std::vector<WeakEdge> weak_props;
@@ -242,12 +236,13 @@ std::vector<Chokepoint> chokepoints(const Model& model, std::size_t threat, bool
       }
     }
   }
-  const WeakGraph weak(boost::edges_are_unsorted_multi_pass, weak_edges.begin(), weak_edges.end(), weak_props.begin(),
-                       n);
+  return WeakGraph(boost::edges_are_unsorted_multi_pass, weak_edges.begin(), weak_edges.end(), weak_props.begin(), n);
+}
 
-  // Entries and the fewest steps from them (breadth first from all at once).
-  std::vector<std::uint8_t> is_entry(n, 0);
-  std::vector<std::uint32_t> distance(n, kUnreachable);
+// Marks the threat's entries and gives every asset its fewest steps from them
+// (breadth first from all at once; kUnreachable where none leads).
+void entry_distances(const CompiledThreat& th, const WeakGraph& weak, std::vector<std::uint8_t>& is_entry,
+                     std::vector<std::uint32_t>& distance) {
   std::vector<std::uint32_t> queue;
   for (std::size_t i = 0; i < th.entry_assets.size(); ++i) {
     const std::uint32_t a = th.entry_assets[i];
@@ -267,21 +262,41 @@ std::vector<Chokepoint> chokepoints(const Model& model, std::size_t threat, bool
       }
     }
   }
+}
 
+// `*targets` as given (checked), or the assets flagged target and the threat's objectives.
+std::vector<std::uint32_t> chosen_targets(const Model& model, const CompiledThreat& th,
+                                          const std::vector<std::uint32_t>* targets) {
+  const auto n = static_cast<std::uint32_t>(model.asset_count());
   std::vector<std::uint32_t> chosen;
   if (targets) {
     chosen = *targets;
     for (const std::uint32_t t : chosen) {
       if (t >= n) throw std::out_of_range("chokepoints: no asset " + std::to_string(t));
     }
-  } else {
-    for (std::uint32_t v = 0; v < n; ++v) {
-      if (model.asset_target[v]) chosen.push_back(v);
-    }
-    chosen.insert(chosen.end(), th.objectives.begin(), th.objectives.end());
-    std::sort(chosen.begin(), chosen.end());
-    chosen.erase(std::unique(chosen.begin(), chosen.end()), chosen.end());
+    return chosen;
   }
+  for (std::uint32_t v = 0; v < n; ++v) {
+    if (model.asset_target[v]) chosen.push_back(v);
+  }
+  chosen.insert(chosen.end(), th.objectives.begin(), th.objectives.end());
+  std::sort(chosen.begin(), chosen.end());
+  chosen.erase(std::unique(chosen.begin(), chosen.end()), chosen.end());
+  return chosen;
+}
+
+}  // namespace
+
+std::vector<Chokepoint> chokepoints(const Model& model, std::size_t threat, bool controls_on,
+                                    const std::vector<std::uint32_t>* targets, unsigned threads) {
+  if (threat >= model.threats.size()) throw std::out_of_range("chokepoints: no threat " + std::to_string(threat));
+  const CompiledThreat& th = model.threats[threat];
+  const auto n = static_cast<std::uint32_t>(model.asset_count());
+  const WeakGraph weak = weak_graph(model, th, controls_on);
+  std::vector<std::uint8_t> is_entry(n, 0);
+  std::vector<std::uint32_t> distance(n, kUnreachable);
+  entry_distances(th, weak, is_entry, distance);
+  const std::vector<std::uint32_t> chosen = chosen_targets(model, th, targets);
 
   // Targets are independent: each fills its own slot, so the result does not depend on
   // the number of workers. A few targets are not worth starting them.

@@ -116,12 +116,4 @@ CompareResult compare(const std::vector<CompareInput>& scenarios, const CompareO
 // another name of it: a link, ./x and x), or the lists differ in length.
 std::vector<std::string> compare_labels(const std::vector<std::string>& names, const std::vector<std::string>& files);
 
-// compare.json (deterministic: no time stamps, no thread count), compare.csv (one line a
-// row), a terminal table, and an SVG bar chart of the mean residual loss with its 95%
-// interval per scenario × baseline.
-std::string compare_json(const CompareResult& result);
-std::string compare_csv(const CompareResult& result);
-std::string compare_text(const CompareResult& result);
-std::string compare_svg(const CompareResult& result);
-
 }  // namespace cpsf

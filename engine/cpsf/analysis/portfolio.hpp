@@ -18,7 +18,6 @@
 #include <string>
 #include <vector>
 
-#include "cpsf/analysis/report.hpp"
 #include "cpsf/sim/simulation.hpp"
 #include "cpsf/v1/scenario.pb.h"
 
@@ -119,11 +118,5 @@ double objective(const SimulationResult& result);
 // Throws std::invalid_argument on bad options or candidates (with what and how to fix),
 // what compile/simulate throw, and PortfolioCancelled.
 PortfolioResult optimise(const v1::Scenario& scenario, const PortfolioOptions& options);
-
-// optimise.json (deterministic: no time stamps, no thread count), frontier.csv, and a
-// readable table for the terminal.
-std::string portfolio_json(const PortfolioResult& result, const OutputContext& context);
-std::string frontier_csv(const PortfolioResult& result);
-std::string portfolio_text(const PortfolioResult& result, const OutputContext& context);
 
 }  // namespace cpsf

@@ -11,7 +11,9 @@
 #include <limits>
 #include <random>
 
+#include "cpsf/base/statistics.hpp"
 #include "cpsf/model/model.hpp"
+#include "cpsf/output/portfolio_writers.hpp"
 #include "test_support.hpp"
 
 namespace cpsf {

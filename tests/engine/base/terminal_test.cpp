@@ -15,7 +15,10 @@
 #include "cpsf/base/diagnostics.hpp"
 #include "cpsf/model/model.hpp"
 #include "cpsf/analysis/portfolio.hpp"
-#include "cpsf/analysis/report.hpp"
+#include "cpsf/analysis/estimates.hpp"
+#include "cpsf/output/compare_writers.hpp"
+#include "cpsf/output/portfolio_writers.hpp"
+#include "cpsf/output/run_summary.hpp"
 #include "cpsf/output/summary.hpp"
 #include "test_support.hpp"
 
@@ -207,7 +210,7 @@ TEST(TerminalWriters, RunSummaryEscapesAndAlignsByDisplayWidth) {
   o.trials = 2000;
   o.seed = 3;
   const auto r = simulate(m, o);
-  const auto rep = make_report(m, r);
+  const auto rep = estimate(m, r);
   const std::string text = text_summary(m, r, rep, {"dir/" + kEscape + ".textproto", kJapanese + kEscape, "kJPY"});
   expect_no_control_characters(text);
   EXPECT_NE(text.find(kJapanese + "\\x1b]0;owned"), std::string::npos) << text;

@@ -15,7 +15,8 @@
 #include <stdexcept>
 
 #include "cpsf/model/model.hpp"
-#include "cpsf/analysis/report.hpp"
+#include "cpsf/analysis/estimates.hpp"
+#include "cpsf/output/results_json.hpp"
 #include "cpsf/sim/simulation.hpp"
 #include "cpsf/base/statistics.hpp"
 #include "test_support.hpp"
@@ -352,7 +353,7 @@ TEST(Cascade, ResultsJsonReportsRho) {
   o.trials = 100;
   const auto r = simulate(m, o);
   EXPECT_NEAR(r.spectral_radius, std::cbrt(0.04), 1e-12);
-  const auto j = nlohmann::json::parse(results_json(m, r, make_report(m, r), {"s", "s", "EUR"}));
+  const auto j = nlohmann::json::parse(results_json(m, r, estimate(m, r), {"s", "s", "EUR"}));
   EXPECT_NEAR(j["cascade"]["spectral_radius"].get<double>(), std::cbrt(0.04), 1e-12);
 }
 

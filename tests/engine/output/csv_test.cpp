@@ -10,7 +10,10 @@
 #include "cpsf/analysis/compare.hpp"
 #include "cpsf/model/model.hpp"
 #include "cpsf/analysis/portfolio.hpp"
-#include "cpsf/analysis/report.hpp"
+#include "cpsf/analysis/estimates.hpp"
+#include "cpsf/output/compare_writers.hpp"
+#include "cpsf/output/portfolio_writers.hpp"
+#include "cpsf/output/results_csv.hpp"
 #include "test_support.hpp"
 
 namespace cpsf {
@@ -76,8 +79,8 @@ TEST(Csv, AssetsCsvNeutralisesFormulasAndQuotesEveryCsvCharacter) {
   RunOptions o;
   o.trials = 200;
   const auto r = simulate(m, o);
-  const auto rep = make_report(m, r);
-  const Table t = parse_csv(assets_csv(m, rep));
+  const auto est = estimate(m, r);
+  const Table t = parse_csv(assets_csv(m, est));
   ASSERT_EQ(t.size(), m.asset_id.size() + 1);
   for (std::size_t i = 0; i < m.asset_id.size(); ++i) {
     const auto& row = t[i + 1];

@@ -15,7 +15,10 @@
 #include "cpsf/io/generate.hpp"
 #include "cpsf/base/limits.hpp"
 #include "cpsf/analysis/portfolio.hpp"
-#include "cpsf/analysis/report.hpp"
+#include "cpsf/analysis/estimates.hpp"
+#include "cpsf/output/results_csv.hpp"
+#include "cpsf/output/results_json.hpp"
+#include "cpsf/output/run_summary.hpp"
 #include "test_support.hpp"
 
 namespace cpsf {
@@ -37,7 +40,7 @@ TEST(Simulation, BitIdenticalAtOneTwoAndSevenThreads) {
   for (const unsigned threads : {1u, 2u, 7u}) {
     o.threads = threads;
     const auto r = simulate(m, o);
-    const auto rep = make_report(m, r);
+    const auto rep = estimate(m, r);
     documents.push_back(results_json(m, r, rep, {"x", "y", "z"}) + assets_csv(m, rep) + losses_csv(r));
     if (documents.size() > 1) {
       EXPECT_EQ(documents.back(), documents.front()) << threads << " threads";
@@ -65,7 +68,7 @@ TEST(Simulation, ResidualNeverExceedsInherentTrialByTrial) {
   for (const auto& view : r.threats) {
     for (std::size_t v = 0; v < m.asset_count(); ++v) EXPECT_LE(view.residual.hits[v], view.inherent.hits[v]);
   }
-  const auto rep = make_report(m, r);
+  const auto rep = estimate(m, r);
   EXPECT_GT(rep.removed_mean, 0.0);
   EXPECT_LT(rep.removed_stderr, rep.removed_mean);
 }
@@ -206,7 +209,7 @@ threats { id: "t" annual_frequency: 100000 }
   o.trials = 10;  // of 10^5 attacks each
   o.threads = 1;
   const auto r = simulate(m, o);
-  const auto rep = make_report(m, r);
+  const auto rep = estimate(m, r);
   for (const auto* l : {&rep.loss, &rep.inherent_loss, &*rep.annual}) {
     for (const double x : {l->mean, l->stderr_, l->var95, l->var99, l->es99, l->max}) EXPECT_TRUE(std::isfinite(x)) << x;
   }

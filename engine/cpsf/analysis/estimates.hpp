@@ -1,8 +1,9 @@
-// What a run reports (DESIGN §6), computed from a SimulationResult: per-asset
+// The estimates of a run (DESIGN §6), computed from a SimulationResult: per-asset
 // probabilities with Wilson intervals and times to compromise, loss distributions
 // (mean with standard error, VaR 95/99, expected shortfall 99, exceedance curve),
-// per enterprise, the layer × element table, inherent vs residual. Written as
-// results.json, assets.csv and losses.csv (docs/results-format.md).
+// per enterprise, the layer × element table, inherent vs residual. Written by
+// output/results_json.hpp, output/results_csv.hpp and output/run_summary.hpp
+// (docs/results-format.md).
 #pragma once
 
 #include <limits>
@@ -37,7 +38,7 @@ struct LossSummary {
 LossSummary summarise_losses(std::span<const double> losses);
 LossSummary summarise_losses(std::span<const double> losses, std::span<const double> thresholds);
 
-struct AssetReport {  // with no trial, p and its interval are kNoEstimate
+struct AssetEstimates {  // with no trial, p and its interval are kNoEstimate
   std::uint32_t index;
   std::uint64_t hits = 0;
   double p = 0;
@@ -49,9 +50,10 @@ struct AssetReport {  // with no trial, p and its interval are kNoEstimate
   Interval inherent_ci95{0, 1};
 };
 
-struct Report {
+// Everything a run estimates, for the writers of output/ and the Python package.
+struct Estimates {
   std::uint64_t trials = 0;
-  std::vector<AssetReport> assets;       // main view
+  std::vector<AssetEstimates> assets;  // main view
   LossSummary loss, inherent_loss;
   // Inherent − residual, paired (common random numbers).
   double removed_mean = kNoEstimate, removed_stderr = kNoEstimate;
@@ -80,17 +82,17 @@ struct Report {
   // [layer][element]: expected direct loss and expected compromised assets per trial.
   double cell_loss[3][6] = {};
   double cell_count[3][6] = {};
-  struct ThreatReport {
+  struct Threat {
     std::string id;
-    std::vector<AssetReport> assets;
+    std::vector<AssetEstimates> assets;
     LossSummary loss;
     std::optional<double> inherent_mean;
   };
-  std::vector<ThreatReport> threats;
+  std::vector<Threat> threats;
   std::optional<LossSummary> annual, annual_inherent;
 };
 
-struct ReportOptions {
+struct EstimateOptions {
   std::size_t path_top_k = 5;  // most frequent paths reported per tracked asset
   // Chokepoints to the tracked assets: computed unless off; `Auto` skips graphs above
   // kChokepointAutoRelations relations (the max flows then dominate a run).
@@ -99,19 +101,7 @@ struct ReportOptions {
 };
 inline constexpr std::size_t kChokepointAutoRelations = 2'000'000;
 
-Report make_report(const Model& model, const SimulationResult& result, const ReportOptions& options = {});
-
-struct OutputContext {
-  std::string scenario_file, scenario_name, currency;
-};
-
-// The results.json document (deterministic: no time stamps, no thread count).
-std::string results_json(const Model& model, const SimulationResult& result, const Report& report,
-                         const OutputContext& context);
-std::string assets_csv(const Model& model, const Report& report);
-std::string losses_csv(const SimulationResult& result);
-// A readable summary for the terminal.
-std::string text_summary(const Model& model, const SimulationResult& result, const Report& report,
-                         const OutputContext& context);
+// The estimates of `result`, a run of `model`; deterministic, whatever `options.threads`.
+Estimates estimate(const Model& model, const SimulationResult& result, const EstimateOptions& options = {});
 
 }  // namespace cpsf

@@ -1,6 +1,8 @@
-// results.json is written partly by hand (the per-asset arrays, streamed): it must be
-// exactly what nlohmann's dump(1) of the same document gives, whatever the names hold.
-#include "cpsf/analysis/report.hpp"
+// The writers of a run (results.json, assets.csv, losses.csv, the text summary):
+// results.json is streamed (json_writer.hpp) and must be exactly what nlohmann's dump(1)
+// of the same document gives, whatever the names hold; a run of no trials writes null
+// estimates, never 0; out-of-range layers and elements are never read past.
+#include "cpsf/output/results_json.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -8,6 +10,9 @@
 #include <algorithm>
 #include <atomic>
 
+#include "cpsf/analysis/estimates.hpp"
+#include "cpsf/output/results_csv.hpp"
+#include "cpsf/output/run_summary.hpp"
 #include "test_support.hpp"
 
 namespace cpsf {
@@ -34,8 +39,8 @@ TEST(ResultsJson, LaidOutAsNlohmannDumpsIt) {
     o.inherent = inherent;
     const auto r = simulate(m, o);
     ASSERT_GT(r.threats.size(), 1u);  // per-threat asset arrays are written too
-    const auto rep = make_report(m, r);
-    const std::string text = results_json(m, r, rep, {"dir/x \"y\".textproto", "name", "EUR"});
+    const auto est = estimate(m, r);
+    const std::string text = results_json(m, r, est, {"dir/x \"y\".textproto", "name", "EUR"});
     expect_nlohmann_layout(text);
     const auto j = nlohmann::ordered_json::parse(text);
     EXPECT_EQ(j["assets"][0]["id"], m.asset_id[0]);
@@ -53,11 +58,11 @@ TEST(ResultsJson, OneThreatAndNoAssetsStillNlohmannLayout) {
   o.trials = 50;
   o.seed = 1;
   const auto r = simulate(m, o);
-  auto rep = make_report(m, r);
-  expect_nlohmann_layout(results_json(m, r, rep, {"x", "y", "z"}));
-  rep.assets.clear();  // empty arrays print as []
-  rep.threats.clear();
-  const std::string text = results_json(m, r, rep, {"x", "y", "z"});
+  auto est = estimate(m, r);
+  expect_nlohmann_layout(results_json(m, r, est, {"x", "y", "z"}));
+  est.assets.clear();  // empty arrays print as []
+  est.threats.clear();
+  const std::string text = results_json(m, r, est, {"x", "y", "z"});
   expect_nlohmann_layout(text);
   EXPECT_NE(text.find("\"assets\": []"), std::string::npos);
   EXPECT_NE(text.find("\"threats\": []"), std::string::npos);
@@ -75,8 +80,8 @@ TEST(ResultsJson, NoTrialsGiveNullEstimatesNeverZero) {
   ASSERT_EQ(r.trials, 0u);
   ASSERT_TRUE(r.partial);
   ASSERT_TRUE(r.has_inherent && r.has_annual && m.threats.size() > 1);
-  const auto rep = make_report(m, r);
-  const std::string text = results_json(m, r, rep, {"x", "y", "z"});
+  const auto est = estimate(m, r);
+  const std::string text = results_json(m, r, est, {"x", "y", "z"});
   expect_nlohmann_layout(text);
   const auto j = nlohmann::ordered_json::parse(text);
   const auto null_loss = [](const nlohmann::ordered_json& l, const std::string& what) {
@@ -114,10 +119,10 @@ TEST(ResultsJson, NoTrialsGiveNullEstimatesNeverZero) {
     for (const auto& a : t["assets"]) EXPECT_TRUE(a["p_compromised"].is_null());
   }
   // The CSV has its rows, with empty cells for the estimates.
-  const std::string csv = assets_csv(m, rep);
+  const std::string csv = assets_csv(m, est);
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), static_cast<std::ptrdiff_t>(m.asset_count() + 1));
   EXPECT_EQ(losses_csv(r).find('\n') + 1, losses_csv(r).size());  // the header alone
-  EXPECT_EQ(text_summary(m, r, rep, {"x", "y", "z"}).find("mean 0 "), std::string::npos);
+  EXPECT_EQ(text_summary(m, r, est, {"x", "y", "z"}).find("mean 0 "), std::string::npos);
 }
 
 // The writers index name tables by the model's layer and element: a value out of range
@@ -131,15 +136,15 @@ TEST(Writers, LayerAndElementOutOfRangeDoNotIndexPastTheirTables) {
   o.trials = 50;
   o.seed = 1;
   const auto r = simulate(m, o);
-  const auto rep = make_report(m, r);
-  const std::string json = results_json(m, r, rep, {"x", "y", "z"});
+  const auto est = estimate(m, r);
+  const std::string json = results_json(m, r, est, {"x", "y", "z"});
   expect_nlohmann_layout(json);
   const auto j = nlohmann::ordered_json::parse(json);
   EXPECT_EQ(j["assets"][0]["layer"], "?");
   EXPECT_EQ(j["assets"][0]["element"], "?");
-  const std::string csv = assets_csv(m, rep);
+  const std::string csv = assets_csv(m, est);
   EXPECT_NE(csv.find("\n" + m.asset_id[0] + "," + m.enterprise_id[m.asset_owner[0]] + ",?,?,"), std::string::npos) << csv;
-  EXPECT_FALSE(text_summary(m, r, rep, {"x", "y", "z"}).empty());
+  EXPECT_FALSE(text_summary(m, r, est, {"x", "y", "z"}).empty());
 }
 
 }  // namespace

@@ -1,0 +1,17 @@
+// The files of `cpsf compare` (docs/results-format.md): compare.json, compare.csv and the
+// table it prints; the chart is compare_chart.hpp.
+#pragma once
+
+#include <string>
+
+#include "cpsf/analysis/compare.hpp"
+
+namespace cpsf {
+
+// compare.json (deterministic: no time stamps, no thread count), compare.csv (one line a
+// row) and a terminal table.
+std::string compare_json(const CompareResult& result);
+std::string compare_csv(const CompareResult& result);
+std::string compare_text(const CompareResult& result);
+
+}  // namespace cpsf

@@ -1,0 +1,147 @@
+#include "cpsf/output/run_summary.hpp"
+
+#include <algorithm>
+
+#include "cpsf/base/terminal.hpp"
+#include "cpsf/output/layer_element.hpp"
+#include "cpsf/output/text_format.hpp"
+
+namespace cpsf {
+
+// Ids and names are the scenario's: every one goes through terminal_safe (pad_right
+// escapes too), and table columns are padded by display width.
+
+namespace {
+
+// The run, the view and the loss per trial (controls off, annualised, cascade).
+void add_losses(std::string& out, const SimulationResult& r, const Estimates& est, const OutputContext& ctx) {
+  const std::string currency = terminal_safe(ctx.currency);
+  const char* cur = currency.c_str();
+  out += terminal_safe(ctx.scenario_name.empty() ? ctx.scenario_file : ctx.scenario_name);
+  out += format(": %llu trials%s%s, seed %llu\n", static_cast<unsigned long long>(r.trials),
+                r.partial ? " (PARTIAL: interrupted)" : "",
+                r.stopped_by_precision ? " (target precision reached)" : "", static_cast<unsigned long long>(r.seed));
+  out += "view: " +
+         (r.combined ? std::string("every threat attacks once per trial")
+                     : "one attack per trial by '" + terminal_safe(r.threats.front().id) + "'") +
+         "\n";
+  out += format("loss per trial      mean %.6g %s ± %.3g (SE)   VaR95 %.6g   VaR99 %.6g   ES99 %.6g\n", est.loss.mean,
+                cur, est.loss.stderr_, est.loss.var95, est.loss.var99, est.loss.es99);
+  if (r.has_inherent) {
+    out += format("without controls    mean %.6g %s;  controls remove %.6g ± %.3g (SE)\n", est.inherent_loss.mean, cur,
+                  est.removed_mean, est.removed_stderr);
+  }
+  if (est.annual) {
+    out += format("annualised          mean %.6g %s/year ± %.3g   VaR99 %.6g\n", est.annual->mean, cur,
+                  est.annual->stderr_, est.annual->var99);
+  }
+  if (r.has_production) {
+    out += format(
+        "of which cascade    mean %.6g %s ± %.3g (production lost through supply dependencies, %.1f%% of the loss)\n",
+        est.cascade_mean, cur, est.cascade_stderr, est.loss.mean > 0 ? 100.0 * est.cascade_mean / est.loss.mean : 0.0);
+  }
+}
+
+// Each enterprise's direct, cascade and total mean loss.
+void add_enterprises(std::string& out, const Model& m, const Estimates& est) {
+  out += "enterprises (mean loss per trial):\n";
+  const std::size_t w = column_width(m.enterprise_id, 16, [](const std::string& id) { return id; });
+  out += "  " + pad_right("enterprise", w);
+  out += format(" %14s %14s %14s\n", "direct", "cascade", "total");
+  for (std::size_t e = 0; e < est.enterprises.size(); ++e) {
+    const auto& re = est.enterprises[e];
+    out += "  " + pad_right(m.enterprise_id[e], w);
+    out += format(" %14.6g %14.6g %14.6g\n", re.direct_mean, re.cascade_mean, re.residual.mean);
+  }
+}
+
+// The riskiest assets by expected loss, then targets.
+void add_assets(std::string& out, const Model& m, const Estimates& est) {
+  std::vector<const AssetEstimates*> order;
+  for (const auto& a : est.assets) order.push_back(&a);
+  std::stable_sort(order.begin(), order.end(), [&](const AssetEstimates* a, const AssetEstimates* b) {
+    return a->p * m.asset_loss[a->index] > b->p * m.asset_loss[b->index];
+  });
+  if (order.size() > 10) order.resize(10);
+  out += "assets by expected loss (top 10):\n";
+  const std::size_t w_asset = column_width(order, 28, [&](const AssetEstimates* a) { return m.asset_id[a->index]; });
+  out += "  " + pad_right("asset", w_asset);
+  out += format(" %10s  %-21s %10s %12s\n", "P(comp.)", "95% CI", "mean days", "exp. loss");
+  for (const AssetEstimates* a : order) {
+    out += "  " + pad_right(m.asset_id[a->index], w_asset);
+    out += format(" %10.5f  [%8.5f, %8.5f] %10.3g %12.6g%s\n", a->p, a->ci95.low, a->ci95.high, a->mean_time,
+                  a->p * m.asset_loss[a->index], m.asset_target[a->index] ? "  (target)" : "");
+  }
+}
+
+// The most frequent path to each tracked asset.
+void add_paths(std::string& out, const Model& m, const Estimates& est) {
+  if (est.paths.targets.empty()) return;
+  out += "most frequent attack path to each target:\n";
+  const std::size_t w = column_width(est.paths.targets, 24, [&](const auto& t) { return m.asset_id[t.target]; });
+  for (const auto& t : est.paths.targets) {
+    out += "  " + pad_right(m.asset_id[t.target], w);
+    if (t.top.empty()) {
+      out += " never reached\n";
+      continue;
+    }
+    std::string chain;
+    for (const std::uint32_t a : t.top[0].assets) chain += (chain.empty() ? "" : " > ") + terminal_safe(m.asset_id[a]);
+    out += format(" %5.1f%% of %llu falls: ", 100.0 * t.top[0].share,
+                  static_cast<unsigned long long>(t.compromised_trials));
+    out += chain + "\n";
+  }
+}
+
+// The relation cut and depth of each reachable (threat, target).
+void add_chokepoints(std::string& out, const Model& m, const Estimates& est) {
+  if (est.chokepoints.empty()) return;
+  out += "chokepoints (residual weaknesses; cut = fewest relations that cut every path, depth = fewest steps):\n";
+  const std::size_t w_threat = column_width(est.chokepoints, 18, [](const auto& tc) { return tc.threat; });
+  std::size_t w_target = 24;
+  for (const auto& tc : est.chokepoints) {
+    w_target = std::max(w_target, column_width(tc.targets, 24, [&](const auto& c) { return m.asset_id[c.target]; }));
+  }
+  for (const auto& tc : est.chokepoints) {
+    for (const auto& c : tc.targets) {
+      if (!c.reachable) continue;
+      out += "  " + pad_right(tc.threat, w_threat) + " " + pad_right(m.asset_id[c.target], w_target);
+      if (c.entry) {
+        out += " is an entry point: no relation cut protects it\n";
+        continue;
+      }
+      std::string cut;
+      for (const std::uint32_t rel : c.cut_relations) {
+        cut += (cut.empty() ? "" : ", ") + terminal_safe(est.relation_labels(rel));
+      }
+      out += format(" cut %u, depth %u%s: ", c.cut_size, c.depth, c.exact ? "" : " (upper bound: ALL gate)");
+      out += cut + "\n";
+    }
+  }
+}
+
+void add_layer_element(std::string& out, const Estimates& est) {
+  out +=
+      "expected loss by layer x element:\n"
+      "       ORGANIZATION     PEOPLE  COMPONENT       DATA  PROCEDURE     SYSTEM\n";
+  for (int l = 0; l < 3; ++l) {
+    out += format("  %s ", kLayerNames[l]);
+    for (int e = 0; e < 6; ++e) out += format(" %10.4g", est.cell_loss[l][e]);
+    out += "\n";
+  }
+}
+
+}  // namespace
+
+std::string text_summary(const Model& m, const SimulationResult& r, const Estimates& est, const OutputContext& ctx) {
+  std::string out;
+  add_losses(out, r, est, ctx);
+  if (r.has_production) add_enterprises(out, m, est);
+  add_assets(out, m, est);
+  add_paths(out, m, est);
+  add_chokepoints(out, m, est);
+  add_layer_element(out, est);
+  return out;
+}
+
+}  // namespace cpsf
