@@ -15,7 +15,7 @@
 #include "cpsf/model/model.hpp"
 #include "cpsf/analysis/report.hpp"
 #include "cpsf/base/terminal.hpp"
-#include "cpsf/sim/trial_loop.hpp"
+#include "cpsf/sim/attack.hpp"
 #include "cpsf/base/version.hpp"
 
 namespace cpsf {

@@ -58,7 +58,7 @@ struct ThreadState {
     }
     union_assets.reserve(model.asset_count());
   }
-  TrialScratch scratch;
+  AttackScratch scratch;
   std::vector<AssetTally> tallies;  // [view * 2 + mode]
   std::vector<std::uint32_t> union_stamp;
   std::vector<double> union_time;
@@ -136,15 +136,15 @@ SimulationResult simulate(const Model& model, const RunOptions& options) {
                                   [&](const CompiledThreat& t) { return t.annual_frequency.has_value(); }) &&
                       !m->implicit_threat;
 
-  std::vector<TrialLoop> loops;
+  std::vector<Attack> loops;
   std::vector<std::optional<Poisson>> attacks_per_year;
   std::vector<RandomStream> count_streams, outage_streams;
   for (std::size_t k = 0; k < threat_count; ++k) {
     loops.emplace_back(*m, k, options.seed);
     attacks_per_year.emplace_back(result.has_annual ? std::optional<Poisson>(Poisson(*m->threats[k].annual_frequency))
                                                     : std::nullopt);
-    count_streams.emplace_back(options.seed, TrialLoop::stream_id(Stream::threat_count, k));
-    outage_streams.emplace_back(options.seed, TrialLoop::stream_id(Stream::outage, k));
+    count_streams.emplace_back(options.seed, Attack::stream_id(Stream::threat_count, k));
+    outage_streams.emplace_back(options.seed, Attack::stream_id(Stream::outage, k));
   }
   const Cascade cascade(m->enterprise_output, m->supply_links);  // throws on an unusable A*
   result.has_production = m->has_production;
@@ -243,7 +243,7 @@ SimulationResult simulate(const Model& model, const RunOptions& options) {
     path.clear();
     for (std::size_t hops = 0; hops <= n_assets; ++hops) {  // via links never cycle; the bound is a guard
       const std::uint32_t e = st.scratch.via(v);
-      if (e == TrialScratch::kEntered) break;
+      if (e == AttackScratch::kEntered) break;
       path.push_back(m->edge_relation[e]);
       v = static_cast<std::uint32_t>(std::upper_bound(m->out_begin.begin(), m->out_begin.end(), e) -
                                      m->out_begin.begin() - 1);

@@ -16,7 +16,7 @@
 
 #include "cpsf/base/limits.hpp"
 #include "cpsf/model/model.hpp"
-#include "cpsf/sim/trial_loop.hpp"
+#include "cpsf/sim/attack.hpp"
 
 namespace cpsf {
 
@@ -113,7 +113,7 @@ struct SimulationResult {
   double spectral_radius = 0.0;  // ρ(A*) of the dependency matrix
 
   // Attack paths in the main residual view: for each trial and tracked asset that fell,
-  // the chain of steps that made it fall (trial_loop.hpp: TrialScratch::via), from the
+  // the chain of steps that made it fall (attack.hpp: AttackScratch::via), from the
   // threat that reached it first. Key: {tracked slot, relation indices entry → asset};
   // value: trials.
   std::map<std::vector<std::uint32_t>, std::uint64_t> paths;

@@ -934,7 +934,7 @@ class Validator {
   }
 
   // A target no attack can reach is never compromised: legal, but usually a missing
-  // relation. Follows the engine's rules (trial_loop.cpp) from the entries: a step with
+  // relation. Follows the engine's rules (sim/attack.cpp) from the entries: a step with
   // p = 0 never succeeds, nothing leaves an asset with containment 1, a threat with
   // step_scale 0 takes no step, and an ALL gate falls through its relations only when
   // every incoming relation can succeed. All threats are searched together, so an ALL

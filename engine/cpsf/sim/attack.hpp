@@ -1,4 +1,4 @@
-// The trial loop: one attack on the frozen graph (DESIGN §4, attack-step semantics v1).
+// One attack on the frozen graph (DESIGN §4, attack-step semantics v1).
 //
 // Knuth's generalisation of Dijkstra's algorithm: assets are settled in order of
 // arrival time; an ANY asset's arrival is the earliest succeeded step into it, an ALL
@@ -8,7 +8,7 @@
 // eager sampling give the same outcome (tested), and trial i's outcome depends on
 // (seed, i) alone.
 //
-// No allocation, no virtual call, no lock per trial: TrialScratch is sized once per
+// No allocation, no virtual call, no lock per trial: AttackScratch is sized once per
 // thread and reset by epoch stamps, not by clearing.
 #pragma once
 
@@ -35,7 +35,7 @@ constexpr std::uint64_t attack_address(std::uint64_t trial, std::uint32_t attack
 }
 static_assert(kMaxTrials <= attack_address(0, 1), "trial numbers must stay below the attack index");
 
-// The trial loop's queue of tentative arrivals: a radix heap (Ahuja, Mehlhorn, Orlin &
+// An attack's queue of tentative arrivals: a radix heap (Ahuja, Mehlhorn, Orlin &
 // Tarjan, "Faster algorithms for the shortest path problem", JACM 1990). Dijkstra pops
 // arrivals in non-decreasing order, so a key need only be placed by the highest bit in
 // which it differs from the last key popped: a push is O(1), and each entry moves to a
@@ -92,9 +92,9 @@ class ArrivalQueue {
 };
 
 // Per-thread working memory for trials on one model.
-class TrialScratch {
+class AttackScratch {
  public:
-  explicit TrialScratch(const Model& model);
+  explicit AttackScratch(const Model& model);
 
   // Compromised assets of the last trial, in settling order, with arrival times.
   [[nodiscard]] const std::vector<std::uint32_t>& compromised() const { return compromised_; }
@@ -109,7 +109,7 @@ class TrialScratch {
   [[nodiscard]] std::uint64_t steps_tried() const { return steps_tried_; }
 
  private:
-  friend class TrialLoop;
+  friend class Attack;
   enum : std::uint32_t { kFresh = 0, kQueued = 1, kSettled = 2, kBlocked = 3 };
   // Everything the loop needs of an asset in one 16-byte record: one cache line fetch
   // per visit in large graphs. `tag` = epoch << 2 | state; a record whose epoch is not
@@ -141,17 +141,17 @@ class TrialScratch {
 };
 
 // Runs attacks of one threat on one model.
-class TrialLoop {
+class Attack {
  public:
-  TrialLoop(const Model& model, std::size_t threat, std::uint64_t seed);
+  Attack(const Model& model, std::size_t threat, std::uint64_t seed);
 
   // One attack at random address `address`; fills scratch.compromised(). Returns the
   // direct loss (sum of the compromised assets' losses, in settling order).
-  double run(std::uint64_t address, Controls controls, TrialScratch& scratch) const;
+  double run(std::uint64_t address, Controls controls, AttackScratch& scratch) const;
 
   // The same attack with every number drawn up front for every relation and asset
   // (eager sampling). Slow; exists to test that lazy sampling changes nothing.
-  double run_eager(std::uint64_t address, Controls controls, TrialScratch& scratch) const;
+  double run_eager(std::uint64_t address, Controls controls, AttackScratch& scratch) const;
 
   // Random stream id of sub-model `stream` for threat `threat` (docs/methods.md).
   static constexpr std::uint32_t stream_id(Stream stream, std::size_t threat) noexcept {
@@ -160,7 +160,7 @@ class TrialLoop {
 
  private:
   template <bool kEager>
-  double run_impl(std::uint64_t address, Controls controls, TrialScratch& scratch) const;
+  double run_impl(std::uint64_t address, Controls controls, AttackScratch& scratch) const;
 
   const Model& model_;
   const CompiledThreat& threat_;

@@ -1,4 +1,4 @@
-#include "cpsf/sim/trial_loop.hpp"
+#include "cpsf/sim/attack.hpp"
 
 #include "cpsf/base/limits.hpp"
 
@@ -14,13 +14,13 @@ constexpr std::uint32_t kStepBatch = 8;
 
 }  // namespace
 
-TrialScratch::TrialScratch(const Model& model)
+AttackScratch::AttackScratch(const Model& model)
     : assets_(model.asset_count(), AssetState{kNever, 0, 0}), via_(model.asset_count(), kEntered) {
   compromised_.reserve(std::min<std::size_t>(model.asset_count(), 1u << 20));
   compromised_time_.reserve(compromised_.capacity());
 }
 
-TrialLoop::TrialLoop(const Model& model, std::size_t threat, std::uint64_t seed)
+Attack::Attack(const Model& model, std::size_t threat, std::uint64_t seed)
     : model_(model),
       threat_(model.threats.at(threat)),
       // Arrivals later than kMaxDays never count, whatever the horizon: the run's exact
@@ -31,16 +31,16 @@ TrialLoop::TrialLoop(const Model& model, std::size_t threat, std::uint64_t seed)
       times_(seed, stream_id(Stream::times, threat)),
       containment_(seed, stream_id(Stream::containment, threat)) {}
 
-double TrialLoop::run(std::uint64_t address, Controls controls, TrialScratch& scratch) const {
+double Attack::run(std::uint64_t address, Controls controls, AttackScratch& scratch) const {
   return run_impl<false>(address, controls, scratch);
 }
 
-double TrialLoop::run_eager(std::uint64_t address, Controls controls, TrialScratch& scratch) const {
+double Attack::run_eager(std::uint64_t address, Controls controls, AttackScratch& scratch) const {
   return run_impl<true>(address, controls, scratch);
 }
 
 template <bool kEager>
-double TrialLoop::run_impl(std::uint64_t address, Controls controls, TrialScratch& s) const {
+double Attack::run_impl(std::uint64_t address, Controls controls, AttackScratch& s) const {
   const Model& m = model_;
   if (++s.epoch_ == (1u << 30)) {  // wrapped: make every record stale again
     for (auto& a : s.assets_) a.tag = 0;
@@ -74,10 +74,10 @@ double TrialLoop::run_impl(std::uint64_t address, Controls controls, TrialScratc
     const std::uint32_t a = threat_.entry_assets[k];
     if (entries_.uniform(address, a, 0) < threat_.entry_probability[k]) {
       auto& st = s.touch(a, m);
-      if (TrialScratch::state(st) != TrialScratch::kQueued) {
-        TrialScratch::set_state(st, TrialScratch::kQueued);
+      if (AttackScratch::state(st) != AttackScratch::kQueued) {
+        AttackScratch::set_state(st, AttackScratch::kQueued);
         st.best = 0.0;
-        s.via_[a] = TrialScratch::kEntered;
+        s.via_[a] = AttackScratch::kEntered;
         s.queue_.push(0.0, a);
       }
     }
@@ -85,7 +85,7 @@ double TrialLoop::run_impl(std::uint64_t address, Controls controls, TrialScratc
 
   double loss = 0.0;
   std::uint64_t steps = 0;
-  using S = TrialScratch;
+  using S = AttackScratch;
   while (!s.queue_.empty()) {
     const auto [t, v] = s.queue_.pop();
     S::AssetState& sv = s.assets_[v];
@@ -168,7 +168,7 @@ double TrialLoop::run_impl(std::uint64_t address, Controls controls, TrialScratc
   return loss;
 }
 
-template double TrialLoop::run_impl<false>(std::uint64_t, Controls, TrialScratch&) const;
-template double TrialLoop::run_impl<true>(std::uint64_t, Controls, TrialScratch&) const;
+template double Attack::run_impl<false>(std::uint64_t, Controls, AttackScratch&) const;
+template double Attack::run_impl<true>(std::uint64_t, Controls, AttackScratch&) const;
 
 }  // namespace cpsf
