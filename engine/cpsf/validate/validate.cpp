@@ -21,6 +21,7 @@
 #include "cpsf/base/limits.hpp"
 #include "cpsf/model/model.hpp"
 #include "cpsf/base/utf8.hpp"
+#include "cpsf/io/source_map.hpp"
 
 namespace cpsf {
 
