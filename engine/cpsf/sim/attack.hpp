@@ -130,6 +130,8 @@ class AttackScratch {
   }
   static std::uint32_t state(const AssetState& a) { return a.tag & 3u; }
   static void set_state(AssetState& a, std::uint32_t st) { a.tag = (a.tag & ~3u) | st; }
+  // Makes ready for the next attack: every record stale (a new epoch), nothing queued.
+  void start();
 
   std::vector<AssetState> assets_;
   std::vector<std::uint32_t> via_;  // written when an arrival improves; kept apart so the hot record stays 16 bytes
@@ -159,8 +161,22 @@ class Attack {
   }
 
  private:
+  // Every number of one attack, drawn up front by draw_all (run_eager); empty when
+  // sampling is lazy.
+  struct EagerDraws {
+    std::vector<double> step_u, time;  // by CSR edge
+    std::vector<double> contain_u;     // by asset
+  };
+
   template <bool kEager>
   double run_impl(std::uint64_t address, Controls controls, AttackScratch& scratch) const;
+  // Its steps: the eager draws, the entry points queued, the steps out of a settled asset
+  // v (arrived at t) tried, `steps` counting them.
+  EagerDraws draw_all(std::uint64_t address) const;
+  void enter(std::uint64_t address, AttackScratch& s) const;
+  template <bool kEager>
+  void try_steps(std::uint32_t v, double t, std::uint64_t address, const std::vector<double>& p, double scale,
+                 const EagerDraws& eager, AttackScratch& s, std::uint64_t& steps) const;
 
   const Model& model_;
   const CompiledThreat& threat_;
