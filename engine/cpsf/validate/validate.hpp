@@ -8,7 +8,7 @@
 #pragma once
 
 #include "cpsf/base/diagnostics.hpp"
-#include "cpsf/io/scenario_io.hpp"
+#include "cpsf/io/load.hpp"
 
 namespace cpsf {
 
