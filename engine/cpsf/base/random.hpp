@@ -64,7 +64,7 @@ constexpr double uniform_from_words(std::uint32_t hi, std::uint32_t lo) noexcept
 }
 
 // One key per sub-model, so a sub-model that draws one number more never shifts the
-// numbers of another (STYLE.md practice 2). Append only; never renumber: the values are
+// numbers of another (docs/style.md practice 2). Append only; never renumber: the values are
 // part of every result. 5 is retired (it was reserved for the cascade, which draws no
 // numbers) and must not be reused.
 enum class Stream : std::uint32_t {

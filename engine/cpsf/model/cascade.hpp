@@ -1,4 +1,4 @@
-// The supply-chain cascade (DESIGN §5, docs/methods.md §8): how an outage at one
+// The supply-chain cascade (docs/design.md §5, docs/methods.md §8): how an outage at one
 // enterprise stops production at its customers, through the interdependency matrix A*
 // of the Inoperability Input-Output Model (IIM; Haimes & Jiang 2001, Santos & Haimes 2004).
 //

@@ -3,7 +3,7 @@
 // The relations are sorted by source asset straight into compressed sparse rows: out-edges
 // of asset v are [out_begin[v], out_begin[v + 1]) in the edge arrays, in relation order.
 // Controls are folded into each step's probability once, here, so an attack only
-// compares a uniform with a number (DESIGN §4 step 2).
+// compares a uniform with a number (docs/design.md §4 step 2).
 #pragma once
 
 #include <cstdint>

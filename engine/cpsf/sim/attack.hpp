@@ -1,4 +1,4 @@
-// One attack on the frozen graph (DESIGN §4, attack-step semantics v1).
+// One attack on the frozen graph (docs/design.md §4, attack-step semantics v1).
 //
 // Knuth's generalisation of Dijkstra's algorithm: assets are settled in order of
 // arrival time; an ANY asset's arrival is the earliest succeeded step into it, an ALL

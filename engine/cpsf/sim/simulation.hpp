@@ -1,6 +1,6 @@
 // A Monte Carlo run, simulate(): many trials, in each of which every threat attacks once
 // (attack.hpp), run in parallel by the trial loop (trial_loop.hpp), with deterministic
-// results (DESIGN §8): every floating-point result is either written to its trial's own
+// results (docs/design.md §8.1): every floating-point result is either written to its trial's own
 // slot or accumulated exactly in integers, so thread count and scheduling never
 // change a number.
 #pragma once
