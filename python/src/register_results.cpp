@@ -373,7 +373,7 @@ void def_model(ResultClass& c) {
 void def_per_trial(ResultClass& c) {
   c.def(
        "losses",
-       [](py::object self, int view, bool inherent) {
+       [](const py::object& self, int view, bool inherent) {
          const auto& s = self.cast<const State&>();
          need_inherent(s, inherent);
          const ViewResult& v = view_at(s, view);
@@ -384,7 +384,7 @@ void def_per_trial(ResultClass& c) {
        "Per-trial direct loss of a view (-1: main, k: threat k), residual or inherent; zero copy.")
       .def(
           "hits",
-          [](py::object self, int view, bool inherent) {
+          [](const py::object& self, int view, bool inherent) {
             const auto& s = self.cast<const State&>();
             need_inherent(s, inherent);
             const ViewResult& v = view_at(s, view);
@@ -395,7 +395,7 @@ void def_per_trial(ResultClass& c) {
           "Trials in which each asset fell (uint64, asset order); zero copy.")
       .def(
           "enterprise_losses",
-          [](py::object self, bool inherent, const std::string& part) {
+          [](const py::object& self, bool inherent, const std::string& part) {
             const auto& s = self.cast<const State&>();
             need_inherent(s, inherent);
             if (part != "direct" && part != "cascade") throw py::value_error("part must be 'direct' or 'cascade'");
@@ -410,7 +410,7 @@ void def_per_trial(ResultClass& c) {
           "losses and its own production loss) or cascade (production lost through its suppliers).")
       .def(
           "annual_losses",
-          [](py::object self, bool inherent) {
+          [](const py::object& self, bool inherent) {
             const auto& s = self.cast<const State&>();
             if (!s.result.has_annual) throw py::value_error("no annualised view: not every threat has an annual_frequency");
             need_inherent(s, inherent);
@@ -420,14 +420,14 @@ void def_per_trial(ResultClass& c) {
           py::arg("inherent") = false, "Per-year loss of the annualised view; zero copy.")
       .def_property_readonly(
           "tracked",
-          [](py::object self) {
+          [](const py::object& self) {
             const auto& s = self.cast<const State&>();
             return view_of(s.result.tracked, self, static_cast<py::ssize_t>(s.result.tracked.size()));
           },
           "Indices of the assets whose arrival times are kept (targets and objectives, at most 64).")
       .def(
           "tracked_arrival",
-          [](py::object self) {
+          [](const py::object& self) {
             const auto& s = self.cast<const State&>();
             if (s.result.tracked.empty()) return py::array_t<double>(std::vector<py::ssize_t>{static_cast<py::ssize_t>(s.result.trials), 0});
             return view_of(s.result.tracked_arrival, self, static_cast<py::ssize_t>(s.result.trials),
