@@ -17,8 +17,6 @@ echo "== Python environment (.venv seeing build/python: scripts/python-env.sh)"
 bash scripts/python-env.sh --no-build
 echo "== tests (Release): GoogleTest and pytest under CTest"
 ctest --test-dir build --output-on-failure --parallel "$(nproc)"
-echo "== pytest"
-.venv/bin/python -m pytest -q tests/python
 
 echo "== build (ASan + UBSan)"
 bash scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCPSF_WITH_SANITIZERS=ON
