@@ -14,12 +14,15 @@
 
 namespace cpsf::testing {
 
+// The source tree's path (source_dir.cpp).
+extern const char* const kSourceDir;
+
 // The bundled default scenario (scenarios/default), loaded as `cpsf run` would; a copy on
 // the heap, so it outlives the loader's arena.
 inline v1::Scenario default_scenario() {
   Diagnostics d;
   LoadStatus status{};
-  auto loaded = load_scenario(std::string(CPSF_SOURCE_DIR) + "/scenarios/default/scenario.textproto", d, status);
+  auto loaded = load_scenario(std::string(kSourceDir) + "/scenarios/default/scenario.textproto", d, status);
   EXPECT_TRUE(loaded);
   return loaded ? loaded->scenario() : v1::Scenario{};
 }

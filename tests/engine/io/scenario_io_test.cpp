@@ -29,7 +29,7 @@ using testing::HasError;
 using testing::kMinimalScenario;
 using testing::ScratchDir;
 
-const std::string kDefaultScenario = std::string(CPSF_SOURCE_DIR) + "/scenarios/default/scenario.textproto";
+const std::string kDefaultScenario = std::string(testing::kSourceDir) + "/scenarios/default/scenario.textproto";
 
 TEST(Formats, FromExtension) {
   EXPECT_EQ(format_from_path("a/b.textproto"), Format::Text);

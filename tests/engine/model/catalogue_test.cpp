@@ -56,7 +56,7 @@ std::vector<std::string> file_paths_in(const std::string& text) {
 }
 
 TEST(Catalogue, SourcesNameNoFileOutsideTheRepository) {
-  const std::filesystem::path root = CPSF_SOURCE_DIR;
+  const std::filesystem::path root = testing::kSourceDir;
   // The catalogue cites public documents; a file it names must be in the repository
   // (at its root, or under model/, the root of the proto import paths).
   const auto in_repository = [&](const std::string& p) {

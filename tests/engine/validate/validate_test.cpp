@@ -34,7 +34,7 @@ TEST(Validate, MinimalScenarioIsClean) {
 }
 
 TEST(Validate, DefaultScenarioIsClean) {
-  const auto c = testing::check(std::string(CPSF_SOURCE_DIR) + "/scenarios/default/scenario.textproto");
+  const auto c = testing::check(std::string(testing::kSourceDir) + "/scenarios/default/scenario.textproto");
   EXPECT_EQ(c.status, LoadStatus::Ok);
   EXPECT_TRUE(c.diagnostics.empty()) << c.dump();
 }
