@@ -92,6 +92,7 @@ int run_compare(const CompareCliOptions& o) {
   if (const int worst = load_inputs(o, inputs); worst != kExitOk) return worst;
   // Rows are labelled by the scenarios' names (compare_labels).
   std::vector<std::string> names;
+  names.reserve(inputs.size());
   for (const auto& in : inputs) names.push_back(in.scenario.name());
   const auto labels = labels_for(names, o.scenarios);
   if (!labels) return kExitUsage;

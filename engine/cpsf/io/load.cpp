@@ -46,7 +46,7 @@ struct Loader {
       auto& origins = it->second;
       if (first) {  // until now the list came wholly from files[0]
         const int have = r->FieldSize(into, field);
-        origins.reserve(static_cast<std::size_t>(have + n));
+        origins.reserve(static_cast<std::size_t>(have) + static_cast<std::size_t>(n));
         for (int i = 0; i < have; ++i) origins.push_back({0, static_cast<std::uint32_t>(i)});
       }
       moved.resize(static_cast<std::size_t>(n));
@@ -116,8 +116,9 @@ struct Loader {
         continue;
       }
       if (!fs::exists(target, ec)) {
-        out.error(from, path, "", "included file \"" + inc + "\" not found (looked for " + shown + ")",
-                  "check the path; it is relative to the including file's directory");
+        std::string what = "included file \"";
+        what.append(inc).append("\" not found (looked for ").append(shown).append(")");
+        out.error(from, path, "", what, "check the path; it is relative to the including file's directory");
         invalid = true;
         continue;
       }

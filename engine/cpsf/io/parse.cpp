@@ -305,7 +305,7 @@ class WireStringScanner {
 
   // Returns false to stop (found, or the bytes do not parse).
   bool scan_message(pb::io::CodedInputStream& in, const pb::Descriptor& type, const std::string& prefix,
-                    std::string entity, int depth) {
+                    const std::string& entity, int depth) {
     if (depth > 100) return false;
     std::unordered_map<int, int> seen;  // field number → elements so far (repeated index)
     const bool top = depth == 0;

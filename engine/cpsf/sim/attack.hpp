@@ -62,7 +62,7 @@ class ArrivalQueue {
   // Removes and returns an entry with the smallest time. Not empty().
   std::pair<double, std::uint32_t> pop() {
     if (buckets_[0].empty()) {
-      const auto i = static_cast<std::size_t>(1 + std::countr_zero(higher_));
+      const auto i = 1 + static_cast<std::size_t>(std::countr_zero(higher_));
       higher_ &= higher_ - 1;
       auto& from = buckets_[i];
       std::uint64_t least = from[0].key;
