@@ -2,6 +2,8 @@
 // every scenario like `run`, then runs each under each baseline variant with the same
 // seed and trials (common random numbers), writes compare.json, compare.csv and
 // compare.svg, and prints the table.
+#include "cpsf/analysis/compare.hpp"
+
 #include <unistd.h>
 
 #include <atomic>
@@ -13,7 +15,6 @@
 
 #include "cli/common.hpp"
 #include "cli/options.hpp"
-#include "cpsf/analysis/compare.hpp"
 #include "cpsf/output/compare_chart.hpp"
 #include "cpsf/output/compare_writers.hpp"
 

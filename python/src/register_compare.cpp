@@ -11,11 +11,11 @@
 #include <string>
 #include <tuple>
 
+#include "background_call.hpp"
 #include "cpsf/analysis/compare.hpp"
 #include "cpsf/model/supplier_rule.hpp"
 #include "cpsf/output/compare_chart.hpp"
 #include "cpsf/output/compare_writers.hpp"
-#include "background_call.hpp"
 #include "registration.hpp"
 #include "scenario_bytes.hpp"
 

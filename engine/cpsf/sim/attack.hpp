@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "cpsf/base/limits.hpp"
-#include "cpsf/model/model.hpp"
 #include "cpsf/base/random.hpp"
+#include "cpsf/model/model.hpp"
 
 namespace cpsf {
 
@@ -115,7 +115,7 @@ class AttackScratch {
   // per visit in large graphs. `tag` = epoch << 2 | state; a record whose epoch is not
   // the current trial's is fresh (reset by stamping, not by clearing).
   struct AssetState {
-    double best;              // ANY: best arrival so far; ALL: latest arrival so far
+    double best;  // ANY: best arrival so far; ALL: latest arrival so far
     std::uint32_t tag;
     std::uint32_t remaining;  // ALL: incoming steps still to succeed
   };
