@@ -18,6 +18,7 @@ Verdicts:
 """
 import concurrent.futures
 import math
+import pathlib
 import re
 import subprocess
 
@@ -42,6 +43,8 @@ BASE = {
     "catalogue": ([], {}),
     "optimise": (["tiny.textproto"], {"--budget": "10", "--trials": "1", "--frontier": "0", "--out": "o", "-q": None}),
     "compare": (["tiny.textproto"], {"--trials": "1", "--out": "o", "-q": None}),
+    "import": (["inventory", str(pathlib.Path(__file__).resolve().parents[2] / "scenarios/examples/inventory")],
+               {"--output": "imported.textproto"}),
 }
 
 # Text options: (malformed values, exit 2; valid values, exit 0).
@@ -58,6 +61,9 @@ TEXT = {
     ("compare", "--threat"): (["nope", ""], ["crew"]),
     ("compare", "--format"): (["nope", ""], ["json"]),
     ("compare", "--out"): ([""], ["out2"]),
+    ("import", "--output"): (["", "imported.txt"], ["imported.json"]),
+    ("import", "--to"): (["nope", ""], ["json", "binary"]),
+    ("import", "--into"): (["", "missing.textproto"], ["tiny.textproto"]),
 }
 
 NOT_INTEGERS = ["abc", "", "1.5", "1e-3", "2.5e0", "0x10", "1,000", "1_000", " 1", "nan", "inf", "-inf",

@@ -1,0 +1,123 @@
+// cpsf import: a scenario from data held elsewhere (docs/import.md). KIND inventory reads a
+// folder of CSV files (io/inventory.hpp); the other kinds the command will take are named
+// and refused, so that a script written for them fails clearly instead of doing nothing.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cli/common.hpp"
+#include "cli/options.hpp"
+#include "cpsf/base/terminal.hpp"
+#include "cpsf/io/format.hpp"
+#include "cpsf/io/inventory.hpp"
+#include "cpsf/io/write.hpp"
+#include "cpsf/validate/validate.hpp"
+
+namespace cpsf::cli {
+
+namespace {
+
+// The kinds `cpsf import` is meant to take; only inventory is built (issue 17).
+constexpr const char* kPlannedKinds[] = {"self-assessment", "graphml", "cyclonedx"};
+
+struct ImportOptions {
+  std::string kind, input, output;
+  std::optional<std::string> into, to;
+  std::uint64_t max_file_bytes = ReadLimits{}.max_file_bytes;
+};
+
+// The kind, checked: kExitOk for inventory, else the message printed and kExitUsage.
+int check_kind(const std::string& kind) {
+  if (kind == "inventory") return kExitOk;
+  for (const char* planned : kPlannedKinds) {
+    if (kind == planned) {
+      std::fprintf(stderr,
+                   "cpsf import: error: importing %s is not available in this version (fix: use inventory, a folder "
+                   "of CSV files; see docs/import.md)\n",
+                   planned);
+      return kExitUsage;
+    }
+  }
+  std::fprintf(stderr,
+               "cpsf import: error: unknown kind '%s' (fix: use inventory; self-assessment, graphml and cyclonedx are "
+               "planned)\n",
+               terminal_safe(kind).c_str());
+  return kExitUsage;
+}
+
+// The output format from --to or the output's extension; nullopt (printed) when neither says.
+std::optional<Format> output_format(const ImportOptions& o) {
+  if (o.to) {
+    const auto format = format_from_name(*o.to);
+    if (!format) {
+      std::fprintf(stderr, "cpsf import: error: unknown format '%s' (fix: use text, json or binary)\n",
+                   terminal_safe(*o.to).c_str());
+    }
+    return format;
+  }
+  const auto format = o.output == "-" ? std::nullopt : format_from_path(o.output);
+  if (!format) {
+    std::fprintf(stderr, "cpsf import: error: cannot tell the output format of '%s' (fix: name it %s, or give --to)\n",
+                 terminal_safe(o.output).c_str(), kFormatExtensionsHelp);
+  }
+  return format;
+}
+
+int run_import(const ImportOptions& o) {
+  if (const int code = check_kind(o.kind); code != kExitOk) return code;
+  const auto format = output_format(o);
+  if (!format) return kExitUsage;
+  ReadLimits limits;
+  limits.max_file_bytes = o.max_file_bytes;
+  Diagnostics diagnostics;
+  LoadStatus status = LoadStatus::Ok;
+  std::optional<LoadedScenario> loaded;
+  if (o.into) {  // the existing scenario, its includes merged in: the output holds them
+    loaded = load_scenario(*o.into, diagnostics, status, limits);
+    if (loaded) loaded->mutable_scenario()->clear_include();
+  } else {
+    loaded.emplace();
+  }
+  InventoryPlaces places;
+  if (loaded) status = import_inventory(o.input, *loaded, places, diagnostics, limits);
+  if (status == LoadStatus::Ok) {
+    validate(*loaded, diagnostics);
+    places.place(diagnostics);
+  }
+  print(diagnostics);
+  if (status != LoadStatus::Ok) return exit_code_for(status);
+  if (diagnostics.has_errors()) {
+    std::fprintf(stderr, "cpsf import: the imported scenario is invalid (%s); nothing was written\n",
+                 plural(diagnostics.error_count(), "error").c_str());
+    return kExitInvalid;
+  }
+  const v1::Scenario& scenario = loaded->scenario();
+  if (const int code = write_output("import", o.output, serialise(scenario, *format)); code != kExitOk) return code;
+  if (o.output != "-") {
+    std::fprintf(stderr, "wrote %s: %d enterprises, %d assets, %d relations\n", terminal_safe(o.output).c_str(),
+                 scenario.enterprises_size(), scenario.assets_size(), scenario.relations_size());
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+Command add_import(CLI::App& app) {
+  auto o = std::make_shared<ImportOptions>();
+  auto* sub = app.add_subcommand("import", "Make a scenario from data held elsewhere: an inventory of CSV files");
+  sub->add_option("kind", o->kind, "What INPUT is: inventory (self-assessment, graphml, cyclonedx: not yet)")
+      ->required();
+  sub->add_option("input", o->input, "The data: for inventory, a folder of CSV files (docs/import.md)")->required();
+  sub->add_option("-o,--output", o->output, "Scenario file to write (format from its extension), or - with --to")
+      ->required();
+  sub->add_option("--into", o->into, "Add the imported entities to this scenario (the output holds both)");
+  sub->add_option("--to", o->to, "Output format: text, json or binary (default: from the output's extension)");
+  sub->add_option("--max-file-size", o->max_file_bytes, "Refuse files larger than this many bytes")
+      ->capture_default_str()
+      ->transform(integer_in(limits::file_bytes));
+  return {sub, [o] { return run_import(*o); }};
+}
+
+}  // namespace cpsf::cli

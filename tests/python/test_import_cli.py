@@ -1,0 +1,174 @@
+"""`cpsf import` end to end: the kinds, the inventory folder, every class of error with its
+message and exit code, --into, and the output formats."""
+import json
+import shutil
+import subprocess
+
+import pytest
+
+EXAMPLE = "scenarios/examples/inventory"
+
+
+def run(cpsf_bin, *args, cwd=None):
+    return subprocess.run([cpsf_bin, *args], capture_output=True, text=True, cwd=cwd)
+
+
+@pytest.fixture
+def inventory(root, tmp_path):
+    """A copy of the example inventory to break one thing at a time."""
+    folder = tmp_path / "inv"
+    shutil.copytree(root / EXAMPLE, folder)
+    (folder / "README.md").unlink()
+    return folder
+
+
+def test_example_imports_valid_in_every_format(cpsf_bin, root, tmp_path):
+    for name in ("chain.textproto", "chain.json", "chain.pb"):
+        r = run(cpsf_bin, "import", "inventory", str(root / EXAMPLE), "-o", str(tmp_path / name))
+        assert r.returncode == 0, r.stderr
+        assert "wrote" in r.stderr and "3 enterprises, 6 assets, 6 relations" in r.stderr
+        v = run(cpsf_bin, "validate", str(tmp_path / name))
+        assert v.returncode == 0 and "(0 errors, 0 warnings)" in v.stdout, v.stdout + v.stderr
+    data = json.loads((tmp_path / "chain.json").read_text())
+    assert data["name"].startswith("Inventory example")
+    assert data["assets"][4]["loss"]["outage_days"] == {"lognormal": {"mu": 1.1, "sigma": 0.6}}
+    assert data["threats"][0]["entry_points"][0] == {"asset": "msp-rmm", "probability": 0.2}
+
+
+def test_to_stdout_needs_to(cpsf_bin, root):
+    r = run(cpsf_bin, "import", "inventory", str(root / EXAMPLE), "-o", "-")
+    assert r.returncode == 2 and "cannot tell the output format" in r.stderr
+    r = run(cpsf_bin, "import", "inventory", str(root / EXAMPLE), "-o", "-", "--to", "json")
+    assert r.returncode == 0 and json.loads(r.stdout)["currency"] == "kJPY"
+    r = run(cpsf_bin, "import", "inventory", str(root / EXAMPLE), "-o", "-", "--to", "yaml")
+    assert r.returncode == 2 and "unknown format 'yaml'" in r.stderr
+
+
+@pytest.mark.parametrize("kind", ["self-assessment", "graphml", "cyclonedx"])
+def test_planned_kinds_are_refused_clearly(cpsf_bin, tmp_path, kind):
+    r = run(cpsf_bin, "import", kind, "x", "-o", str(tmp_path / "s.textproto"))
+    assert r.returncode == 2
+    assert f"importing {kind} is not available in this version" in r.stderr
+    assert not (tmp_path / "s.textproto").exists()
+
+
+def test_unknown_kind_is_refused(cpsf_bin, tmp_path):
+    r = run(cpsf_bin, "import", "spreadsheet", "x", "-o", str(tmp_path / "s.textproto"))
+    assert r.returncode == 2 and "unknown kind 'spreadsheet'" in r.stderr and "fix: use inventory" in r.stderr
+
+
+def test_missing_folder_and_required_file_exit_2(cpsf_bin, inventory, tmp_path):
+    out = tmp_path / "s.textproto"
+    r = run(cpsf_bin, "import", "inventory", str(tmp_path / "nothing"), "-o", str(out))
+    assert r.returncode == 2 and "no such folder" in r.stderr
+    (inventory / "relations.csv").unlink()
+    r = run(cpsf_bin, "import", "inventory", str(inventory), "-o", str(out))
+    assert r.returncode == 2 and "relations.csv: error: no such file" in r.stderr
+    assert not out.exists()
+
+
+def test_file_over_the_size_limit_exit_2(cpsf_bin, inventory, tmp_path):
+    r = run(cpsf_bin, "import", "inventory", str(inventory), "-o", str(tmp_path / "s.textproto"),
+            "--max-file-size", "100")
+    assert r.returncode == 2 and "over the limit" in r.stderr and "--max-file-size" in r.stderr
+
+
+# (file, text, message, line): each class of bad input, reported with file, line, column and a fix.
+BAD = [
+    ("assets.csv", "id,owner,colour\n", "unknown column 'colour'", 1),
+    ("assets.csv", "id,owner,layer\nx,mb,L7\n", "column layer: 'L7' is not a value of Layer", 2),
+    ("assets.csv", "id,owner,exposure\nx,mb,high\n", "column exposure: 'high' is not a number", 2),
+    ("assets.csv", "id,owner,target\nx,mb,yes\n", "column target: 'yes' is not true or false", 2),
+    ("assets.csv", "id,loss.outage_days\nx,normal(mu=1)\n", "no distribution family 'normal'", 2),
+    ("assets.csv", "id,loss.outage_days\nx,\"gamma(shape=1,rate=2)\"\n", "'rate=2' is not a parameter of gamma", 2),
+    ("assets.csv", "id,tags\nx,[1]\n", "is not a JSON array of strings", 2),
+    ("threats.csv", "id,entry_points\nt,msp-rmm=often\n", "'often' is not a probability", 2),
+    ("scenario.csv", "settings.trials\n-5\n", "'-5' is not a whole number", 2),
+    ("scenario.csv", "name\na\nb\n", "more than one row", 3),
+    ("assets.csv", "id,name\n\"x,y\n", "no closing quote", 2),
+    ("assets.csv", "id,name\nx,a\"b\n", "a double quote inside a cell", 2),
+    ("assets.csv", "id,name\n\"x\"y,z\n", "text after the closing quote", 2),
+    ("assets.csv", "id,name\nx,y,z\n", "row has 3 cells but the header has 2", 2),
+    ("assets.csv", "id,id\n", "named twice", 1),
+    ("assets.csv", "", "no header row", 0),
+]
+
+
+@pytest.mark.parametrize("file,text,message,line", BAD)
+def test_bad_input_exit_1_with_file_line_and_fix(cpsf_bin, inventory, tmp_path, file, text, message, line):
+    (inventory / file).write_text(text)
+    out = tmp_path / "s.textproto"
+    r = run(cpsf_bin, "import", "inventory", str(inventory), "-o", str(out))
+    assert r.returncode == 1, r.stderr
+    where = f"{inventory / file}:{line}:" if line else f"{inventory / file}:"
+    hits = [x for x in r.stderr.splitlines() if x.startswith(where) and message in x]
+    assert hits, r.stderr
+    assert "(fix: " in hits[0]
+    assert not out.exists()
+
+
+def test_not_utf8_is_refused(cpsf_bin, inventory, tmp_path):
+    (inventory / "assets.csv").write_bytes(b"id,name\nx,\xff\n")
+    r = run(cpsf_bin, "import", "inventory", str(inventory), "-o", str(tmp_path / "s.textproto"))
+    assert r.returncode == 1 and "assets.csv:2: error: byte 10 is not UTF-8 text" in r.stderr
+
+
+def test_validation_errors_land_on_the_csv_row(cpsf_bin, inventory, tmp_path):
+    text = (inventory / "assets.csv").read_text().replace("ctl-fw,Controller firmware image,ctl,",
+                                                          "ctl-fw,Controller firmware image,nobody,")
+    (inventory / "assets.csv").write_text(text)
+    r = run(cpsf_bin, "import", "inventory", str(inventory), "-o", str(tmp_path / "s.textproto"))
+    assert r.returncode == 1
+    assert f"{inventory / 'assets.csv'}:5: error: asset 'ctl-fw': owner 'nobody' is not defined" in r.stderr
+    assert "[owner]" in r.stderr and "nothing was written" in r.stderr
+
+
+def test_kind_only_relations_are_reported_by_validation(cpsf_bin, inventory, tmp_path):
+    (inventory / "relations.csv").write_text("from,to,layer,kind\nmsp-rmm,mb-erp,L3,TRUST\n")
+    r = run(cpsf_bin, "import", "inventory", str(inventory), "-o", str(tmp_path / "s.textproto"))
+    assert r.returncode == 1
+    assert f"{inventory / 'relations.csv'}:2: error:" in r.stderr and "step" in r.stderr
+
+
+def test_stray_csv_is_warned_about(cpsf_bin, inventory, tmp_path):
+    (inventory / "dependency.csv").write_text("customer,supplier\n")
+    r = run(cpsf_bin, "import", "inventory", str(inventory), "-o", str(tmp_path / "s.textproto"))
+    assert r.returncode == 0 and "dependency.csv: warning: not read" in r.stderr
+
+
+def test_spreadsheet_export_quirks(cpsf_bin, inventory, tmp_path):
+    """A byte-order mark, CRLF, a quoted line break and a formula-guard apostrophe."""
+    text = (inventory / "enterprises.csv").read_text().replace("Kawabe Machine Works", '"Kawabe\nMachine"')
+    text = text.replace("OEM", "'=OEM")
+    (inventory / "enterprises.csv").write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
+    r = run(cpsf_bin, "import", "inventory", str(inventory), "-o", "-", "--to", "json")
+    assert r.returncode == 0, r.stderr
+    mb = json.loads(r.stdout)["enterprises"][0]
+    assert mb["name"] == "Kawabe\r\nMachine" and mb["role"] == "=OEM"
+
+
+def test_into_adds_and_collisions_name_both_places(cpsf_bin, root, tmp_path):
+    base = root / "scenarios/default/scenario.textproto"
+    out = tmp_path / "both.json"
+    r = run(cpsf_bin, "import", "inventory", str(root / EXAMPLE), "--into", str(base), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    both = json.loads(out.read_text())
+    ids = [e["id"] for e in both["enterprises"]]
+    assert "oem" in ids and "mb" in ids
+    assert both["name"].startswith("Inventory example")  # scenario.csv's cells replace the scenario's
+    inv = tmp_path / "clash"
+    inv.mkdir()
+    (inv / "enterprises.csv").write_text("id,name\nlogi,Another logistics company\n")
+    (inv / "assets.csv").write_text("id\n")
+    (inv / "relations.csv").write_text("from\n")
+    r = run(cpsf_bin, "import", "inventory", str(inv), "--into", str(base), "-o", str(tmp_path / "x.textproto"))
+    assert r.returncode == 1
+    assert f"{inv / 'enterprises.csv'}:2: error: enterprise 'logi': duplicate id: 'logi' is already used by " \
+           f"enterprises[" in r.stderr and f"in {base}" in r.stderr
+    assert not (tmp_path / "x.textproto").exists()
+
+
+def test_into_missing_scenario_exit_2(cpsf_bin, root, tmp_path):
+    r = run(cpsf_bin, "import", "inventory", str(root / EXAMPLE), "--into", str(tmp_path / "none.textproto"),
+            "-o", str(tmp_path / "x.textproto"))
+    assert r.returncode == 2 and "no such file" in r.stderr
