@@ -52,5 +52,6 @@ struct Command {
 Command add_optimise(CLI::App& app);  // optimise.cpp: the control portfolio
 Command add_compare(CLI::App& app);   // compare.cpp: scenarios × baselines side by side
 Command add_import(CLI::App& app);    // import.cpp: a scenario from an inventory of CSV files
+Command add_export(CLI::App& app);    // import.cpp: a scenario as an inventory of CSV files
 
 }  // namespace cpsf::cli

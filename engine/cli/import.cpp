@@ -1,8 +1,10 @@
-// cpsf import: a scenario from data held elsewhere (docs/import.md). KIND inventory reads a
-// folder of CSV files (io/inventory.hpp); the other kinds the command will take are named
-// and refused, so that a script written for them fails clearly instead of doing nothing.
+// cpsf import and cpsf export: a scenario from data held elsewhere and back (docs/import.md).
+// KIND inventory is a folder of CSV files (io/inventory.hpp, output/inventory_csv.hpp); the
+// other kinds the commands will take are named and refused, so that a script written for
+// them fails clearly instead of doing nothing.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,14 +15,16 @@
 #include "cpsf/io/format.hpp"
 #include "cpsf/io/inventory.hpp"
 #include "cpsf/io/write.hpp"
+#include "cpsf/output/inventory_csv.hpp"
 #include "cpsf/validate/validate.hpp"
 
 namespace cpsf::cli {
 
 namespace {
 
-// The kinds `cpsf import` is meant to take; only inventory is built (issue 17).
-constexpr const char* kPlannedKinds[] = {"self-assessment", "graphml", "cyclonedx"};
+// The kinds each verb is meant to take; only inventory is built (issue 17).
+constexpr const char* kPlannedImports[] = {"self-assessment", "graphml", "cyclonedx"};
+constexpr const char* kPlannedExports[] = {"graphml", "dot"};
 
 struct ImportOptions {
   std::string kind, input, output;
@@ -29,21 +33,22 @@ struct ImportOptions {
 };
 
 // The kind, checked: kExitOk for inventory, else the message printed and kExitUsage.
-int check_kind(const std::string& kind) {
+template <std::size_t N>
+int check_kind(const char* verb, const std::string& kind, const char* const (&planned)[N]) {
   if (kind == "inventory") return kExitOk;
-  for (const char* planned : kPlannedKinds) {
-    if (kind == planned) {
+  std::string names;
+  for (const char* p : planned) {
+    if (kind == p) {
       std::fprintf(stderr,
-                   "cpsf import: error: importing %s is not available in this version (fix: use inventory, a folder "
-                   "of CSV files; see docs/import.md)\n",
-                   planned);
+                   "cpsf %s: error: %s %s is not available in this version (fix: use inventory, a folder of CSV "
+                   "files; see docs/import.md)\n",
+                   verb, std::string_view(verb) == "import" ? "importing" : "exporting", p);
       return kExitUsage;
     }
+    names += names.empty() ? p : std::string(", ") + p;
   }
-  std::fprintf(stderr,
-               "cpsf import: error: unknown kind '%s' (fix: use inventory; self-assessment, graphml and cyclonedx are "
-               "planned)\n",
-               terminal_safe(kind).c_str());
+  std::fprintf(stderr, "cpsf %s: error: unknown kind '%s' (fix: use inventory; %s are planned)\n", verb,
+               terminal_safe(kind).c_str(), names.c_str());
   return kExitUsage;
 }
 
@@ -66,7 +71,7 @@ std::optional<Format> output_format(const ImportOptions& o) {
 }
 
 int run_import(const ImportOptions& o) {
-  if (const int code = check_kind(o.kind); code != kExitOk) return code;
+  if (const int code = check_kind("import", o.kind, kPlannedImports); code != kExitOk) return code;
   const auto format = output_format(o);
   if (!format) return kExitUsage;
   ReadLimits limits;
@@ -102,7 +107,63 @@ int run_import(const ImportOptions& o) {
   return kExitOk;
 }
 
+struct ExportOptions {
+  std::string kind, input, output;
+  std::uint64_t max_file_bytes = ReadLimits{}.max_file_bytes;
+};
+
+int run_export(const ExportOptions& o) {
+  if (const int code = check_kind("export", o.kind, kPlannedExports); code != kExitOk) return code;
+  ReadLimits limits;
+  limits.max_file_bytes = o.max_file_bytes;
+  Diagnostics diagnostics;
+  LoadStatus status{};
+  auto loaded = load_scenario(o.input, diagnostics, status, limits);  // includes merged: the CSV form has none
+  print(diagnostics);
+  if (status != LoadStatus::Ok) return exit_code_for(status);
+  loaded->mutable_scenario()->clear_include();
+  const InventoryCsv csv = inventory_csv(loaded->scenario());
+  for (const auto& problem : csv.problems) {
+    std::fprintf(stderr, "cpsf export: error: %s: %s\n", terminal_safe(o.input).c_str(),
+                 terminal_safe(problem).c_str());
+  }
+  if (!csv.problems.empty()) {
+    std::fprintf(stderr, "cpsf export: nothing was written: the inventory would not give the scenario back\n");
+    return kExitInvalid;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(o.output, ec);
+  if (ec || !std::filesystem::is_directory(o.output)) {
+    std::fprintf(stderr, "cpsf export: error: cannot make the folder %s: %s (fix: give a folder path)\n",
+                 terminal_safe(o.output).c_str(), ec ? ec.message().c_str() : "a file of that name is in the way");
+    return kExitUsage;
+  }
+  for (const auto& [name, text] : csv.files) {
+    const std::string path = (std::filesystem::path(o.output) / name).string();
+    if (const auto err = write_file_atomically(path, text); !err.empty()) {
+      std::fprintf(stderr, "cpsf export: error: %s\n", terminal_safe(err).c_str());
+      return kExitUsage;
+    }
+  }
+  std::fprintf(stderr,
+               "wrote %s/{scenario,enterprises,assets,relations,dependencies,controls,threats,requirements}.csv\n",
+               terminal_safe(o.output).c_str());
+  return kExitOk;
+}
+
 }  // namespace
+
+Command add_export(CLI::App& app) {
+  auto o = std::make_shared<ExportOptions>();
+  auto* sub = app.add_subcommand("export", "Write a scenario as data for other tools: an inventory of CSV files");
+  sub->add_option("kind", o->kind, "What to write: inventory (graphml, dot: not yet)")->required();
+  sub->add_option("scenario", o->input, "Scenario file to read (its includes merged)")->required();
+  sub->add_option("-o,--output", o->output, "Folder to write the CSV files into (made when missing)")->required();
+  sub->add_option("--max-file-size", o->max_file_bytes, "Refuse files larger than this many bytes")
+      ->capture_default_str()
+      ->transform(integer_in(limits::file_bytes));
+  return {sub, [o] { return run_export(*o); }};
+}
 
 Command add_import(CLI::App& app) {
   auto o = std::make_shared<ImportOptions>();

@@ -492,8 +492,8 @@ static int run_main(int argc, char** argv) {
                                         ", git " + cpsf::kGitRevision + ")");
 
   // In the order `cpsf --help` lists them.
-  const Command verbs[] = {add_validate(app),  add_convert(app),  add_run(app),     add_generate(app),
-                           add_catalogue(app), add_optimise(app), add_compare(app), add_import(app)};
+  const Command verbs[] = {add_validate(app), add_convert(app), add_run(app),    add_generate(app), add_catalogue(app),
+                           add_optimise(app), add_compare(app), add_import(app), add_export(app)};
 
   // Whatever escapes a verb, parsing included, ends here with a message and exit 3: never an abort.
   try {

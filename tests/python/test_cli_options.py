@@ -45,6 +45,7 @@ BASE = {
     "compare": (["tiny.textproto"], {"--trials": "1", "--out": "o", "-q": None}),
     "import": (["inventory", str(pathlib.Path(__file__).resolve().parents[2] / "scenarios/examples/inventory")],
                {"--output": "imported.textproto"}),
+    "export": (["inventory", "tiny.textproto"], {"--output": "exported"}),
 }
 
 # Text options: (malformed values, exit 2; valid values, exit 0).
@@ -64,6 +65,7 @@ TEXT = {
     ("import", "--output"): (["", "imported.txt"], ["imported.json"]),
     ("import", "--to"): (["nope", ""], ["json", "binary"]),
     ("import", "--into"): (["", "missing.textproto"], ["tiny.textproto"]),
+    ("export", "--output"): ([""], ["exported2"]),
 }
 
 NOT_INTEGERS = ["abc", "", "1.5", "1e-3", "2.5e0", "0x10", "1,000", "1_000", " 1", "nan", "inf", "-inf",

@@ -172,3 +172,75 @@ def test_into_missing_scenario_exit_2(cpsf_bin, root, tmp_path):
     r = run(cpsf_bin, "import", "inventory", str(root / EXAMPLE), "--into", str(tmp_path / "none.textproto"),
             "-o", str(tmp_path / "x.textproto"))
     assert r.returncode == 2 and "no such file" in r.stderr
+
+
+# ---- cpsf export inventory, and the round trip -------------------------------------------
+
+def bundled_scenarios(root):
+    return sorted(p for p in (root / "scenarios").rglob("scenario*.textproto"))
+
+
+def reference_scenarios(root, cpsf_bin, tmp_path):
+    """tests/data/reference's cases as scenarios, through their translator."""
+    out = []
+    for case in sorted((root / "tests/data/reference").glob("*.json")):
+        scenario = tmp_path / f"{case.stem}.textproto"
+        subprocess.run(["/usr/bin/python3", str(root / "tests/reference/case_to_scenario.py"), str(case),
+                        str(scenario)], check=True, env={"CPSF_BIN": cpsf_bin})
+        out.append(scenario)
+    return out
+
+
+def test_export_then_import_gives_every_scenario_back_exactly(cpsf_bin, root, tmp_path):
+    scenarios = bundled_scenarios(root) + reference_scenarios(root, cpsf_bin, tmp_path)
+    assert len(scenarios) >= 19
+    for i, scenario in enumerate(scenarios):
+        folder = tmp_path / f"inv{i}"
+        r = run(cpsf_bin, "export", "inventory", str(scenario), "-o", str(folder))
+        assert r.returncode == 0, f"{scenario}: {r.stderr}"
+        assert sorted(p.name for p in folder.iterdir()) == sorted(
+            ["scenario.csv", "enterprises.csv", "assets.csv", "relations.csv", "dependencies.csv", "controls.csv",
+             "threats.csv", "requirements.csv"])
+        back = tmp_path / f"back{i}.pb"
+        r = run(cpsf_bin, "import", "inventory", str(folder), "-o", str(back))
+        assert r.returncode == 0, f"{scenario}: {r.stderr}"
+        flat = tmp_path / f"flat{i}.pb"
+        assert run(cpsf_bin, "convert", "--flatten", str(scenario), str(flat)).returncode == 0
+        assert back.read_bytes() == flat.read_bytes(), f"{scenario} did not come back exactly"
+
+
+def test_example_round_trips_to_the_same_csv(cpsf_bin, root, tmp_path):
+    """import → export of the example gives files that import to the same scenario again."""
+    first = tmp_path / "a.pb"
+    assert run(cpsf_bin, "import", "inventory", str(root / EXAMPLE), "-o", str(first)).returncode == 0
+    assert run(cpsf_bin, "export", "inventory", str(first), "-o", str(tmp_path / "inv")).returncode == 0
+    second = tmp_path / "b.pb"
+    assert run(cpsf_bin, "import", "inventory", str(tmp_path / "inv"), "-o", str(second)).returncode == 0
+    assert first.read_bytes() == second.read_bytes()
+    assert (tmp_path / "inv/relations.csv").read_text().splitlines()[1].startswith(
+        "r-rmm-erp,msp-rmm,mb-erp,L3,TRUST,0.35,exponential(mean=4),CPS.AC-1,")
+
+
+def test_export_refuses_what_csv_cannot_carry(cpsf_bin, tmp_path):
+    s = tmp_path / "s.textproto"
+    s.write_text('baselines { id: "B" }\nenterprises { id: "e" }\n')
+    r = run(cpsf_bin, "export", "inventory", str(s), "-o", str(tmp_path / "inv"))
+    assert r.returncode == 1
+    assert "1 baseline(s) of the scenario's own catalogue cannot be written as CSV" in r.stderr
+    assert "--into" in r.stderr and "nothing was written" in r.stderr
+    assert not (tmp_path / "inv").exists()
+
+
+@pytest.mark.parametrize("kind", ["graphml", "dot"])
+def test_export_planned_kinds_are_refused(cpsf_bin, root, tmp_path, kind):
+    r = run(cpsf_bin, "export", kind, str(root / "scenarios/default/scenario.textproto"), "-o", str(tmp_path / "o"))
+    assert r.returncode == 2 and f"exporting {kind} is not available in this version" in r.stderr
+
+
+def test_export_errors(cpsf_bin, root, tmp_path):
+    r = run(cpsf_bin, "export", "inventory", str(tmp_path / "none.textproto"), "-o", str(tmp_path / "o"))
+    assert r.returncode == 2 and "no such file" in r.stderr
+    (tmp_path / "file").write_text("")
+    r = run(cpsf_bin, "export", "inventory", str(root / "scenarios/default/scenario.textproto"), "-o",
+            str(tmp_path / "file"))
+    assert r.returncode == 2 and "cannot make the folder" in r.stderr

@@ -167,6 +167,10 @@ bool set_scalar(pb::Message& m, const pb::FieldDescriptor* f, const std::string&
         r.SetEnumValue(&m, f, value->number());
         return true;
       }
+      if (int number = 0; parse_integer(v, number)) {  // as the text format takes (and the writer writes
+        r.SetEnumValue(&m, f, number);                 // a value this build does not name)
+        return true;
+      }
       std::string names;
       for (int i = 0; i < f->enum_type()->value_count(); ++i) {
         const std::string name(f->enum_type()->value(i)->name());

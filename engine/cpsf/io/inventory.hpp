@@ -33,13 +33,14 @@ struct InventoryFile {
   std::string_view list;  // "assets"; empty for scenario.csv
   bool required;
 };
-inline constexpr std::array<InventoryFile, 7> kInventoryFiles{{{"scenario.csv", "", false},
+inline constexpr std::array<InventoryFile, 8> kInventoryFiles{{{"scenario.csv", "", false},
                                                                {"enterprises.csv", "enterprises", true},
                                                                {"assets.csv", "assets", true},
                                                                {"relations.csv", "relations", true},
                                                                {"dependencies.csv", "dependencies", false},
                                                                {"controls.csv", "controls", false},
-                                                               {"threats.csv", "threats", false}}};
+                                                               {"threats.csv", "threats", false},
+                                                               {"requirements.csv", "requirements", false}}};
 
 struct InventoryColumn {
   enum class Kind : std::uint8_t {
@@ -54,7 +55,8 @@ struct InventoryColumn {
 };
 
 // The columns of a file, in the schema's order ("" for scenario.csv). The Scenario's own
-// lists, include, requirements, baselines and integrity are not columns.
+// lists, include and integrity are not columns; its baselines (a list of lists) are not
+// in the CSV form at all.
 const std::vector<InventoryColumn>& inventory_columns(std::string_view list);
 
 // A file's text as read (or as made from a pandas DataFrame).

@@ -28,6 +28,12 @@ void number(std::string& out, double x) {
   out.append(buf, std::to_chars(buf, buf + sizeof buf, x, std::chars_format::general, 17).ptr);
 }
 
+void shortest(std::string& out, double x) {
+  if (!std::isfinite(x)) return;
+  char buf[40];
+  out.append(buf, std::to_chars(buf, buf + sizeof buf, x).ptr);
+}
+
 void count(std::string& out, std::uint64_t x) {
   char buf[24];
   out.append(buf, std::to_chars(buf, buf + sizeof buf, x).ptr);

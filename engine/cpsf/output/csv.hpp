@@ -22,6 +22,9 @@ void text(std::string& out, std::string_view s);
 // Appends a number as printf's %.17g (exact round trip); nothing when not finite.
 void number(std::string& out, double x);
 void count(std::string& out, std::uint64_t x);
+// Appends a number in the fewest digits that read back to it exactly (0.3, not
+// 0.29999999999999999): the inventory's cells, which people read and edit.
+void shortest(std::string& out, double x);
 // Appends a list of ids as one text cell holding a JSON array of strings, UTF-8 as it is:
 // ["c1;c2","c3"]. A spreadsheet shows it as written; json.loads reads it back.
 void list(std::string& out, const std::vector<std::string>& items);
