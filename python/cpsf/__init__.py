@@ -49,6 +49,7 @@ from .scenario import DEFAULT_SCENARIO, FORMATS, Scenario, generate, load, valid
 from .simulation import DEFAULT_TRIALS, MAX_THREADS, MAX_TRIALS, run  # noqa: E402
 from .compare import apply_supplier_rule, assign_baseline, compare, plot_compare  # noqa: E402
 from .portfolio import Portfolio, optimise  # noqa: E402
+from .inventory import EXAMPLE_INVENTORY, export_inventory, import_inventory  # noqa: E402
 
 __version__ = _core.engine_version
 #: The scenario schema the package reads and writes ("cpsf.v1").
@@ -62,4 +63,5 @@ __all__ = [
     "Scenario", "ScenarioError", "ScenarioFileError", "ScenarioWarning", "catalogue", "generate",
     "is_requirement_id", "load", "plot", "run", "v1", "validate",
     "Portfolio", "optimise", "compare", "plot_compare", "apply_supplier_rule", "assign_baseline",
+    "import_inventory", "export_inventory", "EXAMPLE_INVENTORY",
 ]

@@ -154,3 +154,15 @@ class compare:
         """(scenario, decisions: enterprise, baseline, previous_baseline, customers, reasons)."""
     @staticmethod
     def assign_baseline(data: bytes, baseline: str, scope: str, enterprises: List[str]) -> Tuple[bytes, int]: ...
+
+class inventory:
+    files: List[str]
+    @staticmethod
+    def import_folder(folder: str, max_file_bytes: int = ...) -> Tuple[str, Optional[bytes], List[Tuple]]:
+        """(status 'ok' | 'invalid' | 'io_error', the validated scenario's bytes or None, diagnostics)."""
+    @staticmethod
+    def import_texts(files: List[Tuple[str, str, str]]) -> Tuple[str, Optional[bytes], List[Tuple]]:
+        """(file, name in diagnostics, CSV text) triples → (status, bytes or None, diagnostics)."""
+    @staticmethod
+    def export(data: bytes) -> Tuple[List[Tuple[str, str]], List[str]]:
+        """([(file name, CSV text)], what the CSV form cannot carry)."""

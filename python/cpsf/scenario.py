@@ -292,6 +292,20 @@ class Scenario:
         return cls(_parse_into(v1.Scenario(), data, ""))
 
     @classmethod
+    def from_frames(cls, enterprises: Any, assets: Any, relations: Any, dependencies: Any = None,
+                    controls: Any = None, threats: Any = None, requirements: Any = None,
+                    scenario: Any = None) -> "Scenario":
+        """Build a scenario from pandas DataFrames in the inventory's columns; see
+        :func:`cpsf.inventory.from_frames`."""
+        from .inventory import from_frames
+        return from_frames(enterprises, assets, relations, dependencies, controls, threats, requirements, scenario)
+
+    def to_frames(self) -> Dict[str, Any]:
+        """The scenario as DataFrames in the inventory's columns; see :func:`cpsf.inventory.to_frames`."""
+        from .inventory import to_frames
+        return to_frames(self)
+
+    @classmethod
     def from_text(cls, text: str) -> "Scenario":
         """Parse protobuf text format (what ``.textproto`` files hold).
 

@@ -29,4 +29,6 @@ PYBIND11_MODULE(_core, m) {
   cpsf::python::register_portfolio(portfolio);
   auto compare = m.def_submodule("compare", "Scenarios x baselines side by side (cpsf compare)");
   cpsf::python::register_compare(compare);
+  auto inventory = m.def_submodule("inventory", "Scenarios as CSV files (cpsf import / export inventory)");
+  cpsf::python::register_inventory(inventory);
 }

@@ -15,5 +15,6 @@ void register_results(pybind11::module_& m);     // cpsf._core.results
 void register_simulation(pybind11::module_& m);  // cpsf._core.simulation
 void register_portfolio(pybind11::module_& m);   // cpsf._core.portfolio
 void register_compare(pybind11::module_& m);     // cpsf._core.compare
+void register_inventory(pybind11::module_& m);   // cpsf._core.inventory
 
 }  // namespace cpsf::python
