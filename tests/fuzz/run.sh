@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzz the scenario loader, validator and (for what validates) a short run with every
-# writer, with libFuzzer (clang, ASan + UBSan).
-#   bash tests/fuzz/run.sh [SECONDS per run, default 120]
+# writer, then the inventory importer and its round trip, with libFuzzer (clang, ASan + UBSan).
+#   bash tests/fuzz/run.sh [SECONDS per target, default 120]
 # Seeds: the default scenario in every format and the sector scenarios. Crashes land in
 # build-fuzz/crashes/. Not part of scripts/test.sh: a fuzz run is open-ended.
 set -euo pipefail
@@ -12,7 +12,7 @@ if [[ ! -f build-fuzz/build.ninja ]]; then
   CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCPSF_BUILD_FUZZ=ON \
     -DCPSF_BUILD_TESTS=OFF -DCPSF_BUILD_BENCH=OFF -DCPSF_BUILD_PYTHON=OFF >/dev/null
 fi
-cmake --build build-fuzz --target scenario_fuzz
+cmake --build build-fuzz --target scenario_fuzz inventory_fuzz
 corpus=build-fuzz/corpus
 mkdir -p "$corpus" build-fuzz/crashes
 seed() { printf "\\x$(printf %02x "$1")" | cat - "$2" > "$corpus/$(basename "$2").$1"; }
@@ -26,4 +26,21 @@ for f in scenarios/sectors/*/scenario*.textproto; do
   build/bin/cpsf convert --flatten "$f" "/tmp/cpsf-fuzz-$name.textproto" 2>/dev/null && seed 0 "/tmp/cpsf-fuzz-$name.textproto"
 done
 build-fuzz/bin/scenario_fuzz "$corpus" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
+  -artifact_prefix=build-fuzz/crashes/ -print_final_stats=1
+# The inventory importer (inventory_fuzz.cpp): seeds are the example inventory and the
+# default scenario's export, each file's text joined by 0x1E in kInventoryFiles' order.
+inventory_seed() {
+  local folder=$1 out=$2 first=1
+  : > "$out"
+  for f in scenario enterprises assets relations dependencies controls threats requirements; do
+    [[ $first == 1 ]] || printf '\x1e' >> "$out"
+    first=0
+    [[ -f "$folder/$f.csv" ]] && cat "$folder/$f.csv" >> "$out"
+  done
+}
+mkdir -p build-fuzz/inventory-corpus
+inventory_seed scenarios/examples/inventory build-fuzz/inventory-corpus/example
+build/bin/cpsf export inventory scenarios/default/scenario.textproto -o /tmp/cpsf-fuzz-inventory 2>/dev/null &&
+  inventory_seed /tmp/cpsf-fuzz-inventory build-fuzz/inventory-corpus/default
+build-fuzz/bin/inventory_fuzz build-fuzz/inventory-corpus -max_total_time="$seconds" -max_len=65536 -timeout=10 \
   -artifact_prefix=build-fuzz/crashes/ -print_final_stats=1

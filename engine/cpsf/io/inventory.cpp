@@ -4,8 +4,10 @@
 #include <google/protobuf/message.h>
 
 #include <charconv>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -104,6 +106,8 @@ bool parse_double(std::string_view text, double& value) {
   std::string_view v = s;
   if (!v.empty() && v.front() == '+') v.remove_prefix(1);
   const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), value);
+  // One NaN per sign (nan(123) has a payload that nothing reads): what the writer writes back.
+  if (std::isnan(value)) value = std::copysign(std::numeric_limits<double>::quiet_NaN(), value);
   return !v.empty() && ec == std::errc() && end == v.data() + v.size();
 }
 
@@ -301,6 +305,18 @@ bool set_cell(pb::Message& entity, const Column& c, std::string cell, const Cell
 
 // ---- tables -------------------------------------------------------------------------------
 
+// A cell at its default (loss.integrity = 0) makes its message and sets nothing in it;
+// the message is dropped, so that `loss {}` never comes from a row: it means the same as
+// no loss, and the writer could not write it back.
+void drop_empty_messages(pb::Message& m) {
+  const pb::Reflection& r = *m.GetReflection();
+  for (int i = 0; i < m.GetDescriptor()->field_count(); ++i) {
+    const pb::FieldDescriptor* f = m.GetDescriptor()->field(i);
+    if (f->is_repeated() || f->cpp_type() != pb::FieldDescriptor::CPPTYPE_MESSAGE || !r.HasField(m, f)) continue;
+    if (r.GetMessage(m, f).ByteSizeLong() == 0) r.ClearField(&m, f);
+  }
+}
+
 // The column of each header cell; false (reported) when one is not a column of the file.
 bool match_header(const CsvTable& table, const std::vector<Column>& columns, const std::string& path,
                   std::vector<const Column*>& matched, Diagnostics& out) {
@@ -356,6 +372,7 @@ bool import_table(const InventoryFile& kind, const CsvTable& table, const std::s
       const CellPlace at{path, table.lines[row], *matched[c], label, out};
       ok = set_cell(entity, *matched[c], table.rows[row][c], at) && ok;
     }
+    drop_empty_messages(entity);
   }
   if (kind.list.empty()) into.origins.erase("");
   return ok;

@@ -19,7 +19,7 @@ using Column = InventoryColumn;
 
 // A number as the importer reads it back exactly: the fewest digits, or inf, -inf, nan.
 std::string number_text(double x) {
-  if (std::isnan(x)) return "nan";
+  if (std::isnan(x)) return std::signbit(x) ? "-nan" : "nan";
   if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
   std::string s;
   csv::shortest(s, x);

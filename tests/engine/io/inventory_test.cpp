@@ -2,6 +2,10 @@
 // cell form, and every bad input with its file, line, column and fix.
 #include "cpsf/io/inventory.hpp"
 
+#include <cmath>
+#include <cstring>
+#include <limits>
+
 #include "cpsf/io/csv_read.hpp"
 #include "test_support.hpp"
 
@@ -123,6 +127,21 @@ TEST(Inventory, EveryCellForm) {
   EXPECT_EQ(s.threats(0).entry_points(0).probability(), 0.3);
   EXPECT_FALSE(s.threats(0).entry_points(1).has_probability());
   EXPECT_FALSE(s.threats(0).has_step_scale());
+}
+
+TEST(Inventory, DefaultCellsMakeNoEmptyMessagesAndNaNIsCanonical) {
+  auto r =
+      import({kEnterprises,
+              {"assets.csv", "inv/assets.csv", "id,owner,loss.integrity,exposure,containment\nx,oem,0,nan(12),-nan\n"},
+              kRelations,
+              {"scenario.csv", "inv/scenario.csv", "settings.trials\n0\n"}});
+  ASSERT_EQ(r.checked.status, LoadStatus::Ok) << r.checked.dump();
+  const auto& s = r.loaded.scenario();
+  EXPECT_FALSE(s.assets(0).has_loss());  // loss {} would not come back from an export
+  EXPECT_FALSE(s.has_settings());
+  const double nan = s.assets(0).exposure(), quiet = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_EQ(std::memcmp(&nan, &quiet, sizeof nan), 0);
+  EXPECT_TRUE(std::isnan(s.assets(0).containment()) && std::signbit(s.assets(0).containment()));
 }
 
 TEST(Inventory, KindOnlyRelationsAreLeftToValidation) {
