@@ -68,6 +68,7 @@ void register_inventory(py::module_& m) {
       "import_texts",
       [](const std::vector<std::tuple<std::string, std::string, std::string>>& files) {
         std::vector<InventorySource> sources;
+        sources.reserve(files.size());
         for (const auto& [file, name, text] : files) sources.push_back({file, name, text});
         return run_import([&](LoadedScenario& loaded, InventoryPlaces& places, Diagnostics& out) {
           return import_inventory(sources, loaded, places, out);
@@ -93,6 +94,7 @@ void register_inventory(py::module_& m) {
       "not empty the files would not give the scenario back).");
 
   std::vector<std::string> files;
+  files.reserve(kInventoryFiles.size());
   for (const auto& f : kInventoryFiles) files.emplace_back(f.file);
   m.attr("files") = files;
 }

@@ -27,8 +27,8 @@ using Column = InventoryColumn;
 
 bool is_distribution(const pb::FieldDescriptor* f) { return f->message_type() == v1::Distribution::descriptor(); }
 
-void add_columns(const pb::Descriptor& type, const std::string& prefix, std::vector<const pb::FieldDescriptor*> path,
-                 std::vector<Column>& out) {
+void add_columns(const pb::Descriptor& type, const std::string& prefix,
+                 const std::vector<const pb::FieldDescriptor*>& path, std::vector<Column>& out) {
   for (int i = 0; i < type.field_count(); ++i) {
     const pb::FieldDescriptor* f = type.field(i);
     auto here = path;

@@ -105,6 +105,7 @@ std::string cell_text(const pb::Message& entity, const Column& c, std::vector<st
       return r.HasField(*m, f) ? distribution_text(r.GetMessage(*m, f), problems, where + " " + c.name) : "";
     case Column::Kind::List: {
       std::vector<std::string> items;
+      items.reserve(static_cast<std::size_t>(r.FieldSize(*m, f)));
       for (int i = 0; i < r.FieldSize(*m, f); ++i) items.push_back(r.GetRepeatedString(*m, f, i));
       return list_text(items);
     }

@@ -2,8 +2,9 @@
 // cell form, and every bad input with its file, line, column and fix.
 #include "cpsf/io/inventory.hpp"
 
+#include <bit>
 #include <cmath>
-#include <cstring>
+#include <cstdint>
 #include <limits>
 
 #include "cpsf/io/csv_read.hpp"
@@ -139,8 +140,8 @@ TEST(Inventory, DefaultCellsMakeNoEmptyMessagesAndNaNIsCanonical) {
   const auto& s = r.loaded.scenario();
   EXPECT_FALSE(s.assets(0).has_loss());  // loss {} would not come back from an export
   EXPECT_FALSE(s.has_settings());
-  const double nan = s.assets(0).exposure(), quiet = std::numeric_limits<double>::quiet_NaN();
-  EXPECT_EQ(std::memcmp(&nan, &quiet, sizeof nan), 0);
+  EXPECT_EQ(std::bit_cast<std::uint64_t>(s.assets(0).exposure()),
+            std::bit_cast<std::uint64_t>(std::numeric_limits<double>::quiet_NaN()));
   EXPECT_TRUE(std::isnan(s.assets(0).containment()) && std::signbit(s.assets(0).containment()));
 }
 
