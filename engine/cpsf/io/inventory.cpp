@@ -3,6 +3,7 @@
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <filesystem>
@@ -206,7 +207,7 @@ std::string distribution_forms() {
 bool set_distribution(pb::Message& d, const std::string& cell, const CellPlace& at) {
   const std::string s = trim(cell);
   const auto open = s.find('(');
-  const std::string hint = "write one of " + distribution_forms() + ", or leave the cell empty";
+  static const std::string hint = "write one of " + distribution_forms() + ", or leave the cell empty";
   if (open == std::string::npos || s.back() != ')') {
     at.error(in_quotes(cell) + " is not a distribution", hint);
     return false;
@@ -223,10 +224,12 @@ bool set_distribution(pb::Message& d, const std::string& cell, const CellPlace& 
     const auto eq = item.find('=');
     const std::string key = trim(item.substr(0, eq == std::string::npos ? 0 : eq));
     const pb::FieldDescriptor* f = params.GetDescriptor()->FindFieldByName(key);
-    if (eq == std::string::npos || f == nullptr || !seen.insert(key).second) {
-      at.error(in_quotes(trim(item)) + " is not a parameter of " + std::string(family->name()) +
-                   (f != nullptr ? " (given twice)" : ""),
-               hint);
+    if (eq == std::string::npos || f == nullptr) {
+      at.error(in_quotes(trim(item)) + " is not a parameter of " + std::string(family->name()), hint);
+      return false;
+    }
+    if (!seen.insert(key).second) {
+      at.error(std::string(family->name()) + "'s " + key + " is given twice", "give each parameter once");
       return false;
     }
     if (!set_number(params, f, item.substr(eq + 1), at)) return false;
@@ -317,6 +320,39 @@ void drop_empty_messages(pb::Message& m) {
   }
 }
 
+// Edits (insertions, deletions, substitutions) from a to b, ignoring case and counting '_'
+// for '.' as the same: loss_integrity and Loss.Integrity are loss.integrity.
+std::size_t distance(std::string_view a, std::string_view b) {
+  const auto same = [](char x, char y) {
+    const auto fold = [](char c) {
+      return c == '_' ? '.' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    };
+    return fold(x) == fold(y);
+  };
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (same(a[i - 1], b[j - 1]) ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// "did you mean 'loss.integrity'? " for a name within two edits of a column, else "".
+std::string nearest(std::string_view name, const std::vector<Column>& columns) {
+  const Column* best = nullptr;
+  std::size_t best_distance = 3;
+  for (const auto& c : columns) {
+    if (const std::size_t d = distance(name, c.name); d < best_distance) best = &c, best_distance = d;
+  }
+  return best == nullptr ? "" : "did you mean " + in_quotes(best->name) + "? ";
+}
+
 // The column of each header cell; false (reported) when one is not a column of the file.
 bool match_header(const CsvTable& table, const std::vector<Column>& columns, const std::string& path,
                   std::vector<const Column*>& matched, Diagnostics& out) {
@@ -324,8 +360,9 @@ bool match_header(const CsvTable& table, const std::vector<Column>& columns, con
   for (const auto& name : table.header) {
     const auto it = std::find_if(columns.begin(), columns.end(), [&](const Column& c) { return c.name == name; });
     if (it == columns.end()) {
-      out.add(Diagnostic{Severity::Error, path, 1, 0, name, "", "unknown column " + in_quotes(name),
-                         "name columns as the scenario's fields; this file's are: " + column_names(columns)});
+      out.add(Diagnostic{
+          Severity::Error, path, 1, 0, name, "", "unknown column " + in_quotes(name),
+          nearest(name, columns) + "name columns as the scenario's fields; this file's are: " + column_names(columns)});
       ok = false;
     }
     matched.push_back(it == columns.end() ? nullptr : &*it);

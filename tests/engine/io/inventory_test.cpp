@@ -162,7 +162,8 @@ TEST(Inventory, BadCellsNameFileLineColumnAndFix) {
                     "id,owner,layer,element,exposure,target,loss.outage_days\n"
                     "a,oem,L9,SYSTEM,x,maybe,\n"
                     "b,oem,L3,SYSTEM,,,gauss(mu=1)\n"
-                    "c,oem,L3,SYSTEM,,,\"lognormal(mu=1,median=2)\"\n"},
+                    "c,oem,L3,SYSTEM,,,\"lognormal(mu=1,median=2)\"\n"
+                    "d,oem,L3,SYSTEM,,,\"gamma(shape=1,shape=2)\"\n"},
                    kRelations});
   EXPECT_EQ(r.checked.status, LoadStatus::Invalid);
   const auto& c = r.checked;
@@ -171,6 +172,7 @@ TEST(Inventory, BadCellsNameFileLineColumnAndFix) {
   EXPECT_TRUE(HasError(c, "inv/assets.csv", "asset 'a'", "column target: 'maybe' is not true or false", 2));
   EXPECT_TRUE(HasError(c, "inv/assets.csv", "asset 'b'", "no distribution family 'gauss'", 3));
   EXPECT_TRUE(HasError(c, "inv/assets.csv", "asset 'c'", "'median=2' is not a parameter of lognormal", 4));
+  EXPECT_TRUE(HasError(c, "inv/assets.csv", "asset 'd'", "gamma's shape is given twice", 5));
 }
 
 TEST(Inventory, UnknownColumnsAndFilesAndMissingOnes) {
@@ -183,6 +185,10 @@ TEST(Inventory, UnknownColumnsAndFilesAndMissingOnes) {
   EXPECT_TRUE(HasError(r.checked, "risks.csv", "", "not a file of an inventory"));
   r = import({kEnterprises, kAssets});
   EXPECT_TRUE(HasError(r.checked, "relations.csv", "", "missing"));
+  r = import({kEnterprises, {"assets.csv", "inv/assets.csv", "id,Loss_Integrity,exposre\n"}, kRelations});
+  ASSERT_EQ(r.checked.diagnostics.items().size(), 2u) << r.checked.dump();
+  EXPECT_EQ(r.checked.diagnostics.items()[0].hint.rfind("did you mean 'loss.integrity'? name columns", 0), 0u);
+  EXPECT_EQ(r.checked.diagnostics.items()[1].hint.rfind("did you mean 'exposure'? ", 0), 0u);
 }
 
 TEST(Inventory, FolderLimitsAndStrayFiles) {
