@@ -161,7 +161,8 @@ class inventory:
     def import_folder(folder: str, max_file_bytes: int = ...) -> Tuple[str, Optional[bytes], List[Tuple]]:
         """(status 'ok' | 'invalid' | 'io_error', the validated scenario's bytes or None, diagnostics)."""
     @staticmethod
-    def import_texts(files: List[Tuple[str, str, str]]) -> Tuple[str, Optional[bytes], List[Tuple]]:
+    def import_texts(files: List[Tuple[str, str, str]], name: str = "<frames>"
+                     ) -> Tuple[str, Optional[bytes], List[Tuple]]:
         """(file, name in diagnostics, CSV text) triples → (status, bytes or None, diagnostics)."""
     @staticmethod
     def export(data: bytes) -> Tuple[List[Tuple[str, str]], List[str]]:

@@ -135,7 +135,7 @@ def from_frames(enterprises: Any, assets: Any, relations: Any, dependencies: Any
               "controls": controls, "threats": threats, "requirements": requirements, "scenario": scenario}
     texts = [(f"{name}.csv", f"<{name}>", _csv(name, frame)) for name, frame in frames.items()
              if frame is not None or name in ("enterprises", "assets", "relations")]
-    return _finish(*_core.inventory.import_texts(texts), "the frames")
+    return _finish(*_core.inventory.import_texts(texts), "the scenario from the frames")
 
 
 def _export(scenario: Scenario) -> List[Tuple[str, str]]:

@@ -66,17 +66,19 @@ void register_inventory(py::module_& m) {
 
   m.def(
       "import_texts",
-      [](const std::vector<std::tuple<std::string, std::string, std::string>>& files) {
+      [](const std::vector<std::tuple<std::string, std::string, std::string>>& files, const std::string& name) {
         std::vector<InventorySource> sources;
         sources.reserve(files.size());
-        for (const auto& [file, name, text] : files) sources.push_back({file, name, text});
+        for (const auto& [file, source, text] : files) sources.push_back({file, source, text});
         return run_import([&](LoadedScenario& loaded, InventoryPlaces& places, Diagnostics& out) {
+          loaded.files.push_back(SourceFile{name, Format::Binary, ""});  // what the scenario's own problems name
           return import_inventory(sources, loaded, places, out);
         });
       },
-      py::arg("files"),
+      py::arg("files"), py::arg("name") = "<frames>",
       "Reads (file, name in diagnostics, CSV text) triples, file one of the inventory's ('assets.csv', ...), "
-      "and validates the scenario. Returns (status, bytes or None, diagnostics).");
+      "and validates the scenario; problems of the scenario as a whole name `name`. Returns (status, bytes or "
+      "None, diagnostics).");
 
   m.def(
       "export",

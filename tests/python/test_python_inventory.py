@@ -80,6 +80,11 @@ def test_from_frames_errors_name_the_frame_line_and_column():
         cpsf.Scenario.from_frames(enterprises=pd.DataFrame({"id": ["oem"]}), assets=pd.DataFrame({"colour": []}),
                                   relations=pd.DataFrame({"from": []}))
     assert "unknown column 'colour'" in str(e.value.problems[0])
+    with pytest.warns(cpsf.ScenarioWarning, match="^<frames>: warning: nothing can be compromised"):
+        cpsf.Scenario.from_frames(enterprises=pd.DataFrame({"id": ["oem"]}),
+                                  assets=pd.DataFrame({"id": ["a"], "owner": ["oem"], "layer": ["L3"],
+                                                       "element": ["DATA"]}),
+                                  relations=pd.DataFrame({"from": []}))
     with pytest.raises(TypeError, match="assets must be a pandas DataFrame"):
         cpsf.Scenario.from_frames(enterprises=pd.DataFrame(), assets={"id": ["a"]}, relations=pd.DataFrame())
 
