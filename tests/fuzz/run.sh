@@ -35,7 +35,7 @@ inventory_seed() {
   for f in scenario enterprises assets relations dependencies controls threats requirements; do
     [[ $first == 1 ]] || printf '\x1e' >> "$out"
     first=0
-    [[ -f "$folder/$f.csv" ]] && cat "$folder/$f.csv" >> "$out"
+    if [[ -f "$folder/$f.csv" ]]; then cat "$folder/$f.csv" >> "$out"; fi
   done
 }
 mkdir -p build-fuzz/inventory-corpus
