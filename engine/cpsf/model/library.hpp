@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "cpsf/base/diagnostics.hpp"
 #include "cpsf/v1/scenario.pb.h"
 
 namespace cpsf {
@@ -20,6 +21,26 @@ namespace cpsf {
 const v1::StepLibrary& bundled_library();
 // Its file in the repository, "model/library/cpsf-steps.textproto": where its diagnostics point.
 std::string_view bundled_library_file();
+
+// Where a library was read, for its diagnostics: the file, and the field path of the
+// library inside the file's message ("" for a library file, "library" for a scenario's).
+struct LibraryOrigin {
+  std::string file;
+  std::string path;
+};
+
+// Reports every problem of `library` to `out`, as errors, in the diagnostics style of
+// validate() (entity "library step 'network-l3'", the field path, what is wrong, how to
+// fix it): step ids given and unique; kind set; at least one layer, none unspecified;
+// exactly one by_capability per capability; p in [0, 1]; ttc a valid Distribution;
+// efficacies in [0, 1], non-decreasing from basic to high_advanced; requirement ids of the
+// form CPS.<XX>-<n>, each once per step; every number's provenance with a note and a
+// source the library lists; source ids given and unique, with a citation; requirement
+// defaults once per requirement; and no two steps that match one kind, layer and element
+// equally (docs/library.md). Whether a requirement is in the catalogue is the validator's
+// question, as for a hand-entered mitigated_by. Check a merged library to catch
+// ambiguities across libraries.
+void check_library(const v1::StepLibrary& library, const LibraryOrigin& origin, Diagnostics& out);
 
 // The step's numbers against a capability (CAPABILITY_UNSPECIFIED counts as
 // COMMON_ATTACKS, as it is reported); nullptr when the step has none for it.
