@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 #include <unordered_map>
+#include <utility>
 
 #include "cpsf/model/catalogue.hpp"
 #include "cpsf/model/distribution_check.hpp"
@@ -63,7 +64,7 @@ std::optional<double> efficacy_at(const v1::LibraryStep::Mitigation& mitigation,
   }
 }
 
-// ---- match slots ------------------------------------------------------------------------------
+// ---- matching ---------------------------------------------------------------------------------
 
 namespace {
 
@@ -94,6 +95,57 @@ std::size_t slot(int kind, int layer, int element) {
 }
 
 }  // namespace
+
+StepMatcher::StepMatcher(const v1::StepLibrary& library) : library_(&library) {
+  for (int i = 0; i < library.steps_size(); ++i) {
+    for_each_slot(library.steps(i), [&](int kind, int layer, int element) {
+      std::uint32_t& entry = element == 0 ? any_[static_cast<std::size_t>(kind) * kLayers + static_cast<std::size_t>(layer)]
+                                          : named_[slot(kind, layer, element)];
+      if (entry == 0) entry = static_cast<std::uint32_t>(i) + 1;  // of two equal matches, the first
+    });
+  }
+}
+
+const v1::LibraryStep* StepMatcher::match(v1::RelationKind kind, v1::Layer layer, v1::Element element) const noexcept {
+  if (kind <= 0 || kind >= kKinds || layer <= 0 || layer >= kLayers) return nullptr;
+  std::uint32_t found = 0;
+  if (element > 0 && element < kElements) found = named_[slot(kind, layer, element)];
+  if (found == 0) found = any_[static_cast<std::size_t>(kind) * kLayers + static_cast<std::size_t>(layer)];
+  return found == 0 ? nullptr : &library_->steps(static_cast<int>(found - 1));
+}
+
+// ---- merging ----------------------------------------------------------------------------------
+
+namespace {
+
+// Replaces the item of `into` with the key of `item`, where it stands, or appends it.
+template <class Items, class Item, class Key>
+void put(Items& into, const Item& item, Key key) {
+  for (auto& existing : into) {
+    if (key(existing) == key(item)) {
+      existing = item;
+      return;
+    }
+  }
+  *into.Add() = item;
+}
+
+}  // namespace
+
+v1::StepLibrary merge_libraries(const v1::StepLibrary& base, const v1::StepLibrary& overlay) {
+  v1::StepLibrary out;
+  if (!overlay.replace_bundled()) out = base;
+  out.set_replace_bundled(false);
+  if (!overlay.version().empty()) out.set_version(overlay.version());
+  const auto by_id = [](const auto& x) -> const std::string& { return x.id(); };
+  for (const auto& s : overlay.sources()) put(*out.mutable_sources(), s, by_id);
+  for (const auto& s : overlay.steps()) put(*out.mutable_steps(), s, by_id);
+  for (const auto& m : overlay.requirement_defaults()) {
+    put(*out.mutable_requirement_defaults(), m, [](const auto& x) -> const std::string& { return x.requirement(); });
+  }
+  for (const auto& n : overlay.notes()) out.add_notes(n);
+  return out;
+}
 
 // ---- checks -----------------------------------------------------------------------------------
 

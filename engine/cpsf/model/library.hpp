@@ -3,10 +3,12 @@
 // capability, and the CPSF requirements that mitigate it, with efficacy per measure level.
 //
 // The bundled library is model/library/cpsf-steps.textproto, embedded at build time; a
-// scenario's `library` and a --library file extend or override it. Like
+// scenario's `library` and a --library file extend or override it (merge_libraries). Like
 // the catalogue, it is data a user can correct, never hard-wired logic.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,6 +44,13 @@ struct LibraryOrigin {
 // ambiguities across libraries.
 void check_library(const v1::StepLibrary& library, const LibraryOrigin& origin, Diagnostics& out);
 
+// `overlay` over `base` (docs/library.md, "Extending and overriding it"): a step with the
+// id of one in `base` replaces it where it stands, a new id is appended; sources merge by
+// id and requirement_defaults by requirement the same way; notes accumulate; the overlay's
+// version, when it gives one, replaces the base's. With overlay.replace_bundled the result
+// is the overlay alone. The result's replace_bundled is false: it has been applied.
+v1::StepLibrary merge_libraries(const v1::StepLibrary& base, const v1::StepLibrary& overlay);
+
 // The step's numbers against a capability (CAPABILITY_UNSPECIFIED counts as
 // COMMON_ATTACKS, as it is reported); nullptr when the step has none for it.
 const v1::LibraryStep::ByCapability* for_capability(const v1::LibraryStep& step,
@@ -56,5 +65,32 @@ const v1::LibraryStep::Mitigation* find_mitigation(
 // A mitigation's efficacy at a measure level; none for LEVEL_UNSPECIFIED or a value that
 // is not a Level.
 std::optional<double> efficacy_at(const v1::LibraryStep::Mitigation& mitigation, v1::Level level) noexcept;
+
+// Finds the library step for a relation: the step whose kind is the relation's, whose
+// layers hold the relation's layer, and whose target_elements hold the element of the
+// relation's `to` asset; failing one, a step with the kind and layer and no
+// target_elements (any element). No nearest-element fallback. Built once from a library
+// that check_library() accepts (of two equal matches it keeps the first); a lookup reads
+// two small tables and allocates nothing.
+class StepMatcher {
+ public:
+  // `library` must outlive the matcher and stay unchanged.
+  explicit StepMatcher(const v1::StepLibrary& library);
+
+  // The matching step, or nullptr; nullptr too for a value outside its enum.
+  [[nodiscard]] const v1::LibraryStep* match(v1::RelationKind kind, v1::Layer layer,
+                                             v1::Element element) const noexcept;
+
+ private:
+  static constexpr int kKinds = v1::RelationKind_ARRAYSIZE;
+  static constexpr int kLayers = v1::Layer_ARRAYSIZE;
+  static constexpr int kElements = v1::Element_ARRAYSIZE;
+
+  const v1::StepLibrary* library_;
+  // Step index + 1 (0: none) by (kind, layer, element) for steps that name the element,
+  // and by (kind, layer) for steps that match any element.
+  std::array<std::uint32_t, kKinds * kLayers * kElements> named_{};
+  std::array<std::uint32_t, kKinds * kLayers> any_{};
+};
 
 }  // namespace cpsf

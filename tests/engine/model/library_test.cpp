@@ -5,6 +5,7 @@
 #include <google/protobuf/text_format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <set>
@@ -455,6 +456,135 @@ TEST(LibraryCheck, DistributionProblems) {
             "pert.lambda: pert lambda is 2e+06, above the limit of 1e6; ");
   EXPECT_EQ(problems("pert { min: 1 mode: 9 max: 5 }"), "pert: pert needs min ≤ mode ≤ max and min < max, got 1, 9, 5; ");
   EXPECT_EQ(problems("pert { min: nan mode: 2 max: 5 }"), "pert.min: min is nan, not a finite number; ");
+}
+
+// ---- matching -------------------------------------------------------------------------------
+
+TEST(LibraryMatch, TheStepThatNamesTheElementBeatsTheOneForAnyElement) {
+  const auto l = parse("sources { id: \"s\" citation: \"c\" }" + step_text("trust-any", "TRUST", "layers: L1", "") +
+                       step_text("trust-people", "TRUST", "layers: L1 layers: L3", "target_elements: PEOPLE") +
+                       step_text("network", "NETWORK", "layers: L2 layers: L3", "target_elements: SYSTEM target_elements: DATA"));
+  ASSERT_TRUE(check(l).empty()) << dump(check(l));
+  const StepMatcher matcher(l);
+  const auto id = [&](v1::RelationKind k, v1::Layer layer, v1::Element e) {
+    const auto* step = matcher.match(k, layer, e);
+    return step == nullptr ? std::string("none") : step->id();
+  };
+  EXPECT_EQ(id(v1::TRUST, v1::L1, v1::PEOPLE), "trust-people");  // named beats any
+  EXPECT_EQ(id(v1::TRUST, v1::L1, v1::SYSTEM), "trust-any");
+  EXPECT_EQ(id(v1::TRUST, v1::L1, v1::ELEMENT_UNSPECIFIED), "trust-any");
+  EXPECT_EQ(id(v1::TRUST, v1::L3, v1::PEOPLE), "trust-people");
+  EXPECT_EQ(id(v1::TRUST, v1::L3, v1::SYSTEM), "none");  // no step for any element on L3
+  EXPECT_EQ(id(v1::TRUST, v1::L2, v1::PEOPLE), "none");
+  EXPECT_EQ(id(v1::NETWORK, v1::L2, v1::DATA), "network");
+  EXPECT_EQ(id(v1::NETWORK, v1::L3, v1::SYSTEM), "network");
+  EXPECT_EQ(id(v1::NETWORK, v1::L3, v1::COMPONENT), "none");  // no nearest-element fallback
+  EXPECT_EQ(id(v1::NETWORK, v1::L1, v1::SYSTEM), "none");
+  EXPECT_EQ(id(v1::DATA_FLOW, v1::L1, v1::PEOPLE), "none");
+  EXPECT_EQ(id(v1::RELATION_KIND_UNSPECIFIED, v1::L1, v1::PEOPLE), "none");
+  // Values outside their enums find nothing and read no table out of bounds.
+  EXPECT_EQ(id(static_cast<v1::RelationKind>(99), v1::L1, v1::PEOPLE), "none");
+  EXPECT_EQ(id(static_cast<v1::RelationKind>(-1), v1::L1, v1::PEOPLE), "none");
+  EXPECT_EQ(id(v1::TRUST, static_cast<v1::Layer>(7), v1::PEOPLE), "none");
+  EXPECT_EQ(id(v1::TRUST, v1::L1, static_cast<v1::Element>(42)), "trust-any");
+  EXPECT_EQ(id(v1::TRUST, v1::L1, static_cast<v1::Element>(-3)), "trust-any");
+  EXPECT_EQ(StepMatcher(v1::StepLibrary{}).match(v1::TRUST, v1::L1, v1::PEOPLE), nullptr);
+}
+
+// Every bundled step is what some kind × layer × element finds, and it finds exactly the
+// cells the step lists; NETWORK on L1 finds nothing (docs/library.md, "Not covered").
+TEST(LibraryMatch, EveryBundledStepIsFoundWhereItSaysAndNowhereElse) {
+  const auto& l = bundled_library();
+  const StepMatcher matcher(l);
+  std::set<std::string> found;
+  for (int k = 1; k < v1::RelationKind_ARRAYSIZE; ++k) {
+    for (int layer = 1; layer < v1::Layer_ARRAYSIZE; ++layer) {
+      for (int e = 1; e < v1::Element_ARRAYSIZE; ++e) {
+        const auto kind = static_cast<v1::RelationKind>(k);
+        const auto* step = matcher.match(kind, static_cast<v1::Layer>(layer), static_cast<v1::Element>(e));
+        if (kind == v1::NETWORK && layer == v1::L1) {
+          EXPECT_EQ(step, nullptr);
+        }
+        if (step == nullptr) continue;
+        found.insert(step->id());
+        EXPECT_EQ(step->kind(), kind);
+        EXPECT_NE(std::find(step->layers().begin(), step->layers().end(), layer), step->layers().end()) << step->id();
+        EXPECT_TRUE(step->target_elements().empty() ||
+                    std::find(step->target_elements().begin(), step->target_elements().end(), e) !=
+                        step->target_elements().end())
+            << step->id();
+      }
+    }
+  }
+  EXPECT_EQ(found.size(), static_cast<std::size_t>(l.steps_size()));
+}
+
+// ---- merging --------------------------------------------------------------------------------
+
+TEST(LibraryMerge, AStepWithAKnownIdReplacesItInPlaceAndANewIdIsAdded) {
+  const auto base = parse("version: \"base 1\" sources { id: \"s\" citation: \"c\" }" +
+                          step_text("a", "TRUST", "layers: L1", "") + step_text("b", "NETWORK", "layers: L3", "") +
+                          "requirement_defaults { requirement: \"CPS.AC-1\" basic: 0.1 advanced: 0.5 high_advanced: 0.5 from { note: \"n\" } }"
+                          "notes: \"base note\"");
+  auto overlay = parse(step_text("a", "TRUST", "layers: L2", "") + step_text("c", "DATA_FLOW", "layers: L3", "") +
+                       "sources { id: \"s\" citation: \"corrected\" } sources { id: \"t\" citation: \"new\" }"
+                       "requirement_defaults { requirement: \"CPS.AC-1\" basic: 0.2 advanced: 0.5 high_advanced: 0.5 from { note: \"n\" } }"
+                       "requirement_defaults { requirement: \"CPS.AT-1\" basic: 0.3 advanced: 0.5 high_advanced: 0.5 from { note: \"n\" } }"
+                       "notes: \"overlay note\"");
+  auto merged = merge_libraries(base, overlay);
+  ASSERT_EQ(merged.steps_size(), 3);
+  EXPECT_EQ(merged.steps(0).id(), "a");  // replaced where it stood
+  EXPECT_EQ(merged.steps(0).layers(0), v1::L2);
+  EXPECT_EQ(merged.steps(1).id(), "b");
+  EXPECT_EQ(merged.steps(2).id(), "c");  // added
+  ASSERT_EQ(merged.sources_size(), 2);
+  EXPECT_EQ(merged.sources(0).citation(), "corrected");
+  EXPECT_EQ(merged.sources(1).id(), "t");
+  ASSERT_EQ(merged.requirement_defaults_size(), 2);
+  EXPECT_EQ(merged.requirement_defaults(0).basic(), 0.2);
+  EXPECT_EQ(merged.requirement_defaults(1).requirement(), "CPS.AT-1");
+  ASSERT_EQ(merged.notes_size(), 2);  // notes accumulate
+  EXPECT_EQ(merged.notes(1), "overlay note");
+  EXPECT_EQ(merged.version(), "base 1");  // the overlay gives none
+  overlay.set_version("mine 2");
+  EXPECT_EQ(merge_libraries(base, overlay).version(), "mine 2");
+  EXPECT_TRUE(check(merged).empty()) << dump(check(merged));
+  // Merging nothing changes nothing.
+  EXPECT_EQ(merge_libraries(base, v1::StepLibrary{}).SerializeAsString(), base.SerializeAsString());
+}
+
+TEST(LibraryMerge, ReplaceBundledStartsFromNothing) {
+  v1::StepLibrary overlay = parse("replace_bundled: true version: \"mine\" sources { id: \"s\" citation: \"c\" }" +
+                                  step_text("only", "TRUST", "layers: L1", ""));
+  const auto merged = merge_libraries(bundled_library(), overlay);
+  ASSERT_EQ(merged.steps_size(), 1);
+  EXPECT_EQ(merged.steps(0).id(), "only");
+  EXPECT_EQ(merged.sources_size(), 1);
+  EXPECT_EQ(merged.requirement_defaults_size(), 0);
+  EXPECT_EQ(merged.notes_size(), 0);
+  EXPECT_EQ(merged.version(), "mine");
+  EXPECT_FALSE(merged.replace_bundled());  // applied, not passed on
+  // bundled ← scenario ← --library file: a file that replaces drops the scenario's too.
+  const auto scenario = merge_libraries(bundled_library(), valid());
+  EXPECT_EQ(scenario.steps_size(), bundled_library().steps_size() + 1);
+  EXPECT_EQ(merge_libraries(scenario, overlay).steps_size(), 1);
+}
+
+// An overlay that adds a step clashing with a bundled one is caught by checking the merge.
+TEST(LibraryMerge, AmbiguityAcrossLibrariesShowsInTheMergedCheck) {
+  auto overlay = parse(step_text("my-network", "NETWORK", "layers: L3", "target_elements: SYSTEM"));
+  overlay.mutable_steps(0)->mutable_by_capability(0)->mutable_ttc_from()->set_source("corelang");
+  overlay.mutable_steps(0)->mutable_by_capability(1)->mutable_ttc_from()->set_source("corelang");
+  overlay.mutable_steps(0)->mutable_by_capability(2)->mutable_ttc_from()->set_source("corelang");
+  const auto merged = merge_libraries(bundled_library(), overlay);
+  const Diagnostics d = check(merged);
+  ASSERT_EQ(d.items().size(), 1u) << dump(d);
+  EXPECT_NE(d.items()[0].message.find("steps 'network-l3' and 'my-network' both match a NETWORK relation on L3 into SYSTEM"),
+            std::string::npos)
+      << dump(d);
+  // Replacing the bundled step by its id instead is how to change it.
+  overlay.mutable_steps(0)->set_id("network-l3");
+  EXPECT_TRUE(check(merge_libraries(bundled_library(), overlay)).empty());
 }
 
 }  // namespace
