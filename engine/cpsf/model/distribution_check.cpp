@@ -118,7 +118,8 @@ std::vector<DistributionProblem> distribution_problems(const v1::Distribution& d
     }
     case F::kPert: {
       const auto& t = d.pert();
-      if (!p.finite({{"pert.min", t.min()}, {"pert.mode", t.mode()}, {"pert.max", t.max()}, {"pert.lambda", t.lambda()}})) {
+      if (!p.finite(
+              {{"pert.min", t.min()}, {"pert.mode", t.mode()}, {"pert.max", t.max()}, {"pert.lambda", t.lambda()}})) {
         break;
       }
       if (t.has_lambda() && t.lambda() <= 0) {

@@ -57,10 +57,14 @@ const v1::LibraryStep::Mitigation* find_mitigation(
 
 std::optional<double> efficacy_at(const v1::LibraryStep::Mitigation& mitigation, v1::Level level) noexcept {
   switch (level) {
-    case v1::BASIC: return mitigation.basic();
-    case v1::ADVANCED: return mitigation.advanced();
-    case v1::HIGH_ADVANCED: return mitigation.high_advanced();
-    default: return std::nullopt;
+    case v1::BASIC:
+      return mitigation.basic();
+    case v1::ADVANCED:
+      return mitigation.advanced();
+    case v1::HIGH_ADVANCED:
+      return mitigation.high_advanced();
+    default:
+      return std::nullopt;
   }
 }
 
@@ -99,8 +103,9 @@ std::size_t slot(int kind, int layer, int element) {
 StepMatcher::StepMatcher(const v1::StepLibrary& library) : library_(&library) {
   for (int i = 0; i < library.steps_size(); ++i) {
     for_each_slot(library.steps(i), [&](int kind, int layer, int element) {
-      std::uint32_t& entry = element == 0 ? any_[static_cast<std::size_t>(kind) * kLayers + static_cast<std::size_t>(layer)]
-                                          : named_[slot(kind, layer, element)];
+      std::uint32_t& entry = element == 0
+                                 ? any_[static_cast<std::size_t>(kind) * kLayers + static_cast<std::size_t>(layer)]
+                                 : named_[slot(kind, layer, element)];
       if (entry == 0) entry = static_cast<std::uint32_t>(i) + 1;  // of two equal matches, the first
     });
   }
@@ -214,7 +219,8 @@ class LibraryChecker {
       const std::string label = "library source " + quoted(s.id());
       const auto [first, fresh] = sources_.emplace(s.id(), i);
       if (!fresh) {
-        error(path + ".id", label, "source id " + quoted(s.id()) + " is already used by " + at("sources", first->second),
+        error(path + ".id", label,
+              "source id " + quoted(s.id()) + " is already used by " + at("sources", first->second),
               "give each source its own id");
       }
       if (s.citation().empty()) {
@@ -224,7 +230,8 @@ class LibraryChecker {
     }
   }
 
-  void provenance(const v1::Provenance& p, const std::string& path, const std::string& entity, const std::string& what) {
+  void provenance(const v1::Provenance& p, const std::string& path, const std::string& entity,
+                  const std::string& what) {
     if (p.note().empty()) {
       error(path + ".note", entity, what + " has no provenance note",
             "say where it comes from: with a source, where in it (file:lines, table); without one, the "
@@ -243,7 +250,8 @@ class LibraryChecker {
     if (!std::isfinite(v)) {
       error(path, entity, what + " is " + num(v) + ", not a finite number", "give a value between 0 and 1");
     } else if (v < 0 || v > 1) {
-      error(path, entity, what + " is " + num(v) + ", outside [0, 1]", "give a value between 0 and 1 (e.g. 0.3 for 30%)");
+      error(path, entity, what + " is " + num(v) + ", outside [0, 1]",
+            "give a value between 0 and 1 (e.g. 0.3 for 30%)");
     }
   }
 
@@ -387,9 +395,8 @@ class LibraryChecker {
         if (fresh || first->second == i || !reported.emplace(first->second, i).second) return;
         const auto& a = l_.steps(first->second);
         const auto& b = l_.steps(i);
-        const std::string into =
-            element == 0 ? "into any element (neither names target_elements)"
-                         : "into " + enum_name(v1::Element_descriptor(), element);
+        const std::string into = element == 0 ? "into any element (neither names target_elements)"
+                                              : "into " + enum_name(v1::Element_descriptor(), element);
         error(at("steps", i), step_label(b, i),
               "steps " + quoted(a.id()) + " and " + quoted(b.id()) + " both match a " +
                   enum_name(v1::RelationKind_descriptor(), kind) + " relation on " +

@@ -25,16 +25,22 @@ constexpr Capability kCapabilities[] = {v1::Threat::COMMON_ATTACKS, v1::Threat::
 // The mean of a duration law in days (scenario.proto, Distribution).
 double mean_days(const v1::Distribution& d) {
   switch (d.family_case()) {
-    case v1::Distribution::kFixed: return d.fixed().value();
-    case v1::Distribution::kExponential: return d.exponential().mean();
-    case v1::Distribution::kLognormal: return std::exp(d.lognormal().mu() + 0.5 * d.lognormal().sigma() * d.lognormal().sigma());
-    case v1::Distribution::kGamma: return d.gamma().shape() * d.gamma().scale();
-    case v1::Distribution::kUniform: return 0.5 * (d.uniform().min() + d.uniform().max());
+    case v1::Distribution::kFixed:
+      return d.fixed().value();
+    case v1::Distribution::kExponential:
+      return d.exponential().mean();
+    case v1::Distribution::kLognormal:
+      return std::exp(d.lognormal().mu() + 0.5 * d.lognormal().sigma() * d.lognormal().sigma());
+    case v1::Distribution::kGamma:
+      return d.gamma().shape() * d.gamma().scale();
+    case v1::Distribution::kUniform:
+      return 0.5 * (d.uniform().min() + d.uniform().max());
     case v1::Distribution::kPert: {
       const double lambda = d.pert().has_lambda() ? d.pert().lambda() : 4.0;
       return (d.pert().min() + lambda * d.pert().mode() + d.pert().max()) / (lambda + 2);
     }
-    case v1::Distribution::FAMILY_NOT_SET: break;
+    case v1::Distribution::FAMILY_NOT_SET:
+      break;
   }
   return NAN;
 }
@@ -63,8 +69,8 @@ TEST(Library, BundledParsesWithItsVersionSourcesAndSteps) {
   EXPECT_EQ(l.steps_size(), 23);  // research-16 E1-E24 without E4 (NETWORK on L1)
   std::set<std::string> sources;
   for (const auto& s : l.sources()) sources.insert(s.id());
-  for (const char* id : {"corelang", "malcompiler", "mal-toolbox", "mcqueen2006", "holm2014", "sommestad2011",
-                         "cpsf-catalogue"}) {
+  for (const char* id :
+       {"corelang", "malcompiler", "mal-toolbox", "mcqueen2006", "holm2014", "sommestad2011", "cpsf-catalogue"}) {
     EXPECT_TRUE(sources.count(id)) << id;
   }
   EXPECT_FALSE(l.replace_bundled());
@@ -91,7 +97,8 @@ TEST(Library, BundledStepsGetNoEasierForALessCapableThreat) {
       ASSERT_NE(now, nullptr) << step.id() << " " << v1::Threat::Capability_Name(c);
       if (previous != nullptr) {
         EXPECT_GE(now->p(), previous->p()) << step.id() << " " << v1::Threat::Capability_Name(c);
-        EXPECT_LE(mean_days(now->ttc()), mean_days(previous->ttc())) << step.id() << " " << v1::Threat::Capability_Name(c);
+        EXPECT_LE(mean_days(now->ttc()), mean_days(previous->ttc()))
+            << step.id() << " " << v1::Threat::Capability_Name(c);
       }
       previous = now;
     }
@@ -194,8 +201,9 @@ std::string step_text(const std::string& id, const std::string& kind, const std:
             " p: 0.5 p_from { note: \"assumed\" } ttc { exponential { mean: 1 } }"
             " ttc_from { source: \"s\" note: \"where\" } }";
   }
-  text += " mitigated_by { requirement: \"CPS.AC-1\" basic: 0.1 advanced: 0.2 high_advanced: 0.3"
-          " from { note: \"assumed\" } } }\n";
+  text +=
+      " mitigated_by { requirement: \"CPS.AC-1\" basic: 0.1 advanced: 0.2 high_advanced: 0.3"
+      " from { note: \"assumed\" } } }\n";
   return text;
 }
 
@@ -321,7 +329,8 @@ TEST(LibraryCheck, EfficacyIsInTheUnitIntervalAndGrowsWithTheLevel) {
   auto l = valid();
   auto* m = l.mutable_steps(0)->mutable_mitigated_by(0);
   m->set_high_advanced(1.5);
-  expect_only_error(l, "steps[0].mitigated_by[0].high_advanced", "CPS.AC-1 high_advanced efficacy is 1.5, outside [0, 1]");
+  expect_only_error(l, "steps[0].mitigated_by[0].high_advanced",
+                    "CPS.AC-1 high_advanced efficacy is 1.5, outside [0, 1]");
   m->set_high_advanced(0.3);
   m->set_basic(0.5);
   expect_only_error(l, "steps[0].mitigated_by[0]",
@@ -348,7 +357,8 @@ TEST(LibraryCheck, RequirementIdsHaveTheCpsfFormAndAppearOnce) {
 
   l = valid();
   *l.add_requirement_defaults() = l.requirement_defaults(0);
-  expect_only_error(l, "requirement_defaults[1].requirement", "'CPS.AC-1' already has a default at requirement_defaults[0]");
+  expect_only_error(l, "requirement_defaults[1].requirement",
+                    "'CPS.AC-1' already has a default at requirement_defaults[0]");
   l = valid();
   l.mutable_requirement_defaults(0)->set_requirement("CPS.X-1");
   expect_only_error(l, "requirement_defaults[0].requirement", "'CPS.X-1' is not of the form CPS.<XX>-<n>");
@@ -445,7 +455,8 @@ TEST(LibraryCheck, DistributionProblems) {
   EXPECT_EQ(problems("exponential { mean: 2e8 }"),
             "exponential.mean: exponential mean 2e+08 days is above the limit of 1e8 days (about 274,000 years); ");
   EXPECT_EQ(problems("lognormal { mu: 1 sigma: 0 }"), "lognormal.sigma: lognormal sigma must be > 0, not 0; ");
-  EXPECT_EQ(problems("lognormal { mu: 19 sigma: 1 }").rfind("lognormal: lognormal mean e^(mu + sigma²/2) with mu 19", 0), 0u);
+  EXPECT_EQ(
+      problems("lognormal { mu: 19 sigma: 1 }").rfind("lognormal: lognormal mean e^(mu + sigma²/2) with mu 19", 0), 0u);
   EXPECT_EQ(problems("gamma { shape: 0 scale: -1 }"),
             "gamma.shape: gamma shape must be > 0, not 0; gamma.scale: gamma scale must be > 0, not -1; ");
   EXPECT_EQ(problems("gamma { shape: 1e4 scale: 1e5 }").rfind("gamma: gamma mean shape × scale = 1e+09 days", 0), 0u);
@@ -454,16 +465,18 @@ TEST(LibraryCheck, DistributionProblems) {
   EXPECT_EQ(problems("pert { min: 1 mode: 2 max: 5 lambda: 0 }"), "pert.lambda: pert lambda must be > 0, not 0; ");
   EXPECT_EQ(problems("pert { min: 1 mode: 2 max: 5 lambda: 2e6 }"),
             "pert.lambda: pert lambda is 2e+06, above the limit of 1e6; ");
-  EXPECT_EQ(problems("pert { min: 1 mode: 9 max: 5 }"), "pert: pert needs min ≤ mode ≤ max and min < max, got 1, 9, 5; ");
+  EXPECT_EQ(problems("pert { min: 1 mode: 9 max: 5 }"),
+            "pert: pert needs min ≤ mode ≤ max and min < max, got 1, 9, 5; ");
   EXPECT_EQ(problems("pert { min: nan mode: 2 max: 5 }"), "pert.min: min is nan, not a finite number; ");
 }
 
 // ---- matching -------------------------------------------------------------------------------
 
 TEST(LibraryMatch, TheStepThatNamesTheElementBeatsTheOneForAnyElement) {
-  const auto l = parse("sources { id: \"s\" citation: \"c\" }" + step_text("trust-any", "TRUST", "layers: L1", "") +
-                       step_text("trust-people", "TRUST", "layers: L1 layers: L3", "target_elements: PEOPLE") +
-                       step_text("network", "NETWORK", "layers: L2 layers: L3", "target_elements: SYSTEM target_elements: DATA"));
+  const auto l =
+      parse("sources { id: \"s\" citation: \"c\" }" + step_text("trust-any", "TRUST", "layers: L1", "") +
+            step_text("trust-people", "TRUST", "layers: L1 layers: L3", "target_elements: PEOPLE") +
+            step_text("network", "NETWORK", "layers: L2 layers: L3", "target_elements: SYSTEM target_elements: DATA"));
   ASSERT_TRUE(check(l).empty()) << dump(check(l));
   const StepMatcher matcher(l);
   const auto id = [&](v1::RelationKind k, v1::Layer layer, v1::Element e) {
@@ -524,12 +537,15 @@ TEST(LibraryMatch, EveryBundledStepIsFoundWhereItSaysAndNowhereElse) {
 TEST(LibraryMerge, AStepWithAKnownIdReplacesItInPlaceAndANewIdIsAdded) {
   const auto base = parse("version: \"base 1\" sources { id: \"s\" citation: \"c\" }" +
                           step_text("a", "TRUST", "layers: L1", "") + step_text("b", "NETWORK", "layers: L3", "") +
-                          "requirement_defaults { requirement: \"CPS.AC-1\" basic: 0.1 advanced: 0.5 high_advanced: 0.5 from { note: \"n\" } }"
+                          "requirement_defaults { requirement: \"CPS.AC-1\" basic: 0.1 advanced: 0.5 high_advanced: "
+                          "0.5 from { note: \"n\" } }"
                           "notes: \"base note\"");
   auto overlay = parse(step_text("a", "TRUST", "layers: L2", "") + step_text("c", "DATA_FLOW", "layers: L3", "") +
                        "sources { id: \"s\" citation: \"corrected\" } sources { id: \"t\" citation: \"new\" }"
-                       "requirement_defaults { requirement: \"CPS.AC-1\" basic: 0.2 advanced: 0.5 high_advanced: 0.5 from { note: \"n\" } }"
-                       "requirement_defaults { requirement: \"CPS.AT-1\" basic: 0.3 advanced: 0.5 high_advanced: 0.5 from { note: \"n\" } }"
+                       "requirement_defaults { requirement: \"CPS.AC-1\" basic: 0.2 advanced: 0.5 high_advanced: 0.5 "
+                       "from { note: \"n\" } }"
+                       "requirement_defaults { requirement: \"CPS.AT-1\" basic: 0.3 advanced: 0.5 high_advanced: 0.5 "
+                       "from { note: \"n\" } }"
                        "notes: \"overlay note\"");
   auto merged = merge_libraries(base, overlay);
   ASSERT_EQ(merged.steps_size(), 3);
@@ -579,8 +595,9 @@ TEST(LibraryMerge, AmbiguityAcrossLibrariesShowsInTheMergedCheck) {
   const auto merged = merge_libraries(bundled_library(), overlay);
   const Diagnostics d = check(merged);
   ASSERT_EQ(d.items().size(), 1u) << dump(d);
-  EXPECT_NE(d.items()[0].message.find("steps 'network-l3' and 'my-network' both match a NETWORK relation on L3 into SYSTEM"),
-            std::string::npos)
+  EXPECT_NE(
+      d.items()[0].message.find("steps 'network-l3' and 'my-network' both match a NETWORK relation on L3 into SYSTEM"),
+      std::string::npos)
       << dump(d);
   // Replacing the bundled step by its id instead is how to change it.
   overlay.mutable_steps(0)->set_id("network-l3");
