@@ -3,12 +3,13 @@
 //   build/bin/cpsf_bench --benchmark_out=bench/results/engine.json --benchmark_out_format=json
 //
 // BM_Run          whole runs (simulate): trials/s and steps/s, over sizes and threads.
-// BM_TrialLoop    one trial at a time on one thread: the trial loop alone.
+// BM_Attack       one attack at a time on one thread (sim/attack.hpp; BM_TrialLoop in results
+//                 stored before it was renamed).
 // BM_RandomFloor  only the random numbers the same trials draw (one block per step tried,
-//                 the time transform for each step that succeeded): the floor the trial
-//                 loop cannot beat.
+//                 the time transform for each step that succeeded): the floor an attack
+//                 cannot beat.
 // Every benchmark checks its answer: runs must be bit-identical to a one-thread
-// reference, and the trial loop must match the run's hit counts; otherwise it fails.
+// reference, and the attacks must match the run's hit counts; otherwise it fails.
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
@@ -90,34 +91,34 @@ void BM_Run(benchmark::State& state) {
   state.counters["bytes/relation"] = c.model.frozen_bytes_per_relation();
 }
 
-void BM_TrialLoop(benchmark::State& state) {
+void BM_Attack(benchmark::State& state) {
   const Case& c = get_case(static_cast<std::uint64_t>(state.range(0)), state.range(1) != 0);
-  TrialScratch scratch(c.model);
-  TrialLoop loop(c.model, 0, 1);
+  AttackScratch scratch(c.model);
+  Attack attack(c.model, 0, 1);
   std::uint64_t trial = 0, steps = 0;
   for (auto _ : state) {
-    benchmark::DoNotOptimize(loop.run(attack_address(trial++ % 4096, 0), Controls::On, scratch));
+    benchmark::DoNotOptimize(attack.run(attack_address(trial++ % 4096, 0), Controls::On, scratch));
     steps += scratch.steps_tried();
   }
-  // The answer: the loop's hits over the first trials equal the run's reference.
+  // The answer: the attacks' hits over the first trials equal the run's reference.
   std::uint64_t hits = 0;
-  TrialLoop check(c.model, 0, 1);
+  Attack check(c.model, 0, 1);
   for (std::uint64_t j = 0; j < kCheckTrials; ++j) {
     check.run(attack_address(j, 0), Controls::On, scratch);
     hits += scratch.compromised().size();
   }
-  if (hits != c.reference_hits) state.SkipWithError("trial loop differs from the run");
+  if (hits != c.reference_hits) state.SkipWithError("attacks differ from the run");
   state.SetItemsProcessed(static_cast<std::int64_t>(steps));  // items = steps tried
   state.counters["trials/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 
-// Draws exactly the numbers the trial loop drew for the same trials, with nothing else.
+// Draws exactly the numbers the attacks drew for the same trials, with nothing else.
 void BM_RandomFloor(benchmark::State& state) {
   const Case& c = get_case(static_cast<std::uint64_t>(state.range(0)), state.range(1) != 0);
   const Model& m = c.model;
   // Record what 4096 trials reached: (trial, edge) for each step tried.
-  TrialScratch scratch(m);
-  TrialLoop loop(m, 0, 1);
+  AttackScratch scratch(m);
+  Attack attack(m, 0, 1);
   struct Reached {
     std::uint64_t trial;
     std::uint32_t edge;
@@ -125,13 +126,13 @@ void BM_RandomFloor(benchmark::State& state) {
   std::vector<Reached> reached;
   std::vector<std::uint32_t> first_edge(m.asset_count() + 1);
   for (std::uint64_t j = 0; j < 4096 && reached.size() < 20'000'000; ++j) {
-    loop.run(attack_address(j, 0), Controls::On, scratch);
+    attack.run(attack_address(j, 0), Controls::On, scratch);
     for (const std::uint32_t v : scratch.compromised()) {
       for (std::uint32_t e = m.out_begin[v]; e < m.out_begin[v + 1]; ++e) reached.push_back({j, e});
     }
   }
-  const RandomStream steps(1, TrialLoop::stream_id(Stream::steps, 0));
-  const RandomStream times(1, TrialLoop::stream_id(Stream::times, 0));
+  const RandomStream steps(1, Attack::stream_id(Stream::steps, 0));
+  const RandomStream times(1, Attack::stream_id(Stream::times, 0));
   std::size_t i = 0;
   std::uint64_t drawn = 0;
   for (auto _ : state) {
@@ -196,7 +197,7 @@ void sizes_for_chokepoints(benchmark::internal::Benchmark* b) {
 }
 
 BENCHMARK(BM_Run)->Apply(sizes_and_threads)->ArgNames({"assets", "spread", "threads"})->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_TrialLoop)->Apply(sizes)->ArgNames({"assets", "spread"})->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Attack)->Apply(sizes)->ArgNames({"assets", "spread"})->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_RandomFloor)->Apply(sizes)->ArgNames({"assets", "spread"})->Unit(benchmark::kNanosecond);
 BENCHMARK(BM_Chokepoints)->Apply(sizes_for_chokepoints)->ArgNames({"assets", "threads"})->Unit(benchmark::kMillisecond)->UseRealTime();
 

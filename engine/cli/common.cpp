@@ -8,6 +8,7 @@
 #include <cstring>
 #include <iostream>
 
+#include "cpsf/io/write.hpp"
 #include "cpsf/validate/validate.hpp"
 
 namespace cpsf::cli {

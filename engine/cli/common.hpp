@@ -10,7 +10,7 @@
 #include <string>
 
 #include "cpsf/base/diagnostics.hpp"
-#include "cpsf/io/scenario_io.hpp"
+#include "cpsf/io/load.hpp"
 #include "cpsf/base/terminal.hpp"  // terminal_safe: every path or id printed goes through it
 
 namespace cpsf::cli {

@@ -37,19 +37,20 @@ struct CompareCliOptions {
 std::atomic<bool> g_interrupted{false};
 extern "C" void on_compare_interrupt(int) { g_interrupted.store(true); }
 
-int run_compare(const CompareCliOptions& o) {
-  // A file given twice (under any name) is refused before anything is read.
-  const auto labels_for = [&](const std::vector<std::string>& names) -> std::optional<std::vector<std::string>> {
-    try {
-      return compare_labels(names, o.scenarios);
-    } catch (const std::invalid_argument& e) {
-      std::fprintf(stderr, "cpsf compare: error: %s\n", terminal_safe(e.what()).c_str());
-      return std::nullopt;
-    }
-  };
-  if (!labels_for(std::vector<std::string>(o.scenarios.size()))) return kExitUsage;
-  // Every file is loaded and checked before anything runs; the worst decides the code.
-  std::vector<CompareInput> inputs;
+// The rows' labels for the scenarios' `names` (compare_labels); nothing, after saying why,
+// when two of the files are one.
+std::optional<std::vector<std::string>> labels_for(const std::vector<std::string>& names,
+                                                   const std::vector<std::string>& scenarios) {
+  try {
+    return compare_labels(names, scenarios);
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "cpsf compare: error: %s\n", terminal_safe(e.what()).c_str());
+    return std::nullopt;
+  }
+}
+
+// Every file is loaded and checked before anything runs; the worst decides the code.
+int load_inputs(const CompareCliOptions& o, std::vector<CompareInput>& inputs) {
   int worst = kExitOk;
   for (std::size_t i = 0; i < o.scenarios.size(); ++i) {
     int code = kExitOk;
@@ -57,11 +58,42 @@ int run_compare(const CompareCliOptions& o) {
     worst = std::max(worst, code);
     if (loaded) inputs.push_back({"", o.scenarios[i], loaded->scenario()});  // a heap copy off the arena
   }
-  if (worst != kExitOk) return worst;
+  return worst;
+}
+
+// Runs the comparison, which Ctrl-C cancels; kExitOk with `result` filled, else the exit
+// code after saying why.
+int run_comparison(const std::vector<CompareInput>& inputs, const CompareOptions& options, bool show_progress,
+                   CompareResult& result) {
+  std::signal(SIGINT, on_compare_interrupt);
+  const auto done = [&] {
+    std::signal(SIGINT, SIG_DFL);
+    if (show_progress) std::fprintf(stderr, "\r%78s\r", "");
+  };
+  try {
+    result = compare(inputs, options);
+  } catch (const CompareCancelled&) {
+    done();
+    std::fprintf(stderr, "cpsf compare: interrupted; nothing was written\n");
+    return kExitInterrupted;
+  } catch (const std::invalid_argument& e) {
+    done();
+    std::fprintf(stderr, "cpsf compare: error: %s\n", terminal_safe(e.what()).c_str());
+    return kExitUsage;
+  }
+  done();
+  return kExitOk;
+}
+
+int run_compare(const CompareCliOptions& o) {
+  // A file given twice (under any name) is refused before anything is read.
+  if (!labels_for(std::vector<std::string>(o.scenarios.size()), o.scenarios)) return kExitUsage;
+  std::vector<CompareInput> inputs;
+  if (const int worst = load_inputs(o, inputs); worst != kExitOk) return worst;
   // Rows are labelled by the scenarios' names (compare_labels).
   std::vector<std::string> names;
   for (const auto& in : inputs) names.push_back(in.scenario.name());
-  const auto labels = labels_for(names);
+  const auto labels = labels_for(names, o.scenarios);
   if (!labels) return kExitUsage;
   for (std::size_t i = 0; i < inputs.size(); ++i) inputs[i].label = (*labels)[i];
 
@@ -83,23 +115,7 @@ int run_compare(const CompareCliOptions& o) {
   }
 
   CompareResult result;
-  std::signal(SIGINT, on_compare_interrupt);
-  const auto done = [&] {
-    std::signal(SIGINT, SIG_DFL);
-    if (show_progress) std::fprintf(stderr, "\r%78s\r", "");
-  };
-  try {
-    result = compare(inputs, options);
-  } catch (const CompareCancelled&) {
-    done();
-    std::fprintf(stderr, "cpsf compare: interrupted; nothing was written\n");
-    return kExitInterrupted;
-  } catch (const std::invalid_argument& e) {
-    done();
-    std::fprintf(stderr, "cpsf compare: error: %s\n", terminal_safe(e.what()).c_str());
-    return kExitUsage;
-  }
-  done();
+  if (const int code = run_comparison(inputs, options, show_progress, result); code != kExitOk) return code;
 
   std::error_code ec;
   std::filesystem::create_directories(o.out, ec);

@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <exception>
 #include <iostream>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,7 +30,8 @@
 #include "cpsf/output/results_json.hpp"
 #include "cpsf/output/run_summary.hpp"
 #include "cpsf/sim/simulation.hpp"
-#include "cpsf/io/scenario_io.hpp"
+#include "cpsf/io/format.hpp"
+#include "cpsf/io/write.hpp"
 #include "cpsf/output/summary.hpp"
 #include "cpsf/validate/validate.hpp"
 #include "cpsf/base/version.hpp"
@@ -71,6 +74,20 @@ int run_validate(const ValidateOptions& o) {
     }
   }
   return worst;
+}
+
+Command add_validate(CLI::App& app) {
+  auto o = std::make_shared<ValidateOptions>();
+  auto* sub = app.add_subcommand("validate",
+                                 "Check scenario files and report every problem with its file, line, entity and fix");
+  sub->add_option("files", o->files, "Scenario files (" + std::string(cpsf::kFormatExtensionsHelp) + ")")->required();
+  sub->add_flag("--summary", o->summary, "Print what each valid scenario holds (assets by layer × element, ...)");
+  sub->add_flag("--werror", o->werror, "Treat warnings as errors (exit 1)");
+  sub->add_flag("-q,--quiet", o->quiet, "Print only the problems, not the per-file verdict");
+  sub->add_option("--max-file-size", o->max_file_bytes, "Refuse files larger than this many bytes")
+      ->capture_default_str()
+      ->transform(integer_in(cpsf::limits::file_bytes));
+  return {sub, [o] { return run_validate(*o); }};
 }
 
 // ---- convert --------------------------------------------------------------------------------
@@ -128,6 +145,21 @@ int run_convert(const ConvertOptions& o) {
   return write_output("convert", o.output, cpsf::serialise(scenario, *format));
 }
 
+Command add_convert(CLI::App& app) {
+  auto o = std::make_shared<ConvertOptions>();
+  auto* sub =
+      app.add_subcommand("convert", "Convert a scenario between text format, JSON and binary (exact round trip)");
+  sub->add_option("input", o->input, "Scenario file to read")->required();
+  sub->add_option("output", o->output, "File to write (format from its extension), or - for standard output")
+      ->required();
+  sub->add_option("--to", o->to, "Output format: text, json or binary (default: from the output's extension)");
+  sub->add_flag("--flatten", o->flatten, "Merge included files into one scenario instead of keeping the includes");
+  sub->add_option("--max-file-size", o->max_file_bytes, "Refuse files larger than this many bytes")
+      ->capture_default_str()
+      ->transform(integer_in(cpsf::limits::file_bytes));
+  return {sub, [o] { return run_convert(*o); }};
+}
+
 // ---- run ------------------------------------------------------------------------------------
 struct RunCliOptions {
   std::string scenario;
@@ -171,9 +203,9 @@ class StageTimer {
   std::chrono::steady_clock::time_point last_;
 };
 
-int run_run(const RunCliOptions& o) {
-  std::signal(SIGINT, on_interrupt);
-  StageTimer timer(o.timings);
+// Loads and validates the scenario (the stages load and validate of --timings) and prints
+// every problem; nothing, with `exit_code` set, when it cannot run.
+std::optional<cpsf::LoadedScenario> load_for_run(const RunCliOptions& o, StageTimer& timer, int& exit_code) {
   cpsf::ReadLimits limits;
   limits.max_file_bytes = o.max_file_bytes;
   cpsf::Diagnostics diagnostics;
@@ -183,14 +215,21 @@ int run_run(const RunCliOptions& o) {
   if (loaded) cpsf::validate(*loaded, diagnostics);
   timer.mark("validate");
   print(diagnostics);
-  if (status != cpsf::LoadStatus::Ok) return exit_code_for(status);
+  if (status != cpsf::LoadStatus::Ok) {
+    exit_code = exit_code_for(status);
+    return std::nullopt;
+  }
   if (diagnostics.has_errors()) {
     std::fprintf(stderr, "cpsf run: %s is invalid (%s); nothing was run\n", cpsf::terminal_safe(o.scenario).c_str(),
                  plural(diagnostics.error_count(), "error").c_str());
-    return kExitInvalid;
+    exit_code = kExitInvalid;
+    return std::nullopt;
   }
-  const auto& scenario = loaded->scenario();
-  const auto& settings = scenario.settings();
+  return loaded;
+}
+
+// What the command line sets, else what the scenario's settings say.
+cpsf::RunOptions run_options(const RunCliOptions& o, const cpsf::v1::SimulationSettings& settings) {
   cpsf::RunOptions options;
   options.trials = o.trials.value_or(settings.trials() ? settings.trials() : 10000);
   options.seed = o.seed.value_or(settings.seed());
@@ -201,6 +240,17 @@ int run_run(const RunCliOptions& o) {
   options.inherent = !o.no_inherent;
   options.paths = !o.no_paths;
   options.path_loss_threshold = o.path_loss_threshold;
+  return options;
+}
+
+int run_run(const RunCliOptions& o) {
+  std::signal(SIGINT, on_interrupt);
+  StageTimer timer(o.timings);
+  int exit_code = kExitOk;
+  auto loaded = load_for_run(o, timer, exit_code);
+  if (!loaded) return exit_code;
+  const auto& scenario = loaded->scenario();
+  cpsf::RunOptions options = run_options(o, scenario.settings());
   if (const int code = refuse("run", options.problems()); code != kExitOk) return code;
   warn_if_fewer_threads("run", options.threads);
   const bool show_progress = !o.quiet && ::isatty(STDERR_FILENO);
@@ -271,7 +321,52 @@ int run_run(const RunCliOptions& o) {
   return kExitOk;
 }
 
+Command add_run(CLI::App& app) {
+  auto o = std::make_shared<RunCliOptions>();
+  auto* sub = app.add_subcommand(
+      "run", "Run the Monte Carlo attack-path simulation and write results.json, assets.csv, losses.csv");
+  sub->add_option("scenario", o->scenario, "Scenario file")->required();
+  sub->add_option("--trials", o->trials,
+                  "Trials (the cap when a target precision is set); default: the scenario's, else 10000")
+      ->transform(integer_in(cpsf::limits::trials));
+  sub->add_option("--seed", o->seed, "Master seed; default: the scenario's")->transform(integer_in(cpsf::limits::seed));
+  sub->add_option("--threads", o->threads, "Worker threads (0: every core); never changes a number")
+      ->transform(integer_in(cpsf::limits::threads));
+  sub->add_option("--horizon", o->horizon, "Horizon in days; default: the scenario's")
+      ->transform(number_in(cpsf::limits::horizon));
+  sub->add_flag("--no-horizon", o->no_horizon, "Ignore the scenario's horizon");
+  sub->add_option("--target-rse", o->target_rse, "Stop when the mean loss's relative standard error reaches this")
+      ->transform(number_in(cpsf::limits::target_rse));
+  sub->add_flag("--no-inherent", o->no_inherent, "Skip the controls-off run (inherent risk)");
+  sub->add_option("--top-paths", o->top_paths, "Most frequent attack paths reported per target")
+      ->capture_default_str()
+      ->transform(integer_in(cpsf::limits::top_paths));
+  sub->add_option("--path-loss-threshold", o->path_loss_threshold,
+                  "Also report paths to (and arrival times of) assets whose loss is at least this")
+      ->transform(number_in(cpsf::limits::loss_threshold));
+  sub->add_flag("--no-paths", o->no_paths, "Do not count attack paths");
+  sub->add_option("--chokepoints", o->chokepoints,
+                  "Minimum cuts to each target: auto (on up to 2,000,000 relations), on or off")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "on", "off"}));
+  sub->add_option("--out", o->out, "Directory for the results")->capture_default_str();
+  sub->add_flag("-q,--quiet", o->quiet, "No summary and no progress");
+  sub->add_flag("--timings", o->timings,
+                "Print the wall time of each stage (load, validate, compile, simulate, report, write) on stderr");
+  sub->add_option("--max-file-size", o->max_file_bytes, "Refuse files larger than this many bytes")
+      ->capture_default_str()
+      ->transform(integer_in(cpsf::limits::file_bytes));
+  sub->get_option("--horizon")->excludes(sub->get_option("--no-horizon"));
+  return {sub, [o] { return run_run(*o); }};
+}
+
 // ---- generate -------------------------------------------------------------------------------
+struct GenerateCliOptions {
+  cpsf::GenerateOptions generate;
+  std::string out;
+  std::optional<std::string> to;
+};
+
 int run_generate(const cpsf::GenerateOptions& g, const std::string& out, const std::optional<std::string>& to) {
   std::optional<cpsf::Format> format = to ? cpsf::format_from_name(*to) : cpsf::format_from_path(out);
   if (!format && to) {
@@ -294,6 +389,61 @@ int run_generate(const cpsf::GenerateOptions& g, const std::string& out, const s
   return kExitOk;
 }
 
+Command add_generate(CLI::App& app) {
+  auto o = std::make_shared<GenerateCliOptions>();
+  cpsf::GenerateOptions& gen = o->generate;
+  auto* sub = app.add_subcommand(
+      "generate", "Write a synthetic supply chain of a given size and shape (for benchmarks and trials)");
+  sub->add_option("output", o->out, "File to write (format from its extension), or - with --to")->required();
+  sub->add_option("--to", o->to, "Output format: text, json or binary");
+  namespace lim = cpsf::limits;
+  sub->add_option("--enterprises", gen.enterprises, "Enterprises in the supply tree")
+      ->capture_default_str()
+      ->transform(integer_in(lim::enterprises));
+  sub->add_option("--assets-per-enterprise", gen.assets_per_enterprise, "Assets per enterprise")
+      ->capture_default_str()
+      ->transform(integer_in(lim::assets_per_enterprise));
+  sub->add_option("--relations-per-asset", gen.relations_per_asset, "Mean relations out of each asset")
+      ->capture_default_str()
+      ->transform(number_in(lim::relations_per_asset));
+  sub->add_option("--cross-share", gen.cross_share, "Share of a supplier's relations into its customer")
+      ->capture_default_str()
+      ->transform(number_in(lim::share));
+  sub->add_option("--ot-share", gen.ot_share, "Share of each enterprise's assets in its OT segment")
+      ->capture_default_str()
+      ->transform(number_in(lim::share));
+  sub->add_option("--entry-share", gen.entry_share, "Share of assets that are entry points")
+      ->capture_default_str()
+      ->transform(number_in(lim::share));
+  sub->add_option("--entry-probability", gen.entry_probability, "Exposure of an entry point")
+      ->capture_default_str()
+      ->transform(number_in(lim::share));
+  sub->add_option("--p-min", gen.p_min, "Lowest step success probability")
+      ->capture_default_str()
+      ->transform(number_in(lim::share));
+  sub->add_option("--p-max", gen.p_max, "Highest step success probability")
+      ->capture_default_str()
+      ->transform(number_in(lim::share));
+  sub->add_option("--ttc-min", gen.ttc_min, "Lowest mean time to compromise (days, exponential)")
+      ->capture_default_str()
+      ->transform(number_in(lim::ttc));
+  sub->add_option("--ttc-max", gen.ttc_max, "Highest mean time to compromise (days)")
+      ->capture_default_str()
+      ->transform(number_in(lim::ttc));
+  sub->add_option("--fan-out", gen.fan_out, "Suppliers per customer")
+      ->capture_default_str()
+      ->transform(integer_in(lim::fan_out));
+  sub->add_option("--horizon", gen.horizon, "Horizon in days (default: none)")->transform(number_in(lim::horizon));
+  sub->add_option("--trials", gen.trials, "Trials written to the settings")
+      ->capture_default_str()
+      ->transform(integer_in(lim::trials));
+  sub->add_option("--seed", gen.seed, "Seed of the generator (also written to the settings)")
+      ->capture_default_str()
+      ->transform(integer_in(lim::seed));
+  sub->add_flag("--relation-ids", gen.relation_ids, "Give relations ids (more memory at 10^7 relations)");
+  return {sub, [o] { return run_generate(o->generate, o->out, o->to); }};
+}
+
 // ---- catalogue ------------------------------------------------------------------------------
 int run_catalogue(const std::string& format_name) {
   const auto format = cpsf::format_from_name(format_name);
@@ -303,6 +453,14 @@ int run_catalogue(const std::string& format_name) {
     return kExitUsage;
   }
   return write_output("catalogue", "-", cpsf::serialise(cpsf::builtin_catalogue(), *format));
+}
+
+Command add_catalogue(CLI::App& app) {
+  auto format_name = std::make_shared<std::string>("text");
+  auto* sub = app.add_subcommand("catalogue",
+                                 "Print the built-in CPSF catalogue: layers, elements, requirement ids, baselines");
+  sub->add_option("--format", *format_name, "text or json")->capture_default_str();
+  return {sub, [format_name] { return run_catalogue(*format_name); }};
 }
 
 }  // namespace
@@ -332,117 +490,9 @@ static int run_main(int argc, char** argv) {
                        std::string("cpsf ") + cpsf::kEngineVersion + " (schema " + cpsf::kSchemaVersion +
                            ", git " + cpsf::kGitRevision + ")");
 
-  ValidateOptions validate;
-  auto* v = app.add_subcommand("validate", "Check scenario files and report every problem with its file, line, entity and fix");
-  v->add_option("files", validate.files, "Scenario files (" + std::string(cpsf::kFormatExtensionsHelp) + ")")
-      ->required();
-  v->add_flag("--summary", validate.summary, "Print what each valid scenario holds (assets by layer × element, ...)");
-  v->add_flag("--werror", validate.werror, "Treat warnings as errors (exit 1)");
-  v->add_flag("-q,--quiet", validate.quiet, "Print only the problems, not the per-file verdict");
-  v->add_option("--max-file-size", validate.max_file_bytes, "Refuse files larger than this many bytes")
-      ->capture_default_str()
-      ->transform(integer_in(cpsf::limits::file_bytes));
-
-  ConvertOptions convert;
-  auto* c = app.add_subcommand("convert", "Convert a scenario between text format, JSON and binary (exact round trip)");
-  c->add_option("input", convert.input, "Scenario file to read")->required();
-  c->add_option("output", convert.output, "File to write (format from its extension), or - for standard output")
-      ->required();
-  c->add_option("--to", convert.to, "Output format: text, json or binary (default: from the output's extension)");
-  c->add_flag("--flatten", convert.flatten, "Merge included files into one scenario instead of keeping the includes");
-  c->add_option("--max-file-size", convert.max_file_bytes, "Refuse files larger than this many bytes")
-      ->capture_default_str()
-      ->transform(integer_in(cpsf::limits::file_bytes));
-
-  RunCliOptions run;
-  auto* r = app.add_subcommand("run", "Run the Monte Carlo attack-path simulation and write results.json, assets.csv, losses.csv");
-  r->add_option("scenario", run.scenario, "Scenario file")->required();
-  r->add_option("--trials", run.trials, "Trials (the cap when a target precision is set); default: the scenario's, else 10000")
-      ->transform(integer_in(cpsf::limits::trials));
-  r->add_option("--seed", run.seed, "Master seed; default: the scenario's")->transform(integer_in(cpsf::limits::seed));
-  r->add_option("--threads", run.threads, "Worker threads (0: every core); never changes a number")
-      ->transform(integer_in(cpsf::limits::threads));
-  r->add_option("--horizon", run.horizon, "Horizon in days; default: the scenario's")
-      ->transform(number_in(cpsf::limits::horizon));
-  r->add_flag("--no-horizon", run.no_horizon, "Ignore the scenario's horizon");
-  r->add_option("--target-rse", run.target_rse, "Stop when the mean loss's relative standard error reaches this")
-      ->transform(number_in(cpsf::limits::target_rse));
-  r->add_flag("--no-inherent", run.no_inherent, "Skip the controls-off run (inherent risk)");
-  r->add_option("--top-paths", run.top_paths, "Most frequent attack paths reported per target")
-      ->capture_default_str()
-      ->transform(integer_in(cpsf::limits::top_paths));
-  r->add_option("--path-loss-threshold", run.path_loss_threshold,
-                "Also report paths to (and arrival times of) assets whose loss is at least this")
-      ->transform(number_in(cpsf::limits::loss_threshold));
-  r->add_flag("--no-paths", run.no_paths, "Do not count attack paths");
-  r->add_option("--chokepoints", run.chokepoints,
-                "Minimum cuts to each target: auto (on up to 2,000,000 relations), on or off")
-      ->capture_default_str()->check(CLI::IsMember({"auto", "on", "off"}));
-  r->add_option("--out", run.out, "Directory for the results")->capture_default_str();
-  r->add_flag("-q,--quiet", run.quiet, "No summary and no progress");
-  r->add_flag("--timings", run.timings, "Print the wall time of each stage (load, validate, compile, simulate, report, write) on stderr");
-  r->add_option("--max-file-size", run.max_file_bytes, "Refuse files larger than this many bytes")
-      ->capture_default_str()
-      ->transform(integer_in(cpsf::limits::file_bytes));
-  r->get_option("--horizon")->excludes(r->get_option("--no-horizon"));
-
-  cpsf::GenerateOptions gen;
-  std::string gen_out;
-  std::optional<std::string> gen_to;
-  auto* g = app.add_subcommand("generate", "Write a synthetic supply chain of a given size and shape (for benchmarks and trials)");
-  g->add_option("output", gen_out, "File to write (format from its extension), or - with --to")->required();
-  g->add_option("--to", gen_to, "Output format: text, json or binary");
-  namespace lim = cpsf::limits;
-  g->add_option("--enterprises", gen.enterprises, "Enterprises in the supply tree")
-      ->capture_default_str()
-      ->transform(integer_in(lim::enterprises));
-  g->add_option("--assets-per-enterprise", gen.assets_per_enterprise, "Assets per enterprise")
-      ->capture_default_str()
-      ->transform(integer_in(lim::assets_per_enterprise));
-  g->add_option("--relations-per-asset", gen.relations_per_asset, "Mean relations out of each asset")
-      ->capture_default_str()
-      ->transform(number_in(lim::relations_per_asset));
-  g->add_option("--cross-share", gen.cross_share, "Share of a supplier's relations into its customer")
-      ->capture_default_str()
-      ->transform(number_in(lim::share));
-  g->add_option("--ot-share", gen.ot_share, "Share of each enterprise's assets in its OT segment")
-      ->capture_default_str()
-      ->transform(number_in(lim::share));
-  g->add_option("--entry-share", gen.entry_share, "Share of assets that are entry points")
-      ->capture_default_str()
-      ->transform(number_in(lim::share));
-  g->add_option("--entry-probability", gen.entry_probability, "Exposure of an entry point")
-      ->capture_default_str()
-      ->transform(number_in(lim::share));
-  g->add_option("--p-min", gen.p_min, "Lowest step success probability")
-      ->capture_default_str()
-      ->transform(number_in(lim::share));
-  g->add_option("--p-max", gen.p_max, "Highest step success probability")
-      ->capture_default_str()
-      ->transform(number_in(lim::share));
-  g->add_option("--ttc-min", gen.ttc_min, "Lowest mean time to compromise (days, exponential)")
-      ->capture_default_str()
-      ->transform(number_in(lim::ttc));
-  g->add_option("--ttc-max", gen.ttc_max, "Highest mean time to compromise (days)")
-      ->capture_default_str()
-      ->transform(number_in(lim::ttc));
-  g->add_option("--fan-out", gen.fan_out, "Suppliers per customer")
-      ->capture_default_str()
-      ->transform(integer_in(lim::fan_out));
-  g->add_option("--horizon", gen.horizon, "Horizon in days (default: none)")->transform(number_in(lim::horizon));
-  g->add_option("--trials", gen.trials, "Trials written to the settings")
-      ->capture_default_str()
-      ->transform(integer_in(lim::trials));
-  g->add_option("--seed", gen.seed, "Seed of the generator (also written to the settings)")
-      ->capture_default_str()
-      ->transform(integer_in(lim::seed));
-  g->add_flag("--relation-ids", gen.relation_ids, "Give relations ids (more memory at 10^7 relations)");
-
-  std::string catalogue_format = "text";
-  auto* k = app.add_subcommand("catalogue", "Print the built-in CPSF catalogue: layers, elements, requirement ids, baselines");
-  k->add_option("--format", catalogue_format, "text or json")->capture_default_str();
-
-  const cpsf::cli::Command verbs[] = {cpsf::cli::add_optimise(app), cpsf::cli::add_compare(app)};
+  // In the order `cpsf --help` lists them.
+  const Command verbs[] = {add_validate(app),  add_convert(app),  add_run(app),    add_generate(app),
+                           add_catalogue(app), add_optimise(app), add_compare(app)};
 
   // Whatever escapes a verb, parsing included, ends here with a message and exit 3: never an abort.
   try {
@@ -454,11 +504,6 @@ static int run_main(int argc, char** argv) {
       std::fprintf(stderr, "%s\nRun with --help for more information.\n", cpsf::terminal_safe(e.what()).c_str());
       return kExitUsage;
     }
-    if (*v) return run_validate(validate);
-    if (*c) return run_convert(convert);
-    if (*r) return run_run(run);
-    if (*g) return run_generate(gen, gen_out, gen_to);
-    if (*k) return run_catalogue(catalogue_format);
     for (const auto& verb : verbs) {
       if (verb.sub != nullptr && *verb.sub) return verb.run();
     }

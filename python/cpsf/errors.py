@@ -1,7 +1,7 @@
 """Problems with a scenario, and the exceptions and warnings that carry them.
 
 Every loader and validator of the engine reports through diagnostics instead of
-stopping at the first problem (DESIGN §8). In Python a diagnostic is a
+stopping at the first problem (docs/design.md §8.4). In Python a diagnostic is a
 :class:`Problem`; a scenario with errors raises :class:`ScenarioError`, whose
 ``problems`` list holds every one of them, warnings included.
 """

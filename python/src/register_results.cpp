@@ -436,6 +436,91 @@ void def_per_trial(ResultClass& c) {
           "Arrival time (days) per trial and tracked asset, NaN when not compromised; zero copy.");
 }
 
+// A loss distribution's summary by kind (Result.loss_summary).
+py::dict loss_summary(const State& s, const std::string& kind, int index) {
+  const Estimates& r = s.estimates;
+  if (kind == "residual") return loss_dict(r.loss);
+  if (kind == "inherent") {
+    need_inherent(s, true);
+    return loss_dict(r.inherent_loss);
+  }
+  if (kind == "annual" || kind == "annual_inherent") {
+    const auto& l = kind == "annual" ? r.annual : r.annual_inherent;
+    if (!l) throw py::value_error("no " + kind + " loss in this run");
+    return loss_dict(*l);
+  }
+  if (kind == "enterprise") {
+    if (index < 0 || static_cast<std::size_t>(index) >= r.enterprises.size()) throw py::index_error("no such enterprise");
+    return loss_dict(r.enterprises[static_cast<std::size_t>(index)].residual);
+  }
+  if (kind == "threat") {
+    if (index < 0 || static_cast<std::size_t>(index) >= r.threats.size()) throw py::index_error("no such threat");
+    return loss_dict(r.threats[static_cast<std::size_t>(index)].loss);
+  }
+  throw py::value_error("unknown loss kind '" + kind + "'");
+}
+
+// The top paths per tracked asset and the relations' shares (Result.paths).
+py::tuple path_rows(const State& s, std::size_t top_k) {
+  const PathSummary summary = summarise_paths(s.model, s.result, top_k);
+  const RelationLabels label(s.model, relations_of(summary));
+  py::list rows;
+  for (const auto& t : summary.targets) {
+    for (std::size_t rank = 0; rank < t.top.size(); ++rank) {
+      const auto& p = t.top[rank];
+      py::list assets, relations;
+      for (const std::uint32_t a : p.assets) assets.append(s.model.asset_id[a]);
+      for (const std::uint32_t r : p.relations) relations.append(label(r));
+      py::dict d;
+      d["target"] = s.model.asset_id[t.target];
+      d["rank"] = rank + 1;
+      d["assets"] = assets;
+      d["relations"] = relations;
+      d["trials"] = p.trials;
+      d["frequency"] = p.frequency;
+      d["ci95_low"] = p.ci95.low;
+      d["ci95_high"] = p.ci95.high;
+      d["share"] = p.share;
+      d["target_compromised_trials"] = t.compromised_trials;
+      d["target_distinct_paths"] = t.distinct_paths;
+      rows.append(d);
+    }
+  }
+  py::list shares;
+  for (const auto& r : summary.relations) {
+    shares.append(py::make_tuple(label(r.relation), r.paths, r.share));
+  }
+  return py::make_tuple(rows, shares, summary.successful_paths);
+}
+
+// The chokepoint rows and the note (Result.chokepoints).
+py::tuple chokepoint_rows(const State& s) {
+  py::list rows;
+  const auto count = [](std::uint32_t x) -> py::object {
+    return x == kNoCut ? py::object(py::none()) : py::object(py::int_(x));
+  };
+  for (const auto& tc : s.estimates.chokepoints) {
+    for (const auto& c : tc.targets) {
+      py::list rels, assets;
+      for (const std::uint32_t r : c.cut_relations) rels.append(s.estimates.relation_labels(r));
+      for (const std::uint32_t a : c.cut_assets) assets.append(s.model.asset_id[a]);
+      py::dict d;
+      d["threat"] = tc.threat;
+      d["target"] = s.model.asset_id[c.target];
+      d["reachable"] = c.reachable;
+      d["entry"] = c.entry;
+      d["cut_size"] = count(c.cut_size);
+      d["cut_relations"] = rels;
+      d["asset_cut_size"] = count(c.asset_cut_size);
+      d["cut_assets"] = assets;
+      d["depth"] = c.depth == kUnreachable ? py::object(py::none()) : py::object(py::int_(c.depth));
+      d["exact"] = c.exact;
+      rows.append(d);
+    }
+  }
+  return py::make_tuple(rows, s.estimates.chokepoints_note);
+}
+
 // The estimates: copies.
 void def_estimates(ResultClass& c) {
   c.def(
@@ -448,28 +533,7 @@ void def_estimates(ResultClass& c) {
        py::arg("view") = -1, "Per-asset estimates of a view as a dict of arrays (asset order).")
       .def(
           "loss_summary",
-          [](const State& s, const std::string& kind, int index) {
-            const Estimates& r = s.estimates;
-            if (kind == "residual") return loss_dict(r.loss);
-            if (kind == "inherent") {
-              need_inherent(s, true);
-              return loss_dict(r.inherent_loss);
-            }
-            if (kind == "annual" || kind == "annual_inherent") {
-              const auto& l = kind == "annual" ? r.annual : r.annual_inherent;
-              if (!l) throw py::value_error("no " + kind + " loss in this run");
-              return loss_dict(*l);
-            }
-            if (kind == "enterprise") {
-              if (index < 0 || static_cast<std::size_t>(index) >= r.enterprises.size()) throw py::index_error("no such enterprise");
-              return loss_dict(r.enterprises[static_cast<std::size_t>(index)].residual);
-            }
-            if (kind == "threat") {
-              if (index < 0 || static_cast<std::size_t>(index) >= r.threats.size()) throw py::index_error("no such threat");
-              return loss_dict(r.threats[static_cast<std::size_t>(index)].loss);
-            }
-            throw py::value_error("unknown loss kind '" + kind + "'");
-          },
+          &loss_summary,
           py::arg("kind") = "residual", py::arg("index") = -1,
           "A loss distribution's summary (mean, stderr, ci95, VaR, ES, max, exceedance curve) as a dict. "
           "kind: residual, inherent, annual, annual_inherent, enterprise (index), threat (index).")
@@ -502,67 +566,12 @@ void def_estimates(ResultClass& c) {
                              "The supply-chain cascade's summary (results.json 'cascade').")
       .def(
           "paths",
-          [](const State& s, std::size_t top_k) {
-            const PathSummary summary = summarise_paths(s.model, s.result, top_k);
-            const RelationLabels label(s.model, relations_of(summary));
-            py::list rows;
-            for (const auto& t : summary.targets) {
-              for (std::size_t rank = 0; rank < t.top.size(); ++rank) {
-                const auto& p = t.top[rank];
-                py::list assets, relations;
-                for (const std::uint32_t a : p.assets) assets.append(s.model.asset_id[a]);
-                for (const std::uint32_t r : p.relations) relations.append(label(r));
-                py::dict d;
-                d["target"] = s.model.asset_id[t.target];
-                d["rank"] = rank + 1;
-                d["assets"] = assets;
-                d["relations"] = relations;
-                d["trials"] = p.trials;
-                d["frequency"] = p.frequency;
-                d["ci95_low"] = p.ci95.low;
-                d["ci95_high"] = p.ci95.high;
-                d["share"] = p.share;
-                d["target_compromised_trials"] = t.compromised_trials;
-                d["target_distinct_paths"] = t.distinct_paths;
-                rows.append(d);
-              }
-            }
-            py::list shares;
-            for (const auto& r : summary.relations) {
-              shares.append(py::make_tuple(label(r.relation), r.paths, r.share));
-            }
-            return py::make_tuple(rows, shares, summary.successful_paths);
-          },
+          &path_rows,
           py::arg("top_k") = 5,
           "(top paths per tracked asset as dicts, (relation, paths, share) per relation, successful paths).")
       .def_property_readonly(
           "chokepoints",
-          [](const State& s) {
-            py::list rows;
-            const auto count = [](std::uint32_t x) -> py::object {
-              return x == kNoCut ? py::object(py::none()) : py::object(py::int_(x));
-            };
-            for (const auto& tc : s.estimates.chokepoints) {
-              for (const auto& c : tc.targets) {
-                py::list rels, assets;
-                for (const std::uint32_t r : c.cut_relations) rels.append(s.estimates.relation_labels(r));
-                for (const std::uint32_t a : c.cut_assets) assets.append(s.model.asset_id[a]);
-                py::dict d;
-                d["threat"] = tc.threat;
-                d["target"] = s.model.asset_id[c.target];
-                d["reachable"] = c.reachable;
-                d["entry"] = c.entry;
-                d["cut_size"] = count(c.cut_size);
-                d["cut_relations"] = rels;
-                d["asset_cut_size"] = count(c.asset_cut_size);
-                d["cut_assets"] = assets;
-                d["depth"] = c.depth == kUnreachable ? py::object(py::none()) : py::object(py::int_(c.depth));
-                d["exact"] = c.exact;
-                rows.append(d);
-              }
-            }
-            return py::make_tuple(rows, s.estimates.chokepoints_note);
-          },
+          &chokepoint_rows,
           "(chokepoint rows as dicts, note) — results.json 'chokepoints'.")
       .def_property_readonly("enterprise_inherent_mean",
                              [](const State& s) {

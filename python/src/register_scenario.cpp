@@ -36,11 +36,8 @@ const char* status_name(LoadStatus status) {
   return "io_error";
 }
 
-}  // namespace
-
-void register_scenario(py::module_& m) {
-  m.attr("default_max_file_bytes") = ReadLimits{}.max_file_bytes;
-
+// Reading scenario files and bytes.
+void def_read(py::module_& m) {
   m.def(
       "load",
       [](const std::string& path, std::uint64_t max_file_bytes, bool check) {
@@ -72,15 +69,6 @@ void register_scenario(py::module_& m) {
       "scenario or None when it could not be assembled.");
 
   m.def(
-      "serialise",
-      [](const py::bytes& data, const std::string& format) {
-        const v1::Scenario scenario = parse_scenario(data);
-        return py::bytes(serialise(scenario, format_named(format)));
-      },
-      py::arg("data"), py::arg("format"),
-      "The scenario in format 'text', 'json' or 'binary', exactly as `cpsf convert` writes it.");
-
-  m.def(
       "parse_binary",
       [](const py::bytes& data) {
         const std::string bytes(data);
@@ -108,6 +96,18 @@ void register_scenario(py::module_& m) {
         return std::string(format_name(*format));
       },
       py::arg("path"), "The format a file name's extension names ('text', 'json', 'binary'), or None.");
+}
+
+// Serialising and saving.
+void def_write(py::module_& m) {
+  m.def(
+      "serialise",
+      [](const py::bytes& data, const std::string& format) {
+        const v1::Scenario scenario = parse_scenario(data);
+        return py::bytes(serialise(scenario, format_named(format)));
+      },
+      py::arg("data"), py::arg("format"),
+      "The scenario in format 'text', 'json' or 'binary', exactly as `cpsf convert` writes it.");
 
   m.def(
       "save",
@@ -123,7 +123,10 @@ void register_scenario(py::module_& m) {
       },
       py::arg("path"), py::arg("data"), py::arg("format"),
       "Writes the scenario atomically (a temporary file beside path, then a rename).");
+}
 
+// The summary and the generator.
+void def_summary_generate(py::module_& m) {
   m.def(
       "summary",
       [](const py::bytes& data) {
@@ -174,6 +177,15 @@ void register_scenario(py::module_& m) {
       py::arg("trials") = GenerateOptions{}.trials, py::arg("seed") = GenerateOptions{}.seed,
       py::arg("relation_ids") = false,
       "A synthetic supply chain (`cpsf generate`), serialised. Raises ValueError on options out of range.");
+}
+
+}  // namespace
+
+void register_scenario(py::module_& m) {
+  m.attr("default_max_file_bytes") = ReadLimits{}.max_file_bytes;
+  def_read(m);
+  def_write(m);
+  def_summary_generate(m);
 }
 
 }  // namespace cpsf::python

@@ -1,4 +1,4 @@
-// The registration functions of cpsf._core, one per concept (STYLE.md 6): module.cpp
+// The registration functions of cpsf._core, one per concept (docs/style.md 6): module.cpp
 // makes a submodule for each and calls its function. What they share has its own header
 // (scenario_bytes.hpp, background_call.hpp, run_state.hpp, diagnostics_tuple.hpp).
 #pragma once

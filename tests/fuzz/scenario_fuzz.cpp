@@ -1,5 +1,5 @@
 // libFuzzer target: any bytes, as a scenario file in any of the three formats, must load
-// and validate without a crash, a hang or a sanitizer report (DESIGN §8); and a scenario
+// and validate without a crash, a hang or a sanitizer report (docs/design.md §8.4); and a scenario
 // the validator accepts must run: compile, a few trials, the report and every writer
 // (results.json, assets.csv, losses.csv, the text summary), as `cpsf run` does.
 //

@@ -1,6 +1,6 @@
 """The engine against exact answers, within 4 of the estimate's own standard errors.
 
-- every case of tests/data/reference (copied from shared/reference/cases), through the
+- every case of tests/data/reference (exact-answer cases, format in docs/methods.md §7), through the
   translator tests/reference/case_to_scenario.py and `cpsf run`;
 - random small cases (cycles, ALL gates, containment, controls, horizons) whose exact
   answers come from tests/reference/exact.py, an independent enumeration of every

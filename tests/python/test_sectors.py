@@ -12,7 +12,7 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SECTORS_DIR = ROOT / "scenarios" / "sectors"
 
-# The eight sector profiles of the industry sub-working groups (DESIGN §1).
+# The eight sector profiles of the industry sub-working groups (docs/design.md §1).
 EXPECTED_SECTORS = ["automotive", "electric-power", "building", "smart-home",
                     "space", "semiconductor-fab", "factory", "defence-industry"]
 

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Turn a reference case (shared/reference/cases format) into a cpsf scenario.
+"""Turn a reference case (the format of tests/data/reference, docs/methods.md §7) into a cpsf scenario.
 
     case_to_scenario.py CASE.json OUT.{json,textproto,pb}
 

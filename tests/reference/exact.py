@@ -1,11 +1,11 @@
 #!/usr/bin/python3
 """Exact answers for small cases, by enumerating every outcome.
 
-An implementation of attack-step semantics v1 (DESIGN §4) written independently of the
+An implementation of attack-step semantics v1 (docs/design.md §4) written independently of the
 engine: instead of Knuth's generalised Dijkstra it iterates the arrival equations to
 their fixed point from "never", for every combination of entry, step and containment
 outcomes, weighted by its probability. Fixed times to compromise only (times do not
-branch). Used to check the engine on cases beyond shared/reference/cases.
+branch). Used to check the engine on cases beyond those of tests/data/reference/.
 
     exact.py --random SEED OUT.json   writes a random case with its exact answers
 """

@@ -1,4 +1,4 @@
-// Chokepoints (DESIGN §6): for each target, the fewest residual weaknesses that stand
+// Chokepoints (docs/design.md §6): for each target, the fewest residual weaknesses that stand
 // between a threat's entries and it — "how many weaknesses in series" answered exactly.
 //
 // A weakness is a relation whose step can still succeed: probability × the threat's

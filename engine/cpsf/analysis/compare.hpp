@@ -1,4 +1,4 @@
-// Sector comparison (DESIGN §6): the same threats over several scenarios and baselines,
+// Sector comparison (docs/design.md §6): the same threats over several scenarios and baselines,
 // one table. Each scenario is run once per baseline variant — as it is, with one
 // baseline given to every enterprise, or with the SCS supplier rule (supplier_rule.hpp) —
 // always with the same seed and trial count.

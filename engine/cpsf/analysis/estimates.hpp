@@ -1,4 +1,4 @@
-// The estimates of a run (DESIGN §6), computed from a SimulationResult: per-asset
+// The estimates of a run (docs/design.md §6), computed from a SimulationResult: per-asset
 // probabilities with Wilson intervals and times to compromise, loss distributions
 // (mean with standard error, VaR 95/99, expected shortfall 99, exceedance curve),
 // per enterprise, the layer × element table, inherent vs residual. Written by

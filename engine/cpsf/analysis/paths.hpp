@@ -1,4 +1,4 @@
-// Attack paths (DESIGN §6): the most frequent paths to each tracked asset (targets,
+// Attack paths (docs/design.md §6): the most frequent paths to each tracked asset (targets,
 // objectives, assets above a loss threshold) and each relation's share of the
 // successful paths, from the counts a run keeps (SimulationResult::paths).
 //

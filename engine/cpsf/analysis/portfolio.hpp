@@ -1,4 +1,4 @@
-// The control portfolio (DESIGN §6): which candidate controls (implemented: false) to put
+// The control portfolio (docs/design.md §6): which candidate controls (implemented: false) to put
 // in force within an annual budget so that the expected residual loss is smallest, the
 // marginal value of each candidate, and the efficient frontier over budgets.
 //

@@ -1,5 +1,5 @@
 // CRC-32C (Castagnoli; iSCSI, RFC 3720): the checksum of a binary scenario's integrity
-// record (scenario_io.hpp). SSE4.2's crc32 instruction where the CPU has it, else
+// record (io/integrity.hpp). SSE4.2's crc32 instruction where the CPU has it, else
 // slicing-by-8 tables; both give the same value.
 #pragma once
 

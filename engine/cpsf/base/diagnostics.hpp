@@ -1,7 +1,7 @@
 // Diagnostics: what is wrong with an input, where, and how to fix it.
 //
 // Every loader and validator reports through a Diagnostics list instead of throwing,
-// so one pass reports every problem (DESIGN §8). A diagnostic names the file, the
+// so one pass reports every problem (docs/design.md §8.4). A diagnostic names the file, the
 // line and column where the format has lines, the entity (e.g. "asset 'oem-mes'"),
 // the field path inside the file (e.g. "assets[3].loss.integrity"), what is wrong
 // and how to fix it.

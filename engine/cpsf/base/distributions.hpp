@@ -1,7 +1,7 @@
 // The engine's own samplers: transforms from uniforms in (0, 1) to samples.
 //
 // std::*_distribution are not used anywhere: their algorithms are unspecified, so the
-// same seed gives different numbers under libstdc++, libc++ and MSVC (STYLE.md
+// same seed gives different numbers under libstdc++, libc++ and MSVC (docs/style.md
 // practice 3). Everything here is written against plain uniforms, and uses only
 // exp, log, log1p, sqrt and pow from the C library.
 //

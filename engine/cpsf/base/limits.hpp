@@ -37,7 +37,7 @@ inline constexpr double kMaxPertLambda = 1e6;
 
 // ---- What options and settings may hold ---------------------------------------------
 
-// Trials are numbered below 2^40: attack_address() (trial_loop.hpp) packs the attack
+// Trials are numbered below 2^40: attack_address() (sim/attack.hpp) packs the attack
 // index above the trial's 40 bits. Exclusive: the most trials a run can have is 2^40 − 1.
 inline constexpr std::uint64_t kMaxTrials = std::uint64_t{1} << 40;
 // Worker threads a run may ask for (more than any machine cpsf targets has cores; far

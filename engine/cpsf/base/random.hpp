@@ -64,14 +64,15 @@ constexpr double uniform_from_words(std::uint32_t hi, std::uint32_t lo) noexcept
 }
 
 // One key per sub-model, so a sub-model that draws one number more never shifts the
-// numbers of another (STYLE.md practice 2). Append only; never renumber.
+// numbers of another (docs/style.md practice 2). Append only; never renumber: the values are
+// part of every result. 5 is retired (it was reserved for the cascade, which draws no
+// numbers) and must not be reused.
 enum class Stream : std::uint32_t {
   entries = 0,       // does an entry point succeed
   steps = 1,         // does an attack step (relation) succeed
   times = 2,         // time to compromise of a step
   containment = 3,   // is a compromised asset contained
   outage = 4,        // outage days of an availability loss
-  cascade = 5,       // supply-chain cascade (buffers, dependencies)
   threat_count = 6,  // Poisson count of attacks per year
 };
 

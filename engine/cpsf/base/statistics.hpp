@@ -1,4 +1,4 @@
-// Estimators the run reports: free functions over arrays (STYLE.md practice 8), and one
+// Estimators the run reports: free functions over arrays (docs/style.md practice 8), and one
 // mergeable accumulator for per-chunk reduction.
 //
 // Loss functions take losses sorted ascending (sort once with sorted_copy, then ask for
@@ -67,7 +67,7 @@ double value_at_risk(std::span<const double> sorted_losses, double level);
 double expected_shortfall(std::span<const double> sorted_losses, double level);
 
 // P(L >= threshold): the share of losses at or above the threshold. ">=", so
-// P(L >= 0) = 1 for non-negative losses, as in shared/reference/cases.
+// P(L >= 0) = 1 for non-negative losses, as in the reference cases (tests/data/reference/).
 double exceedance_probability(std::span<const double> sorted_losses, double threshold);
 // exceedance_probability at each threshold (any order).
 std::vector<double> exceedance_curve(std::span<const double> sorted_losses, std::span<const double> thresholds);

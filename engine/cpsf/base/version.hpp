@@ -1,4 +1,4 @@
-// Versions recorded in every output (STYLE.md 10): engine, schema, git revision.
+// Versions recorded in every output (docs/style.md 10): engine, schema, git revision.
 #pragma once
 
 namespace cpsf {

@@ -396,58 +396,13 @@ class JsonChecker {
                "write true or false without quotes");
         return;
       }
-      case CT::CPPTYPE_ENUM: {
-        const pb::EnumDescriptor& e = *field.enum_type();
-        if (peek() == '"') {
-          const std::string name = read_string();
-          if (e.FindValueByName(name) == nullptr) {
-            report(at, path, "unknown " + e.name() + " value \"" + name + "\"",
-                   "use one of: " + enum_list(e));
-          }
-          return;
-        }
-        if (peek() == '-' || (peek() >= '0' && peek() <= '9')) {
-          const std::string num = read_number();
-          char* end = nullptr;
-          errno = 0;
-          const long long v = std::strtoll(num.c_str(), &end, 10);
-          if (errno != 0 || *end != '\0' || v < INT32_MIN || v > INT32_MAX ||
-              e.FindValueByNumber(static_cast<int>(v)) == nullptr) {
-            report(at, path, "unknown " + e.name() + " value " + num, "use one of: " + enum_list(e));
-          }
-          return;
-        }
-        const Kind k = skip_value(depth);
-        report(at, path, "\"" + field.name() + "\" must be a " + e.name() + " name, not " + kind_name(k),
-               "use one of: " + enum_list(e));
+      case CT::CPPTYPE_ENUM:
+        read_enum(field, path, depth, at);
         return;
-      }
       case CT::CPPTYPE_DOUBLE:
-      case CT::CPPTYPE_FLOAT: {
-        if (peek() == '"') {
-          const std::string s = read_string();
-          if (s == "NaN" || s == "Infinity" || s == "-Infinity") return;  // the validator rejects these
-          char* end = nullptr;
-          std::strtod(s.c_str(), &end);
-          if (s.empty() || *end != '\0') {
-            report(at, path, "\"" + field.name() + "\" must be a number, not the string \"" + s + "\"",
-                   "write the number without quotes");
-          }
-          return;
-        }
-        if (peek() == '-' || (peek() >= '0' && peek() <= '9')) {
-          const std::string num = read_number();
-          const double v = std::strtod(num.c_str(), nullptr);
-          if (std::isinf(v)) {
-            report(at, path, "number " + num + " is too large for a double", "use a smaller value");
-          }
-          return;
-        }
-        const Kind k = skip_value(depth);
-        report(at, path, "\"" + field.name() + "\" must be a number, not " + kind_name(k),
-               "write a number such as 0.5");
+      case CT::CPPTYPE_FLOAT:
+        read_floating(field, path, depth, at);
         return;
-      }
       default: {  // integers
         std::string num;
         if (peek() == '"') {
@@ -464,6 +419,59 @@ class JsonChecker {
         return;
       }
     }
+  }
+
+  // An enum value: one of the enum's names, in quotes, or one of its numbers.
+  void read_enum(const pb::FieldDescriptor& field, const std::string& path, int depth, SourceLocation at) {
+    const pb::EnumDescriptor& e = *field.enum_type();
+    if (peek() == '"') {
+      const std::string name = read_string();
+      if (e.FindValueByName(name) == nullptr) {
+        report(at, path, "unknown " + e.name() + " value \"" + name + "\"",
+               "use one of: " + enum_list(e));
+      }
+      return;
+    }
+    if (peek() == '-' || (peek() >= '0' && peek() <= '9')) {
+      const std::string num = read_number();
+      char* end = nullptr;
+      errno = 0;
+      const long long v = std::strtoll(num.c_str(), &end, 10);
+      if (errno != 0 || *end != '\0' || v < INT32_MIN || v > INT32_MAX ||
+          e.FindValueByNumber(static_cast<int>(v)) == nullptr) {
+        report(at, path, "unknown " + e.name() + " value " + num, "use one of: " + enum_list(e));
+      }
+      return;
+    }
+    const Kind k = skip_value(depth);
+    report(at, path, "\"" + field.name() + "\" must be a " + e.name() + " name, not " + kind_name(k),
+           "use one of: " + enum_list(e));
+  }
+
+  // A double or float: a number, or a string that holds one (or NaN, Infinity, -Infinity).
+  void read_floating(const pb::FieldDescriptor& field, const std::string& path, int depth, SourceLocation at) {
+    if (peek() == '"') {
+      const std::string s = read_string();
+      if (s == "NaN" || s == "Infinity" || s == "-Infinity") return;  // the validator rejects these
+      char* end = nullptr;
+      std::strtod(s.c_str(), &end);
+      if (s.empty() || *end != '\0') {
+        report(at, path, "\"" + field.name() + "\" must be a number, not the string \"" + s + "\"",
+               "write the number without quotes");
+      }
+      return;
+    }
+    if (peek() == '-' || (peek() >= '0' && peek() <= '9')) {
+      const std::string num = read_number();
+      const double v = std::strtod(num.c_str(), nullptr);
+      if (std::isinf(v)) {
+        report(at, path, "number " + num + " is too large for a double", "use a smaller value");
+      }
+      return;
+    }
+    const Kind k = skip_value(depth);
+    report(at, path, "\"" + field.name() + "\" must be a number, not " + kind_name(k),
+           "write a number such as 0.5");
   }
 
   void check_integer(const pb::FieldDescriptor& field, const std::string& num, SourceLocation at,

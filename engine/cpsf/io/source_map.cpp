@@ -7,6 +7,10 @@
 
 #include <memory>
 
+#include "cpsf/io/json_check.hpp"
+#include "cpsf/io/read.hpp"
+#include "cpsf/v1/scenario.pb.h"
+
 namespace cpsf {
 
 namespace pb = google::protobuf;
@@ -95,6 +99,31 @@ SourceMap text_format_source_map(std::string_view text, const pb::Descriptor& ty
   parser.ParseFromString(std::string(text), message.get());
   record(*message, tree, "", map);
   return map;
+}
+
+void place_diagnostics(Diagnostics& diagnostics, const std::vector<SourceFile>& files) {
+  for (const SourceFile& file : files) {
+    if (file.format == Format::Binary) continue;
+    std::vector<std::string> wanted;
+    for (const auto& d : diagnostics.items()) {
+      if (d.line == 0 && !d.path.empty() && d.file == file.path) wanted.push_back(d.path);
+    }
+    if (wanted.empty()) continue;
+    SourceMap map;
+    if (file.format == Format::Text) {
+      map = text_format_source_map(file.content, *v1::Scenario::descriptor(), wanted);
+    } else {
+      Diagnostics ignored;
+      map.only_for(wanted);
+      check_json(file.content, *v1::Scenario::descriptor(), file.path, ignored, &map);
+    }
+    for (auto& d : diagnostics.items()) {
+      if (d.line != 0 || d.path.empty() || d.file != file.path) continue;
+      const auto at = map.find(d.path);
+      d.line = at.line;
+      d.column = at.column;
+    }
+  }
 }
 
 }  // namespace cpsf

@@ -8,6 +8,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "cpsf/base/diagnostics.hpp"
+
 namespace google::protobuf {
 class Descriptor;
 class Message;
@@ -47,5 +49,10 @@ class SourceMap {
 // `only_for`: as SourceMap::only_for (empty: every field).
 SourceMap text_format_source_map(std::string_view text, const google::protobuf::Descriptor& type,
                                  const std::vector<std::string>& only_for = {});
+
+struct SourceFile;  // read.hpp
+
+// Fills line and column of each diagnostic that names one of `files` and has a path.
+void place_diagnostics(Diagnostics& diagnostics, const std::vector<SourceFile>& files);
 
 }  // namespace cpsf

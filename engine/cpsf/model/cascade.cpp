@@ -202,18 +202,10 @@ Cascade& Cascade::operator=(Cascade&&) noexcept = default;
 Cascade::WorkspacePtr Cascade::workspace() const { return WorkspacePtr(new Workspace(*this)); }
 void Cascade::WorkspaceDeleter::operator()(Workspace* w) const { delete w; }
 
-double Cascade::propagate(const std::vector<Shock>& shock, double* own, double* cascade, Workspace& ws) const {
-  double total = 0.0;
-  if (links_.empty()) {
-    for (const auto& s : shock) {
-      const double loss = output_[s.enterprise] * s.inoperability * s.days;
-      if (own) own[s.enterprise] += loss;
-      total += loss;
-    }
-    return total;
-  }
-  // Disruption times: longest buffered path from a directly hit enterprise. Times only
-  // fall along a link, so this settles after at most (members) sweeps.
+// Disruption times: longest buffered path from a directly hit enterprise. Times only
+// fall along a link, so this settles after at most (members) sweeps. Leaves the
+// enterprises with a time in ws.touched.
+void Cascade::disruption_times(const std::vector<Shock>& shock, Workspace& ws) const {
   for (const std::uint32_t e : ws.touched) {
     ws.time[e] = 0.0;
     ws.marked[e] = 0;
@@ -241,6 +233,11 @@ double Cascade::propagate(const std::vector<Shock>& shock, double* own, double* 
     }
     if (!changed) break;
   }
+}
+
+// The factorisation of I − A_active for the links active at the disruption times: the
+// full one when every link is, else one from the workspace's cache, made on first use.
+const Cascade::Solver& Cascade::solver_for_active_links(Workspace& ws) const {
   bool all_active = true;
   std::fill(ws.active.begin(), ws.active.end(), 0);
   for (std::size_t k = 0; k < links_.size(); ++k) {
@@ -251,26 +248,38 @@ double Cascade::propagate(const std::vector<Shock>& shock, double* own, double* 
       all_active = false;
     }
   }
-  const Solver* solver = full_.get();
-  if (!all_active) {
-    auto it = ws.patterns.find(ws.active);
-    if (it == ws.patterns.end()) {
-      const auto n = static_cast<Eigen::Index>(members_.size());
-      Eigen::MatrixXd m = Eigen::MatrixXd::Identity(n, n);
-      for (std::size_t k = 0; k < links_.size(); ++k) {
-        if ((ws.active[k / 64] >> (k % 64)) & 1) m(member_of_[links_[k].customer], member_of_[links_[k].supplier]) -= links_[k].share;
-      }
-      if (ws.patterns.size() >= kMaxCachedPatterns) ws.patterns.clear();
-      it = ws.patterns.emplace(ws.active, Solver{Eigen::PartialPivLU<Eigen::MatrixXd>(m)}).first;
+  if (all_active) return *full_;
+  auto it = ws.patterns.find(ws.active);
+  if (it == ws.patterns.end()) {
+    const auto n = static_cast<Eigen::Index>(members_.size());
+    Eigen::MatrixXd m = Eigen::MatrixXd::Identity(n, n);
+    for (std::size_t k = 0; k < links_.size(); ++k) {
+      if ((ws.active[k / 64] >> (k % 64)) & 1) m(member_of_[links_[k].customer], member_of_[links_[k].supplier]) -= links_[k].share;
     }
-    solver = &it->second;
+    if (ws.patterns.size() >= kMaxCachedPatterns) ws.patterns.clear();
+    it = ws.patterns.emplace(ws.active, Solver{Eigen::PartialPivLU<Eigen::MatrixXd>(m)}).first;
   }
+  return it->second;
+}
+
+double Cascade::propagate(const std::vector<Shock>& shock, double* own, double* cascade, Workspace& ws) const {
+  double total = 0.0;
+  if (links_.empty()) {
+    for (const auto& s : shock) {
+      const double loss = output_[s.enterprise] * s.inoperability * s.days;
+      if (own) own[s.enterprise] += loss;
+      total += loss;
+    }
+    return total;
+  }
+  disruption_times(shock, ws);
+  const Solver& solver = solver_for_active_links(ws);
   ws.rhs.setZero();
   for (const auto& s : shock) {
     const std::int32_t i = member_of_[s.enterprise];
     if (i >= 0) ws.rhs[i] = s.inoperability;
   }
-  ws.q = solver->lu.solve(ws.rhs);
+  ws.q = solver.lu.solve(ws.rhs);
   for (const auto& s : shock) {
     const double loss = output_[s.enterprise] * s.inoperability * s.days;
     if (own) own[s.enterprise] += loss;

@@ -1,6 +1,13 @@
-// The supply-chain cascade (DESIGN §5, docs/methods.md §7): how an outage at one
+// The supply-chain cascade (docs/design.md §5, docs/methods.md §8): how an outage at one
 // enterprise stops production at its customers, through the interdependency matrix A*
 // of the Inoperability Input-Output Model (IIM; Haimes & Jiang 2001, Santos & Haimes 2004).
+//
+// It is part of the compiled model, not of the simulation: its links (SupplyLink) are
+// what compile() makes of the scenario's dependencies, its matrix, spectral radius and
+// factorisations are functions of the model alone (no random number, no trial state),
+// and propagate() is a pure function of one attack's shock. Both validate/
+// (interdependency_problem) and sim/ (a Cascade per run, propagate per attack) use it,
+// so it sits below both.
 //
 // Per attack (one trial of one view):
 //  - direct shock: enterprise j's inoperability c_j = min(1, Σ operations_share) over its
@@ -74,6 +81,8 @@ class Cascade {
 
  private:
   struct Solver;
+  void disruption_times(const std::vector<Shock>& shock, Workspace& ws) const;
+  const Solver& solver_for_active_links(Workspace& ws) const;
   std::vector<double> output_;
   std::vector<SupplyLink> links_;
   // Enterprises that take part in some link, and their positions in the matrix.

@@ -107,12 +107,28 @@ double Model::frozen_bytes_per_relation() const {
   return bytes / static_cast<double>(edge_target.size());
 }
 
-Model compile(const v1::Scenario& s) {
-  Model m;
-  const auto n = static_cast<std::size_t>(s.assets_size());
-  if (n > std::numeric_limits<std::uint32_t>::max() - 1) throw std::invalid_argument("too many assets");
+namespace {
 
-  // Ids map to the first entity that has them (validation refuses duplicates).
+// The model's table of distinct distributions: equal laws share one entry.
+class DistributionTable {
+ public:
+  explicit DistributionTable(std::vector<Distribution>& table) : table_(table) {}
+  std::uint32_t index_of(const Distribution& d) {
+    const DistributionKey key{static_cast<int>(d.family), d.a, d.b, d.c, d.d};
+    auto [it, fresh] = index_.emplace(key, static_cast<std::uint32_t>(table_.size()));
+    if (fresh) table_.push_back(d);
+    return it->second;
+  }
+
+ private:
+  std::vector<Distribution>& table_;
+  std::unordered_map<DistributionKey, std::uint32_t, DistributionKeyHash> index_;
+};
+
+// Enterprises, and the supply dependencies between them (SupplyLink, cascade.hpp).
+// Returns the enterprise ids' index: ids map to the first enterprise that has them
+// (validation refuses duplicates).
+IdIndex compile_enterprises(const v1::Scenario& s, Model& m) {
   IdIndex enterprise_index(static_cast<std::size_t>(s.enterprises_size()));
   for (int i = 0; i < s.enterprises_size(); ++i) {
     enterprise_index.emplace(s.enterprises(i).id(), static_cast<std::uint32_t>(i));
@@ -127,14 +143,14 @@ Model compile(const v1::Scenario& s) {
     }
     if (d.share() > 0) m.supply_links.push_back({customer, supplier, d.share(), d.buffer_days()});
   }
-  std::unordered_map<DistributionKey, std::uint32_t, DistributionKeyHash> distribution_index;
-  const auto index_of = [&](const Distribution& d) {
-    const DistributionKey key{static_cast<int>(d.family), d.a, d.b, d.c, d.d};
-    auto [it, fresh] = distribution_index.emplace(key, static_cast<std::uint32_t>(m.distributions.size()));
-    if (fresh) m.distributions.push_back(d);
-    return it->second;
-  };
+  return enterprise_index;
+}
 
+// The assets' arrays, then their production: operations share and outage law. Returns
+// the asset ids' index.
+IdIndex compile_assets(const v1::Scenario& s, const IdIndex& enterprise_index, DistributionTable& distributions,
+                       Model& m) {
+  const auto n = static_cast<std::size_t>(s.assets_size());
   IdIndex asset_index(n);
   m.asset_id.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
@@ -158,19 +174,26 @@ Model compile(const v1::Scenario& s) {
     m.asset_containment.push_back(a.containment());
     m.asset_loss.push_back(a.loss().confidentiality() + a.loss().integrity() + a.loss().availability());
   }
-
   for (std::size_t i = 0; i < n; ++i) {
     const auto& loss = s.assets(static_cast<int>(i)).loss();
     const double share = loss.has_outage_days() ? loss.operations_share() : 0.0;
     m.asset_operations_share.push_back(share);
-    m.asset_outage.push_back(share > 0 ? index_of(to_distribution(loss.outage_days())) : 0);
+    m.asset_outage.push_back(share > 0 ? distributions.index_of(to_distribution(loss.outage_days())) : 0);
     m.has_production |= share > 0 && m.enterprise_output[m.asset_owner[i]] > 0;
   }
+  return asset_index;
+}
 
-  // Relations into compressed rows by source asset, each row in relation order (a stable
-  // counting sort), so the frozen form does not depend on insertion details.
+// The relations' endpoints, and the relations in compressed rows by source asset, each
+// row in relation order (a stable counting sort), so the frozen form does not depend on
+// insertion details. Fills out_begin and in_degree; returns the relation index at each
+// row position, and sets relation_to[i] to relation i's target asset.
+std::vector<std::uint32_t> sort_by_source(const v1::Scenario& s, const IdIndex& asset_index,
+                                          std::vector<std::uint32_t>& relation_to, Model& m) {
+  const std::size_t n = m.asset_count();
   const auto r_count = static_cast<std::size_t>(s.relations_size());
-  std::vector<std::uint32_t> relation_from(r_count), relation_to(r_count);
+  std::vector<std::uint32_t> relation_from(r_count);
+  relation_to.assign(r_count, 0);
   m.out_begin.assign(n + 1, 0);
   m.in_degree.assign(n, 0);
   for (std::size_t i = 0; i < r_count; ++i) {
@@ -187,17 +210,45 @@ Model compile(const v1::Scenario& s) {
   }
   for (std::size_t v = 0; v < n; ++v) m.out_begin[v + 1] += m.out_begin[v];
   std::vector<std::uint32_t> row_order(r_count);  // relation index at each row position
-  {
-    std::vector<std::uint32_t> next(m.out_begin.begin(), m.out_begin.end() - 1);
-    for (std::size_t i = 0; i < r_count; ++i) row_order[next[relation_from[i]]++] = static_cast<std::uint32_t>(i);
-  }
-  relation_from = {};
+  std::vector<std::uint32_t> next(m.out_begin.begin(), m.out_begin.end() - 1);
+  for (std::size_t i = 0; i < r_count; ++i) row_order[next[relation_from[i]]++] = static_cast<std::uint32_t>(i);
+  return row_order;
+}
 
+// A step's probability with the controls in force: p × Π(1 − efficacy) over the
+// requirements that mitigate it, each requirement once.
+double residual_probability(const v1::Scenario& s, const v1::Relation& r, std::uint32_t target,
+                            const ControlResolver& controls, const Model& m) {
+  double residual = r.step().p();
+  const auto& mitigated_by = r.step().mitigated_by();
+  // A requirement listed twice is one barrier. Lists are short and a scan beats a set;
+  // a long one (the file is untrusted) gets a set, so the check stays linear.
+  constexpr int kScanUpTo = 16;
+  std::unordered_set<std::string_view> seen;
+  for (int k = 0; k < mitigated_by.size(); ++k) {
+    const std::string& requirement = mitigated_by[k];
+    const bool repeated = mitigated_by.size() <= kScanUpTo
+                              ? std::find(mitigated_by.begin(), mitigated_by.begin() + k, requirement) !=
+                                    mitigated_by.begin() + k
+                              : !seen.insert(requirement).second;
+    if (repeated) continue;
+    residual *= 1.0 - controls.efficacy(requirement, r, s.assets(static_cast<int>(target)), m.asset_owner[target]);
+  }
+  return residual;
+}
+
+// The relations as CSR edges: target, probabilities with controls on and off, time law.
+// Controls are folded into each step's probability here, once.
+void compile_relations(const v1::Scenario& s, const IdIndex& asset_index, DistributionTable& distributions,
+                       Model& m) {
+  std::vector<std::uint32_t> relation_to;
+  std::vector<std::uint32_t> row_order = sort_by_source(s, asset_index, relation_to, m);
+  const auto r_count = static_cast<std::size_t>(s.relations_size());
   if (std::any_of(s.relations().begin(), s.relations().end(), [](const auto& r) { return !r.id().empty(); })) {
     m.relation_id.reserve(r_count);
     for (const auto& r : s.relations()) m.relation_id.push_back(r.id());
   }
-  ControlResolver controls(s);
+  const ControlResolver controls(s);
   m.edge_target.reserve(r_count);
   m.edge_p_residual.reserve(r_count);
   m.edge_p_inherent.reserve(r_count);
@@ -205,26 +256,11 @@ Model compile(const v1::Scenario& s) {
   for (const std::uint32_t ri : row_order) {
     const auto& r = s.relations(static_cast<int>(ri));
     const std::uint32_t w = relation_to[ri];
-    const double p = r.step().p();
-    double residual = p;
-    const auto& mitigated_by = r.step().mitigated_by();
-    // A requirement listed twice is one barrier. Lists are short and a scan beats a set;
-    // a long one (the file is untrusted) gets a set, so the check stays linear.
-    constexpr int kScanUpTo = 16;
-    std::unordered_set<std::string_view> seen;
-    for (int k = 0; k < mitigated_by.size(); ++k) {
-      const std::string& requirement = mitigated_by[k];
-      const bool repeated = mitigated_by.size() <= kScanUpTo
-                                ? std::find(mitigated_by.begin(), mitigated_by.begin() + k, requirement) !=
-                                      mitigated_by.begin() + k
-                                : !seen.insert(requirement).second;
-      if (repeated) continue;
-      residual *= 1.0 - controls.efficacy(requirement, r, s.assets(static_cast<int>(w)), m.asset_owner[w]);
-    }
     m.edge_target.push_back(w);
-    m.edge_p_inherent.push_back(p);
-    m.edge_p_residual.push_back(residual);
-    m.edge_ttc.push_back(index_of(r.step().has_ttc() ? to_distribution(r.step().ttc()) : Distribution::fixed(0.0)));
+    m.edge_p_inherent.push_back(r.step().p());
+    m.edge_p_residual.push_back(residual_probability(s, r, w, controls, m));
+    m.edge_ttc.push_back(
+        distributions.index_of(r.step().has_ttc() ? to_distribution(r.step().ttc()) : Distribution::fixed(0.0)));
   }
   m.edge_relation = std::move(row_order);
   // Without any control lowering a step, the inherent probabilities are the residual ones.
@@ -232,8 +268,21 @@ Model compile(const v1::Scenario& s) {
     m.edge_p_inherent.clear();
     m.edge_p_inherent.shrink_to_fit();
   }
+}
 
-  // Threats; without any, one attacker enters wherever assets are exposed.
+// Every asset with exposure > 0, as an entry point with that probability.
+void add_exposure_entries(const v1::Scenario& s, CompiledThreat& t) {
+  for (int i = 0; i < s.assets_size(); ++i) {
+    const double x = s.assets(i).exposure();
+    if (x > 0) {
+      t.entry_assets.push_back(static_cast<std::uint32_t>(i));
+      t.entry_probability.push_back(x);
+    }
+  }
+}
+
+// The threats; without any, one attacker enters wherever assets are exposed.
+void compile_threats(const v1::Scenario& s, const IdIndex& asset_index, Model& m) {
   const auto known_asset = [&](const std::string& id, const v1::Threat& t, const char* role) {
     const std::uint32_t i = asset_index.find(id);
     if (i == IdIndex::kAbsent) {
@@ -241,20 +290,11 @@ Model compile(const v1::Scenario& s) {
     }
     return i;
   };
-  const auto add_exposure_entries = [&](CompiledThreat& t) {
-    for (std::size_t i = 0; i < n; ++i) {
-      const double x = s.assets(static_cast<int>(i)).exposure();
-      if (x > 0) {
-        t.entry_assets.push_back(static_cast<std::uint32_t>(i));
-        t.entry_probability.push_back(x);
-      }
-    }
-  };
   for (const auto& t : s.threats()) {
     CompiledThreat c;
     c.id = t.id();
     if (enters_at_exposures(t)) {
-      add_exposure_entries(c);
+      add_exposure_entries(s, c);
     } else {
       for (const auto& e : t.entry_points()) {
         c.entry_assets.push_back(known_asset(e.asset(), t, "an entry point"));
@@ -269,10 +309,24 @@ Model compile(const v1::Scenario& s) {
   if (m.threats.empty()) {
     CompiledThreat c;
     c.id = "exposure";
-    add_exposure_entries(c);
+    add_exposure_entries(s, c);
     m.threats.push_back(std::move(c));
     m.implicit_threat = true;
   }
+}
+
+}  // namespace
+
+Model compile(const v1::Scenario& s) {
+  Model m;
+  if (static_cast<std::size_t>(s.assets_size()) > std::numeric_limits<std::uint32_t>::max() - 1) {
+    throw std::invalid_argument("too many assets");
+  }
+  DistributionTable distributions(m.distributions);
+  const IdIndex enterprise_index = compile_enterprises(s, m);
+  const IdIndex asset_index = compile_assets(s, enterprise_index, distributions, m);
+  compile_relations(s, asset_index, distributions, m);
+  compile_threats(s, asset_index, m);
   if (s.has_settings() && s.settings().has_horizon()) m.horizon = s.settings().horizon();
   return m;
 }

@@ -1,9 +1,9 @@
-// The compiled model: a validated scenario frozen into flat arrays for the trial loop.
+// The compiled model: a validated scenario frozen into flat arrays for the attacks (sim/attack.hpp).
 //
 // The relations are sorted by source asset straight into compressed sparse rows: out-edges
 // of asset v are [out_begin[v], out_begin[v + 1]) in the edge arrays, in relation order.
-// Controls are folded into each step's probability once, here, so the trial loop only
-// compares a uniform with a number (DESIGN §4 step 2).
+// Controls are folded into each step's probability once, here, so an attack only
+// compares a uniform with a number (docs/design.md §4 step 2).
 #pragma once
 
 #include <cstdint>
@@ -33,7 +33,7 @@ inline bool exposures_used(const v1::Scenario& scenario) {
   return false;
 }
 
-// One attacker profile as the trial loop sees it.
+// One attacker profile as an attack sees it.
 struct CompiledThreat {
   std::string id;
   std::vector<std::uint32_t> entry_assets;  // asset indices
@@ -65,7 +65,7 @@ struct Model {
   std::vector<std::uint32_t> edge_relation; // index in the scenario's relation list: the random address
   std::vector<double> edge_p_residual;      // p × Π(1 − efficacy) of the controls in force
   std::vector<double> edge_p_inherent;      // p with no controls; empty when no control lowers any step
-  // The step probabilities the trial loop compares with, controls on or off.
+  // The step probabilities an attack compares with, controls on or off.
   [[nodiscard]] const std::vector<double>& step_probabilities(bool controls_on) const {
     return controls_on || edge_p_inherent.empty() ? edge_p_residual : edge_p_inherent;
   }
@@ -89,7 +89,7 @@ struct Model {
 
   [[nodiscard]] std::size_t asset_count() const { return asset_id.size(); }
   [[nodiscard]] std::size_t relation_count() const { return edge_target.size(); }
-  // Bytes the trial loop's graph arrays (CSR rows, edge arrays, distribution table)
+  // Bytes the attacks' graph arrays (CSR rows, edge arrays, distribution table)
   // hold per relation (docs/performance.md).
   [[nodiscard]] double frozen_bytes_per_relation() const;
 };

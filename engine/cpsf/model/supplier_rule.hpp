@@ -1,5 +1,5 @@
 // Baselines as assignments: give enterprises a baseline wholesale, or by the SCS supplier
-// rule (METI supply-chain security evaluation scheme, shared/reference/cpsf.md): a
+// rule (METI supply-chain security evaluation scheme, docs/cpsf-reference.md §6.1): a
 // supplier needs ★4 when its IT handles the buyer's important confidential information,
 // when its outage would delay the buyer unacceptably, or when its environment can reach
 // the buyer's internal systems; otherwise ★3.

@@ -1,5 +1,6 @@
-// A Monte Carlo run: many trials of the trial loop, in parallel, with deterministic
-// results (DESIGN §8): every floating-point result is either written to its trial's own
+// A Monte Carlo run, simulate(): many trials, in each of which every threat attacks once
+// (attack.hpp), run in parallel by the trial loop (trial_loop.hpp), with deterministic
+// results (docs/design.md §8.1): every floating-point result is either written to its trial's own
 // slot or accumulated exactly in integers, so thread count and scheduling never
 // change a number.
 #pragma once
@@ -16,7 +17,7 @@
 
 #include "cpsf/base/limits.hpp"
 #include "cpsf/model/model.hpp"
-#include "cpsf/sim/trial_loop.hpp"
+#include "cpsf/sim/attack.hpp"
 
 namespace cpsf {
 
@@ -113,7 +114,7 @@ struct SimulationResult {
   double spectral_radius = 0.0;  // ρ(A*) of the dependency matrix
 
   // Attack paths in the main residual view: for each trial and tracked asset that fell,
-  // the chain of steps that made it fall (trial_loop.hpp: TrialScratch::via), from the
+  // the chain of steps that made it fall (attack.hpp: AttackScratch::via), from the
   // threat that reached it first. Key: {tracked slot, relation indices entry → asset};
   // value: trials.
   std::map<std::vector<std::uint32_t>, std::uint64_t> paths;

@@ -1,174 +1,510 @@
 #include "cpsf/sim/trial_loop.hpp"
 
-#include "cpsf/base/limits.hpp"
-
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "cpsf/base/distributions.hpp"
+#include "cpsf/base/parallel.hpp"
+#include "cpsf/base/statistics.hpp"
+#include "cpsf/sim/attack.hpp"
 
 namespace cpsf {
 
 namespace {
 
-// Steps whose Philox blocks are computed together, before any outcome branches: the
-// blocks are independent, so their multiply chains overlap in the pipeline.
-constexpr std::uint32_t kStepBatch = 8;
+// Random addresses below this are attack 0 of their trial: the trial's own attack.
+constexpr std::uint64_t kAttackStride = attack_address(0, 1);
+
+// Trials per parallel task: enough to amortise scheduling on small graphs, few enough
+// to balance two threads when trials are long. Results never depend on it.
+std::uint64_t grain_for(const Model& m) {
+  const std::uint64_t size = m.asset_count() + m.relation_count();
+  return std::clamp<std::uint64_t>((std::uint64_t{1} << 20) / std::max<std::uint64_t>(size, 1), 1, 64);
+}
+
+// The views of a run and where each lives in the per-view arrays: index view * 2 + mode
+// (mode 0: controls on, residual; 1: controls off, inherent).
+struct Views {
+  explicit Views(const Model& m, bool with_inherent)
+      : threats(m.threats.size()),
+        combined(threats > 1),
+        count(threats + (combined ? 1 : 0)),
+        main(combined ? threats : 0),
+        inherent(with_inherent),
+        modes(with_inherent ? 2 : 1) {}
+  std::size_t threats;  // one view per threat, in scenario order
+  bool combined;        // and one of every threat together (2+ threats)
+  std::size_t count;
+  std::size_t main;     // the combined view, else the single threat's
+  bool inherent;        // the inherent mode is run
+  int modes;
+  // Whether slot view * 2 + mode is run.
+  [[nodiscard]] bool used(std::size_t slot) const { return slot % 2 == 0 || inherent; }
+};
+
+struct PathHash {
+  std::size_t operator()(const std::vector<std::uint32_t>& v) const noexcept {
+    std::uint64_t h = 0x9E3779B97F4A7C15ull;
+    for (const std::uint32_t x : v) h = (h ^ x) * 0xBF58476D1CE4E5B9ull;
+    return static_cast<std::size_t>(h ^ (h >> 31));
+  }
+};
+
+// One worker thread's working state: scratch for the attacks and this round's tallies.
+struct WorkerState {
+  WorkerState(const Model& model, const Cascade& cascade, const Views& views, std::size_t tracked)
+      : scratch(model),
+        union_stamp(model.asset_count(), 0),
+        union_time(model.asset_count(), kNever),
+        cascade_ws(cascade.workspace()),
+        shock_inoperability(model.enterprise_id.size(), 0.0),
+        shock_days(model.enterprise_id.size(), -1.0),
+        path_best(tracked, kNever),
+        path_buffer(tracked) {
+    tallies.resize(views.count * 2);
+    for (std::size_t i = 0; i < tallies.size(); ++i) {
+      if (views.used(i)) tallies[i].resize(model.asset_count());
+    }
+    union_assets.reserve(model.asset_count());
+  }
+  AttackScratch scratch;
+  std::vector<AssetTally> tallies;  // [view * 2 + mode]
+  // The union of this trial's compromises over the threats (the main view), with the
+  // earliest arrival at each: members are stamped with the epoch, not cleared.
+  std::vector<std::uint32_t> union_stamp;
+  std::vector<double> union_time;
+  std::vector<std::uint32_t> union_assets;
+  // The cascade's working memory, and one attack's production shock by enterprise
+  // (days < 0: not hit).
+  Cascade::WorkspacePtr cascade_ws;
+  std::vector<double> shock_inoperability, shock_days;
+  std::vector<std::uint32_t> shock_hit;
+  std::vector<Cascade::Shock> shock;
+  // Attack paths: the earliest arrival at each tracked asset this trial and its path.
+  std::vector<double> path_best;
+  std::vector<std::vector<std::uint32_t>> path_buffer;
+  std::vector<std::uint32_t> path_key;
+  std::unordered_map<std::vector<std::uint32_t>, std::uint64_t, PathHash> path_counts;  // this round's
+  std::uint32_t epoch = 0;
+  std::uint64_t steps = 0;  // this round's steps tried
+  bool dirty = false;       // has run trials since the last merge
+};
+
+void tally(AssetTally& t, std::uint32_t v, double arrival) {
+  ++t.hits[v];
+  // nearbyint, not llround: arrival² × 2^32 can exceed 64 bits.
+  t.time_sum[v] += static_cast<FixedSum>(std::nearbyint(arrival * kTimeScale));
+  t.time_square[v] += static_cast<FixedSum>(std::nearbyint(arrival * arrival * kTimeScale));
+}
+
+// Per-trial storage: every per-trial array of the run, with its values per trial (each
+// view's loss; the main view's loss by enterprise; the tracked assets' arrivals; the
+// annual losses). It grows round by round (a high cap with a stopping rule or a cancel
+// must not reserve memory for trials never run), and growing does not fill: PerTrial.
+class PerTrialStorage {
+ public:
+  PerTrialStorage(const Views& views, SimulationResult& result) : losses(views.count * 2), views_(views), result_(result) {}
+
+  std::vector<PerTrial> losses;  // each view's loss per trial, [view * 2 + mode]; the rest are in the result
+
+  // Room for the whole run up front, up to 1 GiB of address space, so that the arrays
+  // never move (moving copies them in the main thread, between rounds). Pages no trial
+  // writes are never backed, so a high cap that a stopping rule cuts short costs address
+  // space, not memory.
+  void reserve(std::uint64_t cap) {
+    std::uint64_t bytes_per_trial = 0;
+    each([&](PerTrial&, std::size_t per) { bytes_per_trial += per * sizeof(double); });
+    const std::uint64_t room =
+        std::min(cap, std::max(kRoundTrials, (std::uint64_t{1} << 30) / std::max<std::uint64_t>(bytes_per_trial, 1)));
+    each([&](PerTrial& v, std::size_t per) { v.reserve(room * per); });
+  }
+  // Slots for trials [0, trials): the new ones are written by their trials, not here.
+  void resize(std::uint64_t trials) {
+    each([&](PerTrial& v, std::size_t per) { v.resize(trials * per); });
+  }
+
+ private:
+  template <class F>
+  void each(const F& f) {
+    for (std::size_t i = 0; i < losses.size(); ++i) {
+      if (views_.used(i)) f(losses[i], 1);
+    }
+    const std::size_t enterprises = result_.enterprises;
+    f(result_.enterprise_residual_loss, enterprises);
+    f(result_.enterprise_residual_cascade, enterprises);
+    if (views_.inherent) {
+      f(result_.enterprise_inherent_loss, enterprises);
+      f(result_.enterprise_inherent_cascade, enterprises);
+    }
+    f(result_.tracked_arrival, result_.tracked.size());
+    if (result_.has_annual) {
+      f(result_.annual_residual_loss, 1);
+      if (views_.inherent) f(result_.annual_inherent_loss, 1);
+    }
+  }
+  const Views& views_;
+  SimulationResult& result_;
+};
+
+// One trial, on one worker's state: every threat attacks once per mode; the views'
+// tallies, losses and paths are recorded. Shared by the workers: run() writes only to
+// the worker's state and to trial j's own slots.
+class Trial {
+ public:
+  Trial(const Model& m, const RunOptions& options, const Cascade& cascade, const Views& views,
+        SimulationResult& result, PerTrialStorage& storage);
+
+  void run(std::uint64_t j, WorkerState& st) const {
+    for (int mode = 0; mode < views_.modes; ++mode) run_mode(j, mode, st);
+    st.dirty = true;
+  }
+
+ private:
+  // The per-enterprise rows of trial j's main view in one mode.
+  struct EnterpriseRows {
+    double* loss;
+    double* cascade;
+  };
+  void run_mode(std::uint64_t j, int mode, WorkerState& st) const;
+  void attack_by_threat(std::uint64_t j, std::size_t k, int mode, WorkerState& st, EnterpriseRows rows,
+                        double& annual) const;
+  void add_year(std::uint64_t j, std::size_t k, Controls controls, double first_loss, WorkerState& st,
+                double& annual) const;
+  void add_to_union(WorkerState& st, std::uint32_t v, double arrival) const;
+  void main_view(std::uint64_t j, int mode, WorkerState& st, EnterpriseRows rows) const;
+  double production_loss(WorkerState& st, std::uint64_t address, const std::vector<std::uint32_t>& assets,
+                         std::uint32_t threat, double* own, double* cascaded) const;
+  void record_path(const WorkerState& st, std::uint32_t v, std::vector<std::uint32_t>& path) const;
+  void count_paths(WorkerState& st) const;
+
+  const Model& m_;
+  const Cascade& cascade_;
+  const Views& views_;
+  SimulationResult& result_;
+  PerTrialStorage& storage_;
+  const std::size_t n_tracked_;
+  const bool count_paths_;  // paths are counted, in the main residual view
+  std::vector<std::int32_t> tracked_slot_;  // asset → its index in result.tracked, or -1
+  std::vector<Attack> attacks_;             // by threat
+  std::vector<std::optional<Poisson>> attacks_per_year_;
+  std::vector<RandomStream> count_streams_, outage_streams_;
+};
+
+Trial::Trial(const Model& m, const RunOptions& options, const Cascade& cascade, const Views& views,
+             SimulationResult& result, PerTrialStorage& storage)
+    : m_(m),
+      cascade_(cascade),
+      views_(views),
+      result_(result),
+      storage_(storage),
+      n_tracked_(result.tracked.size()),
+      count_paths_(options.paths && n_tracked_ > 0),
+      tracked_slot_(m.asset_count(), -1) {
+  for (std::size_t k = 0; k < n_tracked_; ++k) tracked_slot_[result.tracked[k]] = static_cast<std::int32_t>(k);
+  for (std::size_t k = 0; k < views.threats; ++k) {
+    attacks_.emplace_back(m, k, options.seed);
+    attacks_per_year_.emplace_back(result.has_annual ? std::optional<Poisson>(Poisson(*m.threats[k].annual_frequency))
+                                                     : std::nullopt);
+    count_streams_.emplace_back(options.seed, Attack::stream_id(Stream::threat_count, k));
+    outage_streams_.emplace_back(options.seed, Attack::stream_id(Stream::outage, k));
+  }
+}
+
+// Trial j in one mode: controls on (mode 0) or off (mode 1), from the same numbers.
+void Trial::run_mode(std::uint64_t j, int mode, WorkerState& st) const {
+  if (++st.epoch == 0) {
+    std::fill(st.union_stamp.begin(), st.union_stamp.end(), 0);
+    st.epoch = 1;
+  }
+  st.union_assets.clear();
+  const bool paths_now = count_paths_ && mode == 0;
+  if (paths_now) std::fill(st.path_best.begin(), st.path_best.end(), kNever);
+  const std::size_t n_enterprises = result_.enterprises;
+  const EnterpriseRows rows{
+      (mode == 0 ? result_.enterprise_residual_loss : result_.enterprise_inherent_loss).data() + j * n_enterprises,
+      (mode == 0 ? result_.enterprise_residual_cascade : result_.enterprise_inherent_cascade).data() +
+          j * n_enterprises};
+  std::fill(rows.loss, rows.loss + n_enterprises, 0.0);
+  std::fill(rows.cascade, rows.cascade + n_enterprises, 0.0);
+  double annual = 0.0;
+  for (std::size_t k = 0; k < views_.threats; ++k) attack_by_threat(j, k, mode, st, rows, annual);
+  if (result_.has_annual) (mode == 0 ? result_.annual_residual_loss : result_.annual_inherent_loss)[j] = annual;
+  main_view(j, mode, st, rows);
+  if (paths_now) count_paths(st);
+}
+
+// Threat k's attack in trial j: its view's tallies and loss, its part of the main view,
+// and (annualised runs) its year's loss added to `annual`.
+void Trial::attack_by_threat(std::uint64_t j, std::size_t k, int mode, WorkerState& st, EnterpriseRows rows,
+                             double& annual) const {
+  const Controls controls = mode == 0 ? Controls::On : Controls::Off;
+  const bool paths_now = count_paths_ && mode == 0;
+  const auto threat = static_cast<std::uint32_t>(k);
+  const double loss = attacks_[k].run(attack_address(j, 0), controls, st.scratch);
+  st.steps += st.scratch.steps_tried();
+  AssetTally& t = st.tallies[k * 2 + mode];
+  const auto& fallen = st.scratch.compromised();
+  const auto& when = st.scratch.arrival();
+  for (std::size_t i = 0; i < fallen.size(); ++i) {
+    const std::uint32_t v = fallen[i];
+    tally(t, v, when[i]);
+    add_to_union(st, v, when[i]);
+    if (paths_now && tracked_slot_[v] >= 0 && when[i] < st.path_best[tracked_slot_[v]]) {
+      st.path_best[tracked_slot_[v]] = when[i];
+      record_path(st, v, st.path_buffer[tracked_slot_[v]]);
+    }
+  }
+  // A single threat is the main view: its production loss is split by enterprise.
+  const double made = views_.combined
+                          ? production_loss(st, attack_address(j, 0), fallen, threat, nullptr, nullptr)
+                          : production_loss(st, attack_address(j, 0), fallen, threat, rows.loss, rows.cascade);
+  storage_.losses[k * 2 + mode][j] = loss + made;
+  if (result_.has_annual) add_year(j, k, controls, loss + made, st, annual);
+}
+
+// Adds threat k's loss in year j to `annual`: N ~ Poisson(annual frequency) attacks, the
+// first of them the trial's own (its loss `first_loss`), the others at attack addresses
+// 1, 2, ... (added one by one, in this order: the sum's rounding is part of the results).
+void Trial::add_year(std::uint64_t j, std::size_t k, Controls controls, double first_loss, WorkerState& st,
+                     double& annual) const {
+  UniformCursor cursor(count_streams_[k], j, 0);
+  const std::uint64_t n = attacks_per_year_[k]->sample(cursor);
+  if (n >= 1) annual += first_loss;
+  for (std::uint64_t a = 1; a < n; ++a) {
+    const std::uint64_t address = attack_address(j, static_cast<std::uint32_t>(a));
+    annual += attacks_[k].run(address, controls, st.scratch);
+    annual += production_loss(st, address, st.scratch.compromised(), static_cast<std::uint32_t>(k), nullptr, nullptr);
+    st.steps += st.scratch.steps_tried();
+  }
+}
+
+// Adds asset v, fallen at `arrival`, to the union of this trial's compromises.
+void Trial::add_to_union(WorkerState& st, std::uint32_t v, double arrival) const {
+  if (st.union_stamp[v] != st.epoch) {
+    st.union_stamp[v] = st.epoch;
+    st.union_time[v] = arrival;
+    st.union_assets.push_back(v);
+  } else {
+    st.union_time[v] = std::min(st.union_time[v], arrival);
+  }
+}
+
+// The main view of trial j: the single threat, or the union of every threat's
+// compromises. Its loss by enterprise, and (controls on) the tracked assets' arrivals.
+void Trial::main_view(std::uint64_t j, int mode, WorkerState& st, EnterpriseRows rows) const {
+  double union_loss = 0.0;
+  AssetTally* union_tally = views_.combined ? &st.tallies[views_.main * 2 + mode] : nullptr;
+  for (const std::uint32_t v : st.union_assets) {
+    union_loss += m_.asset_loss[v];
+    rows.loss[m_.asset_owner[v]] += m_.asset_loss[v];
+    if (union_tally) tally(*union_tally, v, st.union_time[v]);
+  }
+  if (views_.combined) {
+    union_loss += production_loss(st, attack_address(j, 0), st.union_assets, 0, rows.loss, rows.cascade);
+    storage_.losses[views_.main * 2 + mode][j] = union_loss;
+  }
+  if (mode == 0 && n_tracked_) {
+    double* row = result_.tracked_arrival.data() + j * n_tracked_;
+    std::fill(row, row + n_tracked_, std::numeric_limits<double>::quiet_NaN());
+    for (const std::uint32_t v : st.union_assets) {
+      if (tracked_slot_[v] >= 0) row[tracked_slot_[v]] = st.union_time[v];
+    }
+  }
+}
+
+// Production loss of one attack (cascade.hpp). An asset's outage days in a trial's own
+// attacks (attack 0) come from one stream whichever threat took it, so every view of
+// the trial sees the same days for it, and adding a control (which may change which
+// threat reaches it first) never changes them: losses stay monotone in the controls.
+// The extra attacks of an annualised year use their threat's stream.
+double Trial::production_loss(WorkerState& st, std::uint64_t address, const std::vector<std::uint32_t>& assets,
+                              std::uint32_t threat, double* own, double* cascaded) const {
+  if (!m_.has_production) return 0.0;
+  for (const std::uint32_t v : assets) {
+    const double share = m_.asset_operations_share[v];
+    if (share <= 0.0) continue;
+    const std::uint32_t e = m_.asset_owner[v];
+    UniformCursor cursor(outage_streams_[address < kAttackStride ? 0 : threat], address, v);
+    const double days = m_.distributions[m_.asset_outage[v]].sample(cursor);
+    if (st.shock_days[e] < 0.0) {
+      st.shock_hit.push_back(e);
+      st.shock_days[e] = days;
+    } else {
+      st.shock_days[e] = std::max(st.shock_days[e], days);
+    }
+    st.shock_inoperability[e] += share;
+  }
+  st.shock.clear();
+  for (const std::uint32_t e : st.shock_hit) {
+    st.shock.push_back({e, std::min(1.0, st.shock_inoperability[e]), st.shock_days[e]});
+    st.shock_inoperability[e] = 0.0;
+    st.shock_days[e] = -1.0;
+  }
+  st.shock_hit.clear();
+  return st.shock.empty() ? 0.0 : cascade_.propagate(st.shock, own, cascaded, *st.cascade_ws);
+}
+
+// Path recording: the path that made tracked asset v fall in the last attack, entry first.
+void Trial::record_path(const WorkerState& st, std::uint32_t v, std::vector<std::uint32_t>& path) const {
+  path.clear();
+  for (std::size_t hops = 0; hops <= m_.asset_count(); ++hops) {  // via links never cycle; the bound is a guard
+    const std::uint32_t e = st.scratch.via(v);
+    if (e == AttackScratch::kEntered) break;
+    path.push_back(m_.edge_relation[e]);
+    v = static_cast<std::uint32_t>(std::upper_bound(m_.out_begin.begin(), m_.out_begin.end(), e) -
+                                   m_.out_begin.begin() - 1);
+  }
+  std::reverse(path.begin(), path.end());
+}
+
+// Counts this trial's path to each tracked asset that fell: the one of the threat that
+// reached it first. Key: {tracked slot, relation indices entry → asset}.
+void Trial::count_paths(WorkerState& st) const {
+  for (std::size_t slot = 0; slot < n_tracked_; ++slot) {
+    if (st.path_best[slot] == kNever) continue;
+    st.path_key.assign(1, static_cast<std::uint32_t>(slot));
+    st.path_key.insert(st.path_key.end(), st.path_buffer[slot].begin(), st.path_buffer[slot].end());
+    ++st.path_counts[st.path_key];
+  }
+}
+
+// The merge: once a round is complete, every worker's tallies, paths and steps are added
+// to the run's (integers: the sums do not depend on the order) and reset.
+void merge_round(std::vector<std::optional<WorkerState>>& states, std::vector<AssetTally>& totals,
+                 std::size_t n_assets, SimulationResult& result) {
+  for (auto& slot : states) {
+    if (!slot || !slot->dirty) continue;
+    WorkerState& st = *slot;
+    result.steps_tried += st.steps;
+    st.steps = 0;
+    for (const auto& [path, count] : st.path_counts) result.paths[path] += count;
+    st.path_counts.clear();
+    for (std::size_t i = 0; i < totals.size(); ++i) {
+      if (totals[i].hits.empty()) continue;
+      totals[i].add(st.tallies[i]);
+      st.tallies[i].resize(n_assets);
+    }
+    st.dirty = false;
+  }
+}
+
+// Reports progress now and then: from any worker, never two at once, at most every
+// 200 ms. A worker that finds another reporting goes on without waiting.
+class Progress {
+ public:
+  Progress(const RunOptions& options, std::uint64_t planned) : options_(options), planned_(planned) {}
+  void add(std::uint64_t trials) {
+    const auto now_done = done_.fetch_add(trials) + trials;
+    if (options_.progress && mutex_.try_lock()) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now - last_report_ > std::chrono::milliseconds(200)) {
+        last_report_ = now;
+        options_.progress(now_done, planned_);
+      }
+      mutex_.unlock();
+    }
+  }
+
+ private:
+  const RunOptions& options_;
+  std::uint64_t planned_;
+  std::atomic<std::uint64_t> done_{0};
+  std::mutex mutex_;
+  std::chrono::steady_clock::time_point last_report_ = std::chrono::steady_clock::now();
+};
+
+// Whether the stopping rule ends the run after `completed` trials: the main residual
+// view's mean loss has reached the target relative standard error.
+bool precise_enough(const RunOptions& options, const MomentAccumulator& main_moments, std::uint64_t completed) {
+  if (options.target_relative_stderr > 0 && completed >= options.min_trials && completed < options.trials) {
+    const double rse = main_moments.standard_error() / std::fabs(main_moments.mean);
+    return rse <= options.target_relative_stderr;
+  }
+  return false;
+}
+
+// The round runner: runs rounds of kRoundTrials trials until the cap, a cancel or the
+// stopping rule. Returns the trials completed (a whole number of rounds, or the cap).
+std::uint64_t run_rounds(const Model& m, const RunOptions& options, const Cascade& cascade, const Views& views,
+                         SimulationResult& result, PerTrialStorage& storage, std::vector<AssetTally>& totals) {
+  const Trial trial(m, options, cascade, views, result, storage);
+  TrialExecutor executor(options.threads);
+  result.threads = executor.threads();
+  std::vector<std::optional<WorkerState>> states(executor.threads());  // made by their worker, on first use
+  const auto cancelled = [&] { return options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed); };
+  const std::uint64_t cap = options.trials;
+  Progress progress(options, cap);
+  MomentAccumulator main_moments;  // residual main-view loss, in trial order
+  std::uint64_t completed = 0;
+  while (completed < cap) {
+    const std::uint64_t end = std::min<std::uint64_t>(cap, completed + kRoundTrials);
+    storage.resize(end);
+    std::atomic<bool> interrupted{false};
+    executor.run(completed, end, grain_for(m), [&](unsigned worker, std::uint64_t begin, std::uint64_t stop) {
+      auto& slot = states[worker];
+      if (!slot) slot.emplace(m, cascade, views, result.tracked.size());
+      for (std::uint64_t j = begin; j < stop; ++j) {
+        if (cancelled()) {
+          interrupted = true;
+          return;
+        }
+        trial.run(j, *slot);
+      }
+      progress.add(stop - begin);
+    });
+    if (interrupted || cancelled()) {
+      result.partial = true;
+      break;
+    }
+    merge_round(states, totals, m.asset_count(), result);
+    for (std::uint64_t j = completed; j < end; ++j) main_moments.add(storage.losses[views.main * 2][j]);
+    completed = end;
+    if (precise_enough(options, main_moments, completed)) {
+      result.stopped_by_precision = true;
+      break;
+    }
+  }
+  if (options.progress) options.progress(completed, cap);
+  return completed;
+}
+
+// Each view's tallies and per-trial losses, into the result's views.
+void hand_out_views(const Model& m, const Views& views, std::vector<AssetTally>& totals, PerTrialStorage& storage,
+                    SimulationResult& result) {
+  for (std::size_t view = 0; view < views.count; ++view) {
+    ViewResult r;
+    r.id = view < views.threats ? m.threats[view].id : "all-threats";
+    r.residual = std::move(totals[view * 2]);
+    r.residual_loss = std::move(storage.losses[view * 2]);
+    if (views.inherent) {
+      r.inherent = std::move(totals[view * 2 + 1]);
+      r.inherent_loss = std::move(storage.losses[view * 2 + 1]);
+    }
+    if (view < views.threats) result.threats.push_back(std::move(r));
+    else result.combined = std::move(r);
+  }
+}
 
 }  // namespace
 
-TrialScratch::TrialScratch(const Model& model)
-    : assets_(model.asset_count(), AssetState{kNever, 0, 0}), via_(model.asset_count(), kEntered) {
-  compromised_.reserve(std::min<std::size_t>(model.asset_count(), 1u << 20));
-  compromised_time_.reserve(compromised_.capacity());
-}
-
-TrialLoop::TrialLoop(const Model& model, std::size_t threat, std::uint64_t seed)
-    : model_(model),
-      threat_(model.threats.at(threat)),
-      // Arrivals later than kMaxDays never count, whatever the horizon: the run's exact
-      // fixed-point sums of times hold no more (limits.hpp). No test in the loop.
-      horizon_(std::min(model.horizon.value_or(kMaxDays), kMaxDays)),
-      entries_(seed, stream_id(Stream::entries, threat)),
-      steps_(seed, stream_id(Stream::steps, threat)),
-      times_(seed, stream_id(Stream::times, threat)),
-      containment_(seed, stream_id(Stream::containment, threat)) {}
-
-double TrialLoop::run(std::uint64_t address, Controls controls, TrialScratch& scratch) const {
-  return run_impl<false>(address, controls, scratch);
-}
-
-double TrialLoop::run_eager(std::uint64_t address, Controls controls, TrialScratch& scratch) const {
-  return run_impl<true>(address, controls, scratch);
-}
-
-template <bool kEager>
-double TrialLoop::run_impl(std::uint64_t address, Controls controls, TrialScratch& s) const {
-  const Model& m = model_;
-  if (++s.epoch_ == (1u << 30)) {  // wrapped: make every record stale again
-    for (auto& a : s.assets_) a.tag = 0;
-    s.epoch_ = 1;
+void run_trials(const Model& model, const RunOptions& options, const Cascade& cascade, SimulationResult& result) {
+  const Views views(model, result.has_inherent);
+  std::vector<AssetTally> totals(views.count * 2);
+  for (std::size_t i = 0; i < totals.size(); ++i) {
+    if (views.used(i)) totals[i].resize(model.asset_count());
   }
-  s.steps_tried_ = 0;
-  s.queue_.clear();
-  s.compromised_.clear();
-  s.compromised_time_.clear();
-  const std::vector<double>& p = m.step_probabilities(controls == Controls::On);
-  const double scale = threat_.step_scale;
-
-  // Eager sampling draws everything first: the outcome must not change.
-  std::vector<double> eager_step_u, eager_time, eager_contain_u;
-  if constexpr (kEager) {
-    eager_step_u.resize(m.relation_count());
-    eager_time.resize(m.relation_count());
-    eager_contain_u.resize(m.asset_count());
-    for (std::size_t e = 0; e < m.relation_count(); ++e) {
-      const std::uint32_t r = m.edge_relation[e];
-      const auto step = steps_.uniform_pair(address, r, 0);
-      eager_step_u[e] = step[0];
-      UniformCursorAfter uniforms(step[1], times_, address, r);
-      eager_time[e] = m.distributions[m.edge_ttc[e]].sample(uniforms);
-    }
-    for (std::uint32_t v = 0; v < m.asset_count(); ++v) eager_contain_u[v] = containment_.uniform(address, v, 0);
-  }
-
-  // 1. Entry points succeed with their probabilities; a succeeded entry falls at time 0.
-  for (std::size_t k = 0; k < threat_.entry_assets.size(); ++k) {
-    const std::uint32_t a = threat_.entry_assets[k];
-    if (entries_.uniform(address, a, 0) < threat_.entry_probability[k]) {
-      auto& st = s.touch(a, m);
-      if (TrialScratch::state(st) != TrialScratch::kQueued) {
-        TrialScratch::set_state(st, TrialScratch::kQueued);
-        st.best = 0.0;
-        s.via_[a] = TrialScratch::kEntered;
-        s.queue_.push(0.0, a);
-      }
-    }
-  }
-
-  double loss = 0.0;
-  std::uint64_t steps = 0;
-  using S = TrialScratch;
-  while (!s.queue_.empty()) {
-    const auto [t, v] = s.queue_.pop();
-    S::AssetState& sv = s.assets_[v];
-    if (S::state(sv) == S::kSettled || t > sv.best) continue;  // stale queue entry
-    if (t > horizon_) break;  // 5. only arrivals within the horizon count
-    S::set_state(sv, S::kSettled);
-    s.compromised_.push_back(v);
-    s.compromised_time_.push_back(t);
-    loss += m.asset_loss[v];
-
-    // 3. A contained asset is compromised, but no step leaves it.
-    const double d = m.asset_containment[v];
-    if (d > 0.0) {
-      const double u = kEager ? eager_contain_u[v] : containment_.uniform(address, v, 0);
-      if (u < d) continue;
-    }
-    // 2. and 4. Try every step out of v, a batch at a time: first the steps into assets
-    // still open, then their Philox blocks (independent of each other and free of
-    // branches, so they overlap in the pipeline), then the outcomes.
-    for (std::uint32_t first = m.out_begin[v], end = m.out_begin[v + 1]; first < end; first += kStepBatch) {
-      const std::uint32_t last = std::min(end, first + kStepBatch);
-      std::uint32_t open[kStepBatch];
-      std::uint32_t n = 0;
-      for (std::uint32_t e = first; e < last; ++e) {
-        const std::uint32_t state = S::state(s.touch(m.edge_target[e], m));
-        open[n] = e;
-        n += state != S::kSettled && state != S::kBlocked;
-      }
-      Philox4x32::Counter block[kStepBatch];
-      if constexpr (!kEager) {
-        for (std::uint32_t i = 0; i < n; ++i) block[i] = steps_.words(address, m.edge_relation[open[i]], 0);
-      }
-      for (std::uint32_t i = 0; i < n; ++i) {
-        const std::uint32_t e = open[i];
-        const std::uint32_t w = m.edge_target[e];
-        S::AssetState& sw = s.assets_[w];
-        // A failed step into an ALL asset earlier in this batch may have blocked it.
-        const std::uint32_t state = S::state(sw);
-        if (state == S::kBlocked) continue;
-        ++steps;
-        const double u = kEager ? eager_step_u[e] : uniform_from_words(block[i][0], block[i][1]);
-        const bool all_gate = m.asset_all_gate[w] != 0;
-        if (!(u < p[e] * scale)) {
-          // A failed step into an ALL asset means it never falls through its gate
-          // (it can still be an entry: then it is queued already at time 0).
-          if (all_gate && state != S::kQueued) S::set_state(sw, S::kBlocked);
-          continue;
-        }
-        double ttc;
-        if constexpr (kEager) {
-          ttc = eager_time[e];
-        } else {
-          UniformCursorAfter uniforms(uniform_from_words(block[i][2], block[i][3]), times_, address, m.edge_relation[e]);
-          ttc = m.distributions[m.edge_ttc[e]].sample(uniforms);
-        }
-        const double arrival = t + ttc;
-        if (!all_gate) {
-          // An arrival beyond the horizon never counts: it is not worth a queue entry.
-          if (arrival < sw.best && arrival <= horizon_) {
-            sw.best = arrival;
-            s.via_[w] = e;
-            S::set_state(sw, S::kQueued);
-            s.queue_.push(arrival, w);
-          }
-        } else if (state != S::kQueued) {
-          // ALL: the latest incoming arrival, once all have succeeded.
-          if (sw.remaining == m.in_degree[w] || arrival > sw.best) {
-            sw.best = arrival;
-            s.via_[w] = e;
-          }
-          if (--sw.remaining == 0) {
-            S::set_state(sw, S::kQueued);
-            s.queue_.push(sw.best, w);
-          }
-        }
-      }
-    }
-  }
-  s.steps_tried_ = steps;
-  return loss;
+  PerTrialStorage storage(views, result);
+  storage.reserve(options.trials);
+  result.trials = run_rounds(model, options, cascade, views, result, storage, totals);
+  storage.resize(result.trials);  // a cancelled round's slots go
+  hand_out_views(model, views, totals, storage, result);
 }
-
-template double TrialLoop::run_impl<false>(std::uint64_t, Controls, TrialScratch&) const;
-template double TrialLoop::run_impl<true>(std::uint64_t, Controls, TrialScratch&) const;
 
 }  // namespace cpsf

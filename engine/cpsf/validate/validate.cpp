@@ -21,6 +21,7 @@
 #include "cpsf/base/limits.hpp"
 #include "cpsf/model/model.hpp"
 #include "cpsf/base/utf8.hpp"
+#include "cpsf/io/source_map.hpp"
 
 namespace cpsf {
 
@@ -251,64 +252,78 @@ class Validator {
         }
         too_long("exponential.mean", "exponential mean", d.exponential().mean());
         return;
-      case F::kLognormal: {
-        const double mu = d.lognormal().mu(), sigma = d.lognormal().sigma();
-        if (finite(sigma) && sigma <= 0) {
-          bad("lognormal.sigma", "lognormal sigma must be > 0, not " + num(sigma),
-              "sigma is the standard deviation of log(days); for no spread use fixed");
-        }
-        // The mean e^(mu + sigma²/2) within the limit keeps every draw finite: the largest,
-        // at the generator's extreme normal (|z| < 8.3), is below e^(ln 1e8 + 8.3²/2) days.
-        if (finite(mu, sigma) && sigma > 0 && mu + 0.5 * sigma * sigma > std::log(kMaxDays)) {
-          bad("lognormal", "lognormal mean e^(mu + sigma²/2) with mu " + num(mu) + " and sigma " + num(sigma) +
-                               " is above the limit of " + kDaysLimit,
-              std::string("mu is ln(median days) and sigma the spread of log(days): lower them; ") + kDaysWhy);
-        }
+      case F::kLognormal:
+        lognormal(d.lognormal(), bad);
         return;
-      }
-      case F::kGamma: {
-        const double shape = d.gamma().shape(), scale = d.gamma().scale();
-        if (finite(shape) && shape <= 0) bad("gamma.shape", "gamma shape must be > 0, not " + num(shape), "give shape > 0");
-        if (finite(scale) && scale <= 0) {
-          bad("gamma.scale", "gamma scale must be > 0, not " + num(scale), "give scale > 0 (days)");
-        }
-        too_long("gamma.scale", "gamma scale", scale);
-        if (finite(shape, scale) && shape > 0 && scale > 0 && scale <= kMaxDays && shape * scale > kMaxDays) {
-          bad("gamma", "gamma mean shape × scale = " + num(shape * scale) + " days is above the limit of " + kDaysLimit,
-              kDaysWhy);
-        }
+      case F::kGamma:
+        gamma(d.gamma(), bad, too_long);
         return;
-      }
-      case F::kUniform: {
-        const auto& u = d.uniform();
-        if (!finite(u.min(), u.max())) return;
-        if (u.min() < 0) bad("uniform.min", "uniform min is negative (" + num(u.min()) + ")", "durations are ≥ 0");
-        if (u.max() <= u.min()) {
-          bad("uniform.max", "uniform needs min < max, got min " + num(u.min()) + ", max " + num(u.max()),
-              "make max larger than min; for a single value use fixed");
-        }
-        too_long("uniform.max", "uniform max", u.max());
+      case F::kUniform:
+        uniform(d.uniform(), bad, too_long);
         return;
-      }
-      case F::kPert: {
-        const auto& p = d.pert();
-        if (p.has_lambda() && std::isfinite(p.lambda()) && p.lambda() <= 0) {
-          bad("pert.lambda", "pert lambda must be > 0, not " + num(p.lambda()), "omit it for the usual 4");
-        }
-        if (p.has_lambda() && std::isfinite(p.lambda()) && p.lambda() > kMaxPertLambda) {
-          bad("pert.lambda", "pert lambda is " + num(p.lambda()) + ", above the limit of 1e6",
-              "a lambda that large puts every draw at the mode: use fixed { value: <mode> }");
-        }
-        too_long("pert.max", "pert max", p.max());
-        if (!finite(p.min(), p.mode(), p.max())) return;
-        if (p.min() < 0) bad("pert.min", "pert min is negative (" + num(p.min()) + ")", "durations are ≥ 0");
-        if (!(p.min() <= p.mode() && p.mode() <= p.max()) || !(p.min() < p.max())) {
-          bad("pert", "pert needs min ≤ mode ≤ max and min < max, got " + num(p.min()) + ", " +
-                          num(p.mode()) + ", " + num(p.max()),
-              "order the three-point estimate as min, most likely, max");
-        }
+      case F::kPert:
+        pert(d.pert(), bad, too_long);
         return;
-      }
+    }
+  }
+
+  // The checks of the families with more than one parameter, for distribution():
+  // bad(field, message, hint) reports a problem of a field of the distribution, and
+  // too_long(field, name, days) a value above the limit of days.
+  template <class Bad>
+  static void lognormal(const v1::Distribution::LogNormal& l, const Bad& bad) {
+    const double mu = l.mu(), sigma = l.sigma();
+    if (finite(sigma) && sigma <= 0) {
+      bad("lognormal.sigma", "lognormal sigma must be > 0, not " + num(sigma),
+          "sigma is the standard deviation of log(days); for no spread use fixed");
+    }
+    // The mean e^(mu + sigma²/2) within the limit keeps every draw finite: the largest,
+    // at the generator's extreme normal (|z| < 8.3), is below e^(ln 1e8 + 8.3²/2) days.
+    if (finite(mu, sigma) && sigma > 0 && mu + 0.5 * sigma * sigma > std::log(kMaxDays)) {
+      bad("lognormal", "lognormal mean e^(mu + sigma²/2) with mu " + num(mu) + " and sigma " + num(sigma) +
+                           " is above the limit of " + kDaysLimit,
+          std::string("mu is ln(median days) and sigma the spread of log(days): lower them; ") + kDaysWhy);
+    }
+  }
+  template <class Bad, class TooLong>
+  static void gamma(const v1::Distribution::Gamma& g, const Bad& bad, const TooLong& too_long) {
+    const double shape = g.shape(), scale = g.scale();
+    if (finite(shape) && shape <= 0) bad("gamma.shape", "gamma shape must be > 0, not " + num(shape), "give shape > 0");
+    if (finite(scale) && scale <= 0) {
+      bad("gamma.scale", "gamma scale must be > 0, not " + num(scale), "give scale > 0 (days)");
+    }
+    too_long("gamma.scale", "gamma scale", scale);
+    if (finite(shape, scale) && shape > 0 && scale > 0 && scale <= kMaxDays && shape * scale > kMaxDays) {
+      bad("gamma", "gamma mean shape × scale = " + num(shape * scale) + " days is above the limit of " + kDaysLimit,
+          kDaysWhy);
+    }
+  }
+  template <class Bad, class TooLong>
+  static void uniform(const v1::Distribution::Uniform& u, const Bad& bad, const TooLong& too_long) {
+    if (!finite(u.min(), u.max())) return;
+    if (u.min() < 0) bad("uniform.min", "uniform min is negative (" + num(u.min()) + ")", "durations are ≥ 0");
+    if (u.max() <= u.min()) {
+      bad("uniform.max", "uniform needs min < max, got min " + num(u.min()) + ", max " + num(u.max()),
+          "make max larger than min; for a single value use fixed");
+    }
+    too_long("uniform.max", "uniform max", u.max());
+  }
+  template <class Bad, class TooLong>
+  static void pert(const v1::Distribution::Pert& p, const Bad& bad, const TooLong& too_long) {
+    if (p.has_lambda() && std::isfinite(p.lambda()) && p.lambda() <= 0) {
+      bad("pert.lambda", "pert lambda must be > 0, not " + num(p.lambda()), "omit it for the usual 4");
+    }
+    if (p.has_lambda() && std::isfinite(p.lambda()) && p.lambda() > kMaxPertLambda) {
+      bad("pert.lambda", "pert lambda is " + num(p.lambda()) + ", above the limit of 1e6",
+          "a lambda that large puts every draw at the mode: use fixed { value: <mode> }");
+    }
+    too_long("pert.max", "pert max", p.max());
+    if (!finite(p.min(), p.mode(), p.max())) return;
+    if (p.min() < 0) bad("pert.min", "pert min is negative (" + num(p.min()) + ")", "durations are ≥ 0");
+    if (!(p.min() <= p.mode() && p.mode() <= p.max()) || !(p.min() < p.max())) {
+      bad("pert", "pert needs min ≤ mode ≤ max and min < max, got " + num(p.min()) + ", " +
+                      num(p.mode()) + ", " + num(p.max()),
+          "order the three-point estimate as min, most likely, max");
     }
   }
 
@@ -934,7 +949,7 @@ class Validator {
   }
 
   // A target no attack can reach is never compromised: legal, but usually a missing
-  // relation. Follows the engine's rules (trial_loop.cpp) from the entries: a step with
+  // relation. Follows the engine's rules (sim/attack.cpp) from the entries: a step with
   // p = 0 never succeeds, nothing leaves an asset with containment 1, a threat with
   // step_scale 0 takes no step, and an ALL gate falls through its relations only when
   // every incoming relation can succeed. All threats are searched together, so an ALL

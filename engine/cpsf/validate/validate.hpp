@@ -1,4 +1,4 @@
-// Semantic validation of a loaded scenario (DESIGN §3, §8).
+// Semantic validation of a loaded scenario (docs/design.md §3, §8.4).
 //
 // Reports every problem at once, each naming the file, the entity, what is wrong and
 // how to fix it: duplicate ids, dangling references, probabilities outside [0, 1],
@@ -8,7 +8,7 @@
 #pragma once
 
 #include "cpsf/base/diagnostics.hpp"
-#include "cpsf/io/scenario_io.hpp"
+#include "cpsf/io/load.hpp"
 
 namespace cpsf {
 

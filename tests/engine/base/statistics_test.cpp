@@ -231,7 +231,7 @@ TEST(Exceedance, HandComputed) {
 }
 
 TEST(Exceedance, ReferenceCaseSemantics) {
-  // shared/reference/cases/and-gate.json: losses 0 or 1000 with P(1000) = 0.063396;
+  // tests/data/reference/and-gate.json: losses 0 or 1000 with P(1000) = 0.063396;
   // loss_exceedance {"0.0": 1, "1000.0": 0.063396}. An exact sample of 10^6 trials.
   const std::size_t n = 1000000;
   const std::size_t hits = 63396;

@@ -1,5 +1,5 @@
 // Reading scenario files: formats, round trips, includes, and every way a file can be
-// unusable (DESIGN §8). Each bad input gets its own clear message and exit class.
+// unusable (docs/design.md §8.4). Each bad input gets its own clear message and exit class.
 #include <fcntl.h>
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/util/message_differencer.h>

@@ -67,8 +67,8 @@ TEST(Catalogue, SourcesNameNoFileOutsideTheRepository) {
     EXPECT_TRUE(in_repository(p)) << "the catalogue's source cites " << p << ", which is not in the repository";
   }
   // Every string of the catalogue and the comments of its file, too.
-  EXPECT_TRUE(file_paths_in("see shared/reference/cpsf.md, or https://example.org/a/b.pdf") ==
-              std::vector<std::string>{"shared/reference/cpsf.md"});  // the scan itself
+  EXPECT_TRUE(file_paths_in("see notes/elsewhere.md, or https://example.org/a/b.pdf") ==
+              std::vector<std::string>{"notes/elsewhere.md"});  // the scan itself
   for (const auto& entry : std::filesystem::directory_iterator(root / "model" / "catalogue")) {
     std::ifstream in(entry.path());
     std::stringstream text;

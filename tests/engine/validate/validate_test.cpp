@@ -1,4 +1,4 @@
-// Semantic validation: one test per class of bad input (DESIGN §8). Each asserts that
+// Semantic validation: one test per class of bad input (docs/design.md §8.4). Each asserts that
 // the message names the file, the line, the entity and the problem, and gives a fix.
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/stubs/logging.h>

@@ -1,6 +1,6 @@
-// The trial loop on hand-made graphs: gates, cycles, containment, horizon, controls,
+// One attack on hand-made graphs: gates, cycles, containment, horizon, controls,
 // and the promise that lazy sampling draws exactly what eager sampling would.
-#include "cpsf/sim/trial_loop.hpp"
+#include "cpsf/sim/attack.hpp"
 
 #include <gtest/gtest.h>
 #include <google/protobuf/text_format.h>
@@ -22,10 +22,10 @@ Model model_of(const std::string& text) {
 // Arrival time of each compromised asset in one trial.
 std::map<std::string, double> outcome(const Model& m, std::uint64_t trial, Controls c = Controls::On,
                                       bool eager = false, std::uint64_t seed = 7) {
-  TrialScratch scratch(m);
-  TrialLoop loop(m, 0, seed);
-  if (eager) loop.run_eager(attack_address(trial, 0), c, scratch);
-  else loop.run(attack_address(trial, 0), c, scratch);
+  AttackScratch scratch(m);
+  Attack attack(m, 0, seed);
+  if (eager) attack.run_eager(attack_address(trial, 0), c, scratch);
+  else attack.run(attack_address(trial, 0), c, scratch);
   std::map<std::string, double> out;
   for (std::size_t i = 0; i < scratch.compromised().size(); ++i) out[m.asset_id[scratch.compromised()[i]]] = scratch.arrival()[i];
   return out;
@@ -39,7 +39,7 @@ std::string step(const std::string& from, const std::string& to, double p, doubl
          " ttc { fixed { value: " + std::to_string(days) + " } } } }\n";
 }
 
-TEST(TrialLoop, CertainStepsGiveShortestArrivalThroughACycle) {
+TEST(Attack, CertainStepsGiveShortestArrivalThroughACycle) {
   // s → a → b → a (cycle), s → b slower; arrivals are shortest path lengths.
   const Model m = model_of(asset("s", "exposure: 1") + asset("a") + asset("b") + asset("c") + step("s", "a", 1, 2) +
                            step("a", "b", 1, 3) + step("b", "a", 1, 1) + step("s", "b", 1, 9) + step("b", "c", 1, 0.5));
@@ -50,7 +50,7 @@ TEST(TrialLoop, CertainStepsGiveShortestArrivalThroughACycle) {
   EXPECT_EQ(o.at("c"), 5.5);
 }
 
-TEST(TrialLoop, AllGateTakesTheLatestAndNeedsEveryStep) {
+TEST(Attack, AllGateTakesTheLatestAndNeedsEveryStep) {
   const Model m = model_of(asset("s", "exposure: 1") + asset("a") + asset("b") + asset("t", "gate: ALL") +
                            step("s", "a", 1, 1) + step("s", "b", 1, 4) + step("a", "t", 1, 1) + step("b", "t", 1, 2));
   const auto o = outcome(m, 0);
@@ -61,7 +61,7 @@ TEST(TrialLoop, AllGateTakesTheLatestAndNeedsEveryStep) {
   for (std::uint64_t trial = 0; trial < 200; ++trial) EXPECT_EQ(outcome(blocked, trial).count("t"), 0u);
 }
 
-TEST(TrialLoop, AllGateInACycleNeverFallsWithoutItsLoop) {
+TEST(Attack, AllGateInACycleNeverFallsWithoutItsLoop) {
   // t (ALL) needs a and b, b is only reachable through t: t never falls.
   const Model m = model_of(asset("s", "exposure: 1") + asset("a") + asset("b") + asset("t", "gate: ALL") +
                            step("s", "a", 1, 1) + step("a", "t", 1, 1) + step("b", "t", 1, 1) + step("t", "b", 1, 1));
@@ -70,12 +70,12 @@ TEST(TrialLoop, AllGateInACycleNeverFallsWithoutItsLoop) {
   EXPECT_EQ(o.count("b"), 0u);
 }
 
-TEST(TrialLoop, AllGateAssetThatIsAnEntryFallsAtTimeZero) {
+TEST(Attack, AllGateAssetThatIsAnEntryFallsAtTimeZero) {
   const Model m = model_of(asset("s", "exposure: 1") + asset("t", "gate: ALL exposure: 1") + step("s", "t", 0, 1));
   EXPECT_EQ(outcome(m, 0).at("t"), 0.0);
 }
 
-TEST(TrialLoop, ContainedAssetFallsButStopsTheAttack) {
+TEST(Attack, ContainedAssetFallsButStopsTheAttack) {
   const Model m = model_of(asset("s", "exposure: 1") + asset("j", "containment: 1") + asset("t") + step("s", "j", 1, 1) +
                            step("j", "t", 1, 1));
   const auto o = outcome(m, 0);
@@ -83,7 +83,7 @@ TEST(TrialLoop, ContainedAssetFallsButStopsTheAttack) {
   EXPECT_EQ(o.count("t"), 0u);
 }
 
-TEST(TrialLoop, HorizonCutsLateArrivals) {
+TEST(Attack, HorizonCutsLateArrivals) {
   const Model m = model_of("settings { horizon: 5 }\n" + asset("s", "exposure: 1") + asset("a") + asset("b") +
                            step("s", "a", 1, 5) + step("a", "b", 1, 0.001));
   const auto o = outcome(m, 0);
@@ -91,7 +91,7 @@ TEST(TrialLoop, HorizonCutsLateArrivals) {
   EXPECT_EQ(o.count("b"), 0u);
 }
 
-TEST(TrialLoop, ControlsLowerOnlyTheResidualRun) {
+TEST(Attack, ControlsLowerOnlyTheResidualRun) {
   const Model m = model_of(asset("s", "exposure: 1") + asset("t") +
                            "relations { from: \"s\" to: \"t\" layer: L3 step { p: 1 mitigated_by: \"CPS.AC-1\" } }\n"
                            "controls { id: \"mfa\" requirement: \"CPS.AC-1\" efficacy: 1 implemented: true }\n");
@@ -99,7 +99,7 @@ TEST(TrialLoop, ControlsLowerOnlyTheResidualRun) {
   EXPECT_EQ(outcome(m, 0, Controls::Off).count("t"), 1u);
 }
 
-TEST(TrialLoop, StrongestControlPerRequirementAndBaselines) {
+TEST(Attack, StrongestControlPerRequirementAndBaselines) {
   const Model m = model_of(
       asset("s", "exposure: 1") + asset("t") +
       "relations { from: \"s\" to: \"t\" layer: L3 step { p: 0.8 mitigated_by: [\"CPS.AC-1\", \"CPS.DS-1\", \"CPS.AC-1\"] } }\n"
@@ -118,7 +118,7 @@ TEST(TrialLoop, StrongestControlPerRequirementAndBaselines) {
 
 // compile() checks short mitigated_by lists for repeats by a scan and long ones by a set;
 // both must count a repeated requirement once.
-TEST(TrialLoop, RequirementListedTwiceIsOneBarrierInLongLists) {
+TEST(Attack, RequirementListedTwiceIsOneBarrierInLongLists) {
   const std::string controls = "controls { id: \"mfa\" requirement: \"CPS.AC-1\" efficacy: 0.5 implemented: true }\n";
   for (const int filler : {1, 40}) {  // list lengths 3 and 42: either side of the scan's limit
     std::string list = "\"CPS.AC-1\", \"CPS.AC-1\"";
@@ -130,7 +130,7 @@ TEST(TrialLoop, RequirementListedTwiceIsOneBarrierInLongLists) {
   }
 }
 
-TEST(TrialLoop, LazySamplingEqualsEagerSampling) {
+TEST(Attack, LazySamplingEqualsEagerSampling) {
   // A graph with every gate, containment, horizon and distribution family.
   const Model m = model_of(
       "settings { horizon: 30 }\n" + asset("s", "exposure: 0.9") + asset("u", "exposure: 0.4") + asset("a", "containment: 0.3") +
@@ -155,7 +155,7 @@ TEST(TrialLoop, LazySamplingEqualsEagerSampling) {
   EXPECT_GT(nonempty, 1000);  // the graph is exercised, not trivially empty
 }
 
-TEST(TrialLoop, OutcomeDependsOnSeedAndTrialOnly) {
+TEST(Attack, OutcomeDependsOnSeedAndTrialOnly) {
   const Model m = model_of(asset("s", "exposure: 0.5") + asset("t") + step("s", "t", 0.5, 1));
   int differ_by_trial = 0, differ_by_seed = 0;
   for (std::uint64_t trial = 0; trial < 200; ++trial) {
