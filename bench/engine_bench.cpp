@@ -196,10 +196,18 @@ void sizes_for_chokepoints(benchmark::internal::Benchmark* b) {
   }
 }
 
-BENCHMARK(BM_Run)->Apply(sizes_and_threads)->ArgNames({"assets", "spread", "threads"})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Run)
+    ->Apply(sizes_and_threads)
+    ->ArgNames({"assets", "spread", "threads"})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK(BM_Attack)->Apply(sizes)->ArgNames({"assets", "spread"})->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_RandomFloor)->Apply(sizes)->ArgNames({"assets", "spread"})->Unit(benchmark::kNanosecond);
-BENCHMARK(BM_Chokepoints)->Apply(sizes_for_chokepoints)->ArgNames({"assets", "threads"})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Chokepoints)
+    ->Apply(sizes_for_chokepoints)
+    ->ArgNames({"assets", "threads"})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
 

@@ -14,6 +14,7 @@ CPSF_DEBIAN_PACKAGES=(
   python3-protobuf python3-matplotlib python3-tqdm
   python3-nbclient python3-nbformat python3-ipykernel
   python3-networkx python3-graph-tool
+  clang-format clang-tidy universal-ctags ccache
 )
 
 missing=()

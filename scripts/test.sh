@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# Every test: set up what is missing, build (Release), run the C++ tests and the Python
-# tests (CTest runs both), then build again with AddressSanitizer + UndefinedBehavior-
-# Sanitizer and run them there too, and with ThreadSanitizer for the C++ tests.
+# Every test: set up what is missing, build (Release), check the style (scripts/lint.sh),
+# run the C++ tests and the Python tests (CTest runs both), then build again with
+# AddressSanitizer + UndefinedBehaviorSanitizer and run them there too, and with
+# ThreadSanitizer for the C++ tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 echo "== build (Release)"
 bash scripts/build.sh build
+# The lint comes after the Release build, whose compile_commands.json and generated protobuf
+# headers clang-tidy reads, and before the tests, so that a style failure shows before the
+# tests and the sanitizer builds have taken their time.
+echo "== lint (scripts/lint.sh: clang-format, clang-tidy, include layers, function lengths)"
+bash scripts/lint.sh build
 echo "== Python environment (.venv seeing build/python: scripts/python-env.sh)"
 bash scripts/python-env.sh --no-build
 echo "== tests (Release): GoogleTest and pytest under CTest"
 ctest --test-dir build --output-on-failure --parallel "$(nproc)"
-echo "== pytest"
-.venv/bin/python -m pytest -q tests/python
 
 echo "== build (ASan + UBSan)"
 bash scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCPSF_WITH_SANITIZERS=ON

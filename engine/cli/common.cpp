@@ -19,16 +19,17 @@ void print(const Diagnostics& diagnostics) {
 
 int exit_code_for(LoadStatus status) {
   switch (status) {
-    case LoadStatus::Ok: return kExitOk;
-    case LoadStatus::Invalid: return kExitInvalid;
-    case LoadStatus::IoError: return kExitUsage;
+    case LoadStatus::Ok:
+      return kExitOk;
+    case LoadStatus::Invalid:
+      return kExitInvalid;
+    case LoadStatus::IoError:
+      return kExitUsage;
   }
   return kExitInternal;
 }
 
-std::string plural(std::size_t n, const char* word) {
-  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
-}
+std::string plural(std::size_t n, const char* word) { return std::to_string(n) + " " + word + (n == 1 ? "" : "s"); }
 
 namespace {
 bool g_stdout_lost_reported = false;  // said once on stderr, not again by finish_stdout

@@ -3,15 +3,14 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
 
 #include "cpsf/base/diagnostics.hpp"
-#include "cpsf/io/load.hpp"
 #include "cpsf/base/terminal.hpp"  // terminal_safe: every path or id printed goes through it
+#include "cpsf/io/load.hpp"
 
 namespace cpsf::cli {
 

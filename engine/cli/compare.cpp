@@ -2,6 +2,8 @@
 // every scenario like `run`, then runs each under each baseline variant with the same
 // seed and trials (common random numbers), writes compare.json, compare.csv and
 // compare.svg, and prints the table.
+#include "cpsf/analysis/compare.hpp"
+
 #include <unistd.h>
 
 #include <atomic>
@@ -13,7 +15,6 @@
 
 #include "cli/common.hpp"
 #include "cli/options.hpp"
-#include "cpsf/analysis/compare.hpp"
 #include "cpsf/output/compare_chart.hpp"
 #include "cpsf/output/compare_writers.hpp"
 
@@ -92,6 +93,7 @@ int run_compare(const CompareCliOptions& o) {
   if (const int worst = load_inputs(o, inputs); worst != kExitOk) return worst;
   // Rows are labelled by the scenarios' names (compare_labels).
   std::vector<std::string> names;
+  names.reserve(inputs.size());
   for (const auto& in : inputs) names.push_back(in.scenario.name());
   const auto labels = labels_for(names, o.scenarios);
   if (!labels) return kExitUsage;

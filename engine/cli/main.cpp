@@ -3,10 +3,15 @@
 // Exit codes (docs/cli.md): 0 success / valid; 1 invalid input (the scenario is wrong);
 // 2 usage or I/O error (bad options, missing or unreadable file); 3 internal error;
 // 130 interrupted (run: the partial result was written, marked partial).
-#include <CLI/CLI.hpp>
+#include <unistd.h>
 
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -14,27 +19,21 @@
 #include <string_view>
 #include <vector>
 
-#include <atomic>
-#include <chrono>
-#include <csignal>
-#include <filesystem>
-#include <unistd.h>
-
 #include "cli/common.hpp"
 #include "cli/options.hpp"
-#include "cpsf/model/catalogue.hpp"
-#include "cpsf/io/generate.hpp"
-#include "cpsf/model/model.hpp"
 #include "cpsf/analysis/estimates.hpp"
+#include "cpsf/base/version.hpp"
+#include "cpsf/io/format.hpp"
+#include "cpsf/io/generate.hpp"
+#include "cpsf/io/write.hpp"
+#include "cpsf/model/catalogue.hpp"
+#include "cpsf/model/model.hpp"
 #include "cpsf/output/results_csv.hpp"
 #include "cpsf/output/results_json.hpp"
 #include "cpsf/output/run_summary.hpp"
-#include "cpsf/sim/simulation.hpp"
-#include "cpsf/io/format.hpp"
-#include "cpsf/io/write.hpp"
 #include "cpsf/output/summary.hpp"
+#include "cpsf/sim/simulation.hpp"
 #include "cpsf/validate/validate.hpp"
-#include "cpsf/base/version.hpp"
 
 namespace {
 
@@ -108,7 +107,8 @@ int run_convert(const ConvertOptions& o) {
       return kExitUsage;
     }
   } else if (o.output == "-") {
-    std::fprintf(stderr, "cpsf convert: error: writing to standard output needs --to (fix: add --to text, json or binary)\n");
+    std::fprintf(stderr,
+                 "cpsf convert: error: writing to standard output needs --to (fix: add --to text, json or binary)\n");
     return kExitUsage;
   } else {
     format = cpsf::format_from_path(o.output);
@@ -257,7 +257,8 @@ int run_run(const RunCliOptions& o) {
   if (show_progress) {
     options.progress = [](std::uint64_t done, std::uint64_t planned) {
       std::fprintf(stderr, "\r  %llu / %llu trials (%.0f%%)   ", static_cast<unsigned long long>(done),
-                   static_cast<unsigned long long>(planned), 100.0 * static_cast<double>(done) / static_cast<double>(planned));
+                   static_cast<unsigned long long>(planned),
+                   100.0 * static_cast<double>(done) / static_cast<double>(planned));
     };
   }
   options.cancel = &g_interrupted;
@@ -483,12 +484,12 @@ static int refuse_empty_values(int argc, char** argv) {
 
 static int run_main(int argc, char** argv) {
   if (const int code = refuse_empty_values(argc, argv); code != kExitOk) return code;
-  CLI::App app{"cpsf — supply-chain residual risk under METI's Cyber/Physical Security Framework.\n"
-               "Exit codes: 0 ok, 1 invalid input, 2 usage or I/O error, 3 internal error, 130 interrupted."};
+  CLI::App app{
+      "cpsf — supply-chain residual risk under METI's Cyber/Physical Security Framework.\n"
+      "Exit codes: 0 ok, 1 invalid input, 2 usage or I/O error, 3 internal error, 130 interrupted."};
   app.require_subcommand(1);
-  app.set_version_flag("--version",
-                       std::string("cpsf ") + cpsf::kEngineVersion + " (schema " + cpsf::kSchemaVersion +
-                           ", git " + cpsf::kGitRevision + ")");
+  app.set_version_flag("--version", std::string("cpsf ") + cpsf::kEngineVersion + " (schema " + cpsf::kSchemaVersion +
+                                        ", git " + cpsf::kGitRevision + ")");
 
   // In the order `cpsf --help` lists them.
   const Command verbs[] = {add_validate(app),  add_convert(app),  add_run(app),    add_generate(app),
@@ -515,7 +516,8 @@ static int run_main(int argc, char** argv) {
                  cpsf::terminal_safe(e.what()).c_str());
     return kExitInternal;
   } catch (...) {
-    std::fprintf(stderr, "cpsf: internal error: an unknown exception (please report it with the input that caused it)\n");
+    std::fprintf(stderr,
+                 "cpsf: internal error: an unknown exception (please report it with the input that caused it)\n");
     return kExitInternal;
   }
   return kExitUsage;

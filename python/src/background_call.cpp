@@ -46,12 +46,11 @@ void run_off_the_gil(const std::function<void()>& work, std::atomic<bool>& cance
     if (done) break;
     if (PyErr_CheckSignals() != 0) {
       cancel.store(true);
-      if (partial && PyErr_ExceptionMatches(PyExc_KeyboardInterrupt)) {
-        PyErr_Clear();  // the result comes back partial instead
-      } else if (!pending) {
+      const bool comes_back_partial = partial && PyErr_ExceptionMatches(PyExc_KeyboardInterrupt);
+      if (!comes_back_partial && !pending) {
         pending.emplace();  // fetches the error
       } else {
-        PyErr_Clear();
+        PyErr_Clear();  // the result comes back partial instead, or the first error is kept
       }
     }
     const std::uint64_t n = count();

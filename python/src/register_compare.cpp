@@ -11,11 +11,11 @@
 #include <string>
 #include <tuple>
 
+#include "background_call.hpp"
 #include "cpsf/analysis/compare.hpp"
 #include "cpsf/model/supplier_rule.hpp"
 #include "cpsf/output/compare_chart.hpp"
 #include "cpsf/output/compare_writers.hpp"
-#include "background_call.hpp"
 #include "registration.hpp"
 #include "scenario_bytes.hpp"
 
@@ -55,6 +55,7 @@ py::dict compare_bytes(const std::vector<std::tuple<std::string, std::string, py
                        double poll_interval) {
   if (!(poll_interval > 0)) throw py::value_error("poll_interval must be > 0");
   std::vector<CompareInput> inputs;
+  inputs.reserve(scenarios.size());
   for (const auto& [label, file, data] : scenarios) inputs.push_back({label, file, parse_scenario(data)});
 
   std::atomic<bool> cancel{false};

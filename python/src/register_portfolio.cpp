@@ -8,9 +8,9 @@
 #include <memory>
 #include <string>
 
+#include "background_call.hpp"
 #include "cpsf/analysis/portfolio.hpp"
 #include "cpsf/output/portfolio_writers.hpp"
-#include "background_call.hpp"
 #include "registration.hpp"
 #include "scenario_bytes.hpp"
 

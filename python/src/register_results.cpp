@@ -37,7 +37,8 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // A read-only array over `data` (rows × cols, row-major; cols = 0 for 1-D) whose base
 // is `owner`, the Python object holding the shared_ptr to the run.
 template <class T, class Allocator>
-py::array_t<T> view_of(const std::vector<T, Allocator>& data, py::handle owner, py::ssize_t rows, py::ssize_t cols = 0) {
+py::array_t<T> view_of(const std::vector<T, Allocator>& data, py::handle owner, py::ssize_t rows,
+                       py::ssize_t cols = 0) {
   static const T empty{};
   const T* ptr = data.empty() ? &empty : data.data();
   std::vector<py::ssize_t> shape{rows}, strides{static_cast<py::ssize_t>(sizeof(T))};
@@ -86,8 +87,7 @@ py::dict loss_dict(const LossSummary& l) {
 py::dict asset_dict(const std::vector<AssetEstimates>& assets) {
   const auto n = static_cast<py::ssize_t>(assets.size());
   py::array_t<std::uint64_t> hits(n), inherent_hits(n);
-  py::array_t<double> p(n), low(n), high(n), mean_time(n), sd_time(n), p50(n), p90(n), p99(n), ip(n), ilow(n),
-      ihigh(n);
+  py::array_t<double> p(n), low(n), high(n), mean_time(n), sd_time(n), p50(n), p90(n), p99(n), ip(n), ilow(n), ihigh(n);
   for (py::ssize_t i = 0; i < n; ++i) {
     const auto& a = assets[static_cast<std::size_t>(i)];
     hits.mutable_at(i) = a.hits;
@@ -205,7 +205,8 @@ py::dict result_state(py::object self) {
 }
 
 [[noreturn]] void bad_state(const std::string& what) {
-  throw py::value_error("cannot restore the run: " + what + " (was it pickled from another scenario or another "
+  throw py::value_error("cannot restore the run: " + what +
+                        " (was it pickled from another scenario or another "
                         "version of cpsf?)");
 }
 
@@ -214,18 +215,19 @@ template <class T, class Allocator>
 void read_array(const py::dict& d, const char* key, std::vector<T, Allocator>& out, std::int64_t size) {
   if (!d.contains(key)) bad_state(std::string("no '") + key + "'");
   const auto a = py::array_t<T, py::array::c_style | py::array::forcecast>::ensure(d[key]);
-  if (!a || a.ndim() != 1 || (size >= 0 && a.size() != size)) bad_state(std::string("'") + key + "' has the wrong shape");
+  if (!a || a.ndim() != 1 || (size >= 0 && a.size() != size))
+    bad_state(std::string("'") + key + "' has the wrong shape");
   out.assign(a.data(), a.data() + a.size());
 }
 
 void read_fixed_sums(const py::dict& d, const char* key, std::vector<FixedSum>& out, std::int64_t size) {
   const auto a = py::array_t<std::uint64_t, py::array::c_style | py::array::forcecast>::ensure(d[key]);
-  if (!a || a.ndim() != 2 || a.shape(1) != 2 || a.shape(0) != size) bad_state(std::string("'") + key + "' has the wrong shape");
+  if (!a || a.ndim() != 2 || a.shape(1) != 2 || a.shape(0) != size)
+    bad_state(std::string("'") + key + "' has the wrong shape");
   out.resize(static_cast<std::size_t>(size));
   const auto r = a.unchecked<2>();
   for (py::ssize_t i = 0; i < size; ++i) {
-    out[static_cast<std::size_t>(i)] =
-        static_cast<FixedSum>((static_cast<FixedBits>(r(i, 1)) << 64) | r(i, 0));
+    out[static_cast<std::size_t>(i)] = static_cast<FixedSum>((static_cast<FixedBits>(r(i, 1)) << 64) | r(i, 0));
   }
 }
 
@@ -373,7 +375,7 @@ void def_model(ResultClass& c) {
 void def_per_trial(ResultClass& c) {
   c.def(
        "losses",
-       [](py::object self, int view, bool inherent) {
+       [](const py::object& self, int view, bool inherent) {
          const auto& s = self.cast<const State&>();
          need_inherent(s, inherent);
          const ViewResult& v = view_at(s, view);
@@ -384,7 +386,7 @@ void def_per_trial(ResultClass& c) {
        "Per-trial direct loss of a view (-1: main, k: threat k), residual or inherent; zero copy.")
       .def(
           "hits",
-          [](py::object self, int view, bool inherent) {
+          [](const py::object& self, int view, bool inherent) {
             const auto& s = self.cast<const State&>();
             need_inherent(s, inherent);
             const ViewResult& v = view_at(s, view);
@@ -395,13 +397,14 @@ void def_per_trial(ResultClass& c) {
           "Trials in which each asset fell (uint64, asset order); zero copy.")
       .def(
           "enterprise_losses",
-          [](py::object self, bool inherent, const std::string& part) {
+          [](const py::object& self, bool inherent, const std::string& part) {
             const auto& s = self.cast<const State&>();
             need_inherent(s, inherent);
             if (part != "direct" && part != "cascade") throw py::value_error("part must be 'direct' or 'cascade'");
-            const auto& data = part == "direct"
-                                   ? (inherent ? s.result.enterprise_inherent_loss : s.result.enterprise_residual_loss)
-                                   : (inherent ? s.result.enterprise_inherent_cascade : s.result.enterprise_residual_cascade);
+            const auto& data =
+                part == "direct"
+                    ? (inherent ? s.result.enterprise_inherent_loss : s.result.enterprise_residual_loss)
+                    : (inherent ? s.result.enterprise_inherent_cascade : s.result.enterprise_residual_cascade);
             return view_of(data, self, static_cast<py::ssize_t>(s.result.trials),
                            static_cast<py::ssize_t>(s.result.enterprises));
           },
@@ -410,9 +413,10 @@ void def_per_trial(ResultClass& c) {
           "losses and its own production loss) or cascade (production lost through its suppliers).")
       .def(
           "annual_losses",
-          [](py::object self, bool inherent) {
+          [](const py::object& self, bool inherent) {
             const auto& s = self.cast<const State&>();
-            if (!s.result.has_annual) throw py::value_error("no annualised view: not every threat has an annual_frequency");
+            if (!s.result.has_annual)
+              throw py::value_error("no annualised view: not every threat has an annual_frequency");
             need_inherent(s, inherent);
             const auto& data = inherent ? s.result.annual_inherent_loss : s.result.annual_residual_loss;
             return view_of(data, self, static_cast<py::ssize_t>(data.size()));
@@ -420,16 +424,17 @@ void def_per_trial(ResultClass& c) {
           py::arg("inherent") = false, "Per-year loss of the annualised view; zero copy.")
       .def_property_readonly(
           "tracked",
-          [](py::object self) {
+          [](const py::object& self) {
             const auto& s = self.cast<const State&>();
             return view_of(s.result.tracked, self, static_cast<py::ssize_t>(s.result.tracked.size()));
           },
           "Indices of the assets whose arrival times are kept (targets and objectives, at most 64).")
       .def(
           "tracked_arrival",
-          [](py::object self) {
+          [](const py::object& self) {
             const auto& s = self.cast<const State&>();
-            if (s.result.tracked.empty()) return py::array_t<double>(std::vector<py::ssize_t>{static_cast<py::ssize_t>(s.result.trials), 0});
+            if (s.result.tracked.empty())
+              return py::array_t<double>(std::vector<py::ssize_t>{static_cast<py::ssize_t>(s.result.trials), 0});
             return view_of(s.result.tracked_arrival, self, static_cast<py::ssize_t>(s.result.trials),
                            static_cast<py::ssize_t>(s.result.tracked.size()));
           },
@@ -450,7 +455,8 @@ py::dict loss_summary(const State& s, const std::string& kind, int index) {
     return loss_dict(*l);
   }
   if (kind == "enterprise") {
-    if (index < 0 || static_cast<std::size_t>(index) >= r.enterprises.size()) throw py::index_error("no such enterprise");
+    if (index < 0 || static_cast<std::size_t>(index) >= r.enterprises.size())
+      throw py::index_error("no such enterprise");
     return loss_dict(r.enterprises[static_cast<std::size_t>(index)].residual);
   }
   if (kind == "threat") {
@@ -531,12 +537,9 @@ void def_estimates(ResultClass& c) {
          return asset_dict(s.estimates.threats[static_cast<std::size_t>(view)].assets);
        },
        py::arg("view") = -1, "Per-asset estimates of a view as a dict of arrays (asset order).")
-      .def(
-          "loss_summary",
-          &loss_summary,
-          py::arg("kind") = "residual", py::arg("index") = -1,
-          "A loss distribution's summary (mean, stderr, ci95, VaR, ES, max, exceedance curve) as a dict. "
-          "kind: residual, inherent, annual, annual_inherent, enterprise (index), threat (index).")
+      .def("loss_summary", &loss_summary, py::arg("kind") = "residual", py::arg("index") = -1,
+           "A loss distribution's summary (mean, stderr, ci95, VaR, ES, max, exceedance curve) as a dict. "
+           "kind: residual, inherent, annual, annual_inherent, enterprise (index), threat (index).")
       .def(
           "controls_effect",
           [](const State& s) -> py::object {
@@ -544,35 +547,32 @@ void def_estimates(ResultClass& c) {
             return py::make_tuple(s.estimates.removed_mean, s.estimates.removed_stderr);
           },
           "(mean, stderr) of the loss the controls remove per trial (paired), or None without inherent.")
-      .def_property_readonly("enterprise_split",
-                             [](const State& s) {
-                               py::list out;
-                               for (const auto& e : s.estimates.enterprises) {
-                                 out.append(py::make_tuple(e.direct_mean, e.direct_stderr, e.cascade_mean, e.cascade_stderr));
-                               }
-                               return out;
-                             },
-                             "Per enterprise (direct mean, direct SE, cascade mean, cascade SE).")
-      .def_property_readonly("cascade",
-                             [](const State& s) {
-                               py::dict d;
-                               d["production_modelled"] = s.result.has_production;
-                               d["dependencies"] = s.model.supply_links.size();
-                               d["spectral_radius"] = s.result.spectral_radius;
-                               d["loss_mean"] = s.estimates.cascade_mean;
-                               d["stderr"] = s.estimates.cascade_stderr;
-                               return d;
-                             },
-                             "The supply-chain cascade's summary (results.json 'cascade').")
-      .def(
-          "paths",
-          &path_rows,
-          py::arg("top_k") = 5,
-          "(top paths per tracked asset as dicts, (relation, paths, share) per relation, successful paths).")
       .def_property_readonly(
-          "chokepoints",
-          &chokepoint_rows,
-          "(chokepoint rows as dicts, note) — results.json 'chokepoints'.")
+          "enterprise_split",
+          [](const State& s) {
+            py::list out;
+            for (const auto& e : s.estimates.enterprises) {
+              out.append(py::make_tuple(e.direct_mean, e.direct_stderr, e.cascade_mean, e.cascade_stderr));
+            }
+            return out;
+          },
+          "Per enterprise (direct mean, direct SE, cascade mean, cascade SE).")
+      .def_property_readonly(
+          "cascade",
+          [](const State& s) {
+            py::dict d;
+            d["production_modelled"] = s.result.has_production;
+            d["dependencies"] = s.model.supply_links.size();
+            d["spectral_radius"] = s.result.spectral_radius;
+            d["loss_mean"] = s.estimates.cascade_mean;
+            d["stderr"] = s.estimates.cascade_stderr;
+            return d;
+          },
+          "The supply-chain cascade's summary (results.json 'cascade').")
+      .def("paths", &path_rows, py::arg("top_k") = 5,
+           "(top paths per tracked asset as dicts, (relation, paths, share) per relation, successful paths).")
+      .def_property_readonly("chokepoints", &chokepoint_rows,
+                             "(chokepoint rows as dicts, note) — results.json 'chokepoints'.")
       .def_property_readonly("enterprise_inherent_mean",
                              [](const State& s) {
                                std::vector<double> v;
@@ -605,8 +605,11 @@ void def_outputs(ResultClass& c) {
   c.def(
        "results_json", [](const State& s) { return results_json(s.model, s.result, s.estimates, s.context); },
        "The results.json document `cpsf run` writes.")
-      .def("assets_csv", [](const State& s) { return assets_csv(s.model, s.estimates); }, "assets.csv as `cpsf run` writes it.")
-      .def("losses_csv", [](const State& s) { return losses_csv(s.result); }, "losses.csv as `cpsf run` writes it.")
+      .def(
+          "assets_csv", [](const State& s) { return assets_csv(s.model, s.estimates); },
+          "assets.csv as `cpsf run` writes it.")
+      .def(
+          "losses_csv", [](const State& s) { return losses_csv(s.result); }, "losses.csv as `cpsf run` writes it.")
       .def(
           "text_summary", [](const State& s) { return text_summary(s.model, s.result, s.estimates, s.context); },
           "The summary `cpsf run` prints.")

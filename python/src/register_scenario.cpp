@@ -29,9 +29,12 @@ Format format_named(const std::string& name) {
 
 const char* status_name(LoadStatus status) {
   switch (status) {
-    case LoadStatus::Ok: return "ok";
-    case LoadStatus::Invalid: return "invalid";
-    case LoadStatus::IoError: return "io_error";
+    case LoadStatus::Ok:
+      return "ok";
+    case LoadStatus::Invalid:
+      return "invalid";
+    case LoadStatus::IoError:
+      return "io_error";
   }
   return "io_error";
 }
@@ -137,10 +140,10 @@ void def_summary_generate(py::module_& m) {
 
   m.def(
       "generate",
-      [](std::uint32_t enterprises, std::uint32_t assets_per_enterprise, double relations_per_asset,
-         double cross_share, double ot_share, double entry_share, double entry_probability, double p_min,
-         double p_max, double ttc_min, double ttc_max, std::uint32_t fan_out, std::optional<double> horizon,
-         std::uint64_t trials, std::uint64_t seed, bool relation_ids) {
+      [](std::uint32_t enterprises, std::uint32_t assets_per_enterprise, double relations_per_asset, double cross_share,
+         double ot_share, double entry_share, double entry_probability, double p_min, double p_max, double ttc_min,
+         double ttc_max, std::uint32_t fan_out, std::optional<double> horizon, std::uint64_t trials, std::uint64_t seed,
+         bool relation_ids) {
         GenerateOptions g;
         g.enterprises = enterprises;
         g.assets_per_enterprise = assets_per_enterprise;
@@ -170,12 +173,11 @@ void def_summary_generate(py::module_& m) {
       py::arg("relations_per_asset") = GenerateOptions{}.relations_per_asset,
       py::arg("cross_share") = GenerateOptions{}.cross_share, py::arg("ot_share") = GenerateOptions{}.ot_share,
       py::arg("entry_share") = GenerateOptions{}.entry_share,
-      py::arg("entry_probability") = GenerateOptions{}.entry_probability,
-      py::arg("p_min") = GenerateOptions{}.p_min, py::arg("p_max") = GenerateOptions{}.p_max,
-      py::arg("ttc_min") = GenerateOptions{}.ttc_min, py::arg("ttc_max") = GenerateOptions{}.ttc_max,
-      py::arg("fan_out") = GenerateOptions{}.fan_out, py::arg("horizon") = py::none(),
-      py::arg("trials") = GenerateOptions{}.trials, py::arg("seed") = GenerateOptions{}.seed,
-      py::arg("relation_ids") = false,
+      py::arg("entry_probability") = GenerateOptions{}.entry_probability, py::arg("p_min") = GenerateOptions{}.p_min,
+      py::arg("p_max") = GenerateOptions{}.p_max, py::arg("ttc_min") = GenerateOptions{}.ttc_min,
+      py::arg("ttc_max") = GenerateOptions{}.ttc_max, py::arg("fan_out") = GenerateOptions{}.fan_out,
+      py::arg("horizon") = py::none(), py::arg("trials") = GenerateOptions{}.trials,
+      py::arg("seed") = GenerateOptions{}.seed, py::arg("relation_ids") = false,
       "A synthetic supply chain (`cpsf generate`), serialised. Raises ValueError on options out of range.");
 }
 

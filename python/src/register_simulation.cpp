@@ -12,8 +12,8 @@
 #include <optional>
 #include <string>
 
-#include "cpsf/base/parallel.hpp"
 #include "background_call.hpp"
+#include "cpsf/base/parallel.hpp"
 #include "registration.hpp"
 #include "run_state.hpp"
 #include "scenario_bytes.hpp"
@@ -35,9 +35,9 @@ std::shared_ptr<RunState> compiled_state(const py::bytes& data, const std::strin
 
 namespace {
 
-std::shared_ptr<RunState> run(const py::bytes& data, const std::string& file, std::uint64_t trials,
-                              std::uint64_t seed, unsigned threads, std::optional<double> horizon, bool no_horizon,
-                              double target_rse, bool inherent, const py::object& progress, double poll_interval) {
+std::shared_ptr<RunState> run(const py::bytes& data, const std::string& file, std::uint64_t trials, std::uint64_t seed,
+                              unsigned threads, std::optional<double> horizon, bool no_horizon, double target_rse,
+                              bool inherent, const py::object& progress, double poll_interval) {
   if (!(poll_interval > 0)) throw py::value_error("poll_interval must be > 0");
   RunOptions options;
   options.trials = trials;
@@ -78,7 +78,9 @@ std::shared_ptr<RunState> run(const py::bytes& data, const std::string& file, st
 }  // namespace
 
 void register_simulation(py::module_& m) {
-  m.def("default_threads", [] { return TrialExecutor::default_threads(); }, "Worker threads a run with threads=0 uses (every core).");
+  m.def(
+      "default_threads", [] { return TrialExecutor::default_threads(); },
+      "Worker threads a run with threads=0 uses (every core).");
   m.def(
       "startable_threads",
       [](unsigned wanted) {
@@ -86,7 +88,7 @@ void register_simulation(py::module_& m) {
         return startable_threads(wanted);
       },
       py::arg("wanted"),
-        "How many threads (up to wanted) a run can have: fewer when the process cannot start them all.");
+      "How many threads (up to wanted) a run can have: fewer when the process cannot start them all.");
   m.def("run", &run, py::arg("data"), py::kw_only(), py::arg("file"), py::arg("trials"), py::arg("seed"),
         py::arg("threads"), py::arg("horizon"), py::arg("no_horizon"), py::arg("target_rse"), py::arg("inherent"),
         py::arg("progress") = py::none(), py::arg("poll_interval") = 0.1,

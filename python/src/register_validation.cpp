@@ -16,8 +16,8 @@ namespace cpsf::python {
 py::list diagnostics_to_list(const Diagnostics& diagnostics) {
   py::list out;
   for (const auto& d : diagnostics.items()) {
-    out.append(py::make_tuple(d.severity == Severity::Error ? "error" : "warning", d.file, d.line, d.column,
-                              d.path, d.entity, d.message, d.hint, d.format()));
+    out.append(py::make_tuple(d.severity == Severity::Error ? "error" : "warning", d.file, d.line, d.column, d.path,
+                              d.entity, d.message, d.hint, d.format()));
   }
   return out;
 }

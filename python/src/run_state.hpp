@@ -9,8 +9,8 @@
 #include <memory>
 #include <string>
 
-#include "cpsf/model/model.hpp"
 #include "cpsf/analysis/estimates.hpp"
+#include "cpsf/model/model.hpp"
 #include "cpsf/output/output_context.hpp"
 #include "cpsf/sim/simulation.hpp"
 

@@ -14,12 +14,15 @@
 
 namespace cpsf::testing {
 
+// The source tree's path (source_dir.cpp).
+extern const char* const kSourceDir;
+
 // The bundled default scenario (scenarios/default), loaded as `cpsf run` would; a copy on
 // the heap, so it outlives the loader's arena.
 inline v1::Scenario default_scenario() {
   Diagnostics d;
   LoadStatus status{};
-  auto loaded = load_scenario(std::string(CPSF_SOURCE_DIR) + "/scenarios/default/scenario.textproto", d, status);
+  auto loaded = load_scenario(std::string(kSourceDir) + "/scenarios/default/scenario.textproto", d, status);
   EXPECT_TRUE(loaded);
   return loaded ? loaded->scenario() : v1::Scenario{};
 }
@@ -29,9 +32,8 @@ class ScratchDir {
  public:
   ScratchDir() {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = std::filesystem::temp_directory_path() /
-            (std::string("cpsf-test-") + info->test_suite_name() + "-" + info->name() + "-" +
-             std::to_string(::getpid()));
+    path_ = std::filesystem::temp_directory_path() / (std::string("cpsf-test-") + info->test_suite_name() + "-" +
+                                                      info->name() + "-" + std::to_string(::getpid()));
     std::filesystem::remove_all(path_);
     std::filesystem::create_directories(path_);
   }
@@ -79,15 +81,16 @@ inline Checked check(const std::string& path, const ReadLimits& limits = {}) {
 inline ::testing::AssertionResult Has(const Checked& c, Severity severity, std::string_view file,
                                       std::string_view entity, std::string_view message, int line = 0) {
   for (const auto& d : c.diagnostics.items()) {
-    const bool file_ok = d.file.size() >= file.size() && d.file.compare(d.file.size() - file.size(), file.size(), file) == 0;
+    const bool file_ok =
+        d.file.size() >= file.size() && d.file.compare(d.file.size() - file.size(), file.size(), file) == 0;
     if (d.severity == severity && file_ok && d.entity.find(entity) != std::string::npos &&
         d.message.find(message) != std::string::npos && (line == 0 || d.line == line) && !d.hint.empty()) {
       return ::testing::AssertionSuccess();
     }
   }
-  return ::testing::AssertionFailure() << "no " << (severity == Severity::Error ? "error" : "warning")
-                                       << " in " << file << " line " << line << " for '" << entity
-                                       << "' saying '" << message << "' (with a fix); got:\n"
+  return ::testing::AssertionFailure() << "no " << (severity == Severity::Error ? "error" : "warning") << " in " << file
+                                       << " line " << line << " for '" << entity << "' saying '" << message
+                                       << "' (with a fix); got:\n"
                                        << c.dump();
 }
 

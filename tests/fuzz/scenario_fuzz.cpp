@@ -18,14 +18,14 @@
 #include <fstream>
 #include <string>
 
-#include "cpsf/model/model.hpp"
 #include "cpsf/analysis/estimates.hpp"
+#include "cpsf/base/utf8.hpp"
+#include "cpsf/io/scenario_io.hpp"
+#include "cpsf/model/model.hpp"
 #include "cpsf/output/results_csv.hpp"
 #include "cpsf/output/results_json.hpp"
 #include "cpsf/output/run_summary.hpp"
-#include "cpsf/io/scenario_io.hpp"
 #include "cpsf/sim/simulation.hpp"
-#include "cpsf/base/utf8.hpp"
 #include "cpsf/validate/validate.hpp"
 
 namespace {
@@ -78,7 +78,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto loaded = cpsf::load_scenario(path.string(), diagnostics, status, limits);
   if (loaded) cpsf::validate(*loaded, diagnostics);
   for (const auto& d : diagnostics.items()) {
-    if (d.message.empty()) __builtin_trap();  // every problem must say what is wrong
+    if (d.message.empty()) __builtin_trap();           // every problem must say what is wrong
     if (!cpsf::is_utf8(d.format())) __builtin_trap();  // and be text (a terminal, Python's str)
   }
   if (loaded && !diagnostics.has_errors()) run_stage(*loaded);

@@ -119,7 +119,6 @@ std::size_t changed_baselines(const v1::Scenario& before, const v1::Scenario& af
   return n;
 }
 
-
 // Labels from file paths alone: the stem, or the directory of a file named scenario.*,
 // with as many parent directories as it takes to tell them apart ("a/x", "b/x"); past
 // the top, the path as given (two files differing only in their extension).

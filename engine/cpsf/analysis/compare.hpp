@@ -18,9 +18,9 @@
 #include <string>
 #include <vector>
 
-#include "cpsf/sim/simulation.hpp"
 #include "cpsf/base/statistics.hpp"
 #include "cpsf/model/supplier_rule.hpp"
+#include "cpsf/sim/simulation.hpp"
 #include "cpsf/v1/scenario.pb.h"
 
 namespace cpsf {

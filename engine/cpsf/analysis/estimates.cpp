@@ -136,8 +136,7 @@ void estimate_enterprises(const SimulationResult& r, Estimates& est) {
 }
 
 // The chokepoints of every threat to the tracked assets, or the note that says why not.
-void estimate_chokepoints(const Model& m, const SimulationResult& r, const EstimateOptions& options,
-                          Estimates& est) {
+void estimate_chokepoints(const Model& m, const SimulationResult& r, const EstimateOptions& options, Estimates& est) {
   using CP = EstimateOptions::Chokepoints;
   if (options.chokepoints == CP::Off) {
     est.chokepoints_note = "not computed (--chokepoints off)";

@@ -12,10 +12,10 @@
 #include <vector>
 
 #include "cpsf/analysis/chokepoints.hpp"
-#include "cpsf/model/model.hpp"
 #include "cpsf/analysis/paths.hpp"
-#include "cpsf/sim/simulation.hpp"
 #include "cpsf/base/statistics.hpp"
+#include "cpsf/model/model.hpp"
+#include "cpsf/sim/simulation.hpp"
 
 namespace cpsf {
 
@@ -43,7 +43,7 @@ struct AssetEstimates {  // with no trial, p and its interval are kNoEstimate
   std::uint64_t hits = 0;
   double p = 0;
   Interval ci95{0, 1};
-  double mean_time = 0, sd_time = 0;  // given compromise; NaN when never compromised
+  double mean_time = 0, sd_time = 0;                    // given compromise; NaN when never compromised
   std::optional<std::array<double, 3>> time_quantiles;  // p50, p90, p99 (tracked assets)
   std::uint64_t inherent_hits = 0;
   double inherent_p = 0;

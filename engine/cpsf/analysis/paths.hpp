@@ -13,9 +13,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "cpsf/base/statistics.hpp"
 #include "cpsf/model/model.hpp"
 #include "cpsf/sim/simulation.hpp"
-#include "cpsf/base/statistics.hpp"
 
 namespace cpsf {
 

@@ -42,7 +42,7 @@ std::uint32_t software(std::uint32_t c, const unsigned char* p, std::size_t n) n
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define CPSF_CRC32C_SSE42 1
 __attribute__((target("sse4.2"))) std::uint32_t hardware(std::uint32_t c, const unsigned char* p,
-                                                          std::size_t n) noexcept {
+                                                         std::size_t n) noexcept {
   std::uint64_t c64 = c;
   while (n >= 8) {
     std::uint64_t word;

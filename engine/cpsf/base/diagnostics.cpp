@@ -30,14 +30,13 @@ void Diagnostics::add(Diagnostic d) {
   items_.push_back(std::move(d));
 }
 
-void Diagnostics::error(std::string file, std::string path, std::string entity,
-                        std::string message, std::string hint) {
+void Diagnostics::error(std::string file, std::string path, std::string entity, std::string message, std::string hint) {
   add(Diagnostic{Severity::Error, std::move(file), 0, 0, std::move(path), std::move(entity), std::move(message),
                  std::move(hint)});
 }
 
-void Diagnostics::warning(std::string file, std::string path, std::string entity,
-                          std::string message, std::string hint) {
+void Diagnostics::warning(std::string file, std::string path, std::string entity, std::string message,
+                          std::string hint) {
   add(Diagnostic{Severity::Warning, std::move(file), 0, 0, std::move(path), std::move(entity), std::move(message),
                  std::move(hint)});
 }
@@ -47,8 +46,8 @@ void Diagnostics::append(const Diagnostics& other) {
 }
 
 std::size_t Diagnostics::error_count() const {
-  return static_cast<std::size_t>(std::count_if(
-      items_.begin(), items_.end(), [](const Diagnostic& d) { return d.severity == Severity::Error; }));
+  return static_cast<std::size_t>(
+      std::count_if(items_.begin(), items_.end(), [](const Diagnostic& d) { return d.severity == Severity::Error; }));
 }
 
 std::size_t Diagnostics::warning_count() const { return items_.size() - error_count(); }

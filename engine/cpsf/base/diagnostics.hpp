@@ -35,10 +35,8 @@ class Diagnostics {
   // input that is not (protobuf's parser quotes the byte it stopped at), and a terminal,
   // a JSON report or Python's str must take every diagnostic.
   void add(Diagnostic d);
-  void error(std::string file, std::string path, std::string entity, std::string message,
-             std::string hint);
-  void warning(std::string file, std::string path, std::string entity, std::string message,
-               std::string hint);
+  void error(std::string file, std::string path, std::string entity, std::string message, std::string hint);
+  void warning(std::string file, std::string path, std::string entity, std::string message, std::string hint);
   void append(const Diagnostics& other);
 
   [[nodiscard]] const std::vector<Diagnostic>& items() const { return items_; }

@@ -374,9 +374,8 @@ struct Distribution {
 
   double mean() const noexcept {
     switch (family) {
-      case Family::Fixed:
-        return a;
-      case Family::Exponential:
+      case Family::Fixed:        // a = the value
+      case Family::Exponential:  // a = the mean
         return a;
       case Family::LogNormal:
         return std::exp(a + 0.5 * b * b);

@@ -3,11 +3,11 @@
 // diagnostic reports it (validate's non-finite check and the loader's unknown-field walk).
 #pragma once
 
+#include <google/protobuf/descriptor.h>
+
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <google/protobuf/descriptor.h>
 
 namespace cpsf {
 

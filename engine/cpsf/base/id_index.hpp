@@ -64,7 +64,7 @@ class IdIndex {
   // The slot holding `id`, or the empty slot where it would go.
   [[nodiscard]] std::size_t probe(std::string_view id) const {
     const std::size_t mask = slots_.size() - 1;
-    std::size_t i = std::hash<std::string_view>{}(id) & mask;
+    std::size_t i = std::hash<std::string_view>{}(id)&mask;
     while (true) {
       const Slot& slot = slots_[i];
       if (slot.index == kAbsent) return i;

@@ -28,8 +28,10 @@ std::string format_number(double value) {
   std::string text(buffer, end);
   if (const auto e = text.find('e'); e != std::string::npos) {
     std::size_t digits = e + 1;
-    if (text[digits] == '+') text.erase(digits, 1);
-    else if (text[digits] == '-') ++digits;
+    if (text[digits] == '+')
+      text.erase(digits, 1);
+    else if (text[digits] == '-')
+      ++digits;
     while (digits + 1 < text.size() && text[digits] == '0') text.erase(digits, 1);
   }
   return text;

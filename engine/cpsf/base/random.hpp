@@ -157,8 +157,7 @@ class UniformCursor {
 // reads on, from the times stream at (trial, relation, draw 0, 1, ...).
 class UniformCursorAfter {
  public:
-  constexpr UniformCursorAfter(double first, const RandomStream& rest, std::uint64_t trial,
-                               std::uint32_t item) noexcept
+  constexpr UniformCursorAfter(double first, const RandomStream& rest, std::uint64_t trial, std::uint32_t item) noexcept
       : first_(first), rest_(rest, trial, item) {}
 
   constexpr double operator()() noexcept {

@@ -3,8 +3,8 @@
 
 namespace cpsf {
 
-extern const char* const kEngineVersion;   // project version, e.g. "0.1.0"
-extern const char* const kSchemaVersion;   // scenario schema package, "cpsf.v1"
-extern const char* const kGitRevision;     // short hash at build time, "-dirty" if modified
+extern const char* const kEngineVersion;  // project version, e.g. "0.1.0"
+extern const char* const kSchemaVersion;  // scenario schema package, "cpsf.v1"
+extern const char* const kGitRevision;    // short hash at build time, "-dirty" if modified
 
 }  // namespace cpsf

@@ -17,9 +17,12 @@ std::optional<Format> format_from_path(std::string_view path) {
 
 std::string_view format_name(Format format) {
   switch (format) {
-    case Format::Text: return "text";
-    case Format::Json: return "json";
-    case Format::Binary: return "binary";
+    case Format::Text:
+      return "text";
+    case Format::Json:
+      return "json";
+    case Format::Binary:
+      return "binary";
   }
   return "?";
 }

@@ -57,8 +57,8 @@ namespace {
 // The sizes every step shares. Each enterprise's assets are its IT assets, people first,
 // then its OT segment.
 struct ChainSizes {
-  std::uint64_t total;    // assets in the chain
-  std::uint32_t n;        // assets per enterprise
+  std::uint64_t total;  // assets in the chain
+  std::uint32_t n;      // assets per enterprise
   std::uint32_t ot_count;
   std::uint32_t it_count;
   std::uint32_t people;
@@ -85,7 +85,8 @@ void describe(v1::Scenario& s, const GenerateOptions& o, const ChainSizes& sizes
                     std::to_string(o.seed));
   s.set_currency("kJPY");
   s.mutable_assets()->Reserve(static_cast<int>(total));
-  s.mutable_relations()->Reserve(static_cast<int>(std::min(2e9, o.relations_per_asset * static_cast<double>(total) * 1.1)));
+  s.mutable_relations()->Reserve(
+      static_cast<int>(std::min(2e9, o.relations_per_asset * static_cast<double>(total) * 1.1)));
 }
 
 // Enterprise `e` of the supply tree, and its supply to its customer.
@@ -119,18 +120,21 @@ void add_assets(v1::Scenario& s, const GenerateOptions& o, const ChainSizes& siz
     const bool ot = k >= it_count;
     const bool person = k < people;
     a->set_layer(ot ? v1::L2 : person ? v1::L1 : v1::L3);
-    a->set_element(ot ? (k % 4 == 0 ? v1::SYSTEM : v1::COMPONENT)
-                      : person ? v1::PEOPLE
-                               : (k % 5 == 0 ? v1::DATA : v1::SYSTEM));
+    a->set_element(ot       ? (k % 4 == 0 ? v1::SYSTEM : v1::COMPONENT)
+                   : person ? v1::PEOPLE
+                            : (k % 5 == 0 ? v1::DATA : v1::SYSTEM));
     const auto u = shape.uniform_pair(global, 0, 0);
     // Entry points: a share of the assets, and always the enterprise's first person
     // (phishing), so that no enterprise is out of reach.
     if (u[0] < o.entry_share || (k == 0 && o.entry_share > 0)) a->set_exposure(o.entry_probability);
     // Losses: data and OT matter most; one asset in fifty is a crown jewel.
     const double base = 10.0 + 990.0 * u[1];
-    if (a->element() == v1::DATA) a->mutable_loss()->set_confidentiality(base * 5);
-    else if (ot) a->mutable_loss()->set_availability(base * 3);
-    else a->mutable_loss()->set_integrity(base);
+    if (a->element() == v1::DATA)
+      a->mutable_loss()->set_confidentiality(base * 5);
+    else if (ot)
+      a->mutable_loss()->set_availability(base * 3);
+    else
+      a->mutable_loss()->set_integrity(base);
     if (k % 50 == 1) a->set_target(true);
   }
 }

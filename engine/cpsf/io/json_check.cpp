@@ -59,8 +59,7 @@ class JsonChecker {
 
   void report(SourceLocation at, const std::string& path, std::string message, std::string hint) {
     ok_ = false;
-    Diagnostic d{Severity::Error, file_, at.line, at.column, path, "", std::move(message),
-                 std::move(hint)};
+    Diagnostic d{Severity::Error, file_, at.line, at.column, path, "", std::move(message), std::move(hint)};
     out_.add(std::move(d));
   }
 
@@ -112,10 +111,14 @@ class JsonChecker {
       if (at_end()) syntax("unterminated \\u escape");
       const char c = advance();
       v <<= 4;
-      if (c >= '0' && c <= '9') v |= static_cast<std::uint32_t>(c - '0');
-      else if (c >= 'a' && c <= 'f') v |= static_cast<std::uint32_t>(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F') v |= static_cast<std::uint32_t>(c - 'A' + 10);
-      else syntax("invalid \\u escape: expected four hexadecimal digits");
+      if (c >= '0' && c <= '9')
+        v |= static_cast<std::uint32_t>(c - '0');
+      else if (c >= 'a' && c <= 'f')
+        v |= static_cast<std::uint32_t>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F')
+        v |= static_cast<std::uint32_t>(c - 'A' + 10);
+      else
+        syntax("invalid \\u escape: expected four hexadecimal digits");
     }
     return v;
   }
@@ -137,14 +140,30 @@ class JsonChecker {
       }
       if (at_end()) syntax("unterminated escape");
       switch (const char e = advance()) {
-        case '"': s += '"'; break;
-        case '\\': s += '\\'; break;
-        case '/': s += '/'; break;
-        case 'b': s += '\b'; break;
-        case 'f': s += '\f'; break;
-        case 'n': s += '\n'; break;
-        case 'r': s += '\r'; break;
-        case 't': s += '\t'; break;
+        case '"':
+          s += '"';
+          break;
+        case '\\':
+          s += '\\';
+          break;
+        case '/':
+          s += '/';
+          break;
+        case 'b':
+          s += '\b';
+          break;
+        case 'f':
+          s += '\f';
+          break;
+        case 'n':
+          s += '\n';
+          break;
+        case 'r':
+          s += '\r';
+          break;
+        case 't':
+          s += '\t';
+          break;
         case 'u': {
           std::uint32_t cp = read_hex4();
           if (cp >= 0xD800 && cp <= 0xDBFF) {
@@ -209,32 +228,56 @@ class JsonChecker {
     if (c == '{') {
       advance();
       skip_ws();
-      if (peek() == '}') { advance(); return Kind::Object; }
+      if (peek() == '}') {
+        advance();
+        return Kind::Object;
+      }
       while (true) {
         skip_ws();
         read_string();
         expect(':', "':' after an object key");
         skip_value(depth + 1);
         skip_ws();
-        if (peek() == ',') { advance(); continue; }
-        if (peek() == '}') { advance(); return Kind::Object; }
+        if (peek() == ',') {
+          advance();
+          continue;
+        }
+        if (peek() == '}') {
+          advance();
+          return Kind::Object;
+        }
         syntax("expected ',' or '}' in object");
       }
     }
     if (c == '[') {
       advance();
       skip_ws();
-      if (peek() == ']') { advance(); return Kind::Array; }
+      if (peek() == ']') {
+        advance();
+        return Kind::Array;
+      }
       while (true) {
         skip_value(depth + 1);
         skip_ws();
-        if (peek() == ',') { advance(); continue; }
-        if (peek() == ']') { advance(); return Kind::Array; }
+        if (peek() == ',') {
+          advance();
+          continue;
+        }
+        if (peek() == ']') {
+          advance();
+          return Kind::Array;
+        }
         syntax("expected ',' or ']' in array");
       }
     }
-    if (c == '"') { read_string(); return Kind::String; }
-    if (c == '-' || (c >= '0' && c <= '9')) { read_number(); return Kind::Number; }
+    if (c == '"') {
+      read_string();
+      return Kind::String;
+    }
+    if (c == '-' || (c >= '0' && c <= '9')) {
+      read_number();
+      return Kind::Number;
+    }
     if (read_literal("true") || read_literal("false")) return Kind::Bool;
     if (read_literal("null")) return Kind::Null;
     if (at_end()) syntax("unexpected end of file (unclosed '{' or '[')");
@@ -243,12 +286,18 @@ class JsonChecker {
 
   static const char* kind_name(Kind k) {
     switch (k) {
-      case Kind::Null: return "null";
-      case Kind::Bool: return "true/false";
-      case Kind::Number: return "a number";
-      case Kind::String: return "a string";
-      case Kind::Object: return "an object";
-      case Kind::Array: return "a list";
+      case Kind::Null:
+        return "null";
+      case Kind::Bool:
+        return "true/false";
+      case Kind::Number:
+        return "a number";
+      case Kind::String:
+        return "a string";
+      case Kind::Object:
+        return "an object";
+      case Kind::Array:
+        return "a list";
     }
     return "?";
   }
@@ -264,7 +313,10 @@ class JsonChecker {
     std::set<const pb::FieldDescriptor*> seen;
     std::vector<const pb::OneofDescriptor*> oneofs_set;
     skip_ws();
-    if (peek() == '}') { advance(); return; }
+    if (peek() == '}') {
+      advance();
+      return;
+    }
     while (true) {
       skip_ws();
       const SourceLocation key_at = here();
@@ -279,8 +331,7 @@ class JsonChecker {
       } else {
         const std::string field_path = join(path, field->name());
         if (!seen.insert(field).second) {
-          report(key_at, field_path, "field \"" + key + "\" is given twice in one object",
-                 "keep one of them");
+          report(key_at, field_path, "field \"" + key + "\" is given twice in one object", "keep one of them");
         }
         if (map_ != nullptr) map_->set(field_path, key_at);
         skip_ws();
@@ -290,8 +341,7 @@ class JsonChecker {
           const auto* oneof = field->containing_oneof();
           for (const auto* other : oneofs_set) {
             if (other == oneof) {
-              report(key_at, field_path,
-                     "more than one of the alternatives of \"" + oneof->name() + "\" is set",
+              report(key_at, field_path, "more than one of the alternatives of \"" + oneof->name() + "\" is set",
                      "keep exactly one of: " + oneof_list(*oneof));
             }
           }
@@ -299,8 +349,14 @@ class JsonChecker {
         }
       }
       skip_ws();
-      if (peek() == ',') { advance(); continue; }
-      if (peek() == '}') { advance(); return; }
+      if (peek() == ',') {
+        advance();
+        continue;
+      }
+      if (peek() == '}') {
+        advance();
+        return;
+      }
       syntax("expected ',' or '}' in object");
     }
   }
@@ -330,21 +386,22 @@ class JsonChecker {
     return s;
   }
 
-  void read_field(const pb::FieldDescriptor& field, const std::string& path, SourceLocation key_at,
-                  int depth) {
+  void read_field(const pb::FieldDescriptor& field, const std::string& path, SourceLocation key_at, int depth) {
     skip_ws();
     if (read_literal("null")) return;  // protobuf JSON: null means "not set"
     if (field.is_repeated()) {
       if (peek() != '[') {
         const SourceLocation at = here();
         const Kind k = skip_value(depth);
-        report(at, path, "\"" + field.name() + "\" must be a list, not " + kind_name(k),
-               "write it as [ ... ]");
+        report(at, path, "\"" + field.name() + "\" must be a list, not " + kind_name(k), "write it as [ ... ]");
         return;
       }
       advance();
       skip_ws();
-      if (peek() == ']') { advance(); return; }
+      if (peek() == ']') {
+        advance();
+        return;
+      }
       for (int i = 0;; ++i) {
         skip_ws();
         const std::string element = path + "[" + std::to_string(i) + "]";
@@ -355,8 +412,14 @@ class JsonChecker {
           read_single(field, element, depth + 1);
         }
         skip_ws();
-        if (peek() == ',') { advance(); continue; }
-        if (peek() == ']') { advance(); return; }
+        if (peek() == ',') {
+          advance();
+          continue;
+        }
+        if (peek() == ']') {
+          advance();
+          return;
+        }
         syntax("expected ',' or ']' in list");
       }
     }
@@ -372,8 +435,7 @@ class JsonChecker {
       case CT::CPPTYPE_MESSAGE: {
         if (peek() != '{') {
           const Kind k = skip_value(depth);
-          report(at, path, "\"" + field.name() + "\" must be an object, not " + kind_name(k),
-                 "write it as { ... }");
+          report(at, path, "\"" + field.name() + "\" must be an object, not " + kind_name(k), "write it as { ... }");
           return;
         }
         read_message(*field.message_type(), path, depth);
@@ -427,8 +489,7 @@ class JsonChecker {
     if (peek() == '"') {
       const std::string name = read_string();
       if (e.FindValueByName(name) == nullptr) {
-        report(at, path, "unknown " + e.name() + " value \"" + name + "\"",
-               "use one of: " + enum_list(e));
+        report(at, path, "unknown " + e.name() + " value \"" + name + "\"", "use one of: " + enum_list(e));
       }
       return;
     }
@@ -470,8 +531,7 @@ class JsonChecker {
       return;
     }
     const Kind k = skip_value(depth);
-    report(at, path, "\"" + field.name() + "\" must be a number, not " + kind_name(k),
-           "write a number such as 0.5");
+    report(at, path, "\"" + field.name() + "\" must be a number, not " + kind_name(k), "write a number such as 0.5");
   }
 
   void check_integer(const pb::FieldDescriptor& field, const std::string& num, SourceLocation at,
@@ -523,8 +583,8 @@ class JsonChecker {
 
 }  // namespace
 
-bool check_json(std::string_view text, const pb::Descriptor& type, const std::string& file,
-                Diagnostics& out, SourceMap* map) {
+bool check_json(std::string_view text, const pb::Descriptor& type, const std::string& file, Diagnostics& out,
+                SourceMap* map) {
   JsonChecker checker(text, file, out, map);
   return checker.run(type);
 }

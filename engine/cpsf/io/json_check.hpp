@@ -23,7 +23,7 @@ inline constexpr int kMaxJsonDepth = 64;
 
 // Returns true when the document is well-formed JSON and fits `type`. When `map` is
 // given, records where every field path is written.
-bool check_json(std::string_view text, const google::protobuf::Descriptor& type,
-                const std::string& file, Diagnostics& out, SourceMap* map = nullptr);
+bool check_json(std::string_view text, const google::protobuf::Descriptor& type, const std::string& file,
+                Diagnostics& out, SourceMap* map = nullptr);
 
 }  // namespace cpsf

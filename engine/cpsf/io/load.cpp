@@ -1,7 +1,6 @@
 #include "cpsf/io/load.hpp"
 
 #include <google/protobuf/descriptor.h>
-
 #include <sys/mman.h>
 
 #include <algorithm>
@@ -18,17 +17,16 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kEntityLists[] = {"enterprises", "assets",       "relations",
-                                        "controls",    "threats",      "dependencies",
-                                        "requirements", "baselines"};
+constexpr const char* kEntityLists[] = {"enterprises", "assets",       "relations",    "controls",
+                                        "threats",     "dependencies", "requirements", "baselines"};
 
 struct Loader {
   Diagnostics& out;
   const ReadLimits& limits;
   fs::path root;  // canonical directory of the top-level file
   LoadedScenario result;
-  std::vector<fs::path> stack;     // canonical paths being loaded (cycle detection)
-  std::vector<fs::path> loaded;    // canonical paths already merged (include once)
+  std::vector<fs::path> stack;   // canonical paths being loaded (cycle detection)
+  std::vector<fs::path> loaded;  // canonical paths already merged (include once)
   bool invalid = false;
 
   // Moves file `file_index`'s entity lists into the result. `part` lives on the
@@ -46,7 +44,7 @@ struct Loader {
       auto& origins = it->second;
       if (first) {  // until now the list came wholly from files[0]
         const int have = r->FieldSize(into, field);
-        origins.reserve(static_cast<std::size_t>(have + n));
+        origins.reserve(static_cast<std::size_t>(have) + static_cast<std::size_t>(n));
         for (int i = 0; i < have; ++i) origins.push_back({0, static_cast<std::uint32_t>(i)});
       }
       moved.resize(static_cast<std::size_t>(n));
@@ -78,16 +76,15 @@ struct Loader {
       const fs::path target = fs::weakly_canonical(dir / inc, ec);
       const std::string shown = (fs::path(from).parent_path() / inc).lexically_normal().string();
       if (ec) {
-        out.error(from, path, "", "cannot resolve include \"" + inc + "\": " + ec.message(),
-                  "check the path");
+        out.error(from, path, "", "cannot resolve include \"" + inc + "\": " + ec.message(), "check the path");
         invalid = true;
         continue;
       }
       const auto rel = target.lexically_relative(root);
       if (rel.empty() || *rel.begin() == "..") {
         out.error(from, path, "",
-                  "include \"" + inc + "\" resolves to " + target.string() +
-                      ", outside the scenario's directory " + root.string(),
+                  "include \"" + inc + "\" resolves to " + target.string() + ", outside the scenario's directory " +
+                      root.string(),
                   "copy the file into the scenario's directory tree and include it from there");
         invalid = true;
         continue;
@@ -109,15 +106,15 @@ struct Loader {
         continue;
       }
       if (static_cast<int>(result.files.size()) >= limits.max_files) {
-        out.error(from, path, "",
-                  "more than " + std::to_string(limits.max_files) + " files in one scenario",
+        out.error(from, path, "", "more than " + std::to_string(limits.max_files) + " files in one scenario",
                   "merge some included files");
         invalid = true;
         continue;
       }
       if (!fs::exists(target, ec)) {
-        out.error(from, path, "", "included file \"" + inc + "\" not found (looked for " + shown + ")",
-                  "check the path; it is relative to the including file's directory");
+        std::string what = "included file \"";
+        what.append(inc).append("\" not found (looked for ").append(shown).append(")");
+        out.error(from, path, "", what, "check the path; it is relative to the including file's directory");
         invalid = true;
         continue;
       }
@@ -142,10 +139,10 @@ struct Loader {
       for (const char* singular : {"name", "description", "currency", "settings"}) {
         const auto* field = part.GetDescriptor()->FindFieldByName(singular);
         if (part.GetReflection()->HasField(part, field)) {
-          out.error(shown, singular, "",
-                    std::string("an included file sets \"") + singular +
-                        "\", which only the top-level scenario may set",
-                    "move it to the top-level scenario file or delete it here");
+          out.error(
+              shown, singular, "",
+              std::string("an included file sets \"") + singular + "\", which only the top-level scenario may set",
+              "move it to the top-level scenario file or delete it here");
           invalid = true;
         }
       }
@@ -160,8 +157,8 @@ struct Loader {
 
 }  // namespace
 
-std::optional<LoadedScenario> load_scenario(const std::string& path, Diagnostics& out,
-                                            LoadStatus& status, const ReadLimits& limits) {
+std::optional<LoadedScenario> load_scenario(const std::string& path, Diagnostics& out, LoadStatus& status,
+                                            const ReadLimits& limits) {
   // The top-level file is parsed straight into the result; includes are merged into it.
   LoadedScenario result;
   SourceFile source;
@@ -248,12 +245,11 @@ LoadedScenario in_memory_scenario(const v1::Scenario& scenario, std::string name
   return loaded;
 }
 
-std::pair<const std::string*, std::string> LoadedScenario::where(std::string_view list,
-                                                                 int index) const {
+std::pair<const std::string*, std::string> LoadedScenario::where(std::string_view list, int index) const {
   std::uint32_t file = 0;
   auto local = static_cast<std::uint32_t>(index);
-  if (auto it = origins.find(list); it != origins.end() && index >= 0 &&
-                                    static_cast<std::size_t>(index) < it->second.size()) {
+  if (auto it = origins.find(list);
+      it != origins.end() && index >= 0 && static_cast<std::size_t>(index) < it->second.size()) {
     file = it->second[static_cast<std::size_t>(index)].file;
     local = it->second[static_cast<std::size_t>(index)].index;
   }

@@ -5,6 +5,8 @@
 // refused; each file is read as read.hpp says.
 #pragma once
 
+#include <google/protobuf/arena.h>
+
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -12,8 +14,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <google/protobuf/arena.h>
 
 #include "cpsf/base/diagnostics.hpp"
 #include "cpsf/io/read.hpp"
@@ -54,8 +54,7 @@ class LoadedScenario {
   std::map<std::string, std::vector<EntityOrigin>, std::less<>> origins;
 
   // File and field path of element `index` of list `list` in the merged scenario.
-  [[nodiscard]] std::pair<const std::string*, std::string> where(std::string_view list,
-                                                                 int index) const;
+  [[nodiscard]] std::pair<const std::string*, std::string> where(std::string_view list, int index) const;
 
  private:
   // scenario_ is allocated on arena_ and freed with it, never deleted on its own; a
@@ -66,8 +65,8 @@ class LoadedScenario {
 
 // Loads a scenario and its includes. Returns nothing when the scenario cannot be
 // assembled; `status` says why. Semantic validation is validate().
-std::optional<LoadedScenario> load_scenario(const std::string& path, Diagnostics& out,
-                                            LoadStatus& status, const ReadLimits& limits = {});
+std::optional<LoadedScenario> load_scenario(const std::string& path, Diagnostics& out, LoadStatus& status,
+                                            const ReadLimits& limits = {});
 
 // Wraps a scenario built in memory (e.g. from Python) for validation. The scenario is
 // copied onto the result's arena; to avoid the copy, build or parse it in place in

@@ -36,14 +36,10 @@ class TextErrors : public pb::io::ErrorCollector {
  public:
   TextErrors(const std::string& file, std::string_view content, const pb::Descriptor& root, Diagnostics& out)
       : file_(file), content_(content), root_(root), out_(out) {}
-  void AddError(int line, int column, const std::string& message) override {
-    add(line, column, message);
-  }
+  void AddError(int line, int column, const std::string& message) override { add(line, column, message); }
   // Unknown fields arrive here (AllowUnknownField): an error for us, and parsing goes
   // on so that every unknown field in the file is reported.
-  void AddWarning(int line, int column, const std::string& message) override {
-    add(line, column, message);
-  }
+  void AddWarning(int line, int column, const std::string& message) override { add(line, column, message); }
   int count = 0;
 
  private:
@@ -153,7 +149,8 @@ class UnknownFieldReporter {
     if (fresh) {
       std::vector<const pb::FieldDescriptor*> fields;
       for (int i = 0; i < descriptor.field_count(); ++i) {
-        if (descriptor.field(i)->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) fields.push_back(descriptor.field(i));
+        if (descriptor.field(i)->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE)
+          fields.push_back(descriptor.field(i));
       }
       std::sort(fields.begin(), fields.end(), [](const auto* a, const auto* b) { return a->number() < b->number(); });
       for (const auto* field : fields) entry.fields.emplace_back(field, &type_of(*field->message_type()));
@@ -251,8 +248,8 @@ class InvalidStringReporter {
         const int at = f->is_repeated() ? k : -1;
         if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_STRING) {
           std::string scratch;
-          const std::string& v =
-              at < 0 ? r->GetStringReference(message, f, &scratch) : r->GetRepeatedStringReference(message, f, k, &scratch);
+          const std::string& v = at < 0 ? r->GetStringReference(message, f, &scratch)
+                                        : r->GetRepeatedStringReference(message, f, k, &scratch);
           const std::size_t bad = invalid_utf8_at(v);
           if (bad == std::string_view::npos) continue;
           path_.push(f, at);
@@ -284,8 +281,8 @@ class InvalidStringReporter {
 // offsets. Only run on a file that failed to parse, so it reads the file again.
 struct InvalidWireString {
   std::string path, entity, field, value;
-  std::size_t at = 0;               // offset in the string
-  std::uint64_t file_offset = 0;    // of the string's first byte
+  std::size_t at = 0;             // offset in the string
+  std::uint64_t file_offset = 0;  // of the string's first byte
 };
 
 class WireStringScanner {
@@ -305,7 +302,7 @@ class WireStringScanner {
 
   // Returns false to stop (found, or the bytes do not parse).
   bool scan_message(pb::io::CodedInputStream& in, const pb::Descriptor& type, const std::string& prefix,
-                    std::string entity, int depth) {
+                    const std::string& entity, int depth) {
     if (depth > 100) return false;
     std::unordered_map<int, int> seen;  // field number → elements so far (repeated index)
     const bool top = depth == 0;
@@ -314,7 +311,8 @@ class WireStringScanner {
       if (tag == 0) return true;
       const pb::FieldDescriptor* f = type.FindFieldByNumber(static_cast<int>(WFL::GetTagFieldNumber(tag)));
       if (f == nullptr || WFL::GetTagWireType(tag) != WFL::WIRETYPE_LENGTH_DELIMITED ||
-          (f->cpp_type() != pb::FieldDescriptor::CPPTYPE_STRING && f->cpp_type() != pb::FieldDescriptor::CPPTYPE_MESSAGE)) {
+          (f->cpp_type() != pb::FieldDescriptor::CPPTYPE_STRING &&
+           f->cpp_type() != pb::FieldDescriptor::CPPTYPE_MESSAGE)) {
         if (!WFL::SkipField(&in, tag)) return false;
         continue;
       }
@@ -367,8 +365,10 @@ bool text_nesting_within_limit(const std::string& path, std::string_view text, D
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (quote != 0) {
-      if (c == '\\') ++i;
-      else if (c == quote || c == '\n') quote = 0;
+      if (c == '\\')
+        ++i;
+      else if (c == quote || c == '\n')
+        quote = 0;
       continue;
     }
     if (c == '#') {
@@ -405,8 +405,7 @@ SourceLocation location_of(std::string_view text, std::size_t at) {
   return loc;
 }
 
-bool parse_text(const std::string& path, const std::string& content, pb::Message& message,
-                Diagnostics& out) {
+bool parse_text(const std::string& path, const std::string& content, pb::Message& message, Diagnostics& out) {
   if (!text_nesting_within_limit(path, content, out)) return false;
   if (content.size() > static_cast<std::size_t>(INT32_MAX)) {
     out.error(path, "", "", "text file too large for the protobuf text parser (over 2 GiB)",
@@ -429,8 +428,7 @@ bool parse_text(const std::string& path, const std::string& content, pb::Message
   return false;
 }
 
-bool parse_json(const std::string& path, const std::string& content, pb::Message& message,
-                Diagnostics& out) {
+bool parse_json(const std::string& path, const std::string& content, pb::Message& message, Diagnostics& out) {
   if (!check_json(content, *message.GetDescriptor(), path, out)) return false;
   pb::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;

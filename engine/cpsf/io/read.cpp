@@ -1,9 +1,8 @@
 #include "cpsf/io/read.hpp"
 
+#include <fcntl.h>
 #include <google/protobuf/io/zero_copy_stream_impl.h>
 #include <google/protobuf/stubs/logging.h>
-
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -73,8 +72,10 @@ std::string human_bytes(std::uint64_t n) {
     ++u;
   }
   char buf[64];
-  if (u == 0) std::snprintf(buf, sizeof buf, "%llu bytes", static_cast<unsigned long long>(n));
-  else std::snprintf(buf, sizeof buf, "%.1f %s", v, units[u]);
+  if (u == 0)
+    std::snprintf(buf, sizeof buf, "%llu bytes", static_cast<unsigned long long>(n));
+  else
+    std::snprintf(buf, sizeof buf, "%.1f %s", v, units[u]);
   return buf;
 }
 
@@ -86,8 +87,7 @@ LoadStatus check_file(const std::string& path, std::uint64_t& size, Diagnostics&
     if (err == ENOENT || err == ENOTDIR) {
       out.error(path, "", "", "no such file", "check the path; it is relative to the current directory");
     } else {
-      out.error(path, "", "", std::string("cannot open: ") + std::strerror(err),
-                "check the path and its permissions");
+      out.error(path, "", "", std::string("cannot open: ") + std::strerror(err), "check the path and its permissions");
     }
     return LoadStatus::IoError;
   }
@@ -104,8 +104,8 @@ LoadStatus check_file(const std::string& path, std::uint64_t& size, Diagnostics&
   size = static_cast<std::uint64_t>(st.st_size);
   if (size > limits.max_file_bytes) {
     out.error(path, "", "",
-              "file is " + human_bytes(size) + ", over the limit of " +
-                  human_bytes(limits.max_file_bytes) + "; it was not read",
+              "file is " + human_bytes(size) + ", over the limit of " + human_bytes(limits.max_file_bytes) +
+                  "; it was not read",
               "split it with includes, store it in binary (.pb), or raise --max-file-size");
     return LoadStatus::IoError;
   }
@@ -116,8 +116,7 @@ LoadStatus check_file(const std::string& path, std::uint64_t& size, Diagnostics&
 LoadStatus read_bytes(const std::string& path, std::uint64_t size, std::string& bytes, Diagnostics& out) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    out.error(path, "", "", std::string("cannot open: ") + std::strerror(errno),
-              "check the file's permissions");
+    out.error(path, "", "", std::string("cannot open: ") + std::strerror(errno), "check the file's permissions");
     return LoadStatus::IoError;
   }
   bytes.resize(size);
@@ -128,8 +127,7 @@ LoadStatus read_bytes(const std::string& path, std::uint64_t size, std::string& 
       if (errno == EINTR) continue;
       const int err = errno;
       ::close(fd);
-      out.error(path, "", "", std::string("cannot read: ") + std::strerror(err),
-                "check the file and the disk");
+      out.error(path, "", "", std::string("cannot read: ") + std::strerror(err), "check the file and the disk");
       return LoadStatus::IoError;
     }
     if (n == 0) break;  // shrank while reading: take what is there
@@ -147,12 +145,10 @@ std::size_t first_non_text_byte(std::string_view text) {
 
 // Parses straight from the file (already checked, `size` bytes at most): a large binary
 // scenario is never held in memory twice.
-LoadStatus parse_binary_file(const std::string& path, std::uint64_t size, pb::Message& message,
-                             Diagnostics& out) {
+LoadStatus parse_binary_file(const std::string& path, std::uint64_t size, pb::Message& message, Diagnostics& out) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    out.error(path, "", "", std::string("cannot open: ") + std::strerror(errno),
-              "check the file's permissions");
+    out.error(path, "", "", std::string("cannot open: ") + std::strerror(errno), "check the file's permissions");
     return LoadStatus::IoError;
   }
   // A scenario written by cpsf starts with its integrity record: check it before parsing.
@@ -165,8 +161,8 @@ LoadStatus parse_binary_file(const std::string& path, std::uint64_t size, pb::Me
         std::vector<char> buffer(std::size_t{1} << 20);
         std::uint32_t crc = 0;
         for (std::uint64_t at = kIntegrityRecordBytes; at < size;) {
-          const ssize_t n = ::pread(fd, buffer.data(), std::min<std::uint64_t>(buffer.size(), size - at),
-                                    static_cast<off_t>(at));
+          const ssize_t n =
+              ::pread(fd, buffer.data(), std::min<std::uint64_t>(buffer.size(), size - at), static_cast<off_t>(at));
           if (n < 0 && errno == EINTR) continue;
           if (n <= 0) {
             out.error(path, "", "", std::string("cannot read: ") + (n < 0 ? std::strerror(errno) : "the file shrank"),
@@ -196,8 +192,7 @@ LoadStatus parse_binary_file(const std::string& path, std::uint64_t size, pb::Me
   }
   ::close(fd);
   if (read_errno != 0) {
-    out.error(path, "", "", std::string("cannot read: ") + std::strerror(read_errno),
-              "check the file and the disk");
+    out.error(path, "", "", std::string("cannot read: ") + std::strerror(read_errno), "check the file and the disk");
     return LoadStatus::IoError;
   }
   if (!parsed && read_errno == 0 && size <= static_cast<std::uint64_t>(INT32_MAX)) {
@@ -214,20 +209,22 @@ LoadStatus parse_binary_file(const std::string& path, std::uint64_t size, pb::Me
     if (!log.text().empty()) why += ": " + log.text();
     out.error(path, "", "", why,
               std::string("check that the file is a binary scenario; text and JSON files need the "
-                          "extension that says so: ") + kFormatExtensionsHelp);
+                          "extension that says so: ") +
+                  kFormatExtensionsHelp);
     return LoadStatus::Invalid;
   }
   const std::size_t before = out.error_count();
   report_unknown_fields(path, message, out);
-  if (checked) drop_integrity(message);
-  else warn_unchecked(path, message, out);
+  if (checked)
+    drop_integrity(message);
+  else
+    warn_unchecked(path, message, out);
   return out.error_count() == before ? LoadStatus::Ok : LoadStatus::Invalid;
 }
 
 }  // namespace
 
-bool parse_binary_scenario(std::string_view bytes, v1::Scenario& scenario, const std::string& name,
-                           Diagnostics& out) {
+bool parse_binary_scenario(std::string_view bytes, v1::Scenario& scenario, const std::string& name, Diagnostics& out) {
   if (starts_with_record(bytes)) {
     const auto crc_of_rest = [&]() -> std::optional<std::uint32_t> {
       return crc32c(0, bytes.data() + kIntegrityRecordBytes, bytes.size() - kIntegrityRecordBytes);
@@ -244,8 +241,8 @@ bool parse_binary_scenario(std::string_view bytes, v1::Scenario& scenario, const
   return true;
 }
 
-LoadStatus read_message_file(const std::string& path, pb::Message& message, Diagnostics& out,
-                             const ReadLimits& limits, SourceFile* keep) {
+LoadStatus read_message_file(const std::string& path, pb::Message& message, Diagnostics& out, const ReadLimits& limits,
+                             SourceFile* keep) {
   std::uint64_t size = 0;
   if (const auto status = check_file(path, size, out, limits); status != LoadStatus::Ok) return status;
   const auto format = format_from_path(path);
@@ -267,16 +264,16 @@ LoadStatus read_message_file(const std::string& path, pb::Message& message, Diag
     const auto at = location_of(content, bad);
     char byte[8];
     std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(content[bad]));
-    out.add(Diagnostic{Severity::Error, path, at.line, at.column, "", "",
-                       std::string("not a text file: byte ") + byte + " at offset " +
-                           std::to_string(bad) + " is not UTF-8 text",
-                       std::string("a ") + std::string(format_name(*format)) +
-                           " scenario must be UTF-8 text; if this is a binary scenario, name it .pb"});
+    out.add(Diagnostic{
+        Severity::Error, path, at.line, at.column, "", "",
+        std::string("not a text file: byte ") + byte + " at offset " + std::to_string(bad) + " is not UTF-8 text",
+        std::string("a ") + std::string(format_name(*format)) +
+            " scenario must be UTF-8 text; if this is a binary scenario, name it .pb"});
     return LoadStatus::Invalid;
   }
   if (start) content.erase(0, start);
-  const bool ok = *format == Format::Text ? parse_text(path, content, message, out)
-                                          : parse_json(path, content, message, out);
+  const bool ok =
+      *format == Format::Text ? parse_text(path, content, message, out) : parse_json(path, content, message, out);
   if (ok && drop_integrity(message)) {
     out.warning(path, "integrity", "", "an integrity record is checked in binary files only; ignored here",
                 "delete it: cpsf writes one into the .pb files it writes");

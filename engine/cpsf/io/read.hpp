@@ -37,22 +37,20 @@ enum class LoadStatus : std::uint8_t {
 
 // One file of a scenario as read, kept so that diagnostics can be placed on its lines.
 struct SourceFile {
-  std::string path;     // as given (top-level) or as resolved (includes)
+  std::string path;  // as given (top-level) or as resolved (includes)
   Format format = Format::Text;
   std::string content;  // kept for text formats only
 };
 
 // Reads one file of any message type in the format its extension names.
-LoadStatus read_message_file(const std::string& path, google::protobuf::Message& message,
-                             Diagnostics& out, const ReadLimits& limits = {},
-                             SourceFile* keep = nullptr);
+LoadStatus read_message_file(const std::string& path, google::protobuf::Message& message, Diagnostics& out,
+                             const ReadLimits& limits = {}, SourceFile* keep = nullptr);
 
 // Parses a binary scenario held in memory (the bytes of a .pb file, or a plain
 // SerializeToString): an integrity record at its start is checked as a file's is, and
 // any record is dropped. False, with a diagnostic naming `name`, when the bytes were cut,
 // altered or do not parse. (No warning when there is no record: in memory, plain bytes
 // are the usual case.)
-bool parse_binary_scenario(std::string_view bytes, v1::Scenario& scenario, const std::string& name,
-                           Diagnostics& out);
+bool parse_binary_scenario(std::string_view bytes, v1::Scenario& scenario, const std::string& name, Diagnostics& out);
 
 }  // namespace cpsf

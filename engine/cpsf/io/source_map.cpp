@@ -44,8 +44,8 @@ class SilentCollector : public pb::io::ErrorCollector {
   void AddWarning(int, int, const std::string&) override {}
 };
 
-void record(const pb::Message& message, const pb::TextFormat::ParseInfoTree& tree,
-            const std::string& prefix, SourceMap& map) {
+void record(const pb::Message& message, const pb::TextFormat::ParseInfoTree& tree, const std::string& prefix,
+            SourceMap& map) {
   const pb::Reflection* reflection = message.GetReflection();
   std::vector<const pb::FieldDescriptor*> fields;
   reflection->ListFields(message, &fields);

@@ -1,9 +1,8 @@
 #include "cpsf/io/write.hpp"
 
+#include <fcntl.h>
 #include <google/protobuf/text_format.h>
 #include <google/protobuf/util/json_util.h>
-
-#include <fcntl.h>
 #include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -36,8 +35,7 @@ std::string serialise(const pb::Message& message, Format format) {
   if (format == Format::Binary && is_scenario(*what)) {
     out.assign(kIntegrityRecordBytes, '\0');
     what->AppendToString(&out);
-    out.replace(0, kIntegrityRecordBytes,
-                integrity_record(std::string_view(out).substr(kIntegrityRecordBytes)));
+    out.replace(0, kIntegrityRecordBytes, integrity_record(std::string_view(out).substr(kIntegrityRecordBytes)));
     return out;
   }
   const pb::Message& message_ = *what;

@@ -254,7 +254,8 @@ const Cascade::Solver& Cascade::solver_for_active_links(Workspace& ws) const {
     const auto n = static_cast<Eigen::Index>(members_.size());
     Eigen::MatrixXd m = Eigen::MatrixXd::Identity(n, n);
     for (std::size_t k = 0; k < links_.size(); ++k) {
-      if ((ws.active[k / 64] >> (k % 64)) & 1) m(member_of_[links_[k].customer], member_of_[links_[k].supplier]) -= links_[k].share;
+      if ((ws.active[k / 64] >> (k % 64)) & 1)
+        m(member_of_[links_[k].customer], member_of_[links_[k].supplier]) -= links_[k].share;
     }
     if (ws.patterns.size() >= kMaxCachedPatterns) ws.patterns.clear();
     it = ws.patterns.emplace(ws.active, Solver{Eigen::PartialPivLU<Eigen::MatrixXd>(m)}).first;

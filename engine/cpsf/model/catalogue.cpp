@@ -54,13 +54,9 @@ CatalogueIndex::CatalogueIndex(const v1::Scenario& scenario) {
   for (const auto& b : scenario.baselines()) baselines_.insert_or_assign(b.id(), &b);
 }
 
-bool CatalogueIndex::has_requirement(std::string_view id) const {
-  return requirements_.count(std::string(id)) > 0;
-}
+bool CatalogueIndex::has_requirement(std::string_view id) const { return requirements_.count(std::string(id)) > 0; }
 
-bool CatalogueIndex::has_category(std::string_view code) const {
-  return categories_.count(std::string(code)) > 0;
-}
+bool CatalogueIndex::has_category(std::string_view code) const { return categories_.count(std::string(code)) > 0; }
 
 const v1::Baseline* CatalogueIndex::find_baseline(std::string_view id) const {
   const auto it = baselines_.find(std::string(id));

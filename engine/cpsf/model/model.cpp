@@ -7,8 +7,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "cpsf/model/catalogue.hpp"
 #include "cpsf/base/id_index.hpp"
+#include "cpsf/model/catalogue.hpp"
 
 namespace cpsf {
 
@@ -84,26 +84,31 @@ struct DistributionKeyHash {
 Distribution to_distribution(const v1::Distribution& d) {
   using F = v1::Distribution;
   switch (d.family_case()) {
-    case F::kFixed: return Distribution::fixed(d.fixed().value());
-    case F::kExponential: return Distribution::exponential(d.exponential().mean());
-    case F::kLognormal: return Distribution::lognormal(d.lognormal().mu(), d.lognormal().sigma());
-    case F::kGamma: return Distribution::gamma(d.gamma().shape(), d.gamma().scale());
-    case F::kUniform: return Distribution::uniform(d.uniform().min(), d.uniform().max());
+    case F::kFixed:
+      return Distribution::fixed(d.fixed().value());
+    case F::kExponential:
+      return Distribution::exponential(d.exponential().mean());
+    case F::kLognormal:
+      return Distribution::lognormal(d.lognormal().mu(), d.lognormal().sigma());
+    case F::kGamma:
+      return Distribution::gamma(d.gamma().shape(), d.gamma().scale());
+    case F::kUniform:
+      return Distribution::uniform(d.uniform().min(), d.uniform().max());
     case F::kPert:
       return Distribution::pert(d.pert().min(), d.pert().mode(), d.pert().max(),
                                 d.pert().has_lambda() ? d.pert().lambda() : 4.0);
-    case F::FAMILY_NOT_SET: break;
+    case F::FAMILY_NOT_SET:
+      break;
   }
   return Distribution::fixed(0.0);
 }
 
 double Model::frozen_bytes_per_relation() const {
   if (edge_target.empty()) return 0.0;
-  const double bytes = static_cast<double>(
-      out_begin.size() * sizeof(std::uint32_t) +
-      edge_target.size() * sizeof(std::uint32_t) * 3 + edge_p_residual.size() * sizeof(double) +
-      edge_p_inherent.size() * sizeof(double) +
-      distributions.size() * sizeof(Distribution));
+  const double bytes =
+      static_cast<double>(out_begin.size() * sizeof(std::uint32_t) + edge_target.size() * sizeof(std::uint32_t) * 3 +
+                          edge_p_residual.size() * sizeof(double) + edge_p_inherent.size() * sizeof(double) +
+                          distributions.size() * sizeof(Distribution));
   return bytes / static_cast<double>(edge_target.size());
 }
 
@@ -227,10 +232,9 @@ double residual_probability(const v1::Scenario& s, const v1::Relation& r, std::u
   std::unordered_set<std::string_view> seen;
   for (int k = 0; k < mitigated_by.size(); ++k) {
     const std::string& requirement = mitigated_by[k];
-    const bool repeated = mitigated_by.size() <= kScanUpTo
-                              ? std::find(mitigated_by.begin(), mitigated_by.begin() + k, requirement) !=
-                                    mitigated_by.begin() + k
-                              : !seen.insert(requirement).second;
+    const bool repeated = mitigated_by.size() <= kScanUpTo ? std::find(mitigated_by.begin(), mitigated_by.begin() + k,
+                                                                       requirement) != mitigated_by.begin() + k
+                                                           : !seen.insert(requirement).second;
     if (repeated) continue;
     residual *= 1.0 - controls.efficacy(requirement, r, s.assets(static_cast<int>(target)), m.asset_owner[target]);
   }
@@ -239,8 +243,7 @@ double residual_probability(const v1::Scenario& s, const v1::Relation& r, std::u
 
 // The relations as CSR edges: target, probabilities with controls on and off, time law.
 // Controls are folded into each step's probability here, once.
-void compile_relations(const v1::Scenario& s, const IdIndex& asset_index, DistributionTable& distributions,
-                       Model& m) {
+void compile_relations(const v1::Scenario& s, const IdIndex& asset_index, DistributionTable& distributions, Model& m) {
   std::vector<std::uint32_t> relation_to;
   std::vector<std::uint32_t> row_order = sort_by_source(s, asset_index, relation_to, m);
   const auto r_count = static_cast<std::size_t>(s.relations_size());

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "cpsf/model/cascade.hpp"
 #include "cpsf/base/distributions.hpp"
+#include "cpsf/model/cascade.hpp"
 #include "cpsf/v1/scenario.pb.h"
 
 namespace cpsf {
@@ -46,25 +46,25 @@ struct CompiledThreat {
 struct Model {
   // ---- assets (index = position in the scenario's asset list) ----
   std::vector<std::string> asset_id;
-  std::vector<std::uint32_t> asset_owner;  // enterprise index
-  std::vector<std::uint8_t> asset_layer;   // 0..2 for L1..L3
-  std::vector<std::uint8_t> asset_element; // 0..5 for ORGANIZATION..SYSTEM
+  std::vector<std::uint32_t> asset_owner;    // enterprise index
+  std::vector<std::uint8_t> asset_layer;     // 0..2 for L1..L3
+  std::vector<std::uint8_t> asset_element;   // 0..5 for ORGANIZATION..SYSTEM
   std::vector<std::uint8_t> asset_all_gate;  // 1 = ALL gate
   std::vector<std::uint8_t> asset_target;    // 1 = flagged target
   std::vector<double> asset_containment;
-  std::vector<double> asset_loss;          // confidentiality + integrity + availability
-  std::vector<std::uint32_t> in_degree;    // incoming relations (ALL gates need them all)
+  std::vector<double> asset_loss;        // confidentiality + integrity + availability
+  std::vector<std::uint32_t> in_degree;  // incoming relations (ALL gates need them all)
   // Availability-critical assets: the share of the owner's operations that stops while
   // the asset is out (0: not critical), and its outage-days law (index into distributions).
   std::vector<double> asset_operations_share;
   std::vector<std::uint32_t> asset_outage;
 
   // ---- relations in CSR order (sorted by source asset) ----
-  std::vector<std::uint32_t> out_begin;     // size assets + 1
-  std::vector<std::uint32_t> edge_target;   // asset index
-  std::vector<std::uint32_t> edge_relation; // index in the scenario's relation list: the random address
-  std::vector<double> edge_p_residual;      // p × Π(1 − efficacy) of the controls in force
-  std::vector<double> edge_p_inherent;      // p with no controls; empty when no control lowers any step
+  std::vector<std::uint32_t> out_begin;      // size assets + 1
+  std::vector<std::uint32_t> edge_target;    // asset index
+  std::vector<std::uint32_t> edge_relation;  // index in the scenario's relation list: the random address
+  std::vector<double> edge_p_residual;       // p × Π(1 − efficacy) of the controls in force
+  std::vector<double> edge_p_inherent;       // p with no controls; empty when no control lowers any step
   // The step probabilities an attack compares with, controls on or off.
   [[nodiscard]] const std::vector<double>& step_probabilities(bool controls_on) const {
     return controls_on || edge_p_inherent.empty() ? edge_p_residual : edge_p_inherent;

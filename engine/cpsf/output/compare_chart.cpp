@@ -75,9 +75,9 @@ void add_titles(std::string& out, const CompareResult& r, const ChartLayout& c) 
     else if (s.currency != currency)
       currency = "mixed currencies";
   }
-  out += format(
-      "<text x=\"%.1f\" y=\"22\" font-size=\"15\" font-weight=\"bold\">Mean residual loss per trial%s</text>\n", c.left,
-      currency.empty() ? "" : (" (" + xml(currency) + ")").c_str());
+  out +=
+      format("<text x=\"%.1f\" y=\"22\" font-size=\"15\" font-weight=\"bold\">Mean residual loss per trial%s</text>\n",
+             c.left, currency.empty() ? "" : (" (" + xml(currency) + ")").c_str());
   out += format(
       "<text x=\"%.1f\" y=\"40\" fill=\"#555\">%llu trials, seed %llu, common random numbers; whiskers: 95%% "
       "interval%s</text>\n",
@@ -93,10 +93,10 @@ void add_axes(std::string& out, const ChartLayout& c) {
                   c.left + c.plot_w, c.y(v), c.y(v));
     out += format("<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%.4g</text>\n", c.left - 6, c.y(v) + 4, v);
   }
-  out += format("<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n", c.left, c.left,
-                c.top, c.top + c.plot_h);
-  out += format("<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n", c.left,
-                c.left + c.plot_w, c.top + c.plot_h, c.top + c.plot_h);
+  out += format("<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n", c.left, c.left, c.top,
+                c.top + c.plot_h);
+  out += format("<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n", c.left, c.left + c.plot_w,
+                c.top + c.plot_h, c.top + c.plot_h);
 }
 
 // Scenario g's bars with their whiskers, and its label under them.
@@ -111,8 +111,8 @@ void add_group(std::string& out, const CompareResult& r, const ChartLayout& c, s
     out += format(
         "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>%s, %s: %.6g ± "
         "%.3g</title></rect>\n",
-        x + 2, c.y(it->mean), c.bar_w - 4, c.top + c.plot_h - c.y(it->mean), kColours[k % 8],
-        xml(it->scenario).c_str(), xml(it->baseline).c_str(), it->mean, it->stderr_);
+        x + 2, c.y(it->mean), c.bar_w - 4, c.top + c.plot_h - c.y(it->mean), kColours[k % 8], xml(it->scenario).c_str(),
+        xml(it->baseline).c_str(), it->mean, it->stderr_);
     if (std::isfinite(it->ci95.low) && std::isfinite(it->ci95.high)) {
       const double cx = x + c.bar_w / 2, lo = c.y(it->ci95.low), up = c.y(it->ci95.high);
       out += format("<path d=\"M%.1f %.1fV%.1fM%.1f %.1fH%.1fM%.1f %.1fH%.1f\" stroke=\"black\" fill=\"none\"/>\n", cx,
@@ -130,8 +130,8 @@ void add_group(std::string& out, const CompareResult& r, const ChartLayout& c, s
 void add_legend(std::string& out, const CompareResult& r, const ChartLayout& c) {
   for (std::size_t k = 0; k < c.bars; ++k) {
     const double ly = c.top + c.plot_h + c.label_h + 18.0 * static_cast<double>(k);
-    out += format("<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" fill=\"%s\"/>\n", c.left, ly,
-                  kColours[k % 8]);
+    out +=
+        format("<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" fill=\"%s\"/>\n", c.left, ly, kColours[k % 8]);
     out += format("<text x=\"%.1f\" y=\"%.1f\">%s</text>\n", c.left + 18, ly + 10, xml(r.baselines[k]).c_str());
   }
 }

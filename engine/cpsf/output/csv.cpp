@@ -1,9 +1,8 @@
 #include "cpsf/output/csv.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <charconv>
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 namespace cpsf::csv {
 

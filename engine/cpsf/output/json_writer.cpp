@@ -1,10 +1,9 @@
 #include "cpsf/output/json_writer.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 #include "cpsf/base/statistics.hpp"
 #include "cpsf/base/version.hpp"

@@ -48,7 +48,7 @@ void write_run(JsonWriter& w, const SimulationResult& r, const OutputContext& ct
   w.key("horizon");
   r.horizon ? w.number(*r.horizon) : w.null();
   w.key("view").string(r.combined ? "all-threats: every threat attacks once per trial; an asset counts once"
-                                   : "threat '" + r.threats.front().id + "': one attack per trial");
+                                  : "threat '" + r.threats.front().id + "': one attack per trial");
 }
 
 void write_asset(JsonWriter& w, const Model& m, const AssetEstimates& a, bool inherent) {

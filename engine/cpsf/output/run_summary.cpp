@@ -19,8 +19,8 @@ void add_losses(std::string& out, const SimulationResult& r, const Estimates& es
   const char* cur = currency.c_str();
   out += terminal_safe(ctx.scenario_name.empty() ? ctx.scenario_file : ctx.scenario_name);
   out += format(": %llu trials%s%s, seed %llu\n", static_cast<unsigned long long>(r.trials),
-                r.partial ? " (PARTIAL: interrupted)" : "",
-                r.stopped_by_precision ? " (target precision reached)" : "", static_cast<unsigned long long>(r.seed));
+                r.partial ? " (PARTIAL: interrupted)" : "", r.stopped_by_precision ? " (target precision reached)" : "",
+                static_cast<unsigned long long>(r.seed));
   out += "view: " +
          (r.combined ? std::string("every threat attacks once per trial")
                      : "one attack per trial by '" + terminal_safe(r.threats.front().id) + "'") +

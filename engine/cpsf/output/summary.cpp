@@ -3,8 +3,8 @@
 #include <cstdio>
 #include <unordered_set>
 
-#include "cpsf/model/model.hpp"
 #include "cpsf/base/terminal.hpp"
+#include "cpsf/model/model.hpp"
 
 namespace cpsf {
 
@@ -66,8 +66,8 @@ std::string format_summary(const v1::Scenario& s, const ScenarioSummary& m) {
     while (row.back() == ' ') row.pop_back();
     out += row + "\n";
   }
-  add("assets        %zu (%zu targets, %zu entry points, %zu ALL gates)\n", m.assets, m.targets,
-      m.entry_assets, m.all_gates);
+  add("assets        %zu (%zu targets, %zu entry points, %zu ALL gates)\n", m.assets, m.targets, m.entry_assets,
+      m.all_gates);
   out += "  layer \\ element      ORG  PEOPLE  COMP  DATA  PROC   SYS  total\n";
   const char* layers[] = {"L1 organisations", "L2 cyber-physical", "L3 cyberspace"};
   std::array<std::size_t, 6> column{};
@@ -84,9 +84,9 @@ std::string format_summary(const v1::Scenario& s, const ScenarioSummary& m) {
   add("  %-18s", "total");
   for (std::size_t e = 0; e < 6; ++e) add("%6zu", column[e]);
   add("%7zu\n", m.assets);
-  add("relations     %zu (L1 %zu, L2 %zu, L3 %zu)\n", m.relations, m.relations_by_layer[0],
-      m.relations_by_layer[1], m.relations_by_layer[2]);
-  const char* kinds[] = {"unspecified", "network", "trust", "data flow", "software supply",
+  add("relations     %zu (L1 %zu, L2 %zu, L3 %zu)\n", m.relations, m.relations_by_layer[0], m.relations_by_layer[1],
+      m.relations_by_layer[2]);
+  const char* kinds[] = {"unspecified",      "network",          "trust",       "data flow", "software supply",
                          "physical control", "personnel access", "goods supply"};
   out += "  by kind:";
   bool first = true;

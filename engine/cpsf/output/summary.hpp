@@ -10,9 +10,8 @@
 namespace cpsf {
 
 struct ScenarioSummary {
-  std::size_t enterprises = 0, assets = 0, relations = 0, controls_implemented = 0,
-              controls_candidate = 0, threats = 0, dependencies = 0, targets = 0, entry_assets = 0,
-              all_gates = 0;
+  std::size_t enterprises = 0, assets = 0, relations = 0, controls_implemented = 0, controls_candidate = 0, threats = 0,
+              dependencies = 0, targets = 0, entry_assets = 0, all_gates = 0;
   // entry_assets: the assets where some threat enters, by compile()'s rules (model.hpp),
   // with a probability above 0; an asset entered by several threats counts once.
   // [layer 0..2][element 0..5] asset counts (L1..L3 × ORGANIZATION..SYSTEM).

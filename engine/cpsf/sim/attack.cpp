@@ -1,8 +1,8 @@
 #include "cpsf/sim/attack.hpp"
 
-#include "cpsf/base/limits.hpp"
-
 #include <algorithm>
+
+#include "cpsf/base/limits.hpp"
 
 namespace cpsf {
 
@@ -176,7 +176,7 @@ double Attack::run_impl(std::uint64_t address, Controls controls, AttackScratch&
     const auto [t, v] = s.queue_.pop();
     S::AssetState& sv = s.assets_[v];
     if (S::state(sv) == S::kSettled || t > sv.best) continue;  // stale queue entry
-    if (t > horizon_) break;  // 5. only arrivals within the horizon count
+    if (t > horizon_) break;                                   // 5. only arrivals within the horizon count
     S::set_state(sv, S::kSettled);
     s.compromised_.push_back(v);
     s.compromised_time_.push_back(t);

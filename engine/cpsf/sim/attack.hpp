@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "cpsf/base/limits.hpp"
-#include "cpsf/model/model.hpp"
 #include "cpsf/base/random.hpp"
+#include "cpsf/model/model.hpp"
 
 namespace cpsf {
 
@@ -62,7 +62,7 @@ class ArrivalQueue {
   // Removes and returns an entry with the smallest time. Not empty().
   std::pair<double, std::uint32_t> pop() {
     if (buckets_[0].empty()) {
-      const auto i = static_cast<std::size_t>(1 + std::countr_zero(higher_));
+      const auto i = 1 + static_cast<std::size_t>(std::countr_zero(higher_));
       higher_ &= higher_ - 1;
       auto& from = buckets_[i];
       std::uint64_t least = from[0].key;
@@ -115,7 +115,7 @@ class AttackScratch {
   // per visit in large graphs. `tag` = epoch << 2 | state; a record whose epoch is not
   // the current trial's is fresh (reset by stamping, not by clearing).
   struct AssetState {
-    double best;              // ANY: best arrival so far; ALL: latest arrival so far
+    double best;  // ANY: best arrival so far; ALL: latest arrival so far
     std::uint32_t tag;
     std::uint32_t remaining;  // ALL: incoming steps still to succeed
   };

@@ -9,8 +9,8 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -22,15 +22,15 @@
 namespace cpsf {
 
 struct RunOptions {
-  std::uint64_t trials = 10000;     // the cap (the stopping rule may end sooner)
+  std::uint64_t trials = 10000;  // the cap (the stopping rule may end sooner)
   std::uint64_t seed = 1;
-  unsigned threads = 0;             // 0: every core
-  std::optional<double> horizon;    // overrides the scenario's horizon (days)
-  bool no_horizon = false;          // ignore the scenario's horizon
+  unsigned threads = 0;                 // 0: every core
+  std::optional<double> horizon;        // overrides the scenario's horizon (days)
+  bool no_horizon = false;              // ignore the scenario's horizon
   double target_relative_stderr = 0.0;  // stop when the mean loss reaches it (0: off)
-  std::uint64_t min_trials = 1000;  // the stopping rule is not consulted before this
-  bool inherent = true;             // also run with controls off (common random numbers)
-  bool paths = true;                // count the attack paths to the tracked assets
+  std::uint64_t min_trials = 1000;      // the stopping rule is not consulted before this
+  bool inherent = true;                 // also run with controls off (common random numbers)
+  bool paths = true;                    // count the attack paths to the tracked assets
   // Also track (arrival times, paths) the assets whose loss is at least this.
   std::optional<double> path_loss_threshold;
   // Called now and then with (trials done, trials planned), from any thread, never
@@ -47,7 +47,7 @@ struct RunOptions {
 
 // Arrival times are summed in fixed point (2^-32 day) in 128-bit integers: exact,
 // so the sums do not depend on the order threads add them in.
-__extension__ typedef __int128 FixedSum;  // GCC and Clang; exact 128-bit sums
+__extension__ typedef __int128 FixedSum;            // GCC and Clang; exact 128-bit sums
 inline constexpr double kTimeScale = 4294967296.0;  // 2^32
 
 // Storage for per-trial values. Every slot is written by the trial it belongs to, so
@@ -70,9 +70,9 @@ using PerTrial = std::vector<double, UninitialisedAllocator<double>>;
 
 // Per-asset tallies for one view (a threat, or all threats together) and one mode.
 struct AssetTally {
-  std::vector<std::uint64_t> hits;      // trials in which the asset fell
-  std::vector<FixedSum> time_sum;       // Σ arrival × 2^32
-  std::vector<FixedSum> time_square;    // Σ arrival² × 2^32
+  std::vector<std::uint64_t> hits;    // trials in which the asset fell
+  std::vector<FixedSum> time_sum;     // Σ arrival × 2^32
+  std::vector<FixedSum> time_square;  // Σ arrival² × 2^32
   void resize(std::size_t n) {
     hits.assign(n, 0);
     time_sum.assign(n, 0);
@@ -83,23 +83,23 @@ struct AssetTally {
 
 // What one view saw over all trials, with controls on (residual) and off (inherent).
 struct ViewResult {
-  std::string id;               // threat id, or "all-threats"
+  std::string id;  // threat id, or "all-threats"
   AssetTally residual, inherent;
   PerTrial residual_loss, inherent_loss;  // per trial, direct loss
 };
 
 struct SimulationResult {
-  std::uint64_t trials = 0;          // trials completed (a prefix 0..trials-1)
+  std::uint64_t trials = 0;  // trials completed (a prefix 0..trials-1)
   std::uint64_t trials_planned = 0;
-  bool partial = false;              // stopped by cancel before the plan was done
-  bool stopped_by_precision = false; // the target relative standard error was reached
+  bool partial = false;               // stopped by cancel before the plan was done
+  bool stopped_by_precision = false;  // the target relative standard error was reached
   std::uint64_t seed = 0;
   unsigned threads = 0;
   std::optional<double> horizon;
   bool has_inherent = false;
-  std::uint64_t steps_tried = 0;     // steps whose success was drawn, over every attack: the work done
+  std::uint64_t steps_tried = 0;  // steps whose success was drawn, over every attack: the work done
 
-  std::vector<ViewResult> threats;   // one per threat, in scenario order
+  std::vector<ViewResult> threats;     // one per threat, in scenario order
   std::optional<ViewResult> combined;  // every threat attacking once per trial (2+ threats)
   [[nodiscard]] const ViewResult& main() const { return combined ? *combined : threats.front(); }
 

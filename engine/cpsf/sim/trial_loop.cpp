@@ -42,8 +42,8 @@ struct Views {
   std::size_t threats;  // one view per threat, in scenario order
   bool combined;        // and one of every threat together (2+ threats)
   std::size_t count;
-  std::size_t main;     // the combined view, else the single threat's
-  bool inherent;        // the inherent mode is run
+  std::size_t main;  // the combined view, else the single threat's
+  bool inherent;     // the inherent mode is run
   int modes;
   // Whether slot view * 2 + mode is run.
   [[nodiscard]] bool used(std::size_t slot) const { return slot % 2 == 0 || inherent; }
@@ -110,7 +110,8 @@ void tally(AssetTally& t, std::uint32_t v, double arrival) {
 // must not reserve memory for trials never run), and growing does not fill: PerTrial.
 class PerTrialStorage {
  public:
-  PerTrialStorage(const Views& views, SimulationResult& result) : losses(views.count * 2), views_(views), result_(result) {}
+  PerTrialStorage(const Views& views, SimulationResult& result)
+      : losses(views.count * 2), views_(views), result_(result) {}
 
   std::vector<PerTrial> losses;  // each view's loss per trial, [view * 2 + mode]; the rest are in the result
 
@@ -158,8 +159,8 @@ class PerTrialStorage {
 // the worker's state and to trial j's own slots.
 class Trial {
  public:
-  Trial(const Model& m, const RunOptions& options, const Cascade& cascade, const Views& views,
-        SimulationResult& result, PerTrialStorage& storage);
+  Trial(const Model& m, const RunOptions& options, const Cascade& cascade, const Views& views, SimulationResult& result,
+        PerTrialStorage& storage);
 
   void run(std::uint64_t j, WorkerState& st) const {
     for (int mode = 0; mode < views_.modes; ++mode) run_mode(j, mode, st);
@@ -190,7 +191,7 @@ class Trial {
   SimulationResult& result_;
   PerTrialStorage& storage_;
   const std::size_t n_tracked_;
-  const bool count_paths_;  // paths are counted, in the main residual view
+  const bool count_paths_;                  // paths are counted, in the main residual view
   std::vector<std::int32_t> tracked_slot_;  // asset → its index in result.tracked, or -1
   std::vector<Attack> attacks_;             // by threat
   std::vector<std::optional<Poisson>> attacks_per_year_;
@@ -377,8 +378,8 @@ void Trial::count_paths(WorkerState& st) const {
 
 // The merge: once a round is complete, every worker's tallies, paths and steps are added
 // to the run's (integers: the sums do not depend on the order) and reset.
-void merge_round(std::vector<std::optional<WorkerState>>& states, std::vector<AssetTally>& totals,
-                 std::size_t n_assets, SimulationResult& result) {
+void merge_round(std::vector<std::optional<WorkerState>>& states, std::vector<AssetTally>& totals, std::size_t n_assets,
+                 SimulationResult& result) {
   for (auto& slot : states) {
     if (!slot || !slot->dirty) continue;
     WorkerState& st = *slot;
@@ -487,8 +488,10 @@ void hand_out_views(const Model& m, const Views& views, std::vector<AssetTally>&
       r.inherent = std::move(totals[view * 2 + 1]);
       r.inherent_loss = std::move(storage.losses[view * 2 + 1]);
     }
-    if (view < views.threats) result.threats.push_back(std::move(r));
-    else result.combined = std::move(r);
+    if (view < views.threats)
+      result.threats.push_back(std::move(r));
+    else
+      result.combined = std::move(r);
   }
 }
 

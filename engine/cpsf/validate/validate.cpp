@@ -1,7 +1,5 @@
 #include "cpsf/validate/validate.hpp"
 
-#include "cpsf/model/cascade.hpp"
-
 #include <google/protobuf/descriptor.h>
 
 #include <algorithm>
@@ -15,13 +13,14 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "cpsf/model/catalogue.hpp"
 #include "cpsf/base/field_path.hpp"
 #include "cpsf/base/id_index.hpp"
 #include "cpsf/base/limits.hpp"
-#include "cpsf/model/model.hpp"
 #include "cpsf/base/utf8.hpp"
 #include "cpsf/io/source_map.hpp"
+#include "cpsf/model/cascade.hpp"
+#include "cpsf/model/catalogue.hpp"
+#include "cpsf/model/model.hpp"
 
 namespace cpsf {
 
@@ -55,8 +54,8 @@ class Label {
   Label(const char* text) : text_(text) {}         // NOLINT(google-explicit-constructor)
   Label(const std::string& text) : text_(text) {}  // NOLINT(google-explicit-constructor)
   template <class Make>
-    requires std::is_invocable_r_v<std::string, const Make&>
-  Label(const Make& make)  // NOLINT(google-explicit-constructor): a lambda passes as a label
+  requires std::is_invocable_r_v<std::string, const Make&> Label(
+      const Make& make)  // NOLINT(google-explicit-constructor): a lambda passes as a label
       : make_(&make), call_([](const void* m) { return (*static_cast<const Make*>(m))(); }) {}
 
   [[nodiscard]] std::string text() const { return call_ != nullptr ? call_(make_) : std::string(text_); }
@@ -85,13 +84,20 @@ bool finite(D... v) {
 bool well_formed(const v1::Distribution& d) {
   using F = v1::Distribution;
   switch (d.family_case()) {
-    case F::FAMILY_NOT_SET: return true;
-    case F::kFixed: return finite(d.fixed().value());
-    case F::kExponential: return finite(d.exponential().mean());
-    case F::kLognormal: return finite(d.lognormal().mu(), d.lognormal().sigma());
-    case F::kGamma: return finite(d.gamma().shape(), d.gamma().scale());
-    case F::kUniform: return finite(d.uniform().min(), d.uniform().max());
-    case F::kPert: return finite(d.pert().min(), d.pert().mode(), d.pert().max(), d.pert().lambda());
+    case F::FAMILY_NOT_SET:
+      return true;
+    case F::kFixed:
+      return finite(d.fixed().value());
+    case F::kExponential:
+      return finite(d.exponential().mean());
+    case F::kLognormal:
+      return finite(d.lognormal().mu(), d.lognormal().sigma());
+    case F::kGamma:
+      return finite(d.gamma().shape(), d.gamma().scale());
+    case F::kUniform:
+      return finite(d.uniform().min(), d.uniform().max());
+    case F::kPert:
+      return finite(d.pert().min(), d.pert().mode(), d.pert().max(), d.pert().lambda());
   }
   return false;  // a family added later: let reflection look
 }
@@ -169,8 +175,7 @@ class Validator {
       path += '.';
       path += sub;
     }
-    out_.add(Diagnostic{severity, *file, 0, 0, std::move(path), entity.text(), std::move(message),
-                        std::move(hint)});
+    out_.add(Diagnostic{severity, *file, 0, 0, std::move(path), entity.text(), std::move(message), std::move(hint)});
   }
   void error(std::string_view list, int index, std::string_view sub, Label entity, std::string message,
              std::string hint) {
@@ -181,20 +186,18 @@ class Validator {
     report(Severity::Warning, list, index, sub, entity, std::move(message), std::move(hint));
   }
   void top_level(Severity severity, const std::string& path, std::string message, std::string hint) {
-    out_.add(Diagnostic{severity, loaded_.files.front().path, 0, 0, path, "", std::move(message),
-                        std::move(hint)});
+    out_.add(Diagnostic{severity, loaded_.files.front().path, 0, 0, path, "", std::move(message), std::move(hint)});
   }
 
   // ---- number checks (non-finite values are reported once, by check_well_formed) ---------
-  void probability(double v, std::string_view list, int i, std::string_view sub, Label entity,
-                   std::string_view what) {
+  void probability(double v, std::string_view list, int i, std::string_view sub, Label entity, std::string_view what) {
     if (std::isfinite(v) && (v < 0 || v > 1)) {
       error(list, i, sub, entity, std::string(what) + " is " + num(v) + ", outside [0, 1]",
             "give a value between 0 and 1 (e.g. 0.3 for 30%)");
     }
   }
-  void non_negative(double v, std::string_view list, int i, std::string_view sub, Label entity,
-                    std::string_view what, std::string_view unit) {
+  void non_negative(double v, std::string_view list, int i, std::string_view sub, Label entity, std::string_view what,
+                    std::string_view unit) {
     if (std::isfinite(v) && v < 0) {
       error(list, i, sub, entity, std::string(what) + " is negative (" + num(v) + ")",
             "give " + std::string(unit) + " ≥ 0");
@@ -240,8 +243,7 @@ class Validator {
         return;
       case F::kFixed:
         if (finite(d.fixed().value()) && d.fixed().value() < 0) {
-          bad("fixed.value", "fixed value is negative (" + num(d.fixed().value()) + ")",
-              "a duration in days is ≥ 0");
+          bad("fixed.value", "fixed value is negative (" + num(d.fixed().value()) + ")", "a duration in days is ≥ 0");
         }
         too_long("fixed.value", "fixed value", d.fixed().value());
         return;
@@ -280,8 +282,9 @@ class Validator {
     // The mean e^(mu + sigma²/2) within the limit keeps every draw finite: the largest,
     // at the generator's extreme normal (|z| < 8.3), is below e^(ln 1e8 + 8.3²/2) days.
     if (finite(mu, sigma) && sigma > 0 && mu + 0.5 * sigma * sigma > std::log(kMaxDays)) {
-      bad("lognormal", "lognormal mean e^(mu + sigma²/2) with mu " + num(mu) + " and sigma " + num(sigma) +
-                           " is above the limit of " + kDaysLimit,
+      bad("lognormal",
+          "lognormal mean e^(mu + sigma²/2) with mu " + num(mu) + " and sigma " + num(sigma) +
+              " is above the limit of " + kDaysLimit,
           std::string("mu is ln(median days) and sigma the spread of log(days): lower them; ") + kDaysWhy);
     }
   }
@@ -321,8 +324,8 @@ class Validator {
     if (!finite(p.min(), p.mode(), p.max())) return;
     if (p.min() < 0) bad("pert.min", "pert min is negative (" + num(p.min()) + ")", "durations are ≥ 0");
     if (!(p.min() <= p.mode() && p.mode() <= p.max()) || !(p.min() < p.max())) {
-      bad("pert", "pert needs min ≤ mode ≤ max and min < max, got " + num(p.min()) + ", " +
-                      num(p.mode()) + ", " + num(p.max()),
+      bad("pert",
+          "pert needs min ≤ mode ≤ max and min < max, got " + num(p.min()) + ", " + num(p.mode()) + ", " + num(p.max()),
           "order the three-point estimate as min, most likely, max");
     }
   }
@@ -335,8 +338,7 @@ class Validator {
     for (const pb::FieldDescriptor* f : fields_to_check(m.GetDescriptor())) malformed_field(m, f, list, i, entity);
   }
 
-  void malformed_field(const pb::Message& m, const pb::FieldDescriptor* f, std::string_view list, int i,
-                       Label entity) {
+  void malformed_field(const pb::Message& m, const pb::FieldDescriptor* f, std::string_view list, int i, Label entity) {
     const pb::Reflection* r = m.GetReflection();
     const int count = f->is_repeated() ? r->FieldSize(m, f) : 1;
     for (int k = 0; k < count; ++k) {
@@ -364,8 +366,8 @@ class Validator {
         }
         case pb::FieldDescriptor::CPPTYPE_STRING: {
           std::string scratch;
-          const std::string& v = at < 0 ? r->GetStringReference(m, f, &scratch)
-                                        : r->GetRepeatedStringReference(m, f, k, &scratch);
+          const std::string& v =
+              at < 0 ? r->GetStringReference(m, f, &scratch) : r->GetRepeatedStringReference(m, f, k, &scratch);
           if (const std::size_t at_byte = invalid_utf8_at(v); at_byte != std::string_view::npos) {
             bad(f, at, list, i, entity,
                 f->name() + " is not valid UTF-8: byte " + byte_hex(static_cast<unsigned char>(v[at_byte])) +
@@ -404,8 +406,11 @@ class Validator {
           case pb::FieldDescriptor::CPPTYPE_DOUBLE:
           case pb::FieldDescriptor::CPPTYPE_ENUM:
           case pb::FieldDescriptor::CPPTYPE_STRING:
-          case pb::FieldDescriptor::CPPTYPE_MESSAGE: it->second.push_back(f); break;
-          default: break;
+          case pb::FieldDescriptor::CPPTYPE_MESSAGE:
+            it->second.push_back(f);
+            break;
+          default:
+            break;
         }
       }
       std::sort(it->second.begin(), it->second.end(),
@@ -492,19 +497,24 @@ class Validator {
   }
 
   void index_ids() {
-    collect_ids("enterprises", s_.enterprises(), [](const auto& e) -> const std::string& { return e.id(); },
-                "enterprise", enterprises_);
-    collect_ids("assets", s_.assets(), [](const auto& a) -> const std::string& { return a.id(); }, "asset", assets_);
-    collect_ids("relations", s_.relations(), [](const auto& r) -> const std::string& { return r.id(); },
-                "relation", relations_, /*id_required=*/false);
-    collect_ids("controls", s_.controls(), [](const auto& c) -> const std::string& { return c.id(); }, "control",
-                controls_);
-    collect_ids("threats", s_.threats(), [](const auto& t) -> const std::string& { return t.id(); }, "threat",
-                threats_);
-    collect_ids("requirements", s_.requirements(), [](const auto& r) -> const std::string& { return r.id(); },
-                "requirement", requirements_);
-    collect_ids("baselines", s_.baselines(), [](const auto& b) -> const std::string& { return b.id(); },
-                "baseline", baselines_);
+    collect_ids(
+        "enterprises", s_.enterprises(), [](const auto& e) -> const std::string& { return e.id(); }, "enterprise",
+        enterprises_);
+    collect_ids(
+        "assets", s_.assets(), [](const auto& a) -> const std::string& { return a.id(); }, "asset", assets_);
+    collect_ids(
+        "relations", s_.relations(), [](const auto& r) -> const std::string& { return r.id(); }, "relation", relations_,
+        /*id_required=*/false);
+    collect_ids(
+        "controls", s_.controls(), [](const auto& c) -> const std::string& { return c.id(); }, "control", controls_);
+    collect_ids(
+        "threats", s_.threats(), [](const auto& t) -> const std::string& { return t.id(); }, "threat", threats_);
+    collect_ids(
+        "requirements", s_.requirements(), [](const auto& r) -> const std::string& { return r.id(); }, "requirement",
+        requirements_);
+    collect_ids(
+        "baselines", s_.baselines(), [](const auto& b) -> const std::string& { return b.id(); }, "baseline",
+        baselines_);
   }
 
   // The index of the entity `target` names; kAbsent, reported, when it is empty or undefined.
@@ -554,8 +564,7 @@ class Validator {
     return !found ? "" : " (did you mean " + quoted(std::string(best)) + "?)";
   }
 
-  void requirement_reference(const std::string& id, std::string_view list, int i, std::string_view sub,
-                             Label entity) {
+  void requirement_reference(const std::string& id, std::string_view list, int i, std::string_view sub, Label entity) {
     if (id.empty()) {
       error(list, i, sub, entity, "requirement id is empty", "give a CPSF requirement id such as CPS.AC-1");
       return;
@@ -590,7 +599,9 @@ class Validator {
           hint += (k ? ", " : "") + builtin_catalogue().baselines(k).id();
         }
         hint += ") or define it under baselines";
-        if (e.baseline() == "SCS-5") hint = "SCS ★5 is still under design by METI and has no control set; use SCS-4 or define SCS-5 under baselines";
+        if (e.baseline() == "SCS-5")
+          hint =
+              "SCS ★5 is still under design by METI and has no control set; use SCS-4 or define SCS-5 under baselines";
         error("enterprises", i, "baseline", label, "baseline " + quoted(e.baseline()) + " is not defined", hint);
       }
     }
@@ -657,7 +668,8 @@ class Validator {
       if (step.has_ttc()) distribution(step.ttc(), "relations", i, "step.ttc", label, "ttc");
       for (int k = 0; k < step.mitigated_by_size(); ++k) {
         const std::string& requirement = step.mitigated_by(k);
-        if (!requirement.empty() && catalogue_.has_requirement(requirement)) continue;  // the usual case: no path to make
+        if (!requirement.empty() && catalogue_.has_requirement(requirement))
+          continue;  // the usual case: no path to make
         requirement_reference(requirement, "relations", i, "step.mitigated_by[" + std::to_string(k) + "]", label);
       }
     }
@@ -689,20 +701,20 @@ class Validator {
                   "enterprise", "an enterprise");
       }
       for (int k = 0; k < c.assets_size(); ++k) {
-        reference(assets_, c.assets(k), "controls", i, "assets[" + std::to_string(k) + "]", label, "asset",
-                  "an asset");
+        reference(assets_, c.assets(k), "controls", i, "assets[" + std::to_string(k) + "]", label, "asset", "an asset");
       }
       for (int k = 0; k < c.relations_size(); ++k) {
-        reference(relations_, c.relations(k), "controls", i, "relations[" + std::to_string(k) + "]", label,
-                  "relation", "a relation");
+        reference(relations_, c.relations(k), "controls", i, "relations[" + std::to_string(k) + "]", label, "relation",
+                  "a relation");
         const std::uint32_t relation = relations_.find(c.relations(k));
         if (relation == kAbsent || c.requirement().empty()) continue;
         const auto& mitigated = s_.relations(static_cast<int>(relation)).step().mitigated_by();
         if (std::find(mitigated.begin(), mitigated.end(), c.requirement()) == mitigated.end()) {
-          warning("controls", i, "relations[" + std::to_string(k) + "]", label,
-                  "is scoped to relation " + quoted(c.relations(k)) + ", whose step is not mitigated_by " +
-                      quoted(c.requirement()) + ", so it has no effect there",
-                  "add " + c.requirement() + " to that relation's step.mitigated_by, or drop the relation from the scope");
+          warning(
+              "controls", i, "relations[" + std::to_string(k) + "]", label,
+              "is scoped to relation " + quoted(c.relations(k)) + ", whose step is not mitigated_by " +
+                  quoted(c.requirement()) + ", so it has no effect there",
+              "add " + c.requirement() + " to that relation's step.mitigated_by, or drop the relation from the scope");
         }
       }
     }
@@ -729,8 +741,8 @@ class Validator {
         }
       }
       for (int k = 0; k < t.objectives_size(); ++k) {
-        reference(assets_, t.objectives(k), "threats", i, "objectives[" + std::to_string(k) + "]", label,
-                  "objective", "an asset");
+        reference(assets_, t.objectives(k), "threats", i, "objectives[" + std::to_string(k) + "]", label, "objective",
+                  "an asset");
       }
       if (t.has_annual_frequency()) {
         non_negative(t.annual_frequency(), "threats", i, "annual_frequency", label, "annual_frequency",
@@ -768,7 +780,8 @@ class Validator {
     // every dependency is well formed, so the message is about the matrix alone.
     // Every enterprise by id, an empty id too; of a duplicated id, the first.
     IdIndex index(static_cast<std::size_t>(s_.enterprises_size()));
-    for (int i = 0; i < s_.enterprises_size(); ++i) index.emplace(s_.enterprises(i).id(), static_cast<std::uint32_t>(i));
+    for (int i = 0; i < s_.enterprises_size(); ++i)
+      index.emplace(s_.enterprises(i).id(), static_cast<std::uint32_t>(i));
     std::vector<SupplyLink> links;
     bool well_formed = true;
     for (const auto& d : s_.dependencies()) {
@@ -823,8 +836,7 @@ class Validator {
       for (int k = 0; k < b.extends_size(); ++k) {
         if (catalogue_.find_baseline(b.extends(k)) == nullptr) {
           error("baselines", i, "extends[" + std::to_string(k) + "]", label,
-                "extends " + quoted(b.extends(k)) + ", which is not defined",
-                "define that baseline or correct the id");
+                "extends " + quoted(b.extends(k)) + ", which is not defined", "define that baseline or correct the id");
         }
       }
       if (extends_cycle(b.id())) {
@@ -941,8 +953,9 @@ class Validator {
       const double x = s_.assets(i).exposure();
       if (!(x > 0) || entry[static_cast<std::size_t>(i)] != 0) continue;
       warning("assets", i, "exposure", asset_label(s_.assets(i).id()),
-              "exposure " + num(x) + " is used by no threat, and no threat enters here: every threat lists its "
-              "own entry_points (exposures are only for threats without them), so this asset is no entry",
+              "exposure " + num(x) +
+                  " is used by no threat, and no threat enters here: every threat lists its "
+                  "own entry_points (exposures are only for threats without them), so this asset is no entry",
               "add the asset to a threat's entry_points (with its probability), or add a threat without "
               "entry_points, which enters at every exposed asset; or remove the exposure");
     }

@@ -518,6 +518,5 @@ TEST(Chokepoints, LargerGraphCutsDisconnectAndDoNotDependOnThreads) {
   EXPECT_GT(cut, 20);
 }
 
-
 }  // namespace
 }  // namespace cpsf

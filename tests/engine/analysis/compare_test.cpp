@@ -9,8 +9,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "cpsf/model/model.hpp"
 #include "cpsf/analysis/estimates.hpp"
+#include "cpsf/model/model.hpp"
 #include "cpsf/model/supplier_rule.hpp"
 #include "cpsf/output/compare_chart.hpp"
 #include "cpsf/output/compare_writers.hpp"

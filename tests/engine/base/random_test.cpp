@@ -135,8 +135,8 @@ TEST(RandomStream, StreamIdsAreFixed) {
 }
 
 TEST(RandomStream, DistinctStreamsGiveDistinctKeysAndNumbers) {
-  constexpr Stream kAll[] = {Stream::entries, Stream::steps, Stream::times, Stream::containment, Stream::outage,
-                             Stream::threat_count};
+  constexpr Stream kAll[] = {Stream::entries,     Stream::steps,  Stream::times,
+                             Stream::containment, Stream::outage, Stream::threat_count};
   for (std::uint64_t seed : {0ull, 1ull, 12345ull, 0xffffffffffffffffull}) {
     std::set<Key> keys;
     std::set<double> values;

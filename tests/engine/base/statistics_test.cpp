@@ -5,9 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -62,7 +62,7 @@ TEST(WilsonInterval, SymmetricAndContainsTheEstimate) {
       const Interval mirror = wilson_interval(n - s, n);
       EXPECT_NEAR(ci.low, 1.0 - mirror.high, 1e-14);
       EXPECT_NEAR(ci.high, 1.0 - mirror.low, 1e-14);
-      const double p = static_cast<double>(s) / n;
+      const double p = static_cast<double>(s) / static_cast<double>(n);
       EXPECT_LE(ci.low, p);
       EXPECT_GE(ci.high, p);
       EXPECT_GE(ci.low, 0.0);
@@ -76,14 +76,15 @@ TEST(WilsonInterval, BoundsSolveTheScoreEquation) {
   // a tiny proportion where centre - half would cancel.
   for (auto [s, n] : {std::pair<std::uint64_t, std::uint64_t>{1, 1000000000}, {3, 10}, {81, 263}, {999, 1000}}) {
     const Interval ci = wilson_interval(s, n);
-    const double p_hat = static_cast<double>(s) / n;
+    const double p_hat = static_cast<double>(s) / static_cast<double>(n);
     for (double p : {ci.low, ci.high}) {
       const double lhs = std::fabs(p_hat - p);
-      const double rhs = kZ95 * std::sqrt(p * (1.0 - p) / n);
+      const double rhs = kZ95 * std::sqrt(p * (1.0 - p) / static_cast<double>(n));
       // A bound is a double: it can be no closer than an ulp of p, which moves the
       // residual by ulp(p) times the slope of lhs - rhs (large near 0 and 1).
       const double ulp = std::nextafter(p, 2.0) - p;
-      const double slope = 1.0 + kZ95 * std::fabs(1.0 - 2.0 * p) / (2.0 * std::sqrt(n * p * (1.0 - p)));
+      const double slope =
+          1.0 + kZ95 * std::fabs(1.0 - 2.0 * p) / (2.0 * std::sqrt(static_cast<double>(n) * p * (1.0 - p)));
       EXPECT_NEAR(lhs, rhs, 1e-13 * lhs + 4.0 * ulp * slope) << s << "/" << n;
     }
   }
@@ -184,7 +185,7 @@ TEST(ExpectedShortfall, UniformGridMatchesTheClosedForm) {
   // 1 - m/(2n) = (1 + level)/2.
   const std::size_t n = 1000000;
   std::vector<double> x(n);
-  for (std::size_t i = 0; i < n; ++i) x[i] = (i + 0.5) / n;
+  for (std::size_t i = 0; i < n; ++i) x[i] = (static_cast<double>(i) + 0.5) / static_cast<double>(n);
   for (double level : {0.0, 0.5, 0.9, 0.95, 0.99, 0.999}) {
     EXPECT_NEAR(expected_shortfall(x, level), (1.0 + level) / 2.0, 1e-12) << level;
     EXPECT_NEAR(value_at_risk(x, level), level, 0.5 / n + 1e-15) << level;
@@ -196,7 +197,7 @@ TEST(ExpectedShortfall, UniformGridMatchesTheClosedForm) {
   // sum_{i=952}^{1000} (i - 1/2) = 47824 - 24.5 = 47799.5, plus 0.5 * 950.5 = 475.25,
   // over n - t = 49.5: 48274.75 / 49.5 / 1000.
   std::vector<double> small(1000);
-  for (std::size_t i = 0; i < small.size(); ++i) small[i] = (i + 0.5) / 1000.0;
+  for (std::size_t i = 0; i < small.size(); ++i) small[i] = (static_cast<double>(i) + 0.5) / 1000.0;
   EXPECT_NEAR(expected_shortfall(small, 0.9505), 48274.75 / 49.5 / 1000.0, 1e-14);
 }
 
@@ -205,7 +206,7 @@ TEST(ExpectedShortfall, AtLeastVaRAndIncreasingInLevel) {
   std::uint64_t state = 12345;
   for (int i = 0; i < 5000; ++i) {  // an arbitrary skewed sample (LCG, Knuth's MMIX)
     state = state * 6364136223846793005ull + 1442695040888963407ull;
-    const double u = ((state >> 11) + 0.5) * 0x1.0p-53;
+    const double u = (static_cast<double>(state >> 11) + 0.5) * 0x1.0p-53;
     x.push_back(std::pow(u, 4.0) * 1e6);
   }
   x = sorted_copy(x);
@@ -255,7 +256,7 @@ std::vector<double> skewed_sample(std::size_t n) {
   std::uint64_t state = 987654321;
   for (auto& v : x) {
     state = state * 6364136223846793005ull + 1442695040888963407ull;
-    const double u = ((state >> 11) + 0.5) * 0x1.0p-53;
+    const double u = (static_cast<double>(state >> 11) + 0.5) * 0x1.0p-53;
     v = 1e6 + 1e4 * -std::log(u);  // offset + exponential: tests cancellation too
   }
   return x;
@@ -324,8 +325,9 @@ TEST(MomentAccumulator, BitIdenticalAtAnyThreadCount) {
   for (unsigned threads : {2u, 3u, 7u}) {
     const MomentAccumulator many = run(threads);
     EXPECT_EQ(many.n, one.n);
-    EXPECT_EQ(std::memcmp(&many.mean, &one.mean, sizeof(double)), 0) << threads;
-    EXPECT_EQ(std::memcmp(&many.m2, &one.m2, sizeof(double)), 0) << threads;
+    // Bit for bit: the representations, not the values, must be equal.
+    EXPECT_EQ(std::bit_cast<std::uint64_t>(many.mean), std::bit_cast<std::uint64_t>(one.mean)) << threads;
+    EXPECT_EQ(std::bit_cast<std::uint64_t>(many.m2), std::bit_cast<std::uint64_t>(one.m2)) << threads;
   }
 }
 

@@ -12,10 +12,10 @@
 #include <vector>
 
 #include "cpsf/analysis/compare.hpp"
+#include "cpsf/analysis/estimates.hpp"
+#include "cpsf/analysis/portfolio.hpp"
 #include "cpsf/base/diagnostics.hpp"
 #include "cpsf/model/model.hpp"
-#include "cpsf/analysis/portfolio.hpp"
-#include "cpsf/analysis/estimates.hpp"
 #include "cpsf/output/compare_writers.hpp"
 #include "cpsf/output/portfolio_writers.hpp"
 #include "cpsf/output/run_summary.hpp"

@@ -33,7 +33,8 @@ TEST(JsonCheck, AcceptsProtobufJsonForms) {
 }
 
 TEST(JsonCheck, MapsFieldPathsToLines) {
-  const auto r = run("{\n  \"assets\": [\n    {\"id\": \"a\"},\n    {\"id\": \"b\",\n     \"loss\": {\"integrity\": 1}}\n  ]\n}");
+  const auto r =
+      run("{\n  \"assets\": [\n    {\"id\": \"a\"},\n    {\"id\": \"b\",\n     \"loss\": {\"integrity\": 1}}\n  ]\n}");
   ASSERT_TRUE(r.ok);
   EXPECT_EQ(r.map.find("assets[1]").line, 4);
   EXPECT_EQ(r.map.find("assets[1].loss.integrity").line, 5);
@@ -58,9 +59,9 @@ TEST(JsonCheck, WrongTypesAreReportedEach) {
 }
 
 TEST(JsonCheck, SyntaxErrors) {
-  for (const char* bad : {"", "[]", "{", "{\"a\" 1}", "{\"name\": \"x\"} trailing", "{\"name\": \"unterminated}",
-                          "{\"name\": tru}", "{\"name\": \"\\x\"}", "{\"settings\": {\"trials\": 01}}", "{\"name\": \"a\tb\"}",
-                          "{\"name\": \"\\ud800\"}"}) {
+  for (const char* bad :
+       {"", "[]", "{", "{\"a\" 1}", "{\"name\": \"x\"} trailing", "{\"name\": \"unterminated}", "{\"name\": tru}",
+        "{\"name\": \"\\x\"}", "{\"settings\": {\"trials\": 01}}", "{\"name\": \"a\tb\"}", "{\"name\": \"\\ud800\"}"}) {
     const auto r = run(bad);
     EXPECT_FALSE(r.ok) << bad;
     ASSERT_EQ(r.diagnostics.error_count(), 1u) << bad;
@@ -70,11 +71,13 @@ TEST(JsonCheck, SyntaxErrors) {
 }
 
 TEST(JsonCheck, DuplicateKeyAndTwoOneofMembers) {
-  const auto r = run(R"({"name": "a", "name": "b", "relations": [{"step": {"ttc": {"fixed": {"value": 1}, "gamma": {}}}}]})");
+  const auto r =
+      run(R"({"name": "a", "name": "b", "relations": [{"step": {"ttc": {"fixed": {"value": 1}, "gamma": {}}}}]})");
   EXPECT_FALSE(r.ok);
   ASSERT_EQ(r.diagnostics.error_count(), 2u);
   EXPECT_NE(r.diagnostics.items()[0].message.find("given twice"), std::string::npos);
-  EXPECT_NE(r.diagnostics.items()[1].message.find("more than one of the alternatives of \"family\""), std::string::npos);
+  EXPECT_NE(r.diagnostics.items()[1].message.find("more than one of the alternatives of \"family\""),
+            std::string::npos);
 }
 
 }  // namespace

@@ -29,7 +29,7 @@ using testing::HasError;
 using testing::kMinimalScenario;
 using testing::ScratchDir;
 
-const std::string kDefaultScenario = std::string(CPSF_SOURCE_DIR) + "/scenarios/default/scenario.textproto";
+const std::string kDefaultScenario = std::string(testing::kSourceDir) + "/scenarios/default/scenario.textproto";
 
 TEST(Formats, FromExtension) {
   EXPECT_EQ(format_from_path("a/b.textproto"), Format::Text);
@@ -86,13 +86,13 @@ TEST(RoundTrip, AwkwardValuesSurviveExactly) {
   s.set_currency("kJPY");
   auto* a = s.add_assets();
   a->set_id("a");
-  a->set_exposure(0.1 + 0.2);              // 0.30000000000000004
-  a->set_containment(1e-300);              // tiny
+  a->set_exposure(0.1 + 0.2);  // 0.30000000000000004
+  a->set_containment(1e-300);  // tiny
   a->mutable_loss()->set_integrity(1.0 / 3.0);
   a->mutable_loss()->set_availability(1.7976931348623157e308);  // largest double
   a->mutable_loss()->mutable_outage_days()->mutable_pert()->set_lambda(4.000000000000001);
   auto* r = s.add_relations();
-  r->mutable_step()->set_p(0.0);          // explicitly present zero must stay present
+  r->mutable_step()->set_p(0.0);  // explicitly present zero must stay present
   r->mutable_step()->mutable_ttc()->mutable_lognormal()->set_mu(-2.5e-17);
   s.mutable_settings()->set_seed(UINT64_MAX);
   s.mutable_settings()->set_horizon(0.0);
@@ -176,9 +176,10 @@ TEST(Integrity, AFileCutAtEveryTopLevelFieldBoundaryIsRefused) {
   for (const std::size_t cut : cuts) {
     const auto c = testing::check(dir.write("cut.pb", file.substr(0, kIntegrityRecordBytes + cut)));
     EXPECT_EQ(c.status, LoadStatus::Invalid) << cut;
-    EXPECT_TRUE(HasError(c, "cut.pb", "", "the file was cut short: its integrity record says " +
-                                              std::to_string(file.size() - kIntegrityRecordBytes) + " bytes follow it, but " +
-                                              std::to_string(cut) + " do"))
+    EXPECT_TRUE(HasError(c, "cut.pb", "",
+                         "the file was cut short: its integrity record says " +
+                             std::to_string(file.size() - kIntegrityRecordBytes) + " bytes follow it, but " +
+                             std::to_string(cut) + " do"))
         << cut;
   }
   for (std::size_t cut = 3; cut < kIntegrityRecordBytes; ++cut) {  // inside the record
@@ -376,8 +377,8 @@ TEST(Files, UnreadableFile) {
   if (child == 0) {
     if (::geteuid() == 0 && ::setuid(65534) != 0) ::_exit(10);
     const auto c = testing::check(path);
-    const bool ok = c.status == LoadStatus::IoError &&
-                    HasError(c, "locked.textproto", "", "cannot open: Permission denied");
+    const bool ok =
+        c.status == LoadStatus::IoError && HasError(c, "locked.textproto", "", "cannot open: Permission denied");
     ::_exit(ok ? 0 : 11);
   }
   int status = 0;
@@ -504,9 +505,9 @@ enterprises { id: "t1" baseline: "SCS-4" }
 assets { id: "t1-it" owner: "t1" layer: L3 element: SYSTEM exposure: 0.2 }
 assets { id: "t1-bad" owner: "t1" layer: L3 element: DATA exposure: 4 }
 )");
-  const auto top = dir.write("s.textproto", std::string("include: \"parts/suppliers.textproto\"\n") +
-                                                std::string(kMinimalScenario) +
-                                                "relations { from: \"t1-it\" to: \"vpn\" layer: L1 step { p: 0.3 } }\n");
+  const auto top =
+      dir.write("s.textproto", std::string("include: \"parts/suppliers.textproto\"\n") + std::string(kMinimalScenario) +
+                                   "relations { from: \"t1-it\" to: \"vpn\" layer: L1 step { p: 0.3 } }\n");
   const auto c = testing::check(top);
   EXPECT_EQ(c.status, LoadStatus::Ok);
   EXPECT_TRUE(HasError(c, "parts/suppliers.textproto", "asset 't1-bad'", "exposure is 4", 4));
@@ -527,7 +528,8 @@ TEST(Includes, MergedInOrderWithOriginsThroughMoves) {
   part.add_assets()->set_id("b1");
   dir.write("b.pb", serialise(part, Format::Binary));
   dir.write("a.json", R"({"include": ["b.pb"], "assets": [{"id": "a1"}, {"id": "a2"}]})");
-  const auto top = dir.write("s.textproto", "include: \"a.json\"\nassets { id: \"t1\" }\nrelations { from: \"t1\" to: \"a1\" }\n");
+  const auto top =
+      dir.write("s.textproto", "include: \"a.json\"\nassets { id: \"t1\" }\nrelations { from: \"t1\" to: \"a1\" }\n");
   Diagnostics d;
   LoadStatus status{};
   std::optional<LoadedScenario> loaded = load_scenario(top, d, status);
@@ -561,7 +563,8 @@ TEST(Includes, Cycle) {
   dir.write("b.textproto", "include: \"a.textproto\"\n");
   const auto c = testing::check(dir.write("top.textproto", "include: \"a.textproto\"\n"));
   EXPECT_EQ(c.status, LoadStatus::Invalid);
-  EXPECT_TRUE(HasError(c, "b.textproto", "", "include cycle: top.textproto → a.textproto → b.textproto → a.textproto", 1));
+  EXPECT_TRUE(
+      HasError(c, "b.textproto", "", "include cycle: top.textproto → a.textproto → b.textproto → a.textproto", 1));
 }
 
 TEST(Includes, SelfInclude) {
@@ -573,8 +576,8 @@ TEST(Includes, SelfInclude) {
 TEST(Includes, EscapingTheScenarioDirectory) {
   ScratchDir dir;
   dir.write("outside.textproto", "assets { id: \"x\" }\n");
-  const auto c = testing::check(dir.write("scn/top.textproto",
-                                          "include: \"../outside.textproto\"\ninclude: \"/etc/passwd.textproto\"\n"));
+  const auto c = testing::check(
+      dir.write("scn/top.textproto", "include: \"../outside.textproto\"\ninclude: \"/etc/passwd.textproto\"\n"));
   EXPECT_EQ(c.status, LoadStatus::Invalid);
   EXPECT_TRUE(HasError(c, "top.textproto", "", "outside the scenario's directory", 1));
   EXPECT_TRUE(HasError(c, "top.textproto", "", "is an absolute path", 2));
@@ -613,9 +616,10 @@ TEST(Includes, FormatsMixAndDiamondsLoadOnce) {
   ASSERT_EQ(write_file_atomically(dir.file("shared.pb"), serialise(shared, Format::Binary)), "");
   dir.write("left.json", R"({"include": ["shared.pb"]})");
   dir.write("right.textproto", "include: \"shared.pb\"\n");
-  const auto c = testing::check(dir.write(
-      "top.textproto", "include: \"left.json\"\ninclude: \"right.textproto\"\n"
-                       "assets { id: \"a\" owner: \"oem\" layer: L3 element: DATA exposure: 0.1 }\n"));
+  const auto c =
+      testing::check(dir.write("top.textproto",
+                               "include: \"left.json\"\ninclude: \"right.textproto\"\n"
+                               "assets { id: \"a\" owner: \"oem\" layer: L3 element: DATA exposure: 0.1 }\n"));
   EXPECT_EQ(c.status, LoadStatus::Ok);
   EXPECT_TRUE(c.diagnostics.empty()) << c.dump();  // no duplicate 'oem'
 }

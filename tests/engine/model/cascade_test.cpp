@@ -14,11 +14,11 @@
 #include <random>
 #include <stdexcept>
 
-#include "cpsf/model/model.hpp"
 #include "cpsf/analysis/estimates.hpp"
+#include "cpsf/base/statistics.hpp"
+#include "cpsf/model/model.hpp"
 #include "cpsf/output/results_json.hpp"
 #include "cpsf/sim/simulation.hpp"
-#include "cpsf/base/statistics.hpp"
 #include "test_support.hpp"
 
 namespace cpsf {
@@ -179,7 +179,8 @@ TEST(Cascade, SpectralRadiusAgreesWithEigensEigenvaluesOfTheWholeMatrix) {
       for (std::uint32_t e = 0; e < first && e < 2 * k; ++e) link(first + rng() % k, rng() % first, scale * u(rng));
       if (k > 1) {
         const Eigen::MatrixXd block = whole(id, id).block(first, first, k, k);
-        expected = std::max(expected, Eigen::EigenSolver<Eigen::MatrixXd>(block, false).eigenvalues().cwiseAbs().maxCoeff());
+        expected =
+            std::max(expected, Eigen::EigenSolver<Eigen::MatrixXd>(block, false).eigenvalues().cwiseAbs().maxCoeff());
       }
       first += k;
     }

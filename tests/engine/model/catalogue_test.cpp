@@ -20,8 +20,8 @@ TEST(Catalogue, BuiltInParsesAndHoldsTheFramework) {
   EXPECT_EQ(c.elements_size(), 6);
   std::set<std::string> categories;
   for (const auto& k : c.categories()) categories.insert(k.code());
-  for (const char* code : {"AM", "BE", "GV", "RA", "RM", "SC", "AC", "AT", "DS", "IP", "MA", "PT", "AE", "CM", "DP",
-                           "RP", "CO", "AN", "MI", "IM"}) {
+  for (const char* code : {"AM", "BE", "GV", "RA", "RM", "SC", "AC", "AT", "DS", "IP",
+                           "MA", "PT", "AE", "CM", "DP", "RP", "CO", "AN", "MI", "IM"}) {
     EXPECT_TRUE(categories.count(code)) << code;
   }
   // The requirement ids the catalogue lists as confirmed (METI CPSF v1.0 requirement texts).
@@ -56,7 +56,7 @@ std::vector<std::string> file_paths_in(const std::string& text) {
 }
 
 TEST(Catalogue, SourcesNameNoFileOutsideTheRepository) {
-  const std::filesystem::path root = CPSF_SOURCE_DIR;
+  const std::filesystem::path root = testing::kSourceDir;
   // The catalogue cites public documents; a file it names must be in the repository
   // (at its root, or under model/, the root of the proto import paths).
   const auto in_repository = [&](const std::string& p) {
@@ -79,8 +79,9 @@ TEST(Catalogue, SourcesNameNoFileOutsideTheRepository) {
   }
   // And the source cites the public documents themselves.
   const std::string& source = builtin_catalogue().source();
-  for (const char* document : {"Cyber/Physical Security Framework", "https://www.meti.go.jp/english/press/2019/pdf/0418_001b.pdf",
-                               "supply-chain security evaluation scheme", "JC-STAR"}) {
+  for (const char* document :
+       {"Cyber/Physical Security Framework", "https://www.meti.go.jp/english/press/2019/pdf/0418_001b.pdf",
+        "supply-chain security evaluation scheme", "JC-STAR"}) {
     EXPECT_NE(source.find(document), std::string::npos) << document;
   }
 }

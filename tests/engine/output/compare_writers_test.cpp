@@ -4,9 +4,9 @@
 #include "cpsf/output/compare_writers.hpp"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "cpsf/output/compare_chart.hpp"
@@ -28,9 +28,9 @@ CompareOptions options(std::vector<std::string> baselines, std::uint64_t trials)
 
 // Two scenarios under four variants, the supplier rule among them.
 const CompareResult& comparison() {
-  static const CompareResult c =
-      compare({{"default", "scenarios/default/scenario.textproto", default_scenario()}, {"rule", "", default_scenario()}},
-              options({"as-is", "SCS-3", "SCS-4", "supplier-rule"}, 500));
+  static const CompareResult c = compare(
+      {{"default", "scenarios/default/scenario.textproto", default_scenario()}, {"rule", "", default_scenario()}},
+      options({"as-is", "SCS-3", "SCS-4", "supplier-rule"}, 500));
   return c;
 }
 

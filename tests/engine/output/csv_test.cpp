@@ -2,15 +2,15 @@
 // per RFC 4180, text cells that a spreadsheet would run as a formula neutralised with a
 // leading ', numbers left numbers, and frontier.csv's lists of ids unambiguous.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "cpsf/analysis/compare.hpp"
-#include "cpsf/model/model.hpp"
-#include "cpsf/analysis/portfolio.hpp"
 #include "cpsf/analysis/estimates.hpp"
+#include "cpsf/analysis/portfolio.hpp"
+#include "cpsf/model/model.hpp"
 #include "cpsf/output/compare_writers.hpp"
 #include "cpsf/output/portfolio_writers.hpp"
 #include "cpsf/output/results_csv.hpp"

@@ -4,10 +4,10 @@
 #include "cpsf/output/json_writer.hpp"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <limits>
+#include <nlohmann/json.hpp>
 
 namespace cpsf {
 namespace {
@@ -48,15 +48,25 @@ TEST(JsonWriter, NestedContainersAreLaidOutAsNlohmannDumpsThem) {
 }
 
 TEST(JsonWriter, NumbersAreNlohmannsAndWhatIsNotFiniteIsNull) {
-  const double values[] = {0.0, -0.0, 1.0, -3.0, 0.1, 1.0 / 3.0, 1e-300, 4.9e-324, 1e21, 123456789012345678.0,
-                           std::numeric_limits<double>::max(), std::numeric_limits<double>::lowest()};
+  const double values[] = {0.0,
+                           -0.0,
+                           1.0,
+                           -3.0,
+                           0.1,
+                           1.0 / 3.0,
+                           1e-300,
+                           4.9e-324,
+                           1e21,
+                           123456789012345678.0,
+                           std::numeric_limits<double>::max(),
+                           std::numeric_limits<double>::lowest()};
   for (const double x : values) {
     std::string out;
     JsonWriter(out).number(x);
     EXPECT_EQ(out, Json(x).dump()) << x;
   }
-  for (const double x : {std::nan(""), std::numeric_limits<double>::infinity(),
-                         -std::numeric_limits<double>::infinity()}) {
+  for (const double x :
+       {std::nan(""), std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity()}) {
     std::string out;
     JsonWriter(out).number(x);
     EXPECT_EQ(out, "null");

@@ -4,10 +4,10 @@
 #include "cpsf/output/portfolio_writers.hpp"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "test_support.hpp"

@@ -5,10 +5,10 @@
 #include "cpsf/output/results_json.hpp"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <atomic>
+#include <nlohmann/json.hpp>
 
 #include "cpsf/analysis/estimates.hpp"
 #include "cpsf/output/results_csv.hpp"
@@ -143,7 +143,8 @@ TEST(Writers, LayerAndElementOutOfRangeDoNotIndexPastTheirTables) {
   EXPECT_EQ(j["assets"][0]["layer"], "?");
   EXPECT_EQ(j["assets"][0]["element"], "?");
   const std::string csv = assets_csv(m, est);
-  EXPECT_NE(csv.find("\n" + m.asset_id[0] + "," + m.enterprise_id[m.asset_owner[0]] + ",?,?,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\n" + m.asset_id[0] + "," + m.enterprise_id[m.asset_owner[0]] + ",?,?,"), std::string::npos)
+      << csv;
   EXPECT_FALSE(text_summary(m, r, est, {"x", "y", "z"}).empty());
 }
 

@@ -2,8 +2,8 @@
 // and the promise that lazy sampling draws exactly what eager sampling would.
 #include "cpsf/sim/attack.hpp"
 
-#include <gtest/gtest.h>
 #include <google/protobuf/text_format.h>
+#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
@@ -24,10 +24,13 @@ std::map<std::string, double> outcome(const Model& m, std::uint64_t trial, Contr
                                       bool eager = false, std::uint64_t seed = 7) {
   AttackScratch scratch(m);
   Attack attack(m, 0, seed);
-  if (eager) attack.run_eager(attack_address(trial, 0), c, scratch);
-  else attack.run(attack_address(trial, 0), c, scratch);
+  if (eager)
+    attack.run_eager(attack_address(trial, 0), c, scratch);
+  else
+    attack.run(attack_address(trial, 0), c, scratch);
   std::map<std::string, double> out;
-  for (std::size_t i = 0; i < scratch.compromised().size(); ++i) out[m.asset_id[scratch.compromised()[i]]] = scratch.arrival()[i];
+  for (std::size_t i = 0; i < scratch.compromised().size(); ++i)
+    out[m.asset_id[scratch.compromised()[i]]] = scratch.arrival()[i];
   return out;
 }
 
@@ -56,8 +59,8 @@ TEST(Attack, AllGateTakesTheLatestAndNeedsEveryStep) {
   const auto o = outcome(m, 0);
   EXPECT_EQ(o.at("t"), 6.0);  // max(1 + 1, 4 + 2)
   // One incoming step that cannot succeed blocks the gate in every trial.
-  const Model blocked = model_of(asset("s", "exposure: 1") + asset("a") + asset("t", "gate: ALL") + step("s", "a", 1, 1) +
-                                 step("s", "t", 1, 0) + step("a", "t", 0, 0));
+  const Model blocked = model_of(asset("s", "exposure: 1") + asset("a") + asset("t", "gate: ALL") +
+                                 step("s", "a", 1, 1) + step("s", "t", 1, 0) + step("a", "t", 0, 0));
   for (std::uint64_t trial = 0; trial < 200; ++trial) EXPECT_EQ(outcome(blocked, trial).count("t"), 0u);
 }
 
@@ -76,8 +79,8 @@ TEST(Attack, AllGateAssetThatIsAnEntryFallsAtTimeZero) {
 }
 
 TEST(Attack, ContainedAssetFallsButStopsTheAttack) {
-  const Model m = model_of(asset("s", "exposure: 1") + asset("j", "containment: 1") + asset("t") + step("s", "j", 1, 1) +
-                           step("j", "t", 1, 1));
+  const Model m = model_of(asset("s", "exposure: 1") + asset("j", "containment: 1") + asset("t") +
+                           step("s", "j", 1, 1) + step("j", "t", 1, 1));
   const auto o = outcome(m, 0);
   EXPECT_EQ(o.count("j"), 1u);
   EXPECT_EQ(o.count("t"), 0u);
@@ -102,7 +105,8 @@ TEST(Attack, ControlsLowerOnlyTheResidualRun) {
 TEST(Attack, StrongestControlPerRequirementAndBaselines) {
   const Model m = model_of(
       asset("s", "exposure: 1") + asset("t") +
-      "relations { from: \"s\" to: \"t\" layer: L3 step { p: 0.8 mitigated_by: [\"CPS.AC-1\", \"CPS.DS-1\", \"CPS.AC-1\"] } }\n"
+      "relations { from: \"s\" to: \"t\" layer: L3 step { p: 0.8 mitigated_by: [\"CPS.AC-1\", \"CPS.DS-1\", "
+      "\"CPS.AC-1\"] } }\n"
       "controls { id: \"weak\" requirement: \"CPS.AC-1\" efficacy: 0.25 implemented: true }\n"
       "controls { id: \"strong\" requirement: \"CPS.AC-1\" efficacy: 0.5 implemented: true assets: \"t\" }\n"
       "controls { id: \"elsewhere\" requirement: \"CPS.DS-1\" efficacy: 0.9 implemented: true assets: \"s\" }\n"
@@ -132,18 +136,19 @@ TEST(Attack, RequirementListedTwiceIsOneBarrierInLongLists) {
 
 TEST(Attack, LazySamplingEqualsEagerSampling) {
   // A graph with every gate, containment, horizon and distribution family.
-  const Model m = model_of(
-      "settings { horizon: 30 }\n" + asset("s", "exposure: 0.9") + asset("u", "exposure: 0.4") + asset("a", "containment: 0.3") +
-      asset("b") + asset("c", "gate: ALL") + asset("d") + asset("e", "containment: 0.5") +
-      "relations { from: \"s\" to: \"a\" layer: L3 step { p: 0.7 ttc { exponential { mean: 3 } } } }\n"
-      "relations { from: \"s\" to: \"b\" layer: L3 step { p: 0.6 ttc { gamma { shape: 0.7 scale: 4 } } } }\n"
-      "relations { from: \"u\" to: \"b\" layer: L3 step { p: 0.5 ttc { lognormal { mu: 1 sigma: 0.8 } } } }\n"
-      "relations { from: \"a\" to: \"c\" layer: L3 step { p: 0.8 ttc { pert { min: 1 mode: 2 max: 9 } } } }\n"
-      "relations { from: \"b\" to: \"c\" layer: L3 step { p: 0.9 ttc { uniform { min: 0 max: 6 } } } }\n"
-      "relations { from: \"c\" to: \"d\" layer: L3 step { p: 0.5 ttc { fixed { value: 2 } } } }\n"
-      "relations { from: \"d\" to: \"a\" layer: L3 step { p: 0.5 ttc { exponential { mean: 1 } } } }\n"
-      "relations { from: \"b\" to: \"e\" layer: L3 step { p: 0.7 ttc { gamma { shape: 3 scale: 1 } } } }\n"
-      "relations { from: \"e\" to: \"d\" layer: L3 step { p: 0.7 } }\n");
+  const Model m =
+      model_of("settings { horizon: 30 }\n" + asset("s", "exposure: 0.9") + asset("u", "exposure: 0.4") +
+               asset("a", "containment: 0.3") + asset("b") + asset("c", "gate: ALL") + asset("d") +
+               asset("e", "containment: 0.5") +
+               "relations { from: \"s\" to: \"a\" layer: L3 step { p: 0.7 ttc { exponential { mean: 3 } } } }\n"
+               "relations { from: \"s\" to: \"b\" layer: L3 step { p: 0.6 ttc { gamma { shape: 0.7 scale: 4 } } } }\n"
+               "relations { from: \"u\" to: \"b\" layer: L3 step { p: 0.5 ttc { lognormal { mu: 1 sigma: 0.8 } } } }\n"
+               "relations { from: \"a\" to: \"c\" layer: L3 step { p: 0.8 ttc { pert { min: 1 mode: 2 max: 9 } } } }\n"
+               "relations { from: \"b\" to: \"c\" layer: L3 step { p: 0.9 ttc { uniform { min: 0 max: 6 } } } }\n"
+               "relations { from: \"c\" to: \"d\" layer: L3 step { p: 0.5 ttc { fixed { value: 2 } } } }\n"
+               "relations { from: \"d\" to: \"a\" layer: L3 step { p: 0.5 ttc { exponential { mean: 1 } } } }\n"
+               "relations { from: \"b\" to: \"e\" layer: L3 step { p: 0.7 ttc { gamma { shape: 3 scale: 1 } } } }\n"
+               "relations { from: \"e\" to: \"d\" layer: L3 step { p: 0.7 } }\n");
   int nonempty = 0;
   for (std::uint64_t trial = 0; trial < 5000; ++trial) {
     for (const Controls c : {Controls::On, Controls::Off}) {
@@ -197,7 +202,10 @@ TEST(ArrivalQueue, PopsInNonDecreasingOrderLikeASortedMultiset) {
       const int pushes = static_cast<int>(next() % 4);
       for (int k = 0; k < pushes && id < 2000; ++k, ++id) {
         const std::uint64_t kind = next() % 4;
-        const double gap = kind == 0 ? 0.0 : kind == 1 ? static_cast<double>(next() % 3) : std::ldexp(static_cast<double>(next() % 1000), static_cast<int>(next() % 80) - 40);
+        const double gap = kind == 0 ? 0.0
+                           : kind == 1
+                               ? static_cast<double>(next() % 3)
+                               : std::ldexp(static_cast<double>(next() % 1000), static_cast<int>(next() % 80) - 40);
         queue.push(last + gap, id);
         expected.insert(last + gap);
       }

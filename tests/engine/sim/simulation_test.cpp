@@ -2,8 +2,8 @@
 // random numbers, annualisation.
 #include "cpsf/sim/simulation.hpp"
 
-#include <gtest/gtest.h>
 #include <google/protobuf/text_format.h>
+#include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdio>
@@ -12,10 +12,10 @@
 #include <string>
 
 #include "cpsf/analysis/compare.hpp"
-#include "cpsf/io/generate.hpp"
-#include "cpsf/base/limits.hpp"
-#include "cpsf/analysis/portfolio.hpp"
 #include "cpsf/analysis/estimates.hpp"
+#include "cpsf/analysis/portfolio.hpp"
+#include "cpsf/base/limits.hpp"
+#include "cpsf/io/generate.hpp"
 #include "cpsf/output/results_csv.hpp"
 #include "cpsf/output/results_json.hpp"
 #include "cpsf/output/run_summary.hpp"
@@ -144,11 +144,13 @@ TEST(Simulation, AnnualLossMeanIsFrequencyTimesAttackLoss) {
 // compile() takes validated scenarios; an unresolved id still fails with a message that
 // names what refers to it, not a bare std::out_of_range.
 TEST(Simulation, CompileNamesTheThreatOfAnUnknownAsset) {
-  for (const char* threat : {R"(threats { id: "crew" entry_points { asset: "ghost" probability: 0.5 } })",
-                             R"(threats { id: "crew" entry_points { asset: "s" probability: 0.5 } objectives: "ghost" })"}) {
+  for (const char* threat :
+       {R"(threats { id: "crew" entry_points { asset: "ghost" probability: 0.5 } })",
+        R"(threats { id: "crew" entry_points { asset: "s" probability: 0.5 } objectives: "ghost" })"}) {
     v1::Scenario s;
     ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(
-        std::string(R"(enterprises { id: "e" } assets { id: "s" owner: "e" layer: L3 element: SYSTEM } )") + threat, &s));
+        std::string(R"(enterprises { id: "e" } assets { id: "s" owner: "e" layer: L3 element: SYSTEM } )") + threat,
+        &s));
     try {
       (void)compile(s);
       ADD_FAILURE() << "no exception for " << threat;
@@ -184,15 +186,19 @@ TEST(Simulation, EverythingAtItsLimitComputesFiniteResults) {
   char mu[40];  // the lognormal mean e^(mu + 3²/2) just inside 1e8 days
   std::snprintf(mu, sizeof mu, "%.17g", std::log(1e8) - 4.5 - 1e-9);
   const std::string outage = std::string("outage_days { lognormal { mu: ") + mu + " sigma: 3 } }";
-  const std::string loss = "loss { confidentiality: 1e18 integrity: 1e18 availability: 1e18 operations_share: 1 " +
-                           outage + " }";
+  const std::string loss =
+      "loss { confidentiality: 1e18 integrity: 1e18 availability: 1e18 operations_share: 1 " + outage + " }";
   const std::string text = R"(
 enterprises { id: "oem" daily_output: 1e18 }
 enterprises { id: "sup" daily_output: 1e18 }
-assets { id: "vpn" owner: "sup" layer: L3 element: SYSTEM exposure: 1 )" + loss + R"( }
-assets { id: "plm" owner: "oem" layer: L3 element: DATA target: true )" + loss + R"( }
-assets { id: "far" owner: "oem" layer: L3 element: DATA target: true )" + loss + R"( }
-assets { id: "tail" owner: "oem" layer: L3 element: DATA target: true )" + loss + R"( }
+assets { id: "vpn" owner: "sup" layer: L3 element: SYSTEM exposure: 1 )" +
+                           loss + R"( }
+assets { id: "plm" owner: "oem" layer: L3 element: DATA target: true )" +
+                           loss + R"( }
+assets { id: "far" owner: "oem" layer: L3 element: DATA target: true )" +
+                           loss + R"( }
+assets { id: "tail" owner: "oem" layer: L3 element: DATA target: true )" +
+                           loss + R"( }
 relations { from: "vpn" to: "plm" layer: L3 step { p: 1 ttc { fixed { value: 1e8 } } } }
 relations { from: "plm" to: "far" layer: L3 step { p: 1 ttc { fixed { value: 1 } } } }
 relations { from: "vpn" to: "tail" layer: L3 step { p: 1 ttc { gamma { shape: 1e-3 scale: 1e8 } } } }
@@ -211,7 +217,8 @@ threats { id: "t" annual_frequency: 100000 }
   const auto r = simulate(m, o);
   const auto rep = estimate(m, r);
   for (const auto* l : {&rep.loss, &rep.inherent_loss, &*rep.annual}) {
-    for (const double x : {l->mean, l->stderr_, l->var95, l->var99, l->es99, l->max}) EXPECT_TRUE(std::isfinite(x)) << x;
+    for (const double x : {l->mean, l->stderr_, l->var95, l->var99, l->es99, l->max})
+      EXPECT_TRUE(std::isfinite(x)) << x;
   }
   EXPECT_GT(rep.annual->mean, 1e18);
   for (const auto& e : rep.enterprises) EXPECT_TRUE(std::isfinite(e.residual.mean) && std::isfinite(e.cascade_mean));

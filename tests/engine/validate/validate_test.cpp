@@ -9,8 +9,8 @@
 #include <limits>
 #include <vector>
 
-#include "cpsf/output/summary.hpp"
 #include "cpsf/base/utf8.hpp"
+#include "cpsf/output/summary.hpp"
 #include "test_support.hpp"
 
 namespace cpsf {
@@ -34,7 +34,7 @@ TEST(Validate, MinimalScenarioIsClean) {
 }
 
 TEST(Validate, DefaultScenarioIsClean) {
-  const auto c = testing::check(std::string(CPSF_SOURCE_DIR) + "/scenarios/default/scenario.textproto");
+  const auto c = testing::check(std::string(testing::kSourceDir) + "/scenarios/default/scenario.textproto");
   EXPECT_EQ(c.status, LoadStatus::Ok);
   EXPECT_TRUE(c.diagnostics.empty()) << c.dump();
 }
@@ -79,8 +79,8 @@ dependencies { customer: "oem" supplier: "acme" share: 0.2 }
 
 TEST(Validate, DanglingReferenceSuggestsCloseId) {
   ScratchDir dir;
-  const auto c = check_text(dir, std::string(kMinimalScenario) +
-                                     "relations { from: \"vpn\" to: \"plmm\" layer: L3 step { p: 0.1 } }\n");
+  const auto c = check_text(
+      dir, std::string(kMinimalScenario) + "relations { from: \"vpn\" to: \"plmm\" layer: L3 step { p: 0.1 } }\n");
   ASSERT_TRUE(HasError(c, "s.textproto", "relation #1", "to 'plmm' is not defined", 6));
   bool suggested = false;
   for (const auto& d : c.diagnostics.items()) suggested |= d.hint.find("did you mean 'plm'") != std::string::npos;
@@ -221,8 +221,10 @@ TEST(Validate, EveryUnknownEnumNumberInTheSchemaIsReported) {
       std::string expected;
       google::protobuf::Message* m = reach(s, field, expected);
       const auto* r = m->GetReflection();
-      if (field.back()->is_repeated()) r->AddEnumValue(m, field.back(), bad);
-      else r->SetEnumValue(m, field.back(), bad);
+      if (field.back()->is_repeated())
+        r->AddEnumValue(m, field.back(), bad);
+      else
+        r->SetEnumValue(m, field.back(), bad);
       const auto reported = [&](const Checked& c, bool lines) {
         for (const auto& d : c.diagnostics.items()) {
           if (d.severity == Severity::Error && d.path == expected &&
@@ -234,12 +236,14 @@ TEST(Validate, EveryUnknownEnumNumberInTheSchemaIsReported) {
         return false;
       };
       const auto text = check_text(dir, text_of(s));
-      EXPECT_TRUE(reported(text, true)) << expected << " = " << bad << " in text is not reported; got:\n" << text.dump();
+      EXPECT_TRUE(reported(text, true)) << expected << " = " << bad << " in text is not reported; got:\n"
+                                        << text.dump();
       const auto binary = testing::check(dir.write("s.pb", serialise(s, Format::Binary)));
       EXPECT_TRUE(reported(binary, false)) << expected << " = " << bad << " in binary is not reported; got:\n"
                                            << binary.dump();
       const auto json = testing::check(dir.write("s.json", serialise(s, Format::Json)));
-      EXPECT_TRUE(reported(json, true)) << expected << " = " << bad << " in JSON is not reported; got:\n" << json.dump();
+      EXPECT_TRUE(reported(json, true)) << expected << " = " << bad << " in JSON is not reported; got:\n"
+                                        << json.dump();
       // An in-memory scenario (the Python package's path) meets the same check.
       Diagnostics memory;
       validate(in_memory_scenario(s), memory);
@@ -252,9 +256,10 @@ TEST(Validate, EveryUnknownEnumNumberInTheSchemaIsReported) {
 
 TEST(Validate, UnknownEnumNumbersNameTheEntityAndTheAllowedValues) {
   ScratchDir dir;
-  const auto c = check_text(dir, std::string(kMinimalScenario) +
-                                     "assets { id: \"x\" owner: \"oem\" layer: 4 element: 7 gate: 5 }\n"
-                                     "relations { id: \"r5\" from: \"vpn\" to: \"x\" layer: -1 kind: 8 step { p: 1 } }\n");
+  const auto c =
+      check_text(dir, std::string(kMinimalScenario) +
+                          "assets { id: \"x\" owner: \"oem\" layer: 4 element: 7 gate: 5 }\n"
+                          "relations { id: \"r5\" from: \"vpn\" to: \"x\" layer: -1 kind: 8 step { p: 1 } }\n");
   EXPECT_TRUE(HasError(c, "s.textproto", "asset 'x'", "layer is 4, which is not a Layer value", 6));
   EXPECT_TRUE(HasError(c, "s.textproto", "asset 'x'", "element is 7, which is not an Element value", 6));
   EXPECT_TRUE(HasError(c, "s.textproto", "asset 'x'", "gate is 5, which is not a Gate value", 6));
@@ -282,14 +287,16 @@ TEST(Validate, EveryInvalidUtf8StringInTheSchemaIsReported) {
     google::protobuf::Message* m = reach(s, field, expected);
     const auto* r = m->GetReflection();
     const std::string bad = "ok\xff";  // invalid at byte offset 2
-    if (field.back()->is_repeated()) r->AddString(m, field.back(), bad);
-    else r->SetString(m, field.back(), bad);
+    if (field.back()->is_repeated())
+      r->AddString(m, field.back(), bad);
+    else
+      r->SetString(m, field.back(), bad);
     const auto reported = [&](const Checked& c, bool lines) {
       for (const auto& d : c.diagnostics.items()) {
         if (d.severity == Severity::Error && d.path == expected &&
             d.message.find("not valid UTF-8: byte 0xFF at offset 2") != std::string::npos &&
-            d.message.find(field.back()->name()) != std::string::npos && !d.hint.empty() &&
-            (!lines || d.line > 0) && is_utf8(d.format())) {
+            d.message.find(field.back()->name()) != std::string::npos && !d.hint.empty() && (!lines || d.line > 0) &&
+            is_utf8(d.format())) {
           return true;
         }
       }
@@ -314,12 +321,13 @@ TEST(Validate, EveryInvalidUtf8StringInTheSchemaIsReported) {
 
 TEST(Validate, InvalidUtf8NamesTheEntity) {
   ScratchDir dir;
-  const auto c = check_text(dir, std::string(kMinimalScenario) +
-                                     "assets { id: \"x\" name: \"caf\\xe9\" owner: \"oem\" layer: L3 element: DATA }\n");
+  const auto c =
+      check_text(dir, std::string(kMinimalScenario) +
+                          "assets { id: \"x\" name: \"caf\\xe9\" owner: \"oem\" layer: L3 element: DATA }\n");
   EXPECT_TRUE(HasError(c, "s.textproto", "asset 'x'", "name is not valid UTF-8: byte 0xE9 at offset 3", 6));
   // An invalid id is quoted with the byte escaped, so the message itself is text.
-  const auto d = check_text(dir, std::string(kMinimalScenario) +
-                                     "assets { id: \"a\\xff\" owner: \"oem\" layer: L3 element: DATA }\n");
+  const auto d = check_text(
+      dir, std::string(kMinimalScenario) + "assets { id: \"a\\xff\" owner: \"oem\" layer: L3 element: DATA }\n");
   EXPECT_TRUE(HasError(d, "s.textproto", "asset 'a\\xff'", "id is not valid UTF-8: byte 0xFF at offset 1", 6));
 }
 
@@ -417,7 +425,8 @@ TEST(Validate, ScenarioRequirementsExtendTheCatalogue) {
 
 TEST(Validate, BaselinesAndTheirControls) {
   ScratchDir dir;
-  const auto c = check_text(dir, std::string(kMinimalScenario) + R"(baselines { id: "mine" extends: "nope" controls { requirement: "CPS.AC-1" } }
+  const auto c = check_text(dir, std::string(kMinimalScenario) +
+                                     R"(baselines { id: "mine" extends: "nope" controls { requirement: "CPS.AC-1" } }
 baselines { id: "loop-a" extends: "loop-b" }
 baselines { id: "loop-b" extends: "loop-a" }
 enterprises { id: "t5" baseline: "SCS-5" }
@@ -481,14 +490,15 @@ TEST(Validate, ExposureUsedByAThreatWithoutEntryPointsOrWithoutThreats) {
   EXPECT_TRUE(c.diagnostics.empty()) << c.dump();
   // The threat's own entry point is the exposed asset: reachable, and the exposure only
   // stands for threats without entry points (as in the shipped scenarios): no warning.
-  c = check_text(dir, std::string(kExposedVpnAndMail) +
-                          "threats { id: \"t\" entry_points { asset: \"vpn\" probability: 0.3 } }\n",
-                 "u.textproto");
+  c = check_text(
+      dir, std::string(kExposedVpnAndMail) + "threats { id: \"t\" entry_points { asset: \"vpn\" probability: 0.3 } }\n",
+      "u.textproto");
   EXPECT_TRUE(c.diagnostics.empty()) << c.dump();
   // An entry point with probability 0 enters nowhere: the exposure still reads as an entry.
-  c = check_text(dir, std::string(kExposedVpnAndMail) +
-                          "threats { id: \"t\" entry_points { asset: \"vpn\" probability: 0 } "
-                          "entry_points { asset: \"mail\" probability: 0.3 } }\n",
+  c = check_text(dir,
+                 std::string(kExposedVpnAndMail) +
+                     "threats { id: \"t\" entry_points { asset: \"vpn\" probability: 0 } "
+                     "entry_points { asset: \"mail\" probability: 0.3 } }\n",
                  "v.textproto");
   EXPECT_TRUE(HasWarning(c, "v.textproto", "asset 'vpn'", "is used by no threat", 2)) << c.dump();
 }
@@ -496,8 +506,8 @@ TEST(Validate, ExposureUsedByAThreatWithoutEntryPointsOrWithoutThreats) {
 TEST(Validate, NothingCanBeEnteredWhenOnlyUnusedExposuresRemain) {
   // Every threat has entry points, all with probability 0; the exposure is unused.
   ScratchDir dir;
-  const auto c = check_text(dir, std::string(kExposedVpnAndMail) +
-                                     "threats { id: \"t\" entry_points { asset: \"mail\" probability: 0 } }\n");
+  const auto c = check_text(
+      dir, std::string(kExposedVpnAndMail) + "threats { id: \"t\" entry_points { asset: \"mail\" probability: 0 } }\n");
   EXPECT_TRUE(HasWarning(c, "s.textproto", "", "nothing can be compromised")) << c.dump();
 }
 
@@ -561,7 +571,8 @@ assets { id: "plm" owner: "oem" layer: L3 element: DATA target: true }
     }
     const auto c = check_text(dir, text, k.name + ".textproto");
     EXPECT_EQ(HasWarning(c, k.name + ".textproto", "asset 'plm'", "no entry point reaches it"), !k.reached)
-        << k.name << "\n" << c.dump();
+        << k.name << "\n"
+        << c.dump();
     EXPECT_EQ(c.diagnostics.error_count(), 0u) << k.name << "\n" << c.dump();
   }
 }
@@ -598,8 +609,9 @@ TEST(Summary, EntryPointsAreTheEntriesThreatsUse) {
 
 TEST(Validate, ControlScopedToAnUnmitigatedRelationWarns) {
   ScratchDir dir;
-  const auto c = check_text(dir, std::string(kMinimalScenario) +
-                                     "controls { id: \"c\" requirement: \"CPS.AC-1\" efficacy: 0.5 relations: \"r1\" }\n");
+  const auto c =
+      check_text(dir, std::string(kMinimalScenario) +
+                          "controls { id: \"c\" requirement: \"CPS.AC-1\" efficacy: 0.5 relations: \"r1\" }\n");
   EXPECT_TRUE(HasWarning(c, "s.textproto", "control 'c'", "has no effect there", 6));
 }
 
@@ -646,8 +658,10 @@ enterprises { id: "s2" }
 enterprises { id: "s3" }
 dependencies { customer: "s1" supplier: "s2" share: 0.9 }
 dependencies { customer: "s1" supplier: "s3" share: 0.9 }
-dependencies { customer: "s2" supplier: "s1" share: )" + b + R"( }
-dependencies { customer: "s3" supplier: "s1" share: )" + b + " }\n");
+dependencies { customer: "s2" supplier: "s1" share: )" +
+                                       b + R"( }
+dependencies { customer: "s3" supplier: "s1" share: )" +
+                                       b + " }\n");
     if (back == 0.5) {
       EXPECT_TRUE(c.diagnostics.empty()) << c.dump();
     } else {
@@ -659,7 +673,8 @@ dependencies { customer: "s3" supplier: "s1" share: )" + b + " }\n");
 
 TEST(Validate, RequirementReplacingABuiltInOneWarns) {
   ScratchDir dir;
-  const auto c = check_text(dir, std::string(kMinimalScenario) + "requirements { id: \"CPS.AC-1\" subject: \"mine\" }\n");
+  const auto c =
+      check_text(dir, std::string(kMinimalScenario) + "requirements { id: \"CPS.AC-1\" subject: \"mine\" }\n");
   EXPECT_TRUE(HasWarning(c, "s.textproto", "requirement 'CPS.AC-1'", "replaces the built-in requirement", 6));
 }
 
@@ -671,7 +686,8 @@ TEST(Validate, ReportsEveryProblemNotJustTheFirst) {
   }
   const auto c = check_text(dir, text);
   EXPECT_EQ(c.diagnostics.error_count(), 25u) << c.dump();
-  for (int i = 0; i < 25; ++i) EXPECT_TRUE(HasError(c, "s.textproto", "asset 'a" + std::to_string(i) + "'", "exposure", i + 2));
+  for (int i = 0; i < 25; ++i)
+    EXPECT_TRUE(HasError(c, "s.textproto", "asset 'a" + std::to_string(i) + "'", "exposure", i + 2));
 }
 
 TEST(Validate, JsonProblemsAreOnTheirLines) {
@@ -764,7 +780,8 @@ TEST(Validate, NumericLimitsAcceptTheLimitAndRefuseJustAbove) {
     const auto outside = with(std::nextafter(c.limit, 2 * c.limit));
     EXPECT_TRUE(HasError(outside, "s.textproto", c.entity, c.message, 6)) << c.snippet;
     bool says_limit = false;
-    for (const auto& d : outside.diagnostics.items()) says_limit |= d.message.find("above the limit of") != std::string::npos;
+    for (const auto& d : outside.diagnostics.items())
+      says_limit |= d.message.find("above the limit of") != std::string::npos;
     EXPECT_TRUE(says_limit) << outside.dump();
   }
 }
@@ -773,9 +790,12 @@ TEST(Validate, LognormalMeanLimit) {
   ScratchDir dir;
   const std::string step = R"(relations { id: "s" from: "vpn" to: "plm" layer: L3 step { p: 1 ttc { lognormal { )";
   const double mu = std::log(1e8) - 0.5;  // with sigma 1, the mean e^(mu + sigma²/2) is 1e8 days
-  const auto with = [&](const std::string& law) { return check_text(dir, std::string(kMinimalScenario) + step + law + " } } } }\n"); };
+  const auto with = [&](const std::string& law) {
+    return check_text(dir, std::string(kMinimalScenario) + step + law + " } } } }\n");
+  };
   EXPECT_EQ(with("mu: " + g17(mu - 1e-9) + " sigma: 1").diagnostics.error_count(), 0u);
-  EXPECT_TRUE(HasError(with("mu: " + g17(mu + 1e-9) + " sigma: 1"), "s.textproto", "relation 's'", "lognormal mean", 6));
+  EXPECT_TRUE(
+      HasError(with("mu: " + g17(mu + 1e-9) + " sigma: 1"), "s.textproto", "relation 's'", "lognormal mean", 6));
   // sigma 1e300 made e^(mu + sigma z) infinite for half the draws: half the steps never arrived.
   EXPECT_TRUE(HasError(with("mu: 1 sigma: 1e300"), "s.textproto", "relation 's'", "lognormal mean", 6));
   EXPECT_TRUE(HasError(with("mu: 60 sigma: 1"), "s.textproto", "relation 's'", "lognormal mean", 6));
