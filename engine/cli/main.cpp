@@ -45,6 +45,7 @@ struct ValidateOptions {
   bool summary = false;
   bool werror = false;
   bool quiet = false;
+  std::string library;  // --library FILE
   std::uint64_t max_file_bytes = cpsf::ReadLimits{}.max_file_bytes;
 };
 
@@ -55,7 +56,7 @@ int run_validate(const ValidateOptions& o) {
   for (const auto& file : o.files) {
     cpsf::Diagnostics diagnostics;
     cpsf::LoadStatus status{};
-    const auto loaded = cpsf::load_scenario(file, diagnostics, status, limits);
+    const auto loaded = load_with_library(file, o.library, limits, diagnostics, status);
     if (loaded) cpsf::validate(*loaded, diagnostics);
     print(diagnostics);
     const std::size_t errors = diagnostics.error_count();
@@ -83,6 +84,7 @@ Command add_validate(CLI::App& app) {
   sub->add_flag("--summary", o->summary, "Print what each valid scenario holds (assets by layer × element, ...)");
   sub->add_flag("--werror", o->werror, "Treat warnings as errors (exit 1)");
   sub->add_flag("-q,--quiet", o->quiet, "Print only the problems, not the per-file verdict");
+  add_library_option(sub, o->library);
   sub->add_option("--max-file-size", o->max_file_bytes, "Refuse files larger than this many bytes")
       ->capture_default_str()
       ->transform(integer_in(cpsf::limits::file_bytes));
@@ -171,6 +173,7 @@ struct RunCliOptions {
   std::string chokepoints = "auto";
   std::optional<double> path_loss_threshold;
   std::string out = "out";
+  std::string library;  // --library FILE
   std::uint64_t max_file_bytes = cpsf::ReadLimits{}.max_file_bytes;
 };
 
@@ -210,7 +213,7 @@ std::optional<cpsf::LoadedScenario> load_for_run(const RunCliOptions& o, StageTi
   limits.max_file_bytes = o.max_file_bytes;
   cpsf::Diagnostics diagnostics;
   cpsf::LoadStatus status{};
-  auto loaded = cpsf::load_scenario(o.scenario, diagnostics, status, limits);
+  auto loaded = load_with_library(o.scenario, o.library, limits, diagnostics, status);
   timer.mark("load");
   if (loaded) cpsf::validate(*loaded, diagnostics);
   timer.mark("validate");
@@ -354,6 +357,7 @@ Command add_run(CLI::App& app) {
   sub->add_flag("-q,--quiet", o->quiet, "No summary and no progress");
   sub->add_flag("--timings", o->timings,
                 "Print the wall time of each stage (load, validate, compile, simulate, report, write) on stderr");
+  add_library_option(sub, o->library);
   sub->add_option("--max-file-size", o->max_file_bytes, "Refuse files larger than this many bytes")
       ->capture_default_str()
       ->transform(integer_in(cpsf::limits::file_bytes));

@@ -359,7 +359,8 @@ void def_model(ResultClass& c) {
           "relation_p",
           [](const State& s, bool inherent) {
             // The compiled step probability (controls folded in, or not), in scenario order.
-            const auto& compiled = s.model.step_probabilities(!inherent);
+            // The first step set: COMMON_ATTACKS where the model keeps one per capability.
+            const auto compiled = s.model.step_probabilities(!inherent);
             py::array_t<double> p(static_cast<py::ssize_t>(s.model.relation_count()));
             for (std::size_t k = 0; k < s.model.relation_count(); ++k) {
               p.mutable_at(static_cast<py::ssize_t>(s.model.edge_relation[k])) = compiled[k];

@@ -89,8 +89,8 @@ class StepMatcher {
   const v1::StepLibrary* library_;
   // Step index + 1 (0: none) by (kind, layer, element) for steps that name the element,
   // and by (kind, layer) for steps that match any element.
-  std::array<std::uint32_t, kKinds * kLayers * kElements> named_{};
-  std::array<std::uint32_t, kKinds * kLayers> any_{};
+  std::array<std::uint32_t, static_cast<std::size_t>(kKinds) * kLayers * kElements> named_{};
+  std::array<std::uint32_t, static_cast<std::size_t>(kKinds) * kLayers> any_{};
 };
 
 }  // namespace cpsf
