@@ -129,3 +129,18 @@ def test_every_verb_that_loads_a_scenario_takes_library(cpsf_bin):
     for verb in ("validate", "run", "compare", "optimise"):
         r = run(cpsf_bin, verb, "--help")
         assert "--library" in r.stdout, verb
+
+
+def test_compare_says_why_a_baseline_changed_nothing(cpsf_bin, tmp_path):
+    s = variant(tmp_path, "governance", [
+        ("settings {", 'baselines { id: "governance" controls { requirement: "CPS.GV-1" efficacy: 0.3 } }\nsettings {')])
+    r = run(cpsf_bin, "compare", s, "--baseline", "as-is,governance,SCS-3", "--trials", "500",
+            "--out", tmp_path / "cmp")
+    assert r.returncode == 0, r.stderr
+    assert ("kinds-only chain, governance: changed 3 baselines but no step: no relation into the assets of the 3 "
+            "enterprise(s) it changed lists any requirement of governance") in r.stdout, r.stdout
+    rows = {row["baseline"]: row for row in json.loads((tmp_path / "cmp" / "compare.json").read_text())["rows"]}
+    assert rows["as-is"]["no_effect"] is None
+    assert rows["SCS-3"]["no_effect"] is None
+    assert "lists any requirement of governance" in rows["governance"]["no_effect"]
+    assert rows["governance"]["difference"]["mean"] == 0

@@ -86,6 +86,8 @@ void write_row(JsonWriter& w, const CompareResult& r, const CompareRow& row) {
   w.key("ci95").numbers({row.diff_mean - kZ95 * row.diff_stderr, row.diff_mean + kZ95 * row.diff_stderr});
   w.end_object();
   w.key("changed_enterprises").count(row.changed);
+  w.key("no_effect");
+  row.no_effect ? w.string(*row.no_effect) : w.null();
   if (row.baseline == kSupplierRule) {
     w.key("supplier_rule");
     write_supplier_decisions(w, row.decisions);
@@ -231,6 +233,12 @@ std::string compare_text(const CompareResult& r) {
            align_right(first ? "—" : pm(row.diff_mean, row.diff_stderr), 24);
     if (annual) out += align_right(row.annual_mean ? pm(*row.annual_mean, *row.annual_stderr) : "n/a", 24);
     out += "\n";
+  }
+  for (const auto& row : r.rows) {
+    if (!row.no_effect) continue;
+    out += terminal_safe(row.scenario) + ", " + terminal_safe(row.baseline) + ": changed " +
+           std::to_string(row.changed) + (row.changed == 1 ? " baseline" : " baselines") +
+           " but no step: " + terminal_safe(*row.no_effect) + "\n";
   }
   for (const auto& row : r.rows) {
     if (row.baseline != kSupplierRule) continue;

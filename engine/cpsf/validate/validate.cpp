@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <functional>
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -165,6 +166,7 @@ class Validator {
     check_requirements();
     check_baselines();
     check_control_coverage();
+    warn_idle_controls();
     check_settings();
     check_reachability();
     check_targets_reachable();
@@ -886,6 +888,55 @@ class Validator {
       for (const auto& bc : it->second) out[static_cast<std::size_t>(i)][bc.requirement()].push_back(bc);
     }
     return out;
+  }
+
+  // No silent no-ops: a control, or a baseline's control, whose requirement no step it
+  // covers lists changes nothing. Names it and says how to make it act.
+  void warn_idle_controls() {
+    for (int i = 0; i < s_.controls_size() && static_cast<std::size_t>(i) < control_acts_.size(); ++i) {
+      const auto& c = s_.controls(i);
+      if (control_acts_[static_cast<std::size_t>(i)] != 0 || c.requirement().empty()) continue;
+      warning("controls", i, "requirement", "control " + quoted(c.id()),
+              std::string(c.implemented() ? "acts" : "would act") + " on no relation: no relation it covers lists " +
+                  c.requirement() + " among its step's mitigations (by hand or from the attack-step library), so it " +
+                  (c.implemented() ? "changes nothing" : "would change nothing"),
+              "add " + c.requirement() +
+                  " to the step.mitigated_by of the relations it should act on, give those relations a kind whose "
+                  "library step lists it (docs/library.md), or change the control's scope (enterprises, assets, "
+                  "relations)");
+    }
+    std::map<std::string, std::vector<int>> claimed;  // baseline → the enterprises that claim it
+    for (int i = 0; i < s_.enterprises_size(); ++i) {
+      const std::string& b = s_.enterprises(i).baseline();
+      if (!b.empty() && catalogue_.find_baseline(b) != nullptr) claimed[b].push_back(i);
+    }
+    for (const auto& [baseline, enterprises] : claimed) warn_idle_baseline(baseline, enterprises);
+  }
+
+  void warn_idle_baseline(const std::string& baseline, const std::vector<int>& enterprises) {
+    std::set<std::string> requirements;
+    for (const auto& bc : catalogue_.controls_of(baseline)) requirements.insert(bc.requirement());
+    if (requirements.empty()) return;
+    const auto listed_it = baseline_listed_.find(baseline);
+    std::string idle, who;
+    std::size_t n_idle = 0;
+    for (const auto& r : requirements) {
+      if (listed_it != baseline_listed_.end() && listed_it->second.count(r) != 0) continue;
+      idle += (n_idle++ == 0 ? "" : ", ") + r;
+    }
+    if (n_idle == 0) return;
+    for (std::size_t k = 0; k < enterprises.size(); ++k) {
+      who += (k == 0 ? "" : ", ") + quoted(s_.enterprises(enterprises[k]).id());
+    }
+    // A baseline is a claim about an enterprise: some of its requirements (governance,
+    // say) acting on no step of the chain is usual, and listed by `cpsf validate
+    // --summary`; a baseline none of whose requirements acts changes nothing at all.
+    if (n_idle < requirements.size()) return;
+    warning("enterprises", enterprises.front(), "baseline", "baseline " + quoted(baseline),
+            "changes nothing: no relation into the assets of " + who + " lists any of its requirements (" + idle +
+                ") among its step's mitigations, by hand or from the attack-step library",
+            "give the relations into these enterprises' assets a kind whose library step lists its requirements "
+            "(docs/library.md), or add them to those relations' step.mitigated_by");
   }
 
   template <class C>

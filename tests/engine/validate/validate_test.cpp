@@ -419,7 +419,9 @@ TEST(Validate, ScenarioRequirementsExtendTheCatalogue) {
   ScratchDir dir;
   const auto c = check_text(dir, std::string(kMinimalScenario) +
                                      "requirements { id: \"CPS.PT-1\" subject: \"protective technology\" }\n"
-                                     "controls { id: \"x\" requirement: \"CPS.PT-1\" efficacy: 0.3 }\n");
+                                     "controls { id: \"x\" requirement: \"CPS.PT-1\" efficacy: 0.3 }\n"
+                                     "relations { from: \"plm\" to: \"vpn\" layer: L3 step { p: 0.1 mitigated_by: "
+                                     "\"CPS.PT-1\" } }\n");
   EXPECT_TRUE(c.diagnostics.empty()) << c.dump();
 }
 
@@ -888,6 +890,41 @@ baselines { id: "mine" controls { requirement: "CPS.ZZ-1" level: ADVANCED } }
 )"));
   EXPECT_TRUE(HasError(claimed, "t.textproto", "baseline 'mine' (of enterprise 'oem')",
                        "its control for CPS.ZZ-1 has no efficacy", 2));
+}
+
+TEST(ValidateLibrary, AControlOrBaselineThatActsOnNothingWarns) {
+  ScratchDir dir;
+  const auto c = testing::check(dir.write(
+      "s.textproto", std::string(kKindsOnly) + R"(relations { id: "r" from: "vpn" to: "plm" layer: L3 kind: NETWORK }
+relations { id: "h" from: "plm" to: "vpn" layer: L3 step { p: 0.5 mitigated_by: "CPS.AT-1" } }
+controls { id: "acts" requirement: "CPS.CM-1" level: BASIC implemented: true }
+controls { id: "by-hand" requirement: "CPS.AT-1" efficacy: 0.3 implemented: true }
+controls { id: "idle" requirement: "CPS.GV-1" efficacy: 0.3 implemented: true }
+controls { id: "candidate" requirement: "CPS.CM-1" level: BASIC assets: "vpn" }
+baselines { id: "governance" controls { requirement: "CPS.GV-1" efficacy: 0.2 } }
+enterprises { id: "t1" baseline: "governance" }
+assets { id: "t1-erp" owner: "t1" layer: L3 element: SYSTEM }
+relations { id: "t" from: "vpn" to: "t1-erp" layer: L3 kind: NETWORK }
+)"));
+  EXPECT_EQ(c.diagnostics.error_count(), 0u) << c.dump();
+  EXPECT_TRUE(HasWarning(c, "s.textproto", "control 'idle'",
+                         "acts on no relation: no relation it covers lists CPS.GV-1 among its step's mitigations", 9));
+  EXPECT_TRUE(HasWarning(c, "s.textproto", "control 'candidate'",
+                         "would act on no relation: no relation it covers lists CPS.CM-1", 10));
+  EXPECT_FALSE(HasWarning(c, "s.textproto", "control 'acts'", ""));     // network-l3 lists CPS.CM-1
+  EXPECT_FALSE(HasWarning(c, "s.textproto", "control 'by-hand'", ""));  // "h" lists CPS.AT-1 by hand
+  EXPECT_TRUE(HasWarning(c, "s.textproto", "baseline 'governance'",
+                         "changes nothing: no relation into the assets of 't1' lists any of its requirements "
+                         "(CPS.GV-1)",
+                         12));
+  // SCS-3 acts on network-l3 (CPS.CM-1, ...), though not all of its requirements do: no warning.
+  const auto scs3 = testing::check(
+      dir.write("t.textproto", std::string(kKindsOnly) +
+                                   "relations { id: \"r\" from: \"vpn\" to: \"plm\" layer: L3 kind: NETWORK }\n"
+                                   "enterprises { id: \"t1\" baseline: \"SCS-3\" }\n"
+                                   "assets { id: \"t1-erp\" owner: \"t1\" layer: L3 element: SYSTEM }\n"
+                                   "relations { from: \"vpn\" to: \"t1-erp\" layer: L3 kind: NETWORK }\n"));
+  EXPECT_TRUE(scs3.diagnostics.empty()) << scs3.dump();
 }
 
 TEST(ValidateLibrary, OnlyTheTopLevelFileMaySetTheLibrary) {
