@@ -28,6 +28,7 @@
 #include "cpsf/io/write.hpp"
 #include "cpsf/model/catalogue.hpp"
 #include "cpsf/model/model.hpp"
+#include "cpsf/output/explain.hpp"
 #include "cpsf/output/results_csv.hpp"
 #include "cpsf/output/results_json.hpp"
 #include "cpsf/output/run_summary.hpp"
@@ -45,9 +46,23 @@ struct ValidateOptions {
   bool summary = false;
   bool werror = false;
   bool quiet = false;
-  std::string library;  // --library FILE
+  std::string library;                 // --library FILE
+  std::optional<std::string> explain;  // --explain RELATION
   std::uint64_t max_file_bytes = cpsf::ReadLimits{}.max_file_bytes;
 };
+
+// --explain RELATION on a valid scenario: its resolved step and where each number came from.
+int print_explanation(const std::string& file, const cpsf::LoadedScenario& loaded, const std::string& relation) {
+  const auto index = cpsf::find_relation(loaded.scenario(), relation);
+  if (!index) {
+    std::fprintf(stderr,
+                 "cpsf validate: error: %s has no relation '%s' (fix: give a relation id, or its index from 0)\n",
+                 cpsf::terminal_safe(file).c_str(), cpsf::terminal_safe(relation).c_str());
+    return kExitUsage;
+  }
+  std::printf("%s", cpsf::explain_relation(loaded, *index).c_str());
+  return kExitOk;
+}
 
 int run_validate(const ValidateOptions& o) {
   int worst = kExitOk;
@@ -72,6 +87,7 @@ int run_validate(const ValidateOptions& o) {
     if (o.summary && loaded && code == kExitOk) {
       std::printf("%s", cpsf::format_summary(loaded->scenario(), cpsf::summarise(loaded->scenario())).c_str());
     }
+    if (o.explain && loaded && code == kExitOk) worst = std::max(worst, print_explanation(file, *loaded, *o.explain));
   }
   return worst;
 }
@@ -84,6 +100,9 @@ Command add_validate(CLI::App& app) {
   sub->add_flag("--summary", o->summary, "Print what each valid scenario holds (assets by layer × element, ...)");
   sub->add_flag("--werror", o->werror, "Treat warnings as errors (exit 1)");
   sub->add_flag("-q,--quiet", o->quiet, "Print only the problems, not the per-file verdict");
+  sub->add_option("--explain", o->explain,
+                  "Print one relation's resolved attack step (by id, or index from 0) per threat capability, where "
+                  "each number came from, and the controls that act on it");
   add_library_option(sub, o->library);
   sub->add_option("--max-file-size", o->max_file_bytes, "Refuse files larger than this many bytes")
       ->capture_default_str()

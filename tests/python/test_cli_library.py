@@ -144,3 +144,38 @@ def test_compare_says_why_a_baseline_changed_nothing(cpsf_bin, tmp_path):
     assert rows["SCS-3"]["no_effect"] is None
     assert "lists any requirement of governance" in rows["governance"]["no_effect"]
     assert rows["governance"]["difference"]["mean"] == 0
+
+
+def test_summary_counts_what_came_from_the_library(cpsf_bin, root):
+    r = run(cpsf_bin, "validate", "--summary", KINDS_ONLY)
+    assert r.returncode == 0, r.stderr
+    assert "from the attack-step library (cpsf-steps 1.0, 23 steps): 9 of 9 relations' steps" in r.stdout
+    assert "p            9 library, 0 scenario" in r.stdout
+    assert "mitigations  9 library, 0 scenario, 0 none" in r.stdout
+    r = run(cpsf_bin, "validate", "--summary", root / "scenarios" / "default" / "scenario.textproto")
+    assert "0 of 63 relations' steps" in r.stdout
+    assert "mitigations  0 library, 57 scenario, 6 none" in r.stdout
+    assert "efficacies: 37 given, 0 from the library by level" in r.stdout
+
+
+def test_explain_shows_each_number_and_where_it_came_from(cpsf_bin, root, tmp_path):
+    s = variant(tmp_path, "explained", [
+        ('relations { id: "vpn-erp" from: "t1-vpn" to: "t1-erp" layer: L3 kind: NETWORK }',
+         'relations { id: "vpn-erp" from: "t1-vpn" to: "t1-erp" layer: L3 kind: NETWORK step { p: 0.3 } }\n'
+         'controls { id: "mfa" requirement: "CPS.AC-1" level: ADVANCED implemented: true }')])
+    r = run(cpsf_bin, "validate", "-q", "--explain", "erp-mes", s)
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    assert out.startswith("relation erp-mes (t1-erp → oem-mes), NETWORK on L3 into SYSTEM, ")
+    assert "library step network-l3 (cpsf-steps 1.0)" in out
+    assert "    p    0.5  from library step network-l3: assumption: R1" in out
+    assert "    p    0.75  from library step network-l3: assumption: R2" in out
+    assert "mitigated by (library step network-l3): CPS.CM-1 CPS.AC-1" in out
+    assert "control mfa  CPS.AC-1 ADVANCED  efficacy 0.6  from library step network-l3: [cpsf-catalogue]" in out
+    # A hand-entered p: the scenario's file and line; the time still from the library; no mitigations.
+    r = run(cpsf_bin, "validate", "-q", "--explain", "1", s)
+    assert f"    p    0.3  from scenario {s}:18" in r.stdout, r.stdout
+    assert "    ttc  exponential, mean 1 days  from library step network-l3" in r.stdout
+    assert "mitigated by: nothing" in r.stdout
+    r = run(cpsf_bin, "validate", "-q", "--explain", "nope", s)
+    assert r.returncode == 2 and "has no relation 'nope'" in r.stderr

@@ -62,6 +62,7 @@ TEXT = {
 }
 # --library FILE: an empty path, or a file that is not there, exits 2; the bundled library is a library file.
 BUNDLED_LIBRARY = str(pathlib.Path(__file__).resolve().parents[2] / "model" / "library" / "cpsf-steps.textproto")
+TEXT[("validate", "--explain")] = (["nope", "", "-1", "99"], ["0"])
 for _verb in ("validate", "run", "optimise", "compare"):
     TEXT[(_verb, "--library")] = (["", "missing.textproto"], [BUNDLED_LIBRARY])
 
