@@ -50,6 +50,42 @@ class Problems {
   std::vector<DistributionProblem> out_;
 };
 
+// The checks of the two families with the most to say, out of distribution_problems().
+void lognormal_problems(const v1::Distribution::LogNormal& l, Problems& p) {
+  const double mu = l.mu(), sigma = l.sigma();
+  if (!p.finite({{"lognormal.mu", mu}, {"lognormal.sigma", sigma}})) return;
+  if (sigma <= 0) {
+    p.add("lognormal.sigma", "lognormal sigma must be > 0, not " + num(sigma),
+          "sigma is the standard deviation of log(days); for no spread use fixed");
+  } else if (mu + 0.5 * sigma * sigma > std::log(kMaxDays)) {
+    // As validate(): the mean within the limit keeps every draw finite.
+    p.add("lognormal",
+          "lognormal mean e^(mu + sigma²/2) with mu " + num(mu) + " and sigma " + num(sigma) +
+              " is above the limit of " + kDaysLimit,
+          std::string("mu is ln(median days) and sigma the spread of log(days): lower them; ") + kDaysWhy);
+  }
+}
+
+void pert_problems(const v1::Distribution::Pert& t, Problems& p) {
+  if (!p.finite({{"pert.min", t.min()}, {"pert.mode", t.mode()}, {"pert.max", t.max()}, {"pert.lambda", t.lambda()}})) {
+    return;
+  }
+  if (t.has_lambda() && t.lambda() <= 0) {
+    p.add("pert.lambda", "pert lambda must be > 0, not " + num(t.lambda()), "omit it for the usual 4");
+  }
+  if (t.has_lambda() && t.lambda() > kMaxPertLambda) {
+    p.add("pert.lambda", "pert lambda is " + num(t.lambda()) + ", above the limit of 1e6",
+          "a lambda that large puts every draw at the mode: use fixed { value: <mode> }");
+  }
+  p.too_long("pert.max", "pert max", t.max());
+  if (t.min() < 0) p.add("pert.min", "pert min is negative (" + num(t.min()) + ")", "durations are ≥ 0");
+  if (!(t.min() <= t.mode() && t.mode() <= t.max()) || !(t.min() < t.max())) {
+    p.add("pert",
+          "pert needs min ≤ mode ≤ max and min < max, got " + num(t.min()) + ", " + num(t.mode()) + ", " + num(t.max()),
+          "order the three-point estimate as min, most likely, max");
+  }
+}
+
 }  // namespace
 
 std::vector<DistributionProblem> distribution_problems(const v1::Distribution& d) {
@@ -78,21 +114,9 @@ std::vector<DistributionProblem> distribution_problems(const v1::Distribution& d
       p.too_long("exponential.mean", "exponential mean", mean);
       break;
     }
-    case F::kLognormal: {
-      const double mu = d.lognormal().mu(), sigma = d.lognormal().sigma();
-      if (!p.finite({{"lognormal.mu", mu}, {"lognormal.sigma", sigma}})) break;
-      if (sigma <= 0) {
-        p.add("lognormal.sigma", "lognormal sigma must be > 0, not " + num(sigma),
-              "sigma is the standard deviation of log(days); for no spread use fixed");
-      } else if (mu + 0.5 * sigma * sigma > std::log(kMaxDays)) {
-        // As validate(): the mean within the limit keeps every draw finite.
-        p.add("lognormal",
-              "lognormal mean e^(mu + sigma²/2) with mu " + num(mu) + " and sigma " + num(sigma) +
-                  " is above the limit of " + kDaysLimit,
-              std::string("mu is ln(median days) and sigma the spread of log(days): lower them; ") + kDaysWhy);
-      }
+    case F::kLognormal:
+      lognormal_problems(d.lognormal(), p);
       break;
-    }
     case F::kGamma: {
       const double shape = d.gamma().shape(), scale = d.gamma().scale();
       if (!p.finite({{"gamma.shape", shape}, {"gamma.scale", scale}})) break;
@@ -116,29 +140,9 @@ std::vector<DistributionProblem> distribution_problems(const v1::Distribution& d
       p.too_long("uniform.max", "uniform max", u.max());
       break;
     }
-    case F::kPert: {
-      const auto& t = d.pert();
-      if (!p.finite(
-              {{"pert.min", t.min()}, {"pert.mode", t.mode()}, {"pert.max", t.max()}, {"pert.lambda", t.lambda()}})) {
-        break;
-      }
-      if (t.has_lambda() && t.lambda() <= 0) {
-        p.add("pert.lambda", "pert lambda must be > 0, not " + num(t.lambda()), "omit it for the usual 4");
-      }
-      if (t.has_lambda() && t.lambda() > kMaxPertLambda) {
-        p.add("pert.lambda", "pert lambda is " + num(t.lambda()) + ", above the limit of 1e6",
-              "a lambda that large puts every draw at the mode: use fixed { value: <mode> }");
-      }
-      p.too_long("pert.max", "pert max", t.max());
-      if (t.min() < 0) p.add("pert.min", "pert min is negative (" + num(t.min()) + ")", "durations are ≥ 0");
-      if (!(t.min() <= t.mode() && t.mode() <= t.max()) || !(t.min() < t.max())) {
-        p.add("pert",
-              "pert needs min ≤ mode ≤ max and min < max, got " + num(t.min()) + ", " + num(t.mode()) + ", " +
-                  num(t.max()),
-              "order the three-point estimate as min, most likely, max");
-      }
+    case F::kPert:
+      pert_problems(d.pert(), p);
       break;
-    }
   }
   return p.take();
 }

@@ -46,6 +46,25 @@ void summarise_library(const v1::Scenario& s, ScenarioSummary::FromLibrary& out)
   }
 }
 
+// The lines of the summary on what came from the attack-step library.
+std::string format_library_use(const ScenarioSummary& m) {
+  std::string out;
+  char line[256];
+  const auto add = [&](const char* fmt, auto... args) {
+    std::snprintf(line, sizeof line, fmt, args...);
+    out += line;
+  };
+  const auto& l = m.library;
+  add("  from the attack-step library (%s, %zu steps): %zu of %zu relations' steps\n",
+      l.version.empty() ? "unversioned" : terminal_safe(l.version).c_str(), l.library_steps, l.steps, m.relations);
+  add("    p            %zu library, %zu scenario", l.p_library, l.p_scenario);
+  if (l.p_missing > 0) add(", %zu missing", l.p_missing);
+  add("\n    ttc          %zu library, %zu scenario, %zu none (0 days)\n", l.ttc_library, l.ttc_scenario, l.ttc_none);
+  add("    mitigations  %zu library, %zu scenario, %zu none\n", l.mitigations_library, l.mitigations_scenario,
+      l.mitigations_none);
+  return out;
+}
+
 }  // namespace
 
 ScenarioSummary summarise(const v1::Scenario& s) {
@@ -137,18 +156,11 @@ std::string format_summary(const v1::Scenario& s, const ScenarioSummary& m) {
     first = false;
   }
   out += "\n";
-  const auto& l = m.library;
-  add("  from the attack-step library (%s, %zu steps): %zu of %zu relations' steps\n",
-      l.version.empty() ? "unversioned" : terminal_safe(l.version).c_str(), l.library_steps, l.steps, m.relations);
-  add("    p            %zu library, %zu scenario", l.p_library, l.p_scenario);
-  if (l.p_missing > 0) add(", %zu missing", l.p_missing);
-  add("\n    ttc          %zu library, %zu scenario, %zu none (0 days)\n", l.ttc_library, l.ttc_scenario, l.ttc_none);
-  add("    mitigations  %zu library, %zu scenario, %zu none\n", l.mitigations_library, l.mitigations_scenario,
-      l.mitigations_none);
+  out += format_library_use(m);
   add("controls      %zu implemented, %zu candidates\n", m.controls_implemented, m.controls_candidate);
-  add("  efficacies: %zu given, %zu from the library by level (controls, and the controls of the baselines "
-      "claimed)\n",
-      l.efficacy_scenario, l.efficacy_library);
+  out += "  efficacies: " + std::to_string(m.library.efficacy_scenario) + " given, " +
+         std::to_string(m.library.efficacy_library) +
+         " from the library by level (controls, and the controls of the baselines claimed)\n";
   add("threats       %zu\n", m.threats);
   const std::size_t w_threat = column_width(s.threats(), 22, [](const auto& t) { return t.id(); });
   std::size_t exposed = 0;
