@@ -369,7 +369,8 @@ void def_model(ResultClass& c) {
           },
           py::arg("inherent") = false,
           "Each relation's step probability as compiled: p with the implemented controls folded in "
-          "(residual), or p alone (inherent=True); scenario order; a copy.");
+          "(residual), or p alone (inherent=True); scenario order; a copy. Where a step taken from the "
+          "attack-step library differs by threat capability, the COMMON_ATTACKS set.");
 }
 
 // Per-trial arrays and tallies: zero copy.
