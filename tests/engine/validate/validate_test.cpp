@@ -927,6 +927,20 @@ relations { id: "t" from: "vpn" to: "t1-erp" layer: L3 kind: NETWORK }
   EXPECT_TRUE(scs3.diagnostics.empty()) << scs3.dump();
 }
 
+TEST(ValidateLibrary, AStepThatClashesWithABundledOneIsAmbiguousAtItsLine) {
+  ScratchDir dir;
+  std::string caps;
+  for (const char* c : {"COMMON_ATTACKS", "TARGETED_SUPPLY_CHAIN", "ADVANCED_UNKNOWN"}) {
+    caps += std::string("    by_capability { capability: ") + c +
+            " p: 0.1 p_from { note: \"x\" } ttc { fixed { value: 1 } } ttc_from { note: \"x\" } }\n";
+  }
+  const auto c = testing::check(dir.write(
+      "s.textproto", std::string(kMinimalScenario) + "library {\n  steps {\n    id: \"my-network\" kind: NETWORK " +
+                         "layers: L3 target_elements: DATA\n" + caps + "  }\n}\n"));
+  EXPECT_TRUE(HasError(c, "s.textproto", "library step 'my-network'",
+                       "steps 'network-l3' and 'my-network' both match a NETWORK relation on L3 into DATA", 7));
+}
+
 TEST(ValidateLibrary, OnlyTheTopLevelFileMaySetTheLibrary) {
   ScratchDir dir;
   dir.write("part.textproto", "library { notes: \"mine\" }\n");
