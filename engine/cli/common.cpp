@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "cpsf/io/write.hpp"
+#include "cpsf/model/library_file.hpp"
 #include "cpsf/validate/validate.hpp"
 
 namespace cpsf::cli {
@@ -80,13 +81,35 @@ int write_output(const char* verb, const std::string& path, const std::string& b
   return kExitOk;
 }
 
-std::optional<LoadedScenario> load_valid(const char* verb, const std::string& path, std::uint64_t max_file_bytes,
-                                         int& exit_code) {
+std::optional<LoadedScenario> load_with_library(const std::string& path, const std::string& library,
+                                                const ReadLimits& limits, Diagnostics& out, LoadStatus& status) {
+  auto loaded = load_scenario(path, out, status, limits);
+  if (!loaded || library.empty()) return loaded;
+  SourceFile source;
+  const auto file = read_library_file(library, source, out, status, limits);
+  if (!file) return std::nullopt;
+  apply_library_file(*loaded, *file, std::move(source));
+  return loaded;
+}
+
+void add_library_option(CLI::App* sub, std::string& library) {
+  sub->add_option("--library", library,
+                  "Attack-step library file (text, JSON or binary StepLibrary) applied over the bundled library and "
+                  "the scenario's own (docs/library.md)")
+      ->check(CLI::Validator(
+          [](const std::string& path) {
+            return path.empty() ? std::string("an empty path (fix: name a library file)") : std::string();
+          },
+          "FILE"));
+}
+
+std::optional<LoadedScenario> load_valid(const char* verb, const std::string& path, const std::string& library,
+                                         std::uint64_t max_file_bytes, int& exit_code) {
   ReadLimits limits;
   limits.max_file_bytes = max_file_bytes;
   Diagnostics diagnostics;
   LoadStatus status{};
-  auto loaded = load_scenario(path, diagnostics, status, limits);
+  auto loaded = load_with_library(path, library, limits, diagnostics, status);
   if (loaded) validate(*loaded, diagnostics);
   print(diagnostics);
   if (status != LoadStatus::Ok) {

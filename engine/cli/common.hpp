@@ -37,10 +37,20 @@ int write_output(const char* verb, const std::string& path, const std::string& b
 void guard_standard_descriptors();
 int finish_stdout(int code);
 
-// Loads and validates `path`; prints every problem. On failure returns nullopt and sets
-// `exit_code` (1 invalid, 2 unreadable) after telling the user nothing was done.
-std::optional<LoadedScenario> load_valid(const char* verb, const std::string& path, std::uint64_t max_file_bytes,
-                                         int& exit_code);
+// Loads `path` with its includes and, when `library` names a file (--library), applies
+// that StepLibrary file over the scenario's own library (model/library_file.hpp). Nothing,
+// with `status` set, when either cannot be read.
+std::optional<LoadedScenario> load_with_library(const std::string& path, const std::string& library,
+                                                const ReadLimits& limits, Diagnostics& out, LoadStatus& status);
+
+// Adds the --library FILE option (the attack-step library file applied over the scenario's).
+void add_library_option(CLI::App* sub, std::string& library);
+
+// Loads and validates `path` (with the --library file `library`, if any); prints every
+// problem. On failure returns nullopt and sets `exit_code` (1 invalid, 2 unreadable)
+// after telling the user nothing was done.
+std::optional<LoadedScenario> load_valid(const char* verb, const std::string& path, const std::string& library,
+                                         std::uint64_t max_file_bytes, int& exit_code);
 
 // A verb defined in its own file: registers its subcommand on `app` and returns what
 // runs it once the command line has chosen it (its exit code).

@@ -33,6 +33,7 @@ struct CompareCliOptions {
   std::string format = "text";
   bool quiet = false;
   std::uint64_t max_file_bytes = ReadLimits{}.max_file_bytes;
+  std::string library;  // --library FILE
 };
 
 std::atomic<bool> g_interrupted{false};
@@ -55,7 +56,7 @@ int load_inputs(const CompareCliOptions& o, std::vector<CompareInput>& inputs) {
   int worst = kExitOk;
   for (std::size_t i = 0; i < o.scenarios.size(); ++i) {
     int code = kExitOk;
-    auto loaded = load_valid("compare", o.scenarios[i], o.max_file_bytes, code);
+    auto loaded = load_valid("compare", o.scenarios[i], o.library, o.max_file_bytes, code);
     worst = std::max(worst, code);
     if (loaded) inputs.push_back({"", o.scenarios[i], loaded->scenario()});  // a heap copy off the arena
   }
@@ -181,6 +182,7 @@ Command add_compare(CLI::App& app) {
       ->check(CLI::IsMember({"text", "csv", "json"}))
       ->capture_default_str();
   sub->add_flag("-q,--quiet", o->quiet, "Print nothing on stdout, and no progress");
+  add_library_option(sub, o->library);
   sub->add_option("--max-file-size", o->max_file_bytes, "Refuse files larger than this many bytes")
       ->capture_default_str()
       ->transform(integer_in(limits::file_bytes));

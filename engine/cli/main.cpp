@@ -28,6 +28,7 @@
 #include "cpsf/io/write.hpp"
 #include "cpsf/model/catalogue.hpp"
 #include "cpsf/model/model.hpp"
+#include "cpsf/output/explain.hpp"
 #include "cpsf/output/results_csv.hpp"
 #include "cpsf/output/results_json.hpp"
 #include "cpsf/output/run_summary.hpp"
@@ -45,8 +46,23 @@ struct ValidateOptions {
   bool summary = false;
   bool werror = false;
   bool quiet = false;
+  std::string library;                 // --library FILE
+  std::optional<std::string> explain;  // --explain RELATION
   std::uint64_t max_file_bytes = cpsf::ReadLimits{}.max_file_bytes;
 };
+
+// --explain RELATION on a valid scenario: its resolved step and where each number came from.
+int print_explanation(const std::string& file, const cpsf::LoadedScenario& loaded, const std::string& relation) {
+  const auto index = cpsf::find_relation(loaded.scenario(), relation);
+  if (!index) {
+    std::fprintf(stderr,
+                 "cpsf validate: error: %s has no relation '%s' (fix: give a relation id, or its index from 0)\n",
+                 cpsf::terminal_safe(file).c_str(), cpsf::terminal_safe(relation).c_str());
+    return kExitUsage;
+  }
+  std::printf("%s", cpsf::explain_relation(loaded, *index).c_str());
+  return kExitOk;
+}
 
 int run_validate(const ValidateOptions& o) {
   int worst = kExitOk;
@@ -55,7 +71,7 @@ int run_validate(const ValidateOptions& o) {
   for (const auto& file : o.files) {
     cpsf::Diagnostics diagnostics;
     cpsf::LoadStatus status{};
-    const auto loaded = cpsf::load_scenario(file, diagnostics, status, limits);
+    const auto loaded = load_with_library(file, o.library, limits, diagnostics, status);
     if (loaded) cpsf::validate(*loaded, diagnostics);
     print(diagnostics);
     const std::size_t errors = diagnostics.error_count();
@@ -71,6 +87,7 @@ int run_validate(const ValidateOptions& o) {
     if (o.summary && loaded && code == kExitOk) {
       std::printf("%s", cpsf::format_summary(loaded->scenario(), cpsf::summarise(loaded->scenario())).c_str());
     }
+    if (o.explain && loaded && code == kExitOk) worst = std::max(worst, print_explanation(file, *loaded, *o.explain));
   }
   return worst;
 }
@@ -83,6 +100,10 @@ Command add_validate(CLI::App& app) {
   sub->add_flag("--summary", o->summary, "Print what each valid scenario holds (assets by layer × element, ...)");
   sub->add_flag("--werror", o->werror, "Treat warnings as errors (exit 1)");
   sub->add_flag("-q,--quiet", o->quiet, "Print only the problems, not the per-file verdict");
+  sub->add_option("--explain", o->explain,
+                  "Print one relation's resolved attack step (by id, or index from 0) per threat capability, where "
+                  "each number came from, and the controls that act on it");
+  add_library_option(sub, o->library);
   sub->add_option("--max-file-size", o->max_file_bytes, "Refuse files larger than this many bytes")
       ->capture_default_str()
       ->transform(integer_in(cpsf::limits::file_bytes));
@@ -171,6 +192,7 @@ struct RunCliOptions {
   std::string chokepoints = "auto";
   std::optional<double> path_loss_threshold;
   std::string out = "out";
+  std::string library;  // --library FILE
   std::uint64_t max_file_bytes = cpsf::ReadLimits{}.max_file_bytes;
 };
 
@@ -210,7 +232,7 @@ std::optional<cpsf::LoadedScenario> load_for_run(const RunCliOptions& o, StageTi
   limits.max_file_bytes = o.max_file_bytes;
   cpsf::Diagnostics diagnostics;
   cpsf::LoadStatus status{};
-  auto loaded = cpsf::load_scenario(o.scenario, diagnostics, status, limits);
+  auto loaded = load_with_library(o.scenario, o.library, limits, diagnostics, status);
   timer.mark("load");
   if (loaded) cpsf::validate(*loaded, diagnostics);
   timer.mark("validate");
@@ -354,6 +376,7 @@ Command add_run(CLI::App& app) {
   sub->add_flag("-q,--quiet", o->quiet, "No summary and no progress");
   sub->add_flag("--timings", o->timings,
                 "Print the wall time of each stage (load, validate, compile, simulate, report, write) on stderr");
+  add_library_option(sub, o->library);
   sub->add_option("--max-file-size", o->max_file_bytes, "Refuse files larger than this many bytes")
       ->capture_default_str()
       ->transform(integer_in(cpsf::limits::file_bytes));

@@ -30,6 +30,7 @@ struct OptimiseCliOptions {
   std::string out = "out";
   bool quiet = false;
   std::uint64_t max_file_bytes = ReadLimits{}.max_file_bytes;
+  std::string library;  // --library FILE
 };
 
 // Default trials: fewer than `run`'s, since every subset searched is a full simulation.
@@ -46,7 +47,7 @@ int run_optimise(const OptimiseCliOptions& o) {
     return kExitUsage;
   }
   int code = kExitOk;
-  auto loaded = load_valid("optimise", o.scenario, o.max_file_bytes, code);
+  auto loaded = load_valid("optimise", o.scenario, o.library, o.max_file_bytes, code);
   if (!loaded) return code;
   const auto& scenario = loaded->scenario();
   const auto& settings = scenario.settings();
@@ -139,6 +140,7 @@ Command add_optimise(CLI::App& app) {
       ->transform(integer_in(limits::threads));
   sub->add_option("--out", o->out, "Directory for optimise.json and frontier.csv")->capture_default_str();
   sub->add_flag("-q,--quiet", o->quiet, "No table and no progress");
+  add_library_option(sub, o->library);
   sub->add_option("--max-file-size", o->max_file_bytes, "Refuse files larger than this many bytes")
       ->capture_default_str()
       ->transform(integer_in(limits::file_bytes));

@@ -41,7 +41,7 @@ class validation:
 class scenario:
     default_max_file_bytes: int
     @staticmethod
-    def load(path: str, max_file_bytes: int = ..., validate: bool = True
+    def load(path: str, max_file_bytes: int = ..., validate: bool = True, library: str = ""
              ) -> Tuple[str, Optional[bytes], List[Diagnostic], List[str]]:
         """(status 'ok' | 'invalid' | 'io_error', merged scenario bytes or None, diagnostics, files read)."""
     @staticmethod

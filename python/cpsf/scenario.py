@@ -263,9 +263,10 @@ class Scenario:
 
     # ---- reading ----------------------------------------------------------------------------
     @classmethod
-    def load(cls, path: PathLike, *, validate: bool = True, max_file_bytes: Optional[int] = None) -> "Scenario":
+    def load(cls, path: PathLike, *, validate: bool = True, max_file_bytes: Optional[int] = None,
+             library: Optional[PathLike] = None) -> "Scenario":
         """Read a scenario file; see :func:`cpsf.load`."""
-        return load(path, validate=validate, max_file_bytes=max_file_bytes)
+        return load(path, validate=validate, max_file_bytes=max_file_bytes, library=library)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "Scenario":
@@ -657,7 +658,8 @@ def _restore(data: bytes, source: Optional[str]) -> Scenario:
     return s
 
 
-def load(path: PathLike, *, validate: bool = True, max_file_bytes: Optional[int] = None) -> Scenario:
+def load(path: PathLike, *, validate: bool = True, max_file_bytes: Optional[int] = None,
+         library: Optional[PathLike] = None) -> Scenario:
     """Read a scenario file in any of the three formats, with its includes.
 
     The engine's reader does the work, as for ``cpsf validate``: the file must be a
@@ -676,6 +678,11 @@ def load(path: PathLike, *, validate: bool = True, max_file_bytes: Optional[int]
         their file and line. Warnings are issued as :class:`cpsf.ScenarioWarning`.
     max_file_bytes : int, optional
         Refuse files larger than this (default 1 GiB, as the command line).
+    library : str or path-like, optional
+        An attack-step library file (a ``StepLibrary`` in any of the three formats),
+        applied over the scenario's own ``library`` as ``--library FILE`` is on the
+        command line (docs/library.md). The scenario returned holds the result in its
+        ``library`` field, so every run, comparison and portfolio of it uses it.
 
     Returns
     -------
@@ -702,7 +709,8 @@ def load(path: PathLike, *, validate: bool = True, max_file_bytes: Optional[int]
     validate = _check.flag("validate", validate)
     limit = (_core.scenario.default_max_file_bytes if max_file_bytes is None
              else _check.integer("max_file_bytes", max_file_bytes, "file_bytes"))
-    status, data, diagnostics, files = _core.scenario.load(path, limit, validate)
+    library = "" if library is None else _check.path("library", library)
+    status, data, diagnostics, files = _core.scenario.load(path, limit, validate, library)
     problems = [Problem._from_core(t) for t in diagnostics]
     if status == "io_error":
         raise ScenarioFileError(problems, f"cannot read {path}")

@@ -359,7 +359,8 @@ void def_model(ResultClass& c) {
           "relation_p",
           [](const State& s, bool inherent) {
             // The compiled step probability (controls folded in, or not), in scenario order.
-            const auto& compiled = s.model.step_probabilities(!inherent);
+            // The first step set: COMMON_ATTACKS where the model keeps one per capability.
+            const auto compiled = s.model.step_probabilities(!inherent);
             py::array_t<double> p(static_cast<py::ssize_t>(s.model.relation_count()));
             for (std::size_t k = 0; k < s.model.relation_count(); ++k) {
               p.mutable_at(static_cast<py::ssize_t>(s.model.edge_relation[k])) = compiled[k];
@@ -368,7 +369,8 @@ void def_model(ResultClass& c) {
           },
           py::arg("inherent") = false,
           "Each relation's step probability as compiled: p with the implemented controls folded in "
-          "(residual), or p alone (inherent=True); scenario order; a copy.");
+          "(residual), or p alone (inherent=True); scenario order; a copy. Where a step taken from the "
+          "attack-step library differs by threat capability, the COMMON_ATTACKS set.");
 }
 
 // Per-trial arrays and tallies: zero copy.

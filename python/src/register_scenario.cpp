@@ -9,6 +9,7 @@
 
 #include "cpsf/io/generate.hpp"
 #include "cpsf/io/scenario_io.hpp"
+#include "cpsf/model/library_file.hpp"
 #include "cpsf/output/summary.hpp"
 #include "cpsf/validate/validate.hpp"
 #include "diagnostics_tuple.hpp"
@@ -43,7 +44,7 @@ const char* status_name(LoadStatus status) {
 void def_read(py::module_& m) {
   m.def(
       "load",
-      [](const std::string& path, std::uint64_t max_file_bytes, bool check) {
+      [](const std::string& path, std::uint64_t max_file_bytes, bool check, const std::string& library) {
         ReadLimits limits;
         limits.max_file_bytes = max_file_bytes;
         Diagnostics diagnostics;
@@ -53,6 +54,14 @@ void def_read(py::module_& m) {
         {
           py::gil_scoped_release release;
           loaded = load_scenario(path, diagnostics, status, limits);
+          if (loaded && !library.empty()) {  // the --library file of the command line
+            SourceFile source;
+            if (const auto file = read_library_file(library, source, diagnostics, status, limits)) {
+              apply_library_file(*loaded, *file, std::move(source));
+            } else {
+              loaded.reset();
+            }
+          }
           if (loaded) {
             if (check) validate(*loaded, diagnostics);
             loaded->mutable_scenario()->clear_include();  // merged: saving it must not include twice
@@ -67,7 +76,9 @@ void def_read(py::module_& m) {
                               diagnostics_to_list(diagnostics), files);
       },
       py::arg("path"), py::arg("max_file_bytes") = ReadLimits{}.max_file_bytes, py::arg("validate") = true,
-      "Loads a scenario file and its includes (merged, `include` cleared) and validates it. Returns "
+      py::arg("library") = "",
+      "Loads a scenario file and its includes (merged, `include` cleared), applies the attack-step library "
+      "file `library` (if given) over the scenario's `library`, and validates it. Returns "
       "(status, data, diagnostics, files): status 'ok', 'invalid' or 'io_error'; data the serialised "
       "scenario or None when it could not be assembled.");
 

@@ -67,6 +67,11 @@ TEXT = {
     ("import", "--into"): (["", "missing.textproto"], ["tiny.textproto"]),
     ("export", "--output"): ([""], ["exported2"]),
 }
+# --library FILE: an empty path, or a file that is not there, exits 2; the bundled library is a library file.
+BUNDLED_LIBRARY = str(pathlib.Path(__file__).resolve().parents[2] / "model" / "library" / "cpsf-steps.textproto")
+TEXT[("validate", "--explain")] = (["nope", "", "-1", "99"], ["0"])
+for _verb in ("validate", "run", "optimise", "compare"):
+    TEXT[(_verb, "--library")] = (["", "missing.textproto"], [BUNDLED_LIBRARY])
 
 NOT_INTEGERS = ["abc", "", "1.5", "1e-3", "2.5e0", "0x10", "1,000", "1_000", " 1", "nan", "inf", "-inf",
                 "18446744073709551616", "1e20", "-1", "--"]

@@ -4,7 +4,8 @@
 - every verb has a section in docs/cli.md, and every option of every verb is named there;
 - every key results.json, optimise.json and compare.json can hold is named in docs/results-format.md,
   and every column of the CSV files too;
-- every field of the scenario schema is named in docs/scenario-format.md.
+- every field of the scenario schema is named in docs/scenario-format.md;
+- docs/library.md's tables are those scripts/docs-library.py makes from the bundled library.
 """
 import csv
 import io
@@ -12,6 +13,7 @@ import json
 import pathlib
 import re
 import subprocess
+import sys
 
 import pytest
 
@@ -204,3 +206,11 @@ def test_every_source_and_test_file_is_named_in_architecture_md(root):
             if not re.search(r"(?<![\w-])" + re.escape(stem) + r"[.`]", text):
                 missing.append(str(path.relative_to(root)))
     assert not missing, f"files not named in docs/architecture.md: {missing}"
+
+
+def test_library_md_tables_are_the_generators_output(root):
+    """The tables of docs/library.md are generated from model/library/cpsf-steps.textproto; a change to either
+    without the other fails here."""
+    r = subprocess.run([sys.executable, str(root / "scripts/docs-library.py"), "--check"], capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr

@@ -318,3 +318,25 @@ def test_catalogue_and_generate_match_the_cli(cpsf_bin, tmp_path):
     assert cpsf.load(out) == cpsf.generate(enterprises=3, assets_per_enterprise=20, seed=5)
     with pytest.raises(ValueError):
         cpsf.generate(enterprises=0)
+
+
+def test_load_applies_a_library_file_as_the_command_line_does(root, tmp_path):
+    """cpsf.load(path, library=FILE) is `--library FILE`: the result holds the merged library."""
+    kinds_only = root / "tests" / "data" / "library" / "kinds-only.textproto"
+    lib = tmp_path / "lib.textproto"
+    caps = "".join(
+        f'by_capability {{ capability: {c} p: 0 p_from {{ note: "test" }} '
+        f'ttc {{ fixed {{ value: 1 }} }} ttc_from {{ note: "test" }} }}\n'
+        for c in ("COMMON_ATTACKS", "TARGETED_SUPPLY_CHAIN", "ADVANCED_UNKNOWN"))
+    lib.write_text(f'steps {{ id: "data-flow-l3-data" kind: DATA_FLOW layers: L3 target_elements: DATA\n{caps}}}\n')
+    with pytest.warns(cpsf.ScenarioWarning, match="no entry point reaches it"):
+        s = cpsf.load(kinds_only, library=lib)
+    assert [step.id for step in s.library.steps] == ["data-flow-l3-data"]
+    assert str(lib) in s.files
+    with pytest.warns(cpsf.ScenarioWarning):
+        r = cpsf.run(s, trials=500, seed=1)
+    assert r.assets().loc["oem-designs", "compromised_trials"] == 0
+    lib.write_text('steps { id: "x" probability: 1 }\n')
+    with pytest.raises(cpsf.ScenarioError) as e:
+        cpsf.load(kinds_only, library=lib)
+    assert any(p.file == str(lib) and p.line == 1 for p in e.value.problems)

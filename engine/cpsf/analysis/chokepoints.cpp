@@ -222,7 +222,7 @@ class CutSolver {
 // Weaknesses: steps that can still succeed, out of assets not certainly contained.
 WeakGraph weak_graph(const Model& model, const CompiledThreat& th, bool controls_on) {
   const auto n = static_cast<std::uint32_t>(model.asset_count());
-  const auto& p = model.step_probabilities(controls_on);
+  const auto p = model.step_probabilities(controls_on, th.step_set);
   std::vector<std::pair<std::uint32_t, std::uint32_t>> weak_edges;
   std::vector<WeakEdge> weak_props;
   weak_edges.reserve(model.relation_count());

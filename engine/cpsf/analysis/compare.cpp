@@ -6,11 +6,13 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "cpsf/analysis/estimates.hpp"
 #include "cpsf/model/catalogue.hpp"
 #include "cpsf/model/model.hpp"
+#include "cpsf/model/resolve_steps.hpp"
 
 namespace cpsf {
 
@@ -292,6 +294,63 @@ Model compile_variant(const v1::Scenario& base, const std::string& label, Compar
   }
 }
 
+std::string why_no_effect(const v1::Scenario& base, const v1::Scenario& variant);
+
+// Sets row.no_effect when the variant's steps are those of the scenario as it is.
+void explain_no_effect(const v1::Scenario& base, const Model& variant_model, CompareRow& row) {
+  const Model as_is = compile(base);
+  if (as_is.edge_p_residual != variant_model.edge_p_residual) return;
+  v1::Scenario variant = base;
+  if (row.baseline == kSupplierRule) {
+    (void)apply_supplier_rule(variant);
+  } else if (row.baseline != kAsIs) {
+    assign_baseline(variant, row.baseline);
+  }
+  row.no_effect = why_no_effect(base, variant);
+}
+
+// Why a variant that changed some enterprises' baselines changed no step probability:
+// the requirements of their new baselines that the steps into their assets list (by hand
+// or from the library), if any.
+std::string why_no_effect(const v1::Scenario& base, const v1::Scenario& variant) {
+  const CatalogueIndex catalogue(variant);
+  std::set<std::string> requirements;
+  std::set<std::string> changed;  // enterprise ids
+  std::set<std::string> baselines;
+  for (int i = 0; i < variant.enterprises_size(); ++i) {
+    const auto& e = variant.enterprises(i);
+    if (e.baseline() == base.enterprises(i).baseline()) continue;
+    changed.insert(e.id());
+    if (e.baseline().empty()) continue;
+    baselines.insert(e.baseline());
+    for (const auto& bc : catalogue.controls_of(e.baseline())) requirements.insert(bc.requirement());
+  }
+  const EffectiveLibrary library(variant);
+  const StepResolver steps(library.get());
+  std::unordered_map<std::string_view, const v1::Asset*> assets;
+  for (const auto& a : variant.assets()) assets.emplace(a.id(), &a);
+  std::set<std::string> listed;
+  for (const auto& r : variant.relations()) {
+    const auto it = assets.find(r.to());
+    if (it == assets.end() || changed.count(it->second->owner()) == 0) continue;
+    steps.for_each_requirement(r, steps.resolve(r, it->second->element()), [&](std::string_view id) {
+      if (requirements.count(std::string(id)) != 0) listed.emplace(id);
+    });
+  }
+  std::string names;
+  for (const auto& b : baselines) names += (names.empty() ? "" : ", ") + b;
+  if (listed.empty()) {
+    return "no relation into the assets of the " + std::to_string(changed.size()) +
+           " enterprise(s) it changed lists any requirement of " + (names.empty() ? "the baselines" : names) +
+           " among its step's mitigations, by hand or from the attack-step library (fix: give those relations a "
+           "kind whose library step lists them, or add them to step.mitigated_by; docs/library.md)";
+  }
+  std::string which;
+  for (const auto& r : listed) which += (which.empty() ? "" : ", ") + r;
+  return "the steps into those enterprises' assets that list its requirements (" + which +
+         ") are already mitigated at least as strongly by the controls in force";
+}
+
 // Per trial, what a scenario's later variants are paired with: its controls-off loss
 // (shared by every variant) and its first variant's residual loss.
 struct ScenarioPairs {
@@ -367,6 +426,7 @@ CompareResult compare(const std::vector<CompareInput>& inputs, const CompareOpti
       if (b == 0) {
         for (const auto& t : model.threats) info.threats.push_back(t.id);
       }
+      if (row.changed > 0) explain_no_effect(base, model, row);
       run.inherent = b == 0;  // controls off does not depend on the baseline: run it once
       const SimulationResult r = simulate(model, run);
       if (r.partial) throw CompareCancelled();

@@ -85,6 +85,10 @@ struct CompareRow {
   double diff_mean = 0, diff_stderr = 0;
   // Enterprises whose baseline the variant changed, and (supplier-rule) the decisions.
   std::size_t changed = 0;
+  // Set when the variant changed some enterprise's baseline but no step's probability:
+  // why (no relation into those enterprises' assets lists any of the baselines'
+  // requirements, or the steps that do are already mitigated as strongly).
+  std::optional<std::string> no_effect;
   std::vector<SupplierDecision> decisions;
 };
 

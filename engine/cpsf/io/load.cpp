@@ -136,7 +136,7 @@ struct Loader {
     if (file_index > 0) {
       // An include contributes entities only; the scenario's identity and settings
       // come from the top-level file.
-      for (const char* singular : {"name", "description", "currency", "settings"}) {
+      for (const char* singular : {"name", "description", "currency", "settings", "library"}) {
         const auto* field = part.GetDescriptor()->FindFieldByName(singular);
         if (part.GetReflection()->HasField(part, field)) {
           out.error(
@@ -253,7 +253,21 @@ std::pair<const std::string*, std::string> LoadedScenario::where(std::string_vie
     file = it->second[static_cast<std::size_t>(index)].file;
     local = it->second[static_cast<std::size_t>(index)].index;
   }
-  return {&files.at(file).path, std::string(list) + "[" + std::to_string(local) + "]"};
+  // A --library file holds a StepLibrary: its entries are written at "steps[2]", not
+  // at the scenario's "library.steps[2]".
+  std::string_view written = list;
+  if (files.at(file).type == v1::StepLibrary::descriptor() && written.rfind("library.", 0) == 0) {
+    written.remove_prefix(std::string_view("library.").size());
+  }
+  return {&files.at(file).path, std::string(written) + "[" + std::to_string(local) + "]"};
+}
+
+std::optional<v1::StepLibrary> read_library_file(const std::string& path, SourceFile& source, Diagnostics& out,
+                                                 LoadStatus& status, const ReadLimits& limits) {
+  v1::StepLibrary library;
+  status = read_message_file(path, library, out, limits, &source);
+  if (status != LoadStatus::Ok) return std::nullopt;
+  return library;
 }
 
 }  // namespace cpsf

@@ -50,7 +50,9 @@ class LoadedScenario {
 
   std::vector<SourceFile> files;  // files[0] is the top-level file
   // Origin of every element of each repeated entity list, keyed by field name
-  // ("assets", "relations", ...). Lists absent here come wholly from files[0].
+  // ("assets", "relations", ...; "library.steps", "library.sources" and
+  // "library.requirement_defaults" once a --library file is applied). Lists absent here
+  // come wholly from files[0].
   std::map<std::string, std::vector<EntityOrigin>, std::less<>> origins;
 
   // File and field path of element `index` of list `list` in the merged scenario.
@@ -73,5 +75,11 @@ std::optional<LoadedScenario> load_scenario(const std::string& path, Diagnostics
 // in_memory_scenario(name).mutable_scenario().
 LoadedScenario in_memory_scenario(const v1::Scenario& scenario, std::string name = "<memory>");
 LoadedScenario in_memory_scenario(std::string name = "<memory>");
+
+// Reads a StepLibrary file (cpsf run --library FILE) in the format its extension names,
+// as a scenario file is read; `source` is set for placing its diagnostics (its `type` is
+// StepLibrary's). apply_library_file() (model/library_file.hpp) adds it to a scenario.
+std::optional<v1::StepLibrary> read_library_file(const std::string& path, SourceFile& source, Diagnostics& out,
+                                                 LoadStatus& status, const ReadLimits& limits = {});
 
 }  // namespace cpsf

@@ -423,7 +423,7 @@ bool parse_text(const std::string& path, const std::string& content, pb::Message
   strings.visit(message);
   if (!strings.found()) return true;
   // Placed here: a file that fails to load is not among those load_scenario places.
-  place_diagnostics(found, {SourceFile{path, Format::Text, content}});
+  place_diagnostics(found, {SourceFile{path, Format::Text, content, message.GetDescriptor()}});
   out.append(found);
   return false;
 }

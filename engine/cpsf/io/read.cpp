@@ -254,6 +254,7 @@ LoadStatus read_message_file(const std::string& path, pb::Message& message, Diag
   if (keep != nullptr) {
     keep->path = path;
     keep->format = *format;
+    if (message.GetDescriptor() != v1::Scenario::descriptor()) keep->type = message.GetDescriptor();
   }
   if (*format == Format::Binary) return parse_binary_file(path, size, message, out);
   std::string content;

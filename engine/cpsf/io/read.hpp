@@ -16,8 +16,9 @@
 #include "cpsf/v1/scenario.pb.h"
 
 namespace google::protobuf {
+class Descriptor;
 class Message;
-}
+}  // namespace google::protobuf
 
 namespace cpsf {
 
@@ -40,6 +41,9 @@ struct SourceFile {
   std::string path;  // as given (top-level) or as resolved (includes)
   Format format = Format::Text;
   std::string content;  // kept for text formats only
+  // The file's message type, for placing its diagnostics: nullptr for a Scenario (or an
+  // include fragment), StepLibrary's for a --library file.
+  const google::protobuf::Descriptor* type = nullptr;
 };
 
 // Reads one file of any message type in the format its extension names.

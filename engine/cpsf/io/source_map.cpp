@@ -110,12 +110,13 @@ void place_diagnostics(Diagnostics& diagnostics, const std::vector<SourceFile>& 
     }
     if (wanted.empty()) continue;
     SourceMap map;
+    const pb::Descriptor& type = file.type != nullptr ? *file.type : *v1::Scenario::descriptor();
     if (file.format == Format::Text) {
-      map = text_format_source_map(file.content, *v1::Scenario::descriptor(), wanted);
+      map = text_format_source_map(file.content, type, wanted);
     } else {
       Diagnostics ignored;
       map.only_for(wanted);
-      check_json(file.content, *v1::Scenario::descriptor(), file.path, ignored, &map);
+      check_json(file.content, type, file.path, ignored, &map);
     }
     for (auto& d : diagnostics.items()) {
       if (d.line != 0 || d.path.empty() || d.file != file.path) continue;

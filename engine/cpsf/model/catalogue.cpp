@@ -68,7 +68,8 @@ bool CatalogueIndex::is_builtin_baseline(std::string_view id) const {
 }
 
 std::vector<v1::BaselineControl> CatalogueIndex::controls_of(std::string_view baseline_id) const {
-  std::map<std::string, v1::BaselineControl> strongest;
+  // By requirement, then whether the efficacy is given.
+  std::map<std::pair<std::string, bool>, v1::BaselineControl> strongest;
   std::set<std::string> visiting;
   bool cycle = false;
   std::function<void(const std::string&)> visit = [&](const std::string& id) {
@@ -80,8 +81,9 @@ std::vector<v1::BaselineControl> CatalogueIndex::controls_of(std::string_view ba
     }
     for (const auto& parent : b->extends()) visit(parent);
     for (const auto& c : b->controls()) {
-      auto [it, fresh] = strongest.emplace(c.requirement(), c);
-      if (!fresh && c.efficacy() > it->second.efficacy()) it->second = c;
+      auto [it, fresh] = strongest.emplace(std::make_pair(c.requirement(), c.has_efficacy()), c);
+      if (fresh) continue;
+      if (c.has_efficacy() ? c.efficacy() > it->second.efficacy() : c.level() > it->second.level()) it->second = c;
     }
     visiting.erase(id);
   };

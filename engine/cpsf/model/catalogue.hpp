@@ -33,7 +33,9 @@ class CatalogueIndex {
   [[nodiscard]] const v1::Baseline* find_baseline(std::string_view id) const;
   [[nodiscard]] bool is_builtin_baseline(std::string_view id) const;
   // The baseline's controls with those of every baseline it extends; a requirement
-  // given at several levels keeps its strongest entry (highest efficacy). Empty when
+  // given several times keeps its strongest entry with an efficacy (the highest) and its
+  // strongest without one (the highest level: its efficacy comes from the attack-step
+  // library per relation, model/resolve_steps.hpp, and rises with the level). Empty when
   // the id is unknown or the `extends` chain has a cycle.
   [[nodiscard]] std::vector<v1::BaselineControl> controls_of(std::string_view baseline_id) const;
 

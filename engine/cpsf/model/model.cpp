@@ -1,6 +1,7 @@
 #include "cpsf/model/model.hpp"
 
 #include <algorithm>
+#include <array>
 #include <functional>
 #include <stdexcept>
 #include <string_view>
@@ -9,58 +10,68 @@
 
 #include "cpsf/base/id_index.hpp"
 #include "cpsf/model/catalogue.hpp"
+#include "cpsf/model/resolve_steps.hpp"
 
 namespace cpsf {
 
 namespace {
 
 // Strongest efficacy per requirement for one relation: a requirement implemented
-// twice at one place is one barrier, not two.
+// twice at one place is one barrier, not two. A control without an efficacy takes it
+// from the library for the relation's step (StepResolver::efficacy).
 class ControlResolver {
  public:
-  explicit ControlResolver(const v1::Scenario& s) : catalogue_(s) {
+  ControlResolver(const v1::Scenario& s, const StepResolver& steps) : catalogue_(s), steps_(steps) {
     for (const auto& c : s.controls()) {
       if (c.implemented()) controls_.push_back(&c);
     }
     // Controls every enterprise claims through its baseline.
-    baseline_efficacy_.resize(static_cast<std::size_t>(s.enterprises_size()));
+    baseline_controls_.resize(static_cast<std::size_t>(s.enterprises_size()));
     for (int i = 0; i < s.enterprises_size(); ++i) {
       const auto& e = s.enterprises(i);
       if (e.baseline().empty()) continue;
-      for (const auto& bc : catalogue_.controls_of(e.baseline())) {
-        auto& eff = baseline_efficacy_[static_cast<std::size_t>(i)][bc.requirement()];
-        eff = std::max(eff, bc.efficacy());
+      for (auto& bc : catalogue_.controls_of(e.baseline())) {
+        baseline_controls_[static_cast<std::size_t>(i)][bc.requirement()].push_back(std::move(bc));
       }
     }
   }
 
   // Efficacy of the strongest control for `requirement` that covers relation r → asset v.
-  double efficacy(const std::string& requirement, const v1::Relation& r, const v1::Asset& target,
-                  std::uint32_t target_owner) const {
+  double efficacy(const std::string& requirement, const v1::Relation& r, const ResolvedStep& step,
+                  const v1::Asset& target, std::uint32_t target_owner) const {
     double best = 0.0;
-    if (target_owner < baseline_efficacy_.size()) {
-      const auto& m = baseline_efficacy_[target_owner];
-      if (auto it = m.find(requirement); it != m.end()) best = it->second;
+    if (target_owner < baseline_controls_.size()) {
+      const auto& m = baseline_controls_[target_owner];
+      if (auto it = m.find(requirement); it != m.end()) {
+        for (const auto& bc : it->second) {
+          best = std::max(best, resolved(explicit_efficacy(bc), bc.level(), requirement, step, r));
+        }
+      }
     }
     for (const v1::Control* c : controls_) {
-      if (c->requirement() != requirement || c->efficacy() <= best) continue;
-      if (covers(*c, r, target)) best = c->efficacy();
+      if (c->requirement() != requirement || (c->has_efficacy() && c->efficacy() <= best)) continue;
+      if (control_covers(*c, r, target)) {
+        best = std::max(best, resolved(explicit_efficacy(*c), c->level(), requirement, step, r));
+      }
     }
     return best;
   }
 
  private:
-  static bool covers(const v1::Control& c, const v1::Relation& r, const v1::Asset& target) {
-    if (c.enterprises().empty() && c.assets().empty() && c.relations().empty()) return true;
-    const auto has = [](const auto& list, const std::string& id) {
-      return !id.empty() && std::find(list.begin(), list.end(), id) != list.end();
-    };
-    return has(c.relations(), r.id()) || has(c.assets(), target.id()) || has(c.enterprises(), target.owner());
+  double resolved(std::optional<double> given, v1::Level level, const std::string& requirement,
+                  const ResolvedStep& step, const v1::Relation& r) const {
+    const auto e = steps_.efficacy(given, level, requirement, step);
+    if (!e.value) {
+      throw std::invalid_argument("no efficacy for " + requirement + " on relation " + r.id() +
+                                  " (neither given nor in the library)");
+    }
+    return *e.value;
   }
 
   CatalogueIndex catalogue_;
+  const StepResolver& steps_;
   std::vector<const v1::Control*> controls_;
-  std::vector<std::unordered_map<std::string, double>> baseline_efficacy_;
+  std::vector<std::unordered_map<std::string, std::vector<v1::BaselineControl>>> baseline_controls_;
 };
 
 // Looked up once per relation, so hashed. Keys are equal as the doubles compare equal
@@ -106,9 +117,9 @@ Distribution to_distribution(const v1::Distribution& d) {
 double Model::frozen_bytes_per_relation() const {
   if (edge_target.empty()) return 0.0;
   const double bytes =
-      static_cast<double>(out_begin.size() * sizeof(std::uint32_t) + edge_target.size() * sizeof(std::uint32_t) * 3 +
-                          edge_p_residual.size() * sizeof(double) + edge_p_inherent.size() * sizeof(double) +
-                          distributions.size() * sizeof(Distribution));
+      static_cast<double>(out_begin.size() * sizeof(std::uint32_t) + edge_target.size() * sizeof(std::uint32_t) * 2 +
+                          edge_ttc.size() * sizeof(std::uint32_t) + edge_p_residual.size() * sizeof(double) +
+                          edge_p_inherent.size() * sizeof(double) + distributions.size() * sizeof(Distribution));
   return bytes / static_cast<double>(edge_target.size());
 }
 
@@ -220,29 +231,47 @@ std::vector<std::uint32_t> sort_by_source(const v1::Scenario& s, const IdIndex& 
   return row_order;
 }
 
-// A step's probability with the controls in force: p × Π(1 − efficacy) over the
-// requirements that mitigate it, each requirement once.
-double residual_probability(const v1::Scenario& s, const v1::Relation& r, std::uint32_t target,
-                            const ControlResolver& controls, const Model& m) {
-  double residual = r.step().p();
-  const auto& mitigated_by = r.step().mitigated_by();
+// The controls' factor on a step: Π(1 − efficacy) over the requirements that mitigate it,
+// each requirement once, applied to each capability's p in turn (in the order of the
+// requirements, as p × (1 − e1) × (1 − e2)..., so that a step's number does not depend on
+// how many sets the model keeps).
+void apply_controls(const v1::Scenario& s, const v1::Relation& r, const ResolvedStep& step, std::uint32_t target,
+                    const ControlResolver& controls, const StepResolver& steps, const Model& m,
+                    std::array<double, kCapabilities>& residual, int sets, std::vector<std::string_view>& listed) {
   // A requirement listed twice is one barrier. Lists are short and a scan beats a set;
   // a long one (the file is untrusted) gets a set, so the check stays linear.
-  constexpr int kScanUpTo = 16;
+  constexpr std::size_t kScanUpTo = 16;
+  listed.clear();
+  steps.for_each_requirement(r, step, [&](std::string_view id) { listed.push_back(id); });
   std::unordered_set<std::string_view> seen;
-  for (int k = 0; k < mitigated_by.size(); ++k) {
-    const std::string& requirement = mitigated_by[k];
-    const bool repeated = mitigated_by.size() <= kScanUpTo ? std::find(mitigated_by.begin(), mitigated_by.begin() + k,
-                                                                       requirement) != mitigated_by.begin() + k
-                                                           : !seen.insert(requirement).second;
+  const v1::Asset& asset = s.assets(static_cast<int>(target));
+  for (std::size_t k = 0; k < listed.size(); ++k) {
+    const std::string_view requirement = listed[k];
+    const bool repeated = listed.size() <= kScanUpTo
+                              ? std::find(listed.begin(), listed.begin() + static_cast<std::ptrdiff_t>(k),
+                                          requirement) != listed.begin() + static_cast<std::ptrdiff_t>(k)
+                              : !seen.insert(requirement).second;
     if (repeated) continue;
-    residual *= 1.0 - controls.efficacy(requirement, r, s.assets(static_cast<int>(target)), m.asset_owner[target]);
+    const double e = controls.efficacy(std::string(requirement), r, step, asset, m.asset_owner[target]);
+    for (int c = 0; c < sets; ++c) residual[c] *= 1.0 - e;
   }
-  return residual;
 }
 
-// The relations as CSR edges: target, probabilities with controls on and off, time law.
-// Controls are folded into each step's probability here, once.
+// Whether any relation's step differs between threat capabilities (only a step taken from
+// the library can): then the model keeps one step set per capability.
+bool steps_differ_by_capability(const v1::Scenario& s, const StepResolver& steps,
+                                const std::vector<std::uint32_t>& relation_to) {
+  for (int i = 0; i < s.relations_size(); ++i) {
+    const auto& r = s.relations(i);
+    if (r.step().has_p() && r.step().has_ttc()) continue;
+    const auto element = s.assets(static_cast<int>(relation_to[static_cast<std::size_t>(i)])).element();
+    if (steps.resolve(r, element).by_capability()) return true;
+  }
+  return false;
+}
+
+// The relations as CSR edges: target, probabilities with controls on and off, time law,
+// each per step set. Controls are folded into each step's probability here, once.
 void compile_relations(const v1::Scenario& s, const IdIndex& asset_index, DistributionTable& distributions, Model& m) {
   std::vector<std::uint32_t> relation_to;
   std::vector<std::uint32_t> row_order = sort_by_source(s, asset_index, relation_to, m);
@@ -251,19 +280,32 @@ void compile_relations(const v1::Scenario& s, const IdIndex& asset_index, Distri
     m.relation_id.reserve(r_count);
     for (const auto& r : s.relations()) m.relation_id.push_back(r.id());
   }
-  const ControlResolver controls(s);
+  const EffectiveLibrary library(s);
+  const StepResolver steps(library.get());
+  const ControlResolver controls(s, steps);
+  const int sets = steps_differ_by_capability(s, steps, relation_to) ? kCapabilities : 1;
+  m.step_sets = static_cast<std::uint8_t>(sets);
   m.edge_target.reserve(r_count);
-  m.edge_p_residual.reserve(r_count);
-  m.edge_p_inherent.reserve(r_count);
-  m.edge_ttc.reserve(r_count);
-  for (const std::uint32_t ri : row_order) {
+  m.edge_p_residual.resize(r_count * static_cast<std::size_t>(sets));
+  m.edge_p_inherent.resize(r_count * static_cast<std::size_t>(sets));
+  m.edge_ttc.resize(r_count * static_cast<std::size_t>(sets));
+  std::vector<std::string_view> listed;  // a step's requirements, reused
+  for (std::size_t e = 0; e < r_count; ++e) {
+    const std::uint32_t ri = row_order[e];
     const auto& r = s.relations(static_cast<int>(ri));
     const std::uint32_t w = relation_to[ri];
     m.edge_target.push_back(w);
-    m.edge_p_inherent.push_back(r.step().p());
-    m.edge_p_residual.push_back(residual_probability(s, r, w, controls, m));
-    m.edge_ttc.push_back(
-        distributions.index_of(r.step().has_ttc() ? to_distribution(r.step().ttc()) : Distribution::fixed(0.0)));
+    const ResolvedStep step = steps.resolve(r, s.assets(static_cast<int>(w)).element());
+    if (step.p_from == From::Nowhere) throw std::invalid_argument("relation " + r.id() + " has no step probability");
+    std::array<double, kCapabilities> residual = step.p;
+    apply_controls(s, r, step, w, controls, steps, m, residual, sets, listed);
+    for (int c = 0; c < sets; ++c) {
+      const std::size_t at = static_cast<std::size_t>(c) * r_count + e;
+      m.edge_p_inherent[at] = step.p[c];
+      m.edge_p_residual[at] = residual[c];
+      m.edge_ttc[at] =
+          distributions.index_of(step.ttc[c] != nullptr ? to_distribution(*step.ttc[c]) : Distribution::fixed(0.0));
+    }
   }
   m.edge_relation = std::move(row_order);
   // Without any control lowering a step, the inherent probabilities are the residual ones.
@@ -305,6 +347,7 @@ void compile_threats(const v1::Scenario& s, const IdIndex& asset_index, Model& m
       }
     }
     c.step_scale = t.has_step_scale() ? t.step_scale() : 1.0;
+    c.step_set = m.step_sets > 1 ? static_cast<std::uint8_t>(capability_index(t.capability())) : 0;
     if (t.has_annual_frequency()) c.annual_frequency = t.annual_frequency();
     for (const auto& o : t.objectives()) c.objectives.push_back(known_asset(o, t, "an objective"));
     m.threats.push_back(std::move(c));

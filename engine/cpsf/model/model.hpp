@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,9 @@ struct CompiledThreat {
   double step_scale = 1.0;                  // multiplies every step's probability
   std::optional<double> annual_frequency;   // attacks a year, when given
   std::vector<std::uint32_t> objectives;    // asset indices
+  // Which of the model's step sets this threat attacks with: its capability's index
+  // (resolve_steps.hpp) when the model keeps one set per capability, else 0.
+  std::uint8_t step_set = 0;
 };
 
 struct Model {
@@ -63,15 +67,26 @@ struct Model {
   std::vector<std::uint32_t> out_begin;      // size assets + 1
   std::vector<std::uint32_t> edge_target;    // asset index
   std::vector<std::uint32_t> edge_relation;  // index in the scenario's relation list: the random address
-  std::vector<double> edge_p_residual;       // p × Π(1 − efficacy) of the controls in force
-  std::vector<double> edge_p_inherent;       // p with no controls; empty when no control lowers any step
-  // The step probabilities an attack compares with, controls on or off.
-  [[nodiscard]] const std::vector<double>& step_probabilities(bool controls_on) const {
-    return controls_on || edge_p_inherent.empty() ? edge_p_residual : edge_p_inherent;
+  // The step sets: one, or one per threat capability (kCapabilities, resolve_steps.hpp)
+  // when a step taken from the attack-step library differs between capabilities. The
+  // arrays below hold step_sets × relation_count() values, set by set, so a threat's
+  // set is one contiguous slice (CompiledThreat::step_set).
+  std::uint8_t step_sets = 1;
+  std::vector<double> edge_p_residual;  // p × Π(1 − efficacy) of the controls in force
+  std::vector<double> edge_p_inherent;  // p with no controls; empty when no control lowers any step
+  std::vector<std::uint32_t> edge_ttc;  // index into distributions
+  // The step probabilities of one set an attack compares with, controls on or off.
+  [[nodiscard]] std::span<const double> step_probabilities(bool controls_on, std::uint8_t set = 0) const {
+    const auto& p = controls_on || edge_p_inherent.empty() ? edge_p_residual : edge_p_inherent;
+    return std::span<const double>(p).subspan(static_cast<std::size_t>(set) * relation_count(), relation_count());
+  }
+  // The time-to-compromise laws (indices into distributions) of one set.
+  [[nodiscard]] std::span<const std::uint32_t> step_times(std::uint8_t set = 0) const {
+    return std::span<const std::uint32_t>(edge_ttc).subspan(static_cast<std::size_t>(set) * relation_count(),
+                                                            relation_count());
   }
   // Relation ids in scenario order, for reports; empty when no relation has one.
   std::vector<std::string> relation_id;
-  std::vector<std::uint32_t> edge_ttc;      // index into distributions
   std::vector<Distribution> distributions;  // deduplicated time-to-compromise laws
 
   // ---- enterprises and the supply-chain cascade ----
@@ -94,8 +109,9 @@ struct Model {
   [[nodiscard]] double frozen_bytes_per_relation() const;
 };
 
-// Compiles a scenario that validate() accepted. Throws std::invalid_argument on
-// what validation would have refused.
+// Compiles a scenario that validate() accepted, with its attack-step library (the bundled
+// one with the scenario's `library` over it: EffectiveLibrary). Throws
+// std::invalid_argument on what validation would have refused.
 Model compile(const v1::Scenario& scenario);
 
 // The distribution a schema Distribution describes (absent: fixed 0 days).

@@ -86,6 +86,8 @@ void write_row(JsonWriter& w, const CompareResult& r, const CompareRow& row) {
   w.key("ci95").numbers({row.diff_mean - kZ95 * row.diff_stderr, row.diff_mean + kZ95 * row.diff_stderr});
   w.end_object();
   w.key("changed_enterprises").count(row.changed);
+  w.key("no_effect");
+  row.no_effect ? w.string(*row.no_effect) : w.null();
   if (row.baseline == kSupplierRule) {
     w.key("supplier_rule");
     write_supplier_decisions(w, row.decisions);
@@ -174,6 +176,22 @@ std::string compare_csv(const CompareResult& r) {
   return out;
 }
 
+namespace {
+
+// Under the table: each variant that changed baselines but no step, and why.
+std::string no_effect_notes(const CompareResult& r) {
+  std::string out;
+  for (const auto& row : r.rows) {
+    if (!row.no_effect) continue;
+    out += terminal_safe(row.scenario) + ", " + terminal_safe(row.baseline) + ": changed " +
+           std::to_string(row.changed) + (row.changed == 1 ? " baseline" : " baselines") +
+           " but no step: " + terminal_safe(*row.no_effect) + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string compare_text(const CompareResult& r) {
   std::string out;
   const auto add = [&](const char* fmt, auto... args) { out += format(fmt, args...); };
@@ -232,6 +250,7 @@ std::string compare_text(const CompareResult& r) {
     if (annual) out += align_right(row.annual_mean ? pm(*row.annual_mean, *row.annual_stderr) : "n/a", 24);
     out += "\n";
   }
+  out += no_effect_notes(r);
   for (const auto& row : r.rows) {
     if (row.baseline != kSupplierRule) continue;
     out += "supplier rule on " + terminal_safe(row.scenario);

@@ -1,12 +1,71 @@
 #include "cpsf/output/summary.hpp"
 
 #include <cstdio>
+#include <set>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "cpsf/base/terminal.hpp"
+#include "cpsf/model/catalogue.hpp"
 #include "cpsf/model/model.hpp"
+#include "cpsf/model/resolve_steps.hpp"
 
 namespace cpsf {
+
+namespace {
+
+// Where each relation's step and each control's efficacy came from.
+void summarise_library(const v1::Scenario& s, ScenarioSummary::FromLibrary& out) {
+  const EffectiveLibrary library(s);
+  const StepResolver steps(library.get());
+  out.version = library.get().version();
+  out.library_steps = static_cast<std::size_t>(library.get().steps_size());
+  std::unordered_map<std::string_view, v1::Element> element;
+  for (const auto& a : s.assets()) element.emplace(a.id(), a.element());
+  for (const auto& r : s.relations()) {
+    const auto it = element.find(r.to());
+    const ResolvedStep step = steps.resolve(r, it == element.end() ? v1::ELEMENT_UNSPECIFIED : it->second);
+    const bool p_lib = step.p_from == From::Library, ttc_lib = step.ttc_from == From::Library,
+               mit_lib = step.mitigations_from == From::Library;
+    out.steps += p_lib || ttc_lib || mit_lib ? 1 : 0;
+    (p_lib ? out.p_library : step.p_from == From::Scenario ? out.p_scenario : out.p_missing)++;
+    (ttc_lib ? out.ttc_library : r.step().has_ttc() ? out.ttc_scenario : out.ttc_none)++;
+    (mit_lib                           ? out.mitigations_library
+     : r.step().mitigated_by().empty() ? out.mitigations_none
+                                       : out.mitigations_scenario)++;
+  }
+  for (const auto& c : s.controls()) (c.has_efficacy() ? out.efficacy_scenario : out.efficacy_library)++;
+  const CatalogueIndex catalogue(s);
+  std::set<std::string> baselines;
+  for (const auto& e : s.enterprises()) {
+    if (!e.baseline().empty()) baselines.insert(e.baseline());
+  }
+  for (const auto& b : baselines) {
+    for (const auto& bc : catalogue.controls_of(b))
+      (bc.has_efficacy() ? out.efficacy_scenario : out.efficacy_library)++;
+  }
+}
+
+// The lines of the summary on what came from the attack-step library.
+std::string format_library_use(const ScenarioSummary& m) {
+  std::string out;
+  char line[256];
+  const auto add = [&](const char* fmt, auto... args) {
+    std::snprintf(line, sizeof line, fmt, args...);
+    out += line;
+  };
+  const auto& l = m.library;
+  add("  from the attack-step library (%s, %zu steps): %zu of %zu relations' steps\n",
+      l.version.empty() ? "unversioned" : terminal_safe(l.version).c_str(), l.library_steps, l.steps, m.relations);
+  add("    p            %zu library, %zu scenario", l.p_library, l.p_scenario);
+  if (l.p_missing > 0) add(", %zu missing", l.p_missing);
+  add("\n    ttc          %zu library, %zu scenario, %zu none (0 days)\n", l.ttc_library, l.ttc_scenario, l.ttc_none);
+  add("    mitigations  %zu library, %zu scenario, %zu none\n", l.mitigations_library, l.mitigations_scenario,
+      l.mitigations_none);
+  return out;
+}
+
+}  // namespace
 
 ScenarioSummary summarise(const v1::Scenario& s) {
   ScenarioSummary m;
@@ -42,6 +101,7 @@ ScenarioSummary summarise(const v1::Scenario& s) {
     if (r.kind() >= 0 && r.kind() < 8) ++m.relations_by_kind[static_cast<std::size_t>(r.kind())];
   }
   for (const auto& c : s.controls()) (c.implemented() ? m.controls_implemented : m.controls_candidate)++;
+  summarise_library(s, m.library);
   return m;
 }
 
@@ -96,7 +156,11 @@ std::string format_summary(const v1::Scenario& s, const ScenarioSummary& m) {
     first = false;
   }
   out += "\n";
+  out += format_library_use(m);
   add("controls      %zu implemented, %zu candidates\n", m.controls_implemented, m.controls_candidate);
+  out += "  efficacies: " + std::to_string(m.library.efficacy_scenario) + " given, " +
+         std::to_string(m.library.efficacy_library) +
+         " from the library by level (controls, and the controls of the baselines claimed)\n";
   add("threats       %zu\n", m.threats);
   const std::size_t w_threat = column_width(s.threats(), 22, [](const auto& t) { return t.id(); });
   std::size_t exposed = 0;

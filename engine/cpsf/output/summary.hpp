@@ -18,6 +18,18 @@ struct ScenarioSummary {
   std::array<std::array<std::size_t, 6>, 3> assets_by_layer_element{};
   std::array<std::size_t, 3> relations_by_layer{};
   std::array<std::size_t, 8> relations_by_kind{};  // RelationKind values 0..7
+  // Where the relations' steps and the controls' efficacies came from (the attack-step
+  // library, docs/library.md): counts of relations, and of controls (the scenario's and
+  // those of the baselines its enterprises claim, each baseline control once per baseline).
+  struct FromLibrary {
+    std::size_t steps = 0;  // relations with a matching library step that gives them something
+    std::size_t p_library = 0, p_scenario = 0, p_missing = 0;
+    std::size_t ttc_library = 0, ttc_scenario = 0, ttc_none = 0;  // none: 0 days
+    std::size_t mitigations_library = 0, mitigations_scenario = 0, mitigations_none = 0;
+    std::size_t efficacy_library = 0, efficacy_scenario = 0;
+    std::string version;  // of the merged library
+    std::size_t library_steps = 0;
+  } library;
 };
 
 ScenarioSummary summarise(const v1::Scenario& scenario);

@@ -23,6 +23,7 @@ AttackScratch::AttackScratch(const Model& model)
 Attack::Attack(const Model& model, std::size_t threat, std::uint64_t seed)
     : model_(model),
       threat_(model.threats.at(threat)),
+      ttc_(model.step_times(threat_.step_set).data()),
       // Arrivals later than kMaxDays never count, whatever the horizon: the run's exact
       // fixed-point sums of times hold no more (limits.hpp). No test in the loop.
       horizon_(std::min(model.horizon.value_or(kMaxDays), kMaxDays)),
@@ -65,7 +66,7 @@ Attack::EagerDraws Attack::draw_all(std::uint64_t address) const {
     const auto step = steps_.uniform_pair(address, r, 0);
     eager.step_u[e] = step[0];
     UniformCursorAfter uniforms(step[1], times_, address, r);
-    eager.time[e] = m.distributions[m.edge_ttc[e]].sample(uniforms);
+    eager.time[e] = m.distributions[ttc_[e]].sample(uniforms);
   }
   for (std::uint32_t v = 0; v < m.asset_count(); ++v) eager.contain_u[v] = containment_.uniform(address, v, 0);
   return eager;
@@ -91,7 +92,7 @@ Attack::EagerDraws Attack::draw_all(std::uint64_t address) const {
 // still open, then their Philox blocks (independent of each other and free of
 // branches, so they overlap in the pipeline), then the outcomes.
 template <bool kEager>
-void Attack::try_steps(std::uint32_t v, double t, std::uint64_t address, const std::vector<double>& p, double scale,
+void Attack::try_steps(std::uint32_t v, double t, std::uint64_t address, const double* p, double scale,
                        const EagerDraws& eager, AttackScratch& s, std::uint64_t& steps) const {
   const Model& m = model_;
   using S = AttackScratch;
@@ -129,7 +130,7 @@ void Attack::try_steps(std::uint32_t v, double t, std::uint64_t address, const s
         ttc = eager.time[e];
       } else {
         UniformCursorAfter uniforms(uniform_from_words(block[i][2], block[i][3]), times_, address, m.edge_relation[e]);
-        ttc = m.distributions[m.edge_ttc[e]].sample(uniforms);
+        ttc = m.distributions[ttc_[e]].sample(uniforms);
       }
       const double arrival = t + ttc;
       if (!all_gate) {
@@ -159,7 +160,7 @@ template <bool kEager>
 double Attack::run_impl(std::uint64_t address, Controls controls, AttackScratch& s) const {
   const Model& m = model_;
   s.start();
-  const std::vector<double>& p = m.step_probabilities(controls == Controls::On);
+  const double* p = m.step_probabilities(controls == Controls::On, threat_.step_set).data();
   const double scale = threat_.step_scale;
 
   // Eager sampling draws everything first: the outcome must not change.

@@ -175,11 +175,13 @@ class Attack {
   EagerDraws draw_all(std::uint64_t address) const;
   void enter(std::uint64_t address, AttackScratch& s) const;
   template <bool kEager>
-  void try_steps(std::uint32_t v, double t, std::uint64_t address, const std::vector<double>& p, double scale,
+  void try_steps(std::uint32_t v, double t, std::uint64_t address, const double* p, double scale,
                  const EagerDraws& eager, AttackScratch& s, std::uint64_t& steps) const;
 
   const Model& model_;
   const CompiledThreat& threat_;
+  // The time laws of the threat's step set (Model::step_times), fixed per attack.
+  const std::uint32_t* ttc_;
   double horizon_;
   RandomStream entries_, steps_, times_, containment_;
 };

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <functional>
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -21,6 +23,7 @@
 #include "cpsf/model/cascade.hpp"
 #include "cpsf/model/catalogue.hpp"
 #include "cpsf/model/model.hpp"
+#include "cpsf/model/resolve_steps.hpp"
 
 namespace cpsf {
 
@@ -142,10 +145,16 @@ std::string allowed_names(const pb::EnumDescriptor& type) {
 class Validator {
  public:
   Validator(const LoadedScenario& loaded, Diagnostics& out)
-      : loaded_(loaded), s_(loaded.scenario()), out_(out), catalogue_(loaded.scenario()) {}
+      : loaded_(loaded),
+        s_(loaded.scenario()),
+        out_(out),
+        catalogue_(loaded.scenario()),
+        library_(loaded.scenario()),
+        resolver_(library_.get()) {}
 
   void run() {
     check_well_formed();
+    check_step_library();
     check_empty();
     index_ids();
     check_enterprises();
@@ -156,6 +165,8 @@ class Validator {
     check_dependencies();
     check_requirements();
     check_baselines();
+    check_control_coverage();
+    warn_idle_controls();
     check_settings();
     check_reachability();
     check_targets_reachable();
@@ -654,14 +665,9 @@ class Validator {
         error("relations", i, "layer", label, "has no CPSF layer",
               "set layer: L1 (between organisations), L2 (cyber-physical interface) or L3 (cyberspace)");
       }
-      if (!r.has_step()) {
-        error("relations", i, "step", label, "has no attack step", "add step { p: <success probability> }");
-        continue;
-      }
       const auto& step = r.step();
       if (!step.has_p()) {
-        error("relations", i, "step", label, "attack step has no success probability p",
-              "add p: <probability in [0, 1]> to step");
+        unresolved_p(r, i, to);
       } else {
         probability(step.p(), "relations", i, "step.p", label, "step.p");
       }
@@ -684,15 +690,108 @@ class Validator {
     }
   }
 
+  // ---- the attack-step library ---------------------------------------------------------------
+  // The merged library (bundled ← the scenario's `library`, with any --library file applied
+  // to it) passes check_library(); each problem names the file and field where its entry
+  // was written. Without a `library` the bundled one runs, which library_test checks.
+  void check_step_library() {
+    if (!s_.has_library()) return;
+    Diagnostics found;
+    check_library(library_.get(), LibraryOrigin{"", ""}, found);
+    for (Diagnostic& d : found.items()) {
+      place_library_entry(d);
+      out_.add(std::move(d));
+    }
+  }
+
+  // Rewrites the file and path of a diagnostic about entry N of a merged list ("steps[N]...")
+  // to where that entry was written: the scenario (or its --library file), or the bundled library.
+  void place_library_entry(Diagnostic& d) const {
+    const auto& own = s_.library();
+    const auto& merged = library_.get();
+    const auto& bundled = bundled_library();
+    const auto id = [](const auto& x) -> const std::string& { return x.id(); };
+    const auto requirement = [](const auto& x) -> const std::string& { return x.requirement(); };
+    if (place_in(d, "steps", merged.steps(), own.steps(), bundled.steps(), id)) return;
+    if (place_in(d, "sources", merged.sources(), own.sources(), bundled.sources(), id)) return;
+    if (place_in(d, "requirement_defaults", merged.requirement_defaults(), own.requirement_defaults(),
+                 bundled.requirement_defaults(), requirement)) {
+      return;
+    }
+    d.file = loaded_.files.front().path;
+    d.path = d.path.empty() ? "library" : "library." + d.path;
+  }
+
+  template <class Items, class Key>
+  bool place_in(Diagnostic& d, const std::string& list, const Items& merged, const Items& own, const Items& bundled,
+                Key key) const {
+    const std::string head = list + "[";
+    if (d.path.rfind(head, 0) != 0) return false;
+    const auto close = d.path.find(']', head.size());
+    if (close == std::string::npos) return false;
+    const int n = std::atoi(d.path.substr(head.size(), close - head.size()).c_str());
+    const std::string rest = d.path.substr(close + 1);
+    if (n < 0 || n >= merged.size()) return false;
+    const std::string& wanted = key(merged[n]);
+    for (int j = own.size(); j-- > 0;) {  // the last with the key: merging replaces earlier ones
+      if (key(own[j]) != wanted) continue;
+      auto [file, path] = loaded_.where("library." + list, j);
+      d.file = *file;
+      d.path = path + rest;
+      return true;
+    }
+    for (int j = 0; j < bundled.size(); ++j) {
+      if (key(bundled[j]) != wanted) continue;
+      d.file = std::string(bundled_library_file());
+      d.path = list;
+      d.path.append("[").append(std::to_string(j)).append("]").append(rest);
+      return true;
+    }
+    return false;
+  }
+
+  // A step without p takes it from the library step of its kind, layer and `to` element;
+  // without one, or without a kind, it has none.
+  void unresolved_p(const v1::Relation& r, int i, std::uint32_t to) {
+    const auto label = [&] { return relation_label(r, i); };
+    if (r.kind() == v1::RELATION_KIND_UNSPECIFIED) {
+      if (!r.has_step()) {
+        error("relations", i, "step", label, "has no attack step and no kind",
+              "add step { p: <success probability> }, or give the relation a kind, so that its step comes from "
+              "the attack-step library (docs/library.md)");
+      } else {
+        error("relations", i, "step", label, "attack step has no success probability p, and the relation has no kind",
+              "add p: <probability in [0, 1]> to step, or give the relation a kind, so that p comes from the "
+              "attack-step library (docs/library.md)");
+      }
+      return;
+    }
+    if (to == kAbsent || r.layer() == v1::LAYER_UNSPECIFIED) return;  // reported: no element or layer to match
+    const v1::Element element = s_.assets(static_cast<int>(to)).element();
+    if (element == v1::ELEMENT_UNSPECIFIED) return;  // reported with the asset
+    if (resolver_.resolve(r, element).p_from == From::Library) return;
+    const auto name = [](const pb::EnumDescriptor* type, int v) {
+      const auto* value = type->FindValueByNumber(v);
+      return value != nullptr ? value->name() : std::to_string(v);
+    };
+    error("relations", i, "kind", label,
+          "no step.p, and the attack-step library has no step for kind " +
+              name(v1::RelationKind_descriptor(), r.kind()) + " on layer " + name(v1::Layer_descriptor(), r.layer()) +
+              " into " + name(v1::Element_descriptor(), element) + " (the element of " + quoted(r.to()) + ")",
+          "give step { p: <probability in [0, 1]> } (and a ttc), or add a library step for this kind, layer and "
+          "element to the scenario's library or a --library file (docs/library.md)");
+  }
+
   void check_controls() {
     for (int i = 0; i < s_.controls_size(); ++i) {
       const auto& c = s_.controls(i);
       const std::string label = "control " + quoted(c.id());
       requirement_reference(c.requirement(), "controls", i, "requirement", label);
-      if (!c.has_efficacy()) {
-        error("controls", i, "", label, "has no efficacy",
-              "add efficacy: <fraction of step success it removes, in [0, 1]>");
-      } else {
+      if (!c.has_efficacy() && c.level() == v1::LEVEL_UNSPECIFIED) {
+        error("controls", i, "", label, "has no efficacy and no level",
+              "add efficacy: <fraction of step success it removes, in [0, 1]>, or a level (BASIC, ADVANCED, "
+              "HIGH_ADVANCED) so that the efficacy comes from the attack-step library (docs/library.md)");
+      } else if (c.has_efficacy()) {
         probability(c.efficacy(), "controls", i, "efficacy", label, "efficacy");
       }
       amount(c.cost(), "controls", i, "cost", label, "cost", "an annual cost");
@@ -708,16 +807,154 @@ class Validator {
                   "a relation");
         const std::uint32_t relation = relations_.find(c.relations(k));
         if (relation == kAbsent || c.requirement().empty()) continue;
-        const auto& mitigated = s_.relations(static_cast<int>(relation)).step().mitigated_by();
-        if (std::find(mitigated.begin(), mitigated.end(), c.requirement()) == mitigated.end()) {
-          warning(
-              "controls", i, "relations[" + std::to_string(k) + "]", label,
-              "is scoped to relation " + quoted(c.relations(k)) + ", whose step is not mitigated_by " +
-                  quoted(c.requirement()) + ", so it has no effect there",
-              "add " + c.requirement() + " to that relation's step.mitigated_by, or drop the relation from the scope");
+        const auto& scoped = s_.relations(static_cast<int>(relation));
+        const std::uint32_t to = relation < relation_ends_.size() ? relation_ends_[relation].second : kAbsent;
+        const auto element = to != kAbsent ? s_.assets(static_cast<int>(to)).element() : v1::ELEMENT_UNSPECIFIED;
+        if (!resolver_.lists(scoped, resolver_.resolve(scoped, element), c.requirement())) {
+          warning("controls", i, "relations[" + std::to_string(k) + "]", label,
+                  "is scoped to relation " + quoted(c.relations(k)) + ", whose step is not mitigated_by " +
+                      quoted(c.requirement()) + ", so it has no effect there",
+                  "add " + c.requirement() +
+                      " to that relation's step.mitigated_by, give it a kind whose library step "
+                      "lists it (docs/library.md), or drop the relation from the scope");
         }
       }
     }
+  }
+
+  // ---- what the controls act on ---------------------------------------------------------------
+  // Walks every relation's resolved step once: a control or baseline control without an
+  // efficacy must get one from the library for each step it acts on (an error names the
+  // first step it cannot); and what each control and baseline acts on is recorded for the
+  // warnings about controls that act on nothing (warn_idle_controls).
+  void check_control_coverage() {
+    std::unordered_map<std::string_view, std::vector<int>> controls_by_requirement;
+    for (int i = 0; i < s_.controls_size(); ++i) {
+      if (!s_.controls(i).requirement().empty()) controls_by_requirement[s_.controls(i).requirement()].push_back(i);
+    }
+    control_acts_.assign(static_cast<std::size_t>(s_.controls_size()), 0);
+    std::vector<std::uint8_t> reported(control_acts_.size(), 0);
+    const auto baseline_controls = controls_by_enterprise();
+    std::set<std::pair<std::string, std::string>> baseline_reported;  // (baseline, requirement)
+    for (int i = 0; i < s_.relations_size() && static_cast<std::size_t>(i) < relation_ends_.size(); ++i) {
+      const std::uint32_t to = relation_ends_[static_cast<std::size_t>(i)].second;
+      if (to == kAbsent) continue;
+      const auto& r = s_.relations(i);
+      const auto& target = s_.assets(static_cast<int>(to));
+      const ResolvedStep step = resolver_.resolve(r, target.element());
+      const std::uint32_t owner = enterprises_.find(target.owner());
+      resolver_.for_each_requirement(r, step, [&](std::string_view requirement) {
+        if (auto it = controls_by_requirement.find(requirement); it != controls_by_requirement.end()) {
+          for (const int c : it->second) {
+            if (!control_covers(s_.controls(c), r, target)) continue;
+            control_acts_[static_cast<std::size_t>(c)] = 1;
+            if (reported[static_cast<std::size_t>(c)] == 0 && !efficacy_resolves(s_.controls(c), requirement, step)) {
+              reported[static_cast<std::size_t>(c)] = 1;
+              no_efficacy("controls", c, "level", "control " + quoted(s_.controls(c).id()), s_.controls(c).level(),
+                          requirement, r, i);
+            }
+          }
+        }
+        if (owner == kAbsent || owner >= baseline_controls.size()) return;
+        const std::string& baseline = s_.enterprises(static_cast<int>(owner)).baseline();
+        if (baseline.empty()) return;
+        baseline_listed_[baseline].emplace(requirement);
+        const auto& by_requirement = baseline_controls[owner];
+        const auto it = by_requirement.find(std::string(requirement));
+        if (it == by_requirement.end()) return;
+        for (const auto& bc : it->second) {
+          if (efficacy_resolves(bc, requirement, step) ||
+              !baseline_reported.emplace(baseline, std::string(requirement)).second) {
+            continue;
+          }
+          no_efficacy("enterprises", static_cast<int>(owner), "baseline",
+                      "baseline " + quoted(baseline) + " (of enterprise " + quoted(target.owner()) + ")", bc.level(),
+                      requirement, r, i);
+        }
+      });
+    }
+  }
+
+  // Each enterprise's baseline controls by requirement (none where it has no baseline).
+  std::vector<std::unordered_map<std::string, std::vector<v1::BaselineControl>>> controls_by_enterprise() const {
+    std::vector<std::unordered_map<std::string, std::vector<v1::BaselineControl>>> out(
+        static_cast<std::size_t>(s_.enterprises_size()));
+    std::unordered_map<std::string, std::vector<v1::BaselineControl>> of_baseline;
+    for (int i = 0; i < s_.enterprises_size(); ++i) {
+      const std::string& b = s_.enterprises(i).baseline();
+      if (b.empty() || catalogue_.find_baseline(b) == nullptr) continue;
+      auto [it, fresh] = of_baseline.try_emplace(b);
+      if (fresh) it->second = catalogue_.controls_of(b);
+      for (const auto& bc : it->second) out[static_cast<std::size_t>(i)][bc.requirement()].push_back(bc);
+    }
+    return out;
+  }
+
+  // No silent no-ops: a control, or a baseline's control, whose requirement no step it
+  // covers lists changes nothing. Names it and says how to make it act.
+  void warn_idle_controls() {
+    for (int i = 0; i < s_.controls_size() && static_cast<std::size_t>(i) < control_acts_.size(); ++i) {
+      const auto& c = s_.controls(i);
+      if (control_acts_[static_cast<std::size_t>(i)] != 0 || c.requirement().empty()) continue;
+      warning("controls", i, "requirement", "control " + quoted(c.id()),
+              std::string(c.implemented() ? "acts" : "would act") + " on no relation: no relation it covers lists " +
+                  c.requirement() + " among its step's mitigations (by hand or from the attack-step library), so it " +
+                  (c.implemented() ? "changes nothing" : "would change nothing"),
+              "add " + c.requirement() +
+                  " to the step.mitigated_by of the relations it should act on, give those relations a kind whose "
+                  "library step lists it (docs/library.md), or change the control's scope (enterprises, assets, "
+                  "relations)");
+    }
+    std::map<std::string, std::vector<int>> claimed;  // baseline → the enterprises that claim it
+    for (int i = 0; i < s_.enterprises_size(); ++i) {
+      const std::string& b = s_.enterprises(i).baseline();
+      if (!b.empty() && catalogue_.find_baseline(b) != nullptr) claimed[b].push_back(i);
+    }
+    for (const auto& [baseline, enterprises] : claimed) warn_idle_baseline(baseline, enterprises);
+  }
+
+  void warn_idle_baseline(const std::string& baseline, const std::vector<int>& enterprises) {
+    std::set<std::string> requirements;
+    for (const auto& bc : catalogue_.controls_of(baseline)) requirements.insert(bc.requirement());
+    if (requirements.empty()) return;
+    const auto listed_it = baseline_listed_.find(baseline);
+    std::string idle, who;
+    std::size_t n_idle = 0;
+    for (const auto& r : requirements) {
+      if (listed_it != baseline_listed_.end() && listed_it->second.count(r) != 0) continue;
+      idle += (n_idle++ == 0 ? "" : ", ") + r;
+    }
+    if (n_idle == 0) return;
+    for (std::size_t k = 0; k < enterprises.size(); ++k) {
+      who += (k == 0 ? "" : ", ") + quoted(s_.enterprises(enterprises[k]).id());
+    }
+    // A baseline is a claim about an enterprise: some of its requirements (governance,
+    // say) acting on no step of the chain is usual, and listed by `cpsf validate
+    // --summary`; a baseline none of whose requirements acts changes nothing at all.
+    if (n_idle < requirements.size()) return;
+    warning("enterprises", enterprises.front(), "baseline", "baseline " + quoted(baseline),
+            "changes nothing: no relation into the assets of " + who + " lists any of its requirements (" + idle +
+                ") among its step's mitigations, by hand or from the attack-step library",
+            "give the relations into these enterprises' assets a kind whose library step lists its requirements "
+            "(docs/library.md), or add them to those relations' step.mitigated_by");
+  }
+
+  template <class C>
+  bool efficacy_resolves(const C& control, std::string_view requirement, const ResolvedStep& step) const {
+    if (control.has_efficacy() || control.level() == v1::LEVEL_UNSPECIFIED) return true;  // else reported already
+    return resolver_.efficacy(std::nullopt, control.level(), requirement, step).value.has_value();
+  }
+
+  void no_efficacy(std::string_view list, int index, std::string_view sub, const std::string& entity, v1::Level level,
+                   std::string_view requirement, const v1::Relation& r, int relation) {
+    const std::string req(requirement);
+    error(list, index, sub, entity,
+          "its control for " + req + " has no efficacy, and the attack-step library gives none at level " +
+              v1::Level_Name(level) + " for " + relation_label(r, relation) +
+              ": neither that relation's library step nor the library's requirement_defaults list " + req,
+          "give the control an efficacy: <value in [0, 1]>, or add " + req +
+              " with its efficacy per level to the library's requirement_defaults (a scenario's library or a "
+              "--library file, docs/library.md)");
   }
 
   void check_threats() {
@@ -846,10 +1083,11 @@ class Validator {
         const auto& c = b.controls(k);
         const std::string sub = "controls[" + std::to_string(k) + "]";
         requirement_reference(c.requirement(), "baselines", i, sub + ".requirement", label);
-        if (!c.has_efficacy()) {
-          error("baselines", i, sub, label, "control " + quoted(c.requirement()) + " has no efficacy",
-                "add efficacy: <value in [0, 1]>");
-        } else {
+        if (!c.has_efficacy() && c.level() == v1::LEVEL_UNSPECIFIED) {
+          error("baselines", i, sub, label, "control " + quoted(c.requirement()) + " has no efficacy and no level",
+                "add efficacy: <value in [0, 1]>, or a level (BASIC, ADVANCED, HIGH_ADVANCED) so that the "
+                "efficacy comes from the attack-step library (docs/library.md)");
+        } else if (c.has_efficacy()) {
           probability(c.efficacy(), "baselines", i, sub + ".efficacy", label, "efficacy");
         }
         amount(c.cost(), "baselines", i, sub + ".cost", label, "cost", "an annual cost");
@@ -961,6 +1199,15 @@ class Validator {
     }
   }
 
+  // Whether relation r's step can succeed against some threat: p > 0, written or from the
+  // library (for any capability).
+  bool can_succeed(int r, std::uint32_t to) const {
+    const auto& relation = s_.relations(r);
+    if (relation.step().has_p()) return relation.step().p() > 0;
+    const auto step = resolver_.resolve(relation, s_.assets(static_cast<int>(to)).element());
+    return std::any_of(step.p.begin(), step.p.end(), [](double p) { return p > 0; });
+  }
+
   // A target no attack can reach is never compromised: legal, but usually a missing
   // relation. Follows the engine's rules (sim/attack.cpp) from the entries: a step with
   // p = 0 never succeeds, nothing leaves an asset with containment 1, a threat with
@@ -980,14 +1227,14 @@ class Validator {
     std::vector<std::uint32_t> begin(n + 1, 0), in_degree(n, 0);
     for (std::size_t r = 0; r < ends.size(); ++r) {
       ++in_degree[ends[r].second];
-      if (s_.relations(static_cast<int>(r)).step().p() > 0) ++begin[ends[r].first + 1];
+      if (can_succeed(static_cast<int>(r), ends[r].second)) ++begin[ends[r].first + 1];
     }
     for (std::uint32_t v = 0; v < n; ++v) begin[v + 1] += begin[v];
     std::vector<std::uint32_t> to(begin[n]);
     {
       std::vector<std::uint32_t> next(begin.begin(), begin.end() - 1);
       for (std::size_t r = 0; r < ends.size(); ++r) {
-        if (s_.relations(static_cast<int>(r)).step().p() > 0) to[next[ends[r].first]++] = ends[r].second;
+        if (can_succeed(static_cast<int>(r), ends[r].second)) to[next[ends[r].first]++] = ends[r].second;
       }
     }
     ends = {};
@@ -1022,6 +1269,13 @@ class Validator {
   const v1::Scenario& s_;
   Diagnostics& out_;
   CatalogueIndex catalogue_;
+  EffectiveLibrary library_;
+  StepResolver resolver_;
+  // Filled by check_control_coverage: whether each control covers some relation whose step
+  // its requirement mitigates, and each baseline in use: the requirements listed by steps
+  // into its enterprises' assets.
+  std::vector<std::uint8_t> control_acts_;
+  std::unordered_map<std::string, std::set<std::string, std::less<>>> baseline_listed_;
   IdIndex enterprises_, assets_, relations_, controls_, threats_, requirements_, baselines_;
   // (from, to) asset indices of each relation, kAbsent where undefined: check_relations
   // resolves them, check_targets_reachable follows them.

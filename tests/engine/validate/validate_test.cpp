@@ -419,7 +419,9 @@ TEST(Validate, ScenarioRequirementsExtendTheCatalogue) {
   ScratchDir dir;
   const auto c = check_text(dir, std::string(kMinimalScenario) +
                                      "requirements { id: \"CPS.PT-1\" subject: \"protective technology\" }\n"
-                                     "controls { id: \"x\" requirement: \"CPS.PT-1\" efficacy: 0.3 }\n");
+                                     "controls { id: \"x\" requirement: \"CPS.PT-1\" efficacy: 0.3 }\n"
+                                     "relations { from: \"plm\" to: \"vpn\" layer: L3 step { p: 0.1 mitigated_by: "
+                                     "\"CPS.PT-1\" } }\n");
   EXPECT_TRUE(c.diagnostics.empty()) << c.dump();
 }
 
@@ -801,6 +803,164 @@ TEST(Validate, LognormalMeanLimit) {
   EXPECT_TRUE(HasError(with("mu: 60 sigma: 1"), "s.textproto", "relation 's'", "lognormal mean", 6));
   // A very small median with a wide spread is fine while the mean stays within the limit.
   EXPECT_EQ(with("mu: -100 sigma: 14").diagnostics.error_count(), 0u);
+}
+
+}  // namespace
+}  // namespace cpsf
+
+// ---- the attack-step library (docs/library.md) ------------------------------------------------
+
+namespace cpsf {
+namespace {
+
+using testing::Checked;
+using testing::HasError;
+using testing::HasWarning;
+using testing::ScratchDir;
+
+constexpr std::string_view kKindsOnly = R"(name: "kinds only"
+enterprises { id: "oem" }
+assets { id: "vpn" owner: "oem" layer: L3 element: SYSTEM exposure: 0.5 }
+assets { id: "plm" owner: "oem" layer: L3 element: DATA loss { confidentiality: 100 } target: true }
+)";
+
+TEST(ValidateLibrary, ARelationWithAKindNeedsNoNumbers) {
+  ScratchDir dir;
+  const auto c = testing::check(dir.write(
+      "s.textproto",
+      std::string(kKindsOnly) + "relations { id: \"r\" from: \"vpn\" to: \"plm\" layer: L3 kind: NETWORK }\n"));
+  EXPECT_TRUE(c.diagnostics.empty()) << c.dump();
+}
+
+TEST(ValidateLibrary, NoLibraryStepAndNoP) {
+  ScratchDir dir;
+  const auto c = testing::check(
+      dir.write("s.textproto", std::string(kKindsOnly) +
+                                   "relations { id: \"r\" from: \"vpn\" to: \"plm\" layer: L1 kind: NETWORK }\n"
+                                   "relations { id: \"s\" from: \"vpn\" to: \"plm\" layer: L3 }\n"));
+  EXPECT_TRUE(HasError(c, "s.textproto", "relation 'r'",
+                       "no step.p, and the attack-step library has no step for kind NETWORK on layer L1 into DATA "
+                       "(the element of 'plm')",
+                       5));
+  EXPECT_TRUE(HasError(c, "s.textproto", "relation 's'", "has no attack step and no kind", 6));
+}
+
+TEST(ValidateLibrary, AControlNeedsAnEfficacyOrALevelTheLibraryResolves) {
+  ScratchDir dir;
+  const auto c = testing::check(dir.write(
+      "s.textproto",
+      std::string(kKindsOnly) +
+          R"(relations { id: "r" from: "vpn" to: "plm" layer: L3 kind: NETWORK step { mitigated_by: "CPS.ZZ-1" } }
+requirements { id: "CPS.ZZ-1" }
+controls { id: "none" requirement: "CPS.AC-1" implemented: true }
+controls { id: "unresolved" requirement: "CPS.ZZ-1" level: BASIC implemented: true }
+controls { id: "resolved" requirement: "CPS.AC-1" level: ADVANCED implemented: true }
+baselines { id: "mine" controls { requirement: "CPS.ZZ-1" level: ADVANCED } }
+enterprises { id: "t1" baseline: "mine" }
+)"));
+  EXPECT_TRUE(HasError(c, "s.textproto", "control 'none'", "has no efficacy and no level", 7));
+  EXPECT_TRUE(HasError(c, "s.textproto", "control 'unresolved'",
+                       "its control for CPS.ZZ-1 has no efficacy, and the attack-step library gives none at level "
+                       "BASIC for relation 'r'",
+                       8));
+  EXPECT_FALSE(HasError(c, "s.textproto", "control 'resolved'", ""));
+  // The baseline "mine" is claimed by t1, which owns no asset: nothing to resolve.
+  EXPECT_FALSE(HasError(c, "s.textproto", "baseline 'mine'", "its control for"));
+}
+
+TEST(ValidateLibrary, ABaselineControlWithoutEfficacyOnAStep) {
+  ScratchDir dir;
+  const auto c = testing::check(dir.write(
+      "s.textproto",
+      std::string(kKindsOnly) +
+          R"(relations { id: "r" from: "vpn" to: "plm" layer: L3 kind: NETWORK step { mitigated_by: "CPS.ZZ-1" } }
+requirements { id: "CPS.ZZ-1" }
+baselines { id: "mine" controls { requirement: "CPS.ZZ-1" level: ADVANCED } controls { requirement: "CPS.AC-1" } }
+)"));
+  EXPECT_TRUE(HasError(c, "s.textproto", "baseline 'mine'", "control 'CPS.AC-1' has no efficacy and no level", 7));
+  // Claimed by the asset's owner: the step lists CPS.ZZ-1, which no library entry gives.
+  const auto claimed = testing::check(dir.write("t.textproto",
+                                                R"(name: "kinds only"
+enterprises { id: "oem" baseline: "mine" }
+assets { id: "vpn" owner: "oem" layer: L3 element: SYSTEM exposure: 0.5 }
+assets { id: "plm" owner: "oem" layer: L3 element: DATA loss { confidentiality: 100 } target: true }
+relations { id: "r" from: "vpn" to: "plm" layer: L3 kind: NETWORK step { mitigated_by: "CPS.ZZ-1" } }
+requirements { id: "CPS.ZZ-1" }
+baselines { id: "mine" controls { requirement: "CPS.ZZ-1" level: ADVANCED } }
+)"));
+  EXPECT_TRUE(HasError(claimed, "t.textproto", "baseline 'mine' (of enterprise 'oem')",
+                       "its control for CPS.ZZ-1 has no efficacy", 2));
+}
+
+TEST(ValidateLibrary, AControlOrBaselineThatActsOnNothingWarns) {
+  ScratchDir dir;
+  const auto c = testing::check(dir.write(
+      "s.textproto", std::string(kKindsOnly) + R"(relations { id: "r" from: "vpn" to: "plm" layer: L3 kind: NETWORK }
+relations { id: "h" from: "plm" to: "vpn" layer: L3 step { p: 0.5 mitigated_by: "CPS.AT-1" } }
+controls { id: "acts" requirement: "CPS.CM-1" level: BASIC implemented: true }
+controls { id: "by-hand" requirement: "CPS.AT-1" efficacy: 0.3 implemented: true }
+controls { id: "idle" requirement: "CPS.GV-1" efficacy: 0.3 implemented: true }
+controls { id: "candidate" requirement: "CPS.CM-1" level: BASIC assets: "vpn" }
+baselines { id: "governance" controls { requirement: "CPS.GV-1" efficacy: 0.2 } }
+enterprises { id: "t1" baseline: "governance" }
+assets { id: "t1-erp" owner: "t1" layer: L3 element: SYSTEM }
+relations { id: "t" from: "vpn" to: "t1-erp" layer: L3 kind: NETWORK }
+)"));
+  EXPECT_EQ(c.diagnostics.error_count(), 0u) << c.dump();
+  EXPECT_TRUE(HasWarning(c, "s.textproto", "control 'idle'",
+                         "acts on no relation: no relation it covers lists CPS.GV-1 among its step's mitigations", 9));
+  EXPECT_TRUE(HasWarning(c, "s.textproto", "control 'candidate'",
+                         "would act on no relation: no relation it covers lists CPS.CM-1", 10));
+  EXPECT_FALSE(HasWarning(c, "s.textproto", "control 'acts'", ""));     // network-l3 lists CPS.CM-1
+  EXPECT_FALSE(HasWarning(c, "s.textproto", "control 'by-hand'", ""));  // "h" lists CPS.AT-1 by hand
+  EXPECT_TRUE(HasWarning(c, "s.textproto", "baseline 'governance'",
+                         "changes nothing: no relation into the assets of 't1' lists any of its requirements "
+                         "(CPS.GV-1)",
+                         12));
+  // SCS-3 acts on network-l3 (CPS.CM-1, ...), though not all of its requirements do: no warning.
+  const auto scs3 = testing::check(
+      dir.write("t.textproto", std::string(kKindsOnly) +
+                                   "relations { id: \"r\" from: \"vpn\" to: \"plm\" layer: L3 kind: NETWORK }\n"
+                                   "enterprises { id: \"t1\" baseline: \"SCS-3\" }\n"
+                                   "assets { id: \"t1-erp\" owner: \"t1\" layer: L3 element: SYSTEM }\n"
+                                   "relations { from: \"vpn\" to: \"t1-erp\" layer: L3 kind: NETWORK }\n"));
+  EXPECT_TRUE(scs3.diagnostics.empty()) << scs3.dump();
+}
+
+TEST(ValidateLibrary, AStepThatClashesWithABundledOneIsAmbiguousAtItsLine) {
+  ScratchDir dir;
+  std::string caps;
+  for (const char* c : {"COMMON_ATTACKS", "TARGETED_SUPPLY_CHAIN", "ADVANCED_UNKNOWN"}) {
+    caps += std::string("    by_capability { capability: ") + c +
+            " p: 0.1 p_from { note: \"x\" } ttc { fixed { value: 1 } } ttc_from { note: \"x\" } }\n";
+  }
+  const auto c = testing::check(dir.write(
+      "s.textproto", std::string(kMinimalScenario) + "library {\n  steps {\n    id: \"my-network\" kind: NETWORK " +
+                         "layers: L3 target_elements: DATA\n" + caps + "  }\n}\n"));
+  EXPECT_TRUE(HasError(c, "s.textproto", "library step 'my-network'",
+                       "steps 'network-l3' and 'my-network' both match a NETWORK relation on L3 into DATA", 7));
+}
+
+TEST(ValidateLibrary, OnlyTheTopLevelFileMaySetTheLibrary) {
+  ScratchDir dir;
+  dir.write("part.textproto", "library { notes: \"mine\" }\n");
+  const auto c =
+      testing::check(dir.write("s.textproto", std::string(kMinimalScenario) + "include: \"part.textproto\"\n"));
+  EXPECT_EQ(c.status, LoadStatus::Invalid);
+  EXPECT_TRUE(HasError(c, "part.textproto", "", "an included file sets \"library\"", 1));
+}
+
+TEST(ValidateLibrary, AScenarioLibrarysProblemsAreAtItsLines) {
+  ScratchDir dir;
+  const auto c = testing::check(dir.write("s.textproto", std::string(kMinimalScenario) + R"(library {
+  steps {
+    id: "network-l1" kind: NETWORK layers: L1
+    by_capability { capability: COMMON_ATTACKS p: 1.5 p_from { note: "x" } ttc { fixed { value: 1 } } ttc_from { note: "x" } }
+  }
+}
+)"));
+  EXPECT_TRUE(HasError(c, "s.textproto", "library step 'network-l1'", "outside [0, 1]", 9));
+  EXPECT_TRUE(HasError(c, "s.textproto", "library step 'network-l1'", "no by_capability for TARGETED_SUPPLY_CHAIN", 9));
 }
 
 }  // namespace
