@@ -146,14 +146,21 @@ TEST(Inventory, DefaultCellsMakeNoEmptyMessagesAndNaNIsCanonical) {
 }
 
 TEST(Inventory, KindOnlyRelationsAreLeftToValidation) {
+  // The first relation's step comes from the attack-step library; the second's kind has no
+  // library step on L1, which validation reports on its CSV row.
   auto r =
-      import({kEnterprises, kAssets, {"relations.csv", "inv/relations.csv", "from,to,layer,kind\nvpn,mes,L3,TRUST\n"}});
-  ASSERT_EQ(r.checked.status, LoadStatus::Ok) << r.checked.dump();
+      import({kEnterprises,
+              kAssets,
+              {"relations.csv", "inv/relations.csv", "from,to,layer,kind\nvpn,mes,L3,TRUST\nvpn,mes,L1,NETWORK\n"}});
+  ASSERT_EQ(r.checked.status, LoadStatus::Ok) << r.checked.dump();  // read; validation's errors are below
   EXPECT_FALSE(r.loaded.scenario().relations(0).has_step());
-  // Validation's diagnostic lands on the CSV row.
-  bool on_row = false;
-  for (const auto& d : r.checked.diagnostics.items()) on_row |= d.file == "inv/relations.csv" && d.line == 2;
-  EXPECT_TRUE(on_row) << r.checked.dump();
+  EXPECT_FALSE(r.loaded.scenario().relations(1).has_step());
+  int on_second_row = 0;
+  for (const auto& d : r.checked.diagnostics.items()) {
+    EXPECT_FALSE(d.file == "inv/relations.csv" && d.line == 2) << r.checked.dump();
+    if (d.file == "inv/relations.csv" && d.line == 3 && d.message.find("library") != std::string::npos) ++on_second_row;
+  }
+  EXPECT_EQ(on_second_row, 1) << r.checked.dump();
 }
 
 TEST(Inventory, BadCellsNameFileLineColumnAndFix) {
