@@ -1,7 +1,7 @@
 // A relation's attack step and a control's efficacy as a run uses them: what the scenario
 // gives explicitly, else what the attack-step library says (docs/library.md, "How a run
 // uses it"). compile() builds the model from these; validate() reports what cannot be
-// resolved; `cpsf validate --summary` and `cpsf explain --relation` show where each
+// resolved; `cpsf validate --summary` and `cpsf validate --explain RELATION` show where each
 // number came from.
 #pragma once
 
