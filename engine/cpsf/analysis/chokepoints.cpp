@@ -230,7 +230,7 @@ WeakGraph weak_graph(const Model& model, const CompiledThreat& th, bool controls
   for (std::uint32_t v = 0; v < n; ++v) {
     if (model.asset_containment[v] >= 1) continue;
     for (std::uint32_t e = model.out_begin[v]; e < model.out_begin[v + 1]; ++e) {
-      if (p[e] * th.step_scale > 0) {
+      if (p[e] * model.step_scale_on(th, e) > 0) {
         weak_edges.emplace_back(v, model.edge_target[e]);
         weak_props.push_back({e});
       }

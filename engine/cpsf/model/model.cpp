@@ -116,10 +116,10 @@ Distribution to_distribution(const v1::Distribution& d) {
 
 double Model::frozen_bytes_per_relation() const {
   if (edge_target.empty()) return 0.0;
-  const double bytes =
-      static_cast<double>(out_begin.size() * sizeof(std::uint32_t) + edge_target.size() * sizeof(std::uint32_t) * 2 +
-                          edge_ttc.size() * sizeof(std::uint32_t) + edge_p_residual.size() * sizeof(double) +
-                          edge_p_inherent.size() * sizeof(double) + distributions.size() * sizeof(Distribution));
+  const double bytes = static_cast<double>(
+      out_begin.size() * sizeof(std::uint32_t) + edge_target.size() * sizeof(std::uint32_t) * 2 +
+      edge_ttc.size() * sizeof(std::uint32_t) + edge_p_residual.size() * sizeof(double) +
+      edge_p_inherent.size() * sizeof(double) + edge_p_written.size() + distributions.size() * sizeof(Distribution));
   return bytes / static_cast<double>(edge_target.size());
 }
 
@@ -290,6 +290,7 @@ void compile_relations(const v1::Scenario& s, const IdIndex& asset_index, Distri
   m.edge_p_inherent.resize(r_count * static_cast<std::size_t>(sets));
   m.edge_ttc.resize(r_count * static_cast<std::size_t>(sets));
   std::vector<std::string_view> listed;  // a step's requirements, reused
+  m.edge_p_written.assign(r_count, 1);
   for (std::size_t e = 0; e < r_count; ++e) {
     const std::uint32_t ri = row_order[e];
     const auto& r = s.relations(static_cast<int>(ri));
@@ -297,6 +298,7 @@ void compile_relations(const v1::Scenario& s, const IdIndex& asset_index, Distri
     m.edge_target.push_back(w);
     const ResolvedStep step = steps.resolve(r, s.assets(static_cast<int>(w)).element());
     if (step.p_from == From::Nowhere) throw std::invalid_argument("relation " + r.id() + " has no step probability");
+    m.edge_p_written[e] = step.p_from == From::Scenario ? 1 : 0;
     std::array<double, kCapabilities> residual = step.p;
     apply_controls(s, r, step, w, controls, steps, m, residual, sets, listed);
     for (int c = 0; c < sets; ++c) {
@@ -312,6 +314,10 @@ void compile_relations(const v1::Scenario& s, const IdIndex& asset_index, Distri
   if (m.edge_p_inherent == m.edge_p_residual) {
     m.edge_p_inherent.clear();
     m.edge_p_inherent.shrink_to_fit();
+  }
+  if (std::all_of(m.edge_p_written.begin(), m.edge_p_written.end(), [](std::uint8_t w) { return w != 0; })) {
+    m.edge_p_written.clear();
+    m.edge_p_written.shrink_to_fit();
   }
 }
 

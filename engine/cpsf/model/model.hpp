@@ -39,9 +39,11 @@ struct CompiledThreat {
   std::string id;
   std::vector<std::uint32_t> entry_assets;  // asset indices
   std::vector<double> entry_probability;    // same order
-  double step_scale = 1.0;                  // multiplies every step's probability
-  std::optional<double> annual_frequency;   // attacks a year, when given
-  std::vector<std::uint32_t> objectives;    // asset indices
+  // Multiplies the probability of every step whose p the scenario writes (Model::step_scale_on);
+  // a p from the attack-step library already depends on the threat's capability.
+  double step_scale = 1.0;
+  std::optional<double> annual_frequency;  // attacks a year, when given
+  std::vector<std::uint32_t> objectives;   // asset indices
   // Which of the model's step sets this threat attacks with: its capability's index
   // (resolve_steps.hpp) when the model keeps one set per capability, else 0.
   std::uint8_t step_set = 0;
@@ -84,6 +86,14 @@ struct Model {
   [[nodiscard]] std::span<const std::uint32_t> step_times(std::uint8_t set = 0) const {
     return std::span<const std::uint32_t>(edge_ttc).subspan(static_cast<std::size_t>(set) * relation_count(),
                                                             relation_count());
+  }
+  // 1 where the step's p is written in the scenario, 0 where it comes from the attack-step
+  // library (by the threat's capability, which step_scale must not scale again); empty
+  // when every p is written, so today's scenarios keep their arrays and their numbers.
+  std::vector<std::uint8_t> edge_p_written;
+  // The factor threat t's step_scale puts on edge e's probability.
+  [[nodiscard]] double step_scale_on(const CompiledThreat& t, std::uint32_t e) const {
+    return edge_p_written.empty() || edge_p_written[e] != 0 ? t.step_scale : 1.0;
   }
   // Relation ids in scenario order, for reports; empty when no relation has one.
   std::vector<std::string> relation_id;

@@ -24,6 +24,7 @@ Attack::Attack(const Model& model, std::size_t threat, std::uint64_t seed)
     : model_(model),
       threat_(model.threats.at(threat)),
       ttc_(model.step_times(threat_.step_set).data()),
+      p_written_(model.edge_p_written.empty() ? nullptr : model.edge_p_written.data()),
       // Arrivals later than kMaxDays never count, whatever the horizon: the run's exact
       // fixed-point sums of times hold no more (limits.hpp). No test in the loop.
       horizon_(std::min(model.horizon.value_or(kMaxDays), kMaxDays)),
@@ -119,7 +120,9 @@ void Attack::try_steps(std::uint32_t v, double t, std::uint64_t address, const d
       ++steps;
       const double u = kEager ? eager.step_u[e] : uniform_from_words(block[i][0], block[i][1]);
       const bool all_gate = m.asset_all_gate[w] != 0;
-      if (!(u < p[e] * scale)) {
+      // step_scale scales the p the scenario writes, not the library's (Model::step_scale_on).
+      const double factor = p_written_ == nullptr || p_written_[e] != 0 ? scale : 1.0;
+      if (!(u < p[e] * factor)) {
         // A failed step into an ALL asset means it never falls through its gate
         // (it can still be an entry: then it is queued already at time 0).
         if (all_gate && state != S::kQueued) S::set_state(sw, S::kBlocked);

@@ -182,6 +182,8 @@ class Attack {
   const CompiledThreat& threat_;
   // The time laws of the threat's step set (Model::step_times), fixed per attack.
   const std::uint32_t* ttc_;
+  // Model::edge_p_written, or nullptr when every p is written (step_scale on every step).
+  const std::uint8_t* p_written_;
   double horizon_;
   RandomStream entries_, steps_, times_, containment_;
 };

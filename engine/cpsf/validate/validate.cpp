@@ -958,6 +958,10 @@ class Validator {
   }
 
   void check_threats() {
+    // Relations with no p of their own take it from the library; with none written, a
+    // threat's step_scale has nothing to scale.
+    const bool no_p_written = !s_.relations().empty() && std::none_of(s_.relations().begin(), s_.relations().end(),
+                                                                      [](const auto& r) { return r.step().has_p(); });
     for (int i = 0; i < s_.threats_size(); ++i) {
       const auto& t = s_.threats(i);
       const std::string label = "threat " + quoted(t.id());
@@ -992,6 +996,14 @@ class Validator {
         }
       }
       if (t.has_step_scale()) non_negative(t.step_scale(), "threats", i, "step_scale", label, "step_scale", "a factor");
+      if (t.has_step_scale() && t.step_scale() != 1 && no_p_written) {
+        warning("threats", i, "step_scale", label,
+                "step_scale " + num(t.step_scale()) +
+                    " changes nothing: it multiplies the p a relation's step writes, and every p here comes from "
+                    "the attack-step library, which sets p by the threat's capability",
+                "set the threat's capability (COMMON_ATTACKS, TARGETED_SUPPLY_CHAIN, ADVANCED_UNKNOWN) and remove "
+                "step_scale; or write step.p on the relations it should scale (docs/library.md)");
+      }
     }
   }
 
@@ -1142,8 +1154,9 @@ class Validator {
   // Where attacks begin, by compile()'s rules (model.hpp): each threat's entry points
   // with a probability above 0, or the assets with exposure above 0 for a threat without
   // entry points and for the implicit threat of a scenario without threats. Per asset:
-  // kStepsOn where a threat that takes steps (step_scale > 0) enters, kEntered where only
-  // threats that take none do. Entry points naming no asset are left out (reported).
+  // kStepsOn where a threat that takes steps enters (step_scale > 0, or any relation whose p
+  // comes from the library, which step_scale does not scale), kEntered where only threats
+  // that take none do. Entry points naming no asset are left out (reported).
   static constexpr std::uint8_t kEntered = 1, kStepsOn = 2;
   std::vector<std::uint8_t> entries() const {
     std::vector<std::uint8_t> entry(static_cast<std::size_t>(s_.assets_size()), 0);
@@ -1156,8 +1169,10 @@ class Validator {
       }
     };
     if (s_.threats().empty()) at_exposures(true);
+    const bool library_p =
+        std::any_of(s_.relations().begin(), s_.relations().end(), [](const auto& r) { return !r.step().has_p(); });
     for (const auto& t : s_.threats()) {
-      const bool steps = !t.has_step_scale() || t.step_scale() > 0;
+      const bool steps = !t.has_step_scale() || t.step_scale() > 0 || library_p;
       if (enters_at_exposures(t)) {
         at_exposures(steps);
         continue;
@@ -1211,7 +1226,7 @@ class Validator {
   // A target no attack can reach is never compromised: legal, but usually a missing
   // relation. Follows the engine's rules (sim/attack.cpp) from the entries: a step with
   // p = 0 never succeeds, nothing leaves an asset with containment 1, a threat with
-  // step_scale 0 takes no step, and an ALL gate falls through its relations only when
+  // step_scale 0 takes no step whose p is written, and an ALL gate falls through its relations only when
   // every incoming relation can succeed. All threats are searched together, so an ALL
   // gate whose relations only different threats reach counts as reached: the warning is
   // never wrong, but can be missed there.

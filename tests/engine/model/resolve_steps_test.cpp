@@ -190,10 +190,31 @@ TEST(CompileSteps, ControlsTakeTheirEfficacyFromTheLibraryByLevel) {
   EXPECT_DOUBLE_EQ(compile(s).step_probabilities(true, 0)[0], 0.5 * (1 - 0.5));
 }
 
-TEST(CompileSteps, StepScaleStillMultipliesLibrarySteps) {
-  const Model m = compile(parse(std::string(kChain) + "threats { id: \"t\" step_scale: 0.5 }"));
-  EXPECT_DOUBLE_EQ(m.threats[0].step_scale, 0.5);
-  EXPECT_DOUBLE_EQ(m.step_probabilities(true, m.threats[0].step_set)[0], 0.5);
+TEST(CompileSteps, StepScaleMultipliesTheWrittenStepsOnly) {
+  // "ab" takes its p from the library, "ba" writes it: step_scale scales "ba" only, as
+  // the library's p already depends on the threat's capability.
+  const Model m = compile(parse(std::string(kChain) + R"(
+relations { id: "ba" from: "b" to: "a" layer: L3 kind: NETWORK step { p: 0.3 } }
+threats { id: "t" step_scale: 0.5 }
+)"));
+  ASSERT_EQ(m.edge_p_written.size(), 2u);
+  for (std::uint32_t e = 0; e < 2; ++e) {
+    const bool written = m.relation_id[m.edge_relation[e]] == "ba";
+    EXPECT_EQ(m.edge_p_written[e], written ? 1 : 0);
+    EXPECT_DOUBLE_EQ(m.step_scale_on(m.threats[0], e), written ? 0.5 : 1.0);
+  }
+  EXPECT_DOUBLE_EQ(m.step_probabilities(true, m.threats[0].step_set)[m.relation_id[m.edge_relation[0]] == "ab" ? 0 : 1],
+                   0.5);
+  // Every p written: no array, and step_scale on every step, as before the library.
+  const Model written = compile(parse(R"(
+enterprises { id: "e" }
+assets { id: "a" owner: "e" layer: L3 element: SYSTEM exposure: 1 }
+assets { id: "b" owner: "e" layer: L3 element: SYSTEM }
+relations { from: "a" to: "b" layer: L3 kind: NETWORK step { p: 0.3 } }
+threats { id: "t" step_scale: 0.5 }
+)"));
+  EXPECT_TRUE(written.edge_p_written.empty());
+  EXPECT_DOUBLE_EQ(written.step_scale_on(written.threats[0], 0), 0.5);
 }
 
 TEST(CompileSteps, AScenarioLibraryReplacesABundledStep) {

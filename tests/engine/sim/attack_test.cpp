@@ -78,6 +78,31 @@ TEST(Attack, AllGateAssetThatIsAnEntryFallsAtTimeZero) {
   EXPECT_EQ(outcome(m, 0).at("t"), 0.0);
 }
 
+TEST(Attack, StepScaleLeavesTheLibrarysStepsAlone) {
+  // s → a takes p 1 from the scenario's library, a → b writes p 1: a threat with
+  // step_scale 0 takes the first in every trial and never the second.
+  const std::string always = R"(p: 1 p_from { note: "test" } ttc { fixed { value: 1 } } ttc_from { note: "test" })";
+  const Model m =
+      model_of(asset("s", "exposure: 1") + asset("a") + asset("b") +
+               "relations { from: \"s\" to: \"a\" layer: L3 kind: TRUST }\n" + step("a", "b", 1, 1) +
+               "library { steps { id: \"trust-l3-identity\" kind: TRUST layers: L3 target_elements: SYSTEM\n"
+               "  by_capability { capability: COMMON_ATTACKS " +
+               always +
+               " }\n"
+               "  by_capability { capability: TARGETED_SUPPLY_CHAIN " +
+               always +
+               " }\n"
+               "  by_capability { capability: ADVANCED_UNKNOWN " +
+               always +
+               " } } }\n"
+               "threats { id: \"t\" step_scale: 0 }\n");
+  for (std::uint64_t trial = 0; trial < 50; ++trial) {
+    const auto o = outcome(m, trial);
+    EXPECT_EQ(o.count("a"), 1u);
+    EXPECT_EQ(o.count("b"), 0u);
+  }
+}
+
 TEST(Attack, ContainedAssetFallsButStopsTheAttack) {
   const Model m = model_of(asset("s", "exposure: 1") + asset("j", "containment: 1") + asset("t") +
                            step("s", "j", 1, 1) + step("j", "t", 1, 1));

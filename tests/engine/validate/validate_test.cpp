@@ -832,6 +832,20 @@ TEST(ValidateLibrary, ARelationWithAKindNeedsNoNumbers) {
   EXPECT_TRUE(c.diagnostics.empty()) << c.dump();
 }
 
+TEST(ValidateLibrary, AStepScaleWithNoWrittenPChangesNothing) {
+  ScratchDir dir;
+  const std::string relation = "relations { id: \"r\" from: \"vpn\" to: \"plm\" layer: L3 kind: NETWORK }\n";
+  const auto c = testing::check(
+      dir.write("s.textproto", std::string(kKindsOnly) + relation + "threats { id: \"t\" step_scale: 1.2 }\n"));
+  EXPECT_TRUE(HasWarning(c, "s.textproto", "threat 't'", "step_scale 1.2 changes nothing", 6)) << c.dump();
+  // One written p gives it something to scale: no warning.
+  const auto written =
+      testing::check(dir.write("w.textproto", std::string(kKindsOnly) + relation +
+                                                  "relations { from: \"plm\" to: \"vpn\" layer: L3 step { p: 0.3 } }\n"
+                                                  "threats { id: \"t\" step_scale: 1.2 }\n"));
+  EXPECT_FALSE(HasWarning(written, "w.textproto", "threat 't'", "changes nothing")) << written.dump();
+}
+
 TEST(ValidateLibrary, NoLibraryStepAndNoP) {
   ScratchDir dir;
   const auto c = testing::check(
