@@ -1,5 +1,6 @@
 import os
 import pathlib
+import signal
 import threading
 import time
 
@@ -47,3 +48,26 @@ def ticking():
         return result, ticks, time.monotonic() - started
 
     return run
+
+
+@pytest.fixture
+def interrupt():
+    """Sends Ctrl-C (SIGINT) to a started cpsf process `after` seconds past the moment it
+    catches SIGINT. A fixed sleep from the start raced with the process's start-up: under
+    a sanitizer on a loaded machine, 50 ms did not reach the handler, and the default
+    action killed the process (exit -2) instead of the exit 130 under test."""
+    def send(process, after):
+        deadline = time.monotonic() + 60
+        status = pathlib.Path(f"/proc/{process.pid}/status")
+        while True:
+            assert process.poll() is None, f"cpsf ended (exit {process.returncode}) before catching SIGINT"
+            caught = next((line.split()[1] for line in status.read_text().splitlines()
+                           if line.startswith("SigCgt:")), "0")
+            if int(caught, 16) & (1 << (signal.SIGINT - 1)):
+                break
+            assert time.monotonic() < deadline, "cpsf did not catch SIGINT within 60 s"
+            time.sleep(0.002)
+        time.sleep(after)
+        process.send_signal(signal.SIGINT)
+
+    return send

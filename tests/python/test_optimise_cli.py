@@ -1,9 +1,7 @@
 """`cpsf optimise` end to end: files, table, determinism, exit codes and messages, Ctrl-C."""
 import csv
 import json
-import signal
 import subprocess
-import time
 
 import pytest
 
@@ -144,12 +142,11 @@ def test_help_lists_the_verb(cpsf_bin):
         assert option in r.stdout, option
 
 
-def test_ctrl_c_exits_130_and_writes_nothing(cpsf_bin, root, tmp_path):
+def test_ctrl_c_exits_130_and_writes_nothing(cpsf_bin, root, tmp_path, interrupt):
     p = subprocess.Popen([cpsf_bin, "optimise", DEFAULT, "--budget", "40000", "--trials", "100000000", "--out",
                           str(tmp_path / "o"), "-q"], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          text=True)
-    time.sleep(1.0)
-    p.send_signal(signal.SIGINT)
+    interrupt(p, 1.0)
     out, err = p.communicate(timeout=60)
     assert p.returncode == 130, err
     assert "interrupted; nothing was written" in err

@@ -6,11 +6,9 @@ import copy
 import json
 import os
 import pathlib
-import signal
 import stat
 import subprocess
 import threading
-import time
 
 import pytest
 
@@ -283,7 +281,7 @@ def test_nothing_printed_nothing_lost(cpsf_bin, root, hostile, tmp_path):
 
 # ---- a run that completed no trial ---------------------------------------------------------------
 
-def test_ctrl_c_before_the_first_round_replaces_no_result(cpsf_bin, root, tmp_path):
+def test_ctrl_c_before_the_first_round_replaces_no_result(cpsf_bin, root, tmp_path, interrupt):
     out = tmp_path / "out"
     r = cpsf(cpsf_bin, "run", str(root / DEFAULT), "--trials", "1000", "--out", str(out), "-q")
     assert r.returncode == 0, r.stderr
@@ -293,8 +291,7 @@ def test_ctrl_c_before_the_first_round_replaces_no_result(cpsf_bin, root, tmp_pa
     for delay in (0.05, 0.6):  # while loading, and in the first round
         p = subprocess.Popen([cpsf_bin, "run", str(big), "--trials", "100000000", "--target-rse", "0",
                               "--out", str(out), "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        time.sleep(delay)
-        p.send_signal(signal.SIGINT)
+        interrupt(p, delay)
         _, err = p.communicate(timeout=120)
         err = err.decode()
         assert p.returncode == 130, (delay, p.returncode, err)

@@ -1,9 +1,7 @@
 """`cpsf run` end to end: outputs, determinism across threads, Ctrl-C, bad input."""
 import json
 import os
-import signal
 import subprocess
-import time
 
 DEFAULT = "scenarios/default/scenario.textproto"
 
@@ -56,11 +54,10 @@ def test_run_refuses_an_invalid_scenario(cpsf_bin, tmp_path):
     assert run(cpsf_bin, "run", str(bad), "--trials", "0").returncode == 2
 
 
-def test_ctrl_c_writes_a_partial_result(cpsf_bin, root, tmp_path):
+def test_ctrl_c_writes_a_partial_result(cpsf_bin, root, tmp_path, interrupt):
     p = subprocess.Popen([cpsf_bin, "run", str(root / DEFAULT), "--trials", "100000000", "--target-rse", "0", "--out", str(tmp_path), "-q"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(1.5)
-    p.send_signal(signal.SIGINT)
+    interrupt(p, 1.5)
     _, err = p.communicate(timeout=120)
     assert p.returncode == 130, err
     assert "interrupted" in err
