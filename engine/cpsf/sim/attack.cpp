@@ -120,9 +120,7 @@ void Attack::try_steps(std::uint32_t v, double t, std::uint64_t address, const d
       ++steps;
       const double u = kEager ? eager.step_u[e] : uniform_from_words(block[i][0], block[i][1]);
       const bool all_gate = m.asset_all_gate[w] != 0;
-      // step_scale scales the p the scenario writes, not the library's (Model::step_scale_on).
-      const double factor = p_written_ == nullptr || p_written_[e] != 0 ? scale : 1.0;
-      if (!(u < p[e] * factor)) {
+      if (!(u < p[e] * scale_on(e, scale))) {
         // A failed step into an ALL asset means it never falls through its gate
         // (it can still be an entry: then it is queued already at time 0).
         if (all_gate && state != S::kQueued) S::set_state(sw, S::kBlocked);

@@ -184,6 +184,11 @@ class Attack {
   const std::uint32_t* ttc_;
   // Model::edge_p_written, or nullptr when every p is written (step_scale on every step).
   const std::uint8_t* p_written_;
+  // The factor on edge e's p: the threat's step_scale for a p the scenario writes, 1 for
+  // one from the library (as Model::step_scale_on).
+  [[nodiscard]] double scale_on(std::uint32_t e, double scale) const {
+    return p_written_ == nullptr || p_written_[e] != 0 ? scale : 1.0;
+  }
   double horizon_;
   RandomStream entries_, steps_, times_, containment_;
 };
