@@ -29,10 +29,17 @@ import threading
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-# The folders whose headers are checked (as .clang-tidy's HeaderFilterRegex says).
-HEADER_FOLDERS = ("engine", "python/src", "tests/engine", "bench")
 DIAGNOSTIC = re.compile(r"^\S.*:\d+:\d+: \w+: ")  # path:line:col: warning|error|note: message
 NOTE = re.compile(r"^\S.*:\d+:\d+: note: ")
+
+
+def header_filter_regex():
+    """.clang-tidy's HeaderFilterRegex, the one place that says which headers are ours (the
+    cache key holds .clang-tidy, so a change to it checks every file again)."""
+    found = re.search(r"^HeaderFilterRegex:\s*'([^']*)'", (ROOT / ".clang-tidy").read_text(), re.M)
+    if not found:
+        raise SystemExit("tidy.py: .clang-tidy has no HeaderFilterRegex: '...' line")
+    return found.group(1)
 
 
 def cache_dir():
@@ -113,8 +120,7 @@ def main():
     # Headers under this tree's own folders only, anchored at the tree: .clang-tidy's
     # unanchored pattern would also take a generated .pb.h when the clone's path itself
     # contains, say, "engine/".
-    folders = "|".join(re.escape(f) for f in HEADER_FOLDERS)
-    header_filter = f"--header-filter=^{re.escape(str(ROOT))}/({folders})/"
+    header_filter = f"--header-filter=^{re.escape(str(ROOT))}/{header_filter_regex()}"
     printed = set()
 
     def check(entry):
