@@ -153,8 +153,9 @@ def test_summary_counts_what_came_from_the_library(cpsf_bin, root):
     assert "p            9 library, 0 scenario" in r.stdout
     assert "mitigations  9 library, 0 scenario, 0 none" in r.stdout
     r = run(cpsf_bin, "validate", "--summary", root / "scenarios" / "default" / "scenario.textproto")
-    assert "0 of 63 relations' steps" in r.stdout
-    assert "mitigations  0 library, 57 scenario, 6 none" in r.stdout
+    assert "24 of 63 relations' steps" in r.stdout
+    assert "p            21 library, 42 scenario" in r.stdout
+    assert "mitigations  1 library, 56 scenario, 6 none" in r.stdout
     assert "efficacies: 37 given, 0 from the library by level" in r.stdout
 
 
