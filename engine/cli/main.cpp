@@ -48,11 +48,13 @@ struct ValidateOptions {
   bool quiet = false;
   std::string library;                 // --library FILE
   std::optional<std::string> explain;  // --explain RELATION
+  bool json = false;                   // --json: the explanation as JSON
   std::uint64_t max_file_bytes = cpsf::ReadLimits{}.max_file_bytes;
 };
 
 // --explain RELATION on a valid scenario: its resolved step and where each number came from.
-int print_explanation(const std::string& file, const cpsf::LoadedScenario& loaded, const std::string& relation) {
+int print_explanation(const std::string& file, const cpsf::LoadedScenario& loaded, const std::string& relation,
+                      bool json) {
   const auto index = cpsf::find_relation(loaded.scenario(), relation);
   if (!index) {
     std::fprintf(stderr,
@@ -60,11 +62,16 @@ int print_explanation(const std::string& file, const cpsf::LoadedScenario& loade
                  cpsf::terminal_safe(file).c_str(), cpsf::terminal_safe(relation).c_str());
     return kExitUsage;
   }
-  std::printf("%s", cpsf::explain_relation(loaded, *index).c_str());
+  const auto explanation = cpsf::explain_relation(loaded, *index);
+  std::printf("%s", (json ? cpsf::explanation_json(explanation) : cpsf::format_explanation(explanation)).c_str());
   return kExitOk;
 }
 
 int run_validate(const ValidateOptions& o) {
+  if (o.json && o.files.size() > 1) {
+    std::fprintf(stderr, "cpsf validate: error: --json writes one document: give one FILE (got %zu)\n", o.files.size());
+    return kExitUsage;
+  }
   int worst = kExitOk;
   cpsf::ReadLimits limits;
   limits.max_file_bytes = o.max_file_bytes;
@@ -79,7 +86,7 @@ int run_validate(const ValidateOptions& o) {
     const bool invalid = errors > 0 || (o.werror && warnings > 0);
     int code = status != cpsf::LoadStatus::Ok ? exit_code_for(status) : (invalid ? kExitInvalid : kExitOk);
     worst = std::max(worst, code);
-    if (!o.quiet) {
+    if (!o.quiet && !o.json) {
       const char* verdict = code == kExitOk ? "valid" : code == kExitInvalid ? "invalid" : "not read";
       std::printf("%s: %s (%s, %s)\n", cpsf::terminal_safe(file).c_str(), verdict, plural(errors, "error").c_str(),
                   plural(warnings, "warning").c_str());
@@ -87,7 +94,7 @@ int run_validate(const ValidateOptions& o) {
     if (o.summary && loaded && code == kExitOk) {
       std::printf("%s", cpsf::format_summary(loaded->scenario(), cpsf::summarise(loaded->scenario())).c_str());
     }
-    if (o.explain && loaded && code == kExitOk) worst = std::max(worst, print_explanation(file, *loaded, *o.explain));
+    if (o.explain && loaded && code == kExitOk) worst = std::max(worst, print_explanation(file, *loaded, *o.explain, o.json));
   }
   return worst;
 }
@@ -103,6 +110,11 @@ Command add_validate(CLI::App& app) {
   sub->add_option("--explain", o->explain,
                   "Print one relation's resolved attack step (by id, or index from 0) per threat capability, where "
                   "each number came from, and the controls that act on it");
+  sub->add_flag("--json", o->json,
+                "With --explain: write the explanation as one JSON document (format cpsf-explain/1) and no verdict "
+                "line; one FILE only")
+      ->needs("--explain")
+      ->excludes("--summary");
   add_library_option(sub, o->library);
   sub->add_option("--max-file-size", o->max_file_bytes, "Refuse files larger than this many bytes")
       ->capture_default_str()

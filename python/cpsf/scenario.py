@@ -453,6 +453,53 @@ class Scenario:
         """What the scenario holds, as ``cpsf validate --summary`` prints it."""
         return _core.scenario.summary(self.to_bytes())
 
+    def explain(self, relation: Union[str, int]) -> Dict[str, Any]:
+        """One relation's resolved attack step and where each number came from, as
+        ``cpsf validate --explain RELATION --json`` writes it (docs/library.md).
+
+        Parameters
+        ----------
+        relation : str or int
+            The relation's id, or its index from 0.
+
+        Returns
+        -------
+        dict
+            ``relation`` (id, from, to, kind, layer, to_element), ``library`` (version, the
+            matching ``step`` or None), ``capabilities`` (per threat capability: ``p`` and
+            ``ttc`` with ``p_from`` and ``ttc_from``, each an origin: ``from`` is
+            ``"scenario"``, ``"library"``, ``"requirement_defaults"`` or ``"none"``, with the
+            library step and the number's provenance ``source`` and ``note``),
+            ``mitigated_by`` with ``mitigations_from``, and ``controls``: the controls in
+            force that act on the step, each with its ``efficacy`` and ``efficacy_from``.
+
+        Raises
+        ------
+        ScenarioError
+            The scenario has errors (a step is only resolved in a valid scenario).
+        KeyError
+            No relation has that id or index.
+
+        Examples
+        --------
+        >>> import cpsf
+        >>> s = cpsf.load(cpsf.DEFAULT_SCENARIO)
+        >>> x = s.explain("r-oem-ws-ad")
+        >>> x["library"]["step"], x["capabilities"][0]["p"], x["capabilities"][0]["p_from"]["from"]
+        ('network-l3', 0.5, 'library')
+        >>> x["capabilities"][1]["capability"], x["capabilities"][1]["p"]
+        ('TARGETED_SUPPLY_CHAIN', 0.6)
+        """
+        import json
+
+        if isinstance(relation, bool) or not isinstance(relation, (str, int)):
+            raise TypeError(f"relation must be an id (str) or an index (int), not {type(relation).__name__}")
+        _validated(self, "Scenario.explain", stacklevel=3)
+        try:
+            return json.loads(_core.scenario.explain(self.to_bytes(), str(relation)))
+        except KeyError as e:
+            raise KeyError(e.args[0]) from None
+
     # ---- validation -------------------------------------------------------------------------
     def problems(self, name: str = "<memory>") -> List[Problem]:
         """Every problem the validator finds, errors and warnings, without raising.

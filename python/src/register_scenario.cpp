@@ -4,12 +4,18 @@
 // Scenarios cross the boundary as serialised cpsf.v1.Scenario bytes.
 #include <pybind11/stl.h>
 
+#include <array>
+#include <limits>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "cpsf/io/generate.hpp"
 #include "cpsf/io/scenario_io.hpp"
 #include "cpsf/model/library_file.hpp"
+#include "cpsf/model/resolve_steps.hpp"
+#include "cpsf/output/explain.hpp"
 #include "cpsf/output/summary.hpp"
 #include "cpsf/validate/validate.hpp"
 #include "diagnostics_tuple.hpp"
@@ -148,6 +154,50 @@ void def_summary_generate(py::module_& m) {
         return format_summary(scenario, summarise(scenario));
       },
       py::arg("data"), "What `cpsf validate --summary` prints for the scenario.");
+
+  m.def(
+      "explain",
+      [](const py::bytes& data, const std::string& relation) {
+        LoadedScenario loaded = in_memory_scenario("<memory>");
+        *loaded.mutable_scenario() = parse_scenario(data);
+        const auto index = find_relation(loaded.scenario(), relation);
+        if (!index) throw py::key_error("the scenario has no relation '" + relation + "' (give an id, or an index from 0)");
+        return explanation_json(explain_relation(loaded, *index));
+      },
+      py::arg("data"), py::arg("relation"),
+      "What `cpsf validate --explain RELATION --json` writes for a valid scenario (the caller validates).");
+
+  m.def(
+      "resolved_steps",
+      [](const py::bytes& data) {
+        // Per relation, in scenario order: p by capability index (NaN where none resolves),
+        // whether p came from the library, and the requirement ids that mitigate the step.
+        const v1::Scenario scenario = parse_scenario(data);
+        std::unordered_map<std::string, v1::Element> element;
+        for (const auto& a : scenario.assets()) element.emplace(a.id(), a.element());
+        const EffectiveLibrary library(scenario);
+        const StepResolver steps(library.get());
+        std::vector<std::array<double, kCapabilities>> p;
+        std::vector<bool> p_from_library;
+        std::vector<std::vector<std::string>> mitigated_by;
+        std::vector<py::bytes> ttc;  // COMMON_ATTACKS's time law, a serialised Distribution (empty: 0 days)
+        for (const auto& r : scenario.relations()) {
+          const auto it = element.find(r.to());
+          const auto step = steps.resolve(r, it == element.end() ? v1::ELEMENT_UNSPECIFIED : it->second);
+          auto ps = step.p;
+          if (step.p_from == From::Nowhere) ps.fill(std::numeric_limits<double>::quiet_NaN());
+          p.push_back(ps);
+          p_from_library.push_back(step.p_from == From::Library);
+          auto& ids = mitigated_by.emplace_back();
+          steps.for_each_requirement(r, step, [&](std::string_view id) { ids.emplace_back(id); });
+          ttc.emplace_back(step.ttc[0] != nullptr ? step.ttc[0]->SerializeAsString() : std::string());
+        }
+        return py::make_tuple(p, p_from_library, mitigated_by, ttc);
+      },
+      py::arg("data"),
+      "Each relation's step as a run resolves it: (p per capability [COMMON_ATTACKS, TARGETED_SUPPLY_CHAIN, "
+      "ADVANCED_UNKNOWN], whether p came from the library, the requirements that mitigate it, the time law "
+      "against COMMON_ATTACKS as a serialised Distribution).");
 
   m.def(
       "generate",

@@ -180,3 +180,23 @@ def test_explain_shows_each_number_and_where_it_came_from(cpsf_bin, root, tmp_pa
     assert "mitigated by: nothing" in r.stdout
     r = run(cpsf_bin, "validate", "-q", "--explain", "nope", s)
     assert r.returncode == 2 and "has no relation 'nope'" in r.stderr
+
+
+def test_explain_json_is_one_document_with_each_origin(cpsf_bin, tmp_path):
+    s = variant(tmp_path, "explained", [
+        ('relations { id: "vpn-erp" from: "t1-vpn" to: "t1-erp" layer: L3 kind: NETWORK }',
+         'relations { id: "vpn-erp" from: "t1-vpn" to: "t1-erp" layer: L3 kind: NETWORK step { p: 0.3 } }')])
+    r = run(cpsf_bin, "validate", "--explain", "1", "--json", s)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)  # stdout is the document alone: no verdict line
+    assert doc["format"] == "cpsf-explain/1"
+    caps = doc["capabilities"]
+    assert [c["p"] for c in caps] == [0.3, 0.3, 0.3]
+    assert all(c["p_from"] == {"from": "scenario", "at": f"{s}:18", "note": ""} for c in caps)
+    assert caps[0]["ttc_from"]["from"] == "library" and caps[0]["ttc_from"]["library_step"] == "network-l3"
+    assert doc["mitigated_by"] == [] and doc["mitigations_from"]["from"] == "none"
+    assert "nothing mitigates it" in doc["mitigations_from"]["note"]
+    # One FILE only; --json only with --explain, and not with --summary.
+    for args in (["--explain", "1", "--json", s, s], ["--json", s], ["--explain", "1", "--json", "--summary", s]):
+        r = run(cpsf_bin, "validate", *args)
+        assert r.returncode == 2 and r.stdout == "", (args, r.stdout, r.stderr)

@@ -340,3 +340,42 @@ def test_load_applies_a_library_file_as_the_command_line_does(root, tmp_path):
     with pytest.raises(cpsf.ScenarioError) as e:
         cpsf.load(kinds_only, library=lib)
     assert any(p.file == str(lib) and p.line == 1 for p in e.value.problems)
+
+
+def test_explain_is_the_command_lines_json_as_a_dict(root, cpsf_bin, tmp_path):
+    """Scenario.explain(relation) returns what `cpsf validate --explain RELATION --json` writes."""
+    import json
+
+    s = cpsf.load(cpsf.DEFAULT_SCENARIO)
+    x = s.explain("r-oem-ws-ad")
+    assert x["format"] == "cpsf-explain/1"
+    assert x["relation"]["id"] == "r-oem-ws-ad" and x["relation"]["to_element"] == "SYSTEM"
+    assert x["library"]["step"] == "network-l3"
+    by_cap = {c["capability"]: c for c in x["capabilities"]}
+    # p from the library, per capability (R2: 1.0 / 1.2 / 1.5 x the ★3 value); the time as written.
+    assert [by_cap[c]["p"] for c in ("COMMON_ATTACKS", "TARGETED_SUPPLY_CHAIN", "ADVANCED_UNKNOWN")] == [0.5, 0.6, 0.75]
+    assert all(c["p_from"]["from"] == "library" and c["p_from"]["library_step"] == "network-l3" for c in by_cap.values())
+    assert all(c["ttc_from"]["from"] == "scenario" for c in by_cap.values())
+    assert x["mitigated_by"] == ["CPS.AC-1", "CPS.DP-1"]
+    assert {c["id"]: c["efficacy"] for c in x["controls"]} == {"oem-ac-mfa": 0.55, "oem-dp-soc": 0.35}
+    assert s.explain(4) == x  # by index
+    # The command line's document, from the file: the same but for where things were written.
+    r = cli(cpsf_bin, "validate", "--explain", "r-oem-ws-ad", "--json", str(cpsf.DEFAULT_SCENARIO))
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    for d in (doc, x):
+        d["relation"].pop("at")
+        for c in d["capabilities"]:
+            c["ttc_from"].pop("at")
+        d["mitigations_from"].pop("at")
+        for c in d["controls"]:
+            c["efficacy_from"].pop("at")
+    assert doc == x
+    with pytest.raises(KeyError, match="no relation 'nope'"):
+        s.explain("nope")
+    with pytest.raises(TypeError):
+        s.explain(1.5)
+    bad = s.copy()
+    bad.relations[0].to = "nowhere"
+    with pytest.raises(cpsf.ScenarioError):
+        bad.explain(0)
