@@ -596,8 +596,13 @@ class Results:
         ``"from->to#index"`` when a relation has no id; two relations can join the
         same pair, hence a multigraph), with ``id, index, layer, kind, p,
         p_residual`` (p with the implemented controls folded in), ``p_inherent``,
-        ``mitigated_by, ttc, description``. Graph attributes: ``name, currency,
-        trials, seed``.
+        ``mitigated_by, ttc, description``, and ``p_by_capability`` (p against
+        COMMON_ATTACKS, TARGETED_SUPPLY_CHAIN, ADVANCED_UNKNOWN) and ``p_from``
+        (``"scenario"`` or ``"library"``). ``p``, ``ttc`` and ``mitigated_by`` are the
+        step as the run resolves it: what the relation writes, else the attack-step
+        library's (docs/library.md), against COMMON_ATTACKS where the library's numbers
+        differ by capability; so are ``p_residual`` and ``p_inherent``. Graph attributes:
+        ``name, currency, trials, seed``.
 
         Examples
         --------
@@ -618,12 +623,15 @@ class Results:
             g.add_node(aid, **row)
         p_res = self._core.relation_p(inherent=False)
         p_inh = self._core.relation_p(inherent=True)
+        # The step as the run resolved it: what the relation writes, else the attack-step library's.
+        p_cap, p_library, mitigations, ttcs = _core.scenario.resolved_steps(self.scenario.to_bytes())
         for i, r in enumerate(self.scenario.proto.relations):
             key = r.id or f"{getattr(r, 'from')}->{r.to}#{i}"
             g.add_edge(getattr(r, "from"), r.to, key=key, id=r.id, index=i, layer=v1.Layer.Name(r.layer),
-                       kind=v1.RelationKind.Name(r.kind), p=r.step.p if r.step.HasField("p") else float("nan"),
-                       p_residual=float(p_res[i]), p_inherent=float(p_inh[i]),
-                       mitigated_by=list(r.step.mitigated_by), ttc=_describe_distribution(r.step.ttc),
+                       kind=v1.RelationKind.Name(r.kind), p=float(p_cap[i][0]), p_by_capability=tuple(p_cap[i]),
+                       p_from="library" if p_library[i] else "scenario", p_residual=float(p_res[i]),
+                       p_inherent=float(p_inh[i]), mitigated_by=list(mitigations[i]),
+                       ttc=_describe_distribution(v1.Distribution.FromString(ttcs[i])),
                        description=r.description)
         return g
 
