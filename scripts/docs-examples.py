@@ -13,8 +13,10 @@ is marked on the line just before its fence:
 How a block runs. Each `$ ` line is a command, continued on the next lines while it ends in `\\`; the lines up to
 the next `$ ` are its output. Every command of the block runs in order (`echo $?`, `head`, `cat` and pipes
 included), each in `bash -c` from the repository root with `$?` set to the previous command's exit code, stdin
-empty, stderr merged into stdout. `build/bin/cpsf` in a command is the BINARY. The output of a `--help`
-command is left as written (tests/python/test_docs.py holds it to the binary).
+empty, stderr and stdout into one pipe: the order is that of `COMMAND 2>&1 | cat`, where cpsf's stdout, buffered,
+comes after its stderr. `build/bin/cpsf` in a command is the BINARY. The inputs the examples read that are not
+scenarios of the repository are in docs/examples/. The output of a `--help` command is left as written
+(tests/python/test_docs.py holds it to the binary).
 
 What is masked, so that the output does not depend on the machine or on other runs:
 - `/tmp/` in a command is a fresh private directory for the block, printed back as `/tmp/` (two runs at once do
