@@ -4,9 +4,8 @@
     /usr/bin/python3 scripts/docs-examples.py [BINARY] [--write]   (default build/bin/cpsf)
 
 Which blocks. Every ```console block of README.md, docs/*.md and scenarios/**/README.md with a command
-`$ build/bin/cpsf ...` that is not `--help` (those are scripts/docs-cli-help.py's). A block that cannot run from
-the repository root, because it shows files that are not in the repository (`bad.textproto`, `trap.json`, ...),
-is marked on the line just before its fence:
+`$ build/bin/cpsf ...` that is not `--help` (those are scripts/docs-cli-help.py's). A block whose output cannot be
+the same at every run (Ctrl-C at a moment of its own) is marked on the line just before its fence, and not run:
 
     <!-- docs-examples: skip (the reason) -->
 
