@@ -1,6 +1,8 @@
 """The documentation held to the code: what the docs paste or list must be what the binary does.
 
 - every `$ build/bin/cpsf ... --help` block in docs/cli.md equals the binary's output;
+- every other console example of the docs (`$ build/bin/cpsf run ...` and the rest) is what the binary prints,
+  run by scripts/docs-examples.py;
 - every verb has a section in docs/cli.md, and every option of every verb is named there;
 - every key results.json, optimise.json and compare.json can hold is named in docs/results-format.md,
   and every column of the CSV files too;
@@ -8,6 +10,7 @@
 - docs/library.md's tables are those scripts/docs-library.py makes from the bundled library.
 """
 import csv
+import importlib.util
 import io
 import json
 import pathlib
@@ -69,6 +72,30 @@ def test_every_help_block_in_cli_md_is_the_binarys_output(cpsf_bin, root):
         doc = "\n".join(line.rstrip() for line in doc.rstrip("\n").splitlines())
         assert doc == actual, (f"docs/cli.md's block for `{cmd}` differs from the binary's output "
                                "(fix: /usr/bin/python3 scripts/docs-cli-help.py, then read the diff)")
+
+
+def docs_examples(root):
+    """scripts/docs-examples.py as a module (its name is not an identifier)."""
+    spec = importlib.util.spec_from_file_location("docs_examples", root / "scripts" / "docs-examples.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_console_examples_are_the_binarys_output(cpsf_bin, root):
+    """Every console example with a `$ build/bin/cpsf` command other than --help, run from the repository root
+    (the rules: scripts/docs-examples.py). A changed number in an example's output fails here."""
+    examples = docs_examples(root)
+    found = examples.blocks(root)
+    run = [body.splitlines()[0] for _, _, _, body, skipped in found if not skipped]
+    # The examples the section names promise are among those run, not skipped.
+    for command in ("$ build/bin/cpsf validate --summary", "$ build/bin/cpsf run scenarios/default",
+                    "$ build/bin/cpsf optimise scenarios/default", "$ build/bin/cpsf compare scenarios/default"):
+        assert any(line.startswith(command) for line in run), f"no console example starting {command!r} is run"
+    differ = examples.check(cpsf_bin, root)
+    assert not differ, ("console examples differ from the binary's output "
+                        "(fix: /usr/bin/python3 scripts/docs-examples.py --write, then read the diff and the prose "
+                        "around it):\n" + "".join(diff for _, diff in differ))
 
 
 def test_every_verb_and_option_is_documented_in_cli_md(cpsf_bin, root):
