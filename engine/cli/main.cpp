@@ -94,7 +94,8 @@ int run_validate(const ValidateOptions& o) {
     if (o.summary && loaded && code == kExitOk) {
       std::printf("%s", cpsf::format_summary(loaded->scenario(), cpsf::summarise(loaded->scenario())).c_str());
     }
-    if (o.explain && loaded && code == kExitOk) worst = std::max(worst, print_explanation(file, *loaded, *o.explain, o.json));
+    if (o.explain && loaded && code == kExitOk)
+      worst = std::max(worst, print_explanation(file, *loaded, *o.explain, o.json));
   }
   return worst;
 }

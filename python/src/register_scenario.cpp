@@ -145,23 +145,16 @@ void def_write(py::module_& m) {
       "Writes the scenario atomically (a temporary file beside path, then a rename).");
 }
 
-// The summary and the generator.
-void def_summary_generate(py::module_& m) {
-  m.def(
-      "summary",
-      [](const py::bytes& data) {
-        const v1::Scenario scenario = parse_scenario(data);
-        return format_summary(scenario, summarise(scenario));
-      },
-      py::arg("data"), "What `cpsf validate --summary` prints for the scenario.");
-
+// One relation's step as resolved (the attack-step library): --explain, and every step at once.
+void def_resolved_steps(py::module_& m) {
   m.def(
       "explain",
       [](const py::bytes& data, const std::string& relation) {
         LoadedScenario loaded = in_memory_scenario("<memory>");
         *loaded.mutable_scenario() = parse_scenario(data);
         const auto index = find_relation(loaded.scenario(), relation);
-        if (!index) throw py::key_error("the scenario has no relation '" + relation + "' (give an id, or an index from 0)");
+        if (!index)
+          throw py::key_error("the scenario has no relation '" + relation + "' (give an id, or an index from 0)");
         return explanation_json(explain_relation(loaded, *index));
       },
       py::arg("data"), py::arg("relation"),
@@ -198,6 +191,17 @@ void def_summary_generate(py::module_& m) {
       "Each relation's step as a run resolves it: (p per capability [COMMON_ATTACKS, TARGETED_SUPPLY_CHAIN, "
       "ADVANCED_UNKNOWN], whether p came from the library, the requirements that mitigate it, the time law "
       "against COMMON_ATTACKS as a serialised Distribution).");
+}
+
+// The summary and the generator.
+void def_summary_generate(py::module_& m) {
+  m.def(
+      "summary",
+      [](const py::bytes& data) {
+        const v1::Scenario scenario = parse_scenario(data);
+        return format_summary(scenario, summarise(scenario));
+      },
+      py::arg("data"), "What `cpsf validate --summary` prints for the scenario.");
 
   m.def(
       "generate",
@@ -249,6 +253,7 @@ void register_scenario(py::module_& m) {
   def_read(m);
   def_write(m);
   def_summary_generate(m);
+  def_resolved_steps(m);
 }
 
 }  // namespace cpsf::python

@@ -216,9 +216,9 @@ RelationExplanation explain_relation(const LoadedScenario& loaded, int index) {
   } else if (!r.step().mitigated_by().empty()) {
     x.mitigations_from = scenario_origin(written_at(loaded, "relations", index, "step.mitigated_by"));
   } else {
-    x.mitigations_from = no_origin(step.p_from == From::Scenario
-                                       ? "the step writes p and lists no mitigations: nothing mitigates it"
-                                       : "no mitigations listed and none in the library");
+    x.mitigations_from =
+        no_origin(step.p_from == From::Scenario ? "the step writes p and lists no mitigations: nothing mitigates it"
+                                                : "no mitigations listed and none in the library");
   }
   x.controls = controls_acting(loaded, r, *target, steps, step);
   return x;
@@ -250,9 +250,9 @@ std::string format_explanation(const RelationExplanation& x) {
   out += ids.empty() ? ": nothing\n" : ":" + ids + "\n";
   out += "controls in force that act on it\n";
   for (const auto& c : x.controls) {
-    out += "  " + c.type + " " + terminal_safe(c.id) + (c.enterprise.empty() ? "" : " of " + terminal_safe(c.enterprise)) +
-           "  " + terminal_safe(c.requirement) + " " + c.level + "  efficacy " +
-           (c.efficacy ? num(*c.efficacy) : "?") + "  from " +
+    out += "  " + c.type + " " + terminal_safe(c.id) +
+           (c.enterprise.empty() ? "" : " of " + terminal_safe(c.enterprise)) + "  " + terminal_safe(c.requirement) +
+           " " + c.level + "  efficacy " + (c.efficacy ? num(*c.efficacy) : "?") + "  from " +
            (c.efficacy_from.from == "scenario" ? "given, " + terminal_safe(c.efficacy_from.at)
             : c.efficacy_from.from == "none"   ? "none (neither given nor in the library)"
                                                : origin_text(c.efficacy_from)) +
