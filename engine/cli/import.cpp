@@ -1,7 +1,8 @@
 // cpsf import and cpsf export: a scenario from data held elsewhere and back (docs/import.md).
-// KIND inventory is a folder of CSV files (io/inventory.hpp, output/inventory_csv.hpp); the
-// other kinds the commands will take are named and refused, so that a script written for
-// them fails clearly instead of doing nothing.
+// KIND inventory is a folder of CSV files (io/inventory.hpp, output/inventory_csv.hpp);
+// self-assessment a CSV file of supplier answers (model/self_assessment.hpp). The other kinds
+// the commands will take are named and refused, so that a script written for them fails
+// clearly instead of doing nothing.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -12,9 +13,11 @@
 #include "cli/common.hpp"
 #include "cli/options.hpp"
 #include "cpsf/base/terminal.hpp"
+#include "cpsf/io/csv_read.hpp"
 #include "cpsf/io/format.hpp"
 #include "cpsf/io/inventory.hpp"
 #include "cpsf/io/write.hpp"
+#include "cpsf/model/self_assessment.hpp"
 #include "cpsf/output/inventory_csv.hpp"
 #include "cpsf/validate/validate.hpp"
 
@@ -22,33 +25,35 @@ namespace cpsf::cli {
 
 namespace {
 
-// The kinds each verb is meant to take; only inventory is built (issue 17).
-constexpr const char* kPlannedImports[] = {"self-assessment", "graphml", "cyclonedx"};
+// The kinds each verb is meant to take and does not yet (issue 17).
+constexpr const char* kPlannedImports[] = {"graphml", "cyclonedx"};
 constexpr const char* kPlannedExports[] = {"graphml", "dot"};
 
 struct ImportOptions {
   std::string kind, input, output;
-  std::optional<std::string> into, to;
+  std::optional<std::string> into, to, map;
+  bool strict = false, quiet = false;
   std::uint64_t max_file_bytes = ReadLimits{}.max_file_bytes;
 };
 
 // The kind, checked: kExitOk for inventory, else the message printed and kExitUsage.
 template <std::size_t N>
 int check_kind(const char* verb, const std::string& kind, const char* const (&planned)[N]) {
-  if (kind == "inventory") return kExitOk;
+  const bool import = std::string_view(verb) == "import";
+  if (kind == "inventory" || (import && kind == "self-assessment")) return kExitOk;
+  const char* built = import ? "inventory (a folder of CSV files) or self-assessment (a CSV file of answers)"
+                             : "inventory, a folder of CSV files";
   std::string names;
   for (const char* p : planned) {
     if (kind == p) {
-      std::fprintf(stderr,
-                   "cpsf %s: error: %s %s is not available in this version (fix: use inventory, a folder of CSV "
-                   "files; see docs/import.md)\n",
-                   verb, std::string_view(verb) == "import" ? "importing" : "exporting", p);
+      std::fprintf(stderr, "cpsf %s: error: %s %s is not available in this version (fix: use %s; see docs/import.md)\n",
+                   verb, import ? "importing" : "exporting", p, built);
       return kExitUsage;
     }
     names += names.empty() ? p : std::string(", ") + p;
   }
-  std::fprintf(stderr, "cpsf %s: error: unknown kind '%s' (fix: use inventory; %s are planned)\n", verb,
-               terminal_safe(kind).c_str(), names.c_str());
+  std::fprintf(stderr, "cpsf %s: error: unknown kind '%s' (fix: use %s; %s are planned)\n", verb,
+               terminal_safe(kind).c_str(), import ? "inventory or self-assessment" : "inventory", names.c_str());
   return kExitUsage;
 }
 
@@ -70,8 +75,62 @@ std::optional<Format> output_format(const ImportOptions& o) {
   return format;
 }
 
+// Options that only self-assessment takes; kExitUsage (printed) when given with another kind.
+int check_options(const ImportOptions& o) {
+  const char* wrong = nullptr;
+  if (o.kind != "self-assessment") {
+    wrong = o.map ? "--map" : o.strict ? "--strict" : o.quiet ? "--quiet" : nullptr;
+  } else if (o.strict && !o.into) {
+    std::fprintf(stderr,
+                 "cpsf import: error: --strict needs --into (fix: give the scenario the companies must match)\n");
+    return kExitUsage;
+  }
+  if (wrong == nullptr) return kExitOk;
+  std::fprintf(stderr, "cpsf import: error: %s is an option of import self-assessment (fix: leave it out)\n", wrong);
+  return kExitUsage;
+}
+
+// A CSV file read whole for the self-assessment importer; false (reported) when it cannot be.
+bool read_source(const std::string& path, CsvSource& source, Diagnostics& out, const ReadLimits& limits) {
+  source.path = path;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    out.error(path, "", "", "no such file", "give the path of a CSV file (docs/import.md)");
+    return false;
+  }
+  return read_csv_file(path, source.text, out, limits);
+}
+
+// The self-assessment answers of o.input (and o.map) written into `loaded`.
+LoadStatus import_answers(const ImportOptions& o, LoadedScenario& loaded, InventoryPlaces& places,
+                          SelfAssessmentReport& report, Diagnostics& out, const ReadLimits& limits) {
+  CsvSource answers;
+  std::optional<CsvSource> mapping;
+  if (!read_source(o.input, answers, out, limits)) return LoadStatus::IoError;
+  if (o.map && !read_source(*o.map, mapping.emplace(), out, limits)) return LoadStatus::IoError;
+  const SelfAssessmentOptions options{o.into.has_value(), o.strict};
+  return import_self_assessment(answers, mapping, options, loaded, places, report, out);
+}
+
+// What the command says on stderr once it wrote the output.
+void print_written(const ImportOptions& o, const v1::Scenario& scenario) {
+  if (o.output == "-") return;
+  if (o.kind == "self-assessment" && !o.into) {
+    std::fprintf(stderr,
+                 "wrote %s: a scenario fragment (%d enterprises, %d controls) to include from a scenario that has "
+                 "the assets and relations: include: \"%s\" (docs/import.md)\n",
+                 terminal_safe(o.output).c_str(), scenario.enterprises_size(), scenario.controls_size(),
+                 terminal_safe(std::filesystem::path(o.output).filename().string()).c_str());
+    return;
+  }
+  std::fprintf(stderr, "wrote %s: %d enterprises, %d assets, %d relations, %d controls\n",
+               terminal_safe(o.output).c_str(), scenario.enterprises_size(), scenario.assets_size(),
+               scenario.relations_size(), scenario.controls_size());
+}
+
 int run_import(const ImportOptions& o) {
   if (const int code = check_kind("import", o.kind, kPlannedImports); code != kExitOk) return code;
+  if (const int code = check_options(o); code != kExitOk) return code;
   const auto format = output_format(o);
   if (!format) return kExitUsage;
   ReadLimits limits;
@@ -86,8 +145,11 @@ int run_import(const ImportOptions& o) {
     loaded.emplace();
   }
   InventoryPlaces places;
-  if (loaded) status = import_inventory(o.input, *loaded, places, diagnostics, limits);
-  if (status == LoadStatus::Ok) {
+  SelfAssessmentReport report;
+  if (loaded && o.kind == "inventory") status = import_inventory(o.input, *loaded, places, diagnostics, limits);
+  if (loaded && o.kind != "inventory") status = import_answers(o, *loaded, places, report, diagnostics, limits);
+  const bool fragment = o.kind == "self-assessment" && !o.into;
+  if (status == LoadStatus::Ok && !fragment) {  // a fragment is validated where it is included
     validate(*loaded, diagnostics);
     places.place(diagnostics);
   }
@@ -100,10 +162,9 @@ int run_import(const ImportOptions& o) {
   }
   const v1::Scenario& scenario = loaded->scenario();
   if (const int code = write_output("import", o.output, serialise(scenario, *format)); code != kExitOk) return code;
-  if (o.output != "-") {
-    std::fprintf(stderr, "wrote %s: %d enterprises, %d assets, %d relations\n", terminal_safe(o.output).c_str(),
-                 scenario.enterprises_size(), scenario.assets_size(), scenario.relations_size());
-  }
+  if (o.kind == "self-assessment" && !o.quiet && o.output != "-")
+    std::fputs(self_assessment_report_text(report).c_str(), stdout);
+  print_written(o, scenario);
   return kExitOk;
 }
 
@@ -167,14 +228,21 @@ Command add_export(CLI::App& app) {
 
 Command add_import(CLI::App& app) {
   auto o = std::make_shared<ImportOptions>();
-  auto* sub = app.add_subcommand("import", "Make a scenario from data held elsewhere: an inventory of CSV files");
-  sub->add_option("kind", o->kind, "What INPUT is: inventory (self-assessment, graphml, cyclonedx: not yet)")
+  auto* sub = app.add_subcommand(
+      "import", "Make a scenario from data held elsewhere: an inventory of CSV files, or self-assessment answers");
+  sub->add_option("kind", o->kind, "What INPUT is: inventory or self-assessment (graphml, cyclonedx: not yet)")
       ->required();
-  sub->add_option("input", o->input, "The data: for inventory, a folder of CSV files (docs/import.md)")->required();
+  sub->add_option("input", o->input,
+                  "The data: for inventory, a folder of CSV files; for self-assessment, a CSV file of answers "
+                  "(docs/import.md)")
+      ->required();
   sub->add_option("-o,--output", o->output, "Scenario file to write (format from its extension), or - with --to")
       ->required();
   sub->add_option("--into", o->into, "Add the imported entities to this scenario (the output holds both)");
   sub->add_option("--to", o->to, "Output format: text, json or binary (default: from the output's extension)");
+  sub->add_option("--map", o->map, "self-assessment: CSV file mapping checklist items to requirement ids");
+  sub->add_flag("--strict", o->strict, "self-assessment with --into: a company matching no enterprise is an error");
+  sub->add_flag("--quiet", o->quiet, "self-assessment: do not print the report (counts, baseline coverage)");
   sub->add_option("--max-file-size", o->max_file_bytes, "Refuse files larger than this many bytes")
       ->capture_default_str()
       ->transform(integer_in(limits::file_bytes));

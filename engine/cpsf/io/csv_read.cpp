@@ -1,6 +1,8 @@
 #include "cpsf/io/csv_read.hpp"
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <unordered_set>
 
 #include "cpsf/base/utf8.hpp"
@@ -167,6 +169,32 @@ class CsvParser {
 };
 
 }  // namespace
+
+namespace fs = std::filesystem;
+
+bool read_csv_file(const std::string& file, std::string& text, Diagnostics& out, const ReadLimits& limits) {
+  const fs::path path(file);
+  std::error_code ec;
+  const auto size = fs::file_size(path, ec);
+  if (ec || !fs::is_regular_file(path, ec)) {
+    out.error(path.string(), "", "", "is not a regular file", "save it as a CSV file");
+    return false;
+  }
+  if (size > limits.max_file_bytes) {
+    out.error(path.string(), "", "",
+              "file is " + std::to_string(size) + " bytes, over the limit of " + std::to_string(limits.max_file_bytes) +
+                  " bytes; it was not read",
+              "raise --max-file-size");
+    return false;
+  }
+  std::ifstream in(path, std::ios::binary);
+  text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  if (!in.good() && !in.eof()) {
+    out.error(path.string(), "", "", "cannot read the file", "check its permissions");
+    return false;
+  }
+  return true;
+}
 
 bool parse_csv(std::string_view text, const std::string& file, CsvTable& table, Diagnostics& out) {
   return CsvParser(text, file, out).parse(table);

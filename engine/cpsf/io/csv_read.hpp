@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cpsf/base/diagnostics.hpp"
+#include "cpsf/io/read.hpp"
 
 namespace cpsf {
 
@@ -25,5 +26,9 @@ struct CsvTable {
 // Parses `text` (the content of `file`, named in diagnostics). On a syntax error reports
 // it at its line and column and returns false; `table` then holds the rows before it.
 bool parse_csv(std::string_view text, const std::string& file, CsvTable& table, Diagnostics& out);
+
+// Reads a CSV file whole; false (reported, naming the file) when it is not a regular file, is
+// over limits.max_file_bytes or cannot be read.
+bool read_csv_file(const std::string& file, std::string& text, Diagnostics& out, const ReadLimits& limits);
 
 }  // namespace cpsf

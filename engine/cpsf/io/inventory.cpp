@@ -7,7 +7,6 @@
 #include <charconv>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -428,30 +427,6 @@ std::string file_names() {
   return names;
 }
 
-// Reads a file of the folder within the size limit; false (reported) when it cannot.
-bool read_text(const fs::path& path, std::string& text, Diagnostics& out, const ReadLimits& limits) {
-  std::error_code ec;
-  const auto size = fs::file_size(path, ec);
-  if (ec || !fs::is_regular_file(path, ec)) {
-    out.error(path.string(), "", "", "is not a regular file", "save it as a CSV file");
-    return false;
-  }
-  if (size > limits.max_file_bytes) {
-    out.error(path.string(), "", "",
-              "file is " + std::to_string(size) + " bytes, over the limit of " + std::to_string(limits.max_file_bytes) +
-                  " bytes; it was not read",
-              "raise --max-file-size");
-    return false;
-  }
-  std::ifstream in(path, std::ios::binary);
-  text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  if (!in.good() && !in.eof()) {
-    out.error(path.string(), "", "", "cannot read the file", "check its permissions");
-    return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 const std::vector<InventoryColumn>& inventory_columns(std::string_view list) {
@@ -520,7 +495,7 @@ LoadStatus import_inventory(const std::string& folder, LoadedScenario& into, Inv
       continue;
     }
     InventorySource source{std::string(kind.file), path.string(), ""};
-    if (!read_text(path, source.text, out, limits)) return LoadStatus::IoError;
+    if (!read_csv_file(path.string(), source.text, out, limits)) return LoadStatus::IoError;
     sources.push_back(std::move(source));
   }
   for (const auto& entry : fs::directory_iterator(folder, ec)) {
