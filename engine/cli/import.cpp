@@ -242,7 +242,7 @@ Command add_import(CLI::App& app) {
   sub->add_option("--to", o->to, "Output format: text, json or binary (default: from the output's extension)");
   sub->add_option("--map", o->map, "self-assessment: CSV file mapping checklist items to requirement ids");
   sub->add_flag("--strict", o->strict, "self-assessment with --into: a company matching no enterprise is an error");
-  sub->add_flag("--quiet", o->quiet, "self-assessment: do not print the report (counts, baseline coverage)");
+  sub->add_flag("-q,--quiet", o->quiet, "self-assessment: do not print the report (counts, baseline coverage)");
   sub->add_option("--max-file-size", o->max_file_bytes, "Refuse files larger than this many bytes")
       ->capture_default_str()
       ->transform(integer_in(limits::file_bytes));

@@ -50,6 +50,12 @@ from .simulation import DEFAULT_TRIALS, MAX_THREADS, MAX_TRIALS, run  # noqa: E4
 from .compare import apply_supplier_rule, assign_baseline, compare, plot_compare  # noqa: E402
 from .portfolio import Portfolio, optimise  # noqa: E402
 from .inventory import EXAMPLE_INVENTORY, export_inventory, import_inventory  # noqa: E402
+from .self_assessment import (  # noqa: E402
+    EXAMPLE_SELF_ASSESSMENT,
+    SelfAssessment,
+    import_self_assessment,
+    read_self_assessment,
+)
 
 __version__ = _core.engine_version
 #: The scenario schema the package reads and writes ("cpsf.v1").
@@ -64,4 +70,5 @@ __all__ = [
     "is_requirement_id", "load", "plot", "run", "v1", "validate",
     "Portfolio", "optimise", "compare", "plot_compare", "apply_supplier_rule", "assign_baseline",
     "import_inventory", "export_inventory", "EXAMPLE_INVENTORY",
+    "import_self_assessment", "read_self_assessment", "SelfAssessment", "EXAMPLE_SELF_ASSESSMENT",
 ]

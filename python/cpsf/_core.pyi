@@ -157,6 +157,13 @@ class compare:
     @staticmethod
     def assign_baseline(data: bytes, baseline: str, scope: str, enterprises: List[str]) -> Tuple[bytes, int]: ...
 
+class self_assessment:
+    @staticmethod
+    def import_file(answers: str, mapping: Optional[str] = None, into_bytes: Optional[bytes] = None,
+                    into_path: Optional[str] = None, strict: bool = False, max_file_bytes: int = ...
+                    ) -> Tuple[str, Optional[bytes], List[Tuple], Dict[str, object]]:
+        """(status 'ok' | 'invalid' | 'io_error', the scenario's bytes or None, diagnostics, the report)."""
+
 class inventory:
     files: List[str]
     @staticmethod

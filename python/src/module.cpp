@@ -31,4 +31,7 @@ PYBIND11_MODULE(_core, m) {
   cpsf::python::register_compare(compare);
   auto inventory = m.def_submodule("inventory", "Scenarios as CSV files (cpsf import / export inventory)");
   cpsf::python::register_inventory(inventory);
+  auto self_assessment =
+      m.def_submodule("self_assessment", "Supplier self-assessments as controls (cpsf import self-assessment)");
+  cpsf::python::register_self_assessment(self_assessment);
 }

@@ -372,7 +372,7 @@ void report_bad_items(const Answers& answers, const std::string& file, bool has_
         Severity::Error, file, where.first, 0, "item", "",
         "column item: " + in_quotes(item) + " is neither a requirement id of the catalogue nor " +
             (has_mapping ? "an item of the mapping" : "mapped (no --map given)") +
-            (more > 0 ? " (and " + std::to_string(more) + " more rows)" : ""),
+            (more > 0 ? " (and " + std::to_string(more) + (more == 1 ? " more row)" : " more rows)") : ""),
         "write a requirement id that `cpsf catalogue` lists (e.g. CPS.AC-1), or map the item to one in a mapping "
         "file (--map: item,requirement[,level])"});
   }

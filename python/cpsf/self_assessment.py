@@ -1,0 +1,106 @@
+"""Supplier self-assessments as per-enterprise controls (docs/import.md, "Self-assessments").
+
+Everything goes through the engine's own importer (``cpsf import self-assessment``): the
+columns, the answers allowed, the diagnostics and the report are the command line's.
+"""
+from __future__ import annotations
+
+import pathlib
+from typing import Any, Dict, NamedTuple, Optional, Union
+
+from . import _check, _core
+from .errors import Problem, ScenarioError, ScenarioFileError
+from .scenario import PathLike, Scenario, _raise_for, _warn
+
+__all__ = ["import_self_assessment", "read_self_assessment", "SelfAssessment", "EXAMPLE_SELF_ASSESSMENT"]
+
+#: The example of the source tree (scenarios/examples/self-assessment: answers.csv, mapping.csv, a README).
+EXAMPLE_SELF_ASSESSMENT = pathlib.Path(__file__).resolve().parents[2] / "scenarios" / "examples" / "self-assessment"
+
+
+class SelfAssessment(NamedTuple):
+    """What :func:`read_self_assessment` gives: the scenario and the import's report."""
+
+    scenario: Scenario
+    #: ``rows``, ``implemented``, ``not_implemented``, ``not_applicable``, ``missing`` (company x item answers),
+    #: ``controls_written``, ``controls_replaced``, ``controls_removed``, ``enterprises_made``,
+    #: ``unmatched`` ([(company, line of its first answer)]), ``companies`` ([{company, enterprise, answers,
+    #: baselines: {"SCS-3": {required, covered, missing}}, nearest}]) and ``text`` (what the command prints).
+    report: Dict[str, Any]
+
+
+def read_self_assessment(path: PathLike, *, into: Union[Scenario, PathLike, None] = None,
+                         mapping: Optional[PathLike] = None, strict: bool = False,
+                         max_file_bytes: Optional[int] = None) -> SelfAssessment:
+    """Import a self-assessment answers file as ``cpsf import self-assessment`` does; the scenario and the report.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The answers CSV: columns ``company``, ``item``, ``answer`` and optionally ``date``.
+    into : Scenario, str or path-like, optional
+        The scenario whose enterprises the companies must match; the result is it with the
+        controls added (and validated). Without it the result is a fragment: an enterprise per
+        company and the controls, to include from a scenario (not validated: it has no assets).
+    mapping : str or path-like, optional
+        A CSV mapping checklist items to requirement ids: ``item``, ``requirement`` and optionally ``level``.
+    strict : bool
+        With `into`: a company that matches no enterprise is an error (else a warning).
+    max_file_bytes : int, optional
+        Refuse any file larger than this (default 1 GiB, as the command line).
+
+    Raises
+    ------
+    ScenarioFileError
+        A file is missing or too large, or `into` cannot be read.
+    ScenarioError
+        A cell, the mapping or the resulting scenario is wrong; ``.problems`` name the file, line and column.
+
+    Warns
+    -----
+    ScenarioWarning
+        For each company that matches no enterprise of `into` (with the line of its first answer), and
+        validation's warnings.
+
+    Examples
+    --------
+    >>> import cpsf
+    >>> ex = cpsf.EXAMPLE_SELF_ASSESSMENT
+    >>> r = cpsf.read_self_assessment(ex / "answers.csv", mapping=ex / "mapping.csv")
+    >>> r.report["controls_written"], r.scenario.controls[0].id
+    (42, 'sa-oem-CPS.AC-1')
+    """
+    path = _check.path("path", path)
+    limit = (_core.scenario.default_max_file_bytes if max_file_bytes is None
+             else _check.integer("max_file_bytes", max_file_bytes, "file_bytes"))
+    into_bytes = into_path = None
+    if isinstance(into, Scenario):
+        into_bytes = into.to_bytes()
+    elif into is not None:
+        into_path = _check.path("into", into)
+    mapping = None if mapping is None else _check.path("mapping", mapping)
+    status, data, diagnostics, report = _core.self_assessment.import_file(
+        path, mapping, into_bytes, into_path, _check.flag("strict", strict), limit)
+    problems = [Problem._from_core(t) for t in diagnostics]
+    if status == "io_error":
+        raise ScenarioFileError(problems, f"cannot read {path}")
+    if status != "ok" or data is None:
+        raise ScenarioError(problems, f"{path} is invalid ({sum(p.is_error for p in problems)} errors)")
+    _warn(_raise_for(problems, path), stacklevel=3)
+    return SelfAssessment(Scenario.from_bytes(data), report)
+
+
+def import_self_assessment(path: PathLike, *, into: Union[Scenario, PathLike, None] = None,
+                           mapping: Optional[PathLike] = None, strict: bool = False,
+                           max_file_bytes: Optional[int] = None) -> Scenario:
+    """The scenario of :func:`read_self_assessment` (same parameters), without the report.
+
+    Examples
+    --------
+    >>> import cpsf
+    >>> ex = cpsf.EXAMPLE_SELF_ASSESSMENT
+    >>> s = cpsf.import_self_assessment(ex / "answers.csv", mapping=ex / "mapping.csv",
+    ...                                 into=cpsf.load(cpsf.DEFAULT_SCENARIO))  # doctest: +SKIP
+    """
+    return read_self_assessment(path, into=into, mapping=mapping, strict=strict,
+                                max_file_bytes=max_file_bytes).scenario
