@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fuzz the scenario loader, validator and (for what validates) a short run with every
-# writer, then the inventory importer and its round trip, with libFuzzer (clang, ASan + UBSan).
+# writer, then the inventory importer and its round trip, then the self-assessment importer,
+# with libFuzzer (clang, ASan + UBSan).
 #   bash tests/fuzz/run.sh [SECONDS per target, default 120]
 # Seeds: the default scenario in every format and the sector scenarios. Crashes land in
 # build-fuzz/crashes/. Not part of scripts/test.sh: a fuzz run is open-ended.
@@ -12,7 +13,7 @@ if [[ ! -f build-fuzz/build.ninja ]]; then
   CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCPSF_BUILD_FUZZ=ON \
     -DCPSF_BUILD_TESTS=OFF -DCPSF_BUILD_BENCH=OFF -DCPSF_BUILD_PYTHON=OFF >/dev/null
 fi
-cmake --build build-fuzz --target scenario_fuzz inventory_fuzz
+cmake --build build-fuzz --target scenario_fuzz inventory_fuzz self_assessment_fuzz
 corpus=build-fuzz/corpus
 mkdir -p "$corpus" build-fuzz/crashes
 seed() { printf "\\x$(printf %02x "$1")" | cat - "$2" > "$corpus/$(basename "$2").$1"; }
@@ -44,3 +45,12 @@ build/bin/cpsf export inventory scenarios/default/scenario.textproto -o /tmp/cps
   inventory_seed /tmp/cpsf-fuzz-inventory build-fuzz/inventory-corpus/default
 build-fuzz/bin/inventory_fuzz build-fuzz/inventory-corpus -max_total_time="$seconds" -max_len=65536 -timeout=10 \
   -artifact_prefix=build-fuzz/crashes/ -print_final_stats=1
+# The self-assessment importer (self_assessment_fuzz.cpp): seeds are the example's answers and
+# mapping, into the default scenario (first byte 1) and as a fragment (0).
+mkdir -p build-fuzz/self-assessment-corpus
+for into in 0 1; do
+  { printf "\\x0$into"; cat scenarios/examples/self-assessment/answers.csv; printf '\x1e'
+    cat scenarios/examples/self-assessment/mapping.csv; } > "build-fuzz/self-assessment-corpus/example.$into"
+done
+build-fuzz/bin/self_assessment_fuzz build-fuzz/self-assessment-corpus -max_total_time="$seconds" -max_len=65536 \
+  -timeout=10 -artifact_prefix=build-fuzz/crashes/ -print_final_stats=1

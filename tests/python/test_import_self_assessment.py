@@ -193,3 +193,18 @@ def test_answers_spelt_many_ways(cpsf_bin, root, tmp_path):
 def test_example_readme_command_runs(cpsf_bin, root, tmp_path):
     readme = (root / EXAMPLE / "README.md").read_text()
     assert "cpsf import self-assessment" in readme and "illustrative" in readme
+
+
+def test_generated_set_imports(cpsf_bin, root, tmp_path):
+    """scripts/gen-self-assessment.py: seeded (the same file twice), every answer one the importer takes."""
+    import sys
+
+    files = []
+    for name in ("a.csv", "b.csv"):
+        subprocess.run([sys.executable, str(root / "scripts/gen-self-assessment.py"), str(tmp_path / name),
+                        "--companies", "40", "--seed", "3", "--dates"], check=True, capture_output=True)
+        files.append((tmp_path / name).read_bytes())
+    assert files[0] == files[1] and files[0].count(b"\n") == 1 + 40 * 15
+    r = run(cpsf_bin, "import", "self-assessment", str(tmp_path / "a.csv"), "-o", str(tmp_path / "o.pb"))
+    assert r.returncode == 0, r.stderr
+    assert "600 answer rows" in r.stdout and "40 companies matched (40 enterprises made)" in r.stdout

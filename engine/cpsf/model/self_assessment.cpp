@@ -611,6 +611,11 @@ std::string self_assessment_report_text(const SelfAssessmentReport& r) {
   if (r.unmatched.size() > 10) text += ", ...";
   text += "\n" + std::to_string(r.controls_written) + " controls written (" + std::to_string(r.controls_replaced) +
           " replacing one of the same id), " + std::to_string(r.controls_removed) + " removed (answered no or n/a)\n";
+  std::map<std::string, int> nearest;
+  for (const auto& c : r.companies) ++nearest[c.nearest.empty() ? "none" : c.nearest];
+  text += "nearest baseline:";
+  for (const auto& [baseline, n] : nearest) text += " " + baseline + " " + std::to_string(n);
+  text += "\n";
   for (const auto& c : r.companies) {
     text += c.enterprise + ":";
     const BaselineCoverage* next = nullptr;
