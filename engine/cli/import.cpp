@@ -123,9 +123,10 @@ void print_written(const ImportOptions& o, const v1::Scenario& scenario) {
                  terminal_safe(std::filesystem::path(o.output).filename().string()).c_str());
     return;
   }
-  std::fprintf(stderr, "wrote %s: %d enterprises, %d assets, %d relations, %d controls\n",
-               terminal_safe(o.output).c_str(), scenario.enterprises_size(), scenario.assets_size(),
-               scenario.relations_size(), scenario.controls_size());
+  std::fprintf(stderr, "wrote %s: %d enterprises, %d assets, %d relations", terminal_safe(o.output).c_str(),
+               scenario.enterprises_size(), scenario.assets_size(), scenario.relations_size());
+  if (o.kind == "self-assessment") std::fprintf(stderr, ", %d controls", scenario.controls_size());
+  std::fputc('\n', stderr);
 }
 
 int run_import(const ImportOptions& o) {
