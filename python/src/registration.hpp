@@ -7,15 +7,15 @@
 
 namespace cpsf::python {
 
-void register_catalogue(pybind11::module_& m);   // cpsf._core.catalogue
-void register_limits(pybind11::module_& m);      // cpsf._core.limits
-void register_validation(pybind11::module_& m);  // cpsf._core.validation
-void register_scenario(pybind11::module_& m);    // cpsf._core.scenario
-void register_results(pybind11::module_& m);     // cpsf._core.results
-void register_simulation(pybind11::module_& m);  // cpsf._core.simulation
-void register_portfolio(pybind11::module_& m);   // cpsf._core.portfolio
-void register_compare(pybind11::module_& m);     // cpsf._core.compare
-void register_inventory(pybind11::module_& m);   // cpsf._core.inventory
+void register_catalogue(pybind11::module_& m);        // cpsf._core.catalogue
+void register_limits(pybind11::module_& m);           // cpsf._core.limits
+void register_validation(pybind11::module_& m);       // cpsf._core.validation
+void register_scenario(pybind11::module_& m);         // cpsf._core.scenario
+void register_results(pybind11::module_& m);          // cpsf._core.results
+void register_simulation(pybind11::module_& m);       // cpsf._core.simulation
+void register_portfolio(pybind11::module_& m);        // cpsf._core.portfolio
+void register_compare(pybind11::module_& m);          // cpsf._core.compare
+void register_inventory(pybind11::module_& m);        // cpsf._core.inventory
 void register_self_assessment(pybind11::module_& m);  // cpsf._core.self_assessment
 
 }  // namespace cpsf::python
