@@ -47,6 +47,11 @@ BASE = {
                {"--output": "imported.textproto"}),
     "export": (["inventory", "tiny.textproto"], {"--output": "exported"}),
 }
+# An option that only some kind of a verb takes is tried with that kind's quick arguments.
+SELF_ASSESSMENT = pathlib.Path(__file__).resolve().parents[2] / "scenarios/examples/self-assessment"
+BASE_FOR = {
+    ("import", "--map"): (["self-assessment", str(SELF_ASSESSMENT / "answers.csv")], {"--output": "imported.textproto"}),
+}
 
 # Text options: (malformed values, exit 2; valid values, exit 0).
 TEXT = {
@@ -65,6 +70,7 @@ TEXT = {
     ("import", "--output"): (["", "imported.txt"], ["imported.json"]),
     ("import", "--to"): (["nope", ""], ["json", "binary"]),
     ("import", "--into"): (["", "missing.textproto"], ["tiny.textproto"]),
+    ("import", "--map"): (["", "missing.csv"], [str(SELF_ASSESSMENT / "mapping.csv")]),
     ("export", "--output"): ([""], ["exported2"]),
 }
 # --library FILE: an empty path, or a file that is not there, exits 2; the bundled library is a library file.
@@ -170,7 +176,7 @@ def cases(verb, name, kind, described, default):
 
 
 def command(verb, name, value):
-    positionals, base = BASE[verb]
+    positionals, base = BASE_FOR.get((verb, name), BASE[verb])
     args = [verb, *positionals]
     for option, v in base.items():
         if option != name:
