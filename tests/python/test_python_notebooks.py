@@ -15,7 +15,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 def test_the_notebooks_are_there():
     assert [p.name for p in NOTEBOOKS] == ["01-quickstart.ipynb", "02-what-if.ipynb", "03-supply-chain.ipynb",
-                                        "04-sector-comparison.ipynb"]
+                                        "04-sector-comparison.ipynb", "05-import.ipynb"]
 
 
 @pytest.fixture(scope="module")
