@@ -893,24 +893,49 @@ class Validator {
   // No silent no-ops: a control, or a baseline's control, whose requirement no step it
   // covers lists changes nothing. Names it and says how to make it act.
   void warn_idle_controls() {
+    // Idle controls by requirement and implemented: more than kIdleListed of one kind (an
+    // imported self-assessment gives thousands) are one warning that counts and names them.
+    std::map<std::pair<std::string, bool>, std::vector<int>> idle;
     for (int i = 0; i < s_.controls_size() && static_cast<std::size_t>(i) < control_acts_.size(); ++i) {
       const auto& c = s_.controls(i);
       if (control_acts_[static_cast<std::size_t>(i)] != 0 || c.requirement().empty()) continue;
-      warning("controls", i, "requirement", "control " + quoted(c.id()),
-              std::string(c.implemented() ? "acts" : "would act") + " on no relation: no relation it covers lists " +
-                  c.requirement() + " among its step's mitigations (by hand or from the attack-step library), so it " +
-                  (c.implemented() ? "changes nothing" : "would change nothing"),
-              "add " + c.requirement() +
-                  " to the step.mitigated_by of the relations it should act on, give those relations a kind whose "
-                  "library step lists it (docs/library.md), or change the control's scope (enterprises, assets, "
-                  "relations)");
+      idle[{c.requirement(), c.implemented()}].push_back(i);
     }
+    for (const auto& [key, controls] : idle) warn_idle_control_group(key.first, key.second, controls);
     std::map<std::string, std::vector<int>> claimed;  // baseline → the enterprises that claim it
     for (int i = 0; i < s_.enterprises_size(); ++i) {
       const std::string& b = s_.enterprises(i).baseline();
       if (!b.empty() && catalogue_.find_baseline(b) != nullptr) claimed[b].push_back(i);
     }
     for (const auto& [baseline, enterprises] : claimed) warn_idle_baseline(baseline, enterprises);
+  }
+
+  static constexpr std::size_t kIdleListed = 3;
+
+  void warn_idle_control_group(const std::string& requirement, bool implemented, const std::vector<int>& controls) {
+    const std::string fix = "add " + requirement +
+                            " to the step.mitigated_by of the relations it should act on, give those relations a kind "
+                            "whose library step lists it (docs/library.md), or change the control's scope "
+                            "(enterprises, assets, relations)";
+    const std::string why = " among its step's mitigations (by hand or from the attack-step library), so it " +
+                            std::string(implemented ? "changes nothing" : "would change nothing");
+    const std::string acts = implemented ? "acts" : "would act";
+    if (controls.size() <= kIdleListed) {
+      for (const int i : controls) {
+        warning("controls", i, "requirement", "control " + quoted(s_.controls(i).id()),
+                acts + " on no relation: no relation it covers lists " + requirement + why, fix);
+      }
+      return;
+    }
+    std::string named;
+    for (std::size_t k = 0; k < kIdleListed; ++k) named += (k == 0 ? "" : ", ") + quoted(s_.controls(controls[k]).id());
+    warning("controls", controls.front(), "requirement", "control " + quoted(s_.controls(controls.front()).id()),
+            std::to_string(controls.size()) + (implemented ? " controls" : " candidate controls") + " of " +
+                requirement + " (" + named + " and " + std::to_string(controls.size() - kIdleListed) + " more) " +
+                (implemented ? "act" : "would act") + " on no relation: no relation any of them covers lists " +
+                requirement + why.substr(0, why.find(", so it")) + ", so they " +
+                (implemented ? "change nothing" : "would change nothing"),
+            fix);
   }
 
   void warn_idle_baseline(const std::string& baseline, const std::vector<int>& enterprises) {

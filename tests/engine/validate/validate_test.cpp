@@ -931,6 +931,21 @@ relations { id: "t" from: "vpn" to: "t1-erp" layer: L3 kind: NETWORK }
                          "changes nothing: no relation into the assets of 't1' lists any of its requirements "
                          "(CPS.GV-1)",
                          12));
+  // More than three idle controls of one requirement are one warning that counts them.
+  std::string many =
+      std::string(kKindsOnly) + "relations { id: \"r\" from: \"vpn\" to: \"plm\" layer: L3 kind: NETWORK }\n";
+  for (int k = 0; k < 5; ++k) {
+    many +=
+        "controls { id: \"gv-" + std::to_string(k) + "\" requirement: \"CPS.GV-1\" efficacy: 0.3 implemented: true }\n";
+  }
+  const auto grouped = testing::check(dir.write("many.textproto", many));
+  EXPECT_TRUE(HasWarning(grouped, "many.textproto", "control 'gv-0'",
+                         "5 controls of CPS.GV-1 ('gv-0', 'gv-1', 'gv-2' and 2 more) act on no relation: no relation "
+                         "any of them covers lists CPS.GV-1 among its step's mitigations (by hand or from the "
+                         "attack-step library), so they change nothing",
+                         0))
+      << grouped.dump();
+  EXPECT_EQ(grouped.diagnostics.warning_count(), 1u) << grouped.dump();
   // SCS-3 acts on network-l3 (CPS.CM-1, ...), though not all of its requirements do: no warning.
   const auto scs3 = testing::check(
       dir.write("t.textproto", std::string(kKindsOnly) +
