@@ -170,6 +170,88 @@ def to_frames(scenario: Scenario) -> Dict[str, Any]:
     return frames
 
 
+_OTHER_LISTS = ("enterprises", "dependencies", "controls", "threats", "requirements", "scenario")
+
+
+def from_networkx(graph: Any, *, enterprises: Any = None, dependencies: Any = None, controls: Any = None,
+                  threats: Any = None, requirements: Any = None, scenario: Any = None,
+                  ignore: Any = ()) -> Scenario:
+    """Build a scenario from a NetworkX graph: nodes are assets, edges relations; validated.
+
+    The node's key is the asset's ``id``; an edge ``u → v`` is a relation ``from: u to: v``.
+    Attributes are read as the inventory's columns (docs/import.md): named as the scenario's
+    fields (``owner``, ``layer``, ``element``, ``exposure``, ``loss.integrity``; on edges
+    ``id``, ``layer``, ``kind``, ``step.p``, ``step.ttc``, ``step.mitigated_by``), with the same
+    rules and messages as :func:`from_frames` (a diagnostic names ``<assets>`` or
+    ``<relations>`` and the line of row i, i + 2, rows in the graph's node and edge order).
+    An attribute that is no field is an error naming the nearest field; list attributes
+    the graph carries for other tools (a layout's ``x``, ``y``, a ``label``) in `ignore`.
+
+    A graph made by :meth:`Results.to_networkx` comes back as the scenario it was run on: its
+    result attributes (``p_compromised``, ``p_residual``, ...) are not read (the graph names
+    them in ``graph.graph["cpsf_results"]``), and the scenario's other lists ride in
+    ``graph.graph["cpsf_frames"]``.
+
+    Parameters
+    ----------
+    graph : networkx.Graph, DiGraph, MultiDiGraph, ...
+        An undirected graph's edges are read in the direction NetworkX lists them.
+    enterprises, dependencies, controls, threats, requirements, scenario : pandas.DataFrame, optional
+        The other lists, in the inventory's columns. Given, they take the place of those in
+        ``graph.graph["cpsf_frames"]``; enterprises, when neither gives them, are made from the
+        nodes' ``owner`` values (an id each).
+    ignore : iterable of str
+        Attribute names, of nodes or edges, not to read.
+
+    Raises
+    ------
+    ScenarioError
+        A cell or the scenario is wrong.
+    TypeError
+        A node key that is not a str.
+
+    Examples
+    --------
+    >>> import cpsf, networkx as nx
+    >>> g = nx.DiGraph()
+    >>> g.add_node("vpn", owner="oem", layer="L3", element="SYSTEM", exposure=0.5)
+    >>> g.add_node("plm", owner="oem", layer="L3", element="DATA", target=True, **{"loss.confidentiality": 100})
+    >>> g.add_edge("vpn", "plm", layer="L3", kind="NETWORK")  # the step from the attack-step library
+    >>> s = cpsf.Scenario.from_networkx(g)
+    >>> [e.id for e in s.enterprises], s.relations[0].kind == cpsf.v1.NETWORK
+    (['oem'], True)
+    """
+    import pandas as pd
+
+    skip = set(_check.texts("ignore", list(ignore)))
+    results = graph.graph.get("cpsf_results", {}) if isinstance(getattr(graph, "graph", None), dict) else {}
+    node_skip = skip | set(results.get("nodes", ()))
+    edge_skip = skip | set(results.get("edges", ()))
+    rows = []
+    for node, attrs in graph.nodes(data=True):
+        if not isinstance(node, str):
+            raise TypeError(f"a node's key is the asset's id, a str: not {node!r} ({type(node).__name__})")
+        rows.append({"id": node, **{k: v for k, v in attrs.items() if k not in node_skip and k != "id"}})
+    assets = pd.DataFrame(rows, columns=list(dict.fromkeys(c for r in rows for c in r)) or ["id"])
+    edges = list(graph.edges(data=True))
+    if results and all(isinstance(d.get("index"), int) for *_, d in edges):
+        edges.sort(key=lambda e: e[2]["index"])  # to_networkx's graph: back in the scenario's order
+    rows = []
+    for u, v, attrs in edges:
+        read = {k: a for k, a in attrs.items() if k not in edge_skip and k not in ("from", "to")}
+        rows.append({"from": u, "to": v, **read})
+    relations = pd.DataFrame(rows, columns=list(dict.fromkeys(c for r in rows for c in r)) or ["from", "to"])
+    given = {"enterprises": enterprises, "dependencies": dependencies, "controls": controls, "threats": threats,
+             "requirements": requirements, "scenario": scenario}
+    carried = graph.graph.get("cpsf_frames", {}) if isinstance(getattr(graph, "graph", None), dict) else {}
+    lists = {name: given[name] if given[name] is not None else carried.get(name) for name in _OTHER_LISTS}
+    if lists["enterprises"] is None:
+        owners = [o for o in dict.fromkeys(assets["owner"]) if isinstance(o, str) and o] if "owner" in assets else []
+        lists["enterprises"] = pd.DataFrame({"id": owners})
+    return from_frames(lists["enterprises"], assets, relations, lists["dependencies"], lists["controls"],
+                       lists["threats"], lists["requirements"], lists["scenario"])
+
+
 def export_inventory(scenario: Scenario, folder: PathLike) -> List[pathlib.Path]:
     """Write the scenario as an inventory folder, as ``cpsf export inventory`` does; returns the files."""
     folder = pathlib.Path(_check.path("folder", folder))

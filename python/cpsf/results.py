@@ -601,8 +601,13 @@ class Results:
         (``"scenario"`` or ``"library"``). ``p``, ``ttc`` and ``mitigated_by`` are the
         step as the run resolves it: what the relation writes, else the attack-step
         library's (docs/library.md), against COMMON_ATTACKS where the library's numbers
-        differ by capability; so are ``p_residual`` and ``p_inherent``. Graph attributes:
-        ``name, currency, trials, seed``.
+        differ by capability; so are ``p_residual`` and ``p_inherent``. Nodes and edges also
+        carry their fields as written, in the inventory's columns (``exposure``,
+        ``loss.integrity``, ``step.p``, ``step.ttc``, ``step.mitigated_by``; docs/import.md),
+        unless the scenario holds what that form cannot carry. Graph attributes: ``name,
+        currency, trials, seed``, ``cpsf_frames`` (the scenario's other lists as DataFrames)
+        and ``cpsf_results`` (the node and edge attributes that are results): with them
+        :meth:`Scenario.from_networkx` gives back the scenario, edited as the graph was.
 
         Examples
         --------
@@ -619,6 +624,7 @@ class Results:
         g = nx.MultiDiGraph(name=self.scenario.proto.name, currency=self.currency, trials=self.trials,
                             seed=self.seed)
         df = self.assets()
+        fields = self._written_fields()
         for aid, row in zip(df.index, df.to_dict("records")):
             g.add_node(aid, **row)
         p_res = self._core.relation_p(inherent=False)
@@ -633,7 +639,27 @@ class Results:
                        p_inherent=float(p_inh[i]), mitigated_by=list(mitigations[i]),
                        ttc=_describe_distribution(v1.Distribution.FromString(ttcs[i])),
                        description=r.description)
+        node_results = [c for c in df.columns if c not in _ASSET_COLUMNS_THAT_ARE_FIELDS]
+        edge_results = ["index", "p", "p_by_capability", "p_from", "p_residual", "p_inherent", "mitigated_by", "ttc"]
+        if fields is not None:  # the fields as written, in the inventory's columns: from_networkx reads them
+            for row in fields["assets"].to_dict("records"):
+                g.nodes[row["id"]].update({k: v for k, v in row.items() if k != "id" and k not in g.nodes[row["id"]]})
+            relation_rows = fields["relations"].to_dict("records")
+            for *_, d in g.edges(keys=True, data=True):
+                d.update({k: v for k, v in relation_rows[d["index"]].items() if k not in ("from", "to") and k not in d})
+            g.graph["cpsf_frames"] = {k: v for k, v in fields.items() if k not in ("assets", "relations")}
+        g.graph["cpsf_results"] = {"nodes": node_results, "edges": edge_results}
         return g
+
+    def _written_fields(self):
+        """The scenario in the inventory's columns (to_frames), or None where the CSV form cannot
+        carry it (docs/import.md): then to_networkx gives the results and the fields it always gives."""
+        from .errors import ScenarioError
+
+        try:
+            return self.scenario.to_frames()
+        except ScenarioError:
+            return None
 
     def plot_exceedance(self, ax=None, **kw):
         """:func:`cpsf.plot.exceedance` of this result."""
@@ -665,6 +691,11 @@ def _restore(scenario: bytes, source: Optional[str], file: str, state: Dict[str,
     from .scenario import _restore as _restore_scenario
 
     return Results(_core.results.restore(scenario, file=file, state=state), _restore_scenario(scenario, source))
+
+
+# The columns of Results.assets() that are asset fields (to_networkx's node attributes of the
+# scenario, read back by from_networkx); every other column is a result.
+_ASSET_COLUMNS_THAT_ARE_FIELDS = ("name", "owner", "layer", "element", "gate", "target")
 
 
 def _describe_distribution(d: "v1.Distribution") -> str:

@@ -301,6 +301,13 @@ class Scenario:
         from .inventory import from_frames
         return from_frames(enterprises, assets, relations, dependencies, controls, threats, requirements, scenario)
 
+    @classmethod
+    def from_networkx(cls, graph: Any, **lists: Any) -> "Scenario":
+        """Build a scenario from a NetworkX graph (nodes assets, edges relations); see
+        :func:`cpsf.inventory.from_networkx`."""
+        from .inventory import from_networkx
+        return from_networkx(graph, **lists)
+
     def to_frames(self) -> Dict[str, Any]:
         """The scenario as DataFrames in the inventory's columns; see :func:`cpsf.inventory.to_frames`."""
         from .inventory import to_frames

@@ -1,4 +1,4 @@
-"""cpsf.import_inventory, Scenario.from_frames / to_frames and cpsf.export_inventory: the
+"""cpsf.import_inventory, Scenario.from_frames / to_frames, Scenario.from_networkx and cpsf.export_inventory: the
 engine's importer and writer from Python, with the command line's diagnostics."""
 import math
 import os
@@ -112,3 +112,46 @@ def test_export_inventory_then_import(tmp_path):
     with pytest.raises(cpsf.ScenarioError, match="cannot carry"):
         cpsf.export_inventory(s, tmp_path / "inv2")
     assert not (tmp_path / "inv2").exists()
+
+
+# ---- Scenario.from_networkx ----------------------------------------------------------------
+
+def test_from_networkx_gives_back_the_scenario_to_networkx_was_run_on():
+    s = cpsf.load(cpsf.DEFAULT_SCENARIO)
+    res = cpsf.run(s, trials=1000, seed=2, progress=False)
+    g = res.to_networkx()
+    assert g.nodes["oem-vpn"]["exposure"] == "0.05" and "p_compromised" in g.graph["cpsf_results"]["nodes"]
+    assert cpsf.Scenario.from_networkx(g) == s
+    # An edited graph is the edited scenario: one relation fewer, every other field as it was.
+    g.remove_edge("oem-workstations", "oem-ad", key="r-oem-ws-ad")
+    edited = cpsf.Scenario.from_networkx(g)
+    assert [r.id for r in edited.relations] == [r.id for r in s.relations if r.id != "r-oem-ws-ad"]
+    assert edited.proto.controls == s.proto.controls and edited.proto.threats == s.proto.threats
+
+
+def test_from_networkx_reads_a_plain_graph_with_kinds_only():
+    import networkx as nx
+
+    g = nx.DiGraph()
+    g.add_node("vpn", owner="oem", layer="L3", element="SYSTEM", exposure=0.5, x=10.0)
+    g.add_node("plm", owner="oem", layer="L3", element="DATA", target=True, **{"loss.confidentiality": 100.0})
+    g.add_edge("vpn", "plm", layer="L3", kind="NETWORK", weight=2)
+    threats = pd.DataFrame({"id": ["crew"], "entry_points": ["vpn=0.5"], "objectives": ["plm"]})
+    with pytest.raises(cpsf.ScenarioError) as e:  # x and weight are no fields: named, not skipped silently
+        cpsf.Scenario.from_networkx(g, threats=threats)
+    assert "x" in str(e.value) and "weight" in str(e.value)
+    s = cpsf.Scenario.from_networkx(g, threats=threats, ignore=["x", "weight"])
+    assert [e.id for e in s.enterprises] == ["oem"] and not s.relations[0].HasField("step")
+    assert s.assets[1].loss.confidentiality == 100.0
+    res = cpsf.run(s, trials=4000, seed=1, progress=False)
+    # p from the library (network-l3, 0.5 at ★3), entry 0.5: P(plm) = 0.25 within 4 SE.
+    p, n = res.assets().loc["plm", "p_compromised"], res.trials
+    assert abs(p - 0.25) < 4 * math.sqrt(0.25 * 0.75 / n)
+    with pytest.raises(cpsf.ScenarioError, match="exposure"):  # a misspelt field: the nearest is named
+        g2 = g.copy()
+        g2.nodes["vpn"]["exposre"] = 0.3
+        cpsf.Scenario.from_networkx(g2, threats=threats, ignore=["x", "weight"])
+    g3 = nx.DiGraph()
+    g3.add_node(1, owner="oem")
+    with pytest.raises(TypeError, match="asset's id"):
+        cpsf.Scenario.from_networkx(g3)
