@@ -921,9 +921,9 @@ class Validator {
                             std::string(implemented ? "changes nothing" : "would change nothing");
     const std::string acts = implemented ? "acts" : "would act";
     if (controls.size() <= kIdleListed) {
+      const std::string message = acts + " on no relation: no relation it covers lists " + requirement + why;
       for (const int i : controls) {
-        warning("controls", i, "requirement", "control " + quoted(s_.controls(i).id()),
-                acts + " on no relation: no relation it covers lists " + requirement + why, fix);
+        warning("controls", i, "requirement", "control " + quoted(s_.controls(i).id()), message, fix);
       }
       return;
     }
