@@ -28,6 +28,7 @@
 #include "cpsf/io/write.hpp"
 #include "cpsf/model/catalogue.hpp"
 #include "cpsf/model/model.hpp"
+#include "cpsf/output/attack_graph.hpp"
 #include "cpsf/output/explain.hpp"
 #include "cpsf/output/results_csv.hpp"
 #include "cpsf/output/results_json.hpp"
@@ -205,7 +206,8 @@ struct RunCliOptions {
   std::string chokepoints = "auto";
   std::optional<double> path_loss_threshold;
   std::string out = "out";
-  std::string library;  // --library FILE
+  std::vector<std::string> graph;  // --graph graphml,dot: attack-graph.{graphml,dot} too
+  std::string library;             // --library FILE
   std::uint64_t max_file_bytes = cpsf::ReadLimits{}.max_file_bytes;
 };
 
@@ -278,6 +280,24 @@ cpsf::RunOptions run_options(const RunCliOptions& o, const cpsf::v1::SimulationS
   return options;
 }
 
+// The files `cpsf run` writes into --out: the results, and with --graph the attack graph.
+std::vector<std::pair<std::string, std::string>> run_files(const RunCliOptions& o, const cpsf::Model& model,
+                                                           const cpsf::SimulationResult& result,
+                                                           const cpsf::Estimates& estimates,
+                                                           const cpsf::OutputContext& context) {
+  std::vector<std::pair<std::string, std::string>> files = {
+      {"results.json", cpsf::results_json(model, result, estimates, context)},
+      {"assets.csv", cpsf::assets_csv(model, estimates)},
+      {"losses.csv", cpsf::losses_csv(result)}};
+  if (std::find(o.graph.begin(), o.graph.end(), "graphml") != o.graph.end()) {
+    files.emplace_back("attack-graph.graphml", cpsf::attack_graph_graphml(model, estimates));
+  }
+  if (std::find(o.graph.begin(), o.graph.end(), "dot") != o.graph.end()) {
+    files.emplace_back("attack-graph.dot", cpsf::attack_graph_dot(model, estimates));
+  }
+  return files;
+}
+
 int run_run(const RunCliOptions& o) {
   std::signal(SIGINT, on_interrupt);
   StageTimer timer(o.timings);
@@ -333,10 +353,7 @@ int run_run(const RunCliOptions& o) {
                  ec.message().c_str());
     return kExitUsage;
   }
-  const std::pair<const char*, std::string> files[] = {
-      {"results.json", cpsf::results_json(model, result, estimates, context)},
-      {"assets.csv", cpsf::assets_csv(model, estimates)},
-      {"losses.csv", cpsf::losses_csv(result)}};
+  const auto files = run_files(o, model, result, estimates, context);
   for (const auto& [name, text] : files) {
     const std::string path = (std::filesystem::path(o.out) / name).string();
     if (const auto err = cpsf::write_file_atomically(path, text); !err.empty()) {
@@ -347,7 +364,9 @@ int run_run(const RunCliOptions& o) {
   timer.mark("write");
   if (!o.quiet) {
     if (write_output("run", "-", cpsf::text_summary(model, result, estimates, context)) != kExitOk) return kExitUsage;
-    std::printf("wrote %s/{results.json,assets.csv,losses.csv}\n", cpsf::terminal_safe(o.out).c_str());
+    std::string names;
+    for (const auto& file : files) names += (names.empty() ? "" : ",") + file.first;
+    std::printf("wrote %s/{%s}\n", cpsf::terminal_safe(o.out).c_str(), names.c_str());
   }
   if (result.partial) {
     std::fprintf(stderr, "cpsf run: interrupted after %llu trials; the partial result is marked partial\n",
@@ -386,6 +405,11 @@ Command add_run(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "on", "off"}));
   sub->add_option("--out", o->out, "Directory for the results")->capture_default_str();
+  sub->add_option("--graph", o->graph,
+                  "Also write the attack graph with the estimates: graphml, dot or both (graphml,dot), as "
+                  "attack-graph.graphml / attack-graph.dot in --out")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"graphml", "dot"}));
   sub->add_flag("-q,--quiet", o->quiet, "No summary and no progress");
   sub->add_flag("--timings", o->timings,
                 "Print the wall time of each stage (load, validate, compile, simulate, report, write) on stderr");

@@ -60,6 +60,7 @@ TEXT = {
     ("catalogue", "--format"): (["nope", "", "binary"], ["json"]),
     ("run", "--chokepoints"): (["nope", ""], ["off", "on"]),
     ("run", "--out"): ([""], ["out2"]),
+    ("run", "--graph"): (["nope", "", "svg", "graphml,svg"], ["graphml", "dot", "graphml,dot"]),
     ("optimise", "--candidates"): (["nope", ""], ["mfa"]),
     ("optimise", "--method"): (["nope", ""], ["greedy"]),
     ("optimise", "--out"): ([""], ["out2"]),

@@ -297,3 +297,47 @@ def test_ctrl_c_before_the_first_round_replaces_no_result(cpsf_bin, root, tmp_pa
         assert p.returncode == 130, (delay, p.returncode, err)
         assert "nothing was written" in err, err
         assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # the old result, whole
+
+
+def test_run_graph_writes_the_attack_graph_with_the_estimates(cpsf_bin, root, tmp_path):
+    """--graph graphml,dot: attack-graph.graphml (read back by NetworkX) and attack-graph.dot,
+    with the estimates of assets.csv and the relation shares of results.json."""
+    import csv
+
+    import networkx as nx
+
+    out = tmp_path / "g"
+    r = subprocess.run([cpsf_bin, "run", DEFAULT, "--trials", "2000", "--seed", "3", "--graph", "graphml,dot", "-q",
+                        "--out", str(out)], cwd=root, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    g = nx.read_graphml(out / "attack-graph.graphml")
+    with open(out / "assets.csv") as f:
+        assets = {row["id"]: row for row in csv.DictReader(f)}
+    assert set(g.nodes) == set(assets) and g.number_of_edges() == 63
+    for node, d in g.nodes(data=True):
+        assert d["p_compromised"] == float(assets[node]["p_compromised"])
+        assert d["ci95_low"] == float(assets[node]["ci95_low"]) and d["layer"] == assets[node]["layer"]
+        assert d["expected_loss"] == d["p_compromised"] * d["loss"]
+    shares = {s["relation"]: s for s in json.loads((out / "results.json").read_text())["paths"]["relations"]}
+    for u, v, d in g.edges(data=True):
+        assert 0 <= d["p_residual"] <= d["p_inherent"] <= 1
+        assert d["path_share"] == (shares[d["id"]]["share"] if d["id"] in shares else 0)
+    dot = (out / "attack-graph.dot").read_text()
+    assert dot.startswith("digraph G {") and dot.count('"->"') == 63 and '"oem-vpn" [' in dot
+    # Without --graph, no graph; an unknown format is a usage error.
+    r = subprocess.run([cpsf_bin, "run", DEFAULT, "--trials", "100", "--graph", "svg", "-q", "--out",
+                        str(tmp_path / "h")], cwd=root, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2 and "svg" in r.stderr and not (tmp_path / "h").exists()
+
+
+def test_run_graph_holds_hostile_ids(cpsf_bin, tmp_path):
+    """Ids with XML's special characters and terminal controls: the GraphML still parses."""
+    import networkx as nx
+
+    s = tmp_path / "hostile.json"
+    s.write_text(json.dumps(HOSTILE))
+    r = subprocess.run([cpsf_bin, "run", str(s), "--trials", "200", "--graph", "graphml,dot", "-q", "--out",
+                        str(tmp_path / "o")], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    g = nx.read_graphml(tmp_path / "o" / "attack-graph.graphml")
+    assert FORMULA in g.nodes and LONG in g.nodes and "a\ufffd]0;owned\ufffd\ufffd[2J" in g.nodes
