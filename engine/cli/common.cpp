@@ -8,6 +8,8 @@
 #include <cstring>
 #include <iostream>
 
+#include "cli/options.hpp"
+#include "cpsf/base/limits.hpp"
 #include "cpsf/io/write.hpp"
 #include "cpsf/model/library_file.hpp"
 #include "cpsf/validate/validate.hpp"
@@ -90,6 +92,12 @@ std::optional<LoadedScenario> load_with_library(const std::string& path, const s
   if (!file) return std::nullopt;
   apply_library_file(*loaded, *file, std::move(source));
   return loaded;
+}
+
+void add_max_file_size_option(CLI::App* sub, std::uint64_t& max_file_bytes) {
+  sub->add_option("--max-file-size", max_file_bytes, "Refuse files larger than this many bytes")
+      ->capture_default_str()
+      ->transform(integer_in(limits::file_bytes));
 }
 
 void add_library_option(CLI::App* sub, std::string& library) {

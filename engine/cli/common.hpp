@@ -46,6 +46,10 @@ std::optional<LoadedScenario> load_with_library(const std::string& path, const s
 // Adds the --library FILE option (the attack-step library file applied over the scenario's).
 void add_library_option(CLI::App* sub, std::string& library);
 
+// --max-file-size BYTES, the same on every verb that reads files: refuse any file larger
+// than this (default ReadLimits{}.max_file_bytes, 1 GiB) without reading it.
+void add_max_file_size_option(CLI::App* sub, std::uint64_t& max_file_bytes);
+
 // Loads and validates `path` (with the --library file `library`, if any); prints every
 // problem. On failure returns nullopt and sets `exit_code` (1 invalid, 2 unreadable)
 // after telling the user nothing was done.

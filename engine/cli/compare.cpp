@@ -183,9 +183,7 @@ Command add_compare(CLI::App& app) {
       ->capture_default_str();
   sub->add_flag("-q,--quiet", o->quiet, "Print nothing on stdout, and no progress");
   add_library_option(sub, o->library);
-  sub->add_option("--max-file-size", o->max_file_bytes, "Refuse files larger than this many bytes")
-      ->capture_default_str()
-      ->transform(integer_in(limits::file_bytes));
+  add_max_file_size_option(sub, o->max_file_bytes);
   return {sub, [o] { return run_compare(*o); }};
 }
 

@@ -221,9 +221,7 @@ Command add_export(CLI::App& app) {
   sub->add_option("kind", o->kind, "What to write: inventory (graphml, dot: not yet)")->required();
   sub->add_option("scenario", o->input, "Scenario file to read (its includes merged)")->required();
   sub->add_option("-o,--output", o->output, "Folder to write the CSV files into (made when missing)")->required();
-  sub->add_option("--max-file-size", o->max_file_bytes, "Refuse files larger than this many bytes")
-      ->capture_default_str()
-      ->transform(integer_in(limits::file_bytes));
+  add_max_file_size_option(sub, o->max_file_bytes);
   return {sub, [o] { return run_export(*o); }};
 }
 
@@ -244,9 +242,7 @@ Command add_import(CLI::App& app) {
   sub->add_option("--map", o->map, "self-assessment: CSV file mapping checklist items to requirement ids");
   sub->add_flag("--strict", o->strict, "self-assessment with --into: a company matching no enterprise is an error");
   sub->add_flag("-q,--quiet", o->quiet, "self-assessment: do not print the report (counts, baseline coverage)");
-  sub->add_option("--max-file-size", o->max_file_bytes, "Refuse files larger than this many bytes")
-      ->capture_default_str()
-      ->transform(integer_in(limits::file_bytes));
+  add_max_file_size_option(sub, o->max_file_bytes);
   return {sub, [o] { return run_import(*o); }};
 }
 

@@ -118,9 +118,7 @@ Command add_validate(CLI::App& app) {
       ->needs("--explain")
       ->excludes("--summary");
   add_library_option(sub, o->library);
-  sub->add_option("--max-file-size", o->max_file_bytes, "Refuse files larger than this many bytes")
-      ->capture_default_str()
-      ->transform(integer_in(cpsf::limits::file_bytes));
+  add_max_file_size_option(sub, o->max_file_bytes);
   return {sub, [o] { return run_validate(*o); }};
 }
 
@@ -189,9 +187,7 @@ Command add_convert(CLI::App& app) {
       ->required();
   sub->add_option("--to", o->to, "Output format: text, json or binary (default: from the output's extension)");
   sub->add_flag("--flatten", o->flatten, "Merge included files into one scenario instead of keeping the includes");
-  sub->add_option("--max-file-size", o->max_file_bytes, "Refuse files larger than this many bytes")
-      ->capture_default_str()
-      ->transform(integer_in(cpsf::limits::file_bytes));
+  add_max_file_size_option(sub, o->max_file_bytes);
   return {sub, [o] { return run_convert(*o); }};
 }
 
@@ -414,9 +410,7 @@ Command add_run(CLI::App& app) {
   sub->add_flag("--timings", o->timings,
                 "Print the wall time of each stage (load, validate, compile, simulate, report, write) on stderr");
   add_library_option(sub, o->library);
-  sub->add_option("--max-file-size", o->max_file_bytes, "Refuse files larger than this many bytes")
-      ->capture_default_str()
-      ->transform(integer_in(cpsf::limits::file_bytes));
+  add_max_file_size_option(sub, o->max_file_bytes);
   sub->get_option("--horizon")->excludes(sub->get_option("--no-horizon"));
   return {sub, [o] { return run_run(*o); }};
 }

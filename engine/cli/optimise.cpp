@@ -141,9 +141,7 @@ Command add_optimise(CLI::App& app) {
   sub->add_option("--out", o->out, "Directory for optimise.json and frontier.csv")->capture_default_str();
   sub->add_flag("-q,--quiet", o->quiet, "No table and no progress");
   add_library_option(sub, o->library);
-  sub->add_option("--max-file-size", o->max_file_bytes, "Refuse files larger than this many bytes")
-      ->capture_default_str()
-      ->transform(integer_in(limits::file_bytes));
+  add_max_file_size_option(sub, o->max_file_bytes);
   return {sub, [o] { return run_optimise(*o); }};
 }
 
