@@ -97,10 +97,14 @@ def import_self_assessment(path: PathLike, *, into: Union[Scenario, PathLike, No
 
     Examples
     --------
-    >>> import cpsf
+    >>> import cpsf, warnings
     >>> ex = cpsf.EXAMPLE_SELF_ASSESSMENT
-    >>> s = cpsf.import_self_assessment(ex / "answers.csv", mapping=ex / "mapping.csv",
-    ...                                 into=cpsf.load(cpsf.DEFAULT_SCENARIO))  # doctest: +SKIP
+    >>> with warnings.catch_warnings():  # an unmatched company; controls that act on no relation
+    ...     warnings.simplefilter("ignore", cpsf.ScenarioWarning)
+    ...     s = cpsf.import_self_assessment(ex / "answers.csv", mapping=ex / "mapping.csv",
+    ...                                     into=cpsf.load(cpsf.DEFAULT_SCENARIO))
+    >>> len(s.controls), cpsf.v1.Level.Name(s.control("sa-t2-CPS.AC-1").level)
+    (54, 'ADVANCED')
     """
     return read_self_assessment(path, into=into, mapping=mapping, strict=strict,
                                 max_file_bytes=max_file_bytes).scenario
