@@ -13,7 +13,6 @@
 #include "cli/common.hpp"
 #include "cli/options.hpp"
 #include "cpsf/base/terminal.hpp"
-#include "cpsf/io/csv_read.hpp"
 #include "cpsf/io/format.hpp"
 #include "cpsf/io/inventory.hpp"
 #include "cpsf/io/write.hpp"
@@ -90,26 +89,11 @@ int check_options(const ImportOptions& o) {
   return kExitUsage;
 }
 
-// A CSV file read whole for the self-assessment importer; false (reported) when it cannot be.
-bool read_source(const std::string& path, CsvSource& source, Diagnostics& out, const ReadLimits& limits) {
-  source.path = path;
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) {
-    out.error(path, "", "", "no such file", "give the path of a CSV file (docs/import.md)");
-    return false;
-  }
-  return read_csv_file(path, source.text, out, limits);
-}
-
 // The self-assessment answers of o.input (and o.map) written into `loaded`.
 LoadStatus import_answers(const ImportOptions& o, LoadedScenario& loaded, InventoryPlaces& places,
                           SelfAssessmentReport& report, Diagnostics& out, const ReadLimits& limits) {
-  CsvSource answers;
-  std::optional<CsvSource> mapping;
-  if (!read_source(o.input, answers, out, limits)) return LoadStatus::IoError;
-  if (o.map && !read_source(*o.map, mapping.emplace(), out, limits)) return LoadStatus::IoError;
   const SelfAssessmentOptions options{o.into.has_value(), o.strict};
-  return import_self_assessment(answers, mapping, options, loaded, places, report, out);
+  return import_self_assessment_files(o.input, o.map, options, limits, loaded, places, report, out);
 }
 
 // What the command says on stderr once it wrote the output.

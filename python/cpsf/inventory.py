@@ -27,13 +27,15 @@ EXAMPLE_INVENTORY = pathlib.Path(__file__).resolve().parents[2] / "scenarios" / 
 FILES: Tuple[str, ...] = tuple(_core.inventory.files)
 
 
-def _finish(status: str, data: Optional[bytes], diagnostics: list, subject: str) -> Scenario:
+def _finish(status: str, data: Optional[bytes], diagnostics: list, subject: str, stacklevel: int = 4) -> Scenario:
+    """An importer's (status, bytes, diagnostics) as a Scenario: io_error raises
+    ScenarioFileError, errors ScenarioError, warnings warn (at `stacklevel`, the user's call)."""
     problems = [Problem._from_core(t) for t in diagnostics]
     if status == "io_error":
         raise ScenarioFileError(problems, f"cannot read {subject}")
     if status != "ok" or data is None:
         raise ScenarioError(problems, f"{subject} is invalid ({sum(p.is_error for p in problems)} errors)")
-    _warn(_raise_for(problems, subject), stacklevel=4)
+    _warn(_raise_for(problems, subject), stacklevel=stacklevel)
     return Scenario.from_bytes(data)
 
 

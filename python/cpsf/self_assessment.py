@@ -9,8 +9,8 @@ import pathlib
 from typing import Any, Dict, NamedTuple, Optional, Union
 
 from . import _check, _core
-from .errors import Problem, ScenarioError, ScenarioFileError
-from .scenario import PathLike, Scenario, _raise_for, _warn
+from .inventory import _finish
+from .scenario import PathLike, Scenario
 
 __all__ = ["import_self_assessment", "read_self_assessment", "SelfAssessment", "EXAMPLE_SELF_ASSESSMENT"]
 
@@ -81,13 +81,7 @@ def read_self_assessment(path: PathLike, *, into: Union[Scenario, PathLike, None
     mapping = None if mapping is None else _check.path("mapping", mapping)
     status, data, diagnostics, report = _core.self_assessment.import_file(
         path, mapping, into_bytes, into_path, _check.flag("strict", strict), limit)
-    problems = [Problem._from_core(t) for t in diagnostics]
-    if status == "io_error":
-        raise ScenarioFileError(problems, f"cannot read {path}")
-    if status != "ok" or data is None:
-        raise ScenarioError(problems, f"{path} is invalid ({sum(p.is_error for p in problems)} errors)")
-    _warn(_raise_for(problems, path), stacklevel=3)
-    return SelfAssessment(Scenario.from_bytes(data), report)
+    return SelfAssessment(_finish(status, data, diagnostics, path, stacklevel=4), report)
 
 
 def import_self_assessment(path: PathLike, *, into: Union[Scenario, PathLike, None] = None,

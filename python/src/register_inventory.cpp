@@ -21,10 +21,6 @@ namespace cpsf::python {
 
 namespace {
 
-const char* status_name(LoadStatus status) {
-  return status == LoadStatus::Ok ? "ok" : status == LoadStatus::Invalid ? "invalid" : "io_error";
-}
-
 // Imports (from a folder, or from texts), validates when it was read, places the
 // diagnostics on the CSV rows; (status, bytes or None, diagnostics).
 template <class Import>
@@ -43,7 +39,7 @@ py::tuple run_import(Import import) {
       loaded.scenario().SerializeToString(&bytes);
     }
   }
-  return py::make_tuple(status_name(status),
+  return py::make_tuple(load_status_name(status),
                         status == LoadStatus::Ok ? py::object(py::bytes(bytes)) : py::object(py::none()),
                         diagnostics_to_list(diagnostics));
 }

@@ -34,18 +34,6 @@ Format format_named(const std::string& name) {
   return *format;
 }
 
-const char* status_name(LoadStatus status) {
-  switch (status) {
-    case LoadStatus::Ok:
-      return "ok";
-    case LoadStatus::Invalid:
-      return "invalid";
-    case LoadStatus::IoError:
-      return "io_error";
-  }
-  return "io_error";
-}
-
 // Reading scenario files and bytes.
 void def_read(py::module_& m) {
   m.def(
@@ -78,7 +66,7 @@ void def_read(py::module_& m) {
         if (loaded) {
           for (const auto& f : loaded->files) files.append(f.path);
         }
-        return py::make_tuple(status_name(status), loaded ? py::object(py::bytes(bytes)) : py::object(py::none()),
+        return py::make_tuple(load_status_name(status), loaded ? py::object(py::bytes(bytes)) : py::object(py::none()),
                               diagnostics_to_list(diagnostics), files);
       },
       py::arg("path"), py::arg("max_file_bytes") = ReadLimits{}.max_file_bytes, py::arg("validate") = true,

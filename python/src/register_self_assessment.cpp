@@ -3,11 +3,9 @@
 // `cpsf import self-assessment` reads and reports the same diagnostics and report.
 #include <pybind11/stl.h>
 
-#include <filesystem>
 #include <optional>
 #include <string>
 
-#include "cpsf/io/csv_read.hpp"
 #include "cpsf/model/self_assessment.hpp"
 #include "cpsf/validate/validate.hpp"
 #include "diagnostics_tuple.hpp"
@@ -19,20 +17,6 @@ namespace py = pybind11;
 namespace cpsf::python {
 
 namespace {
-
-const char* status_name(LoadStatus status) {
-  return status == LoadStatus::Ok ? "ok" : status == LoadStatus::Invalid ? "invalid" : "io_error";
-}
-
-bool read_source(const std::string& path, CsvSource& source, Diagnostics& out, const ReadLimits& limits) {
-  source.path = path;
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) {
-    out.error(path, "", "", "no such file", "give the path of a CSV file (docs/import.md)");
-    return false;
-  }
-  return read_csv_file(path, source.text, out, limits);
-}
 
 py::dict report_dict(const SelfAssessmentReport& r) {
   py::list companies;
@@ -78,14 +62,11 @@ LoadStatus run(const Request& q, LoadedScenario& loaded, SelfAssessmentReport& r
     if (!loaded.mutable_scenario()->ParseFromString(*q.into_bytes))
       throw py::value_error("not a serialised cpsf.v1.Scenario");
   }
-  CsvSource answers;
-  std::optional<CsvSource> mapping;
-  if (!read_source(q.answers, answers, out, q.limits)) return LoadStatus::IoError;
-  if (q.mapping && !read_source(*q.mapping, mapping.emplace(), out, q.limits)) return LoadStatus::IoError;
   const bool into = q.into_path || q.into_bytes;
   InventoryPlaces places;
   const SelfAssessmentOptions options{into, q.strict};
-  const LoadStatus status = import_self_assessment(answers, mapping, options, loaded, places, report, out);
+  const LoadStatus status =
+      import_self_assessment_files(q.answers, q.mapping, options, q.limits, loaded, places, report, out);
   if (status == LoadStatus::Ok && into) {
     validate(loaded, out);
     places.place(out);
@@ -113,7 +94,7 @@ void register_self_assessment(py::module_& m) {
           status = run(q, loaded, report, diagnostics);
           if (status == LoadStatus::Ok) loaded.scenario().SerializeToString(&bytes);
         }
-        return py::make_tuple(status_name(status),
+        return py::make_tuple(load_status_name(status),
                               status == LoadStatus::Ok ? py::object(py::bytes(bytes)) : py::object(py::none()),
                               diagnostics_to_list(diagnostics), report_dict(report));
       },

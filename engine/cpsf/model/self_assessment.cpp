@@ -634,3 +634,33 @@ std::string self_assessment_report_text(const SelfAssessmentReport& r) {
 }
 
 }  // namespace cpsf
+
+namespace cpsf {
+
+namespace {
+
+// A CSV file read whole; false (reported) when it cannot be.
+bool read_source(const std::string& path, CsvSource& source, Diagnostics& out, const ReadLimits& limits) {
+  source.path = path;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    out.error(path, "", "", "no such file", "give the path of a CSV file (docs/import.md)");
+    return false;
+  }
+  return read_csv_file(path, source.text, out, limits);
+}
+
+}  // namespace
+
+LoadStatus import_self_assessment_files(const std::string& answers, const std::optional<std::string>& mapping,
+                                        const SelfAssessmentOptions& options, const ReadLimits& limits,
+                                        LoadedScenario& into, InventoryPlaces& places, SelfAssessmentReport& report,
+                                        Diagnostics& out) {
+  CsvSource answers_source;
+  std::optional<CsvSource> mapping_source;
+  if (!read_source(answers, answers_source, out, limits)) return LoadStatus::IoError;
+  if (mapping && !read_source(*mapping, mapping_source.emplace(), out, limits)) return LoadStatus::IoError;
+  return import_self_assessment(answers_source, mapping_source, options, into, places, report, out);
+}
+
+}  // namespace cpsf

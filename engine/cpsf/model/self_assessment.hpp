@@ -73,6 +73,14 @@ LoadStatus import_self_assessment(const CsvSource& answers, const std::optional<
                                   const SelfAssessmentOptions& options, LoadedScenario& into, InventoryPlaces& places,
                                   SelfAssessmentReport& report, Diagnostics& out);
 
+// The same from files: reads the answers file and the mapping file (when given) within
+// `limits`, then imports; IoError (reported) when one cannot be read. What the command line
+// and the Python package call.
+LoadStatus import_self_assessment_files(const std::string& answers, const std::optional<std::string>& mapping,
+                                        const SelfAssessmentOptions& options, const ReadLimits& limits,
+                                        LoadedScenario& into, InventoryPlaces& places, SelfAssessmentReport& report,
+                                        Diagnostics& out);
+
 // The report as text: counts, then one line per company (coverage of each baseline, the
 // nearest, and what the next one lacks).
 std::string self_assessment_report_text(const SelfAssessmentReport& report);
