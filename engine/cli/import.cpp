@@ -1,8 +1,9 @@
 // cpsf import and cpsf export: a scenario from data held elsewhere and back (docs/import.md).
 // KIND inventory is a folder of CSV files (io/inventory.hpp, output/inventory_csv.hpp);
-// self-assessment a CSV file of supplier answers (model/self_assessment.hpp). The other kinds
-// the commands will take are named and refused, so that a script written for them fails
-// clearly instead of doing nothing.
+// self-assessment a CSV file of supplier answers (model/self_assessment.hpp); graphml a GraphML
+// file (io/graphml.hpp; export: output/attack_graph.hpp). The kinds import will take and does
+// not yet are named and refused, so that a script written for them fails clearly instead of
+// doing nothing.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -14,9 +15,11 @@
 #include "cli/options.hpp"
 #include "cpsf/base/terminal.hpp"
 #include "cpsf/io/format.hpp"
+#include "cpsf/io/graphml.hpp"
 #include "cpsf/io/inventory.hpp"
 #include "cpsf/io/write.hpp"
 #include "cpsf/model/self_assessment.hpp"
+#include "cpsf/output/attack_graph.hpp"
 #include "cpsf/output/inventory_csv.hpp"
 #include "cpsf/validate/validate.hpp"
 
@@ -24,9 +27,48 @@ namespace cpsf::cli {
 
 namespace {
 
-// The kinds each verb is meant to take and does not yet (issue 17).
-constexpr const char* kPlannedImports[] = {"graphml", "cyclonedx"};
-constexpr const char* kPlannedExports[] = {"graphml", "dot"};
+// The kinds each verb takes, and those it is meant to take and does not yet (issue 17).
+struct Kind {
+  const char* name;
+  const char* input;  // what INPUT (import) or the output (export) is
+};
+constexpr Kind kImports[] = {{"inventory", "a folder of CSV files"},
+                             {"self-assessment", "a CSV file of answers"},
+                             {"graphml", "a GraphML file"}};
+constexpr Kind kExports[] = {{"inventory", "a folder of CSV files"}, {"graphml", "a GraphML file of the scenario's graph"}};
+constexpr const char* kPlannedImports[] = {"cyclonedx"};
+
+template <std::size_t N>
+std::string kind_names(const Kind (&kinds)[N], bool with_input) {
+  std::string names;
+  for (std::size_t i = 0; i < N; ++i) {
+    names += i == 0 ? "" : i + 1 == N ? " or " : ", ";
+    names += kinds[i].name;
+    if (with_input) names += std::string(" (") + kinds[i].input + ")";
+  }
+  return names;
+}
+
+// The kind, checked: kExitOk when the verb takes it, else the message printed and kExitUsage.
+int check_kind(const char* verb, const std::string& kind) {
+  const bool import = std::string_view(verb) == "import";
+  const auto taken = [&](const auto& kinds) {
+    return std::any_of(std::begin(kinds), std::end(kinds), [&](const Kind& k) { return kind == k.name; });
+  };
+  if (import ? taken(kImports) : taken(kExports)) return kExitOk;
+  const std::string built = import ? kind_names(kImports, true) : kind_names(kExports, true);
+  const bool planned = import && std::any_of(std::begin(kPlannedImports), std::end(kPlannedImports),
+                                             [&](const char* p) { return kind == p; });
+  if (planned) {
+    std::fprintf(stderr, "cpsf import: error: importing %s is not available in this version (fix: use %s; see docs/import.md)\n",
+                 kind.c_str(), built.c_str());
+  } else {
+    std::fprintf(stderr, "cpsf %s: error: unknown kind '%s' (fix: use %s%s)\n", verb, terminal_safe(kind).c_str(),
+                 import ? kind_names(kImports, false).c_str() : kind_names(kExports, false).c_str(),
+                 import ? "" : "; the attack graph with a run's estimates, in GraphML or DOT: cpsf run --graph");
+  }
+  return kExitUsage;
+}
 
 struct ImportOptions {
   std::string kind, input, output;
@@ -34,27 +76,6 @@ struct ImportOptions {
   bool strict = false, quiet = false;
   std::uint64_t max_file_bytes = ReadLimits{}.max_file_bytes;
 };
-
-// The kind, checked: kExitOk for inventory, else the message printed and kExitUsage.
-template <std::size_t N>
-int check_kind(const char* verb, const std::string& kind, const char* const (&planned)[N]) {
-  const bool import = std::string_view(verb) == "import";
-  if (kind == "inventory" || (import && kind == "self-assessment")) return kExitOk;
-  const char* built = import ? "inventory (a folder of CSV files) or self-assessment (a CSV file of answers)"
-                             : "inventory, a folder of CSV files";
-  std::string names;
-  for (const char* p : planned) {
-    if (kind == p) {
-      std::fprintf(stderr, "cpsf %s: error: %s %s is not available in this version (fix: use %s; see docs/import.md)\n",
-                   verb, import ? "importing" : "exporting", p, built);
-      return kExitUsage;
-    }
-    names += names.empty() ? p : std::string(", ") + p;
-  }
-  std::fprintf(stderr, "cpsf %s: error: unknown kind '%s' (fix: use %s; %s are planned)\n", verb,
-               terminal_safe(kind).c_str(), import ? "inventory or self-assessment" : "inventory", names.c_str());
-  return kExitUsage;
-}
 
 // The output format from --to or the output's extension; nullopt (printed) when neither says.
 std::optional<Format> output_format(const ImportOptions& o) {
@@ -78,14 +99,15 @@ std::optional<Format> output_format(const ImportOptions& o) {
 int check_options(const ImportOptions& o) {
   const char* wrong = nullptr;
   if (o.kind != "self-assessment") {
-    wrong = o.map ? "--map" : o.strict ? "--strict" : o.quiet ? "--quiet" : nullptr;
+    wrong = o.map && o.kind != "graphml" ? "--map" : o.strict ? "--strict" : o.quiet ? "--quiet" : nullptr;
   } else if (o.strict && !o.into) {
     std::fprintf(stderr,
                  "cpsf import: error: --strict needs --into (fix: give the scenario the companies must match)\n");
     return kExitUsage;
   }
   if (wrong == nullptr) return kExitOk;
-  std::fprintf(stderr, "cpsf import: error: %s is an option of import self-assessment (fix: leave it out)\n", wrong);
+  std::fprintf(stderr, "cpsf import: error: %s is an option of import self-assessment%s (fix: leave it out)\n", wrong,
+               std::string_view(wrong) == "--map" ? " and import graphml" : "");
   return kExitUsage;
 }
 
@@ -97,7 +119,7 @@ LoadStatus import_answers(const ImportOptions& o, LoadedScenario& loaded, Invent
 }
 
 // What the command says on stderr once it wrote the output.
-void print_written(const ImportOptions& o, const v1::Scenario& scenario) {
+void print_written(const ImportOptions& o, const v1::Scenario& scenario, const GraphmlReport& graph) {
   if (o.output == "-") return;
   if (o.kind == "self-assessment" && !o.into) {
     std::fprintf(stderr,
@@ -110,11 +132,15 @@ void print_written(const ImportOptions& o, const v1::Scenario& scenario) {
   std::fprintf(stderr, "wrote %s: %d enterprises, %d assets, %d relations", terminal_safe(o.output).c_str(),
                scenario.enterprises_size(), scenario.assets_size(), scenario.relations_size());
   if (o.kind == "self-assessment") std::fprintf(stderr, ", %d controls", scenario.controls_size());
+  if (o.kind == "graphml") {
+    std::fprintf(stderr, " (%d nodes and %d edges read; %d enterprises made from the owners that were none)",
+                 graph.nodes, graph.edges, graph.enterprises_made);
+  }
   std::fputc('\n', stderr);
 }
 
 int run_import(const ImportOptions& o) {
-  if (const int code = check_kind("import", o.kind, kPlannedImports); code != kExitOk) return code;
+  if (const int code = check_kind("import", o.kind); code != kExitOk) return code;
   if (const int code = check_options(o); code != kExitOk) return code;
   const auto format = output_format(o);
   if (!format) return kExitUsage;
@@ -131,8 +157,11 @@ int run_import(const ImportOptions& o) {
   }
   InventoryPlaces places;
   SelfAssessmentReport report;
+  GraphmlReport graph;
   if (loaded && o.kind == "inventory") status = import_inventory(o.input, *loaded, places, diagnostics, limits);
-  if (loaded && o.kind != "inventory") status = import_answers(o, *loaded, places, report, diagnostics, limits);
+  if (loaded && o.kind == "self-assessment") status = import_answers(o, *loaded, places, report, diagnostics, limits);
+  if (loaded && o.kind == "graphml")
+    status = import_graphml_file(o.input, o.map, limits, *loaded, places, graph, diagnostics);
   const bool fragment = o.kind == "self-assessment" && !o.into;
   if (status == LoadStatus::Ok && !fragment) {  // a fragment is validated where it is included
     validate(*loaded, diagnostics);
@@ -149,7 +178,7 @@ int run_import(const ImportOptions& o) {
   if (const int code = write_output("import", o.output, serialise(scenario, *format)); code != kExitOk) return code;
   if (o.kind == "self-assessment" && !o.quiet && o.output != "-")
     std::fputs(self_assessment_report_text(report).c_str(), stdout);
-  print_written(o, scenario);
+  print_written(o, scenario, graph);
   return kExitOk;
 }
 
@@ -158,8 +187,26 @@ struct ExportOptions {
   std::uint64_t max_file_bytes = ReadLimits{}.max_file_bytes;
 };
 
+// The scenario's graph as GraphML (output/attack_graph.hpp), to a file or - (stdout).
+int export_graphml(const ExportOptions& o, const v1::Scenario& scenario) {
+  std::vector<std::string> problems;
+  const std::string text = scenario_graphml(scenario, problems);
+  for (const auto& problem : problems) {
+    std::fprintf(stderr, "cpsf export: error: %s: %s\n", terminal_safe(o.input).c_str(), terminal_safe(problem).c_str());
+  }
+  if (!problems.empty()) return kExitInvalid;
+  if (const int code = write_output("export", o.output, text); code != kExitOk) return code;
+  if (o.output != "-") {
+    std::fprintf(stderr,
+                 "wrote %s: %d nodes (the assets), %d edges (the relations); enterprises, controls and threats are "
+                 "not in it: import it back with --into a scenario that holds them (docs/import.md)\n",
+                 terminal_safe(o.output).c_str(), scenario.assets_size(), scenario.relations_size());
+  }
+  return kExitOk;
+}
+
 int run_export(const ExportOptions& o) {
-  if (const int code = check_kind("export", o.kind, kPlannedExports); code != kExitOk) return code;
+  if (const int code = check_kind("export", o.kind); code != kExitOk) return code;
   ReadLimits limits;
   limits.max_file_bytes = o.max_file_bytes;
   Diagnostics diagnostics;
@@ -168,6 +215,7 @@ int run_export(const ExportOptions& o) {
   print(diagnostics);
   if (status != LoadStatus::Ok) return exit_code_for(status);
   loaded->mutable_scenario()->clear_include();
+  if (o.kind == "graphml") return export_graphml(o, loaded->scenario());
   const InventoryCsv csv = inventory_csv(loaded->scenario());
   for (const auto& problem : csv.problems) {
     std::fprintf(stderr, "cpsf export: error: %s: %s\n", terminal_safe(o.input).c_str(),
@@ -201,10 +249,13 @@ int run_export(const ExportOptions& o) {
 
 Command add_export(CLI::App& app) {
   auto o = std::make_shared<ExportOptions>();
-  auto* sub = app.add_subcommand("export", "Write a scenario as data for other tools: an inventory of CSV files");
-  sub->add_option("kind", o->kind, "What to write: inventory (graphml, dot: not yet)")->required();
+  auto* sub = app.add_subcommand(
+      "export", "Write a scenario as data for other tools: an inventory of CSV files, or its graph as GraphML");
+  sub->add_option("kind", o->kind, "What to write: inventory or graphml")->required();
   sub->add_option("scenario", o->input, "Scenario file to read (its includes merged)")->required();
-  sub->add_option("-o,--output", o->output, "Folder to write the CSV files into (made when missing)")->required();
+  sub->add_option("-o,--output", o->output,
+                  "inventory: the folder to write the CSV files into (made when missing); graphml: the file, or -")
+      ->required();
   add_max_file_size_option(sub, o->max_file_bytes);
   return {sub, [o] { return run_export(*o); }};
 }
@@ -212,18 +263,21 @@ Command add_export(CLI::App& app) {
 Command add_import(CLI::App& app) {
   auto o = std::make_shared<ImportOptions>();
   auto* sub = app.add_subcommand(
-      "import", "Make a scenario from data held elsewhere: an inventory of CSV files, or self-assessment answers");
-  sub->add_option("kind", o->kind, "What INPUT is: inventory or self-assessment (graphml, cyclonedx: not yet)")
+      "import",
+      "Make a scenario from data held elsewhere: an inventory of CSV files, self-assessment answers or a GraphML graph");
+  sub->add_option("kind", o->kind, "What INPUT is: inventory, self-assessment or graphml (cyclonedx: not yet)")
       ->required();
   sub->add_option("input", o->input,
-                  "The data: for inventory, a folder of CSV files; for self-assessment, a CSV file of answers "
-                  "(docs/import.md)")
+                  "The data: for inventory, a folder of CSV files; for self-assessment, a CSV file of answers; for "
+                  "graphml, a GraphML file (docs/import.md)")
       ->required();
   sub->add_option("-o,--output", o->output, "Scenario file to write (format from its extension), or - with --to")
       ->required();
   sub->add_option("--into", o->into, "Add the imported entities to this scenario (the output holds both)");
   sub->add_option("--to", o->to, "Output format: text, json or binary (default: from the output's extension)");
-  sub->add_option("--map", o->map, "self-assessment: CSV file mapping checklist items to requirement ids");
+  sub->add_option("--map", o->map,
+                  "self-assessment: CSV file mapping checklist items to requirement ids; graphml: CSV file mapping "
+                  "attributes to fields");
   sub->add_flag("--strict", o->strict, "self-assessment with --into: a company matching no enterprise is an error");
   sub->add_flag("-q,--quiet", o->quiet, "self-assessment: do not print the report (counts, baseline coverage)");
   add_max_file_size_option(sub, o->max_file_bytes);

@@ -173,11 +173,16 @@ class CsvParser {
 namespace fs = std::filesystem;
 
 bool read_csv_file(const std::string& file, std::string& text, Diagnostics& out, const ReadLimits& limits) {
+  return read_data_file(file, text, out, limits, "a CSV file");
+}
+
+bool read_data_file(const std::string& file, std::string& text, Diagnostics& out, const ReadLimits& limits,
+                    std::string_view kind) {
   const fs::path path(file);
   std::error_code ec;
   const auto size = fs::file_size(path, ec);
   if (ec || !fs::is_regular_file(path, ec)) {
-    out.error(path.string(), "", "", "is not a regular file", "save it as a CSV file");
+    out.error(path.string(), "", "", "is not a regular file", "save it as " + std::string(kind));
     return false;
   }
   if (size > limits.max_file_bytes) {

@@ -17,6 +17,12 @@
 
 namespace cpsf {
 
+// A file's text and the name its diagnostics give it.
+struct CsvSource {
+  std::string path;
+  std::string text;
+};
+
 struct CsvTable {
   std::vector<std::string> header;             // column names, spaces around them removed
   std::vector<std::vector<std::string>> rows;  // cells as written (quotes removed)
@@ -30,5 +36,8 @@ bool parse_csv(std::string_view text, const std::string& file, CsvTable& table, 
 // Reads a CSV file whole; false (reported, naming the file) when it is not a regular file, is
 // over limits.max_file_bytes or cannot be read.
 bool read_csv_file(const std::string& file, std::string& text, Diagnostics& out, const ReadLimits& limits);
+// The same for a file of another form (`kind`: "a GraphML file"), named in the fix.
+bool read_data_file(const std::string& file, std::string& text, Diagnostics& out, const ReadLimits& limits,
+                    std::string_view kind);
 
 }  // namespace cpsf

@@ -438,6 +438,12 @@ const std::vector<InventoryColumn>& inventory_columns(std::string_view list) {
   return all->at(std::string(list));
 }
 
+bool import_inventory_table(std::string_view file, const CsvTable& table, const std::string& path,
+                            LoadedScenario& into, Diagnostics& out) {
+  const InventoryFile* kind = inventory_file(file);
+  return kind != nullptr && import_table(*kind, table, path, into, out);
+}
+
 LoadStatus import_inventory(const std::vector<InventorySource>& sources, LoadedScenario& into, InventoryPlaces& places,
                             Diagnostics& out) {
   // Diagnostics of the scenario's own fields name files[0].
@@ -510,16 +516,22 @@ LoadStatus import_inventory(const std::string& folder, LoadedScenario& into, Inv
 
 void InventoryPlaces::place(Diagnostics& diagnostics) const {
   for (auto& d : diagnostics.items()) {
-    const auto lines = row_lines.find(d.file);
     const auto open = d.path.find('[');
     const auto close = d.path.find(']');
-    if (lines == row_lines.end() || d.line != 0 || open == std::string::npos || close == std::string::npos) continue;
+    if (d.line != 0 || open == std::string::npos || close == std::string::npos) continue;
+    const std::vector<int>* lines = nullptr;
+    if (const auto by_list = list_lines.find(std::pair(d.file, d.path.substr(0, open))); by_list != list_lines.end()) {
+      lines = &by_list->second;
+    } else if (const auto by_file = row_lines.find(d.file); by_file != row_lines.end()) {
+      lines = &by_file->second;
+    }
+    if (lines == nullptr) continue;
     std::size_t row = 0;
     if (!parse_integer(std::string_view(d.path).substr(open + 1, close - open - 1), row) ||
-        row >= lines->second.size()) {
+        row >= lines->size()) {
       continue;
     }
-    d.line = lines->second[row];
+    d.line = (*lines)[row];
     std::string column = d.path.substr(std::min(close + 2, d.path.size()));  // past "]."
     d.path = column.substr(0, column.find('['));                             // entry_points[0].asset → entry_points
   }

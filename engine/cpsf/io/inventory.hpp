@@ -73,7 +73,18 @@ class InventoryPlaces {
   // the line of that row and the column's name as its path.
   void place(Diagnostics& diagnostics) const;
   std::map<std::string, std::vector<int>, std::less<>> row_lines;  // by file path
+  // By file path and list, for a file that holds more than one list (a GraphML file's
+  // nodes and edges); looked up before row_lines.
+  std::map<std::pair<std::string, std::string>, std::vector<int>, std::less<>> list_lines;
 };
+
+struct CsvTable;
+// Appends the rows of `table` as the entities of the inventory file `file` ("assets.csv",
+// "scenario.csv": its fields set), named `path` in diagnostics, recording their origins
+// (a file in into.files); false (reported) when a cell is wrong. For importers that make
+// tables out of other forms (GraphML); their columns must be inventory columns.
+bool import_inventory_table(std::string_view file, const CsvTable& table, const std::string& path,
+                            LoadedScenario& into, Diagnostics& out);
 
 // Reads the CSV files of `folder` (kInventoryFiles; any other .csv file there is warned
 // about) and appends their entities to `into`, recording their origins (a file each in

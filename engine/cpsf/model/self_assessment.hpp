@@ -16,16 +16,11 @@
 #include <vector>
 
 #include "cpsf/base/diagnostics.hpp"
+#include "cpsf/io/csv_read.hpp"
 #include "cpsf/io/inventory.hpp"
 #include "cpsf/io/load.hpp"
 
 namespace cpsf {
-
-// A CSV file's text and the name its diagnostics give it.
-struct CsvSource {
-  std::string path;
-  std::string text;
-};
 
 struct SelfAssessmentOptions {
   // True: the companies must be enterprises of `into` (by id, then name, then name with case

@@ -3,10 +3,14 @@
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/graphviz.hpp>
 #include <boost/property_map/dynamic_property_map.hpp>
+#include <algorithm>
 #include <charconv>
+#include <google/protobuf/descriptor.h>
+#include <initializer_list>
 #include <sstream>
 #include <string_view>
 
+#include "cpsf/output/inventory_csv.hpp"
 #include "cpsf/output/layer_element.hpp"
 
 namespace cpsf {
@@ -113,6 +117,8 @@ std::string xml_escaped(std::string_view text) {
       out += "&gt;";
     } else if (c == '"') {
       out += "&quot;";
+    } else if (c == '\t' || c == '\n' || c == '\r') {  // as references: a reader keeps them (in attributes too)
+      out += "&#" + std::to_string(static_cast<int>(c)) + ";";
     } else if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
       out += "\xEF\xBF\xBD";
     } else {
@@ -135,7 +141,86 @@ void data(std::string& out, const char* key, const std::string& value) {
   out += "</data>";
 }
 
+// A column's GraphML attr.type: a tool then reads numbers as numbers.
+const char* graphml_type(const InventoryColumn& column) {
+  if (column.kind != InventoryColumn::Kind::Scalar) return "string";
+  switch (column.path.back()->cpp_type()) {
+    case google::protobuf::FieldDescriptor::CPPTYPE_DOUBLE:
+    case google::protobuf::FieldDescriptor::CPPTYPE_FLOAT:
+      return "double";
+    case google::protobuf::FieldDescriptor::CPPTYPE_INT32:
+    case google::protobuf::FieldDescriptor::CPPTYPE_INT64:
+    case google::protobuf::FieldDescriptor::CPPTYPE_UINT32:
+    case google::protobuf::FieldDescriptor::CPPTYPE_UINT64:
+      return "long";
+    case google::protobuf::FieldDescriptor::CPPTYPE_BOOL:
+      return "boolean";
+    default:
+      return "string";  // text, enum names
+  }
+}
+
+// A table with the columns that the elements' own XML attributes carry (a node's id; an
+// edge's from and to) picked out: the others are GraphML keys.
+struct GraphTable {
+  const InventoryTable& table;
+  std::vector<std::size_t> own;   // the structural columns, in the order asked (npos: none)
+  std::vector<std::size_t> keys;  // the others
+  GraphTable(const InventoryTable& t, std::initializer_list<std::string_view> structural) : table(t) {
+    for (const auto name : structural) {
+      const auto it = std::find_if(t.columns.begin(), t.columns.end(), [&](const auto* c) { return c->name == name; });
+      own.push_back(it == t.columns.end() ? std::string::npos : static_cast<std::size_t>(it - t.columns.begin()));
+    }
+    for (std::size_t c = 0; c < t.columns.size(); ++c) {
+      if (std::find(own.begin(), own.end(), c) == own.end()) keys.push_back(c);
+    }
+  }
+  [[nodiscard]] std::string own_cell(std::size_t row, std::size_t k) const {
+    return own[k] == std::string::npos ? std::string() : xml_escaped(table.rows[row][own[k]]);
+  }
+  void write_keys(std::string& out, const char* for_) const {
+    for (const std::size_t c : keys) {
+      const std::string name = xml_escaped(table.columns[c]->name);
+      out += std::string("  <key id=\"") + for_ + "." + name + "\" for=\"" + for_ + "\" attr.name=\"" + name +
+             "\" attr.type=\"" + graphml_type(*table.columns[c]) + "\"/>\n";
+    }
+  }
+  void write_data(std::string& out, const char* for_, std::size_t row) const {
+    for (const std::size_t c : keys) {
+      if (table.rows[row][c].empty()) continue;
+      data(out, (std::string(for_) + "." + xml_escaped(table.columns[c]->name)).c_str(),
+           xml_escaped(table.rows[row][c]));
+    }
+  }
+};
+
 }  // namespace
+
+std::string scenario_graphml(const v1::Scenario& scenario, std::vector<std::string>& problems) {
+  const InventoryTable asset_table = inventory_table(scenario, "assets", problems);
+  const InventoryTable relation_table = inventory_table(scenario, "relations", problems);
+  const GraphTable assets(asset_table, {"id"});
+  const GraphTable relations(relation_table, {"from", "to"});
+  std::string out =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n";
+  assets.write_keys(out, "node");
+  relations.write_keys(out, "edge");
+  out += "  <graph id=\"" + xml_escaped(scenario.name().empty() ? "scenario" : scenario.name()) +
+         "\" edgedefault=\"directed\">\n";
+  for (std::size_t row = 0; row < asset_table.rows.size(); ++row) {
+    out += "    <node id=\"" + assets.own_cell(row, 0) + "\">";
+    assets.write_data(out, "node", row);
+    out += "</node>\n";
+  }
+  for (std::size_t row = 0; row < relation_table.rows.size(); ++row) {
+    out += "    <edge source=\"" + relations.own_cell(row, 0) + "\" target=\"" + relations.own_cell(row, 1) + "\">";
+    relations.write_data(out, "edge", row);
+    out += "</edge>\n";
+  }
+  out += "  </graph>\n</graphml>\n";
+  return out;
+}
 
 std::string attack_graph_graphml(const Model& model, const Estimates& estimates) {
   // Written here, not by boost::write_graphml, which names nodes "n<id>": tools would show

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "cpsf/analysis/estimates.hpp"
 
@@ -12,5 +13,12 @@ namespace cpsf {
 
 std::string attack_graph_graphml(const Model& model, const Estimates& estimates);
 std::string attack_graph_dot(const Model& model, const Estimates& estimates);
+
+// The scenario's own graph, no run: what `cpsf export graphml` writes and `cpsf import
+// graphml` reads back. Nodes are the assets (the node id the asset's id), edges the
+// relations, and every field with a value is an attribute named as the inventory's column
+// (owner, loss.integrity, step.p), typed so that tools read numbers as numbers. What an
+// asset or relation cannot carry as a cell is added to `problems`.
+std::string scenario_graphml(const v1::Scenario& scenario, std::vector<std::string>& problems);
 
 }  // namespace cpsf

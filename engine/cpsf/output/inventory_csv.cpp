@@ -137,39 +137,52 @@ std::vector<const pb::Message*> entities_of(const v1::Scenario& s, std::string_v
 }
 
 std::string table_csv(const v1::Scenario& s, const InventoryFile& file, std::vector<std::string>& problems) {
-  const auto& columns = inventory_columns(file.list);
-  auto entities = entities_of(s, file.list);
+  const InventoryTable table = inventory_table(s, file.list, problems);
+  std::string out;
+  const auto append_row = [&](const auto& cell) {
+    for (std::size_t c = 0; c < table.columns.size(); ++c) {
+      if (c > 0) out += ',';
+      csv::text(out, cell(c));
+    }
+    out += '\n';
+  };
+  append_row([&](std::size_t c) -> const std::string& { return table.columns[c]->name; });
+  for (const auto& row : table.rows) append_row([&](std::size_t c) -> const std::string& { return row[c]; });
+  return out;
+}
+
+}  // namespace
+
+InventoryTable inventory_table(const v1::Scenario& scenario, std::string_view list, std::vector<std::string>& problems) {
+  const auto& columns = inventory_columns(list);
+  const auto entities = entities_of(scenario, list);
   std::vector<std::vector<std::string>> cells(entities.size());
   std::vector<bool> used(columns.size(), entities.empty());
+  const std::string file = list.empty() ? "scenario.csv" : std::string(list) + ".csv";
   for (std::size_t row = 0; row < entities.size(); ++row) {
-    const std::string where = std::string(file.file) + " row " + std::to_string(row + 2);
+    const std::string where = file + " row " + std::to_string(row + 2);
     for (std::size_t c = 0; c < columns.size(); ++c) {
       cells[row].push_back(cell_text(*entities[row], columns[c], problems, where));
       if (!cells[row].back().empty()) used[c] = true;
     }
   }
   // scenario.csv with nothing in it: its header alone (a row of empty cells reads the same).
-  if (file.list.empty() && std::none_of(used.begin(), used.end(), [](bool u) { return u; })) {
+  if (list.empty() && std::none_of(used.begin(), used.end(), [](bool u) { return u; })) {
     cells.clear();
     used.assign(columns.size(), true);
   }
-  std::string out;
-  const auto append_row = [&](const auto& cell) {
-    bool first = true;
+  InventoryTable table;
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    if (used[c]) table.columns.push_back(&columns[c]);
+  }
+  table.rows.resize(cells.size());
+  for (std::size_t row = 0; row < cells.size(); ++row) {
     for (std::size_t c = 0; c < columns.size(); ++c) {
-      if (!used[c]) continue;
-      if (!first) out += ',';
-      csv::text(out, cell(c));
-      first = false;
+      if (used[c]) table.rows[row].push_back(std::move(cells[row][c]));
     }
-    out += '\n';
-  };
-  append_row([&](std::size_t c) -> const std::string& { return columns[c].name; });
-  for (const auto& row : cells) append_row([&](std::size_t c) -> const std::string& { return row[c]; });
-  return out;
+  }
+  return table;
 }
-
-}  // namespace
 
 InventoryCsv inventory_csv(const v1::Scenario& scenario) {
   InventoryCsv result;

@@ -3,9 +3,11 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
+#include "cpsf/io/inventory.hpp"
 #include "cpsf/v1/scenario.pb.h"
 
 namespace cpsf {
@@ -23,5 +25,14 @@ struct InventoryCsv {
 // The columns written are those with a value in some row (all of them for a file with no
 // rows); numbers in the fewest digits that read back exactly.
 InventoryCsv inventory_csv(const v1::Scenario& scenario);
+
+// One list's table ("" for the scenario's own fields): the columns with a value in some row
+// (all of them when there is no row) and each entity's cells unencoded, as the importer reads
+// them. For writers of other forms (GraphML); what cannot be written is added to `problems`.
+struct InventoryTable {
+  std::vector<const InventoryColumn*> columns;
+  std::vector<std::vector<std::string>> rows;
+};
+InventoryTable inventory_table(const v1::Scenario& scenario, std::string_view list, std::vector<std::string>& problems);
 
 }  // namespace cpsf
