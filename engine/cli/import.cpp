@@ -35,7 +35,8 @@ struct Kind {
 constexpr Kind kImports[] = {{"inventory", "a folder of CSV files"},
                              {"self-assessment", "a CSV file of answers"},
                              {"graphml", "a GraphML file"}};
-constexpr Kind kExports[] = {{"inventory", "a folder of CSV files"}, {"graphml", "a GraphML file of the scenario's graph"}};
+constexpr Kind kExports[] = {{"inventory", "a folder of CSV files"},
+                             {"graphml", "a GraphML file of the scenario's graph"}};
 constexpr const char* kPlannedImports[] = {"cyclonedx"};
 
 template <std::size_t N>
@@ -60,8 +61,9 @@ int check_kind(const char* verb, const std::string& kind) {
   const bool planned = import && std::any_of(std::begin(kPlannedImports), std::end(kPlannedImports),
                                              [&](const char* p) { return kind == p; });
   if (planned) {
-    std::fprintf(stderr, "cpsf import: error: importing %s is not available in this version (fix: use %s; see docs/import.md)\n",
-                 kind.c_str(), built.c_str());
+    std::fprintf(
+        stderr, "cpsf import: error: importing %s is not available in this version (fix: use %s; see docs/import.md)\n",
+        kind.c_str(), built.c_str());
   } else {
     std::fprintf(stderr, "cpsf %s: error: unknown kind '%s' (fix: use %s%s)\n", verb, terminal_safe(kind).c_str(),
                  import ? kind_names(kImports, false).c_str() : kind_names(kExports, false).c_str(),
@@ -192,7 +194,8 @@ int export_graphml(const ExportOptions& o, const v1::Scenario& scenario) {
   std::vector<std::string> problems;
   const std::string text = scenario_graphml(scenario, problems);
   for (const auto& problem : problems) {
-    std::fprintf(stderr, "cpsf export: error: %s: %s\n", terminal_safe(o.input).c_str(), terminal_safe(problem).c_str());
+    std::fprintf(stderr, "cpsf export: error: %s: %s\n", terminal_safe(o.input).c_str(),
+                 terminal_safe(problem).c_str());
   }
   if (!problems.empty()) return kExitInvalid;
   if (const int code = write_output("export", o.output, text); code != kExitOk) return code;
@@ -262,9 +265,9 @@ Command add_export(CLI::App& app) {
 
 Command add_import(CLI::App& app) {
   auto o = std::make_shared<ImportOptions>();
-  auto* sub = app.add_subcommand(
-      "import",
-      "Make a scenario from data held elsewhere: an inventory of CSV files, self-assessment answers or a GraphML graph");
+  auto* sub = app.add_subcommand("import",
+                                 "Make a scenario from data held elsewhere: an inventory of CSV files, self-assessment "
+                                 "answers or a GraphML graph");
   sub->add_option("kind", o->kind, "What INPUT is: inventory, self-assessment or graphml (cyclonedx: not yet)")
       ->required();
   sub->add_option("input", o->input,

@@ -164,6 +164,17 @@ class self_assessment:
                     ) -> Tuple[str, Optional[bytes], List[Tuple], Dict[str, object]]:
         """(status 'ok' | 'invalid' | 'io_error', the scenario's bytes or None, diagnostics, the report)."""
 
+class graphml:
+    @staticmethod
+    def import_file(graph: str, mapping: Optional[str] = None, into_bytes: Optional[bytes] = None,
+                    into_path: Optional[str] = None, max_file_bytes: int = ...
+                    ) -> Tuple[str, Optional[bytes], List[Tuple], Dict[str, int]]:
+        """(status 'ok' | 'invalid' | 'io_error', the validated scenario's bytes or None, diagnostics,
+        {nodes, edges, enterprises_made})."""
+    @staticmethod
+    def export(data: bytes) -> Tuple[str, List[str]]:
+        """(the scenario's graph as GraphML text, problems)."""
+
 class inventory:
     files: List[str]
     @staticmethod

@@ -34,4 +34,6 @@ PYBIND11_MODULE(_core, m) {
   auto self_assessment =
       m.def_submodule("self_assessment", "Supplier self-assessments as controls (cpsf import self-assessment)");
   cpsf::python::register_self_assessment(self_assessment);
+  auto graphml = m.def_submodule("graphml", "Scenarios from GraphML graphs and back (cpsf import / export graphml)");
+  cpsf::python::register_graphml(graphml);
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzz the scenario loader, validator and (for what validates) a short run with every
 # writer, then the inventory importer and its round trip, then the self-assessment importer,
-# with libFuzzer (clang, ASan + UBSan).
+# then the GraphML importer and its round trip, with libFuzzer (clang, ASan + UBSan).
 #   bash tests/fuzz/run.sh [SECONDS per target, default 120]
 # Seeds: the default scenario in every format and the sector scenarios. Crashes land in
 # build-fuzz/crashes/. Not part of scripts/test.sh: a fuzz run is open-ended.
@@ -13,7 +13,7 @@ if [[ ! -f build-fuzz/build.ninja ]]; then
   CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCPSF_BUILD_FUZZ=ON \
     -DCPSF_BUILD_TESTS=OFF -DCPSF_BUILD_BENCH=OFF -DCPSF_BUILD_PYTHON=OFF >/dev/null
 fi
-cmake --build build-fuzz --target scenario_fuzz inventory_fuzz self_assessment_fuzz
+cmake --build build-fuzz --target scenario_fuzz inventory_fuzz self_assessment_fuzz graphml_fuzz
 corpus=build-fuzz/corpus
 mkdir -p "$corpus" build-fuzz/crashes
 seed() { printf "\\x$(printf %02x "$1")" | cat - "$2" > "$corpus/$(basename "$2").$1"; }
@@ -54,3 +54,11 @@ for into in 0 1; do
 done
 build-fuzz/bin/self_assessment_fuzz build-fuzz/self-assessment-corpus -max_total_time="$seconds" -max_len=65536 \
   -timeout=10 -artifact_prefix=build-fuzz/crashes/ -print_final_stats=1
+# The GraphML importer (graphml_fuzz.cpp): seeds are the example drawing with its mapping
+# (joined by 0x1E) and the default scenario's graph.
+mkdir -p build-fuzz/graphml-corpus
+{ cat scenarios/examples/graphml/drawing.graphml; printf '\x1e'; cat scenarios/examples/graphml/mapping.csv; } \
+  > build-fuzz/graphml-corpus/example
+build/bin/cpsf export graphml scenarios/default/scenario.textproto -o build-fuzz/graphml-corpus/default 2>/dev/null || true
+build-fuzz/bin/graphml_fuzz build-fuzz/graphml-corpus -max_total_time="$seconds" -max_len=65536 -timeout=10 \
+  -artifact_prefix=build-fuzz/crashes/ -print_final_stats=1

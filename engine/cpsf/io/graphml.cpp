@@ -342,8 +342,7 @@ class MappingReader {
     const ElementKind* kind = kind_named(for_);
     if (kind == nullptr) return error(line, "for", "for is " + in_quotes(for_), "write node, edge or graph");
     if (!field.empty() && (!is_column(*kind, field) || structural(*kind, field))) {
-      return error(line, "field",
-                   in_quotes(field) + " is not a field that a " + kind->name + " attribute can set",
+      return error(line, "field", in_quotes(field) + " is not a field that a " + kind->name + " attribute can set",
                    "name a column of " + std::string(kind->file) + " (docs/import.md#columns)" +
                        (structural(*kind, field) ? "; a node's id is its GraphML id, an edge's ends its source "
                                                    "and target"
@@ -435,12 +434,12 @@ void warn_unread(const ElementKind& kind, const std::vector<std::string>& names,
   if (names.empty()) return;
   std::string list;
   for (const auto& n : names) list += (list.empty() ? "" : ", ") + in_quotes(n);
-  out.add(Diagnostic{Severity::Warning, path, 0, 0, "", "",
-                     std::string(kind.name) + " attribute(s) not read: " + list + " (no field of " + kind.thing +
-                         " has the name)",
-                     "name the attributes as the fields of " + std::string(kind.file) +
-                         " (docs/import.md#columns), or map them with --map (for,attribute,field); a row with an "
-                         "empty field reads an attribute as nothing, without this warning"});
+  out.add(Diagnostic{
+      Severity::Warning, path, 0, 0, "", "",
+      std::string(kind.name) + " attribute(s) not read: " + list + " (no field of " + kind.thing + " has the name)",
+      "name the attributes as the fields of " + std::string(kind.file) +
+          " (docs/import.md#columns), or map them with --map (for,attribute,field); a row with an "
+          "empty field reads an attribute as nothing, without this warning"});
 }
 
 // Enterprises for the owners of the imported assets that are none: id and name the owner,
@@ -465,8 +464,7 @@ bool add_owner_enterprises(const CsvTable& assets, const std::string& path, Load
 }
 
 // The document parsed, its shape checked and its attributes read by read_graphml.
-bool read_graph(const CsvSource& graph, Shape& shape, AttributeGraph& attributes, TagLines& lines,
-                Diagnostics& out) {
+bool read_graph(const CsvSource& graph, Shape& shape, AttributeGraph& attributes, TagLines& lines, Diagnostics& out) {
   int too_deep = 0;
   if (!TagScanner(graph.text).scan(lines, too_deep)) {
     out.add(Diagnostic{Severity::Error, graph.path, too_deep, 0, "", "",
@@ -525,7 +523,8 @@ LoadStatus import_graphml(const CsvSource& graph, const std::optional<CsvSource>
   report.edges = static_cast<int>(shape.edges.size());
   places.list_lines[std::pair(graph.path, std::string("assets"))] = nodes.table().lines;
   places.list_lines[std::pair(graph.path, std::string("relations"))] = edges.table().lines;
-  bool ok = scenario.table().header.empty() || import_inventory_table(kGraph.file, scenario.table(), graph.path, into, out);
+  bool ok =
+      scenario.table().header.empty() || import_inventory_table(kGraph.file, scenario.table(), graph.path, into, out);
   ok = import_inventory_table(kNode.file, nodes.table(), graph.path, into, out) && ok;
   ok = import_inventory_table(kEdge.file, edges.table(), graph.path, into, out) && ok;
   ok = add_owner_enterprises(nodes.table(), graph.path, into, places, report, out) && ok;

@@ -438,8 +438,8 @@ const std::vector<InventoryColumn>& inventory_columns(std::string_view list) {
   return all->at(std::string(list));
 }
 
-bool import_inventory_table(std::string_view file, const CsvTable& table, const std::string& path,
-                            LoadedScenario& into, Diagnostics& out) {
+bool import_inventory_table(std::string_view file, const CsvTable& table, const std::string& path, LoadedScenario& into,
+                            Diagnostics& out) {
   const InventoryFile* kind = inventory_file(file);
   return kind != nullptr && import_table(*kind, table, path, into, out);
 }
@@ -527,8 +527,7 @@ void InventoryPlaces::place(Diagnostics& diagnostics) const {
     }
     if (lines == nullptr) continue;
     std::size_t row = 0;
-    if (!parse_integer(std::string_view(d.path).substr(open + 1, close - open - 1), row) ||
-        row >= lines->size()) {
+    if (!parse_integer(std::string_view(d.path).substr(open + 1, close - open - 1), row) || row >= lines->size()) {
       continue;
     }
     d.line = (*lines)[row];

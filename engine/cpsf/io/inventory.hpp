@@ -83,8 +83,8 @@ struct CsvTable;
 // "scenario.csv": its fields set), named `path` in diagnostics, recording their origins
 // (a file in into.files); false (reported) when a cell is wrong. For importers that make
 // tables out of other forms (GraphML); their columns must be inventory columns.
-bool import_inventory_table(std::string_view file, const CsvTable& table, const std::string& path,
-                            LoadedScenario& into, Diagnostics& out);
+bool import_inventory_table(std::string_view file, const CsvTable& table, const std::string& path, LoadedScenario& into,
+                            Diagnostics& out);
 
 // Reads the CSV files of `folder` (kInventoryFiles; any other .csv file there is warned
 // about) and appends their entities to `into`, recording their origins (a file each in

@@ -1,11 +1,12 @@
 #include "cpsf/output/attack_graph.hpp"
 
+#include <google/protobuf/descriptor.h>
+
+#include <algorithm>
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/graphviz.hpp>
 #include <boost/property_map/dynamic_property_map.hpp>
-#include <algorithm>
 #include <charconv>
-#include <google/protobuf/descriptor.h>
 #include <initializer_list>
 #include <sstream>
 #include <string_view>
@@ -181,8 +182,9 @@ struct GraphTable {
   void write_keys(std::string& out, const char* for_) const {
     for (const std::size_t c : keys) {
       const std::string name = xml_escaped(table.columns[c]->name);
-      out += std::string("  <key id=\"") + for_ + "." + name + "\" for=\"" + for_ + "\" attr.name=\"" + name +
-             "\" attr.type=\"" + graphml_type(*table.columns[c]) + "\"/>\n";
+      out += "  <key id=\"";
+      out.append(for_).append(".").append(name).append("\" for=\"").append(for_).append("\" attr.name=\"");
+      out.append(name).append("\" attr.type=\"").append(graphml_type(*table.columns[c])).append("\"/>\n");
     }
   }
   void write_data(std::string& out, const char* for_, std::size_t row) const {

@@ -153,7 +153,8 @@ std::string table_csv(const v1::Scenario& s, const InventoryFile& file, std::vec
 
 }  // namespace
 
-InventoryTable inventory_table(const v1::Scenario& scenario, std::string_view list, std::vector<std::string>& problems) {
+InventoryTable inventory_table(const v1::Scenario& scenario, std::string_view list,
+                               std::vector<std::string>& problems) {
   const auto& columns = inventory_columns(list);
   const auto entities = entities_of(scenario, list);
   std::vector<std::vector<std::string>> cells(entities.size());

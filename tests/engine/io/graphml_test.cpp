@@ -215,8 +215,8 @@ Checked refused(std::string_view graph, std::optional<std::string> mapping = {})
 constexpr std::string_view kHead = "<graphml><graph edgedefault=\"directed\">\n";
 
 TEST(Graphml, RefusesWhatIsNotADirectedGraphOfUniqueNodes) {
-  EXPECT_TRUE(HasError(refused("<graphml><graph edgedefault=\"directed\">\n<node id=\"a\">\n</graph>"), "g.graphml",
-                       "", "not well-formed XML", 3));
+  EXPECT_TRUE(HasError(refused("<graphml><graph edgedefault=\"directed\">\n<node id=\"a\">\n</graph>"), "g.graphml", "",
+                       "not well-formed XML", 3));
   EXPECT_TRUE(HasError(refused("<svg/>"), "g.graphml", "", "no <graphml> element"));
   EXPECT_TRUE(HasError(refused("<graphml/>"), "g.graphml", "", "no <graph>"));
   EXPECT_TRUE(HasError(refused("<graphml><graph/></graphml>"), "g.graphml", "", "edgedefault"));
@@ -269,8 +269,8 @@ TEST(Graphml, BadMappingFiles) {
   EXPECT_TRUE(HasError(refused(graph, "for,attribute,field\nnode,x,nom\n"), "map.csv", "", "'nom' is not a field", 2));
   EXPECT_TRUE(HasError(refused(graph, "for,attribute,field\nnode,x,id\n"), "map.csv", "", "'id' is not a field", 2));
   EXPECT_TRUE(HasError(refused(graph, "for,attribute,field\nedge,x,from\n"), "map.csv", "", "'from'", 2));
-  EXPECT_TRUE(HasError(refused(graph, "for,attribute,field\nnode,x,name\nnode,x,owner\n"), "map.csv", "",
-                       "mapped twice", 3));
+  EXPECT_TRUE(
+      HasError(refused(graph, "for,attribute,field\nnode,x,name\nnode,x,owner\n"), "map.csv", "", "mapped twice", 3));
   EXPECT_TRUE(HasError(refused(graph, "for,attribute,field,default\nnode,,name,\n"), "map.csv", "", "sets nothing", 2));
 }
 
