@@ -11,6 +11,7 @@
 #include <google/protobuf/util/message_differencer.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,9 +23,18 @@
 
 namespace {
 
+// The same assets and relations; the difference printed (to run a crash input and see it).
 bool same_graph(const cpsf::v1::Scenario& a, const cpsf::v1::Scenario& b) {
   if (a.assets_size() != b.assets_size() || a.relations_size() != b.relations_size()) return false;
   google::protobuf::util::MessageDifferencer differ;
+  std::string diff;
+  differ.ReportDifferencesToString(&diff);
+  struct Print {
+    const std::string& diff;
+    ~Print() {
+      if (!diff.empty()) std::fprintf(stderr, "graphml_fuzz: not the same after a round trip:\n%s", diff.c_str());
+    }
+  } print{diff};
   for (int i = 0; i < a.assets_size(); ++i) {
     if (!differ.Compare(a.assets(i), b.assets(i))) return false;
   }

@@ -4,6 +4,7 @@
 #include <boost/graph/graphml.hpp>
 #include <boost/property_tree/ptree.hpp>
 #include <boost/property_tree/xml_parser.hpp>
+#include <cstdio>
 #include <map>
 #include <set>
 #include <sstream>
@@ -463,6 +464,34 @@ bool add_owner_enterprises(const CsvTable& assets, const std::string& path, Load
   return made.rows.empty() || import_inventory_table("enterprises.csv", made, path, into, out);
 }
 
+// A C0 control other than tab, LF and CR: XML 1.0 has no way to hold one (not even as a
+// reference), though the XML parser lets one through; what it would write back is U+FFFD.
+int control_character(std::string_view text) {
+  for (const char c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') return c;
+  }
+  return -1;
+}
+
+bool check_controls(const std::string& path, int line, const std::string& element, const std::string& id,
+                    const Attributes& attributes, Diagnostics& out) {
+  bool ok = true;
+  const auto check = [&](const std::string& name, std::string_view text) {
+    const int c = control_character(text);
+    if (c < 0) return;
+    char code[8];
+    std::snprintf(code, sizeof code, "U+%04X", c);
+    out.add(Diagnostic{Severity::Error, path, line, 0, name, element + " " + in_quotes(id),
+                       (name.empty() ? "a value of a key with no attr.name" : name) + " holds the control character " +
+                           code + ", which XML 1.0 does not allow",
+                       "remove it (a line break or tab is allowed)"});
+    ok = false;
+  };
+  check(element == "node" ? "id" : "source/target", id);
+  for (const auto& [name, value] : attributes) check(name, value);
+  return ok;
+}
+
 // The document parsed, its shape checked and its attributes read by read_graphml.
 bool read_graph(const CsvSource& graph, Shape& shape, AttributeGraph& attributes, TagLines& lines, Diagnostics& out) {
   int too_deep = 0;
@@ -494,7 +523,14 @@ bool read_graph(const CsvSource& graph, Shape& shape, AttributeGraph& attributes
                        "report this file to the cpsf developers"});
     return false;
   }
-  return true;
+  bool ok = check_controls(graph.path, line_of(lines.graphs, 0), "graph", "", attributes.graph, out);
+  for (std::size_t v = 0; v < shape.node_ids.size(); ++v)
+    ok = check_controls(graph.path, line_of(lines.nodes, v), "node", shape.node_ids[v], attributes.nodes[v], out) && ok;
+  for (std::size_t e = 0; e < shape.edges.size(); ++e) {
+    const std::string ends = shape.edges[e].first + " -> " + shape.edges[e].second;
+    ok = check_controls(graph.path, line_of(lines.edges, e), "edge", ends, attributes.edges[e], out) && ok;
+  }
+  return ok;
 }
 
 }  // namespace

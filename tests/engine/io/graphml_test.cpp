@@ -243,6 +243,15 @@ TEST(Graphml, RefusesWhatIsNotADirectedGraphOfUniqueNodes) {
                        "g.graphml", "", "cannot read the graph"));
 }
 
+TEST(Graphml, ControlCharactersThatXmlCannotHoldAreRefused) {
+  // The parser lets them through, raw or as a reference; written back they would be U+FFFD.
+  const auto c = refused(std::string("<graphml><key id=\"k\" for=\"node\" attr.name=\"name\"/>\n") +
+                         "<graph edgedefault=\"directed\">\n<node id=\"a\"><data key=\"k\">x\x1cy</data></node>\n<node "
+                         "id=\"b&#1;\"/>\n</graph></graphml>");
+  EXPECT_TRUE(HasError(c, "g.graphml", "node 'a'", "name holds the control character U+001C", 3));
+  EXPECT_TRUE(HasError(c, "g.graphml", "node 'b", "id holds the control character U+0001", 4));
+}
+
 TEST(Graphml, DeepNestingIsRefusedBeforeTheParserRecurses) {
   std::string deep = std::string(kHead);
   for (int i = 0; i < 100000; ++i) deep += "<x>";
