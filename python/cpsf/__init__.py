@@ -49,7 +49,7 @@ from .scenario import DEFAULT_SCENARIO, FORMATS, Scenario, generate, load, valid
 from .simulation import DEFAULT_TRIALS, MAX_THREADS, MAX_TRIALS, run  # noqa: E402
 from .compare import apply_supplier_rule, assign_baseline, compare, plot_compare  # noqa: E402
 from .portfolio import Portfolio, optimise  # noqa: E402
-from .graphml import export_graphml, import_graphml  # noqa: E402
+from .graphml import EXAMPLE_GRAPHML, export_graphml, import_graphml  # noqa: E402
 from .inventory import EXAMPLE_INVENTORY, export_inventory, import_inventory  # noqa: E402
 from .self_assessment import (  # noqa: E402
     EXAMPLE_SELF_ASSESSMENT,
@@ -70,6 +70,6 @@ __all__ = [
     "Scenario", "ScenarioError", "ScenarioFileError", "ScenarioWarning", "catalogue", "generate",
     "is_requirement_id", "load", "plot", "run", "v1", "validate",
     "Portfolio", "optimise", "compare", "plot_compare", "apply_supplier_rule", "assign_baseline",
-    "import_inventory", "export_inventory", "EXAMPLE_INVENTORY", "import_graphml", "export_graphml",
+    "import_inventory", "export_inventory", "EXAMPLE_INVENTORY", "import_graphml", "export_graphml", "EXAMPLE_GRAPHML",
     "import_self_assessment", "read_self_assessment", "SelfAssessment", "EXAMPLE_SELF_ASSESSMENT",
 ]

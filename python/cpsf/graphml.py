@@ -14,7 +14,10 @@ from .errors import ScenarioError
 from .inventory import _finish
 from .scenario import PathLike, Scenario, _problem
 
-__all__ = ["import_graphml", "export_graphml"]
+__all__ = ["import_graphml", "export_graphml", "EXAMPLE_GRAPHML"]
+
+#: The example of the source tree (scenarios/examples/graphml: a drawing, its mapping, the base scenario).
+EXAMPLE_GRAPHML = pathlib.Path(__file__).resolve().parents[2] / "scenarios" / "examples" / "graphml"
 
 
 def import_graphml(path: PathLike, *, into: Union[Scenario, PathLike, None] = None,
@@ -55,6 +58,10 @@ def import_graphml(path: PathLike, *, into: Union[Scenario, PathLike, None] = No
     >>> back = cpsf.import_graphml(graph, into=base)
     >>> back == s
     True
+    >>> ex = cpsf.EXAMPLE_GRAPHML
+    >>> plant = cpsf.import_graphml(ex / "drawing.graphml", mapping=ex / "mapping.csv", into=ex / "base.textproto")
+    >>> [(a.id, a.name) for a in plant.assets][:2]
+    [('n0', "Integrator's maintenance laptop"), ('n1', 'Plant remote-access gateway')]
     """
     path = _check.path("path", path)
     limit = (_core.scenario.default_max_file_bytes if max_file_bytes is None
