@@ -11,7 +11,7 @@ from typing import Optional, Union
 
 from . import _check, _core
 from .errors import ScenarioError
-from .inventory import _finish
+from .inventory import _finish, _import_arguments
 from .scenario import PathLike, Scenario, _problem
 
 __all__ = ["import_graphml", "export_graphml", "EXAMPLE_GRAPHML"]
@@ -63,15 +63,7 @@ def import_graphml(path: PathLike, *, into: Union[Scenario, PathLike, None] = No
     >>> [(a.id, a.name) for a in plant.assets][:2]
     [('n0', "Integrator's maintenance laptop"), ('n1', 'Plant remote-access gateway')]
     """
-    path = _check.path("path", path)
-    limit = (_core.scenario.default_max_file_bytes if max_file_bytes is None
-             else _check.integer("max_file_bytes", max_file_bytes, "file_bytes"))
-    into_bytes = into_path = None
-    if isinstance(into, Scenario):
-        into_bytes = into.to_bytes()
-    elif into is not None:
-        into_path = _check.path("into", into)
-    mapping = None if mapping is None else _check.path("mapping", mapping)
+    path, mapping, into_bytes, into_path, limit = _import_arguments(path, into, mapping, max_file_bytes)
     status, data, diagnostics, _report = _core.graphml.import_file(path, mapping, into_bytes, into_path, limit)
     return _finish(status, data, diagnostics, path, stacklevel=4)
 

@@ -12,7 +12,7 @@ import json
 import math
 import numbers
 import pathlib
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 from . import _check, _core
 from .errors import Problem, ScenarioError, ScenarioFileError
@@ -37,6 +37,21 @@ def _finish(status: str, data: Optional[bytes], diagnostics: list, subject: str,
         raise ScenarioError(problems, f"{subject} is invalid ({sum(p.is_error for p in problems)} errors)")
     _warn(_raise_for(problems, subject), stacklevel=stacklevel)
     return Scenario.from_bytes(data)
+
+
+def _import_arguments(path: PathLike, into: Union[Scenario, PathLike, None], mapping: Optional[PathLike],
+                      max_file_bytes: Optional[int]) -> Tuple[str, Optional[str], Optional[bytes], Optional[str], int]:
+    """An importer's (path, mapping, into's bytes, into's path, byte limit), checked: `into` is a
+    Scenario (passed as bytes) or a scenario file (loaded by the engine, includes merged)."""
+    path = _check.path("path", path)
+    limit = (_core.scenario.default_max_file_bytes if max_file_bytes is None
+             else _check.integer("max_file_bytes", max_file_bytes, "file_bytes"))
+    into_bytes = into_path = None
+    if isinstance(into, Scenario):
+        into_bytes = into.to_bytes()
+    elif into is not None:
+        into_path = _check.path("into", into)
+    return path, None if mapping is None else _check.path("mapping", mapping), into_bytes, into_path, limit
 
 
 def import_inventory(folder: PathLike, *, max_file_bytes: Optional[int] = None) -> Scenario:

@@ -9,7 +9,7 @@ import pathlib
 from typing import Any, Dict, NamedTuple, Optional, Union
 
 from . import _check, _core
-from .inventory import _finish
+from .inventory import _finish, _import_arguments
 from .scenario import PathLike, Scenario
 
 __all__ = ["import_self_assessment", "read_self_assessment", "SelfAssessment", "EXAMPLE_SELF_ASSESSMENT"]
@@ -70,15 +70,7 @@ def read_self_assessment(path: PathLike, *, into: Union[Scenario, PathLike, None
     >>> r.report["controls_written"], r.scenario.controls[0].id
     (42, 'sa-oem-CPS.AC-1')
     """
-    path = _check.path("path", path)
-    limit = (_core.scenario.default_max_file_bytes if max_file_bytes is None
-             else _check.integer("max_file_bytes", max_file_bytes, "file_bytes"))
-    into_bytes = into_path = None
-    if isinstance(into, Scenario):
-        into_bytes = into.to_bytes()
-    elif into is not None:
-        into_path = _check.path("into", into)
-    mapping = None if mapping is None else _check.path("mapping", mapping)
+    path, mapping, into_bytes, into_path, limit = _import_arguments(path, into, mapping, max_file_bytes)
     status, data, diagnostics, report = _core.self_assessment.import_file(
         path, mapping, into_bytes, into_path, _check.flag("strict", strict), limit)
     return SelfAssessment(_finish(status, data, diagnostics, path, stacklevel=4), report)

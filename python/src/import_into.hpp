@@ -1,6 +1,7 @@
-// The scenario that an importer adds to (the `into` of cpsf.import_self_assessment and
-// cpsf.import_graphml): a scenario file with its includes merged, a scenario's bytes, or
-// none (an empty scenario), loaded as `cpsf import --into` loads it.
+// What the bindings of the importers share: the scenario an importer adds to (the `into`
+// of cpsf.import_self_assessment and cpsf.import_graphml: a scenario file with its includes
+// merged, a scenario's bytes, or none), loaded as `cpsf import --into` loads it, and an
+// import validated as the command line validates it.
 #pragma once
 
 #include <pybind11/pybind11.h>
@@ -8,7 +9,10 @@
 #include <optional>
 #include <string>
 
+#include "cpsf/io/inventory.hpp"
 #include "cpsf/io/load.hpp"
+#include "cpsf/validate/validate.hpp"
+#include "diagnostics_tuple.hpp"
 #include "scenario_bytes.hpp"
 
 namespace cpsf::python {
@@ -28,6 +32,31 @@ inline LoadStatus load_into(const std::optional<std::string>& bytes, const std::
       throw pybind11::value_error("not a serialised cpsf.v1.Scenario");
   }
   return LoadStatus::Ok;
+}
+
+// Runs `import` (LoadedScenario&, InventoryPlaces&, Diagnostics&) -> LoadStatus without the
+// GIL; when it read, validates and places the diagnostics on the imported rows or lines.
+// (status, the scenario's bytes or None, diagnostics).
+template <class Import>
+pybind11::tuple import_validated(Import import) {
+  Diagnostics diagnostics;
+  LoadStatus status{};
+  std::string bytes;
+  {
+    pybind11::gil_scoped_release release;
+    LoadedScenario loaded;
+    InventoryPlaces places;
+    status = import(loaded, places, diagnostics);
+    if (status == LoadStatus::Ok) {
+      validate(loaded, diagnostics);
+      places.place(diagnostics);
+      loaded.scenario().SerializeToString(&bytes);
+    }
+  }
+  return pybind11::make_tuple(
+      load_status_name(status),
+      status == LoadStatus::Ok ? pybind11::object(pybind11::bytes(bytes)) : pybind11::object(pybind11::none()),
+      diagnostics_to_list(diagnostics));
 }
 
 }  // namespace cpsf::python

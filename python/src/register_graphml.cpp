@@ -28,26 +28,14 @@ void register_graphml(py::module_& m) {
         limits.max_file_bytes = max_file_bytes;
         std::optional<std::string> bytes_in;
         if (into_bytes) bytes_in = std::string(*into_bytes);
-        Diagnostics diagnostics;
         GraphmlReport report;
-        LoadStatus status{};
-        std::string bytes;
-        {
-          py::gil_scoped_release release;
-          LoadedScenario loaded;
-          status = load_into(bytes_in, into_path, limits, loaded, diagnostics);
-          InventoryPlaces places;
-          if (status == LoadStatus::Ok)
-            status = import_graphml_file(graph, mapping, limits, loaded, places, report, diagnostics);
-          if (status == LoadStatus::Ok) {
-            validate(loaded, diagnostics);
-            places.place(diagnostics);
-            loaded.scenario().SerializeToString(&bytes);
-          }
-        }
-        return py::make_tuple(load_status_name(status),
-                              status == LoadStatus::Ok ? py::object(py::bytes(bytes)) : py::object(py::none()),
-                              diagnostics_to_list(diagnostics),
+        const py::tuple result =
+            import_validated([&](LoadedScenario& loaded, InventoryPlaces& places, Diagnostics& out) {
+              const LoadStatus status = load_into(bytes_in, into_path, limits, loaded, out);
+              if (status != LoadStatus::Ok) return status;
+              return import_graphml_file(graph, mapping, limits, loaded, places, report, out);
+            });
+        return py::make_tuple(result[0], result[1], result[2],
                               py::dict(py::arg("nodes") = report.nodes, py::arg("edges") = report.edges,
                                        py::arg("enterprises_made") = report.enterprises_made));
       },

@@ -12,6 +12,7 @@
 #include "cpsf/output/inventory_csv.hpp"
 #include "cpsf/validate/validate.hpp"
 #include "diagnostics_tuple.hpp"
+#include "import_into.hpp"
 #include "registration.hpp"
 #include "scenario_bytes.hpp"
 
@@ -19,40 +20,13 @@ namespace py = pybind11;
 
 namespace cpsf::python {
 
-namespace {
-
-// Imports (from a folder, or from texts), validates when it was read, places the
-// diagnostics on the CSV rows; (status, bytes or None, diagnostics).
-template <class Import>
-py::tuple run_import(Import import) {
-  Diagnostics diagnostics;
-  LoadStatus status{};
-  std::string bytes;
-  {
-    py::gil_scoped_release release;
-    LoadedScenario loaded;
-    InventoryPlaces places;
-    status = import(loaded, places, diagnostics);
-    if (status == LoadStatus::Ok) {
-      validate(loaded, diagnostics);
-      places.place(diagnostics);
-      loaded.scenario().SerializeToString(&bytes);
-    }
-  }
-  return py::make_tuple(load_status_name(status),
-                        status == LoadStatus::Ok ? py::object(py::bytes(bytes)) : py::object(py::none()),
-                        diagnostics_to_list(diagnostics));
-}
-
-}  // namespace
-
 void register_inventory(py::module_& m) {
   m.def(
       "import_folder",
       [](const std::string& folder, std::uint64_t max_file_bytes) {
         ReadLimits limits;
         limits.max_file_bytes = max_file_bytes;
-        return run_import([&](LoadedScenario& loaded, InventoryPlaces& places, Diagnostics& out) {
+        return import_validated([&](LoadedScenario& loaded, InventoryPlaces& places, Diagnostics& out) {
           return import_inventory(folder, loaded, places, out, limits);
         });
       },
@@ -66,7 +40,7 @@ void register_inventory(py::module_& m) {
         std::vector<InventorySource> sources;
         sources.reserve(files.size());
         for (const auto& [file, source, text] : files) sources.push_back({file, source, text});
-        return run_import([&](LoadedScenario& loaded, InventoryPlaces& places, Diagnostics& out) {
+        return import_validated([&](LoadedScenario& loaded, InventoryPlaces& places, Diagnostics& out) {
           loaded.files.push_back(SourceFile{name, Format::Binary, ""});  // what the scenario's own problems name
           return import_inventory(sources, loaded, places, out);
         });

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "cpsf/base/diagnostics.hpp"
 #include "cpsf/io/scenario_io.hpp"
@@ -25,6 +27,24 @@ inline v1::Scenario default_scenario() {
   auto loaded = load_scenario(std::string(kSourceDir) + "/scenarios/default/scenario.textproto", d, status);
   EXPECT_TRUE(loaded);
   return loaded ? loaded->scenario() : v1::Scenario{};
+}
+
+// Every bundled scenario file (scenarios/**/scenario*.textproto) with its includes merged
+// and its include list cleared, for the round trips of the importers and writers.
+inline std::vector<std::pair<std::string, v1::Scenario>> bundled_scenarios() {
+  std::vector<std::pair<std::string, v1::Scenario>> out;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(std::string(kSourceDir) + "/scenarios")) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("scenario", 0) != 0 || entry.path().extension() != ".textproto") continue;
+    Diagnostics d;
+    LoadStatus status{};
+    auto loaded = load_scenario(entry.path().string(), d, status);
+    EXPECT_TRUE(loaded) << entry.path();
+    if (!loaded) continue;
+    loaded->mutable_scenario()->clear_include();
+    out.emplace_back(entry.path().string(), loaded->scenario());
+  }
+  return out;
 }
 
 // A fresh directory under the system temp dir, removed at the end of the test.

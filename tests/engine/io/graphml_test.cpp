@@ -62,21 +62,12 @@ v1::Scenario round_trip(const v1::Scenario& scenario) {
 }
 
 TEST(Graphml, EveryBundledScenarioComesBackExactly) {
-  int n = 0;
-  for (const auto& entry :
-       std::filesystem::recursive_directory_iterator(std::string(testing::kSourceDir) + "/scenarios")) {
-    const std::string name = entry.path().filename().string();
-    if (name.rfind("scenario", 0) != 0 || entry.path().extension() != ".textproto") continue;
-    Diagnostics d;
-    LoadStatus status{};
-    auto loaded = load_scenario(entry.path().string(), d, status);
-    ASSERT_TRUE(loaded) << entry.path();
-    loaded->mutable_scenario()->clear_include();
-    SCOPED_TRACE(entry.path().string());
-    expect_same(loaded->scenario(), round_trip(loaded->scenario()));
-    ++n;
+  const auto scenarios = testing::bundled_scenarios();
+  for (const auto& [path, scenario] : scenarios) {
+    SCOPED_TRACE(path);
+    expect_same(scenario, round_trip(scenario));
   }
-  EXPECT_GE(n, 11);
+  EXPECT_GE(scenarios.size(), 11u);
 }
 
 TEST(Graphml, MarkupInIdsAndTextComesBack) {
