@@ -1,6 +1,7 @@
 // cpsf import and cpsf export: a scenario from data held elsewhere and back (docs/import.md).
 // KIND inventory is a folder of CSV files (io/inventory.hpp, output/inventory_csv.hpp);
-// self-assessment a CSV file of supplier answers (model/self_assessment.hpp). The other kinds
+// self-assessment a CSV file of supplier answers (model/self_assessment.hpp); cyclonedx a
+// CycloneDX SBOM in JSON (model/cyclonedx.hpp). The other kinds
 // the commands will take are named and refused, so that a script written for them fails
 // clearly instead of doing nothing.
 #include <CLI/CLI.hpp>
@@ -16,6 +17,7 @@
 #include "cpsf/io/format.hpp"
 #include "cpsf/io/inventory.hpp"
 #include "cpsf/io/write.hpp"
+#include "cpsf/model/cyclonedx.hpp"
 #include "cpsf/model/self_assessment.hpp"
 #include "cpsf/output/inventory_csv.hpp"
 #include "cpsf/validate/validate.hpp"
@@ -25,12 +27,12 @@ namespace cpsf::cli {
 namespace {
 
 // The kinds each verb is meant to take and does not yet (issue 17).
-constexpr const char* kPlannedImports[] = {"graphml", "cyclonedx"};
+constexpr const char* kPlannedImports[] = {"graphml"};
 constexpr const char* kPlannedExports[] = {"graphml", "dot"};
 
 struct ImportOptions {
   std::string kind, input, output;
-  std::optional<std::string> into, to, map;
+  std::optional<std::string> into, to, map, product;
   bool strict = false, quiet = false;
   std::uint64_t max_file_bytes = ReadLimits{}.max_file_bytes;
 };
@@ -39,8 +41,9 @@ struct ImportOptions {
 template <std::size_t N>
 int check_kind(const char* verb, const std::string& kind, const char* const (&planned)[N]) {
   const bool import = std::string_view(verb) == "import";
-  if (kind == "inventory" || (import && kind == "self-assessment")) return kExitOk;
-  const char* built = import ? "inventory (a folder of CSV files) or self-assessment (a CSV file of answers)"
+  if (kind == "inventory" || (import && (kind == "self-assessment" || kind == "cyclonedx"))) return kExitOk;
+  const char* built = import ? "inventory (a folder of CSV files), self-assessment (a CSV file of answers) or "
+                               "cyclonedx (an SBOM in JSON)"
                              : "inventory, a folder of CSV files";
   std::string names;
   for (const char* p : planned) {
@@ -52,7 +55,7 @@ int check_kind(const char* verb, const std::string& kind, const char* const (&pl
     names += names.empty() ? p : std::string(", ") + p;
   }
   std::fprintf(stderr, "cpsf %s: error: unknown kind '%s' (fix: use %s; %s are planned)\n", verb,
-               terminal_safe(kind).c_str(), import ? "inventory or self-assessment" : "inventory", names.c_str());
+               terminal_safe(kind).c_str(), import ? "inventory, self-assessment or cyclonedx" : "inventory", names.c_str());
   return kExitUsage;
 }
 
@@ -74,8 +77,28 @@ std::optional<Format> output_format(const ImportOptions& o) {
   return format;
 }
 
+// --product: cyclonedx only, and with --into; kExitUsage (printed) when not.
+int check_product(const ImportOptions& o) {
+  if (!o.product) return kExitOk;
+  if (o.kind != "cyclonedx") {
+    std::fprintf(stderr, "cpsf import: error: --product is an option of import cyclonedx (fix: leave it out)\n");
+    return kExitUsage;
+  }
+  if (o.product->empty()) {
+    std::fprintf(stderr, "cpsf import: error: --product is empty (fix: give the id of the product's asset)\n");
+    return kExitUsage;
+  }
+  if (!o.into) {
+    std::fprintf(stderr,
+                 "cpsf import: error: --product needs --into (fix: give the scenario that holds the product's asset)\n");
+    return kExitUsage;
+  }
+  return kExitOk;
+}
+
 // Options that only self-assessment takes; kExitUsage (printed) when given with another kind.
 int check_options(const ImportOptions& o) {
+  if (const int code = check_product(o); code != kExitOk) return code;
   const char* wrong = nullptr;
   if (o.kind != "self-assessment") {
     wrong = o.map ? "--map" : o.strict ? "--strict" : o.quiet ? "--quiet" : nullptr;
@@ -97,7 +120,7 @@ LoadStatus import_answers(const ImportOptions& o, LoadedScenario& loaded, Invent
 }
 
 // What the command says on stderr once it wrote the output.
-void print_written(const ImportOptions& o, const v1::Scenario& scenario) {
+void print_written(const ImportOptions& o, const v1::Scenario& scenario, const CycloneDxReport& sbom) {
   if (o.output == "-") return;
   if (o.kind == "self-assessment" && !o.into) {
     std::fprintf(stderr,
@@ -110,6 +133,7 @@ void print_written(const ImportOptions& o, const v1::Scenario& scenario) {
   std::fprintf(stderr, "wrote %s: %d enterprises, %d assets, %d relations", terminal_safe(o.output).c_str(),
                scenario.enterprises_size(), scenario.assets_size(), scenario.relations_size());
   if (o.kind == "self-assessment") std::fprintf(stderr, ", %d controls", scenario.controls_size());
+  if (o.kind == "cyclonedx") std::fprintf(stderr, " (%s)", cyclonedx_counts_text(sbom).c_str());
   std::fputc('\n', stderr);
 }
 
@@ -130,13 +154,21 @@ int run_import(const ImportOptions& o) {
     loaded.emplace();
   }
   InventoryPlaces places;
+  CycloneDxPlaces sbom_places;
   SelfAssessmentReport report;
+  CycloneDxReport sbom;
   if (loaded && o.kind == "inventory") status = import_inventory(o.input, *loaded, places, diagnostics, limits);
-  if (loaded && o.kind != "inventory") status = import_answers(o, *loaded, places, report, diagnostics, limits);
+  if (loaded && o.kind == "self-assessment")
+    status = import_answers(o, *loaded, places, report, diagnostics, limits);
+  if (loaded && o.kind == "cyclonedx") {
+    status = import_cyclonedx_file(o.input, CycloneDxOptions{o.product}, limits, *loaded, sbom_places, sbom,
+                                   diagnostics);
+  }
   const bool fragment = o.kind == "self-assessment" && !o.into;
   if (status == LoadStatus::Ok && !fragment) {  // a fragment is validated where it is included
     validate(*loaded, diagnostics);
     places.place(diagnostics);
+    sbom_places.place(diagnostics);
   }
   print(diagnostics);
   if (status != LoadStatus::Ok) return exit_code_for(status);
@@ -149,7 +181,7 @@ int run_import(const ImportOptions& o) {
   if (const int code = write_output("import", o.output, serialise(scenario, *format)); code != kExitOk) return code;
   if (o.kind == "self-assessment" && !o.quiet && o.output != "-")
     std::fputs(self_assessment_report_text(report).c_str(), stdout);
-  print_written(o, scenario);
+  print_written(o, scenario, sbom);
   return kExitOk;
 }
 
@@ -212,12 +244,13 @@ Command add_export(CLI::App& app) {
 Command add_import(CLI::App& app) {
   auto o = std::make_shared<ImportOptions>();
   auto* sub = app.add_subcommand(
-      "import", "Make a scenario from data held elsewhere: an inventory of CSV files, or self-assessment answers");
-  sub->add_option("kind", o->kind, "What INPUT is: inventory or self-assessment (graphml, cyclonedx: not yet)")
+      "import",
+      "Make a scenario from data held elsewhere: an inventory of CSV files, self-assessment answers or an SBOM");
+  sub->add_option("kind", o->kind, "What INPUT is: inventory, self-assessment or cyclonedx (graphml: not yet)")
       ->required();
   sub->add_option("input", o->input,
-                  "The data: for inventory, a folder of CSV files; for self-assessment, a CSV file of answers "
-                  "(docs/import.md)")
+                  "The data: for inventory, a folder of CSV files; for self-assessment, a CSV file of answers; for "
+                  "cyclonedx, a CycloneDX SBOM in JSON (docs/import.md)")
       ->required();
   sub->add_option("-o,--output", o->output, "Scenario file to write (format from its extension), or - with --to")
       ->required();
@@ -226,6 +259,7 @@ Command add_import(CLI::App& app) {
   sub->add_option("--map", o->map, "self-assessment: CSV file mapping checklist items to requirement ids");
   sub->add_flag("--strict", o->strict, "self-assessment with --into: a company matching no enterprise is an error");
   sub->add_flag("-q,--quiet", o->quiet, "self-assessment: do not print the report (counts, baseline coverage)");
+  sub->add_option("--product", o->product, "cyclonedx with --into: the asset the SBOM describes (its product)");
   add_max_file_size_option(sub, o->max_file_bytes);
   return {sub, [o] { return run_import(*o); }};
 }
