@@ -55,7 +55,8 @@ int check_kind(const char* verb, const std::string& kind, const char* const (&pl
     names += names.empty() ? p : std::string(", ") + p;
   }
   std::fprintf(stderr, "cpsf %s: error: unknown kind '%s' (fix: use %s; %s are planned)\n", verb,
-               terminal_safe(kind).c_str(), import ? "inventory, self-assessment or cyclonedx" : "inventory", names.c_str());
+               terminal_safe(kind).c_str(), import ? "inventory, self-assessment or cyclonedx" : "inventory",
+               names.c_str());
   return kExitUsage;
 }
 
@@ -89,8 +90,8 @@ int check_product(const ImportOptions& o) {
     return kExitUsage;
   }
   if (!o.into) {
-    std::fprintf(stderr,
-                 "cpsf import: error: --product needs --into (fix: give the scenario that holds the product's asset)\n");
+    std::fprintf(
+        stderr, "cpsf import: error: --product needs --into (fix: give the scenario that holds the product's asset)\n");
     return kExitUsage;
   }
   return kExitOk;
@@ -158,11 +159,10 @@ int run_import(const ImportOptions& o) {
   SelfAssessmentReport report;
   CycloneDxReport sbom;
   if (loaded && o.kind == "inventory") status = import_inventory(o.input, *loaded, places, diagnostics, limits);
-  if (loaded && o.kind == "self-assessment")
-    status = import_answers(o, *loaded, places, report, diagnostics, limits);
+  if (loaded && o.kind == "self-assessment") status = import_answers(o, *loaded, places, report, diagnostics, limits);
   if (loaded && o.kind == "cyclonedx") {
-    status = import_cyclonedx_file(o.input, CycloneDxOptions{o.product}, limits, *loaded, sbom_places, sbom,
-                                   diagnostics);
+    status =
+        import_cyclonedx_file(o.input, CycloneDxOptions{o.product}, limits, *loaded, sbom_places, sbom, diagnostics);
   }
   const bool fragment = o.kind == "self-assessment" && !o.into;
   if (status == LoadStatus::Ok && !fragment) {  // a fragment is validated where it is included

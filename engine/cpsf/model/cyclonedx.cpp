@@ -7,12 +7,11 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
-
-#include <nlohmann/json.hpp>
 
 #include "cpsf/model/library.hpp"
 #include "cpsf/model/resolve_steps.hpp"
@@ -144,7 +143,8 @@ class Reader {
     const auto it = object.find(key);
     if (it == object.end() || it->is_null()) return nullptr;
     if (((*it).*is)()) return &*it;
-    error(pointer + "/" + key, entity, std::string(key) + " is not " + what, std::string("write ") + key + " as " + what);
+    error(pointer + "/" + key, entity, std::string(key) + " is not " + what,
+          std::string("write ") + key + " as " + what);
     return nullptr;
   }
   std::optional<std::string> string(const Json& object, const char* key, const std::string& pointer,
@@ -290,11 +290,11 @@ struct Edge {
 struct Plan {
   std::vector<Component> components;  // [0] the product when has_product
   bool has_product = false;
-  std::string product;  // its asset id
-  std::unordered_map<std::string, std::string> refs;      // bom-ref -> asset id
-  std::unordered_set<std::string> service_refs;            // services are not imported
+  std::string product;                                           // its asset id
+  std::unordered_map<std::string, std::string> refs;             // bom-ref -> asset id
+  std::unordered_set<std::string> service_refs;                  // services are not imported
   std::vector<std::pair<std::string, std::string>> enterprises;  // made: id, name
-  std::unordered_map<std::string, std::string> owner;    // asset id -> enterprise id (assets made)
+  std::unordered_map<std::string, std::string> owner;            // asset id -> enterprise id (assets made)
   std::vector<std::string> assets_made;                  // asset ids, in order (index into components: by_asset)
   std::unordered_map<std::string, int> by_asset;         // asset id -> first component
   std::unordered_map<std::string, v1::Element> element;  // asset id -> element (reused ones: theirs)
@@ -334,7 +334,8 @@ bool read_all_components(const Json& root, const CycloneDxOptions& options, Plan
     plan.has_product = true;
   }
   if (plan.has_product) plan.product = plan.components[0].asset;
-  if (const Json* list = r.array(root, "components", "", "")) read_components(*list, "/components", -1, plan.components, r);
+  if (const Json* list = r.array(root, "components", "", ""))
+    read_components(*list, "/components", -1, plan.components, r);
   if (const Json* services = r.array(root, "services", "", "")) {
     for (const auto& s : *services) {
       if (s.is_object() && s.contains("bom-ref") && s["bom-ref"].is_string())
@@ -419,7 +420,7 @@ class Suppliers {
     for (const auto& e : s.enterprises()) remember(e.id(), e.name());
   }
   std::string find(const std::string& name) {
-    const std::string id = slug(name);
+    std::string id = slug(name);
     if (!id.empty() && by_id_.count(id) > 0) return id;
     if (const auto it = by_name_.find(fold_name(name)); it != by_name_.end()) return it->second;
     std::string made = id.empty() ? "supplier" : id;  // a name in Japanese script leaves nothing
@@ -519,7 +520,8 @@ void read_dependencies(const Json& root, Plan& plan, Reader& r) {
     }
     const auto ref = r.string(d, "ref", at, "");
     if (!ref) {
-      if (!d.contains("ref")) r.error(at, "", "the dependency has no ref", "give the bom-ref of the dependent component");
+      if (!d.contains("ref"))
+        r.error(at, "", "the dependency has no ref", "give the bom-ref of the dependent component");
       continue;
     }
     const auto to = asset_of_ref(*ref, at + "/ref", "ref", plan, r);
@@ -537,26 +539,38 @@ void read_dependencies(const Json& root, Plan& plan, Reader& r) {
   }
 }
 
-// Components not connected to the product by any path of relations: a relation to the product.
+// Components not connected to the product by any path of relations: a relation to the
+// product. First those no other component uses (the tops of the dependency graph), then any
+// left (on a cycle): so "a dependsOn b", neither connected, adds a -> product only.
 void assume_direct(Plan& plan, CycloneDxReport& report) {
   if (!plan.has_product) return;
   std::unordered_map<std::string, std::vector<std::string>> into;  // to -> froms
-  for (const auto& e : plan.edges) into[e.to].push_back(e.from);
-  std::unordered_set<std::string> reached{plan.product};
-  std::vector<std::string> stack{plan.product};
-  while (!stack.empty()) {
-    const std::string at = std::move(stack.back());
-    stack.pop_back();
-    for (const auto& from : into[at]) {
-      if (reached.insert(from).second) stack.push_back(from);
-    }
+  std::unordered_set<std::string> used;                            // assets some relation leaves
+  for (const auto& e : plan.edges) {
+    into[e.to].push_back(e.from);
+    used.insert(e.from);
   }
-  for (std::size_t i = 1; i < plan.components.size(); ++i) {
-    const Component& c = plan.components[i];
-    if (c.first >= 0 || reached.count(c.asset) > 0) continue;
-    reached.insert(c.asset);
-    add_edge(plan, c.asset, plan.product, c.pointer);
-    ++report.assumed_direct;
+  std::unordered_set<std::string> reached;
+  const auto reach = [&](const std::string& from) {  // everything that reaches `from`
+    std::vector<std::string> stack{from};
+    reached.insert(from);
+    while (!stack.empty()) {
+      const std::string at = std::move(stack.back());
+      stack.pop_back();
+      for (const auto& next : into[at]) {
+        if (reached.insert(next).second) stack.push_back(next);
+      }
+    }
+  };
+  reach(plan.product);
+  for (const bool tops : {true, false}) {
+    for (std::size_t i = 1; i < plan.components.size(); ++i) {
+      const Component& c = plan.components[i];
+      if (c.first >= 0 || reached.count(c.asset) > 0 || (tops && used.count(c.asset) > 0)) continue;
+      add_edge(plan, c.asset, plan.product, c.pointer);
+      ++report.assumed_direct;
+      reach(c.asset);
+    }
   }
 }
 
@@ -576,8 +590,7 @@ bool is_cvss(const std::string& method) {
 
 // p_v of one vulnerability from its ratings: the highest CVSS score / 10, else the highest
 // severity's p; -1 when neither is given.
-double rating_p(const Json& ratings, const std::string& pointer, const std::string& entity,
-                               Reader& r) {
+double rating_p(const Json& ratings, const std::string& pointer, const std::string& entity, Reader& r) {
   double score = -1;
   double by_severity = -1;
   for (std::size_t k = 0; k < ratings.size(); ++k) {
@@ -676,14 +689,18 @@ void read_vulnerabilities(const Json& root, Plan& plan, CycloneDxReport& report,
 
 void warn_counts(const Plan& plan, const CycloneDxReport& report, Reader& r) {
   if (report.unknown_supplier > 0) {
-    r.warning("", count(report.unknown_supplier, "component names", "components name") +
-                      " no supplier, manufacturer, publisher or author: owned by the "
-                      "enterprise " + in_quotes(kUnknownSupplierId),
+    r.warning("",
+              count(report.unknown_supplier, "component names", "components name") +
+                  " no supplier, manufacturer, publisher or author: owned by the "
+                  "enterprise " +
+                  in_quotes(kUnknownSupplierId),
               "add each component's supplier to the SBOM, or edit the owner of those assets after import");
   }
   if (report.assumed_direct > 0) {
-    r.warning("/dependencies", count(report.assumed_direct, "component is", "components are") +
-                                   " connected to the product by no dependency and no nesting: each is taken as a direct dependency of the product (a relation into it)",
+    r.warning("/dependencies",
+              count(report.assumed_direct, "component is", "components are") +
+                  " connected to the product by no dependency and no nesting: each is taken as a direct dependency of "
+                  "the product (a relation into it)",
               "list the SBOM's dependency graph in dependencies (ref, dependsOn), the product's own entry included");
   }
   if (!plan.has_product && !plan.components.empty()) {
@@ -691,20 +708,23 @@ void warn_counts(const Plan& plan, const CycloneDxReport& report, Reader& r) {
               "give the product in metadata.component, or attach the SBOM to an asset with --into and --product");
   }
   if (report.vulnerabilities_unrated > 0) {
-    r.warning("/vulnerabilities", count(report.vulnerabilities_unrated, "vulnerability has", "vulnerabilities have") +
-                                      " no CVSS score and no severity critical, high, medium or "
-                                      "low: no probability changes",
+    r.warning("/vulnerabilities",
+              count(report.vulnerabilities_unrated, "vulnerability has", "vulnerabilities have") +
+                  " no CVSS score and no severity critical, high, medium or "
+                  "low: no probability changes",
               "give their ratings a CVSS score (method CVSSv31, ...) or a severity");
   }
   if (report.vulnerabilities_unused > 0) {
-    r.warning("/vulnerabilities", count(report.vulnerabilities_unused, "vulnerability affects", "vulnerabilities affect") +
-                                      " only components no relation leaves (the product): "
-                                      "no probability changes",
+    r.warning("/vulnerabilities",
+              count(report.vulnerabilities_unused, "vulnerability affects", "vulnerabilities affect") +
+                  " only components no relation leaves (the product): "
+                  "no probability changes",
               "none needed: a vulnerability acts on the relations leaving the component it affects");
   }
   if (plan.services_dropped > 0) {
-    r.warning("/dependencies", count(plan.services_dropped, "reference to a service was", "references to services were") +
-                                   " left out: services are not imported",
+    r.warning("/dependencies",
+              count(plan.services_dropped, "reference to a service was", "references to services were") +
+                  " left out: services are not imported",
               "none needed; model a service as an asset by hand if it matters");
   }
 }
@@ -847,10 +867,11 @@ bool check_root(const Json& root, Reader& r) {
   }
   const auto version = r.string(root, "specVersion", "", "");
   if (!version || std::find(std::begin(kSpecVersions), std::end(kSpecVersions), *version) == std::end(kSpecVersions)) {
-    r.error("/specVersion", "",
-            version ? "specVersion " + in_quotes(*version) + " is not one cpsf reads (1.4, 1.5, 1.6)" : "no specVersion",
-            "export the SBOM as CycloneDX 1.4 to 1.6, or upgrade it, e.g. with cyclonedx-cli convert "
-            "--output-version v1_6");
+    r.error(
+        "/specVersion", "",
+        version ? "specVersion " + in_quotes(*version) + " is not one cpsf reads (1.4, 1.5, 1.6)" : "no specVersion",
+        "export the SBOM as CycloneDX 1.4 to 1.6, or upgrade it, e.g. with cyclonedx-cli convert "
+        "--output-version v1_6");
     return false;
   }
   return true;

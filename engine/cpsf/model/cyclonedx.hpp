@@ -33,11 +33,11 @@ struct CycloneDxOptions {
 };
 
 struct CycloneDxReport {
-  int components = 0;  // components of the SBOM (nested ones included; metadata.component not)
+  int components = 0;                      // components of the SBOM (nested ones included; metadata.component not)
   int assets_made = 0, assets_reused = 0;  // reused: an asset of that id was already in the scenario
   int enterprises_made = 0;
   int relations_written = 0, relations_replaced = 0;  // replaced: one of that id was in the scenario
-  int vulnerabilities_applied = 0;  // set the p of at least one relation
+  int vulnerabilities_applied = 0;                    // set the p of at least one relation
   int vulnerabilities_skipped = 0;  // analysis.state not_affected, false_positive, resolved(_with_pedigree)
   int vulnerabilities_unrated = 0;  // no CVSS score and no severity that counts: no effect
   int vulnerabilities_unused = 0;   // rated, but no relation leaves what they affect (e.g. the product)
