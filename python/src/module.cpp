@@ -34,4 +34,6 @@ PYBIND11_MODULE(_core, m) {
   auto self_assessment =
       m.def_submodule("self_assessment", "Supplier self-assessments as controls (cpsf import self-assessment)");
   cpsf::python::register_self_assessment(self_assessment);
+  auto cyclonedx = m.def_submodule("cyclonedx", "CycloneDX SBOMs as supply-chain assets (cpsf import cyclonedx)");
+  cpsf::python::register_cyclonedx(cyclonedx);
 }

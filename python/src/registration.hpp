@@ -17,5 +17,6 @@ void register_portfolio(pybind11::module_& m);        // cpsf._core.portfolio
 void register_compare(pybind11::module_& m);          // cpsf._core.compare
 void register_inventory(pybind11::module_& m);        // cpsf._core.inventory
 void register_self_assessment(pybind11::module_& m);  // cpsf._core.self_assessment
+void register_cyclonedx(pybind11::module_& m);        // cpsf._core.cyclonedx
 
 }  // namespace cpsf::python
