@@ -301,6 +301,8 @@ struct Plan {
   std::vector<Edge> edges;
   std::set<std::pair<std::string, std::string>> edge_set;
   std::map<std::string, std::vector<std::pair<std::string, double>>> vulnerabilities;  // asset -> (id, p_v)
+  std::set<std::pair<std::string, std::string>> vulnerability_set;                     // (asset, id): once each
+  std::string product_name;  // the --product asset's name in the scenario
   int services_dropped = 0;
 };
 
@@ -454,6 +456,8 @@ void plan_assets(const v1::Scenario& s, const CycloneDxOptions& options, Plan& p
       return;
     }
     plan.element[*options.product] = s.assets(it->second).element();
+    const auto& name = s.assets(it->second).name();
+    plan.product_name = name.empty() ? *options.product : name;
   }
   Suppliers suppliers(s, plan);
   for (std::size_t i = 0; i < plan.components.size(); ++i) {
@@ -680,9 +684,7 @@ void read_vulnerabilities(const Json& root, Plan& plan, CycloneDxReport& report,
     const bool used = std::any_of(assets.begin(), assets.end(), [&](const auto& a) { return left.count(a) > 0; });
     ++(used ? report.vulnerabilities_applied : report.vulnerabilities_unused);
     for (const auto& a : assets) {
-      auto& of_asset = plan.vulnerabilities[a];
-      if (std::none_of(of_asset.begin(), of_asset.end(), [&](const auto& x) { return x.first == id; }))
-        of_asset.emplace_back(id, p);
+      if (plan.vulnerability_set.emplace(a, id).second) plan.vulnerabilities[a].emplace_back(id, p);
     }
   }
 }
@@ -778,41 +780,44 @@ void write_entities(const Plan& plan, Writer& w, CycloneDxReport& report) {
   }
 }
 
-std::string name_of(const Plan& plan, const v1::Scenario& s, const std::string& asset) {
+// An asset's name for a description: the --product asset's in the scenario, else the component's.
+std::string name_of(const Plan& plan, const std::string& asset) {
+  if (!plan.product_name.empty() && asset == plan.product) return plan.product_name;
   if (const auto it = plan.by_asset.find(asset); it != plan.by_asset.end()) {
     const Component& c = plan.components[static_cast<std::size_t>(it->second)];
     if (!c.name.empty()) return asset_name(c);
   }
-  for (const auto& a : s.assets()) {
-    if (a.id() == asset) return a.name().empty() ? asset : a.name();
-  }
   return asset;
 }
 
+constexpr std::size_t kListed = 10;  // vulnerabilities named in a relation's description
+
 // The relation of an edge: kind SOFTWARE_SUPPLY on L3; with vulnerabilities of `from`, p and
 // the library step's mitigations (a step whose p is written lists its mitigations itself).
-v1::Relation relation_of(const Edge& e, const Plan& plan, const v1::Scenario& s, const StepMatcher& matcher,
-                         const std::string& file_name) {
+v1::Relation relation_of(const Edge& e, const Plan& plan, const StepMatcher& matcher, const std::string& file_name) {
   v1::Relation r;
   r.set_id("sbom:" + e.from + "->" + e.to);
   r.set_from(e.from);
   r.set_to(e.to);
   r.set_layer(v1::L3);
   r.set_kind(v1::SOFTWARE_SUPPLY);
-  std::string description = "SBOM " + file_name + ": " + name_of(plan, s, e.from) + " is supplied into " +
-                            name_of(plan, s, e.to) + " (" + e.pointer + ")";
+  std::string description = "SBOM " + file_name + ": " + name_of(plan, e.from) + " is supplied into " +
+                            name_of(plan, e.to) + " (" + e.pointer + ")";
   const auto v = plan.vulnerabilities.find(e.from);
   if (v != plan.vulnerabilities.end()) {
     double miss = 1;
     description += "; vulnerabilities";
+    std::size_t listed = 0;
     for (const auto& [id, p] : v->second) {
       miss *= 1 - p;
+      if (++listed > kListed) continue;  // a description stays short whatever the SBOM lists
       description += " ";
       description += id;
       description += " (p_v ";
       description += number_text(p);
       description += ")";
     }
+    if (listed > kListed) description += " and " + std::to_string(listed - kListed) + " more";
     description += "; p = 1 - prod(1 - p_v)";
     auto& step = *r.mutable_step();
     step.set_p(1 - miss);
@@ -833,7 +838,7 @@ void write_relations(const Plan& plan, Writer& w, const std::string& file_name, 
     if (!s.relations(i).id().empty()) existing.emplace(s.relations(i).id(), i);
   }
   for (const auto& e : plan.edges) {
-    v1::Relation r = relation_of(e, plan, s, matcher, file_name);
+    v1::Relation r = relation_of(e, plan, matcher, file_name);
     ++report.relations_written;
     if (const auto it = existing.find(r.id()); it != existing.end()) {  // an earlier import of the SBOM
       const EntityOrigin o = w.origin("relations", s.relations_size(), e.pointer);

@@ -319,6 +319,27 @@ TEST(CycloneDx, RatingsHighestCvssElseSeverityAndOtherMethodsIgnored) {
   EXPECT_DOUBLE_EQ(p_of(R"({"id": "v", "ratings": [{"severity": "info"}], "affects": [{"ref": "a"}]})"), -1.0);
 }
 
+TEST(CycloneDx, ManyVulnerabilitiesCombineAndTheDescriptionStaysShort) {
+  std::string list;
+  for (int i = 0; i < 12; ++i) {
+    list += (i == 0 ? "" : ", ") + std::string(R"({"id": "CVE-)") + std::to_string(i) +
+            R"(", "ratings": [{"score": 1, "method": "CVSSv31"}], "affects": [{"ref": "a"}]})";
+  }
+  list += R"(, {"id": "CVE-0", "ratings": [{"score": 1, "method": "CVSSv31"}], "affects": [{"ref": "a"}]})";  // again
+  const auto r = import_text(sbom(R"("metadata": {"component": {"type": "application", "name": "p", "bom-ref": "p"}},
+      "components": [{"type": "library", "name": "a", "bom-ref": "a"}], "vulnerabilities": [)" +
+                                  list + "]"));
+  ASSERT_EQ(r.status, LoadStatus::Ok) << r.all();
+  const auto* rel = relation(r.loaded.scenario(), "sbom:a->p");
+  ASSERT_NE(rel, nullptr);
+  double miss = 1;
+  for (int i = 0; i < 12; ++i) miss *= 0.9;  // twelve distinct ids; CVE-0 listed twice counts once
+  EXPECT_DOUBLE_EQ(rel->step().p(), 1 - miss);
+  EXPECT_NE(rel->description().find("CVE-9 (p_v 0.1) and 2 more; p = 1 - prod(1 - p_v)"), std::string::npos)
+      << rel->description();
+  EXPECT_EQ(rel->description().find("CVE-10 "), std::string::npos);
+}
+
 TEST(CycloneDx, AnalysedStatesAreSkipped) {
   for (const char* state : {"not_affected", "false_positive", "resolved", "resolved_with_pedigree"}) {
     const auto r = import_text(sbom(std::string(R"("metadata": {"component": {"type": "application", "name": "p"}},
@@ -352,6 +373,9 @@ TEST(CycloneDx, ProductAttachesToAnExistingAsset) {
   ASSERT_NE(rel, nullptr);
   EXPECT_DOUBLE_EQ(rel->step().p(), 0.91);
   EXPECT_NE(relation(s, "sbom:pkg:github/stephane/libmodbus@v3.1.10->oem-plc"), nullptr);
+  EXPECT_EQ(rel->description(),
+            "SBOM bom.json: mbed TLS 3.5.1 is supplied into OEM line PLCs and robot controllers (/dependencies/0); "
+            "vulnerabilities CVE-2024-23170 (p_v 0.55) CVE-2024-23775 (p_v 0.8); p = 1 - prod(1 - p_v)");
   EXPECT_EQ(r.report.assets_made, 5);
   validate(r.loaded, r.diagnostics);
   r.places.place(r.diagnostics);
