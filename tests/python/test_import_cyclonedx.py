@@ -3,6 +3,7 @@ and run), the SBOM alone, two SBOMs sharing a library, and the refusals with the
 messages (docs/import.md, "CycloneDX SBOMs")."""
 import re
 import subprocess
+import sys
 
 EXAMPLE = "scenarios/examples/cyclonedx/plc-firmware.cdx.json"
 DATA = "tests/data/cyclonedx"
@@ -80,3 +81,14 @@ def test_refusals(cpsf_bin, root, tmp_path):
             "-o", str(tmp_path / "o.pb"))
     assert r.returncode == 1 and "error: product 'nope': --product names no asset of the scenario" in r.stderr
     assert not (tmp_path / "o.pb").exists()
+
+
+def test_generator_is_seeded_and_imports(cpsf_bin, root, tmp_path):
+    """scripts/gen-cyclonedx.py: the same file twice for one seed, and an SBOM the importer takes whole."""
+    for name in ("a.json", "b.json"):
+        subprocess.run([sys.executable, str(root / "scripts/gen-cyclonedx.py"), str(tmp_path / name), "--components",
+                        "300", "--vulnerabilities", "50", "--suppliers", "7"], check=True)
+    assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
+    r = run(cpsf_bin, "import", "cyclonedx", str(tmp_path / "a.json"), "-o", str(tmp_path / "a.pb"))
+    assert r.returncode == 0, r.stderr
+    assert "8 enterprises, 301 assets" in r.stderr and "(300 components, 50 vulnerabilities applied, 0 skipped)" in r.stderr
