@@ -4,11 +4,13 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -118,6 +120,131 @@ std::optional<Json> parse_json(const CycloneDxSource& sbom, Diagnostics& out) {
                        "correct the JSON"});
   }
   return std::nullopt;
+}
+
+// ---- where a JSON pointer is in the text ---------------------------------------------------
+
+// Finds the line and column of the values at some JSON pointers, in one pass over a text that
+// nlohmann accepted (so valid JSON, nested at most kCycloneDxMaxJsonDepth deep): a stack of
+// frames, no recursion. The keys are taken as written (the keys cpsf reads have no escapes).
+class Locator {
+ public:
+  Locator(std::string_view text, const std::set<std::string>& wanted) : t_(text), wanted_(wanted) {}
+
+  std::map<std::string, std::pair<int, int>> run() {
+    if (t_.rfind("\xEF\xBB\xBF", 0) == 0) i_ = 3;
+    space();
+    while (i_ < t_.size() && value()) space();
+    return found_;
+  }
+
+ private:
+  struct Frame {
+    bool array;
+    std::size_t length;  // the pointer's length at the container
+    int index;
+  };
+
+  // Notes the value at i_, then enters it (a container) or skips it; false at the document's end.
+  bool value() {
+    if (wanted_.count(pointer_) > 0) found_.try_emplace(pointer_, line_, static_cast<int>(i_ - line_start_) + 1);
+    const char c = t_[i_];
+    if (c == '{' || c == '[') {
+      frames_.push_back({c == '[', pointer_.size(), 0});
+      ++i_;
+      space();
+      if (i_ < t_.size() && (t_[i_] == '}' || t_[i_] == ']')) {
+        ++i_;
+        frames_.pop_back();
+        return next();
+      }
+      return member();
+    }
+    if (c == '"') {
+      string();
+    } else {
+      while (i_ < t_.size() && std::strchr(",]} \t\r\n", t_[i_]) == nullptr) ++i_;
+    }
+    return next();
+  }
+
+  // Past a value: closes the containers it ends, or moves to the next member at a ','.
+  bool next() {
+    while (!frames_.empty()) {
+      space();
+      if (i_ >= t_.size()) return false;
+      Frame& f = frames_.back();
+      pointer_.resize(f.length);
+      if (t_[i_] == ',') {
+        ++i_;
+        ++f.index;
+        return member();
+      }
+      ++i_;  // '}' or ']'
+      frames_.pop_back();
+    }
+    return false;
+  }
+
+  // The pointer of the member at i_: an array's index, or an object's key (read up to past its ':').
+  bool member() {
+    const Frame& f = frames_.back();
+    pointer_ += '/';
+    if (f.array) {
+      pointer_ += std::to_string(f.index);
+      return true;
+    }
+    space();
+    const std::size_t start = i_ + 1;
+    string();
+    if (i_ < start + 1 || i_ > t_.size()) return false;
+    pointer_.append(t_.substr(start, i_ - 1 - start));
+    space();
+    ++i_;  // ':'
+    space();
+    return i_ < t_.size();
+  }
+
+  void string() {
+    ++i_;
+    while (i_ < t_.size() && t_[i_] != '"') i_ += t_[i_] == '\\' ? 2 : 1;
+    i_ = std::min(i_ + 1, t_.size() + 1);
+  }
+
+  void space() {
+    while (i_ < t_.size() && (t_[i_] == ' ' || t_[i_] == '\t' || t_[i_] == '\n' || t_[i_] == '\r')) {
+      if (t_[i_] == '\n') {
+        ++line_;
+        line_start_ = i_ + 1;
+      }
+      ++i_;
+    }
+  }
+
+  std::string_view t_;
+  const std::set<std::string>& wanted_;
+  std::map<std::string, std::pair<int, int>> found_;
+  std::vector<Frame> frames_;
+  std::string pointer_;
+  std::size_t i_ = 0;
+  std::size_t line_start_ = 0;
+  int line_ = 1;
+};
+
+// Gives the diagnostics of `file` from `first` on that name a JSON pointer their line and column.
+void place_lines(std::string_view text, const std::string& file, std::size_t first, Diagnostics& out) {
+  std::set<std::string> wanted;
+  auto& items = out.items();
+  for (std::size_t k = first; k < items.size(); ++k) {
+    if (items[k].file == file && items[k].line == 0 && items[k].path.rfind('/', 0) == 0) wanted.insert(items[k].path);
+  }
+  if (wanted.empty()) return;
+  const auto found = Locator(text, wanted).run();
+  for (std::size_t k = first; k < items.size(); ++k) {
+    auto& d = items[k];
+    if (d.file != file || d.line != 0) continue;
+    if (const auto it = found.find(d.path); it != found.end()) std::tie(d.line, d.column) = it->second;
+  }
 }
 
 // ---- reading members, each problem reported ---------------------------------------------
@@ -896,21 +1023,21 @@ void CycloneDxPlaces::place(Diagnostics& diagnostics) const {
   }
 }
 
-LoadStatus import_cyclonedx(const CycloneDxSource& sbom, const CycloneDxOptions& options, LoadedScenario& into,
-                            CycloneDxPlaces& places, CycloneDxReport& report, Diagnostics& out) {
-  const auto root = parse_json(sbom, out);
-  if (!root) return LoadStatus::Invalid;
+namespace {
+
+LoadStatus import_parsed(const CycloneDxSource& sbom, const Json& root, const CycloneDxOptions& options,
+                         LoadedScenario& into, CycloneDxPlaces& places, CycloneDxReport& report, Diagnostics& out) {
   Reader r(sbom.path, out);
-  if (!check_root(*root, r)) return LoadStatus::Invalid;
+  if (!check_root(root, r)) return LoadStatus::Invalid;
   Plan plan;
-  read_all_components(*root, options, plan, r);
+  read_all_components(root, options, plan, r);
   report.components = static_cast<int>(plan.components.size()) - (plan.has_product ? 1 : 0);
   index_components(plan, options.product.has_value(), r);
   plan_assets(into.scenario(), options, plan, report, r);
-  read_dependencies(*root, plan, r);
+  read_dependencies(root, plan, r);
   if (!r.ok()) return LoadStatus::Invalid;
   assume_direct(plan, report);
-  read_vulnerabilities(*root, plan, report, r);
+  read_vulnerabilities(root, plan, report, r);
   if (!r.ok()) return LoadStatus::Invalid;
   warn_counts(plan, report, r);
 
@@ -921,6 +1048,18 @@ LoadStatus import_cyclonedx(const CycloneDxSource& sbom, const CycloneDxOptions&
   write_entities(plan, w, report);
   write_relations(plan, w, std::filesystem::path(sbom.path).filename().string(), report);
   return LoadStatus::Ok;
+}
+
+}  // namespace
+
+LoadStatus import_cyclonedx(const CycloneDxSource& sbom, const CycloneDxOptions& options, LoadedScenario& into,
+                            CycloneDxPlaces& places, CycloneDxReport& report, Diagnostics& out) {
+  const auto root = parse_json(sbom, out);
+  if (!root) return LoadStatus::Invalid;
+  const std::size_t first = out.items().size();
+  const LoadStatus status = import_parsed(sbom, *root, options, into, places, report, out);
+  place_lines(sbom.text, sbom.path, first, out);  // the SBOM's own problems: the pointer's line too
+  return status;
 }
 
 LoadStatus import_cyclonedx_file(const std::string& path, const CycloneDxOptions& options, const ReadLimits& limits,

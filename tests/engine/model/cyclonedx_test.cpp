@@ -523,12 +523,43 @@ TEST(CycloneDx, ComponentErrorsNamePointerAndComponent) {
   const auto* supplier = find(r, "supplier is not an object");
   ASSERT_NE(supplier, nullptr);
   EXPECT_EQ(supplier->format(),
-            "bom.json: error: component 'z': supplier is not an object (fix: write supplier as an object) "
+            "bom.json:2:71: error: component 'z': supplier is not an object (fix: write supplier as an object) "
             "[/components/1/supplier]");
   EXPECT_EQ(find(r, "the component has no type")->entity, "component 'nameless-type'");
   EXPECT_EQ(find(r, "the component has no name")->path, "/components/3");
   EXPECT_EQ(find(r, "a component is not a JSON object")->path, "/components/4");
   EXPECT_EQ(find(r, "the name is empty")->path, "/components/5/name");
+}
+
+TEST(CycloneDx, ErrorsGiveThePointersLineAndColumn) {
+  // A realistic file with one mistake deep inside: the line and column are those of the value.
+  std::string text = data("plc-firmware-1.6.json");
+  const std::string good = R"("supplier": { "name": "Trusted Firmware" })";
+  const auto at = text.find(good, text.find("mbedtls-crypto"));
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, good.size(), R"("supplier": ["Trusted Firmware"])");
+  const auto value = at + std::string(R"("supplier": )").size();
+  const int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(value), '\n'));
+  const int column = static_cast<int>(value - text.rfind('\n', value));
+  const auto r = import_text(text);
+  EXPECT_EQ(r.status, LoadStatus::Invalid);
+  const auto* d = find(r, "supplier is not an object");
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->path, "/components/1/components/0/supplier");
+  EXPECT_EQ(d->line, line);
+  EXPECT_EQ(d->column, column);
+  EXPECT_EQ(d->entity, "component 'mbedtls-crypto'");
+  // Keys with escapes and strings with brackets do not confuse the count; a member that is not
+  // there (no name) is placed at its component.
+  const auto tricky = import_text(
+      "{\"bomFormat\": \"CycloneDX\", \"specVersion\": \"1.5\", \"x\\\"]\": \"[{\\\"\",\n"
+      "  \"components\": [\n    {\"type\": \"library\", \"name\": \"a]}\"},\n    {\"type\": \"library\"}\n  ]\n}");
+  EXPECT_EQ(tricky.status, LoadStatus::Invalid) << tricky.all();
+  const auto* nameless = find(tricky, "the component has no name");
+  ASSERT_NE(nameless, nullptr);
+  EXPECT_EQ(nameless->path, "/components/1");
+  EXPECT_EQ(nameless->line, 4);
+  EXPECT_EQ(nameless->column, 5);
 }
 
 TEST(CycloneDx, VulnerabilityErrors) {
