@@ -1,9 +1,8 @@
 // cpsf import and cpsf export: a scenario from data held elsewhere and back (docs/import.md).
 // KIND inventory is a folder of CSV files (io/inventory.hpp, output/inventory_csv.hpp);
 // self-assessment a CSV file of supplier answers (model/self_assessment.hpp); graphml a GraphML
-// file (io/graphml.hpp; export: output/attack_graph.hpp). The kinds import will take and does
-// not yet are named and refused, so that a script written for them fails clearly instead of
-// doing nothing.
+// file (io/graphml.hpp; export: output/attack_graph.hpp); cyclonedx a CycloneDX SBOM in JSON
+// (model/cyclonedx.hpp).
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -18,6 +17,7 @@
 #include "cpsf/io/graphml.hpp"
 #include "cpsf/io/inventory.hpp"
 #include "cpsf/io/write.hpp"
+#include "cpsf/model/cyclonedx.hpp"
 #include "cpsf/model/self_assessment.hpp"
 #include "cpsf/output/attack_graph.hpp"
 #include "cpsf/output/inventory_csv.hpp"
@@ -27,25 +27,24 @@ namespace cpsf::cli {
 
 namespace {
 
-// The kinds each verb takes, and those it is meant to take and does not yet (issue 17).
+// The kinds each verb takes.
 struct Kind {
   const char* name;
   const char* input;  // what INPUT (import) or the output (export) is
 };
 constexpr Kind kImports[] = {{"inventory", "a folder of CSV files"},
                              {"self-assessment", "a CSV file of answers"},
-                             {"graphml", "a GraphML file"}};
+                             {"graphml", "a GraphML file"},
+                             {"cyclonedx", "a CycloneDX SBOM in JSON"}};
 constexpr Kind kExports[] = {{"inventory", "a folder of CSV files"},
                              {"graphml", "a GraphML file of the scenario's graph"}};
-constexpr const char* kPlannedImports[] = {"cyclonedx"};
 
 template <std::size_t N>
-std::string kind_names(const Kind (&kinds)[N], bool with_input) {
+std::string kind_names(const Kind (&kinds)[N]) {
   std::string names;
   for (std::size_t i = 0; i < N; ++i) {
     names += i == 0 ? "" : i + 1 == N ? " or " : ", ";
-    names += kinds[i].name;
-    if (with_input) names += std::string(" (") + kinds[i].input + ")";
+    names += std::string(kinds[i].name) + " (" + kinds[i].input + ")";
   }
   return names;
 }
@@ -57,24 +56,15 @@ int check_kind(const char* verb, const std::string& kind) {
     return std::any_of(std::begin(kinds), std::end(kinds), [&](const Kind& k) { return kind == k.name; });
   };
   if (import ? taken(kImports) : taken(kExports)) return kExitOk;
-  const std::string built = import ? kind_names(kImports, true) : kind_names(kExports, true);
-  const bool planned = import && std::any_of(std::begin(kPlannedImports), std::end(kPlannedImports),
-                                             [&](const char* p) { return kind == p; });
-  if (planned) {
-    std::fprintf(
-        stderr, "cpsf import: error: importing %s is not available in this version (fix: use %s; see docs/import.md)\n",
-        kind.c_str(), built.c_str());
-  } else {
-    std::fprintf(stderr, "cpsf %s: error: unknown kind '%s' (fix: use %s%s)\n", verb, terminal_safe(kind).c_str(),
-                 import ? kind_names(kImports, false).c_str() : kind_names(kExports, false).c_str(),
-                 import ? "" : "; the attack graph with a run's estimates, in GraphML or DOT: cpsf run --graph");
-  }
+  std::fprintf(stderr, "cpsf %s: error: unknown kind '%s' (fix: use %s%s)\n", verb, terminal_safe(kind).c_str(),
+               import ? kind_names(kImports).c_str() : kind_names(kExports).c_str(),
+               import ? "; see docs/import.md" : "; the attack graph with a run's estimates, in GraphML or DOT: cpsf run --graph");
   return kExitUsage;
 }
 
 struct ImportOptions {
   std::string kind, input, output;
-  std::optional<std::string> into, to, map;
+  std::optional<std::string> into, to, map, product;
   bool strict = false, quiet = false;
   std::uint64_t max_file_bytes = ReadLimits{}.max_file_bytes;
 };
@@ -97,8 +87,28 @@ std::optional<Format> output_format(const ImportOptions& o) {
   return format;
 }
 
+// --product: cyclonedx only, and with --into; kExitUsage (printed) when not.
+int check_product(const ImportOptions& o) {
+  if (!o.product) return kExitOk;
+  if (o.kind != "cyclonedx") {
+    std::fprintf(stderr, "cpsf import: error: --product is an option of import cyclonedx (fix: leave it out)\n");
+    return kExitUsage;
+  }
+  if (o.product->empty()) {
+    std::fprintf(stderr, "cpsf import: error: --product is empty (fix: give the id of the product's asset)\n");
+    return kExitUsage;
+  }
+  if (!o.into) {
+    std::fprintf(
+        stderr, "cpsf import: error: --product needs --into (fix: give the scenario that holds the product's asset)\n");
+    return kExitUsage;
+  }
+  return kExitOk;
+}
+
 // Options that only self-assessment takes; kExitUsage (printed) when given with another kind.
 int check_options(const ImportOptions& o) {
+  if (const int code = check_product(o); code != kExitOk) return code;
   const char* wrong = nullptr;
   if (o.kind != "self-assessment") {
     wrong = o.map && o.kind != "graphml" ? "--map" : o.strict ? "--strict" : o.quiet ? "--quiet" : nullptr;
@@ -121,7 +131,8 @@ LoadStatus import_answers(const ImportOptions& o, LoadedScenario& loaded, Invent
 }
 
 // What the command says on stderr once it wrote the output.
-void print_written(const ImportOptions& o, const v1::Scenario& scenario, const GraphmlReport& graph) {
+void print_written(const ImportOptions& o, const v1::Scenario& scenario, const GraphmlReport& graph,
+                   const CycloneDxReport& sbom) {
   if (o.output == "-") return;
   if (o.kind == "self-assessment" && !o.into) {
     std::fprintf(stderr,
@@ -138,6 +149,7 @@ void print_written(const ImportOptions& o, const v1::Scenario& scenario, const G
     std::fprintf(stderr, " (%d nodes and %d edges read; %d enterprises made from the owners that were none)",
                  graph.nodes, graph.edges, graph.enterprises_made);
   }
+  if (o.kind == "cyclonedx") std::fprintf(stderr, " (%s)", cyclonedx_counts_text(sbom).c_str());
   std::fputc('\n', stderr);
 }
 
@@ -158,16 +170,23 @@ int run_import(const ImportOptions& o) {
     loaded.emplace();
   }
   InventoryPlaces places;
+  CycloneDxPlaces sbom_places;
   SelfAssessmentReport report;
   GraphmlReport graph;
   if (loaded && o.kind == "inventory") status = import_inventory(o.input, *loaded, places, diagnostics, limits);
   if (loaded && o.kind == "self-assessment") status = import_answers(o, *loaded, places, report, diagnostics, limits);
   if (loaded && o.kind == "graphml")
     status = import_graphml_file(o.input, o.map, limits, *loaded, places, graph, diagnostics);
+  CycloneDxReport sbom;
+  if (loaded && o.kind == "cyclonedx") {
+    status =
+        import_cyclonedx_file(o.input, CycloneDxOptions{o.product}, limits, *loaded, sbom_places, sbom, diagnostics);
+  }
   const bool fragment = o.kind == "self-assessment" && !o.into;
   if (status == LoadStatus::Ok && !fragment) {  // a fragment is validated where it is included
     validate(*loaded, diagnostics);
     places.place(diagnostics);
+    sbom_places.place(diagnostics);
   }
   print(diagnostics);
   if (status != LoadStatus::Ok) return exit_code_for(status);
@@ -180,7 +199,7 @@ int run_import(const ImportOptions& o) {
   if (const int code = write_output("import", o.output, serialise(scenario, *format)); code != kExitOk) return code;
   if (o.kind == "self-assessment" && !o.quiet && o.output != "-")
     std::fputs(self_assessment_report_text(report).c_str(), stdout);
-  print_written(o, scenario, graph);
+  print_written(o, scenario, graph, sbom);
   return kExitOk;
 }
 
@@ -267,12 +286,11 @@ Command add_import(CLI::App& app) {
   auto o = std::make_shared<ImportOptions>();
   auto* sub = app.add_subcommand("import",
                                  "Make a scenario from data held elsewhere: an inventory of CSV files, self-assessment "
-                                 "answers or a GraphML graph");
-  sub->add_option("kind", o->kind, "What INPUT is: inventory, self-assessment or graphml (cyclonedx: not yet)")
-      ->required();
+                                 "answers, a GraphML graph or an SBOM");
+  sub->add_option("kind", o->kind, "What INPUT is: inventory, self-assessment, graphml or cyclonedx")->required();
   sub->add_option("input", o->input,
                   "The data: for inventory, a folder of CSV files; for self-assessment, a CSV file of answers; for "
-                  "graphml, a GraphML file (docs/import.md)")
+                  "graphml, a GraphML file; for cyclonedx, a CycloneDX SBOM in JSON (docs/import.md)")
       ->required();
   sub->add_option("-o,--output", o->output, "Scenario file to write (format from its extension), or - with --to")
       ->required();
@@ -283,6 +301,7 @@ Command add_import(CLI::App& app) {
                   "attributes to fields");
   sub->add_flag("--strict", o->strict, "self-assessment with --into: a company matching no enterprise is an error");
   sub->add_flag("-q,--quiet", o->quiet, "self-assessment: do not print the report (counts, baseline coverage)");
+  sub->add_option("--product", o->product, "cyclonedx with --into: the asset the SBOM describes (its product)");
   add_max_file_size_option(sub, o->max_file_bytes);
   return {sub, [o] { return run_import(*o); }};
 }

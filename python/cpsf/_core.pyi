@@ -174,6 +174,12 @@ class graphml:
     @staticmethod
     def export(data: bytes) -> Tuple[str, List[str]]:
         """(the scenario's graph as GraphML text, problems)."""
+class cyclonedx:
+    @staticmethod
+    def import_file(path: str, into_bytes: Optional[bytes] = None, into_path: Optional[str] = None,
+                    product: Optional[str] = None, max_file_bytes: int = ...
+                    ) -> Tuple[str, Optional[bytes], List[Tuple], Dict[str, object]]:
+        """(status 'ok' | 'invalid' | 'io_error', the validated scenario's bytes or None, diagnostics, the counts)."""
 
 class inventory:
     files: List[str]

@@ -36,4 +36,6 @@ PYBIND11_MODULE(_core, m) {
   cpsf::python::register_self_assessment(self_assessment);
   auto graphml = m.def_submodule("graphml", "Scenarios from GraphML graphs and back (cpsf import / export graphml)");
   cpsf::python::register_graphml(graphml);
+  auto cyclonedx = m.def_submodule("cyclonedx", "CycloneDX SBOMs as supply-chain assets (cpsf import cyclonedx)");
+  cpsf::python::register_cyclonedx(cyclonedx);
 }

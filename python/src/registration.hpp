@@ -18,5 +18,6 @@ void register_compare(pybind11::module_& m);          // cpsf._core.compare
 void register_inventory(pybind11::module_& m);        // cpsf._core.inventory
 void register_self_assessment(pybind11::module_& m);  // cpsf._core.self_assessment
 void register_graphml(pybind11::module_& m);          // cpsf._core.graphml
+void register_cyclonedx(pybind11::module_& m);        // cpsf._core.cyclonedx
 
 }  // namespace cpsf::python

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzz the scenario loader, validator and (for what validates) a short run with every
 # writer, then the inventory importer and its round trip, then the self-assessment importer,
-# then the GraphML importer and its round trip, with libFuzzer (clang, ASan + UBSan).
+# then the GraphML importer and its round trip, then the CycloneDX importer, with libFuzzer
+# (clang, ASan + UBSan).
 #   bash tests/fuzz/run.sh [SECONDS per target, default 120]
 # Seeds: the default scenario in every format and the sector scenarios. Crashes land in
 # build-fuzz/crashes/. Not part of scripts/test.sh: a fuzz run is open-ended.
@@ -13,7 +14,7 @@ if [[ ! -f build-fuzz/build.ninja ]]; then
   CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCPSF_BUILD_FUZZ=ON \
     -DCPSF_BUILD_TESTS=OFF -DCPSF_BUILD_BENCH=OFF -DCPSF_BUILD_PYTHON=OFF >/dev/null
 fi
-cmake --build build-fuzz --target scenario_fuzz inventory_fuzz self_assessment_fuzz graphml_fuzz
+cmake --build build-fuzz --target scenario_fuzz inventory_fuzz self_assessment_fuzz graphml_fuzz cyclonedx_fuzz
 corpus=build-fuzz/corpus
 mkdir -p "$corpus" build-fuzz/crashes
 seed() { printf "\\x$(printf %02x "$1")" | cat - "$2" > "$corpus/$(basename "$2").$1"; }
@@ -61,4 +62,14 @@ mkdir -p build-fuzz/graphml-corpus
   > build-fuzz/graphml-corpus/example
 build/bin/cpsf export graphml scenarios/default/scenario.textproto -o build-fuzz/graphml-corpus/default 2>/dev/null || true
 build-fuzz/bin/graphml_fuzz build-fuzz/graphml-corpus -max_total_time="$seconds" -max_len=65536 -timeout=10 \
+  -artifact_prefix=build-fuzz/crashes/ -print_final_stats=1
+# The CycloneDX importer (cyclonedx_fuzz.cpp): seeds are the test SBOMs and the example, alone
+# (first byte 0) and attached to the default scenario's oem-plc (1).
+mkdir -p build-fuzz/cyclonedx-corpus
+for f in tests/data/cyclonedx/*.json scenarios/examples/cyclonedx/*.json; do
+  for into in 0 1; do
+    { printf "\\x0$into"; cat "$f"; } > "build-fuzz/cyclonedx-corpus/$(basename "$f").$into"
+  done
+done
+build-fuzz/bin/cyclonedx_fuzz build-fuzz/cyclonedx-corpus -max_total_time="$seconds" -max_len=65536 -timeout=10 \
   -artifact_prefix=build-fuzz/crashes/ -print_final_stats=1

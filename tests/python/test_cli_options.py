@@ -49,8 +49,10 @@ BASE = {
 }
 # An option that only some kind of a verb takes is tried with that kind's quick arguments.
 SELF_ASSESSMENT = pathlib.Path(__file__).resolve().parents[2] / "scenarios/examples/self-assessment"
+SBOM = pathlib.Path(__file__).resolve().parents[2] / "tests/data/cyclonedx/hmi-app-1.4.json"
 BASE_FOR = {
     ("import", "--map"): (["self-assessment", str(SELF_ASSESSMENT / "answers.csv")], {"--output": "imported.textproto"}),
+    ("import", "--product"): (["cyclonedx", str(SBOM)], {"--output": "imported.textproto", "--into": "tiny.textproto"}),
 }
 
 # Text options: (malformed values, exit 2; valid values, exit 0).
@@ -72,6 +74,7 @@ TEXT = {
     ("import", "--to"): (["nope", ""], ["json", "binary"]),
     ("import", "--into"): (["", "missing.textproto"], ["tiny.textproto"]),
     ("import", "--map"): (["", "missing.csv"], [str(SELF_ASSESSMENT / "mapping.csv")]),
+    ("import", "--product"): ([""], ["pc"]),  # an asset that is not there is exit 1 (the SBOM's error), not 2
     ("export", "--output"): ([""], ["exported2"]),
 }
 # --library FILE: an empty path, or a file that is not there, exits 2; the bundled library is a library file.

@@ -44,14 +44,6 @@ def test_to_stdout_needs_to(cpsf_bin, root):
     assert r.returncode == 2 and "unknown format 'yaml'" in r.stderr
 
 
-@pytest.mark.parametrize("kind", ["cyclonedx"])
-def test_planned_kinds_are_refused_clearly(cpsf_bin, tmp_path, kind):
-    r = run(cpsf_bin, "import", kind, "x", "-o", str(tmp_path / "s.textproto"))
-    assert r.returncode == 2
-    assert f"importing {kind} is not available in this version" in r.stderr
-    assert not (tmp_path / "s.textproto").exists()
-
-
 def test_unknown_kind_is_refused(cpsf_bin, tmp_path):
     r = run(cpsf_bin, "import", "spreadsheet", "x", "-o", str(tmp_path / "s.textproto"))
     assert r.returncode == 2 and "unknown kind 'spreadsheet'" in r.stderr and "fix: use inventory" in r.stderr
