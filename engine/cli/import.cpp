@@ -58,7 +58,8 @@ int check_kind(const char* verb, const std::string& kind) {
   if (import ? taken(kImports) : taken(kExports)) return kExitOk;
   std::fprintf(stderr, "cpsf %s: error: unknown kind '%s' (fix: use %s%s)\n", verb, terminal_safe(kind).c_str(),
                import ? kind_names(kImports).c_str() : kind_names(kExports).c_str(),
-               import ? "; see docs/import.md" : "; the attack graph with a run's estimates, in GraphML or DOT: cpsf run --graph");
+               import ? "; see docs/import.md"
+                      : "; the attack graph with a run's estimates, in GraphML or DOT: cpsf run --graph");
   return kExitUsage;
 }
 
