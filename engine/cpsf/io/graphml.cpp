@@ -502,10 +502,12 @@ bool read_graph(const CsvSource& graph, Shape& shape, AttributeGraph& attributes
     return false;
   }
   try {
-    pt::ptree document;
-    std::istringstream in(graph.text);
-    pt::read_xml(in, document, pt::xml_parser::no_comments);
-    if (!ShapeReader(graph.path, lines, out).read(document, shape)) return false;
+    {  // the document freed before Boost's reader builds its own: the two would double the peak
+      pt::ptree document;
+      std::istringstream in(graph.text);
+      pt::read_xml(in, document, pt::xml_parser::no_comments);
+      if (!ShapeReader(graph.path, lines, out).read(document, shape)) return false;
+    }
     std::istringstream again(graph.text);
     boost::read_graphml(again, attributes, 0);
   } catch (const pt::xml_parser_error& e) {
