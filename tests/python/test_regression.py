@@ -57,6 +57,44 @@ def test_results_are_the_stored_ones_byte_for_byte(cpsf_bin, tmp_path, case):
                                   f"`/usr/bin/python3 tests/python/test_regression.py` and read the diff")
 
 
+def significant_digits(text):
+    """The significant digits of a number as written: "0.00120" -> "12", "2.5e+06" -> "25"."""
+    mantissa = text.lower().lstrip("-").split("e")[0].replace(".", "")
+    return mantissa.strip("0") or "0"
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_stored_csv_numbers_are_the_shortest_that_read_back(case):
+    """Every number cell holds as few significant digits as Python's repr, the shortest round trip."""
+    import csv
+    numbers = 0
+    for name in (n for n in FILES if n.endswith(".csv")):
+        with open(STORED / case / name, newline="", encoding="utf-8") as f:
+            for row in list(csv.reader(f))[1:]:
+                for cell in row:
+                    try:
+                        x = float(cell)
+                    except ValueError:
+                        continue
+                    numbers += 1
+                    assert significant_digits(cell) == significant_digits(repr(x)), f"{name}: {cell}"
+    assert numbers > 1000
+
+
+def test_same_numbers_script_tells_a_changed_value_from_a_changed_form(tmp_path):
+    """scripts/csv-same-numbers.py, which proved the stored CSVs' values unchanged, can fail."""
+    script = ROOT / "scripts" / "csv-same-numbers.py"
+    old, same, changed = tmp_path / "old.csv", tmp_path / "same.csv", tmp_path / "changed.csv"
+    old.write_text("id,p,n\na,0.30070000000000002,1\n")
+    same.write_text("id,name,p,n\na,x,0.3007,1\n")  # a column added: the old ones compared
+    changed.write_text("id,p,n\na,0.30070000000000008,1\n")  # the next double up
+    run = lambda *args: subprocess.run([sys.executable, str(script), *map(str, args)], capture_output=True, text=True)
+    ok = run(old, same)
+    assert ok.returncode == 0 and "2 numbers and 1 other cells" in ok.stdout and "same values" in ok.stdout
+    bad = run(old, changed)
+    assert bad.returncode == 1 and "row 1, p" in bad.stdout
+
+
 def update(cpsf_bin):
     import tempfile
     with tempfile.TemporaryDirectory() as tmp:

@@ -1,8 +1,12 @@
 // Every CSV the engine writes (assets.csv, losses.csv, compare.csv, frontier.csv): quoted
 // per RFC 4180, text cells that a spreadsheet would run as a formula neutralised with a
 // leading ', numbers left numbers, and frontier.csv's lists of ids unambiguous.
+#include "cpsf/output/csv.hpp"
+
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -68,6 +72,33 @@ const std::vector<std::string> kHostile = {
     "=cmd|' /C calc'!A0", "+SUM(A1)",    "-2+3",       "@SUM(1)", "\tTAB",        "\rCR",  "a,b",  //
     "say \"hi\"",         "line\nbreak", "cr\rinside", "'quoted", "トヨタ自動車", "plain",         //
 };
+
+std::string number_cell(double x) {
+  std::string s;
+  csv::number(s, x);
+  return s;
+}
+
+TEST(Csv, NumbersHaveTheFewestDigitsThatReadBackAndPlainDecimalsWherePeopleReadThem) {
+  EXPECT_EQ(number_cell(0.30070000000000002), "0.3007");     // %.17g wrote 0.30070000000000002
+  EXPECT_EQ(number_cell(0.1 + 0.2), "0.30000000000000004");  // 17 digits only where needed
+  EXPECT_EQ(number_cell(100000), "100000");                  // not the shorter 1e+05
+  EXPECT_EQ(number_cell(2435870.125), "2435870.125");
+  EXPECT_EQ(number_cell(-788297.25), "-788297.25");
+  EXPECT_EQ(number_cell(1e-5), "0.00001");
+  EXPECT_EQ(number_cell(1.5e-7), "1.5e-07");  // outside [1e-5, 1e15): an exponent
+  EXPECT_EQ(number_cell(2e20), "2e+20");
+  EXPECT_EQ(number_cell(999999999999999), "999999999999999");
+  EXPECT_EQ(number_cell(0), "0");
+  EXPECT_EQ(number_cell(std::numeric_limits<double>::quiet_NaN()), "");
+  EXPECT_EQ(number_cell(std::numeric_limits<double>::infinity()), "");
+  // Every written number reads back to the same double, across the whole range.
+  for (const double x : {std::numeric_limits<double>::min(), std::numeric_limits<double>::max(),
+                         std::numeric_limits<double>::denorm_min(), 1e-5 * (1 - 1e-16), 1e15 * (1 - 1e-16), 1.0 / 3,
+                         -2.0 / 3 * 1e14, 123456789.123456789}) {
+    EXPECT_EQ(std::strtod(number_cell(x).c_str(), nullptr), x) << number_cell(x);  // stod throws on a subnormal
+  }
+}
 
 TEST(Csv, AssetsCsvNeutralisesFormulasAndQuotesEveryCsvCharacter) {
   Model m = compile(default_scenario());
