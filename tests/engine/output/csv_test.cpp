@@ -111,15 +111,18 @@ TEST(Csv, AssetsCsvNeutralisesFormulasAndQuotesEveryCsvCharacter) {
   o.trials = 200;
   const auto r = simulate(m, o);
   const auto est = estimate(m, r);
-  const Table t = parse_csv(assets_csv(m, est));
+  ScenarioLabels labels;  // names as hostile as the ids
+  for (std::size_t i = 0; i < m.asset_id.size(); ++i) labels.asset_name.push_back(kHostile[(i + 5) % kHostile.size()]);
+  const Table t = parse_csv(assets_csv(m, est, labels));
   ASSERT_EQ(t.size(), m.asset_id.size() + 1);
+  ASSERT_EQ(t[0][0] + "," + t[0][1] + "," + t[0][2], "id,name,owner");
   for (std::size_t i = 0; i < m.asset_id.size(); ++i) {
     const auto& row = t[i + 1];
     ASSERT_EQ(row.size(), t[0].size()) << i;
-    EXPECT_FALSE(formula(row[0])) << row[0];
-    EXPECT_FALSE(formula(row[1])) << row[1];
-    EXPECT_EQ(unneutralised(row[0]), m.asset_id[i]);  // the ids come back exactly
-    EXPECT_EQ(unneutralised(row[1]), m.enterprise_id[m.asset_owner[i]]);
+    for (std::size_t k = 0; k < 3; ++k) EXPECT_FALSE(formula(row[k])) << row[k];
+    EXPECT_EQ(unneutralised(row[0]), m.asset_id[i]);  // the ids and names come back exactly
+    EXPECT_EQ(unneutralised(row[1]), labels.asset_name[i]);
+    EXPECT_EQ(unneutralised(row[2]), m.enterprise_id[m.asset_owner[i]]);
   }
 }
 
