@@ -276,15 +276,19 @@ cpsf::RunOptions run_options(const RunCliOptions& o, const cpsf::v1::SimulationS
   return options;
 }
 
-// The files `cpsf run` writes into --out: the results, and with --graph the attack graph.
+// The files `cpsf run` writes into --out: the results (results.json and its tables as CSVs,
+// docs/results-format.md), and with --graph the attack graph.
 std::vector<std::pair<std::string, std::string>> run_files(const RunCliOptions& o, const cpsf::Model& model,
                                                            const cpsf::SimulationResult& result,
                                                            const cpsf::Estimates& estimates,
                                                            const cpsf::OutputContext& context) {
   std::vector<std::pair<std::string, std::string>> files = {
       {"results.json", cpsf::results_json(model, result, estimates, context)},
-      {"assets.csv", cpsf::assets_csv(model, estimates)},
-      {"losses.csv", cpsf::losses_csv(result)}};
+      {"assets.csv", cpsf::assets_csv(model, estimates, context.labels)},
+      {"losses.csv", cpsf::losses_csv(result)},
+      {"enterprises.csv", cpsf::enterprises_csv(model, result, estimates, context.labels)},
+      {"paths.csv", cpsf::paths_csv(model, estimates)},
+      {"chokepoints.csv", cpsf::chokepoints_csv(model, estimates)}};
   if (std::find(o.graph.begin(), o.graph.end(), "graphml") != o.graph.end()) {
     files.emplace_back("attack-graph.graphml", cpsf::attack_graph_graphml(model, estimates));
   }
@@ -314,7 +318,7 @@ int run_run(const RunCliOptions& o) {
   }
   options.cancel = &g_interrupted;
   const cpsf::Model model = cpsf::compile(scenario);
-  const cpsf::OutputContext context{o.scenario, scenario.name(), scenario.currency()};
+  const cpsf::OutputContext context = cpsf::output_context(o.scenario, scenario);
   loaded.reset();  // the frozen model is all the run needs: free the parsed scenario
   timer.mark("compile");
   g_simulating.store(true);
@@ -374,8 +378,8 @@ int run_run(const RunCliOptions& o) {
 
 Command add_run(CLI::App& app) {
   auto o = std::make_shared<RunCliOptions>();
-  auto* sub = app.add_subcommand(
-      "run", "Run the Monte Carlo attack-path simulation and write results.json, assets.csv, losses.csv");
+  auto* sub =
+      app.add_subcommand("run", "Run the Monte Carlo attack-path simulation and write results.json and its CSVs");
   sub->add_option("scenario", o->scenario, "Scenario file")->required();
   sub->add_option("--trials", o->trials,
                   "Trials (the cap when a target precision is set); default: the scenario's, else 10000")

@@ -69,7 +69,7 @@ int run_optimise(const OptimiseCliOptions& o) {
       std::fprintf(stderr, "\r  %llu simulations   ", static_cast<unsigned long long>(done));
     };
   }
-  const OutputContext context{o.scenario, scenario.name(), scenario.currency()};
+  const OutputContext context = output_context(o.scenario, scenario);
 
   PortfolioResult result;
   std::signal(SIGINT, on_optimise_interrupt);

@@ -568,8 +568,8 @@ class Results:
         return json.loads(self.to_json())
 
     def save(self, out: Union[str, "os.PathLike[str]"]) -> pathlib.Path:
-        """Write results.json, assets.csv and losses.csv into directory `out`, as ``cpsf run --out``
-        does (each atomically). Returns the directory.
+        """Write results.json, assets.csv, losses.csv, enterprises.csv, paths.csv and chokepoints.csv
+        into directory `out`, as ``cpsf run --out`` does (each atomically). Returns the directory.
 
         Raises ValueError for a run that completed no trial (interrupted before its first
         round), as ``cpsf run`` writes nothing then: its estimates of nothing must not
@@ -578,8 +578,10 @@ class Results:
         if self.trials == 0:
             raise ValueError("the run completed no trial (interrupted before its first round): nothing to save")
         out.mkdir(parents=True, exist_ok=True)
-        for name, text in (("results.json", self._core.results_json()), ("assets.csv", self._core.assets_csv()),
-                           ("losses.csv", self._core.losses_csv())):
+        core = self._core
+        for name, text in (("results.json", core.results_json()), ("assets.csv", core.assets_csv()),
+                           ("losses.csv", core.losses_csv()), ("enterprises.csv", core.enterprises_csv()),
+                           ("paths.csv", core.paths_csv()), ("chokepoints.csv", core.chokepoints_csv())):
             try:
                 self._core.write_file(str(out / name), text)
             except ValueError as e:

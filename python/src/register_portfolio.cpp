@@ -94,7 +94,7 @@ py::dict optimise_bytes(const py::bytes& data, const std::string& file, double b
   if (!m) throw py::value_error("method must be 'auto', 'greedy' or 'exact', not '" + method + "'");
   if (!(poll_interval > 0)) throw py::value_error("poll_interval must be > 0");
   const v1::Scenario scenario = parse_scenario(data);
-  const OutputContext context{file, scenario.name(), scenario.currency()};
+  const OutputContext context = output_context(file, scenario);
 
   std::atomic<bool> cancel{false};
   std::atomic<std::uint64_t> simulations{0};

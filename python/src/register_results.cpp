@@ -608,10 +608,20 @@ void def_outputs(ResultClass& c) {
        "results_json", [](const State& s) { return results_json(s.model, s.result, s.estimates, s.context); },
        "The results.json document `cpsf run` writes.")
       .def(
-          "assets_csv", [](const State& s) { return assets_csv(s.model, s.estimates); },
+          "assets_csv", [](const State& s) { return assets_csv(s.model, s.estimates, s.context.labels); },
           "assets.csv as `cpsf run` writes it.")
       .def(
           "losses_csv", [](const State& s) { return losses_csv(s.result); }, "losses.csv as `cpsf run` writes it.")
+      .def(
+          "enterprises_csv",
+          [](const State& s) { return enterprises_csv(s.model, s.result, s.estimates, s.context.labels); },
+          "enterprises.csv as `cpsf run` writes it.")
+      .def(
+          "paths_csv", [](const State& s) { return paths_csv(s.model, s.estimates); },
+          "paths.csv as `cpsf run` writes it.")
+      .def(
+          "chokepoints_csv", [](const State& s) { return chokepoints_csv(s.model, s.estimates); },
+          "chokepoints.csv as `cpsf run` writes it.")
       .def(
           "text_summary", [](const State& s) { return text_summary(s.model, s.result, s.estimates, s.context); },
           "The summary `cpsf run` prints.")

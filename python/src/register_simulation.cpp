@@ -25,7 +25,7 @@ namespace cpsf::python {
 std::shared_ptr<RunState> compiled_state(const py::bytes& data, const std::string& file) {
   auto state = std::make_shared<RunState>();
   const v1::Scenario scenario = parse_scenario(data);
-  state->context = OutputContext{file, scenario.name(), scenario.currency()};
+  state->context = output_context(file, scenario);
   {
     py::gil_scoped_release release;
     state->model = compile(scenario);  // std::invalid_argument -> ValueError

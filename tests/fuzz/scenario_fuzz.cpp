@@ -46,9 +46,13 @@ void run_stage(const cpsf::LoadedScenario& loaded) {
   cpsf::EstimateOptions estimate_options;
   estimate_options.threads = 1;
   const cpsf::Estimates estimates = cpsf::estimate(model, result, estimate_options);
-  const cpsf::OutputContext context{loaded.files.front().path, loaded.scenario().name(), loaded.scenario().currency()};
+  const cpsf::OutputContext context = cpsf::output_context(loaded.files.front().path, loaded.scenario());
   const std::string outputs[] = {cpsf::results_json(model, result, estimates, context),
-                                 cpsf::assets_csv(model, estimates), cpsf::losses_csv(result),
+                                 cpsf::assets_csv(model, estimates, context.labels),
+                                 cpsf::losses_csv(result),
+                                 cpsf::enterprises_csv(model, result, estimates, context.labels),
+                                 cpsf::paths_csv(model, estimates),
+                                 cpsf::chokepoints_csv(model, estimates),
                                  cpsf::text_summary(model, result, estimates, context)};
   for (const std::string& out : outputs) {
     if (out.empty()) __builtin_trap();

@@ -118,6 +118,19 @@ def test_csv_cells_cannot_run_in_a_spreadsheet_and_ids_come_back_exactly(cpsf_bi
     assert list(strip_quote(assets["owner"])) == [a["owner"] for a in results["assets"]]
     assert assets["p_compromised"].dtype == float  # numbers stay numbers
 
+    text = {"id": str, "name": str, "role": str, "sector": str, "target": str, "threat": str, "asset": str,
+            "assets": str, "relations": str, "cut_relations": str, "cut_assets": str}
+    enterprises = pd.read_csv(tmp_path / "run" / "enterprises.csv", dtype=text, keep_default_na=False)
+    assert list(strip_quote(enterprises["id"])) == [e["id"] for e in results["enterprises"]]
+    assert list(enterprises["role"]) == ["r" + ESC, ""] and list(enterprises["sector"]) == ["s\r", ""]
+    paths = pd.read_csv(tmp_path / "run" / "paths.csv", dtype=text, keep_default_na=False)
+    chokepoints = pd.read_csv(tmp_path / "run" / "chokepoints.csv", dtype=text, keep_default_na=False)
+    assert len(paths) > 0 and len(chokepoints) > 0
+    for column in (enterprises["id"], paths["target"], paths["assets"], chokepoints["threat"], chokepoints["asset"],
+                   chokepoints["cut_assets"]):
+        assert not column.str.match(r"[=+\-@\t\r]").any(), list(column)
+    assert strip_quote(paths["assets"])[0].startswith(FORMULA + " > ")  # the entry, first on every path
+
     frontier = pd.read_csv(tmp_path / "opt" / "frontier.csv", keep_default_na=False)
     chosen = frontier["chosen"].map(json.loads)
     opt = json.loads((tmp_path / "opt" / "optimise.json").read_text())
@@ -128,6 +141,73 @@ def test_csv_cells_cannot_run_in_a_spreadsheet_and_ids_come_back_exactly(cpsf_bi
     doc = json.loads((tmp_path / "cmp" / "compare.json").read_text())
     assert list(strip_quote(table["scenario"])) == [r["scenario"] for r in doc["rows"]]
     assert not table["scenario"].str.match(r"[=+\-@\t\r]").any()
+
+
+def test_run_csvs_hold_the_numbers_of_results_json_exactly(cpsf_bin, root, tmp_path):
+    """assets.csv, enterprises.csv, paths.csv and chokepoints.csv read with pandas: every number the
+    same double as results.json's (null: an empty cell, NaN in pandas), names from the scenario,
+    expected_loss the GraphML's; without chokepoints, chokepoints.csv is its header alone."""
+    import math
+
+    import networkx as nx
+    import pandas as pd
+
+    out = tmp_path / "o"
+    r = subprocess.run([cpsf_bin, "run", DEFAULT, "--trials", "2000", "--seed", "5", "--graph", "graphml", "-q",
+                        "--out", str(out)], cwd=root, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads((out / "results.json").read_text())
+    # pandas' default parser can miss the last bit; "round_trip" reads every double exactly.
+    read = lambda name: pd.read_csv(out / name, dtype={"id": str, "name": str, "role": str, "sector": str},
+                                    float_precision="round_trip")
+
+    def same(cell, value):
+        return math.isnan(cell) if value is None else cell == value
+
+    assets = read("assets.csv")
+    assert list(assets.columns[:3]) == ["id", "name", "owner"] and assets.columns[-1] == "expected_loss"
+    assert assets["name"][0] == "OEM office staff (email users)"
+    graph = nx.read_graphml(out / "attack-graph.graphml")
+    for row, a in zip(assets.itertuples(), doc["assets"]):
+        assert row.id == a["id"] and row.p_compromised == a["p_compromised"] and row.ci95_low == a["ci95"][0]
+        assert same(row.mean_time, a["time_to_compromise"]["mean"])
+        assert row.expected_loss == graph.nodes[row.id]["expected_loss"]
+
+    enterprises = read("enterprises.csv")
+    assert len(enterprises) == len(doc["enterprises"]) == 6
+    assert list(enterprises.loc[0, ["name", "role", "sector"]]) == [
+        "Hinode Motor Corporation (assembly plant)", "OEM", "automotive"]
+    for row, e in zip(enterprises.itertuples(), doc["enterprises"]):
+        assert row.id == e["id"] and row.loss_mean == e["loss"]["mean"] and row.loss_stderr == e["loss"]["stderr"]
+        assert row.direct_mean == e["direct"]["mean"] and row.direct_stderr == e["direct"]["stderr"]
+        assert row.cascade_mean == e["cascade"]["mean"] and row.cascade_stderr == e["cascade"]["stderr"]
+        assert row.inherent_loss_mean == e["inherent_loss_mean"]
+
+    paths = read("paths.csv")
+    top = [(t["asset"], rank, p) for t in doc["paths"]["targets"] for rank, p in enumerate(t["top"], 1)]
+    assert len(paths) == len(top) > 0
+    for row, (target, rank, p) in zip(paths.itertuples(), top):
+        assert (row.target, row.rank, row.trials) == (target, rank, p["trials"])
+        assert row.assets.split(" > ") == p["assets"] and row.relations.split(" > ") == p["relations"]
+        assert (row.frequency, row.ci95_low, row.ci95_high, row.share) == (p["frequency"], *p["ci95"], p["share"])
+
+    chokepoints = read("chokepoints.csv")
+    cuts = [(t["threat"], c) for t in doc["chokepoints"]["threats"] for c in t["targets"]]
+    assert len(chokepoints) == len(cuts) > 0
+    for row, (threat, c) in zip(chokepoints.itertuples(), cuts):
+        assert (row.threat, row.asset, row.reachable, row.entry, row.exact) == (
+            threat, c["asset"], c["reachable"], c["entry"], c["exact"])
+        assert same(row.cut_size, c["cut_size"]) and same(row.depth, c["depth"])
+        assert same(row.asset_cut_size, c["asset_cut_size"])
+        split = lambda cell: cell.split(";") if isinstance(cell, str) else []
+        assert split(row.cut_relations) == c["cut_relations"] and split(row.cut_assets) == c["cut_assets"]
+
+    # Skipped: the header alone, so no chokepoints.csv of an earlier run is left standing.
+    r = subprocess.run([cpsf_bin, "run", DEFAULT, "--trials", "200", "--chokepoints", "off", "-q", "--out", str(out)],
+                       cwd=root, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert (out / "chokepoints.csv").read_text() == ("threat,asset,reachable,entry,cut_size,cut_relations,"
+                                                     "asset_cut_size,cut_assets,depth,exact\n")
 
 
 # ---- writing onto what is there ------------------------------------------------------------------

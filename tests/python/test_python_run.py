@@ -30,7 +30,7 @@ def test_same_files_as_cpsf_run_for_the_same_seed(cpsf_bin, root, tmp_path):
     cli_run(cpsf_bin, root, tmp_path / "cli", "--trials", "6000", "--seed", "3")
     res = cpsf.run(DEFAULT, trials=6000, seed=3, progress=False)
     res.save(tmp_path / "py")
-    for name in ("results.json", "assets.csv", "losses.csv"):
+    for name in ("results.json", "assets.csv", "losses.csv", "enterprises.csv", "paths.csv", "chokepoints.csv"):
         assert (tmp_path / "py" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes(), name
     assert res.to_json() == (tmp_path / "cli" / "results.json").read_text()
 

@@ -1,5 +1,5 @@
 """Stored results: `cpsf run` of the default scenario and two sector scenarios at a fixed seed must
-write exactly the results.json, assets.csv and losses.csv kept in tests/data/regression/.
+write exactly the results.json and the CSVs kept in tests/data/regression/.
 
 A change that moves code and should change no number (a refactoring, a faster loop) is shown to
 be one by this test staying green. A change that means to change numbers (new semantics, a new
@@ -25,7 +25,7 @@ CASES = {
     "electric-power": "scenarios/sectors/electric-power/scenario.textproto",
 }
 ARGS = ["--trials", "1000", "--seed", "20261207", "--threads", "2", "-q"]
-FILES = ("results.json", "assets.csv", "losses.csv")
+FILES = ("results.json", "assets.csv", "losses.csv", "enterprises.csv", "paths.csv", "chokepoints.csv")
 
 
 def run_case(cpsf_bin, scenario, out):
@@ -55,6 +55,44 @@ def test_results_are_the_stored_ones_byte_for_byte(cpsf_bin, tmp_path, case):
         assert actual == stored, (f"{case}/{name} differs from tests/data/regression/{case}/{name}: if the change "
                                   f"means to change results, update them with "
                                   f"`/usr/bin/python3 tests/python/test_regression.py` and read the diff")
+
+
+def significant_digits(text):
+    """The significant digits of a number as written: "0.00120" -> "12", "2.5e+06" -> "25"."""
+    mantissa = text.lower().lstrip("-").split("e")[0].replace(".", "")
+    return mantissa.strip("0") or "0"
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_stored_csv_numbers_are_the_shortest_that_read_back(case):
+    """Every number cell holds as few significant digits as Python's repr, the shortest round trip."""
+    import csv
+    numbers = 0
+    for name in (n for n in FILES if n.endswith(".csv")):
+        with open(STORED / case / name, newline="", encoding="utf-8") as f:
+            for row in list(csv.reader(f))[1:]:
+                for cell in row:
+                    try:
+                        x = float(cell)
+                    except ValueError:
+                        continue
+                    numbers += 1
+                    assert significant_digits(cell) == significant_digits(repr(x)), f"{name}: {cell}"
+    assert numbers > 1000
+
+
+def test_same_numbers_script_tells_a_changed_value_from_a_changed_form(tmp_path):
+    """scripts/csv-same-numbers.py, which proved the stored CSVs' values unchanged, can fail."""
+    script = ROOT / "scripts" / "csv-same-numbers.py"
+    old, same, changed = tmp_path / "old.csv", tmp_path / "same.csv", tmp_path / "changed.csv"
+    old.write_text("id,p,n\na,0.30070000000000002,1\n")
+    same.write_text("id,name,p,n\na,x,0.3007,1\n")  # a column added: the old ones compared
+    changed.write_text("id,p,n\na,0.30070000000000008,1\n")  # the next double up
+    run = lambda *args: subprocess.run([sys.executable, str(script), *map(str, args)], capture_output=True, text=True)
+    ok = run(old, same)
+    assert ok.returncode == 0 and "2 numbers and 1 other cells" in ok.stdout and "same values" in ok.stdout
+    bad = run(old, changed)
+    assert bad.returncode == 1 and "row 1, p" in bad.stdout
 
 
 def update(cpsf_bin):

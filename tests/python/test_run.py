@@ -27,7 +27,7 @@ def test_run_writes_documented_results(cpsf_bin, root, tmp_path):
     assert res["controls_effect"]["loss_removed"] > 0
     assert [e["id"] for e in res["enterprises"]]
     assets_csv = (tmp_path / "assets.csv").read_text().splitlines()
-    assert assets_csv[0].startswith("id,owner,layer,element")
+    assert assets_csv[0].startswith("id,name,owner,layer,element")
     assert len(assets_csv) == 1 + len(res["assets"])
     losses = (tmp_path / "losses.csv").read_text().splitlines()
     assert losses[0].startswith("trial,loss") and len(losses) == 5001

@@ -171,7 +171,7 @@ void estimate_cells(const Model& m, const SimulationResult& r, Estimates& est) {
   for (const auto& a : est.assets) {
     const auto l = m.asset_layer[a.index], e = m.asset_element[a.index];
     if (l >= 3 || e >= 6) continue;  // not a cell: compile() refuses these, a hand-made Model may hold them
-    est.cell_loss[l][e] += a.p * m.asset_loss[a.index];
+    est.cell_loss[l][e] += expected_own_loss(m, a);
     est.cell_count[l][e] += a.p;
   }
 }

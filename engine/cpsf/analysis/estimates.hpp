@@ -50,6 +50,13 @@ struct AssetEstimates {  // with no trial, p and its interval are kNoEstimate
   Interval inherent_ci95{0, 1};
 };
 
+// The mean loss per trial that the asset's own compromise causes: P(compromised) × its
+// confidentiality + integrity + availability loss, charged once per trial it falls. Not the
+// production its outage stops nor the cascade to customers (those are per enterprise, and
+// counted in the loss of the enterprises that lose production). attack-graph.graphml's and
+// assets.csv's `expected_loss`, the layer × element cells' sum and the summary's ranking.
+inline double expected_own_loss(const Model& m, const AssetEstimates& a) { return a.p * m.asset_loss[a.index]; }
+
 // Everything a run estimates, for the writers of output/ and the Python package.
 struct Estimates {
   std::uint64_t trials = 0;

@@ -53,7 +53,7 @@ Graph build(const Model& m, const Estimates& e) {
     node.p_compromised = a.p;
     node.ci95_low = a.ci95.low;
     node.ci95_high = a.ci95.high;
-    node.expected_loss = a.p * node.loss;
+    node.expected_loss = expected_own_loss(m, a);
     node.inherent_p = a.inherent_p;
   }
   std::vector<const RelationShare*> share(m.relation_count(), nullptr);

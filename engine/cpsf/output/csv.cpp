@@ -24,14 +24,14 @@ void text(std::string& out, std::string_view s) {
 
 void number(std::string& out, double x) {
   if (!std::isfinite(x)) return;
-  char buf[40];  // std::to_chars with a precision is defined as printf's %.17g
-  out.append(buf, std::to_chars(buf, buf + sizeof buf, x, std::chars_format::general, 17).ptr);
-}
-
-void shortest(std::string& out, double x) {
-  if (!std::isfinite(x)) return;
-  char buf[40];
-  out.append(buf, std::to_chars(buf, buf + sizeof buf, x).ptr);
+  // Plain decimals where a person reads amounts and probabilities (a budget of 100000, not
+  // the shorter 1e+05); outside that range plain decimals would run to hundreds of digits.
+  const double magnitude = std::fabs(x);
+  const bool plain = magnitude == 0 || (magnitude >= 1e-5 && magnitude < 1e15);
+  char buf[48];  // at most 17 significant digits, 4 leading zeros, a sign and a point
+  const auto end = plain ? std::to_chars(buf, buf + sizeof buf, x, std::chars_format::fixed).ptr
+                         : std::to_chars(buf, buf + sizeof buf, x).ptr;
+  out.append(buf, end);
 }
 
 void count(std::string& out, std::uint64_t x) {

@@ -1,5 +1,6 @@
-// The one CSV writer: every CSV the engine writes (assets.csv, losses.csv, compare.csv,
-// frontier.csv) appends its cells through these functions (docs/results-format.md, "CSV").
+// The one CSV writer: every CSV the engine writes (assets.csv, losses.csv, enterprises.csv,
+// paths.csv, chokepoints.csv, compare.csv, frontier.csv, the inventory) appends its cells
+// through these functions (docs/results-format.md, "CSV files").
 //
 // Text cells hold ids and names from the scenario. They are quoted per RFC 4180 when they
 // hold a comma, a quote (doubled), CR or LF. A text cell that a spreadsheet would read as
@@ -19,12 +20,12 @@ namespace cpsf::csv {
 
 // Appends a text cell (in place: the writers append 10^6 rows without temporaries).
 void text(std::string& out, std::string_view s);
-// Appends a number as printf's %.17g (exact round trip); nothing when not finite.
+// Appends a number in the fewest significant digits that read back to the same double
+// (0.3007, not printf's %.17g 0.30070000000000002), written out in plain decimals when
+// 1e-5 <= |x| < 1e15 (2400000, 0.00012) and with an exponent otherwise (1.5e-07, 2e+20);
+// nothing when not finite. Every number of every CSV, the inventory's included.
 void number(std::string& out, double x);
 void count(std::string& out, std::uint64_t x);
-// Appends a number in the fewest digits that read back to it exactly (0.3, not
-// 0.29999999999999999): the inventory's cells, which people read and edit.
-void shortest(std::string& out, double x);
 // Appends a list of ids as one text cell holding a JSON array of strings, UTF-8 as it is:
 // ["c1;c2","c3"]. A spreadsheet shows it as written; json.loads reads it back.
 void list(std::string& out, const std::vector<std::string>& items);

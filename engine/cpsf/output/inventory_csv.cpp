@@ -22,7 +22,7 @@ std::string number_text(double x) {
   if (std::isnan(x)) return std::signbit(x) ? "-nan" : "nan";
   if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
   std::string s;
-  csv::shortest(s, x);
+  csv::number(s, x);
   return s;
 }
 

@@ -5,13 +5,50 @@
 
 namespace cpsf {
 
-std::string assets_csv(const Model& m, const Estimates& est) {
+namespace {
+
+// labels[i], or "" past its end: a ScenarioLabels vector is empty when nothing has a label.
+const std::string& label(const std::vector<std::string>& labels, std::size_t i) {
+  static const std::string kNone;
+  return i < labels.size() ? labels[i] : kNone;
+}
+
+// Appends ",x" for each number.
+void numbers(std::string& out, std::initializer_list<double> xs) {
+  for (const double x : xs) {
+    out += ',';
+    csv::number(out, x);
+  }
+}
+
+// Appends a count, or an empty cell for `none` (results.json's null).
+void count_or_none(std::string& out, std::uint32_t x, std::uint32_t none) {
+  if (x != none) csv::count(out, x);
+}
+
+// Appends one text cell holding the names of `items` joined by `separator`. A cell for
+// reading: an id may hold the separator, and results.json keeps the lists themselves.
+template <typename Name>
+void joined(std::string& out, const std::vector<std::uint32_t>& items, std::string_view separator, Name name) {
+  std::string cell;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) cell += separator;
+    cell += name(items[i]);
+  }
+  csv::text(out, cell);
+}
+
+}  // namespace
+
+std::string assets_csv(const Model& m, const Estimates& est, const ScenarioLabels& labels) {
   std::string out =
-      "id,owner,layer,element,target,compromised_trials,p_compromised,ci95_low,ci95_high,mean_time,sd_time,"
-      "inherent_p_compromised\n";
-  out.reserve(out.size() + est.assets.size() * 160);
+      "id,name,owner,layer,element,target,compromised_trials,p_compromised,ci95_low,ci95_high,mean_time,sd_time,"
+      "inherent_p_compromised,expected_loss\n";
+  out.reserve(out.size() + est.assets.size() * 180);
   for (const auto& a : est.assets) {
     csv::text(out, m.asset_id[a.index]);
+    out += ',';
+    csv::text(out, label(labels.asset_name, a.index));
     out += ',';
     csv::text(out, m.enterprise_id[m.asset_owner[a.index]]);
     out += ',';
@@ -20,10 +57,7 @@ std::string assets_csv(const Model& m, const Estimates& est) {
     out += element_name(m.asset_element[a.index]);
     out += m.asset_target[a.index] ? ",true," : ",false,";
     csv::count(out, a.hits);
-    for (const double x : {a.p, a.ci95.low, a.ci95.high, a.mean_time, a.sd_time, a.inherent_p}) {
-      out += ',';
-      csv::number(out, x);
-    }
+    numbers(out, {a.p, a.ci95.low, a.ci95.high, a.mean_time, a.sd_time, a.inherent_p, expected_own_loss(m, a)});
     out += '\n';
   }
   return out;
@@ -55,4 +89,73 @@ std::string losses_csv(const SimulationResult& r) {
   }
   return out;
 }
+
+std::string enterprises_csv(const Model& m, const SimulationResult& r, const Estimates& est,
+                            const ScenarioLabels& labels) {
+  std::string out =
+      "id,name,role,sector,loss_mean,loss_stderr,direct_mean,direct_stderr,cascade_mean,cascade_stderr,"
+      "inherent_loss_mean\n";
+  for (std::size_t e = 0; e < est.enterprises.size(); ++e) {
+    const auto& re = est.enterprises[e];
+    csv::text(out, m.enterprise_id[e]);
+    for (const auto* column : {&labels.enterprise_name, &labels.enterprise_role, &labels.enterprise_sector}) {
+      out += ',';
+      csv::text(out, label(*column, e));
+    }
+    numbers(out, {re.residual.mean, re.residual.stderr_, re.direct_mean, re.direct_stderr, re.cascade_mean,
+                  re.cascade_stderr});
+    // Not computed without the controls-off view (--no-inherent): none, as results.json omits it.
+    numbers(out, {r.has_inherent ? re.inherent_mean : kNoEstimate});
+    out += '\n';
+  }
+  return out;
+}
+
+std::string paths_csv(const Model& m, const Estimates& est) {
+  std::string out = "target,rank,assets,relations,trials,frequency,ci95_low,ci95_high,share\n";
+  const auto asset = [&](std::uint32_t a) -> const std::string& { return m.asset_id[a]; };
+  for (const auto& t : est.paths.targets) {
+    for (std::size_t k = 0; k < t.top.size(); ++k) {
+      const AttackPath& p = t.top[k];
+      csv::text(out, m.asset_id[t.target]);
+      out += ',';
+      csv::count(out, k + 1);
+      out += ',';
+      joined(out, p.assets, " > ", asset);
+      out += ',';
+      joined(out, p.relations, " > ", est.relation_labels);
+      out += ',';
+      csv::count(out, p.trials);
+      numbers(out, {p.frequency, p.ci95.low, p.ci95.high, p.share});
+      out += '\n';
+    }
+  }
+  return out;
+}
+
+std::string chokepoints_csv(const Model& m, const Estimates& est) {
+  std::string out = "threat,asset,reachable,entry,cut_size,cut_relations,asset_cut_size,cut_assets,depth,exact\n";
+  const auto asset = [&](std::uint32_t a) -> const std::string& { return m.asset_id[a]; };
+  for (const auto& tc : est.chokepoints) {
+    for (const Chokepoint& c : tc.targets) {
+      csv::text(out, tc.threat);
+      out += ',';
+      csv::text(out, m.asset_id[c.target]);
+      out += c.reachable ? ",true" : ",false";
+      out += c.entry ? ",true," : ",false,";
+      count_or_none(out, c.cut_size, kNoCut);
+      out += ',';
+      joined(out, c.cut_relations, ";", est.relation_labels);
+      out += ',';
+      count_or_none(out, c.asset_cut_size, kNoCut);
+      out += ',';
+      joined(out, c.cut_assets, ";", asset);
+      out += ',';
+      count_or_none(out, c.depth, kUnreachable);
+      out += c.exact ? ",true\n" : ",false\n";
+    }
+  }
+  return out;
+}
+
 }  // namespace cpsf

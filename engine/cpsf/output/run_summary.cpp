@@ -60,7 +60,7 @@ void add_assets(std::string& out, const Model& m, const Estimates& est) {
   std::vector<const AssetEstimates*> order;
   for (const auto& a : est.assets) order.push_back(&a);
   std::stable_sort(order.begin(), order.end(), [&](const AssetEstimates* a, const AssetEstimates* b) {
-    return a->p * m.asset_loss[a->index] > b->p * m.asset_loss[b->index];
+    return expected_own_loss(m, *a) > expected_own_loss(m, *b);
   });
   if (order.size() > 10) order.resize(10);
   out += "assets by expected loss (top 10):\n";
@@ -70,7 +70,7 @@ void add_assets(std::string& out, const Model& m, const Estimates& est) {
   for (const AssetEstimates* a : order) {
     out += "  " + pad_right(m.asset_id[a->index], w_asset);
     out += format(" %10.5f  [%8.5f, %8.5f] %10.3g %12.6g%s\n", a->p, a->ci95.low, a->ci95.high, a->mean_time,
-                  a->p * m.asset_loss[a->index], m.asset_target[a->index] ? "  (target)" : "");
+                  expected_own_loss(m, *a), m.asset_target[a->index] ? "  (target)" : "");
   }
 }
 

@@ -1,8 +1,12 @@
 // Every CSV the engine writes (assets.csv, losses.csv, compare.csv, frontier.csv): quoted
 // per RFC 4180, text cells that a spreadsheet would run as a formula neutralised with a
 // leading ', numbers left numbers, and frontier.csv's lists of ids unambiguous.
+#include "cpsf/output/csv.hpp"
+
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -69,6 +73,33 @@ const std::vector<std::string> kHostile = {
     "say \"hi\"",         "line\nbreak", "cr\rinside", "'quoted", "トヨタ自動車", "plain",         //
 };
 
+std::string number_cell(double x) {
+  std::string s;
+  csv::number(s, x);
+  return s;
+}
+
+TEST(Csv, NumbersHaveTheFewestDigitsThatReadBackAndPlainDecimalsWherePeopleReadThem) {
+  EXPECT_EQ(number_cell(0.30070000000000002), "0.3007");     // %.17g wrote 0.30070000000000002
+  EXPECT_EQ(number_cell(0.1 + 0.2), "0.30000000000000004");  // 17 digits only where needed
+  EXPECT_EQ(number_cell(100000), "100000");                  // not the shorter 1e+05
+  EXPECT_EQ(number_cell(2435870.125), "2435870.125");
+  EXPECT_EQ(number_cell(-788297.25), "-788297.25");
+  EXPECT_EQ(number_cell(1e-5), "0.00001");
+  EXPECT_EQ(number_cell(1.5e-7), "1.5e-07");  // outside [1e-5, 1e15): an exponent
+  EXPECT_EQ(number_cell(2e20), "2e+20");
+  EXPECT_EQ(number_cell(999999999999999), "999999999999999");
+  EXPECT_EQ(number_cell(0), "0");
+  EXPECT_EQ(number_cell(std::numeric_limits<double>::quiet_NaN()), "");
+  EXPECT_EQ(number_cell(std::numeric_limits<double>::infinity()), "");
+  // Every written number reads back to the same double, across the whole range.
+  for (const double x : {std::numeric_limits<double>::min(), std::numeric_limits<double>::max(),
+                         std::numeric_limits<double>::denorm_min(), 1e-5 * (1 - 1e-16), 1e15 * (1 - 1e-16), 1.0 / 3,
+                         -2.0 / 3 * 1e14, 123456789.123456789}) {
+    EXPECT_EQ(std::strtod(number_cell(x).c_str(), nullptr), x) << number_cell(x);  // stod throws on a subnormal
+  }
+}
+
 TEST(Csv, AssetsCsvNeutralisesFormulasAndQuotesEveryCsvCharacter) {
   Model m = compile(default_scenario());
   for (std::size_t i = 0; i < kHostile.size(); ++i) {
@@ -80,15 +111,18 @@ TEST(Csv, AssetsCsvNeutralisesFormulasAndQuotesEveryCsvCharacter) {
   o.trials = 200;
   const auto r = simulate(m, o);
   const auto est = estimate(m, r);
-  const Table t = parse_csv(assets_csv(m, est));
+  ScenarioLabels labels;  // names as hostile as the ids
+  for (std::size_t i = 0; i < m.asset_id.size(); ++i) labels.asset_name.push_back(kHostile[(i + 5) % kHostile.size()]);
+  const Table t = parse_csv(assets_csv(m, est, labels));
   ASSERT_EQ(t.size(), m.asset_id.size() + 1);
+  ASSERT_EQ(t[0][0] + "," + t[0][1] + "," + t[0][2], "id,name,owner");
   for (std::size_t i = 0; i < m.asset_id.size(); ++i) {
     const auto& row = t[i + 1];
     ASSERT_EQ(row.size(), t[0].size()) << i;
-    EXPECT_FALSE(formula(row[0])) << row[0];
-    EXPECT_FALSE(formula(row[1])) << row[1];
-    EXPECT_EQ(unneutralised(row[0]), m.asset_id[i]);  // the ids come back exactly
-    EXPECT_EQ(unneutralised(row[1]), m.enterprise_id[m.asset_owner[i]]);
+    for (std::size_t k = 0; k < 3; ++k) EXPECT_FALSE(formula(row[k])) << row[k];
+    EXPECT_EQ(unneutralised(row[0]), m.asset_id[i]);  // the ids and names come back exactly
+    EXPECT_EQ(unneutralised(row[1]), labels.asset_name[i]);
+    EXPECT_EQ(unneutralised(row[2]), m.enterprise_id[m.asset_owner[i]]);
   }
 }
 

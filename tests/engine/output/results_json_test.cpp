@@ -122,6 +122,12 @@ TEST(ResultsJson, NoTrialsGiveNullEstimatesNeverZero) {
   const std::string csv = assets_csv(m, est);
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), static_cast<std::ptrdiff_t>(m.asset_count() + 1));
   EXPECT_EQ(losses_csv(r).find('\n') + 1, losses_csv(r).size());  // the header alone
+  const std::string enterprises = enterprises_csv(m, r, est);
+  EXPECT_EQ(std::count(enterprises.begin(), enterprises.end(), '\n'),
+            static_cast<std::ptrdiff_t>(m.enterprise_id.size() + 1));
+  // An enterprise's row of no trial: id, three empty labels, then empty estimates, never 0.
+  const std::string first_row = enterprises.substr(enterprises.find('\n') + 1);
+  EXPECT_EQ(first_row.substr(0, first_row.find('\n')), m.enterprise_id[0] + ",,,,,,,,,,");
   EXPECT_EQ(text_summary(m, r, est, {"x", "y", "z"}).find("mean 0 "), std::string::npos);
 }
 
@@ -143,7 +149,8 @@ TEST(Writers, LayerAndElementOutOfRangeDoNotIndexPastTheirTables) {
   EXPECT_EQ(j["assets"][0]["layer"], "?");
   EXPECT_EQ(j["assets"][0]["element"], "?");
   const std::string csv = assets_csv(m, est);
-  EXPECT_NE(csv.find("\n" + m.asset_id[0] + "," + m.enterprise_id[m.asset_owner[0]] + ",?,?,"), std::string::npos)
+  // id, name (none: the model alone), owner, layer, element.
+  EXPECT_NE(csv.find("\n" + m.asset_id[0] + ",," + m.enterprise_id[m.asset_owner[0]] + ",?,?,"), std::string::npos)
       << csv;
   EXPECT_FALSE(text_summary(m, r, est, {"x", "y", "z"}).empty());
 }
