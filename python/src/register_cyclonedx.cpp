@@ -9,6 +9,7 @@
 #include "cpsf/model/cyclonedx.hpp"
 #include "cpsf/validate/validate.hpp"
 #include "diagnostics_tuple.hpp"
+#include "import_into.hpp"
 #include "registration.hpp"
 
 namespace py = pybind11;
@@ -25,17 +26,8 @@ struct Request {
 
 // Reads, imports and validates, as the command line does.
 LoadStatus run(const Request& q, LoadedScenario& loaded, CycloneDxReport& report, Diagnostics& out) {
-  if (q.into_path) {
-    LoadStatus status{};
-    auto from_file = load_scenario(*q.into_path, out, status, q.limits);
-    if (!from_file) return status;
-    loaded = std::move(*from_file);
-    loaded.mutable_scenario()->clear_include();
-  } else if (q.into_bytes) {
-    loaded = in_memory_scenario("<into>");
-    if (!loaded.mutable_scenario()->ParseFromString(*q.into_bytes))
-      throw py::value_error("not a serialised cpsf.v1.Scenario");
-  }
+  if (const LoadStatus status = load_into(q.into_bytes, q.into_path, q.limits, loaded, out); status != LoadStatus::Ok)
+    return status;
   CycloneDxPlaces places;
   const LoadStatus status =
       import_cyclonedx_file(q.path, CycloneDxOptions{q.product}, q.limits, loaded, places, report, out);

@@ -15,6 +15,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "cpsf/model/enterprise_names.hpp"
 #include "cpsf/model/library.hpp"
 #include "cpsf/model/resolve_steps.hpp"
 
@@ -514,31 +515,6 @@ void index_components(Plan& plan, bool attached, Reader& r) {
 
 // ---- enterprises ----------------------------------------------------------------------------
 
-// A name with case and every space ignored.
-std::string fold_name(std::string_view s) {
-  std::string out;
-  for (const char c : s) {
-    if (std::isspace(static_cast<unsigned char>(c)) == 0)
-      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
-
-// An enterprise id from a name: lower case, runs of characters other than [a-z0-9] a '-'.
-std::string slug(std::string_view name) {
-  std::string id;
-  for (const char c : name) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) != 0 && u < 0x80) {
-      id += static_cast<char>(std::tolower(u));
-    } else if (!id.empty() && id.back() != '-') {
-      id += '-';
-    }
-  }
-  while (!id.empty() && id.back() == '-') id.pop_back();
-  return id;
-}
-
 constexpr const char* kUnknownSupplierId = "unknown-supplier";
 constexpr const char* kUnknownSupplierName = "Unknown supplier";
 
@@ -549,7 +525,7 @@ class Suppliers {
     for (const auto& e : s.enterprises()) remember(e.id(), e.name());
   }
   std::string find(const std::string& name) {
-    std::string id = slug(name);
+    std::string id = enterprise_id_from_name(name);
     if (!id.empty() && by_id_.count(id) > 0) return id;
     if (const auto it = by_name_.find(fold_name(name)); it != by_name_.end()) return it->second;
     std::string made = id.empty() ? "supplier" : id;  // a name in Japanese script leaves nothing

@@ -8,6 +8,7 @@
 
 #include "cpsf/io/csv_read.hpp"
 #include "cpsf/model/catalogue.hpp"
+#include "cpsf/model/enterprise_names.hpp"
 
 namespace cpsf {
 
@@ -32,31 +33,6 @@ std::string fold_answer(std::string_view s) {
     }
   }
   return out;
-}
-
-// A name with case and every space ignored: "Aoba  electronics" and "AobaElectronics" are one.
-std::string fold_name(std::string_view s) {
-  std::string out;
-  for (const char c : s) {
-    if (std::isspace(static_cast<unsigned char>(c)) == 0)
-      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
-
-// An enterprise id from a company name: lower case, runs of other characters than [a-z0-9] a '-'.
-std::string id_from_name(std::string_view name) {
-  std::string id;
-  for (const char c : name) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) != 0 && u < 0x80) {
-      id += static_cast<char>(std::tolower(u));
-    } else if (!id.empty() && id.back() != '-') {
-      id += '-';
-    }
-  }
-  while (!id.empty() && id.back() == '-') id.pop_back();
-  return id;
 }
 
 std::string level_name(v1::Level level) { return v1::Level_Name(level); }
@@ -260,7 +236,7 @@ class Companies {
 
  private:
   int make(const std::string& company) {
-    std::string base = id_from_name(company);
+    std::string base = enterprise_id_from_name(company);
     if (base.empty()) base = "company";
     std::string id = base;
     for (int n = 2; by_id_.count(id) > 0; ++n) id = base + "-" + std::to_string(n);
