@@ -288,6 +288,7 @@ bool structural(const ElementKind& kind, std::string_view column) {
 struct Mapping {
   std::map<std::pair<std::string, std::string>, std::string, std::less<>> field;     // (for, attribute) -> column
   std::map<std::pair<std::string, std::string>, std::string, std::less<>> defaults;  // (for, column) -> cell
+  std::map<std::pair<std::string, std::string>, int, std::less<>> lines;             // (for, attribute) -> line
 };
 
 bool is_column(const ElementKind& kind, std::string_view name) {
@@ -353,6 +354,7 @@ class MappingReader {
       return error(line, "attribute", "a row with no attribute sets nothing",
                    "name the attribute, or give field and default to set the field on every " + std::string(for_));
     }
+    if (!attribute.empty()) mapping.lines.emplace(std::pair(for_, attribute), line);
     if (!attribute.empty() && !mapping.field.emplace(std::pair(for_, attribute), field).second) {
       return error(line, "attribute", for_ + " attribute " + in_quotes(attribute) + " is mapped twice",
                    "keep one row for it");
@@ -392,6 +394,7 @@ class TableBuilder {
     for (const auto& [name, value] : attributes) {
       const auto mapped = mapping_.field.find(std::pair(std::string(kind_.name), name));
       const std::string field = mapped != mapping_.field.end() ? mapped->second : name;
+      if (mapped != mapping_.field.end()) mapped_.insert(name);
       if (mapped == mapping_.field.end() && (!is_column(kind_, name) || structural(kind_, name))) {
         if (!name.empty()) unread(name);
         continue;
@@ -407,6 +410,16 @@ class TableBuilder {
 
   CsvTable& table() { return table_; }
   const std::vector<std::string>& unread_names() const { return unread_; }
+  // The mapping's rows of this kind that no element's attribute matched: they set nothing.
+  void warn_unmatched(const std::string& mapping_path, Diagnostics& out) const {
+    for (const auto& [key, line] : mapping_.lines) {
+      if (key.first != kind_.name || mapped_.contains(key.second)) continue;
+      out.add(Diagnostic{Severity::Warning, mapping_path, line, 0, "attribute", "",
+                         std::string(kind_.name) + " attribute " + in_quotes(key.second) + " is mapped, but no " +
+                             kind_.name + " of the graph has it: the row sets nothing",
+                         "spell the attribute as the graph's <key attr.name=...> does, or remove the row"});
+    }
+  }
 
  private:
   std::size_t column(const std::string& name) {
@@ -428,6 +441,7 @@ class TableBuilder {
   const Mapping& mapping_;
   CsvTable table_;
   std::vector<std::string> unread_;
+  std::set<std::string, std::less<>> mapped_;  // mapped attribute names some element had
 };
 
 void warn_unread(const ElementKind& kind, const std::vector<std::string>& names, const std::string& path,
@@ -557,6 +571,9 @@ LoadStatus import_graphml(const CsvSource& graph, const std::optional<CsvSource>
   warn_unread(kNode, nodes.unread_names(), graph.path, out);
   warn_unread(kEdge, edges.unread_names(), graph.path, out);
   warn_unread(kGraph, scenario.unread_names(), graph.path, out);
+  if (mapping_source) {
+    for (const auto* builder : {&nodes, &edges, &scenario}) builder->warn_unmatched(mapping_source->path, out);
+  }
   report.nodes = static_cast<int>(shape.node_ids.size());
   report.edges = static_cast<int>(shape.edges.size());
   places.list_lines[std::pair(graph.path, std::string("assets"))] = nodes.table().lines;

@@ -261,6 +261,21 @@ TEST(Graphml, MoreThanOneGraphIsWarnedAbout) {
   EXPECT_TRUE(HasWarning(r.checked, "g.graphml", "", "1 more graph(s) after the first are not read", 3));
 }
 
+TEST(Graphml, AMappedAttributeNoElementHasIsWarnedAbout) {
+  const auto r = import(kDrawing, {},
+                        "for,attribute,field,default\n"
+                        "node,label,name,\n"
+                        "node,lable,tags,\n"
+                        "edge,weight,step.p,\n");
+  EXPECT_TRUE(
+      HasWarning(r.checked, "map.csv", "", "node attribute 'lable' is mapped, but no node of the graph has it", 3));
+  for (const auto& d : r.checked.diagnostics.items()) {  // the rows that matched are not warned about
+    EXPECT_TRUE(d.message.find("'label' is mapped") == std::string::npos &&
+                d.message.find("'weight' is mapped") == std::string::npos)
+        << d.format();
+  }
+}
+
 TEST(Graphml, BadMappingFiles) {
   const std::string graph = std::string(kHead) + "<node id=\"a\"/></graph></graphml>";
   EXPECT_TRUE(HasError(refused(graph, "for,attribute\nnode,x\n"), "map.csv", "", "no column field", 1));
