@@ -15,6 +15,7 @@
 
 #include "cli/common.hpp"
 #include "cli/options.hpp"
+#include "cli/report.hpp"
 #include "cpsf/output/compare_chart.hpp"
 #include "cpsf/output/compare_writers.hpp"
 
@@ -34,6 +35,8 @@ struct CompareCliOptions {
   bool quiet = false;
   std::uint64_t max_file_bytes = ReadLimits{}.max_file_bytes;
   std::string library;  // --library FILE
+  bool report = false;   // --report: report.html in --out too
+  ReportWriteOptions report_options;
 };
 
 std::atomic<bool> g_interrupted{false};
@@ -149,6 +152,12 @@ int run_compare(const CompareCliOptions& o) {
     if (o.format == "text")
       std::printf("wrote %s/{compare.json,compare.csv,compare.svg}\n", terminal_safe(o.out).c_str());
   }
+  if (o.report) {
+    ReportWriteOptions report = o.report_options;
+    report.quiet = o.quiet || o.format != "text";  // standard output holds the csv or json
+    report.only = "compare.json";
+    return write_report("compare", o.out, "", report);
+  }
   return kExitOk;
 }
 
@@ -182,6 +191,7 @@ Command add_compare(CLI::App& app) {
       ->check(CLI::IsMember({"text", "csv", "json"}))
       ->capture_default_str();
   sub->add_flag("-q,--quiet", o->quiet, "Print nothing on stdout, and no progress");
+  add_report_options(sub, o->report, o->report_options);
   add_library_option(sub, o->library);
   add_max_file_size_option(sub, o->max_file_bytes);
   return {sub, [o] { return run_compare(*o); }};

@@ -21,6 +21,7 @@
 
 #include "cli/common.hpp"
 #include "cli/options.hpp"
+#include "cli/report.hpp"
 #include "cpsf/analysis/estimates.hpp"
 #include "cpsf/base/version.hpp"
 #include "cpsf/io/format.hpp"
@@ -205,6 +206,8 @@ struct RunCliOptions {
   std::vector<std::string> graph;  // --graph graphml,dot: attack-graph.{graphml,dot} too
   std::string library;             // --library FILE
   std::uint64_t max_file_bytes = cpsf::ReadLimits{}.max_file_bytes;
+  bool report = false;  // --report: report.html in --out too
+  ReportWriteOptions report_options;
 };
 
 // Ctrl-C before the simulation starts ends the run at once: nothing has been written, and
@@ -368,6 +371,12 @@ int run_run(const RunCliOptions& o) {
     for (const auto& file : files) names += (names.empty() ? "" : ",") + file.first;
     std::printf("wrote %s/{%s}\n", cpsf::terminal_safe(o.out).c_str(), names.c_str());
   }
+  if (o.report) {
+    ReportWriteOptions report = o.report_options;
+    report.quiet = o.quiet;
+    report.only = "results.json";
+    if (const int code = write_report("run", o.out, "", report); code != kExitOk) return code;
+  }
   if (result.partial) {
     std::fprintf(stderr, "cpsf run: interrupted after %llu trials; the partial result is marked partial\n",
                  static_cast<unsigned long long>(result.trials));
@@ -413,6 +422,7 @@ Command add_run(CLI::App& app) {
   sub->add_flag("-q,--quiet", o->quiet, "No summary and no progress");
   sub->add_flag("--timings", o->timings,
                 "Print the wall time of each stage (load, validate, compile, simulate, report, write) on stderr");
+  add_report_options(sub, o->report, o->report_options);
   add_library_option(sub, o->library);
   add_max_file_size_option(sub, o->max_file_bytes);
   sub->get_option("--horizon")->excludes(sub->get_option("--no-horizon"));
@@ -551,7 +561,7 @@ static int run_main(int argc, char** argv) {
 
   // In the order `cpsf --help` lists them.
   const Command verbs[] = {add_validate(app), add_convert(app), add_run(app),    add_generate(app), add_catalogue(app),
-                           add_optimise(app), add_compare(app), add_import(app), add_export(app)};
+                           add_optimise(app), add_compare(app), add_report(app), add_import(app), add_export(app)};
 
   // Whatever escapes a verb, parsing included, ends here with a message and exit 3: never an abort.
   try {

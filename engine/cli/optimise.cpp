@@ -12,6 +12,7 @@
 
 #include "cli/common.hpp"
 #include "cli/options.hpp"
+#include "cli/report.hpp"
 #include "cpsf/analysis/portfolio.hpp"
 #include "cpsf/output/portfolio_writers.hpp"
 
@@ -31,6 +32,8 @@ struct OptimiseCliOptions {
   bool quiet = false;
   std::uint64_t max_file_bytes = ReadLimits{}.max_file_bytes;
   std::string library;  // --library FILE
+  bool report = false;   // --report: report.html in --out too
+  ReportWriteOptions report_options;
 };
 
 // Default trials: fewer than `run`'s, since every subset searched is a full simulation.
@@ -106,6 +109,12 @@ int run_optimise(const OptimiseCliOptions& o) {
     if (write_output("optimise", "-", portfolio_text(result, context)) != kExitOk) return kExitUsage;
     std::printf("wrote %s/{optimise.json,frontier.csv}\n", terminal_safe(o.out).c_str());
   }
+  if (o.report) {
+    ReportWriteOptions report = o.report_options;
+    report.quiet = o.quiet;
+    report.only = "optimise.json";
+    return write_report("optimise", o.out, "", report);
+  }
   return kExitOk;
 }
 
@@ -140,6 +149,7 @@ Command add_optimise(CLI::App& app) {
       ->transform(integer_in(limits::threads));
   sub->add_option("--out", o->out, "Directory for optimise.json and frontier.csv")->capture_default_str();
   sub->add_flag("-q,--quiet", o->quiet, "No table and no progress");
+  add_report_options(sub, o->report, o->report_options);
   add_library_option(sub, o->library);
   add_max_file_size_option(sub, o->max_file_bytes);
   return {sub, [o] { return run_optimise(*o); }};

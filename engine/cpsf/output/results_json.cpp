@@ -51,9 +51,16 @@ void write_run(JsonWriter& w, const SimulationResult& r, const OutputContext& ct
                                   : "threat '" + r.threats.front().id + "': one attack per trial");
 }
 
-void write_asset(JsonWriter& w, const Model& m, const AssetEstimates& a, bool inherent) {
+// The display label at `index`, empty when the scenario gives none (ScenarioLabels).
+const std::string& label_at(const std::vector<std::string>& labels, std::size_t index) {
+  static const std::string none;
+  return index < labels.size() ? labels[index] : none;
+}
+
+void write_asset(JsonWriter& w, const Model& m, const AssetEstimates& a, bool inherent, const ScenarioLabels& labels) {
   w.begin_object();
   w.key("id").string(m.asset_id[a.index]);
+  w.key("name").string(label_at(labels.asset_name, a.index));
   w.key("owner").string(m.enterprise_id[m.asset_owner[a.index]]);
   w.key("layer").string(layer_name(m.asset_layer[a.index]));
   w.key("element").string(element_name(m.asset_element[a.index]));
@@ -93,12 +100,16 @@ void write_losses(JsonWriter& w, const SimulationResult& r, const Estimates& est
   w.end_object();
 }
 
-void write_enterprises(JsonWriter& w, const Model& m, const SimulationResult& r, const Estimates& est) {
+void write_enterprises(JsonWriter& w, const Model& m, const SimulationResult& r, const Estimates& est,
+                       const ScenarioLabels& labels) {
   w.key("enterprises").begin_array();
   for (std::size_t e = 0; e < est.enterprises.size(); ++e) {
     const auto& re = est.enterprises[e];
     w.begin_object();
     w.key("id").string(m.enterprise_id[e]);
+    w.key("name").string(label_at(labels.enterprise_name, e));
+    w.key("role").string(label_at(labels.enterprise_role, e));
+    w.key("sector").string(label_at(labels.enterprise_sector, e));
     w.key("loss");
     write_loss(w, re.residual);
     w.key("direct");
@@ -279,10 +290,10 @@ std::string results_json(const Model& m, const SimulationResult& r, const Estima
   write_format_and_engine(w, "cpsf.results.v1");
   write_run(w, r, ctx);
   w.key("assets").begin_array();
-  for (const auto& a : est.assets) write_asset(w, m, a, r.has_inherent);
+  for (const auto& a : est.assets) write_asset(w, m, a, r.has_inherent, ctx.labels);
   w.end_array();
   write_losses(w, r, est);
-  write_enterprises(w, m, r, est);
+  write_enterprises(w, m, r, est, ctx.labels);
   write_cascade(w, m, r, est);
   write_paths(w, m, est);
   write_chokepoints(w, m, est);

@@ -1,0 +1,32 @@
+// The HTML report from the command line: `cpsf report DIR`, and `--report` on run, compare
+// and optimise (docs/report.md).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <string>
+
+#include "cli/common.hpp"
+#include "cpsf/io/read.hpp"
+
+namespace cpsf::cli {
+
+struct ReportWriteOptions {
+  bool pdf = false;    // also print it to PDF with headless Chromium
+  bool quiet = false;  // print nothing on success
+  std::uint64_t max_file_bytes = ReadLimits{}.max_file_bytes;
+  // Only this document of the directory (the one the verb just wrote: an older
+  // results.json beside a new compare.json is not this comparison's); empty: all there.
+  std::string only;
+};
+
+// Writes `out` (default DIR/report.html) from the results.json, compare.json and
+// optimise.json in `dir`, and prints its path; an exit code.
+int write_report(const char* verb, const std::string& dir, const std::string& out, const ReportWriteOptions& o);
+
+// --report and --pdf on a verb that writes into --out.
+void add_report_options(CLI::App* sub, bool& report, ReportWriteOptions& o);
+
+Command add_report(CLI::App& app);
+
+}  // namespace cpsf::cli
