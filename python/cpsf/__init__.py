@@ -58,6 +58,7 @@ from .self_assessment import (  # noqa: E402
     read_self_assessment,
 )
 from .cyclonedx import EXAMPLE_SBOM, import_cyclonedx  # noqa: E402
+from .report import report_html, write_report  # noqa: E402
 
 __version__ = _core.engine_version
 #: The scenario schema the package reads and writes ("cpsf.v1").
@@ -73,5 +74,5 @@ __all__ = [
     "Portfolio", "optimise", "compare", "plot_compare", "apply_supplier_rule", "assign_baseline",
     "import_inventory", "export_inventory", "EXAMPLE_INVENTORY", "import_graphml", "export_graphml", "EXAMPLE_GRAPHML",
     "import_self_assessment", "read_self_assessment", "SelfAssessment", "EXAMPLE_SELF_ASSESSMENT",
-    "import_cyclonedx", "EXAMPLE_SBOM",
+    "import_cyclonedx", "EXAMPLE_SBOM", "report_html", "write_report",
 ]

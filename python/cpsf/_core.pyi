@@ -184,6 +184,11 @@ class cyclonedx:
                     ) -> Tuple[str, Optional[bytes], List[Tuple], Dict[str, object]]:
         """(status 'ok' | 'invalid' | 'io_error', the validated scenario's bytes or None, diagnostics, the counts)."""
 
+class report:
+    @staticmethod
+    def report_html(results: str = "", compare: str = "", optimise: str = "") -> str:
+        """The self-contained HTML page of the documents' JSON texts (any, not none); ValueError for a bad one."""
+
 class inventory:
     files: List[str]
     @staticmethod

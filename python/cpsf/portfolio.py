@@ -157,6 +157,17 @@ class Portfolio:
         """optimise.json as a dict."""
         return json.loads(self._core["json"])
 
+    def report(self, path: Union[str, "os.PathLike[str]"]) -> pathlib.Path:
+        """Write the HTML report of this portfolio (the page ``cpsf optimise --report``
+        writes: the frontier, the picks, docs/report.md) to `path`, a file or a directory
+        to hold report.html. Returns the file written."""
+        from .report import write_report
+        return write_report(path, optimise=self)
+
+    def _repr_html_(self) -> Optional[str]:
+        from .report import frame_or_none, report_html
+        return frame_or_none(lambda: report_html(optimise=self))
+
     def save(self, out: Union[str, "os.PathLike[str]"]) -> pathlib.Path:
         """Write ``optimise.json`` and ``frontier.csv`` into the directory `out` (made if
         missing), each atomically, as ``cpsf optimise --out`` does. Returns the directory."""

@@ -588,6 +588,26 @@ class Results:
                 raise OSError(str(e)) from None
         return out
 
+    # ---- the report ---------------------------------------------------------------------------
+    def report(self, path: Union[str, "os.PathLike[str]"]) -> pathlib.Path:
+        """Write the HTML report of this run (the page ``cpsf run --report`` writes,
+        docs/report.md) to `path`: a file, or a directory to hold report.html. One
+        self-contained page that opens offline. Returns the file written.
+
+        Raises ValueError for a run that completed no trial, like :meth:`save`."""
+        from .report import write_report
+        if self.trials == 0:
+            raise ValueError("the run completed no trial (interrupted before its first round): nothing to report")
+        return write_report(path, results=self)
+
+    def _repr_html_(self) -> Optional[str]:
+        """Jupyter shows a Results as its HTML report (in a sandboxed frame; about 0.7 MB,
+        Vega included, saved with the notebook's outputs). ``print(res)`` gives the text."""
+        from .report import frame_or_none, report_html
+        if self.trials == 0:
+            return None
+        return frame_or_none(lambda: report_html(results=self))
+
     # ---- graphs and plots -------------------------------------------------------------------
     def to_networkx(self) -> "networkx.MultiDiGraph":
         """The attack graph with the run's estimates, as a NetworkX multigraph.

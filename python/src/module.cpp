@@ -38,4 +38,6 @@ PYBIND11_MODULE(_core, m) {
   cpsf::python::register_graphml(graphml);
   auto cyclonedx = m.def_submodule("cyclonedx", "CycloneDX SBOMs as supply-chain assets (cpsf import cyclonedx)");
   cpsf::python::register_cyclonedx(cyclonedx);
+  auto report = m.def_submodule("report", "The HTML report (cpsf report)");
+  cpsf::python::register_report(report);
 }

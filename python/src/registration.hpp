@@ -19,5 +19,6 @@ void register_inventory(pybind11::module_& m);        // cpsf._core.inventory
 void register_self_assessment(pybind11::module_& m);  // cpsf._core.self_assessment
 void register_graphml(pybind11::module_& m);          // cpsf._core.graphml
 void register_cyclonedx(pybind11::module_& m);        // cpsf._core.cyclonedx
+void register_report(pybind11::module_& m);           // cpsf._core.report
 
 }  // namespace cpsf::python

@@ -61,7 +61,7 @@ Json parse_document(const std::string& text, const char* name, const char* forma
 double number_or(const Json& value, double fallback) { return value.is_number() ? value.get<double>() : fallback; }
 
 // Keeps every target and the assets most likely to fall, at most kReportMaxAssets in all,
-// in their order; the threats' own asset lists keep the same ids.
+// in their order; the threats' own asset lists are dropped (the page does not show them).
 Json trim_assets(Json& results) {
   Json note = Json::object();
   auto assets = results.find("assets");
@@ -77,8 +77,12 @@ Json trim_assets(Json& results) {
   std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return key(x) > key(y); });
   order.resize(kReportMaxAssets);
   std::sort(order.begin(), order.end());
+  // "_index": the asset's place in the file, so the page points at its values there.
   Json kept = Json::array();
-  for (const std::size_t i : order) kept.push_back((*assets)[i]);
+  for (const std::size_t i : order) {
+    kept.push_back((*assets)[i]);
+    if (kept.back().is_object()) kept.back()["_index"] = i;
+  }
   note["assets"] = {{"shown", kept.size()}, {"total", assets->size()}};
   *assets = std::move(kept);
   // The page does not show the threats' own lists, which would be as long again each.
@@ -98,6 +102,9 @@ void trim_enterprises(Json& results, Json& note) {
                                                                           : -1.0;
   };
   Json sorted = *ents;
+  for (std::size_t i = 0; i < sorted.size(); ++i) {
+    if (sorted[i].is_object()) sorted[i]["_index"] = i;
+  }
   std::stable_sort(sorted.begin(), sorted.end(), [&](const Json& x, const Json& y) { return loss(x) > loss(y); });
   note["enterprises"] = {{"shown", kReportMaxEnterprises}, {"total", ents->size()}};
   sorted.erase(sorted.begin() + static_cast<std::ptrdiff_t>(kReportMaxEnterprises), sorted.end());

@@ -29,6 +29,9 @@
     return parts.map((p) => '/' + String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
   }
   function isNum(v) { return typeof v === 'number' && Number.isFinite(v); }
+  // An asset's or enterprise's place in the file: the page may hold only some of them
+  // (report_html.cpp keeps "_index" then), and its pointers name the file's places.
+  function at(item, i) { return item && Number.isInteger(item._index) ? item._index : i; }
 
   // ---- numbers for people -----------------------------------------------------------------
   const grouped0 = new Intl.NumberFormat('en-US', {maximumFractionDigits: 0});
@@ -176,7 +179,7 @@
         num('results', cellLossKey(c, i), v, 'money', cur), ' per attack',
         isNum(total) && total > 0 && cellsHoldWholeLoss(r) ? [' (', percentOf(v, total), ' of the loss)'] : ''));
     }
-    const ents = (r.enterprises || []).map((e, i) => ({e, i})).filter((x) => x.e.loss && isNum(x.e.loss.mean));
+    const ents = (r.enterprises || []).map((e, i) => ({e, i: at(e, i)})).filter((x) => x.e.loss && isNum(x.e.loss.mean));
     ents.sort((a, b) => b.e.loss.mean - a.e.loss.mean);
     if (ents.length) {
       const {e, i} = ents[0];
@@ -188,7 +191,7 @@
       drivers.append(el('li', {}, 'The relation on most successful attack paths is ', el('code', {}, rel.relation), ': ',
         num('results', ptr('paths', 'relations', 0, 'share'), rel.share, 'prob'), ' of them.'));
     }
-    const targets = (r.assets || []).map((a, i) => ({a, i})).filter((x) => x.a.target && isNum(x.a.p_compromised));
+    const targets = (r.assets || []).map((a, i) => ({a, i: at(a, i)})).filter((x) => x.a.target && isNum(x.a.p_compromised));
     targets.sort((x, y) => y.a.p_compromised - x.a.p_compromised);
     if (targets.length) {
       const {a, i} = targets[0];
@@ -277,7 +280,7 @@
   function assetsSection(r) {
     const names = assetNames(r);
     const annual = (r.assets || []).some((a) => a.annual && isNum(a.annual.p_compromised));
-    const rows = (r.assets || []).map((a, i) => ({a, i, p: annual && a.annual ? a.annual.p_compromised : a.p_compromised,
+    const rows = (r.assets || []).map((a, i) => ({a, i: at(a, i), p: annual && a.annual ? a.annual.p_compromised : a.p_compromised,
       ci: annual && a.annual ? a.annual.ci95 : a.ci95}));
     const shown = rows.filter((x) => isNum(x.p)).sort((x, y) => y.p - x.p || (x.a.id < y.a.id ? -1 : 1));
     const top = shown.slice(0, ASSET_CHART_LIMIT);
@@ -310,6 +313,7 @@
       el('p', {}, annual
         ? 'The probability that each asset is compromised at least once in a year (every threat attacks as often as its annual frequency says), with its 95% interval. ★ marks a target.'
         : 'The probability that each asset is compromised in one simulated attack (one trial), with its 95% interval. ★ marks a target. (With annual frequencies on every threat, this becomes a probability per year.)'),
+      omittedNote('assets', 'assets', 'every target and the assets most likely to fall', 'assets.csv'),
       values.length ? chart(spec, 'Probability of compromise per asset') : el('p', {class: 'note'}, 'No asset.'),
       shown.length > ASSET_CHART_LIMIT ? el('p', {class: 'note'}, 'The chart shows the ', String(ASSET_CHART_LIMIT),
         ' most likely; the table lists ', String(listed.length), ' of ', String(shown.length), '.') : null,
@@ -324,6 +328,12 @@
       listed));
   }
   const TABLE_LIMIT = 200;
+  function omittedNote(what, noun, which, file) {
+    const o = (DATA.omitted || {})[what];
+    if (!o) return null;
+    return el('p', {class: 'note'}, 'This page holds ', String(o.shown), ' of the ', String(o.total), ' ', noun, ': ',
+      which, '; ', file, ' and results.json have them all.');
+  }
 
   function layerElementSection(r) {
     const cur = (r.scenario || {}).currency || '';
@@ -372,7 +382,7 @@
 
   function enterprisesSection(r) {
     const cur = (r.scenario || {}).currency || '';
-    const ents = (r.enterprises || []).map((e, i) => ({e, i})).filter((x) => x.e.loss);
+    const ents = (r.enterprises || []).map((e, i) => ({e, i: at(e, i)})).filter((x) => x.e.loss);
     ents.sort((a, b) => (b.e.loss.mean || 0) - (a.e.loss.mean || 0));
     const top = ents.slice(0, 30);
     const values = [];
@@ -399,6 +409,7 @@
     return el('section', {id: 'enterprises'}, el('h2', {}, 'Enterprises'),
       el('p', {}, 'Each enterprise\'s loss per attack: from its own compromised assets and lost production, and ',
         'from production it lost because its suppliers were out (the supply-chain cascade).'),
+      omittedNote('enterprises', 'enterprises', 'those that lose most', 'enterprises.csv'),
       top.length ? chart(spec, 'Loss per enterprise') : null,
       table([
         {title: 'Enterprise', cell: (x) => [x.e.name || x.e.id, x.e.role || x.e.sector ? el('br') : null,
@@ -729,5 +740,11 @@
     console.error('cpsf report: ' + (error && error.stack ? error.stack : error));
     root.append(el('p', {class: 'warning'}, 'This report could not be built: ' + error));
   }
-  Promise.all(pending).then(() => { document.body.dataset.ready = 'true'; });
+  Promise.all(pending).then(() => {
+    document.body.dataset.ready = 'true';
+    // In a frame (Jupyter's _repr_html_), tell the page around it: its tests wait for this.
+    if (window.parent !== window) {
+      window.parent.postMessage({cpsfReport: 'ready', numbers: document.querySelectorAll('[data-key]').length}, '*');
+    }
+  });
 })();
