@@ -35,7 +35,7 @@ struct CompareCliOptions {
   bool quiet = false;
   std::uint64_t max_file_bytes = ReadLimits{}.max_file_bytes;
   std::string library;  // --library FILE
-  bool report = false;   // --report: report.html in --out too
+  bool report = false;  // --report: report.html in --out too
   ReportWriteOptions report_options;
 };
 

@@ -301,6 +301,25 @@ std::vector<std::pair<std::string, std::string>> run_files(const RunCliOptions& 
   return files;
 }
 
+// Writes `files` into `out` (made if missing), each atomically; an exit code.
+int write_run_files(const std::string& out, const std::vector<std::pair<std::string, std::string>>& files) {
+  std::error_code ec;
+  std::filesystem::create_directories(out, ec);
+  if (ec) {
+    std::fprintf(stderr, "cpsf run: error: cannot create %s: %s\n", cpsf::terminal_safe(out).c_str(),
+                 ec.message().c_str());
+    return kExitUsage;
+  }
+  for (const auto& [name, text] : files) {
+    const std::string path = (std::filesystem::path(out) / name).string();
+    if (const auto err = cpsf::write_file_atomically(path, text); !err.empty()) {
+      std::fprintf(stderr, "cpsf run: error: %s\n", cpsf::terminal_safe(err).c_str());
+      return kExitUsage;
+    }
+  }
+  return kExitOk;
+}
+
 int run_run(const RunCliOptions& o) {
   std::signal(SIGINT, on_interrupt);
   StageTimer timer(o.timings);
@@ -349,21 +368,8 @@ int run_run(const RunCliOptions& o) {
   estimate_options.threads = options.threads;
   const auto estimates = cpsf::estimate(model, result, estimate_options);
   timer.mark("report");
-  std::error_code ec;
-  std::filesystem::create_directories(o.out, ec);
-  if (ec) {
-    std::fprintf(stderr, "cpsf run: error: cannot create %s: %s\n", cpsf::terminal_safe(o.out).c_str(),
-                 ec.message().c_str());
-    return kExitUsage;
-  }
   const auto files = run_files(o, model, result, estimates, context);
-  for (const auto& [name, text] : files) {
-    const std::string path = (std::filesystem::path(o.out) / name).string();
-    if (const auto err = cpsf::write_file_atomically(path, text); !err.empty()) {
-      std::fprintf(stderr, "cpsf run: error: %s\n", cpsf::terminal_safe(err).c_str());
-      return kExitUsage;
-    }
-  }
+  if (const int code = write_run_files(o.out, files); code != kExitOk) return code;
   timer.mark("write");
   if (!o.quiet) {
     if (write_output("run", "-", cpsf::text_summary(model, result, estimates, context)) != kExitOk) return kExitUsage;
@@ -561,7 +567,7 @@ static int run_main(int argc, char** argv) {
 
   // In the order `cpsf --help` lists them.
   const Command verbs[] = {add_validate(app), add_convert(app), add_run(app),    add_generate(app), add_catalogue(app),
-                           add_optimise(app), add_compare(app), add_report(app), add_import(app), add_export(app)};
+                           add_optimise(app), add_compare(app), add_report(app), add_import(app),   add_export(app)};
 
   // Whatever escapes a verb, parsing included, ends here with a message and exit 3: never an abort.
   try {

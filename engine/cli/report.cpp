@@ -1,5 +1,7 @@
 // cpsf report: the HTML report of a run, a comparison or a portfolio (docs/report.md), and
 // the --report option of run, compare and optimise, which end by writing it.
+#include "cli/report.hpp"
+
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -18,7 +20,6 @@
 #include <vector>
 
 #include "cli/common.hpp"
-#include "cli/report.hpp"
 #include "cpsf/io/csv_read.hpp"
 #include "cpsf/output/report_html.hpp"
 

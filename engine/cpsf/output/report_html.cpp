@@ -98,8 +98,9 @@ void trim_enterprises(Json& results, Json& note) {
   auto ents = results.find("enterprises");
   if (ents == results.end() || !ents->is_array() || ents->size() <= kReportMaxEnterprises) return;
   auto loss = [](const Json& e) {
-    return e.is_object() && e.contains("loss") && e["loss"].is_object() ? number_or(e["loss"].value("mean", Json()), -1.0)
-                                                                          : -1.0;
+    return e.is_object() && e.contains("loss") && e["loss"].is_object()
+               ? number_or(e["loss"].value("mean", Json()), -1.0)
+               : -1.0;
   };
   Json sorted = *ents;
   for (std::size_t i = 0; i < sorted.size(); ++i) {
@@ -118,10 +119,17 @@ std::string script_safe(const std::string& json) {
   out.reserve(json.size() + json.size() / 16);
   for (const char c : json) {
     switch (c) {
-      case '<': out += "\\u003c"; break;
-      case '>': out += "\\u003e"; break;
-      case '&': out += "\\u0026"; break;
-      default: out += c;
+      case '<':
+        out += "\\u003c";
+        break;
+      case '>':
+        out += "\\u003e";
+        break;
+      case '&':
+        out += "\\u0026";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -157,7 +165,8 @@ std::string report_html(const ReportDocuments& documents) {
     data["results"] = std::move(results);
     if (!note.empty()) data["omitted"] = std::move(note);
   }
-  if (!documents.compare.empty()) data["compare"] = parse_document(documents.compare, "compare.json", "cpsf.compare.v1");
+  if (!documents.compare.empty())
+    data["compare"] = parse_document(documents.compare, "compare.json", "cpsf.compare.v1");
   if (!documents.optimise.empty()) {
     data["optimise"] = parse_document(documents.optimise, "optimise.json", "cpsf.optimise.v1");
   }

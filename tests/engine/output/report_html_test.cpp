@@ -6,8 +6,8 @@
 
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -26,9 +26,8 @@ nlohmann::json embedded(const std::string& page) {
 std::string results_with_assets(std::size_t n) {
   nlohmann::ordered_json doc = {{"format", "cpsf.results.v1"}, {"assets", nlohmann::ordered_json::array()}};
   for (std::size_t i = 0; i < n; ++i) {
-    doc["assets"].push_back({{"id", "a" + std::to_string(i)},
-                             {"target", i == 7},
-                             {"p_compromised", static_cast<double>(i % 97) / 100.0}});
+    doc["assets"].push_back(
+        {{"id", "a" + std::to_string(i)}, {"target", i == 7}, {"p_compromised", static_cast<double>(i % 97) / 100.0}});
   }
   doc["threats"] = {{{"id", "t"}, {"assets", doc["assets"]}}};
   return doc.dump();
@@ -85,7 +84,7 @@ TEST(ReportHtml, ALargeRunKeepsTargetsAndTheMostLikelyAssetsWithTheirPlaces) {
   for (const auto& a : assets) {
     const std::size_t index = a["_index"];
     EXPECT_EQ(a["id"], "a" + std::to_string(index));  // its place in the file
-    EXPECT_GE(index, last);                             // in file order
+    EXPECT_GE(index, last);                           // in file order
     last = index;
     kept[index] = true;
     target = target || a["target"].get<bool>();
