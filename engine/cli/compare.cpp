@@ -122,6 +122,7 @@ int run_compare(const CompareCliOptions& o) {
 
   CompareResult result;
   if (const int code = run_comparison(inputs, options, show_progress, result); code != kExitOk) return code;
+  for (const auto& w : result.warnings) std::fprintf(stderr, "cpsf compare: warning: %s\n", terminal_safe(w).c_str());
 
   std::error_code ec;
   std::filesystem::create_directories(o.out, ec);
@@ -173,7 +174,9 @@ Command add_compare(CLI::App& app) {
   sub->add_option("-b,--baseline", o->baselines,
                   "Baseline variants, repeatable or comma-separated: as-is (unchanged), supplier-rule (SCS ★4/★3 by "
                   "the supplier rule), or a baseline id given to every enterprise (SCS-3, SCS-4, JC-STAR-1, "
-                  "JC-STAR-2, or the scenario's own); differences are from the first. Default: as-is")
+                  "JC-STAR-2, or the scenario's own) or to some: ID@id=A|B, ID@role=R|S, ID@sector=X|Y, "
+                  "ID@suppliers (%2C for a comma, %7C for '|' in a value); differences are from the first. "
+                  "Default: as-is")
       ->delimiter(',')
       ->allow_extra_args(false);
   sub->add_option("--threat", o->threat, "Only this threat attacks (it must exist in every scenario)");

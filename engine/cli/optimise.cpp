@@ -25,6 +25,7 @@ struct OptimiseCliOptions {
   double budget = 0.0;
   std::vector<std::string> candidates;
   std::string method = "auto";
+  std::string goal = "loss";
   std::size_t frontier = kDefaultFrontierPoints;
   std::optional<std::uint64_t> trials, seed;
   std::optional<unsigned> threads;
@@ -58,6 +59,7 @@ int run_optimise(const OptimiseCliOptions& o) {
   PortfolioOptions options;
   options.budget = o.budget;
   options.method = *method;
+  options.goal = portfolio_goal_from_name(o.goal).value_or(PortfolioGoal::Loss);  // CLI11 checked the name
   options.frontier_points = o.frontier;
   options.candidates = o.candidates;
   options.run.trials = o.trials.value_or(kDefaultOptimiseTrials);
@@ -105,6 +107,9 @@ int run_optimise(const OptimiseCliOptions& o) {
     const std::string path = (std::filesystem::path(o.out) / name).string();
     if (const int c = write_output("optimise", path, text); c != kExitOk) return c;
   }
+  for (const auto& w : portfolio_warnings(result, context.currency)) {
+    std::fprintf(stderr, "cpsf optimise: warning: %s\n", w.c_str());
+  }
   if (!o.quiet) {
     if (write_output("optimise", "-", portfolio_text(result, context)) != kExitOk) return kExitUsage;
     std::printf("wrote %s/{optimise.json,frontier.csv}\n", terminal_safe(o.out).c_str());
@@ -135,6 +140,11 @@ Command add_optimise(CLI::App& app) {
       ->delimiter(',');
   sub->add_option("--method", o->method, "auto (exact up to 20 candidates, else greedy), greedy or exact")
       ->check(CLI::IsMember({"auto", "greedy", "exact"}))
+      ->capture_default_str();
+  sub->add_option("--goal", o->goal,
+                  "loss: minimise the expected residual loss; net: minimise expected annual loss + annual cost of "
+                  "the chosen controls (needs every threat's annual_frequency; the budget stays a cap)")
+      ->check(CLI::IsMember({"loss", "net"}))
       ->capture_default_str();
   sub->add_option("--frontier", o->frontier,
                   "Budgets on the efficient frontier, 0 to the candidates' total cost (0: none)")

@@ -133,14 +133,16 @@ class portfolio:
     max_exact_candidates: int
     default_frontier_points: int
     @staticmethod
-    def optimise(data: bytes, *, file: str, budget: float, candidates: List[str], method: str, frontier: int,
+    def optimise(data: bytes, *, file: str, budget: float, candidates: List[str], method: str, goal: str,
+                 frontier: int,
                  trials: int, seed: int, threads: int, progress: Optional[Callable[[int], None]] = None,
                  poll_interval: float = 0.1) -> Dict[str, object]:
         """Runs the portfolio search with the GIL released; Ctrl-C raises KeyboardInterrupt.
 
-        The dict holds method, budget, trials, seed, horizon, annual, candidates, candidate_cost,
+        The dict holds method, goal, budget, trials, seed, horizon, annual, candidates, candidate_cost,
         total_cost, chosen, cost, loss / none / all / reduction / greedy_loss ({mean, stderr}),
-        greedy, marginal and frontier (lists of dicts), simulations, and the documents json,
+        greedy, marginal and frontier (lists of dicts), simulations, none_pays and
+        costs_more_than_removes (None unless annual), warnings, and the documents json,
         frontier_csv and text."""
 
 class compare:

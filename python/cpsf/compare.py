@@ -12,7 +12,12 @@ rule: ★4 for a supplier that handles a customer's confidential data, whose out
 delay a customer unacceptably, or that can reach a customer's systems; ★3 otherwise), or
 a baseline id given to every enterprise (``"SCS-3"``, ``"SCS-4"``, ``"JC-STAR-1"``,
 ``"JC-STAR-2"`` or one the scenario defines). ``"SCS-5"`` is refused: ★5 is still under
-design.
+design. A baseline id may be scoped to some enterprises, as on the command line:
+``"SCS-4@id=t1a|t2"``, ``"SCS-4@role=OEM"``, ``"SCS-4@sector=automotive"`` or
+``"SCS-4@suppliers"`` (others keep their baseline; ``%2C`` stands for a comma, ``%7C``
+for ``|``; :func:`scoped` writes one). Each row gives the annual ``cost`` of the controls
+the variant adds, the annual loss it removes from the scenario as it is, and the
+difference, ``net_benefit``.
 
 Examples
 --------
@@ -31,6 +36,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from typing import TYPE_CHECKING, Callable, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -44,7 +50,7 @@ from .simulation import _warn_if_fewer_threads
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
-__all__ = ["compare", "plot_compare", "apply_supplier_rule", "assign_baseline", "AS_IS", "SUPPLIER_RULE",
+__all__ = ["compare", "plot_compare", "apply_supplier_rule", "assign_baseline", "scoped", "AS_IS", "SUPPLIER_RULE",
            "DEFAULT_COMPARE_TRIALS", "DEFAULT_COMPARE_SEED"]
 
 #: The variant that leaves a scenario as it is.
@@ -72,6 +78,49 @@ def _labelled(scenarios) -> List[Tuple[str, Scenario, Optional[str]]]:
         raise ValueError("no scenario to compare (give at least one)")
     labels = _core.compare.labels([s.proto.name for s, _ in checked], [f or "" for _, f in checked])
     return [(label, s, f) for label, (s, f) in zip(labels, checked)]
+
+
+def _money(r: dict) -> dict:
+    """The money columns of one row (compare.csv's last five)."""
+    nan = float("nan")
+    removed, net = r["removed"], r["net_benefit"]
+    return {"cost": float(r["cost"]),
+            "removed_mean": float(removed["mean"]) if removed else nan,
+            "removed_stderr": float(removed["stderr"]) if removed else nan,
+            "net_benefit_mean": float(net["mean"]) if net else nan,
+            "net_benefit_stderr": float(net["stderr"]) if net else nan}
+
+
+def scoped(baseline: str, *, ids: Optional[Iterable[str]] = None, roles: Optional[Iterable[str]] = None,
+           sectors: Optional[Iterable[str]] = None, suppliers: bool = False) -> str:
+    """The variant that gives `baseline` to some enterprises only, written for
+    :func:`compare` (and ``cpsf compare -b``), with the characters that the syntax uses
+    percent-encoded. Give exactly one of `ids`, `roles`, `sectors` (a string or an iterable
+    of them) or ``suppliers=True``.
+
+    Examples
+    --------
+    >>> import cpsf
+    >>> cpsf.scoped("SCS-4", roles=["tier-1 (wire harnesses)", "a|b"])
+    'SCS-4@role=tier-1 (wire harnesses)|a%7Cb'
+    >>> cpsf.scoped("SCS-4", suppliers=True)
+    'SCS-4@suppliers'
+    """
+    baseline = _check.text("baseline", baseline)
+    given = {k: v for k, v in (("id", ids), ("role", roles), ("sector", sectors)) if v is not None}
+    if len(given) + bool(suppliers) != 1:
+        raise ValueError("give exactly one of ids, roles, sectors or suppliers=True")
+
+    def enc(x: str) -> str:
+        for ch, code in (("%", "%25"), (",", "%2C"), ("|", "%7C"), ("@", "%40"), ("=", "%3D")):
+            x = x.replace(ch, code)
+        return x
+
+    if suppliers:
+        return f"{enc(baseline)}@suppliers"
+    (key, values), = given.items()
+    values = [values] if isinstance(values, str) else _check.texts(key, values)
+    return f"{enc(baseline)}@{key}=" + "|".join(enc(v) for v in values)
 
 
 def _rows(doc: dict) -> pd.DataFrame:
@@ -106,6 +155,7 @@ def _rows(doc: dict) -> pd.DataFrame:
             "difference_from": diff["from"],
             "difference_mean": num(diff["mean"]), "difference_stderr": num(diff["stderr"]),
             "changed_enterprises": r["changed_enterprises"],
+            **_money(r),
         })
     table = pd.DataFrame(rows)
     table["target_trials"] = table["target_trials"].astype("Int64")  # missing without targets
@@ -136,8 +186,9 @@ def compare(
         told apart by their files, else numbered: ``"chain"``, ``"chain (2)"``). The
         same file twice is refused (ValueError).
     baselines : iterable of str
-        Variants: ``"as-is"``, ``"supplier-rule"`` or a baseline id for every enterprise.
-        Differences are taken from the first.
+        Variants: ``"as-is"``, ``"supplier-rule"``, a baseline id for every enterprise,
+        or one scoped to some: ``"ID@id=A|B"``, ``"ID@role=R"``, ``"ID@sector=X"``,
+        ``"ID@suppliers"`` (see :func:`scoped`). Differences are taken from the first.
     threat : str, optional
         Only this threat attacks; every scenario must define it.
     trials, seed : int, optional
@@ -160,7 +211,12 @@ def compare(
         ``reduction_mean`` ± ``reduction_stderr`` (inherent − residual, paired),
         ``annual_mean`` (when every threat has a frequency), ``difference_mean`` ±
         ``difference_stderr`` (from the first baseline, paired) and
-        ``changed_enterprises``. ``attrs`` holds the documents ``json`` (compare.json),
+        ``changed_enterprises``, then the money: ``cost`` (what the controls the
+        variant adds to the enterprises it changes cost a year, from the baselines'
+        ``cost``; see docs/cli.md), ``removed_mean`` ± ``removed_stderr`` (the annual
+        loss it removes from the scenario as it is, paired; NaN without annual
+        frequencies) and ``net_benefit_mean`` ± ``net_benefit_stderr`` (removed − cost).
+        ``attrs`` holds the documents ``json`` (compare.json),
         ``csv``, ``text`` and ``svg`` that the command line writes.
 
     Raises
@@ -171,7 +227,14 @@ def compare(
         An option of the wrong type (``trials=1.5``, ``baselines=[3]``).
     ValueError
         An unknown or repeated baseline, ``"SCS-5"``, a threat missing from a scenario,
-        or an option out of range (the message names the scenario and the fix).
+        a bad scope or one whose role, sector or id no enterprise has, or an option out
+        of range (the message names the scenario and the fix).
+
+    Warns
+    -----
+    UserWarning
+        A scope that matches no enterprise of some scenario, and a baseline whose
+        controls' costs are not stated (cost 0).
     KeyboardInterrupt
         Ctrl-C; there is no partial table.
 
@@ -200,7 +263,10 @@ def compare(
     with _progress.callback(progress, len(payload) * len(baselines), " runs", "cpsf compare") as callback:
         docs = _core.compare.compare(payload, baselines=baselines, threat=threat, trials=trials, seed=seed,
                                      threads=threads, progress=callback)
-    table = _rows(json.loads(docs["json"]))
+    doc = json.loads(docs["json"])
+    for message in doc["warnings"]:
+        warnings.warn(message, UserWarning, stacklevel=2)
+    table = _rows(doc)
     table.attrs.update(docs)
     return table
 

@@ -13,6 +13,7 @@ import json
 import os
 import pathlib
 import tempfile
+import warnings
 from typing import Any, Callable, Dict, Iterable, List, Optional, Union
 
 import pandas as pd
@@ -22,10 +23,13 @@ from .results import _Z95, Estimate
 from .scenario import PathLike, Scenario, _validated
 from .simulation import _warn_if_fewer_threads
 
-__all__ = ["optimise", "Portfolio", "METHODS", "DEFAULT_OPTIMISE_TRIALS", "MAX_EXACT_CANDIDATES"]
+__all__ = ["optimise", "Portfolio", "METHODS", "GOALS", "DEFAULT_OPTIMISE_TRIALS", "MAX_EXACT_CANDIDATES"]
 
 #: The search methods: ``"auto"`` is exact up to :data:`MAX_EXACT_CANDIDATES`, else greedy.
 METHODS = ("auto", "greedy", "exact")
+#: What the search minimises: ``"loss"``, the expected residual loss; ``"net"``, the
+#: expected annual loss plus the annual cost of the chosen controls.
+GOALS = ("loss", "net")
 #: Trials per simulated subset when neither the call gives a number (as ``cpsf optimise``).
 DEFAULT_OPTIMISE_TRIALS = 10000
 #: The most candidates the exact search takes (2^20 subsets).
@@ -44,6 +48,8 @@ class Portfolio:
     ----------
     method : {"exact", "greedy"}
         The search used (``"auto"`` resolved).
+    goal : {"loss", "net"}
+        What it minimised: the loss, or the annual loss plus the chosen controls' annual cost.
     budget, cost, total_cost : float
         The budget, the annual cost of the chosen set, and that of every candidate.
     chosen : list of str
@@ -56,6 +62,14 @@ class Portfolio:
         The same with no candidate, and with every candidate.
     reduction : Estimate
         ``none − loss``, from the paired per-trial differences.
+    net_benefit : Estimate or None
+        ``reduction − cost``: what the chosen set removes a year less what it costs
+        (None unless ``annual``: costs are annual).
+    none_pays : bool or None
+        No candidate removes more a year on its own than it costs (None unless ``annual``).
+    costs_more_than_removes : bool or None
+        The chosen set costs more a year than it removes (None unless ``annual``); under
+        the loss goal :func:`optimise` warns about it (UserWarning).
     greedy_loss : Estimate
         What the greedy search reaches at this budget (equal to ``loss`` for greedy).
     annual : bool
@@ -73,6 +87,7 @@ class Portfolio:
         self.scenario = scenario
         self.currency: str = scenario.proto.currency
         self.method: str = core["method"]
+        self.goal: str = core["goal"]
         self.budget: float = core["budget"]
         self.trials: int = core["trials"]
         self.seed: int = core["seed"]
@@ -88,6 +103,12 @@ class Portfolio:
         self.reduction = _estimate(core["reduction"])
         self.greedy_loss = _estimate(core["greedy_loss"])
         self.simulations: int = core["simulations"]
+        self.none_pays: Optional[bool] = core["none_pays"]
+        self.costs_more_than_removes: Optional[bool] = core["costs_more_than_removes"]
+        r = self.reduction
+        self.net_benefit: Optional[Estimate] = (
+            Estimate(r.mean - self.cost, r.stderr, r.ci95_low - self.cost, r.ci95_high - self.cost)
+            if self.annual else None)
 
     def __repr__(self) -> str:
         unit = f" {self.currency}" if self.currency else ""
@@ -113,12 +134,17 @@ class Portfolio:
         -------
         pandas.DataFrame
             Indexed by ``control`` (candidate order): ``cost, chosen, value, stderr,
-            ci95_low, ci95_high, value_per_cost`` (NaN for a free control).
+            ci95_low, ci95_high, value_per_cost, value_per_cost_stderr`` (return per
+            unit of annual cost and its SE; NaN for a free control), ``net``
+            (``value − cost``), ``alone, alone_stderr`` (what it removes on its own,
+            ``loss(∅) − loss({c})``) and ``pays`` (``alone > cost``). ``net`` and
+            ``pays`` are None unless ``annual``.
         """
         df = pd.DataFrame(self._core["marginal"]).set_index("control")
         df["ci95_low"] = df["value"] - _Z95 * df["stderr"]
         df["ci95_high"] = df["value"] + _Z95 * df["stderr"]
-        return df[["cost", "chosen", "value", "stderr", "ci95_low", "ci95_high", "value_per_cost"]]
+        return df[["cost", "chosen", "value", "stderr", "ci95_low", "ci95_high", "value_per_cost",
+                   "value_per_cost_stderr", "net", "alone", "alone_stderr", "pays"]]
 
     def frontier(self) -> pd.DataFrame:
         """The efficient frontier: the optimum (by this portfolio's method) at budgets
@@ -191,6 +217,7 @@ def optimise(
     *,
     candidates: Optional[Iterable[str]] = None,
     method: str = "auto",
+    goal: str = "loss",
     frontier: int = 11,
     trials: Optional[int] = None,
     seed: Optional[int] = None,
@@ -213,6 +240,11 @@ def optimise(
         ``"exact"``: the best subset within the budget (at most 20 candidates);
         ``"greedy"``: add the best loss reduction per cost while one fits; ``"auto"``:
         exact up to 20 candidates, else greedy.
+    goal : {"loss", "net"}
+        ``"loss"`` (default): minimise the expected residual loss (the budget is spent
+        while a control removes any loss). ``"net"``: minimise the expected annual loss
+        plus the annual cost of the chosen controls, within the budget (the best set
+        may be empty); needs every threat's ``annual_frequency``.
     frontier : int
         Budgets on the efficient frontier, from 0 to the candidates' total cost
         (0: none; else 2 to 1001).
@@ -239,7 +271,13 @@ def optimise(
         An option of the wrong type (``budget="1000"``, ``trials=1.5``, ``candidates="c1"``).
     ValueError
         A bad option or candidate: negative budget, unknown or implemented candidate,
-        no candidates, exact over more than 20 candidates...
+        no candidates, exact over more than 20 candidates, the net goal without annual
+        losses...
+
+    Warns
+    -----
+    UserWarning
+        Under the loss goal, when the chosen set costs more a year than it removes.
     KeyboardInterrupt
         Ctrl-C stops the search (there is no partial portfolio).
 
@@ -281,6 +319,15 @@ def optimise(
     >>> p.frontier().shape
     (11, 7)
 
+    The net goal minimises loss plus cost (the same trials: its net benefit is at least
+    that of the loss goal's choice); each candidate's return per unit cost and net benefit:
+
+    >>> n = cpsf.optimise(cpsf.DEFAULT_SCENARIO, 40000, goal="net", trials=2000, seed=7, progress=False)
+    >>> n.goal, n.net_benefit.mean >= p.net_benefit.mean, n.none_pays
+    ('net', True, False)
+    >>> list(n.marginal().columns[-6:])
+    ['value_per_cost', 'value_per_cost_stderr', 'net', 'alone', 'alone_stderr', 'pays']
+
     The thread count never changes a number:
 
     >>> one = cpsf.optimise(cpsf.DEFAULT_SCENARIO, 40000, trials=2000, seed=7, threads=1, progress=False)
@@ -290,6 +337,7 @@ def optimise(
     budget = _check.number("budget", budget, "budget")
     ids = None if candidates is None else _check.texts("candidates", candidates)
     method = _check.choice("method", method, METHODS)
+    goal = _check.choice("goal", goal, GOALS)
     frontier = _check.integer("frontier", frontier, "frontier_points")
     trials = DEFAULT_OPTIMISE_TRIALS if trials is None else _check.integer("trials", trials, "trials")
     seed = None if seed is None else _check.integer("seed", seed, "seed")
@@ -308,7 +356,9 @@ def optimise(
 
     with _progress.callback(progress, None, " simulations", "cpsf optimise") as callback:
         core = _core.portfolio.optimise(
-            data, file=file, budget=budget, candidates=ids or [], method=method, frontier=frontier,
+            data, file=file, budget=budget, candidates=ids or [], method=method, goal=goal, frontier=frontier,
             trials=trials, seed=seed, threads=threads, progress=callback)
+    for message in core["warnings"]:
+        warnings.warn(message, UserWarning, stacklevel=2)
     return Portfolio(core, scenario)
 

@@ -30,6 +30,7 @@ py::dict estimate(const LossEstimate& e) {
 py::dict to_dict(const PortfolioResult& r, const OutputContext& context) {
   py::dict d;
   d["method"] = portfolio_method_name(r.method);
+  d["goal"] = portfolio_goal_name(r.goal);
   d["budget"] = r.budget;
   d["trials"] = r.trials;
   d["seed"] = r.seed;
@@ -65,6 +66,11 @@ py::dict to_dict(const PortfolioResult& r, const OutputContext& context) {
     g["value"] = m.value;
     g["stderr"] = m.stderr_;
     g["value_per_cost"] = m.value_per_cost;
+    g["value_per_cost_stderr"] = m.value_per_cost_stderr;
+    g["net"] = r.annual ? py::cast(m.net) : py::none();
+    g["alone"] = m.alone;
+    g["alone_stderr"] = m.alone_stderr;
+    g["pays"] = r.annual ? py::cast(m.pays) : py::none();
     marginal.append(g);
   }
   d["marginal"] = marginal;
@@ -80,6 +86,9 @@ py::dict to_dict(const PortfolioResult& r, const OutputContext& context) {
   }
   d["frontier"] = frontier;
   d["simulations"] = r.simulations;
+  d["none_pays"] = r.annual ? py::cast(r.none_pays) : py::none();
+  d["costs_more_than_removes"] = r.annual ? py::cast(r.costs_more_than_removes) : py::none();
+  d["warnings"] = portfolio_warnings(r, context.currency);
   d["json"] = portfolio_json(r, context);
   d["frontier_csv"] = frontier_csv(r);
   d["text"] = portfolio_text(r, context);
@@ -87,11 +96,13 @@ py::dict to_dict(const PortfolioResult& r, const OutputContext& context) {
 }
 
 py::dict optimise_bytes(const py::bytes& data, const std::string& file, double budget,
-                        const std::vector<std::string>& candidates, const std::string& method, std::size_t frontier,
-                        std::uint64_t trials, std::uint64_t seed, unsigned threads, const py::object& progress,
-                        double poll_interval) {
+                        const std::vector<std::string>& candidates, const std::string& method, const std::string& goal,
+                        std::size_t frontier, std::uint64_t trials, std::uint64_t seed, unsigned threads,
+                        const py::object& progress, double poll_interval) {
   const auto m = portfolio_method_from_name(method);
   if (!m) throw py::value_error("method must be 'auto', 'greedy' or 'exact', not '" + method + "'");
+  const auto g = portfolio_goal_from_name(goal);
+  if (!g) throw py::value_error("goal must be 'loss' or 'net', not '" + goal + "'");
   if (!(poll_interval > 0)) throw py::value_error("poll_interval must be > 0");
   const v1::Scenario scenario = parse_scenario(data);
   const OutputContext context = output_context(file, scenario);
@@ -101,6 +112,7 @@ py::dict optimise_bytes(const py::bytes& data, const std::string& file, double b
   PortfolioOptions options;
   options.budget = budget;
   options.method = *m;
+  options.goal = *g;
   options.frontier_points = frontier;
   options.candidates = candidates;
   options.run.trials = trials;
@@ -130,8 +142,8 @@ void register_portfolio(py::module_& m) {
   m.attr("max_exact_candidates") = kMaxExactCandidates;
   m.attr("default_frontier_points") = kDefaultFrontierPoints;
   m.def("optimise", &optimise_bytes, py::arg("data"), py::kw_only(), py::arg("file"), py::arg("budget"),
-        py::arg("candidates"), py::arg("method"), py::arg("frontier"), py::arg("trials"), py::arg("seed"),
-        py::arg("threads"), py::arg("progress") = py::none(), py::arg("poll_interval") = 0.1,
+        py::arg("candidates"), py::arg("method"), py::arg("goal"), py::arg("frontier"), py::arg("trials"),
+        py::arg("seed"), py::arg("threads"), py::arg("progress") = py::none(), py::arg("poll_interval") = 0.1,
         "Searches the candidate controls of the serialised scenario (validated beforehand by the caller) with "
         "the GIL released; returns a dict (its 'json' is optimise.json). progress(simulations) is called from "
         "this thread. Ctrl-C stops the search and raises KeyboardInterrupt; bad options raise ValueError.");

@@ -194,3 +194,55 @@ def test_help_lists_the_options(cpsf_bin):
     assert r.returncode == 0
     for option in ("--baseline", "--threat", "--trials", "--seed", "--threads", "--out", "--format", "--quiet"):
         assert option in r.stdout, option
+
+
+def test_scoped_baselines_and_their_money(cpsf_bin, root, tmp_path):
+    # A role holding a comma: %2C keeps it in one variant of the comma-separated list.
+    role = "tier-1 (wire harnesses)"
+    r = run(cpsf_bin, DEFAULT, "-b", "as-is,SCS-4@role=OEM,SCS-4@sector=automotive|logistics,SCS-4@id=t2|oem",
+            "--trials", "1500", "--out", str(tmp_path), cwd=root)
+    assert r.returncode == 0, r.stderr
+    d = json.loads((tmp_path / "compare.json").read_text())
+    rows = {row["baseline"]: row for row in d["rows"]}
+    assert list(rows) == ["as-is", "SCS-4@role=OEM", "SCS-4@sector=automotive|logistics", "SCS-4@id=t2|oem"]
+    assert rows["SCS-4@role=OEM"]["changed_enterprises"] == 1           # oem had none
+    assert rows["SCS-4@sector=automotive|logistics"]["changed_enterprises"] == 3  # oem, t2, logi
+    assert rows["as-is"]["cost"] == 0 and rows["as-is"]["removed"]["mean"] == 0
+    for b in ("SCS-4@role=OEM", "SCS-4@id=t2|oem"):
+        row = rows[b]
+        assert row["cost"] > 0 and row["removed"]["stderr"] > 0
+        assert row["net_benefit"]["mean"] == pytest.approx(row["removed"]["mean"] - row["cost"])
+        # The removed loss is the paired difference of the annual means.
+        assert row["removed"]["mean"] == pytest.approx(rows["as-is"]["annual"]["mean"] - row["annual"]["mean"])
+    # oem alone costs the whole of SCS-4; t2 (SCS-3 before) only what SCS-4 adds to it.
+    assert rows["SCS-4@id=t2|oem"]["cost"] > rows["SCS-4@role=OEM"]["cost"]
+    assert d["warnings"] == []
+    header = (tmp_path / "compare.csv").read_text().splitlines()[0].split(",")
+    assert header[-6:] == ["changed_enterprises", "cost", "removed_mean", "removed_stderr", "net_benefit_mean",
+                           "net_benefit_stderr"]
+    assert "money, a year, against the scenario as it is" in r.stdout and "net benefit ± SE" in r.stdout
+    r = run(cpsf_bin, DEFAULT, "-b", f"SCS-4@role={role.replace(',', '%2C')}", "--trials", "200", "--out",
+            str(tmp_path), "-q", cwd=root)
+    assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.parametrize("variant,message", [
+    ("SCS-4@role=tier-2", "no enterprise has role 'tier-2' (fix: use one of the roles that exist: IT service"),
+    ("SCS-4@sector=energy", "use one of the sectors that exist: automotive, it-services, logistics"),
+    ("SCS-4@id=oem|nope", "no enterprise has id 'nope'"),
+    ("SCS-4@colour=red", "unknown scope 'colour'"),
+    ("as-is@id=oem", "as-is changes no enterprise, so it takes no scope"),
+    ("SCS-4@id=a%2", "a '%' not followed by two hex digits"),
+])
+def test_bad_scopes_exit_2_saying_what_exists(cpsf_bin, root, tmp_path, variant, message):
+    r = run(cpsf_bin, DEFAULT, "-b", variant, "--trials", "100", "--out", str(tmp_path), cwd=root)
+    assert r.returncode == 2 and message in r.stderr, r.stderr
+    assert not (tmp_path / "compare.json").exists()
+
+
+def test_a_scope_that_matches_nothing_in_a_scenario_is_warned_about(cpsf_bin, root, small, tmp_path):
+    r = run(cpsf_bin, DEFAULT, str(small), "-b", "SCS-4@role=OEM", "--trials", "200", "--out", str(tmp_path), "-q",
+            cwd=root)
+    assert r.returncode == 0, r.stderr
+    assert "cpsf compare: warning: baseline variant 'SCS-4@role=OEM' matches no enterprise of scenario" in r.stderr
+    assert json.loads((tmp_path / "compare.json").read_text())["warnings"]

@@ -53,6 +53,55 @@ def test_default_scenario_writes_json_csv_and_the_table(cpsf_bin, root, tmp_path
     assert r.stderr == ""
 
 
+def annual_chains_json(spec):
+    """chains_json() attacked by one threat entering every chain, once a year on average."""
+    doc = json.loads(chains_json(spec))
+    doc["threats"] = [{"id": "crew", "annualFrequency": 1,
+                       "entryPoints": [{"asset": f"s{k}", "probability": 1} for k in range(len(spec))]}]
+    return json.dumps(doc, indent=1)
+
+
+def test_goal_net_reports_money_and_warns_under_the_loss_goal(cpsf_bin, tmp_path):
+    f = tmp_path / "annual.json"
+    f.write_text(annual_chains_json([(20, 10), (5, 50)]))
+    r = optimise(cpsf_bin, str(f), "--budget", "100", "--trials", "2000", "--frontier", "0", "--out",
+                 str(tmp_path / "loss"))
+    assert r.returncode == 0, r.stderr
+    assert "cpsf optimise: warning: the chosen controls cost 60 a year" in r.stderr and "--goal net" in r.stderr
+    d = json.loads((tmp_path / "loss" / "optimise.json").read_text())
+    assert (d["goal"], d["chosen"], d["costs_more_than_removes"], d["none_pays"]) == ("loss", ["c0", "c1"], True,
+                                                                                     False)
+    r = optimise(cpsf_bin, str(f), "--budget", "100", "--goal", "net", "--trials", "2000", "--frontier", "0",
+                 "--out", str(tmp_path / "net"))
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    d = json.loads((tmp_path / "net" / "optimise.json").read_text())
+    assert (d["goal"], d["chosen"], d["costs_more_than_removes"]) == ("net", ["c0"], False)
+    m = {x["control"]: x for x in d["marginal"]}
+    assert m["c0"]["pays"] is True and m["c1"]["pays"] is False
+    assert m["c1"]["net"] == m["c1"]["value"] - 50
+    assert m["c0"]["value_per_cost_stderr"] == m["c0"]["stderr"] / 10
+    assert d["net_benefit"]["mean"] == d["reduction"]["mean"] - d["cost"]
+    assert "goal: net (expected annual loss + annual cost of the chosen controls)" in r.stdout
+    assert "net benefit of the chosen set" in r.stdout and "value/cost" in r.stdout
+    f.write_text(annual_chains_json([(5, 50)]))
+    r = optimise(cpsf_bin, str(f), "--budget", "100", "--goal", "net", "--trials", "500", "--out", str(tmp_path))
+    assert r.returncode == 0 and "chosen: (none)" in r.stdout
+    assert "no candidate pays for itself" in r.stdout
+
+
+def test_goal_net_without_annual_frequencies_exits_2(cpsf_bin, tmp_path):
+    f = tmp_path / "chains.json"
+    f.write_text(chains_json([(7, 6)]))
+    r = optimise(cpsf_bin, str(f), "--budget", "10", "--goal", "net", "--out", str(tmp_path))
+    assert r.returncode == 2 and "no threats" in r.stderr and "fix: add threats with an annual_frequency" in r.stderr
+    assert not (tmp_path / "optimise.json").exists()
+    doc = json.loads(annual_chains_json([(7, 6)]))
+    del doc["threats"][0]["annualFrequency"]
+    f.write_text(json.dumps(doc))
+    r = optimise(cpsf_bin, str(f), "--budget", "10", "--goal", "net", "--out", str(tmp_path))
+    assert r.returncode == 2 and "1 threat(s) have no annual_frequency" in r.stderr and "'crew'" in r.stderr
+
+
 def test_quiet_prints_nothing_and_threads_never_change_a_byte(cpsf_bin, root, tmp_path):
     for threads in ("1", "2"):
         r = optimise(cpsf_bin, DEFAULT, "--budget", "25000", "--trials", "1000", "--frontier", "4", "--threads",

@@ -143,3 +143,37 @@ def test_plot_compare():
     assert len(ax.patches) == 4
     assert "kJPY" in ax.get_ylabel()
     plt.close("all")
+
+
+def test_scoped_baselines_and_money_columns():
+    variant = cpsf.scoped("SCS-4", roles="OEM")
+    assert variant == "SCS-4@role=OEM"
+    t = cpsf.compare(DEFAULT, ["as-is", variant, cpsf.scoped("SCS-4", ids=["t2", "oem"])], trials=1500,
+                     progress=False)
+    assert list(t.columns[-5:]) == ["cost", "removed_mean", "removed_stderr", "net_benefit_mean",
+                                    "net_benefit_stderr"]
+    assert t.loc[0, "cost"] == 0 and t.loc[0, "removed_mean"] == 0
+    assert t.loc[1, "changed_enterprises"] == 1 and t.loc[1, "cost"] > 0
+    assert t.loc[2, "cost"] > t.loc[1, "cost"]
+    assert (t["net_benefit_mean"] - (t["removed_mean"] - t["cost"])).abs().max() < 1e-6
+    assert t.loc[1, "removed_mean"] == pytest.approx(t.loc[0, "annual_mean"] - t.loc[1, "annual_mean"])
+
+
+def test_scoped_escapes_and_errors():
+    assert cpsf.scoped("SCS-4", sectors=["a,b", "c|d"]) == "SCS-4@sector=a%2Cb|c%7Cd"
+    assert cpsf.scoped("SCS-4", suppliers=True) == "SCS-4@suppliers"
+    with pytest.raises(ValueError, match="exactly one of ids, roles, sectors or suppliers=True"):
+        cpsf.scoped("SCS-4", ids=["a"], roles=["b"])
+    with pytest.raises(ValueError, match=r"no enterprise has role 'CEO' \(fix: use one of the roles that exist"):
+        cpsf.compare(DEFAULT, ["SCS-4@role=CEO"], trials=10, progress=False)
+
+
+def test_scope_matching_nothing_and_unstated_costs_warn():
+    s = chain()
+    s.proto.baselines.add(id="Free").controls.add(requirement="CPS.AC-1", efficacy=0.5)
+    with pytest.warns(UserWarning, match="'SCS-4@role=OEM' matches no enterprise of scenario 'chain'"):
+        t = cpsf.compare({"default": DEFAULT, "chain": s}, ["SCS-4@role=OEM"], trials=200, progress=False)
+    assert t.loc[t["scenario"] == "chain", "removed_mean"].isna().all()  # chain has no annual frequencies
+    assert t.loc[t["scenario"] == "chain", "cost"].tolist() == [0.0]
+    with pytest.warns(UserWarning, match=r"baseline 'Free' states no cost \(cost 0\) for CPS.AC-1"):
+        cpsf.compare(s, ["Free"], trials=200, progress=False)

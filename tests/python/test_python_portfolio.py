@@ -53,7 +53,11 @@ def test_default_scenario_tables():
     assert p.reduction.mean == pytest.approx(p.none.mean - p.loss.mean, rel=1e-9)
     m = p.marginal()
     assert list(m.index) == p.candidates
-    assert list(m.columns) == ["cost", "chosen", "value", "stderr", "ci95_low", "ci95_high", "value_per_cost"]
+    assert list(m.columns) == ["cost", "chosen", "value", "stderr", "ci95_low", "ci95_high", "value_per_cost",
+                               "value_per_cost_stderr", "net", "alone", "alone_stderr", "pays"]
+    assert (m["net"] == m["value"] - m["cost"]).all()
+    assert (m["value_per_cost_stderr"] == m["stderr"] / m["cost"]).all()
+    assert p.net_benefit.mean == pytest.approx(p.reduction.mean - p.cost)
     assert sorted(m.index[m["chosen"]]) == sorted(p.chosen)
     assert (m["value"] >= 0).all()  # monotone under common random numbers
     f = p.frontier()
@@ -171,3 +175,44 @@ def test_ctrl_c_stops_the_search_with_keyboard_interrupt():
     with pytest.raises(KeyboardInterrupt):
         cpsf.optimise(DEFAULT, 40000, trials=10**8, progress=False)
     assert time.monotonic() - started < 30
+
+
+def annual_chains(spec):
+    """chains() attacked by one threat entering every chain, once a year on average."""
+    s = chains(spec)
+    s.add_threat(id="crew", annual_frequency=1,
+                 entry_points=[{"asset": f"s{k}", "probability": 1} for k in range(len(spec))])
+    return s
+
+
+def test_net_goal_never_buys_what_costs_more_than_it_removes():
+    # c0 removes 20 a year for 10, c1 removes 5 for 50: the loss goal buys both (and warns),
+    # the net goal only c0.
+    s = annual_chains([(20, 10), (5, 50)])
+    with pytest.warns(UserWarning, match=r"cost more than they remove.*--goal net"):
+        loss = cpsf.optimise(s, 100, trials=2000, frontier=0, progress=False)
+    assert loss.goal == "loss" and loss.chosen == ["c0", "c1"]
+    assert loss.costs_more_than_removes is True and loss.cost == 60
+    for method in ("exact", "greedy"):
+        net = cpsf.optimise(s, 100, goal="net", method=method, trials=2000, frontier=0, progress=False)
+        assert net.goal == "net" and net.chosen == ["c0"], method
+        m = net.marginal()
+        assert m.loc["c0", "pays"] == True and m.loc["c1", "pays"] == False  # noqa: E712 (numpy bools)
+        assert abs(m.loc["c0", "alone"] - 20) <= 4 * m.loc["c0", "alone_stderr"]
+        assert net.none_pays is False and net.to_dict()["none_pays"] is False
+        assert net.to_dict()["goal"] == "net"
+
+
+def test_net_goal_may_choose_nothing_and_says_so():
+    p = cpsf.optimise(annual_chains([(5, 50)]), 100, goal="net", trials=1000, frontier=0, progress=False)
+    assert p.chosen == [] and p.cost == 0 and p.none_pays is True
+    assert "no candidate pays for itself" in p.summary()
+
+
+def test_net_goal_needs_annual_frequencies():
+    with pytest.raises(ValueError, match=r"net-benefit goal .* no threats.*fix: "):
+        cpsf.optimise(chains([(7, 6)]), 10, goal="net", trials=100, progress=False)
+    with pytest.raises(ValueError, match="goal must be one of"):
+        cpsf.optimise(chains([(7, 6)]), 10, goal="benefit", trials=100, progress=False)
+    p = cpsf.optimise(chains([(7, 6)]), 10, trials=100, progress=False)  # per trial: no money verdicts
+    assert p.net_benefit is None and p.none_pays is None and p.marginal()["pays"].isna().all()

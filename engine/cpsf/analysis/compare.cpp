@@ -6,9 +6,11 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <span>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "cpsf/analysis/baseline_variants.hpp"
 #include "cpsf/analysis/estimates.hpp"
 #include "cpsf/model/catalogue.hpp"
 #include "cpsf/model/model.hpp"
@@ -47,8 +49,9 @@ void keep_threat(v1::Scenario& s, const std::string& label, const std::string& t
 }
 
 // Checks, before anything runs, that every variant can be made for this scenario.
-void check_variants(const v1::Scenario& s, const std::string& label, const std::vector<std::string>& baselines) {
-  for (const auto& b : baselines) {
+void check_variants(const v1::Scenario& s, const std::string& label, const std::vector<BaselineVariant>& variants) {
+  for (const auto& v : variants) {
+    const std::string& b = v.name;
     if (b == kAsIs) continue;
     if (b == kSupplierRule) {
       try {
@@ -250,6 +253,15 @@ void check_inputs(const std::vector<CompareInput>& inputs, const CompareOptions&
     if (!seen.insert(b).second)
       throw std::invalid_argument("baseline " + quoted(b) + " is given twice (fix: give it once)");
   }
+  std::vector<BaselineVariant> variants;
+  std::vector<const v1::Scenario*> scenarios;
+  scenarios.reserve(inputs.size());
+  for (const auto& in : inputs) scenarios.push_back(&in.scenario);
+  variants.reserve(o.baselines.size());
+  for (const auto& b : o.baselines) {
+    variants.push_back(parse_baseline_variant(b));
+    check_scope_values(scenarios, variants.back().scope, b);
+  }
   std::unordered_set<std::string> labels;
   for (const auto& in : inputs) {
     if (in.label.empty()) throw std::invalid_argument("a scenario without a label (fix: label every scenario)");
@@ -264,7 +276,7 @@ void check_inputs(const std::vector<CompareInput>& inputs, const CompareOptions&
       copy.mutable_threats()->CopyFrom(in.scenario.threats());
       keep_threat(copy, in.label, *o.threat);
     }
-    check_variants(in.scenario, in.label, o.baselines);
+    check_variants(in.scenario, in.label, variants);
     for (const auto& e : in.scenario.enterprises()) {
       if (e.baseline().empty()) continue;
       try {
@@ -278,16 +290,13 @@ void check_inputs(const std::vector<CompareInput>& inputs, const CompareOptions&
 
 // The model of `base` under the variant `row.baseline`; fills the row's changed
 // enterprises and (supplier-rule) decisions.
-Model compile_variant(const v1::Scenario& base, const std::string& label, CompareRow& row) {
+Model compile_variant(const v1::Scenario& base, const std::string& label, CompareRow& row, UnstatedCosts& unstated) {
   const std::string& name = row.baseline;
   v1::Scenario variant = base;
   try {
-    if (name == kSupplierRule) {
-      row.decisions = apply_supplier_rule(variant);
-    } else if (name != kAsIs) {
-      assign_baseline(variant, name);
-    }
+    row.decisions = apply_variant(variant, parse_baseline_variant(name));
     row.changed = changed_baselines(base, variant);
+    row.cost = variant_cost(base, variant, &unstated);
     return compile(variant);
   } catch (const std::invalid_argument& e) {
     fail(label, std::string(e.what()) + " (with baseline " + quoted(name) + ")");
@@ -301,11 +310,7 @@ void explain_no_effect(const v1::Scenario& base, const Model& variant_model, Com
   const Model as_is = compile(base);
   if (as_is.edge_p_residual != variant_model.edge_p_residual) return;
   v1::Scenario variant = base;
-  if (row.baseline == kSupplierRule) {
-    (void)apply_supplier_rule(variant);
-  } else if (row.baseline != kAsIs) {
-    assign_baseline(variant, row.baseline);
-  }
+  (void)apply_variant(variant, parse_baseline_variant(row.baseline));
   row.no_effect = why_no_effect(base, variant);
 }
 
@@ -396,6 +401,58 @@ void estimate_row(const Model& model, const SimulationResult& r, bool first, Sce
   }
 }
 
+// A scoped variant that matches no enterprise of a scenario changes nothing there.
+void scope_warnings(const std::vector<CompareInput>& inputs, const CompareOptions& o, CompareResult& result) {
+  for (const auto& b : o.baselines) {
+    const BaselineVariant v = parse_baseline_variant(b);
+    if (v.scope.kind == VariantScope::Kind::All) continue;
+    for (const auto& in : inputs) {
+      if (!scope_matches(in.scenario, v.scope).empty()) continue;
+      result.warnings.push_back("baseline variant " + quoted(b) + " matches no enterprise of scenario " +
+                                quoted(in.label) + ": its row there is the scenario as it is");
+    }
+  }
+}
+
+void unstated_cost_warnings(const UnstatedCosts& unstated, CompareResult& result) {
+  for (const auto& [b, requirements] : unstated) {
+    std::string which;
+    for (const auto& r : requirements) which += (which.empty() ? "" : ", ") + r;
+    result.warnings.push_back("baseline " + quoted(b) + " states no cost (cost 0) for " + which +
+                              ": the annual cost compare reports for it counts those as free (fix: give each "
+                              "control's annual cost per enterprise under the scenario's baselines, or leave it if "
+                              "it is truly free)");
+  }
+}
+
+// The annual loss each variant of one scenario removes from the scenario as it is,
+// paired per trial. `annual[b]`: variant b's per-trial annual loss (empty: not annual).
+// The as-is losses come from an as-is row, or from any row when no variant changed a
+// baseline, else from one more run of the scenario as it is (same seed and trials).
+void annual_removed(const v1::Scenario& base, const CompareOptions& o, RunOptions run,
+                    const std::vector<std::vector<double>>& annual, std::span<CompareRow> rows) {
+  if (annual.empty() || annual.front().empty()) return;
+  std::vector<double> as_is;
+  const auto at = std::find(o.baselines.begin(), o.baselines.end(), kAsIs);
+  if (at != o.baselines.end()) {
+    as_is = annual[static_cast<std::size_t>(at - o.baselines.begin())];
+  } else if (std::none_of(rows.begin(), rows.end(), [](const CompareRow& r) { return r.changed > 0; })) {
+    as_is = annual.front();
+  } else {
+    run.inherent = false;
+    const SimulationResult r = simulate(compile(base), run);
+    if (r.partial) throw CompareCancelled();
+    as_is.assign(r.annual_residual_loss.begin(), r.annual_residual_loss.end());
+  }
+  std::vector<double> d(as_is.size());
+  for (std::size_t b = 0; b < rows.size(); ++b) {
+    for (std::size_t j = 0; j < d.size(); ++j) d[j] = as_is[j] - annual[b][j];
+    const auto removed = mean_se(d);
+    rows[b].removed_mean = removed.mean;
+    rows[b].removed_stderr = removed.stderr_;
+  }
+}
+
 }  // namespace
 
 CompareResult compare(const std::vector<CompareInput>& inputs, const CompareOptions& o) {
@@ -410,6 +467,8 @@ CompareResult compare(const std::vector<CompareInput>& inputs, const CompareOpti
   run.paths = false;
   run.path_loss_threshold.reset();
 
+  scope_warnings(inputs, o, result);
+  UnstatedCosts unstated;  // baselines' controls of cost 0
   const std::size_t total = inputs.size() * o.baselines.size();
   std::size_t index = 0;
   for (const auto& in : inputs) {
@@ -417,12 +476,13 @@ CompareResult compare(const std::vector<CompareInput>& inputs, const CompareOpti
     if (o.threat) keep_threat(base, in.label, *o.threat);
     CompareScenarioInfo info{in.label, in.file, base.name(), base.currency(), {}};
     ScenarioPairs pairs;
+    std::vector<std::vector<double>> annual(o.baselines.size());
     for (std::size_t b = 0; b < o.baselines.size(); ++b) {
       if (o.on_run) o.on_run(index++, total, in.label, o.baselines[b]);
       CompareRow row;
       row.scenario = in.label;
       row.baseline = o.baselines[b];
-      const Model model = compile_variant(base, in.label, row);
+      const Model model = compile_variant(base, in.label, row, unstated);
       if (b == 0) {
         for (const auto& t : model.threats) info.threats.push_back(t.id);
       }
@@ -431,10 +491,13 @@ CompareResult compare(const std::vector<CompareInput>& inputs, const CompareOpti
       const SimulationResult r = simulate(model, run);
       if (r.partial) throw CompareCancelled();
       estimate_row(model, r, b == 0, pairs, row);
+      if (r.has_annual) annual[b].assign(r.annual_residual_loss.begin(), r.annual_residual_loss.end());
       result.rows.push_back(std::move(row));
     }
+    annual_removed(base, o, run, annual, std::span(result.rows).last(o.baselines.size()));
     result.scenarios.push_back(std::move(info));
   }
+  unstated_cost_warnings(unstated, result);
   return result;
 }
 

@@ -36,8 +36,9 @@ struct CompareInput {
 };
 
 struct CompareOptions {
-  // "as-is", "supplier-rule" or a baseline id (given to every enterprise); at least one,
-  // no repeats. Differences are taken from the first.
+  // "as-is", "supplier-rule" or a baseline id (given to every enterprise), a baseline id
+  // may be scoped to some enterprises ("SCS-4@role=tier-2", baseline_variants.hpp); at
+  // least one, no repeats. Differences are taken from the first.
   std::vector<std::string> baselines{kAsIs};
   // Only this threat attacks (the others are dropped); it must exist in every scenario.
   std::optional<std::string> threat;
@@ -90,6 +91,12 @@ struct CompareRow {
   // requirements, or the steps that do are already mitigated as strongly).
   std::optional<std::string> no_effect;
   std::vector<SupplierDecision> decisions;
+  // Money (compare_money in compare.cpp): the annual cost of the controls the variant
+  // adds to the scenario as it is (variant_cost, baseline_variants.hpp), exact; and,
+  // when every kept threat has an annual_frequency, the annual loss it removes from the
+  // scenario as it is, paired per trial (net benefit = removed − cost).
+  double cost = 0;
+  std::optional<double> removed_mean, removed_stderr;
 };
 
 struct CompareScenarioInfo {
@@ -103,6 +110,9 @@ struct CompareResult {
   std::vector<std::string> baselines;
   std::vector<CompareScenarioInfo> scenarios;
   std::vector<CompareRow> rows;  // scenario-major: scenarios × baselines, in the order given
+  // Settings that may have no effect, one sentence each: a scope that matches no
+  // enterprise of a scenario, a baseline whose costs are not stated (cost 0).
+  std::vector<std::string> warnings;
 };
 
 // Checks every scenario and variant first (unknown baseline, SCS-5, repeated variants or

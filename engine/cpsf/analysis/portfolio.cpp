@@ -35,6 +35,14 @@ const char* portfolio_method_name(PortfolioMethod method) {
   return "?";
 }
 
+std::optional<PortfolioGoal> portfolio_goal_from_name(const std::string& name) {
+  if (name == "loss") return PortfolioGoal::Loss;
+  if (name == "net") return PortfolioGoal::Net;
+  return std::nullopt;
+}
+
+const char* portfolio_goal_name(PortfolioGoal goal) { return goal == PortfolioGoal::Net ? "net" : "loss"; }
+
 std::vector<double> objective_losses(const SimulationResult& result) {
   const PerTrial& losses = result.has_annual ? result.annual_residual_loss : result.main().residual_loss;
   return {losses.begin(), losses.end()};
@@ -164,8 +172,12 @@ class Evaluator {
 // The search over subsets of the candidates for one budget.
 class Search {
  public:
-  Search(Evaluator& evaluator, const std::vector<std::string>& ids, const std::vector<double>& costs)
-      : eval_(evaluator), ids_(ids), costs_(costs), n_(ids.size()) {}
+  Search(Evaluator& evaluator, const std::vector<std::string>& ids, const std::vector<double>& costs,
+         PortfolioGoal goal)
+      : eval_(evaluator), ids_(ids), costs_(costs), n_(ids.size()), net_(goal == PortfolioGoal::Net) {}
+
+  // What the goal minimises: the loss, plus the set's cost under Net.
+  double value(const Set& s) { return eval_.estimate(s).mean + (net_ ? cost(s) : 0.0); }
 
   // Cost of a set, summed in candidate order so that equal sets always cost the same.
   [[nodiscard]] double cost(const Set& s) const {
@@ -202,7 +214,8 @@ class Search {
   }
 
   // Greedy: add the affordable candidate with the largest loss reduction per cost (free
-  // ones first, by reduction), ties by id, while one reduces the loss.
+  // ones first, by reduction), ties by id, while one reduces the loss (under Net: while
+  // one removes more than it costs).
   Set greedy(double budget, std::vector<GreedyStep>* steps) {
     Set s(n_, false);
     double loss = eval_.estimate(s).mean;
@@ -224,7 +237,8 @@ class Search {
         t[j] = true;
         if (!fits(cost(t), budget)) continue;
         const double reduction = loss - eval_.estimate(t).mean;
-        if (reduction > 0.0 && ahead(j, reduction)) {
+        const double gain = net_ ? reduction - costs_[j] : reduction;
+        if (reduction > 0.0 && gain > 0.0 && ahead(j, reduction)) {
           best = j;
           best_reduction = reduction;
         }
@@ -243,6 +257,7 @@ class Search {
   // candidate. The best loss lies on a maximal feasible set; the cheapest set of that
   // loss lies below one of them, found by walking down while the loss stays equal.
   Set exact(double budget) {
+    if (net_) return exact_net(budget);
     budget_ = budget;
     order_.resize(n_);
     for (std::size_t i = 0; i < n_; ++i) order_[i] = i;
@@ -280,6 +295,46 @@ class Search {
   }
 
  private:
+  // Exact under Net: branch and bound where every node's decided set is itself a
+  // completion (exclude the rest), so it is considered, and no completion beats the
+  // loss of decided ∪ every affordable undecided candidate plus the cost of decided
+  // (monotone loss, costs ≥ 0). The best set need not be maximal, so there is no walk.
+  Set exact_net(double budget) {
+    budget_ = budget;
+    order_.resize(n_);
+    for (std::size_t i = 0; i < n_; ++i) order_[i] = i;
+    std::stable_sort(order_.begin(), order_.end(), [&](std::size_t a, std::size_t b) { return costs_[a] > costs_[b]; });
+    best_sets_.assign(1, greedy(budget, nullptr));
+    best_loss_ = value(best_sets_.front());
+    Set decided(n_, false);
+    branch_net(0, decided);
+    return best_sets_.front();
+  }
+
+  void branch_net(std::size_t pos, Set& decided) {
+    const double spent = cost(decided);
+    const double here = eval_.estimate(decided).mean + spent;
+    if (better(decided, here, best_sets_.front(), best_loss_)) {
+      best_sets_.assign(1, decided);
+      best_loss_ = here;
+    }
+    Set bound = decided;
+    std::optional<std::size_t> first;
+    for (std::size_t p = pos; p < n_; ++p) {
+      const std::size_t j = order_[p];
+      if (fits(spent + costs_[j], budget_)) {
+        bound[j] = true;
+        if (!first) first = p;
+      }
+    }
+    if (!first || eval_.estimate(bound).mean + spent > best_loss_) return;
+    const std::size_t j = order_[*first];
+    decided[j] = true;
+    branch_net(*first + 1, decided);  // j fits: it is in the bound
+    decided[j] = false;
+    branch_net(*first + 1, decided);
+  }
+
   [[nodiscard]] bool maximal(const Set& s) const {
     const double c = cost(s);
     for (std::size_t j = 0; j < n_; ++j) {
@@ -330,6 +385,7 @@ class Search {
   const std::vector<std::string>& ids_;
   const std::vector<double>& costs_;
   std::size_t n_;
+  bool net_;
   double budget_ = 0.0;
   std::vector<std::size_t> order_;
   double best_loss_ = 0.0;
@@ -391,6 +447,63 @@ std::vector<int> candidate_controls(const v1::Scenario& s, const std::vector<std
   return {chosen.begin(), chosen.end()};
 }
 
+// Net adds annual costs to losses: it needs annual losses, so every threat must have an
+// annual_frequency (and there must be threats: the implicit one has none).
+void check_goal(const v1::Scenario& s, PortfolioGoal goal) {
+  if (goal != PortfolioGoal::Net) return;
+  const std::string fix =
+      " (fix: give every threat an annual_frequency, attacks a year, or use the loss goal, which minimises the "
+      "loss per trial)";
+  if (s.threats_size() == 0) {
+    throw std::invalid_argument(
+        "the net-benefit goal adds annual control costs to annual losses, and the scenario has no threats, so "
+        "its losses are per trial, not per year (fix: add threats with an annual_frequency, attacks a year, or "
+        "use the loss goal, which minimises the loss per trial)");
+  }
+  std::vector<std::string> missing;
+  for (const auto& t : s.threats()) {
+    if (!t.has_annual_frequency()) missing.push_back("'" + t.id() + "'");
+  }
+  if (missing.empty()) return;
+  std::string listed;
+  for (std::size_t i = 0; i < missing.size() && i < 10; ++i) listed += (i ? ", " : "") + missing[i];
+  if (missing.size() > 10) listed += ", ...";
+  throw std::invalid_argument(
+      "the net-benefit goal adds annual control costs to annual losses, and " + std::to_string(missing.size()) +
+      " threat(s) have no annual_frequency, so the losses are per trial, not per year: " + listed + fix);
+}
+
+using Paired = std::function<LossEstimate(const Set&, const Set&)>;
+
+// The marginal value of every candidate with respect to `best`, and what it removes on its
+// own; then whether any pays for itself and whether the chosen set does.
+void fill_marginal(PortfolioResult& r, const Set& best, const Paired& paired) {
+  const std::size_t n = r.candidates.size();
+  const Set none(n, false);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  bool any_pays = false;
+  for (std::size_t i = 0; i < n; ++i) {
+    Set other = best;
+    other[i] = !best[i];
+    const LossEstimate v = best[i] ? paired(other, best) : paired(best, other);
+    Set alone = none;
+    alone[i] = true;
+    const LossEstimate a = paired(none, alone);
+    const double c = r.candidate_cost[i];
+    MarginalValue m{r.candidates[i], c, static_cast<bool>(best[i]), v.mean, v.stderr_};
+    m.value_per_cost = c > 0 ? v.mean / c : nan;
+    m.value_per_cost_stderr = c > 0 ? v.stderr_ / c : nan;
+    m.net = v.mean - c;
+    m.alone = a.mean;
+    m.alone_stderr = a.stderr_;
+    m.pays = r.annual && a.mean > c;
+    any_pays = any_pays || m.pays;
+    r.marginal.push_back(std::move(m));
+  }
+  r.none_pays = r.annual && !any_pays;
+  r.costs_more_than_removes = r.annual && r.cost > r.reduction;
+}
+
 }  // namespace
 
 std::vector<std::string> PortfolioOptions::problems() const {
@@ -404,8 +517,10 @@ std::vector<std::string> PortfolioOptions::problems() const {
 PortfolioResult optimise(const v1::Scenario& scenario, const PortfolioOptions& options) {
   options.check();
   const std::vector<int> controls = candidate_controls(scenario, options.candidates);
+  check_goal(scenario, options.goal);
 
   PortfolioResult r;
+  r.goal = options.goal;
   r.budget = options.budget;
   r.seed = options.run.seed;
   for (const int c : controls) {
@@ -427,7 +542,7 @@ PortfolioResult optimise(const v1::Scenario& scenario, const PortfolioOptions& o
   }
 
   Evaluator evaluator(scenario, controls, options);
-  Search search(evaluator, r.candidates, r.candidate_cost);
+  Search search(evaluator, r.candidates, r.candidate_cost, options.goal);
   const Set none(n, false), all(n, true);
   r.total_cost = search.cost(all);
   const auto solve = [&](double budget) {
@@ -454,14 +569,8 @@ PortfolioResult optimise(const v1::Scenario& scenario, const PortfolioOptions& o
   const LossEstimate removed = paired(none, best);
   r.reduction = removed.mean;
   r.reduction_stderr = removed.stderr_;
-  for (std::size_t i = 0; i < n; ++i) {
-    Set other = best;
-    other[i] = !best[i];
-    const LossEstimate v = best[i] ? paired(other, best) : paired(best, other);
-    const double c = r.candidate_cost[i];
-    r.marginal.push_back({r.candidates[i], c, static_cast<bool>(best[i]), v.mean, v.stderr_,
-                          c > 0 ? v.mean / c : std::numeric_limits<double>::quiet_NaN()});
-  }
+  r.annual = evaluator.annual();
+  fill_marginal(r, best, paired);
 
   for (std::size_t k = 0; k < options.frontier_points; ++k) {
     const std::size_t last = options.frontier_points - 1;

@@ -25,6 +25,12 @@ namespace cpsf {
 
 enum class PortfolioMethod { Auto, Greedy, Exact };
 
+// What the search minimises: Loss, the expected residual loss (the budget is spent while a
+// control removes any loss); Net, the expected annual loss plus the annual cost of the
+// chosen controls (a control is worth its place only when it removes more than it costs;
+// the best set may be empty). Net needs annual losses: every threat an annual_frequency.
+enum class PortfolioGoal { Loss, Net };
+
 // Auto picks Exact up to this many candidates, Greedy above; Exact refuses more.
 inline constexpr std::size_t kMaxExactCandidates = 20;
 inline constexpr std::size_t kDefaultFrontierPoints = 11;  // kMaxFrontierPoints: limits.hpp
@@ -32,10 +38,14 @@ inline constexpr std::size_t kDefaultFrontierPoints = 11;  // kMaxFrontierPoints
 // "auto", "greedy", "exact"; nullopt for anything else.
 std::optional<PortfolioMethod> portfolio_method_from_name(const std::string& name);
 const char* portfolio_method_name(PortfolioMethod method);
+// "loss", "net"; nullopt for anything else.
+std::optional<PortfolioGoal> portfolio_goal_from_name(const std::string& name);
+const char* portfolio_goal_name(PortfolioGoal goal);
 
 struct PortfolioOptions {
   double budget = 0.0;  // annual, in the scenario's currency; finite, ≥ 0
   PortfolioMethod method = PortfolioMethod::Auto;
+  PortfolioGoal goal = PortfolioGoal::Loss;  // Net: the budget stays a cap
   // Budgets 0, total/(n−1), ..., total cost of every candidate (0: no frontier; else ≥ 2).
   std::size_t frontier_points = kDefaultFrontierPoints;
   // trials, seed, threads, horizon / no_horizon are used. The optimiser needs a fixed
@@ -79,17 +89,24 @@ struct MarginalValue {
   double cost = 0.0;
   bool chosen = false;
   double value = 0.0, stderr_ = 0.0;
-  double value_per_cost = 0.0;  // value / cost; NaN when the cost is 0
+  double value_per_cost = 0.0;         // value / cost; NaN when the cost is 0
+  double value_per_cost_stderr = 0.0;  // stderr / cost; NaN when the cost is 0
+  double net = 0.0;                    // value − cost: what it earns a year in the chosen set
+  // The candidate on its own: loss(∅) − loss({c}), paired; it pays for itself when that
+  // exceeds its cost (meaningful only for annual losses: costs are annual).
+  double alone = 0.0, alone_stderr = 0.0;
+  bool pays = false;
 };
 
 struct FrontierPoint {
   double budget = 0.0, cost = 0.0;
-  LossEstimate loss;
+  LossEstimate loss;  // the objective is loss.mean (+ cost under Net)
   std::vector<std::string> chosen;
 };
 
 struct PortfolioResult {
   PortfolioMethod method = PortfolioMethod::Greedy;  // the one used (never Auto)
+  PortfolioGoal goal = PortfolioGoal::Loss;
   double budget = 0.0;
   std::uint64_t trials = 0, seed = 0;
   std::optional<double> horizon;
@@ -102,6 +119,11 @@ struct PortfolioResult {
   double cost = 0.0;                               // of S*
   LossEstimate none, all, loss;                    // no candidate, every candidate, S*
   double reduction = 0.0, reduction_stderr = 0.0;  // loss(∅) − loss(S*), paired
+  // Annual losses only (else false): no candidate removes more on its own than it costs
+  // (MarginalValue::pays); the chosen set costs more than it removes (loss goal: the
+  // net-benefit goal would do better).
+  bool none_pays = false;
+  bool costs_more_than_removes = false;
 
   std::vector<GreedyStep> greedy;  // the greedy path at this budget (also computed for exact)
   LossEstimate greedy_loss;

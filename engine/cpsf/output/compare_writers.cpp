@@ -64,6 +64,16 @@ void write_supplier_decisions(JsonWriter& w, const std::vector<SupplierDecision>
   w.end_array();
 }
 
+// The row's money: what the variant's controls cost a year, the annual loss they remove
+// from the scenario as it is, and the difference (null without annual losses).
+void write_money(JsonWriter& w, const CompareRow& row) {
+  w.key("cost").number(row.cost);
+  w.key("removed");
+  row.removed_mean ? write_mean_stderr_ci(w, *row.removed_mean, *row.removed_stderr) : w.null();
+  w.key("net_benefit");
+  row.removed_mean ? write_mean_stderr_ci(w, *row.removed_mean - row.cost, *row.removed_stderr) : w.null();
+}
+
 void write_row(JsonWriter& w, const CompareResult& r, const CompareRow& row) {
   w.begin_object();
   w.key("scenario").string(row.scenario);
@@ -88,6 +98,7 @@ void write_row(JsonWriter& w, const CompareResult& r, const CompareRow& row) {
   w.key("changed_enterprises").count(row.changed);
   w.key("no_effect");
   row.no_effect ? w.string(*row.no_effect) : w.null();
+  write_money(w, row);
   if (row.baseline == kSupplierRule) {
     w.key("supplier_rule");
     write_supplier_decisions(w, row.decisions);
@@ -132,17 +143,37 @@ std::string compare_json(const CompareResult& r) {
   w.key("rows").begin_array();
   for (const auto& row : r.rows) write_row(w, r, row);
   w.end_array();
+  w.key("warnings").strings(r.warnings);
   w.end_object();
   out += '\n';
   return out;
 }
+
+namespace {
+
+// compare.csv's last columns: cost, removed_mean, removed_stderr, net_benefit_mean,
+// net_benefit_stderr (the last four empty without annual losses).
+void money_csv(std::string& out, const CompareRow& row) {
+  csv::number(out, row.cost);
+  if (!row.removed_mean) {
+    out += ",,,,";
+    return;
+  }
+  for (const double x : {*row.removed_mean, *row.removed_stderr, *row.removed_mean - row.cost, *row.removed_stderr}) {
+    out += ',';
+    csv::number(out, x);
+  }
+}
+
+}  // namespace
 
 std::string compare_csv(const CompareResult& r) {
   std::string out =
       "scenario,baseline,currency,trials,seed,mean,stderr,ci95_low,ci95_high,var95,var95_ci95_low,var95_ci95_high,"
       "var99,var99_ci95_low,var99_ci95_high,es99,targets,target_trials,p_any_target,p_any_target_ci95_low,"
       "p_any_target_ci95_high,inherent_mean,inherent_stderr,reduction_mean,reduction_stderr,annual_mean,"
-      "annual_stderr,difference_from,difference_mean,difference_stderr,changed_enterprises\n";
+      "annual_stderr,difference_from,difference_mean,difference_stderr,changed_enterprises,cost,removed_mean,"
+      "removed_stderr,net_benefit_mean,net_benefit_stderr\n";
   for (const auto& row : r.rows) {
     const auto& info = info_of(r, row.scenario);
     const bool p = row.target_trials.has_value();
@@ -170,7 +201,8 @@ std::string compare_csv(const CompareResult& r) {
     text(r.baselines.front());
     num(row.diff_mean);
     num(row.diff_stderr);
-    csv::count(out, row.changed);
+    count(row.changed);
+    money_csv(out, row);
     out += '\n';
   }
   return out;
@@ -186,6 +218,32 @@ std::string no_effect_notes(const CompareResult& r) {
     out += terminal_safe(row.scenario) + ", " + terminal_safe(row.baseline) + ": changed " +
            std::to_string(row.changed) + (row.changed == 1 ? " baseline" : " baselines") +
            " but no step: " + terminal_safe(*row.no_effect) + "\n";
+  }
+  return out;
+}
+
+// Under the table: each row's annual cost beside the annual loss it removes.
+std::string money_lines(const CompareResult& r) {
+  const bool any = std::any_of(r.rows.begin(), r.rows.end(), [](const CompareRow& x) { return x.changed > 0; });
+  if (!any) return "";
+  std::string out =
+      "money, a year, against the scenario as it is (cost: the controls the variant adds to the enterprises it "
+      "changes, from the baselines' cost):\n";
+  const std::size_t w_scen = column_width(r.rows, 8, [](const CompareRow& x) { return x.scenario; });
+  const std::size_t w_base = column_width(r.rows, 8, [](const CompareRow& x) { return x.baseline; });
+  out += "  " + pad_right("scenario", w_scen) + " " + pad_right("baseline", w_base) + align_right("cost", 14) +
+         align_right("loss removed ± SE", 26) + align_right("net benefit ± SE", 26) + "\n";
+  for (const auto& row : r.rows) {
+    const auto pm = [](double m, double se) { return format("%.6g ± %.3g", m, se); };
+    out += "  " + pad_right(row.scenario, w_scen) + " " + pad_right(row.baseline, w_base) +
+           align_right(format("%.6g", row.cost), 14);
+    if (row.removed_mean) {
+      out += align_right(pm(*row.removed_mean, *row.removed_stderr), 26) +
+             align_right(pm(*row.removed_mean - row.cost, *row.removed_stderr), 26);
+    } else {
+      out += align_right("n/a (per trial)", 26) + align_right("n/a", 26);
+    }
+    out += "\n";
   }
   return out;
 }
@@ -251,6 +309,7 @@ std::string compare_text(const CompareResult& r) {
     out += "\n";
   }
   out += no_effect_notes(r);
+  out += money_lines(r);
   for (const auto& row : r.rows) {
     if (row.baseline != kSupplierRule) continue;
     out += "supplier rule on " + terminal_safe(row.scenario);

@@ -54,6 +54,13 @@ void write_marginal(JsonWriter& w, const PortfolioResult& r) {
     w.key("value").number(m.value);
     w.key("stderr").number(m.stderr_);
     w.key("value_per_cost").number(m.value_per_cost);
+    w.key("value_per_cost_stderr").number(m.value_per_cost_stderr);
+    w.key("net");
+    r.annual ? w.number(m.net) : w.null();
+    w.key("alone");
+    write_mean_stderr(w, m.alone, m.alone_stderr);
+    w.key("pays");
+    r.annual ? w.boolean(m.pays) : w.null();  // costs are annual: per-trial losses are no match
     w.end_object();
   }
   w.end_array();
@@ -73,6 +80,46 @@ void write_frontier(JsonWriter& w, const PortfolioResult& r) {
   w.end_array();
 }
 
+const char* goal_description(PortfolioGoal goal) {
+  return goal == PortfolioGoal::Net ? "net (expected annual loss + annual cost of the chosen controls)"
+                                    : "loss (expected residual loss)";
+}
+
+// The plain words on money: the chosen set's net benefit and no candidate paying for itself,
+// both for annual losses only.
+void money_lines(std::string& out, const PortfolioResult& r, const std::string& unit) {
+  if (!r.annual) return;
+  const std::string per = unit.empty() ? std::string(" per year") : unit + "/year";
+  out += "net benefit of the chosen set " + fmt(r.reduction - r.cost) + " ± " + fmt(r.reduction_stderr, "%.3g") + per +
+         " (loss removed − cost)\n";
+  if (r.none_pays) {
+    out += "no candidate pays for itself: none removes more loss a year on its own than it costs\n";
+  }
+}
+
+// Each candidate's value with respect to the chosen set, per unit cost (with its SE), its
+// net benefit, and whether it pays for itself on its own.
+void marginal_table(std::string& out, const PortfolioResult& r) {
+  char buf[512];
+  out +=
+      "marginal value with respect to the chosen set (loss removed by the control, the others as chosen; "
+      "net = value − cost; pays: removes more than it costs on its own):\n";
+  const std::size_t w = column_width(r.marginal, 30, [](const MarginalValue& m) { return m.control; });
+  std::snprintf(buf, sizeof buf, " %12s %6s %12s %10s %11s %10s %12s %5s", "cost", "chosen", "value", "SE",
+                "value/cost", "SE", "net", "pays");
+  out += "  " + pad_right("control", w) + buf + "\n";
+  for (const auto& m : r.marginal) {
+    std::snprintf(buf, sizeof buf, " %12s %6s %12s %10s %11s %10s %12s %5s", fmt(m.cost).c_str(),
+                  m.chosen ? "yes" : "no", fmt(m.value).c_str(), fmt(m.stderr_, "%.3g").c_str(),
+                  fmt(m.value_per_cost, "%.4g").c_str(), fmt(m.value_per_cost_stderr, "%.3g").c_str(),
+                  r.annual ? fmt(m.net).c_str() : "n/a",
+                  !r.annual ? "n/a"
+                  : m.pays  ? "yes"
+                            : "no");
+    out += "  " + pad_right(m.control, w) + buf + "\n";
+  }
+}
+
 }  // namespace
 
 std::string portfolio_json(const PortfolioResult& r, const OutputContext& context) {
@@ -89,6 +136,7 @@ std::string portfolio_json(const PortfolioResult& r, const OutputContext& contex
   w.key("objective").string(r.annual ? "annual" : "per-trial");
   w.key("objective_description").string(objective_name(r));
   w.key("method").string(portfolio_method_name(r.method));
+  w.key("goal").string(portfolio_goal_name(r.goal));
   w.key("budget").number(r.budget);
   w.key("candidates").begin_array();
   for (std::size_t i = 0; i < r.candidates.size(); ++i) {
@@ -107,6 +155,12 @@ std::string portfolio_json(const PortfolioResult& r, const OutputContext& contex
     w.key(name);
     write_estimate(w, e);
   }
+  w.key("net_benefit");  // what the chosen set removes less what it costs (paired SE)
+  r.annual ? write_mean_stderr(w, r.reduction - r.cost, r.reduction_stderr) : w.null();
+  w.key("none_pays");
+  r.annual ? w.boolean(r.none_pays) : w.null();
+  w.key("costs_more_than_removes");
+  r.annual ? w.boolean(r.costs_more_than_removes) : w.null();
   write_greedy(w, r);
   write_marginal(w, r);
   write_frontier(w, r);
@@ -145,8 +199,9 @@ std::string portfolio_text(const PortfolioResult& r, const OutputContext& contex
   line("Control portfolio" + (context.scenario_name.empty() ? "" : " for " + terminal_safe(context.scenario_name)) +
        ": " + portfolio_method_name(r.method) + " search over " + std::to_string(r.candidates.size()) +
        " candidates, budget " + fmt(r.budget) + unit);
-  line("objective: " + std::string(objective_name(r)) + "; " + std::to_string(r.trials) + " trials, seed " +
-       std::to_string(r.seed) + ", common random numbers; " + std::to_string(r.simulations) + " simulations");
+  line("goal: " + std::string(goal_description(r.goal)) + "; objective: " + std::string(objective_name(r)) + "; " +
+       std::to_string(r.trials) + " trials, seed " + std::to_string(r.seed) + ", common random numbers; " +
+       std::to_string(r.simulations) + " simulations");
   line("loss with no candidate     " + est(r.none) + per);
   line("loss with every candidate  " + est(r.all) + per + "  (cost " + fmt(r.total_cost) + unit + ")");
   line("loss with the chosen set   " + est(r.loss) + per + "  (cost " + fmt(r.cost) + unit + ")");
@@ -156,16 +211,9 @@ std::string portfolio_text(const PortfolioResult& r, const OutputContext& contex
   if (r.method == PortfolioMethod::Exact && r.greedy_loss.mean != r.loss.mean) {
     line("(greedy would reach " + est(r.greedy_loss) + per + ")");
   }
+  money_lines(out, r, unit);
+  marginal_table(out, r);
   char buf[512];
-  line("marginal value with respect to the chosen set (loss removed by the control, the others as chosen):");
-  const std::size_t w = column_width(r.marginal, 30, [](const MarginalValue& m) { return m.control; });
-  std::snprintf(buf, sizeof buf, " %12s %6s %12s %10s %12s", "cost", "chosen", "value", "SE", "value/cost");
-  line("  " + pad_right("control", w) + buf);
-  for (const auto& m : r.marginal) {
-    std::snprintf(buf, sizeof buf, " %12s %6s %12s %10s %12s", fmt(m.cost).c_str(), m.chosen ? "yes" : "no",
-                  fmt(m.value).c_str(), fmt(m.stderr_, "%.3g").c_str(), fmt(m.value_per_cost, "%.4g").c_str());
-    line("  " + pad_right(m.control, w) + buf);
-  }
   if (!r.frontier.empty()) {
     line("efficient frontier (" + std::string(portfolio_method_name(r.method)) + "):");
     std::snprintf(buf, sizeof buf, "  %12s %12s %12s %10s  %s", "budget", "cost", "loss", "SE", "chosen");
@@ -176,6 +224,21 @@ std::string portfolio_text(const PortfolioResult& r, const OutputContext& contex
       line(buf + (f.chosen.empty() ? std::string("(none)") : ids(f.chosen)));
     }
   }
+  return out;
+}
+
+}  // namespace cpsf
+
+namespace cpsf {
+
+std::vector<std::string> portfolio_warnings(const PortfolioResult& r, const std::string& currency) {
+  std::vector<std::string> out;
+  if (r.goal != PortfolioGoal::Loss || !r.costs_more_than_removes) return out;
+  const std::string unit = currency.empty() ? "" : " " + terminal_safe(currency);
+  out.push_back("the chosen controls cost " + fmt(r.cost) + unit + " a year and remove " + fmt(r.reduction) + " ± " +
+                fmt(r.reduction_stderr, "%.3g") + unit +
+                " a year: they cost more than they remove (the loss goal spends the budget while a control removes "
+                "any loss; the net-benefit goal, --goal net or goal=\"net\" in Python, minimises loss plus cost)");
   return out;
 }
 

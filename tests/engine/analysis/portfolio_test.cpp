@@ -10,6 +10,7 @@
 #include <cmath>
 #include <limits>
 #include <random>
+#include <set>
 
 #include "cpsf/base/statistics.hpp"
 #include "cpsf/model/model.hpp"
@@ -157,7 +158,8 @@ struct Brute {
   std::vector<std::string> chosen;
   double loss = std::numeric_limits<double>::infinity(), cost = 0;
 };
-Brute brute_force(const v1::Scenario& s, double budget, const RunOptions& o) {
+// `net`: best by loss + cost (the net-benefit goal) instead of by loss.
+Brute brute_force(const v1::Scenario& s, double budget, const RunOptions& o, bool net = false) {
   const auto ids = unimplemented(s);
   Brute best;
   for (std::uint32_t mask = 0; mask < (1u << ids.size()); ++mask) {
@@ -167,7 +169,7 @@ Brute brute_force(const v1::Scenario& s, double budget, const RunOptions& o) {
     }
     const double cost = cost_of(s, on);
     if (cost > budget) continue;
-    const double loss = mean(losses_with(s, on, o));
+    const double loss = mean(losses_with(s, on, o)) + (net ? cost : 0.0);
     auto sorted = on;
     std::sort(sorted.begin(), sorted.end());
     auto best_sorted = best.chosen;
@@ -457,7 +459,132 @@ TEST(Portfolio, BadInputSaysWhatAndHowToFix) {
   fails(portfolio_options(3, PortfolioMethod::Exact), chains(many), "at most 20 candidates");
 }
 
+// chains() with one threat entering every chain each attack, once a year on average: the
+// annual loss removed by c_k is loss_k per attack times Poisson(1) attacks a year.
+v1::Scenario annual_chains(const std::vector<std::pair<double, double>>& spec) {
+  v1::Scenario s = chains(spec);
+  auto* t = s.add_threats();
+  t->set_id("crew");
+  t->set_annual_frequency(1);
+  for (std::size_t k = 0; k < spec.size(); ++k) {
+    auto* ep = t->add_entry_points();
+    ep->set_asset("s" + std::to_string(k));
+    ep->set_probability(1);
+  }
+  return s;
+}
+
+TEST(Portfolio, NetNeverPicksAControlThatCostsMoreThanItRemoves) {
+  // c0 removes 100 a year for 10, c1 removes 5 for 50, c2 removes 30 for 20. The loss goal
+  // spends the budget on all three; the net goal takes c0 and c2 only, exact and greedy.
+  const auto s = annual_chains({{100, 10}, {5, 50}, {30, 20}});
+  for (const auto method : {PortfolioMethod::Exact, PortfolioMethod::Greedy}) {
+    auto o = portfolio_options(1000, method, 4000);
+    const auto loss = optimise(s, o);
+    o.goal = PortfolioGoal::Net;
+    const auto net = optimise(s, o);
+    SCOPED_TRACE(portfolio_method_name(method));
+    EXPECT_EQ(loss.chosen, (std::vector<std::string>{"c0", "c1", "c2"}));
+    EXPECT_EQ(net.chosen, (std::vector<std::string>{"c0", "c2"}));
+    EXPECT_EQ(net.goal, PortfolioGoal::Net);
+    EXPECT_TRUE(net.annual);
+    EXPECT_DOUBLE_EQ(net.cost, 30);
+    EXPECT_FALSE(net.none_pays);
+    EXPECT_FALSE(net.costs_more_than_removes);
+    // Exact answers, within 4 of the estimate's own SE: c0 removes 100 a year, alone too.
+    const auto& c0 = net.marginal[0];
+    EXPECT_NEAR(c0.value, 100, 4 * c0.stderr_);
+    EXPECT_NEAR(c0.alone, 100, 4 * c0.alone_stderr);
+    EXPECT_TRUE(c0.pays);
+    EXPECT_FALSE(net.marginal[1].pays);
+    EXPECT_NEAR(net.marginal[1].value, 5, 4 * net.marginal[1].stderr_);
+    // The arithmetic: per unit cost with its SE, and net = value − cost.
+    for (const auto& m : net.marginal) {
+      EXPECT_DOUBLE_EQ(m.value_per_cost, m.value / m.cost);
+      EXPECT_DOUBLE_EQ(m.value_per_cost_stderr, m.stderr_ / m.cost);
+      EXPECT_DOUBLE_EQ(m.net, m.value - m.cost);
+    }
+  }
+}
+
+TEST(Portfolio, NetMayChooseNothingAndSaysNoCandidatePays) {
+  // c0 removes 5 a year for 50: the loss goal buys it (and is warned about); net does not.
+  const auto s = annual_chains({{5, 50}});
+  auto o = portfolio_options(100, PortfolioMethod::Exact, 2000);
+  const auto loss = optimise(s, o);
+  EXPECT_EQ(loss.chosen, (std::vector<std::string>{"c0"}));
+  EXPECT_TRUE(loss.costs_more_than_removes);
+  EXPECT_TRUE(loss.none_pays);
+  const auto warnings = portfolio_warnings(loss, "kJPY");
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("--goal net"), std::string::npos) << warnings[0];
+  o.goal = PortfolioGoal::Net;
+  for (const auto method : {PortfolioMethod::Exact, PortfolioMethod::Greedy}) {
+    o.method = method;
+    const auto net = optimise(s, o);
+    EXPECT_TRUE(net.chosen.empty());
+    EXPECT_DOUBLE_EQ(net.cost, 0);
+    EXPECT_TRUE(net.none_pays);
+    EXPECT_FALSE(net.costs_more_than_removes);
+    EXPECT_TRUE(portfolio_warnings(net, "").empty());  // the net goal chose what pays
+    const std::string text = portfolio_text(net, OutputContext{});
+    EXPECT_NE(text.find("no candidate pays for itself"), std::string::npos) << text;
+  }
+}
+
+TEST(Portfolio, NetExactEqualsBruteForce) {
+  std::set<std::size_t> sizes;  // of the chosen sets: the cases are not all empty or all full
+  for (const std::uint32_t seed : {1u, 2u, 3u}) {
+    auto s = random_scenario(seed, 7, /*two_threats=*/true);
+    // Costs on the scale of the annual losses, so that some candidates pay and some do not.
+    for (auto& c : *s.mutable_controls()) c.set_cost(c.cost() * 40);
+    const RunOptions o = run_options(800, seed);
+    const double total = cost_of(s, unimplemented(s));
+    for (const double share : {0.0, 0.4, 1.0}) {
+      const double budget = std::floor(share * total);
+      auto options = portfolio_options(budget, PortfolioMethod::Exact);
+      options.run = o;
+      options.goal = PortfolioGoal::Net;
+      const auto exact = optimise(s, options);
+      options.method = PortfolioMethod::Greedy;
+      const auto greedy = optimise(s, options);
+      const Brute brute = brute_force(s, budget, o, /*net=*/true);
+      SCOPED_TRACE("seed " + std::to_string(seed) + " budget " + std::to_string(budget));
+      EXPECT_EQ(exact.chosen, brute.chosen);
+      EXPECT_DOUBLE_EQ(exact.loss.mean + exact.cost, brute.loss);
+      EXPECT_LE(exact.cost, budget);
+      EXPECT_LE(greedy.cost, budget);
+      EXPECT_LE(exact.loss.mean + exact.cost, greedy.loss.mean + greedy.cost);
+      sizes.insert(exact.chosen.size());
+    }
+  }
+  EXPECT_GE(sizes.size(), 3u);
+}
+
+TEST(Portfolio, NetNeedsAnnualLosses) {
+  auto o = portfolio_options(10, PortfolioMethod::Auto);
+  o.goal = PortfolioGoal::Net;
+  const auto says = [&](const v1::Scenario& s, const std::string& what) {
+    try {
+      optimise(s, o);
+      ADD_FAILURE() << "no error for " << what;
+    } catch (const std::invalid_argument& e) {
+      const std::string m = e.what();
+      EXPECT_NE(m.find(what), std::string::npos) << m;
+      EXPECT_NE(m.find("fix: "), std::string::npos) << m;
+    }
+  };
+  says(chains({{7, 6}}), "the scenario has no threats");
+  auto s = annual_chains({{7, 6}});
+  s.mutable_threats(0)->clear_annual_frequency();
+  says(s, "1 threat(s) have no annual_frequency, so the losses are per trial, not per year: 'crew'");
+}
+
 TEST(Portfolio, MethodNames) {
+  EXPECT_EQ(portfolio_goal_from_name("net"), PortfolioGoal::Net);
+  EXPECT_EQ(portfolio_goal_from_name("loss"), PortfolioGoal::Loss);
+  EXPECT_FALSE(portfolio_goal_from_name("benefit"));
+  EXPECT_STREQ(portfolio_goal_name(PortfolioGoal::Net), "net");
   EXPECT_EQ(portfolio_method_from_name("exact"), PortfolioMethod::Exact);
   EXPECT_EQ(portfolio_method_from_name("greedy"), PortfolioMethod::Greedy);
   EXPECT_EQ(portfolio_method_from_name("auto"), PortfolioMethod::Auto);
