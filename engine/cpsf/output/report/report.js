@@ -614,11 +614,32 @@
           tooltip: {signal: "{'cost': format(datum.cost, ',.0f'), 'loss': format(datum.loss, ',.0f'), 'controls': datum.chosen}"}}}}],
     };
     const marginal = (o.marginal || []).map((m, i) => ({m, i}));
+    const perYear = o.objective === 'annual';
+    const money = [];
+    if (o.goal === 'net') {
+      money.push(el('p', {}, 'Goal: the least expected annual loss plus annual cost of the controls (net benefit), ',
+        'within the budget.'));
+    }
+    if (perYear && o.net_benefit && isNum(o.net_benefit.mean)) {
+      money.push(el('p', {}, 'The chosen controls remove ', num('optimise', '/reduction/mean', (o.reduction || {}).mean, 'money', cur),
+        ' a year for ', num('optimise', '/cost', o.cost, 'money', cur), ': a net benefit of ',
+        num('optimise', '/net_benefit/mean', o.net_benefit.mean, 'money', cur), ' a year (standard error ',
+        num('optimise', '/net_benefit/stderr', o.net_benefit.stderr, 'money', cur), ').'));
+    }
+    if (o.none_pays === true) {
+      money.push(el('p', {class: 'warning'}, 'No candidate pays for itself: each removes less expected loss a year ',
+        'than it costs.'));
+    }
+    if (o.costs_more_than_removes === true) {
+      money.push(el('p', {class: 'warning'}, 'The chosen controls cost more a year than the loss they remove. ',
+        'To buy only what pays, run with --goal net (goal="net" in Python).'));
+    }
     return el('section', {id: 'portfolio'}, el('h2', {}, 'Control portfolio'),
       el('p', {}, 'The controls to buy within a budget of ', num('optimise', '/budget', o.budget, 'money', cur), ' a year: ',
         (o.chosen || []).length ? el('strong', {}, o.chosen.join(', ')) : el('strong', {}, 'none'), ', costing ',
         num('optimise', '/cost', o.cost, 'money', cur), ' and leaving an expected loss of ',
         num('optimise', '/loss/mean', (o.loss || {}).mean, 'money', cur), ' (', o.objective_description || o.objective, ').'),
+      money,
       el('p', {}, 'The frontier below gives the least loss reachable at each budget (', o.method, ' search); the band is ',
         'the 95% interval of each estimate.'),
       values.length ? chart(spec, 'Portfolio frontier') : null,
@@ -627,8 +648,12 @@
         {title: 'Chosen', cell: (x) => x.m.chosen ? 'yes' : 'no'},
         {title: 'Loss it removes', numeric: true, cell: (x) => num('optimise', ptr('marginal', x.i, 'value'), x.m.value, 'money', cur)},
         {title: 'Removed per unit cost', numeric: true,
-          cell: (x) => num('optimise', ptr('marginal', x.i, 'value_per_cost'), x.m.value_per_cost, 'ratio')}],
-      marginal));
+          cell: (x) => num('optimise', ptr('marginal', x.i, 'value_per_cost'), x.m.value_per_cost, 'ratio')},
+        {title: 'Net benefit', numeric: true,
+          cell: (x) => isNum(x.m.net) ? num('optimise', ptr('marginal', x.i, 'net'), x.m.net, 'money', cur) : '—'},
+        {title: 'Pays for itself', cell: (x) => x.m.pays === true ? 'yes' : x.m.pays === false ? 'no' : '—'}],
+      marginal, perYear ? 'Marginal values are with the other controls as chosen; a control pays for itself when, ' +
+        'alone, it removes more loss a year than it costs.' : null));
   }
 
   // ---- compare.json -----------------------------------------------------------------------
@@ -636,7 +661,8 @@
     const rows = (c.rows || []).map((row, i) => ({row, i})).filter((x) => x.row.loss);
     const currencies = new Set((c.scenarios || []).map((s) => s.currency));
     const cur = currencies.size === 1 ? [...currencies][0] : '';
-    const values = rows.map(({row}) => ({label: row.scenario + ' · ' + row.baseline, mean: row.loss.mean,
+    // Baseline first: long scenario names are cut at the axis, and rows must stay apart.
+    const values = rows.map(({row}) => ({label: row.baseline + ' · ' + row.scenario, mean: row.loss.mean,
       lo: row.loss.ci95 ? row.loss.ci95[0] : row.loss.mean, hi: row.loss.ci95 ? row.loss.ci95[1] : row.loss.mean}));
     const positive = values.map((v) => v.mean).filter((v) => v > 0);
     const span = positive.length ? Math.max(...positive) / Math.min(...positive) : 1;
@@ -664,7 +690,7 @@
     };
     return el('section', {id: 'comparison', class: 'long'}, el('h2', {}, 'Scenarios and baselines compared'),
       el('p', {}, 'Each scenario under each baseline, run with the same random numbers (', c.pairing || 'paired', '). ',
-        'Differences are from the first baseline. ', log ? 'The values span more than two decades, so the axis is logarithmic.' : ''),
+        log ? 'The values span more than two decades, so the axis is logarithmic.' : ''),
       values.length ? chart(spec, 'Comparison of scenarios and baselines') : null,
       table([{title: 'Scenario', cell: (x) => x.row.scenario}, {title: 'Baseline', cell: (x) => x.row.baseline},
         {title: 'Mean loss per attack', numeric: true, cell: (x) => num('compare', ptr('rows', x.i, 'loss', 'mean'), x.row.loss.mean, 'money', cur)},
@@ -674,7 +700,24 @@
           : x.row.difference ? num('compare', ptr('rows', x.i, 'difference', 'mean'), x.row.difference.mean, 'money', cur) : '—'},
         {title: 'P(any target falls)', numeric: true, cell: (x) => x.row.p_any_target ? num('compare', ptr('rows', x.i, 'p_any_target', 'p'), x.row.p_any_target.p, 'prob') : '—'}],
       rows),
+      moneyTable(rows, cur),
+      (c.warnings || []).map((w) => el('p', {class: 'warning'}, w)),
       rows.filter((x) => x.row.no_effect).map((x) => el('p', {class: 'warning'}, x.row.scenario + ' · ' + x.row.baseline + ': ', x.row.no_effect)));
+  }
+
+  // Each baseline's annual cost beside the annual loss it removes (compare.json's cost,
+  // removed and net_benefit; cpsf compare's "Money").
+  function moneyTable(rows, cur) {
+    const priced = rows.filter((x) => isNum(x.row.cost) && x.row.removed);
+    if (!priced.length) return null;
+    return [el('h3', {}, 'What each baseline costs and what it removes, per year'),
+      table([{title: 'Scenario', cell: (x) => x.row.scenario}, {title: 'Baseline', cell: (x) => x.row.baseline},
+        {title: 'Annual cost', numeric: true, cell: (x) => num('compare', ptr('rows', x.i, 'cost'), x.row.cost, 'money', cur)},
+        {title: 'Loss removed a year', numeric: true, cell: (x) => num('compare', ptr('rows', x.i, 'removed', 'mean'), x.row.removed.mean, 'money', cur)},
+        {title: 'Net benefit a year', numeric: true, cell: (x) => x.row.net_benefit ? num('compare', ptr('rows', x.i, 'net_benefit', 'mean'), x.row.net_benefit.mean, 'money', cur) : '—'},
+        {title: '95% interval', numeric: true, cell: (x) => x.row.net_benefit ? interval('compare', ptr('rows', x.i, 'net_benefit', 'ci95'), x.row.net_benefit.ci95, 'money', cur) : '—'}],
+      priced, 'Cost: the catalogue cost of the controls the baseline adds to the enterprises it changes; removed: ' +
+        'the annual loss it removes from the scenario as it is, paired trial by trial.')];
   }
 
   // ---- glossary and about -----------------------------------------------------------------
