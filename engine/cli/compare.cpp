@@ -1,7 +1,7 @@
 // `cpsf compare`: scenarios × baselines side by side (docs/cli.md). Loads and validates
 // every scenario like `run`, then runs each under each baseline variant with the same
-// seed and trials (common random numbers), writes compare.json, compare.csv and
-// compare.svg, and prints the table.
+// seed and trials (common random numbers), writes compare.json and compare.csv (and with
+// --report the HTML report, whose chart replaced compare.svg), and prints the table.
 #include "cpsf/analysis/compare.hpp"
 
 #include <unistd.h>
@@ -16,7 +16,6 @@
 #include "cli/common.hpp"
 #include "cli/options.hpp"
 #include "cli/report.hpp"
-#include "cpsf/output/compare_chart.hpp"
 #include "cpsf/output/compare_writers.hpp"
 
 namespace cpsf::cli {
@@ -138,11 +137,6 @@ int run_compare(const CompareCliOptions& o) {
       return c;
     }
   }
-  if (const int c =
-          write_output("compare", (std::filesystem::path(o.out) / "compare.svg").string(), compare_svg(result));
-      c != kExitOk) {
-    return c;
-  }
   if (!o.quiet) {
     if (write_output("compare", "-",
                      o.format == "json"  ? json
@@ -151,7 +145,7 @@ int run_compare(const CompareCliOptions& o) {
       return kExitUsage;
     }
     if (o.format == "text")
-      std::printf("wrote %s/{compare.json,compare.csv,compare.svg}\n", terminal_safe(o.out).c_str());
+      std::printf("wrote %s/{compare.json,compare.csv}\n", terminal_safe(o.out).c_str());
   }
   if (o.report) {
     ReportWriteOptions report = o.report_options;
@@ -169,7 +163,7 @@ Command add_compare(CLI::App& app) {
   auto* sub = app.add_subcommand(
       "compare",
       "Run scenarios under baselines (as-is, SCS-3, SCS-4, supplier-rule, ...) with common random numbers; "
-      "write compare.json, compare.csv, compare.svg");
+      "write compare.json, compare.csv (and with --report the HTML report)");
   sub->add_option("scenarios", o->scenarios, "Scenario files")->required();
   sub->add_option("-b,--baseline", o->baselines,
                   "Baseline variants, repeatable or comma-separated: as-is (unchanged), supplier-rule (SCS ★4/★3 by "
@@ -189,7 +183,7 @@ Command add_compare(CLI::App& app) {
   sub->add_option("--threads", o->threads, "Worker threads (0: every core); never changes a number")
       ->transform(integer_in(limits::threads))
       ->capture_default_str();
-  sub->add_option("--out", o->out, "Directory for compare.json, compare.csv and compare.svg")->capture_default_str();
+  sub->add_option("--out", o->out, "Directory for compare.json and compare.csv (and report.html)")->capture_default_str();
   sub->add_option("--format", o->format, "What to print on stdout: text (a table), csv or json")
       ->check(CLI::IsMember({"text", "csv", "json"}))
       ->capture_default_str();

@@ -217,7 +217,8 @@ def compare(
         loss it removes from the scenario as it is, paired; NaN without annual
         frequencies) and ``net_benefit_mean`` ± ``net_benefit_stderr`` (removed − cost).
         ``attrs`` holds the documents ``json`` (compare.json),
-        ``csv``, ``text`` and ``svg`` that the command line writes.
+        ``csv`` and ``text`` that the command line writes (its chart is the HTML
+        report's: ``cpsf.write_report(path, compare=table)``).
 
     Raises
     ------

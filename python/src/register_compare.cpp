@@ -14,7 +14,6 @@
 #include "background_call.hpp"
 #include "cpsf/analysis/compare.hpp"
 #include "cpsf/model/supplier_rule.hpp"
-#include "cpsf/output/compare_chart.hpp"
 #include "cpsf/output/compare_writers.hpp"
 #include "registration.hpp"
 #include "scenario_bytes.hpp"
@@ -89,7 +88,6 @@ py::dict compare_bytes(const std::vector<std::tuple<std::string, std::string, py
   d["json"] = compare_json(result);
   d["csv"] = compare_csv(result);
   d["text"] = compare_text(result);
-  d["svg"] = compare_svg(result);
   return d;
 }
 

@@ -122,18 +122,22 @@ def test_run_report_in_a_browser(browser, cpsf_bin, root, tmp_path):
 def test_compare_and_optimise_reports_in_a_browser(browser, cpsf_bin, root, tmp_path):
     sectors = sorted((root / "scenarios" / "sectors").glob("*/scenario.textproto"))[:3]
     out = tmp_path / "compare"
-    run([cpsf_bin, "compare", SCENARIO, *map(str, sectors), "-b", "as-is,SCS-4", "--trials", "1500", "--out",
-         str(out), "--report", "-q"], root)
+    run([cpsf_bin, "compare", SCENARIO, *map(str, sectors), "-b", "as-is,SCS-4,SCS-4@suppliers", "--trials", "1500",
+         "--out", str(out), "--report", "-q"], root)
     page, sections = open_report(browser, out / "report.html", artifacts(cpsf_bin, "compare"))
     assert "comparison" in sections and "summary" not in sections
     check_page(page, out / "report.html", {"compare": json.loads((out / "compare.json").read_text())})
+    keys = set(page.evaluate("[...document.querySelectorAll('[data-key]')].map(e => e.dataset.key)"))
+    assert {"/rows/1/cost", "/rows/1/removed/mean", "/rows/2/net_benefit/mean"} <= keys  # what a baseline costs
 
     out = tmp_path / "optimise"
-    run([cpsf_bin, "optimise", SCENARIO, "--budget", "20000", "--trials", "1000", "--out", str(out), "--report",
-         "-q"], root)
+    run([cpsf_bin, "optimise", SCENARIO, "--budget", "20000", "--trials", "1000", "--goal", "net", "--out", str(out),
+         "--report", "-q"], root)
     page, sections = open_report(browser, out / "report.html", artifacts(cpsf_bin, "optimise"))
     assert "portfolio" in sections
     check_page(page, out / "report.html", {"optimise": json.loads((out / "optimise.json").read_text())})
+    keys = set(page.evaluate("[...document.querySelectorAll('[data-key]')].map(e => e.dataset.key)"))
+    assert {"/net_benefit/mean", "/marginal/0/net"} <= keys
 
 
 def test_report_of_a_directory_holds_every_document(browser, cpsf_bin, root, tmp_path):

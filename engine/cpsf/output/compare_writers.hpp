@@ -1,5 +1,5 @@
 // The files of `cpsf compare` (docs/results-format.md): compare.json, compare.csv and the
-// table it prints; the chart is compare_chart.hpp.
+// table it prints; the chart is the HTML report's (report_html.hpp).
 #pragma once
 
 #include <string>

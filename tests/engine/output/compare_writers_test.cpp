@@ -9,7 +9,6 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "cpsf/output/compare_chart.hpp"
 #include "test_support.hpp"
 
 namespace cpsf {
@@ -63,22 +62,16 @@ TEST(CompareWriters, RowsWithoutAValueAreNull) {
   EXPECT_NE(text.find("\"annual\": null"), std::string::npos);
 }
 
-TEST(CompareWriters, OneCsvLineARowAndTheChartAndTableNameTheScenarios) {
+TEST(CompareWriters, OneCsvLineARowAndTheTableNamesTheScenarios) {
   const CompareResult& c = comparison();
   const std::string csv = compare_csv(c);
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 9);
-  const std::string svg = compare_svg(c);
-  EXPECT_EQ(svg.rfind("<svg", 0), 0u);
-  EXPECT_NE(svg.find(">rule</text>"), std::string::npos);
   EXPECT_NE(compare_text(c).find("supplier rule on rule"), std::string::npos);
 }
 
 TEST(CompareWriters, LongAndOddLabelsAreEscaped) {
   const std::string label = "<a&b>, \"c\"" + std::string(3000, 'x');
   const auto c = compare({{label, "", default_scenario()}}, options({"as-is"}, 50));
-  const std::string svg = compare_svg(c);
-  EXPECT_NE(svg.find("&lt;a&amp;b&gt;, &quot;c&quot;xxx"), std::string::npos);
-  EXPECT_EQ(svg.substr(svg.size() - 7), "</svg>\n");
   EXPECT_NE(compare_csv(c).find("\"<a&b>, \"\"c\"\"xxx"), std::string::npos);
   EXPECT_NE(compare_text(c).find(label), std::string::npos);
 }
