@@ -15,6 +15,7 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -173,7 +174,7 @@ int print_pdf(const char* verb, const fs::path& html, const fs::path& pdf) {
 
 struct ReportCliOptions {
   std::string dir;
-  std::string out;  // default DIR/report.html
+  std::optional<std::string> out;  // default DIR/report.html
   ReportWriteOptions write;
 };
 
@@ -222,7 +223,15 @@ Command add_report(CLI::App& app) {
   sub->add_flag("--pdf", o->write.pdf, "Also print the page to PDF (beside it, .pdf) with headless Chromium");
   sub->add_flag("-q,--quiet", o->write.quiet, "Print nothing on success");
   add_max_file_size_option(sub, o->write.max_file_bytes);
-  return {sub, [o] { return write_report("report", o->dir, o->out, o->write); }};
+  return {sub, [o] {
+            if (o->out && o->out->empty()) {
+              std::fprintf(stderr,
+                           "cpsf report: --output: an empty path (fix: give the page's file, - for standard output, "
+                           "or leave it out for DIR/report.html)\n");
+              return kExitUsage;
+            }
+            return write_report("report", o->dir, o->out.value_or(""), o->write);
+          }};
 }
 
 }  // namespace cpsf::cli

@@ -46,6 +46,7 @@ BASE = {
     "import": (["inventory", str(pathlib.Path(__file__).resolve().parents[2] / "scenarios/examples/inventory")],
                {"--output": "imported.textproto"}),
     "export": (["inventory", "tiny.textproto"], {"--output": "exported"}),
+    "report": (["reported"], {"-q": None}),  # a run's --out, made first by the test
 }
 # An option that only some kind of a verb takes is tried with that kind's quick arguments.
 SELF_ASSESSMENT = pathlib.Path(__file__).resolve().parents[2] / "scenarios/examples/self-assessment"
@@ -78,6 +79,7 @@ TEXT = {
     ("import", "--map"): (["", "missing.csv"], [str(SELF_ASSESSMENT / "mapping.csv")]),
     ("import", "--product"): ([""], ["pc"]),  # an asset that is not there is exit 1 (the SBOM's error), not 2
     ("export", "--output"): ([""], ["exported2"]),
+    ("report", "--output"): ([""], ["page.html"]),
 }
 # --library FILE: an empty path, or a file that is not there, exits 2; the bundled library is a library file.
 BUNDLED_LIBRARY = str(pathlib.Path(__file__).resolve().parents[2] / "model" / "library" / "cpsf-steps.textproto")
@@ -194,6 +196,7 @@ def command(verb, name, value):
 
 def test_every_option_of_every_verb(cpsf_bin, tmp_path):
     (tmp_path / "tiny.textproto").write_text(TINY)
+    assert run(cpsf_bin, ["run", "tiny.textproto", "--trials", "1", "--out", "reported", "-q"], tmp_path).returncode == 0
     found = verbs(cpsf_bin)
     assert {"validate", "convert", "run", "generate", "catalogue", "optimise", "compare"} <= set(found)
     jobs, problems = [], []

@@ -46,7 +46,7 @@ def test_default_scenario_writes_json_csv_and_the_table(cpsf_bin, root, tmp_path
     assert len(rows) == 11 and list(rows[0]) == ["budget", "cost", "loss", "stderr", "chosen"]
     assert json.loads(rows[-1]["chosen"]) == d["frontier"][-1]["chosen"]  # a JSON array of ids
     assert float(rows[0]["loss"]) == d["loss_none"]["mean"]
-    for label in ("exact search over 5 candidates, budget 40000 kJPY", "loss with no candidate",
+    for label in ("exact search over 5 candidates, budget 40,000 kJPY", "loss with no candidate",
                   "loss with the chosen set", "chosen: ", "marginal value", "efficient frontier",
                   f"wrote {tmp_path}/{{optimise.json,frontier.csv}}"):
         assert label in r.stdout, label
@@ -67,7 +67,7 @@ def test_goal_net_reports_money_and_warns_under_the_loss_goal(cpsf_bin, tmp_path
     r = optimise(cpsf_bin, str(f), "--budget", "100", "--trials", "2000", "--frontier", "0", "--out",
                  str(tmp_path / "loss"))
     assert r.returncode == 0, r.stderr
-    assert "cpsf optimise: warning: the chosen controls cost 60 a year" in r.stderr and "--goal net" in r.stderr
+    assert "cpsf optimise: warning: the chosen controls cost 60.00 a year" in r.stderr and "--goal net" in r.stderr
     d = json.loads((tmp_path / "loss" / "optimise.json").read_text())
     assert (d["goal"], d["chosen"], d["costs_more_than_removes"], d["none_pays"]) == ("loss", ["c0", "c1"], True,
                                                                                      False)

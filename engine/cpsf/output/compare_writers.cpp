@@ -234,9 +234,9 @@ std::string money_lines(const CompareResult& r) {
   out += "  " + pad_right("scenario", w_scen) + " " + pad_right("baseline", w_base) + align_right("cost", 14) +
          align_right("loss removed ± SE", 26) + align_right("net benefit ± SE", 26) + "\n";
   for (const auto& row : r.rows) {
-    const auto pm = [](double m, double se) { return format("%.6g ± %.3g", m, se); };
+    const auto pm = [](double m, double se) { return money(m) + " ± " + money(se); };
     out += "  " + pad_right(row.scenario, w_scen) + " " + pad_right(row.baseline, w_base) +
-           align_right(format("%.6g", row.cost), 14);
+           align_right(money(row.cost), 14);
     if (row.removed_mean) {
       out += align_right(pm(*row.removed_mean, *row.removed_stderr), 26) +
              align_right(pm(*row.removed_mean - row.cost, *row.removed_stderr), 26);
@@ -282,16 +282,8 @@ std::string compare_text(const CompareResult& r) {
          align_right("reduction ± SE", 24) + align_right("Δ vs " + r.baselines.front() + " ± SE", 24);
   if (annual) out += align_right("annual mean ± SE", 24);
   out += "\n";
-  const auto pm = [](double m, double se) {
-    char b[64];
-    std::snprintf(b, sizeof b, "%.6g ± %.3g", m, se);
-    return std::string(b);
-  };
-  const auto g = [](double x) {
-    char b[32];
-    std::snprintf(b, sizeof b, "%.5g", x);
-    return std::string(b);
-  };
+  const auto pm = [](double m, double se) { return money(m) + " ± " + money(se); };
+  const auto g = [](double x) { return money(x); };
   for (const auto& row : r.rows) {
     std::string p = "n/a";
     if (row.target_trials) {

@@ -6,12 +6,15 @@
 #include "cpsf/base/terminal.hpp"
 #include "cpsf/output/csv.hpp"
 #include "cpsf/output/json_writer.hpp"
+#include "cpsf/output/text_format.hpp"
 
 namespace cpsf {
 
 namespace {
 
-std::string fmt(double x, const char* spec = "%.6g") {
+// An amount for people (text_format.hpp's money()); a ratio by `spec`.
+std::string fmt(double x) { return money(x); }
+std::string fmt(double x, const char* spec) {
   if (std::isnan(x)) return "n/a";
   char buf[64];
   std::snprintf(buf, sizeof buf, spec, x);
@@ -90,7 +93,7 @@ const char* goal_description(PortfolioGoal goal) {
 void money_lines(std::string& out, const PortfolioResult& r, const std::string& unit) {
   if (!r.annual) return;
   const std::string per = unit.empty() ? std::string(" per year") : unit + "/year";
-  out += "net benefit of the chosen set " + fmt(r.reduction - r.cost) + " ± " + fmt(r.reduction_stderr, "%.3g") + per +
+  out += "net benefit of the chosen set " + fmt(r.reduction - r.cost) + " ± " + fmt(r.reduction_stderr) + per +
          " (loss removed − cost)\n";
   if (r.none_pays) {
     out += "no candidate pays for itself: none removes more loss a year on its own than it costs\n";
@@ -110,7 +113,7 @@ void marginal_table(std::string& out, const PortfolioResult& r) {
   out += "  " + pad_right("control", w) + buf + "\n";
   for (const auto& m : r.marginal) {
     std::snprintf(buf, sizeof buf, " %12s %6s %12s %10s %11s %10s %12s %5s", fmt(m.cost).c_str(),
-                  m.chosen ? "yes" : "no", fmt(m.value).c_str(), fmt(m.stderr_, "%.3g").c_str(),
+                  m.chosen ? "yes" : "no", fmt(m.value).c_str(), fmt(m.stderr_).c_str(),
                   fmt(m.value_per_cost, "%.4g").c_str(), fmt(m.value_per_cost_stderr, "%.3g").c_str(),
                   r.annual ? fmt(m.net).c_str() : "n/a",
                   !r.annual ? "n/a"
@@ -195,7 +198,7 @@ std::string portfolio_text(const PortfolioResult& r, const OutputContext& contex
   };
   const std::string unit = context.currency.empty() ? "" : " " + terminal_safe(context.currency);
   const std::string per = !r.annual ? unit : unit.empty() ? std::string(" per year") : unit + "/year";
-  const auto est = [](const LossEstimate& e) { return fmt(e.mean) + " ± " + fmt(e.stderr_, "%.3g"); };
+  const auto est = [](const LossEstimate& e) { return fmt(e.mean) + " ± " + fmt(e.stderr_); };
   line("Control portfolio" + (context.scenario_name.empty() ? "" : " for " + terminal_safe(context.scenario_name)) +
        ": " + portfolio_method_name(r.method) + " search over " + std::to_string(r.candidates.size()) +
        " candidates, budget " + fmt(r.budget) + unit);
@@ -205,7 +208,7 @@ std::string portfolio_text(const PortfolioResult& r, const OutputContext& contex
   line("loss with no candidate     " + est(r.none) + per);
   line("loss with every candidate  " + est(r.all) + per + "  (cost " + fmt(r.total_cost) + unit + ")");
   line("loss with the chosen set   " + est(r.loss) + per + "  (cost " + fmt(r.cost) + unit + ")");
-  line("the chosen set removes     " + fmt(r.reduction) + " ± " + fmt(r.reduction_stderr, "%.3g") + per +
+  line("the chosen set removes     " + fmt(r.reduction) + " ± " + fmt(r.reduction_stderr) + per +
        " (paired SE)");
   line("chosen: " + (r.chosen.empty() ? std::string("(none)") : ids(r.chosen)));
   if (r.method == PortfolioMethod::Exact && r.greedy_loss.mean != r.loss.mean) {
@@ -220,7 +223,7 @@ std::string portfolio_text(const PortfolioResult& r, const OutputContext& contex
     line(buf);
     for (const auto& f : r.frontier) {
       std::snprintf(buf, sizeof buf, "  %12s %12s %12s %10s  ", fmt(f.budget).c_str(), fmt(f.cost).c_str(),
-                    fmt(f.loss.mean).c_str(), fmt(f.loss.stderr_, "%.3g").c_str());
+                    fmt(f.loss.mean).c_str(), fmt(f.loss.stderr_).c_str());
       line(buf + (f.chosen.empty() ? std::string("(none)") : ids(f.chosen)));
     }
   }
@@ -236,7 +239,7 @@ std::vector<std::string> portfolio_warnings(const PortfolioResult& r, const std:
   if (r.goal != PortfolioGoal::Loss || !r.costs_more_than_removes) return out;
   const std::string unit = currency.empty() ? "" : " " + terminal_safe(currency);
   out.push_back("the chosen controls cost " + fmt(r.cost) + unit + " a year and remove " + fmt(r.reduction) + " ± " +
-                fmt(r.reduction_stderr, "%.3g") + unit +
+                fmt(r.reduction_stderr) + unit +
                 " a year: they cost more than they remove (the loss goal spends the budget while a control removes "
                 "any loss; the net-benefit goal, --goal net or goal=\"net\" in Python, minimises loss plus cost)");
   return out;

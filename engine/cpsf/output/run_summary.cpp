@@ -21,24 +21,30 @@ void add_losses(std::string& out, const SimulationResult& r, const Estimates& es
   out += format(": %llu trials%s%s, seed %llu\n", static_cast<unsigned long long>(r.trials),
                 r.partial ? " (PARTIAL: interrupted)" : "", r.stopped_by_precision ? " (target precision reached)" : "",
                 static_cast<unsigned long long>(r.seed));
-  out += "view: " +
-         (r.combined ? std::string("every threat attacks once per trial")
-                     : "one attack per trial by '" + terminal_safe(r.threats.front().id) + "'") +
+  out += "one trial: " +
+         (r.combined ? std::string("every threat attacks once (a simulated campaign; \"per trial\" below)")
+                     : "one attack by '" + terminal_safe(r.threats.front().id) + "'") +
          "\n";
-  out += format("loss per trial      mean %.6g %s ± %.3g (SE)   VaR95 %.6g   VaR99 %.6g   ES99 %.6g\n", est.loss.mean,
-                cur, est.loss.stderr_, est.loss.var95, est.loss.var99, est.loss.es99);
+  const LossSummary& l = est.loss;
+  out += format("loss per trial      mean %s %s ± %s (standard error; 95%% interval %s – %s)\n", money(l.mean).c_str(),
+                cur, money(l.stderr_).c_str(), money(l.ci95.low).c_str(), money(l.ci95.high).c_str());
+  out += format("  1 trial in 20 loses at least %s (VaR95), 1 in 100 at least %s (VaR99); the worst 1%% lose %s on "
+                "average (ES99)\n",
+                money(l.var95).c_str(), money(l.var99).c_str(), money(l.es99).c_str());
   if (r.has_inherent) {
-    out += format("without controls    mean %.6g %s;  controls remove %.6g ± %.3g (SE)\n", est.inherent_loss.mean, cur,
-                  est.removed_mean, est.removed_stderr);
+    out += format("without controls    mean %s %s; the controls remove %s ± %s\n", money(est.inherent_loss.mean).c_str(),
+                  cur, money(est.removed_mean).c_str(), money(est.removed_stderr).c_str());
   }
   if (est.annual) {
-    out += format("annualised          mean %.6g %s/year ± %.3g   VaR99 %.6g\n", est.annual->mean, cur,
-                  est.annual->stderr_, est.annual->var99);
+    out += format("per year            mean %s %s ± %s; the 1-in-100-year loss is %s (VaR99 of the annual loss)\n",
+                  money(est.annual->mean).c_str(), cur, money(est.annual->stderr_).c_str(),
+                  money(est.annual->var99).c_str());
   }
   if (r.has_production) {
     out += format(
-        "of which cascade    mean %.6g %s ± %.3g (production lost through supply dependencies, %.1f%% of the loss)\n",
-        est.cascade_mean, cur, est.cascade_stderr, est.loss.mean > 0 ? 100.0 * est.cascade_mean / est.loss.mean : 0.0);
+        "of which cascade    mean %s %s ± %s (production lost through supply dependencies, %.1f%% of the loss)\n",
+        money(est.cascade_mean).c_str(), cur, money(est.cascade_stderr).c_str(),
+        est.loss.mean > 0 ? 100.0 * est.cascade_mean / est.loss.mean : 0.0);
   }
 }
 
@@ -51,7 +57,8 @@ void add_enterprises(std::string& out, const Model& m, const Estimates& est) {
   for (std::size_t e = 0; e < est.enterprises.size(); ++e) {
     const auto& re = est.enterprises[e];
     out += "  " + pad_right(m.enterprise_id[e], w);
-    out += format(" %14.6g %14.6g %14.6g\n", re.direct_mean, re.cascade_mean, re.residual.mean);
+    out += format(" %14s %14s %14s\n", money(re.direct_mean).c_str(), money(re.cascade_mean).c_str(),
+                  money(re.residual.mean).c_str());
   }
 }
 
@@ -69,8 +76,8 @@ void add_assets(std::string& out, const Model& m, const Estimates& est) {
   out += format(" %10s  %-21s %10s %12s\n", "P(comp.)", "95% CI", "mean days", "exp. loss");
   for (const AssetEstimates* a : order) {
     out += "  " + pad_right(m.asset_id[a->index], w_asset);
-    out += format(" %10.5f  [%8.5f, %8.5f] %10.3g %12.6g%s\n", a->p, a->ci95.low, a->ci95.high, a->mean_time,
-                  expected_own_loss(m, *a), m.asset_target[a->index] ? "  (target)" : "");
+    out += format(" %10.5f  [%8.5f, %8.5f] %10.3g %12s%s\n", a->p, a->ci95.low, a->ci95.high, a->mean_time,
+                  money(expected_own_loss(m, *a)).c_str(), m.asset_target[a->index] ? "  (target)" : "");
   }
 }
 

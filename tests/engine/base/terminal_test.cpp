@@ -290,7 +290,7 @@ TEST(TerminalWriters, CompareTableEscapesAndAligns) {
   }
   ASSERT_EQ(rows.size(), 9u) << text;  // header and 4 scenarios × 2 baselines
   expect_same_width(text, rows);
-  expect_cut(text, "1234.5 ±");
+  expect_cut(text, "1,234 ±");  // 1234.5 as money() prints it
 }
 
 TEST(TerminalWriters, OptimiseTableEscapesAndAligns) {
