@@ -342,7 +342,8 @@
     const cells = (r.layer_element || []).map((c, i) => ({c, i, v: cellLoss(c)}));
     const sum = cells.reduce((s, x) => s + (isNum(x.v) ? x.v : 0), 0);
     const values = cells.map((x) => ({layer: x.c.layer, element: String(x.c.element).toLowerCase(),
-      v: isNum(x.v) ? x.v : 0, share: sum > 0 && isNum(x.v) ? x.v / sum : 0}));
+      v: isNum(x.v) ? x.v : 0,
+      share: x.c.share && isNum(x.c.share.value) ? x.c.share.value : sum > 0 && isNum(x.v) ? x.v / sum : 0}));
     const spec = {
       width: 600, height: 150,
       data: [{name: 'cells', values}],
@@ -373,11 +374,30 @@
           'availability): production and cascade losses are per enterprise (below). Together the cells are ',
           isNum(total) && total > 0 ? percent(sum / total) : '—', ' of the expected loss.'),
       chart(spec, 'Layer by element heatmap of the loss'),
-      table([{title: 'Layer', cell: (x) => x.c.layer}, {title: 'Element', cell: (x) => String(x.c.element).toLowerCase()},
-        {title: 'Loss per attack', numeric: true, cell: (x) => num('results', cellLossKey(x.c, x.i), x.v, 'money', cur)},
-        {title: 'Assets compromised per attack', numeric: true,
-          cell: (x) => num('results', ptr('layer_element', x.i, 'expected_compromised'), x.c.expected_compromised, 'ratio')}],
-      nonzero, nonzero.length < cells.length ? 'Cells with no loss are left out of the table.' : null));
+      table(layerElementColumns(whole, cur), nonzero,
+        nonzero.length < cells.length ? 'Cells with no loss are left out of the table.' : null));
+  }
+
+  // The table under the heatmap: with attributed losses, the parts and the share.
+  function layerElementColumns(whole, cur) {
+    const key = (x, ...path) => ptr('layer_element', x.i, ...path);
+    const columns = [{title: 'Layer', cell: (x) => x.c.layer}, {title: 'Element', cell: (x) => String(x.c.element).toLowerCase()}];
+    if (whole) {
+      columns.push(
+        {title: 'Own loss', numeric: true, cell: (x) => num('results', key(x, 'expected_loss'), x.c.expected_loss, 'money', cur)},
+        {title: 'Production', numeric: true, cell: (x) => num('results', key(x, 'production_loss'), x.c.production_loss, 'money', cur)},
+        {title: 'Cascade', numeric: true, cell: (x) => num('results', key(x, 'cascade_loss'), x.c.cascade_loss, 'money', cur)});
+    }
+    columns.push({title: whole ? 'Loss per attack' : 'Own loss per attack', numeric: true,
+      cell: (x) => num('results', cellLossKey(x.c, x.i), x.v, 'money', cur)});
+    if (whole) {
+      columns.push({title: 'Share of the loss', numeric: true, cell: (x) => x.c.share
+        ? [num('results', key(x, 'share', 'value'), x.c.share.value, 'prob'), el('br'),
+          el('span', {class: 'note'}, interval('results', key(x, 'share', 'ci95'), x.c.share.ci95, 'prob'))] : '—'});
+    }
+    columns.push({title: 'Assets compromised per attack', numeric: true,
+      cell: (x) => num('results', key(x, 'expected_compromised'), x.c.expected_compromised, 'ratio')});
+    return columns;
   }
 
   function enterprisesSection(r) {
@@ -701,8 +721,60 @@
         {title: 'P(any target falls)', numeric: true, cell: (x) => x.row.p_any_target ? num('compare', ptr('rows', x.i, 'p_any_target', 'p'), x.row.p_any_target.p, 'prob') : '—'}],
       rows),
       moneyTable(rows, cur),
+      profile(rows),
       (c.warnings || []).map((w) => el('p', {class: 'warning'}, w)),
       rows.filter((x) => x.row.no_effect).map((x) => el('p', {class: 'warning'}, x.row.scenario + ' · ' + x.row.baseline + ': ', x.row.no_effect)));
+  }
+
+  // The sector profile: each row's loss by CPSF layer × element as shares, side by side
+  // (compare.json's rows[].layer_element; methods.md §8.1 attributes production and cascade).
+  function profile(rows) {
+    const withCells = rows.filter((x) => Array.isArray(x.row.layer_element) && x.row.layer_element.length);
+    if (!withCells.length) return null;
+    const label = (row) => row.baseline + ' · ' + row.scenario;
+    const cellName = (c) => c.layer + ' ' + String(c.element).toLowerCase();
+    const values = [];
+    for (const {row} of withCells) {
+      for (const c of row.layer_element) {
+        values.push({row: label(row), cell: cellName(c), share: c.share && isNum(c.share.value) ? c.share.value : 0});
+      }
+    }
+    const cellOrder = withCells[0].row.layer_element.map(cellName);
+    const spec = {
+      width: 18 * 44, height: 24 * withCells.length,
+      data: [{name: 'cells', values}],
+      scales: [
+        {name: 'x', type: 'band', domain: cellOrder, range: 'width', padding: 0.04},
+        {name: 'y', type: 'band', domain: withCells.map((x) => label(x.row)), range: 'height', padding: 0.04},
+        {name: 'color', type: 'linear', domain: [0, 1], range: {scheme: 'oranges'}}],
+      axes: [{orient: 'top', scale: 'x', labelAngle: -40, labelAlign: 'left', domain: false, ticks: false},
+        {orient: 'left', scale: 'y', labelLimit: 260, domain: false, ticks: false}],
+      legends: [{fill: 'color', title: 'Share of the loss', format: '~%', orient: 'right'}],
+      marks: [
+        {type: 'rect', from: {data: 'cells'}, encode: {enter: {x: {scale: 'x', field: 'cell'}, width: {scale: 'x', band: 1},
+          y: {scale: 'y', field: 'row'}, height: {scale: 'y', band: 1}, fill: {scale: 'color', field: 'share'},
+          tooltip: {signal: "{'row': datum.row, 'cell': datum.cell, 'share': format(datum.share, '.1%')}"}}}},
+        {type: 'text', from: {data: 'cells'}, encode: {enter: {x: {scale: 'x', field: 'cell', band: 0.5},
+          y: {scale: 'y', field: 'row', band: 0.5}, align: {value: 'center'}, baseline: {value: 'middle'}, fontSize: {value: 9},
+          text: {signal: "datum.share >= 0.005 ? format(datum.share, '.0%') : ''"},
+          fill: {signal: "datum.share > 0.4 ? 'white' : '#1d2433'"}}}}],
+    };
+    // The table: a line per cell that some row loses to, a column per row.
+    const used = cellOrder.map((name, k) => ({name, k})).filter(({k}) =>
+      withCells.some((x) => x.row.layer_element[k] && x.row.layer_element[k].share && x.row.layer_element[k].share.value > 0));
+    const columns = [{title: 'Layer × element', cell: (u) => u.name}].concat(withCells.map((x) => ({
+      title: label(x.row), numeric: true, cell: (u) => {
+        const c = x.row.layer_element[u.k];
+        const key = ptr('rows', x.i, 'layer_element', u.k, 'share');
+        return c && c.share ? [num('compare', key + '/value', c.share.value, 'prob'), el('br'),
+          el('span', {class: 'note'}, interval('compare', key + '/ci95', c.share.ci95, 'prob'))] : '—';
+      }})));
+    return [el('h3', {}, 'Sector profile: where each loss lands, by CPSF layer × element'),
+      el('p', {}, 'Each row\'s loss per attack split over the 18 cells of layer × element (production and cascade losses ',
+        'charged to the assets whose fall caused them), as shares with their 95% intervals: the profile working groups ',
+        'compare between sectors.'),
+      chart(spec, 'Sector profiles by layer and element'),
+      el('div', {class: 'wide'}, table(columns, used, 'Cells no row loses to are left out.'))];
   }
 
   // Each baseline's annual cost beside the annual loss it removes (compare.json's cost,
