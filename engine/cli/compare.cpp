@@ -1,7 +1,7 @@
 // `cpsf compare`: scenarios × baselines side by side (docs/cli.md). Loads and validates
 // every scenario like `run`, then runs each under each baseline variant with the same
-// seed and trials (common random numbers), writes compare.json, compare.csv and
-// compare.svg, and prints the table.
+// seed and trials (common random numbers), writes compare.json, compare.csv,
+// compare-profile.csv and compare.svg, and prints the table.
 #include "cpsf/analysis/compare.hpp"
 
 #include <unistd.h>
@@ -127,8 +127,9 @@ int run_compare(const CompareCliOptions& o) {
                  ec.message().c_str());
     return kExitUsage;
   }
-  const std::string json = compare_json(result), csv = compare_csv(result);
-  const std::pair<const char*, const std::string*> files[] = {{"compare.json", &json}, {"compare.csv", &csv}};
+  const std::string json = compare_json(result), csv = compare_csv(result), profile = compare_profile_csv(result);
+  const std::pair<const char*, const std::string*> files[] = {
+      {"compare.json", &json}, {"compare.csv", &csv}, {"compare-profile.csv", &profile}};
   for (const auto& [name, text] : files) {
     if (const int c = write_output("compare", (std::filesystem::path(o.out) / name).string(), *text); c != kExitOk) {
       return c;
@@ -147,7 +148,7 @@ int run_compare(const CompareCliOptions& o) {
       return kExitUsage;
     }
     if (o.format == "text")
-      std::printf("wrote %s/{compare.json,compare.csv,compare.svg}\n", terminal_safe(o.out).c_str());
+      std::printf("wrote %s/{compare.json,compare.csv,compare-profile.csv,compare.svg}\n", terminal_safe(o.out).c_str());
   }
   return kExitOk;
 }
@@ -159,7 +160,7 @@ Command add_compare(CLI::App& app) {
   auto* sub = app.add_subcommand(
       "compare",
       "Run scenarios under baselines (as-is, SCS-3, SCS-4, supplier-rule, ...) with common random numbers; "
-      "write compare.json, compare.csv, compare.svg");
+      "write compare.json, compare.csv, compare-profile.csv, compare.svg");
   sub->add_option("scenarios", o->scenarios, "Scenario files")->required();
   sub->add_option("-b,--baseline", o->baselines,
                   "Baseline variants, repeatable or comma-separated: as-is (unchanged), supplier-rule (SCS ★4/★3 by "
@@ -177,7 +178,8 @@ Command add_compare(CLI::App& app) {
   sub->add_option("--threads", o->threads, "Worker threads (0: every core); never changes a number")
       ->transform(integer_in(limits::threads))
       ->capture_default_str();
-  sub->add_option("--out", o->out, "Directory for compare.json, compare.csv and compare.svg")->capture_default_str();
+  sub->add_option("--out", o->out, "Directory for compare.json, compare.csv, compare-profile.csv and compare.svg")
+      ->capture_default_str();
   sub->add_option("--format", o->format, "What to print on stdout: text (a table), csv or json")
       ->check(CLI::IsMember({"text", "csv", "json"}))
       ->capture_default_str();

@@ -431,6 +431,7 @@ CompareResult compare(const std::vector<CompareInput>& inputs, const CompareOpti
       const SimulationResult r = simulate(model, run);
       if (r.partial) throw CompareCancelled();
       estimate_row(model, r, b == 0, pairs, row);
+      row.layer_element = layer_element_profile(model, r);
       result.rows.push_back(std::move(row));
     }
     result.scenarios.push_back(std::move(info));

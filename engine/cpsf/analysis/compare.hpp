@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "cpsf/analysis/estimates.hpp"
 #include "cpsf/base/statistics.hpp"
 #include "cpsf/model/supplier_rule.hpp"
 #include "cpsf/sim/simulation.hpp"
@@ -90,6 +91,9 @@ struct CompareRow {
   // requirements, or the steps that do are already mitigated as strongly).
   std::optional<std::string> no_effect;
   std::vector<SupplierDecision> decisions;
+  // The sector profile: the loss by layer × element, each cell's share of the loss with
+  // its interval (docs/methods.md §8.1; estimates.hpp).
+  LayerElementProfile layer_element;
 };
 
 struct CompareScenarioInfo {

@@ -175,7 +175,7 @@ void name_relations(const Model& m, Estimates& est) {
 // The layer × element table of expected direct loss and expected compromised assets, and
 // each cell's whole attributed loss.
 void estimate_cells(const Model& m, const SimulationResult& r, Estimates& est) {
-  est.cells = layer_element_profile(r);
+  est.cells = layer_element_profile(m, r);
   if (r.trials == 0) {  // empty cells too: an expected loss of no trial is not 0
     for (auto* cells : {&est.cell_loss, &est.cell_count}) {
       for (auto& row : *cells) std::fill(std::begin(row), std::end(row), kNoEstimate);
@@ -186,9 +186,6 @@ void estimate_cells(const Model& m, const SimulationResult& r, Estimates& est) {
     if (l >= 3 || e >= 6) continue;  // not a cell: compile() refuses these, a hand-made Model may hold them
     est.cell_loss[l][e] += expected_own_loss(m, a);
     est.cell_count[l][e] += a.p;
-  }
-  for (int l = 0; l < 3; ++l) {
-    for (int e = 0; e < 6; ++e) est.cells[static_cast<std::size_t>(l * 6 + e)].own = est.cell_loss[l][e];
   }
 }
 
@@ -207,9 +204,16 @@ void estimate_threats(const Model& m, const SimulationResult& r, Estimates& est)
 
 }  // namespace
 
-LayerElementProfile layer_element_profile(const SimulationResult& r) {
+LayerElementProfile layer_element_profile(const Model& m, const SimulationResult& r) {
   LayerElementProfile cells;
   if (r.trials == 0 || r.cell_loss.size() != r.trials * kCells) return cells;
+  for (auto& cell : cells) cell.own = 0.0;
+  const std::vector<std::uint64_t>& hits = r.main().residual.hits;
+  for (std::uint32_t v = 0; v < m.asset_count(); ++v) {  // as estimate_cells adds them, in asset order
+    const auto l = m.asset_layer[v], e = m.asset_element[v];
+    const double p = static_cast<double>(hits[v]) / static_cast<double>(r.trials);
+    if (l < 3 && e < 6) cells[static_cast<std::size_t>(l * 6 + e)].own += p * m.asset_loss[v];
+  }
   const std::span<const double> total = r.main().residual_loss;
   const double loss_mean = mean(total);
   const double n = static_cast<double>(r.trials);

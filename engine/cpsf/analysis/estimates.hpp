@@ -73,10 +73,10 @@ struct LayerElementCell {
 };
 using LayerElementProfile = std::array<LayerElementCell, kCells>;
 
-// The cells of the main residual view of `r` (cell = layer × 6 + element); every number
-// kNoEstimate with no trial. The own parts are left for the caller (estimate() fills them
-// from the assets' probabilities).
-LayerElementProfile layer_element_profile(const SimulationResult& r);
+// The cells of the main residual view of `r`, a run of `m` (cell = layer × 6 + element);
+// every number kNoEstimate with no trial. `own` is Σ p̂(v) · loss(v), the same doubles as
+// Estimates::cell_loss. estimate() and compare() both use it.
+LayerElementProfile layer_element_profile(const Model& m, const SimulationResult& r);
 
 // The mean loss per trial that the asset's own compromise causes: P(compromised) × its
 // confidentiality + integrity + availability loss, charged once per trial it falls. Not the

@@ -275,6 +275,7 @@ TEST(Compare, DeterministicAtOneAndTwoThreads) {
   EXPECT_EQ(compare_json(one), compare_json(two));
   EXPECT_EQ(compare_csv(one), compare_csv(two));
   EXPECT_EQ(compare_svg(one), compare_svg(two));
+  EXPECT_EQ(compare_profile_csv(one), compare_profile_csv(two));
   ASSERT_EQ(one.rows.size(), 8u);
   EXPECT_EQ(one.rows[0].scenario, "default");
   EXPECT_EQ(one.rows[3].baseline, "supplier-rule");
