@@ -148,7 +148,8 @@ int run_compare(const CompareCliOptions& o) {
       return kExitUsage;
     }
     if (o.format == "text")
-      std::printf("wrote %s/{compare.json,compare.csv,compare-profile.csv,compare.svg}\n", terminal_safe(o.out).c_str());
+      std::printf("wrote %s/{compare.json,compare.csv,compare-profile.csv,compare.svg}\n",
+                  terminal_safe(o.out).c_str());
   }
   return kExitOk;
 }

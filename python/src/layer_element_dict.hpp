@@ -16,14 +16,17 @@ namespace py = pybind11;
 
 // A layer × element profile as a dict of 3 × 6 arrays (also compare's rows).
 inline py::dict layer_element_dict(const LayerElementProfile& cells) {
-  const std::pair<const char*, double LayerElementCell::*> fields[] = {
-      {"own", &LayerElementCell::own},         {"production", &LayerElementCell::production},
-      {"cascade", &LayerElementCell::cascade}, {"loss_mean", &LayerElementCell::mean},
-      {"loss_stderr", &LayerElementCell::stderr_}, {"share", &LayerElementCell::share}};
+  const std::pair<const char*, double LayerElementCell::*> fields[] = {{"own", &LayerElementCell::own},
+                                                                       {"production", &LayerElementCell::production},
+                                                                       {"cascade", &LayerElementCell::cascade},
+                                                                       {"loss_mean", &LayerElementCell::mean},
+                                                                       {"loss_stderr", &LayerElementCell::stderr_},
+                                                                       {"share", &LayerElementCell::share}};
   py::dict d;
   for (const auto& [name, field] : fields) {
     py::array_t<double> a({3, 6});
-    for (std::size_t c = 0; c < kCells; ++c) a.mutable_at(static_cast<py::ssize_t>(c / 6), static_cast<py::ssize_t>(c % 6)) = cells[c].*field;
+    for (std::size_t c = 0; c < kCells; ++c)
+      a.mutable_at(static_cast<py::ssize_t>(c / 6), static_cast<py::ssize_t>(c % 6)) = cells[c].*field;
     d[name] = a;
   }
   py::array_t<double> low({3, 6}), high({3, 6});

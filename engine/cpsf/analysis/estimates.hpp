@@ -62,9 +62,9 @@ struct AssetEstimates {  // with no trial, p and its interval are kNoEstimate
 // One layer × element cell's share of the loss (docs/methods.md §8.1): its assets' own
 // losses plus the production and cascade losses attributed to their fall, per trial.
 struct LayerElementCell {
-  double own = kNoEstimate;         // mean per trial of its assets' own losses (C + I + A)
-  double production = kNoEstimate;  // ... of its enterprises' own production losses
-  double cascade = kNoEstimate;     // ... of the cascade losses their shocks caused
+  double own = kNoEstimate;                          // mean per trial of its assets' own losses (C + I + A)
+  double production = kNoEstimate;                   // ... of its enterprises' own production losses
+  double cascade = kNoEstimate;                      // ... of the cascade losses their shocks caused
   double mean = kNoEstimate, stderr_ = kNoEstimate;  // the whole: own + production + cascade
   // mean / the mean loss: a ratio estimator, its 95% interval by the delta method
   // (Σ (x_j − share · L_j)² …), clamped to [0, 1]; 0 (and [0, 0]) when the mean loss is 0.

@@ -225,9 +225,9 @@ void write_chokepoints(JsonWriter& w, const Model& m, const Estimates& est) {
 
 void write_layer_element(JsonWriter& w, const Estimates& est) {
   w.key("layer_element").begin_array();
-  for (int l = 0; l < 3; ++l) {
-    for (int e = 0; e < 6; ++e) {
-      const LayerElementCell& cell = est.cells[static_cast<std::size_t>(l * 6 + e)];
+  for (std::size_t l = 0; l < 3; ++l) {
+    for (std::size_t e = 0; e < 6; ++e) {
+      const LayerElementCell& cell = est.cells[l * 6 + e];
       w.begin_object();
       w.key("layer").string(kLayerNames[l]);
       w.key("element").string(kElementNames[e]);

@@ -127,10 +127,10 @@ void add_layer_element(std::string& out, const Estimates& est) {
   out += "loss by layer x element (mean per trial, own + production + cascade; share of the loss):\n     ";
   for (const char* element : kElementNames) out += format(" %17s", element);
   out += "\n";
-  for (int l = 0; l < 3; ++l) {
+  for (std::size_t l = 0; l < 3; ++l) {
     out += format("  %s ", kLayerNames[l]);
-    for (int e = 0; e < 6; ++e) {
-      const LayerElementCell& cell = est.cells[static_cast<std::size_t>(l * 6 + e)];
+    for (std::size_t e = 0; e < 6; ++e) {
+      const LayerElementCell& cell = est.cells[l * 6 + e];
       out += format(" %10.4g (%3.0f%%)", cell.mean, 100.0 * cell.share);
     }
     out += "\n";

@@ -218,8 +218,9 @@ class Trial {
   const std::size_t n_tracked_;
   const bool count_paths_;                  // paths are counted, in the main residual view
   std::vector<std::int32_t> tracked_slot_;  // asset → its index in result.tracked, or -1
-  std::vector<std::int8_t> cell_of_;        // asset → its layer × element cell, or -1
-  std::vector<Attack> attacks_;             // by threat
+  static constexpr std::uint8_t kNoCell = 255;
+  std::vector<std::uint8_t> cell_of_;  // asset → its layer × element cell, or kNoCell
+  std::vector<Attack> attacks_;        // by threat
   std::vector<std::optional<Poisson>> attacks_per_year_;
   std::vector<RandomStream> count_streams_, outage_streams_;
 };
@@ -234,12 +235,12 @@ Trial::Trial(const Model& m, const RunOptions& options, const Cascade& cascade, 
       n_tracked_(result.tracked.size()),
       count_paths_(options.paths && n_tracked_ > 0),
       tracked_slot_(m.asset_count(), -1),
-      cell_of_(m.asset_count(), -1) {
+      cell_of_(m.asset_count(), kNoCell) {
   for (std::size_t k = 0; k < n_tracked_; ++k) tracked_slot_[result.tracked[k]] = static_cast<std::int32_t>(k);
   for (std::size_t v = 0; v < m.asset_count(); ++v) {
     // Not a cell: compile() refuses these, a hand-made Model may hold them.
     if (m.asset_layer[v] < 3 && m.asset_element[v] < 6)
-      cell_of_[v] = static_cast<std::int8_t>(m.asset_layer[v] * 6 + m.asset_element[v]);
+      cell_of_[v] = static_cast<std::uint8_t>(m.asset_layer[v] * 6 + m.asset_element[v]);
   }
   for (std::size_t k = 0; k < views.threats; ++k) {
     attacks_.emplace_back(m, k, options.seed);
@@ -298,9 +299,9 @@ void Trial::attack_by_threat(std::uint64_t j, std::size_t k, int mode, WorkerSta
     }
   }
   // A single threat is the main view: its production loss is split by enterprise.
-  const double made = views_.combined
-                          ? production_loss(st, attack_address(j, 0), fallen, threat, nullptr, nullptr)
-                          : production_loss(st, attack_address(j, 0), fallen, threat, rows.loss, rows.cascade, rows.cells);
+  const double made =
+      views_.combined ? production_loss(st, attack_address(j, 0), fallen, threat, nullptr, nullptr)
+                      : production_loss(st, attack_address(j, 0), fallen, threat, rows.loss, rows.cascade, rows.cells);
   storage_.losses[k * 2 + mode][j] = loss + made;
   if (result_.has_annual) add_year(j, k, controls, loss + made, st, annual);
 }
@@ -356,7 +357,7 @@ void Trial::main_view(std::uint64_t j, int mode, WorkerState& st, EnterpriseRows
   for (const std::uint32_t v : st.union_assets) {
     union_loss += m_.asset_loss[v];
     rows.loss[m_.asset_owner[v]] += m_.asset_loss[v];
-    if (rows.cells && cell_of_[v] >= 0) rows.cells[cell_of_[v]] += m_.asset_loss[v];
+    if (rows.cells && cell_of_[v] != kNoCell) rows.cells[cell_of_[v]] += m_.asset_loss[v];
     if (union_tally) tally(*union_tally, v, st.union_time[v]);
   }
   if (views_.combined) {
@@ -423,11 +424,11 @@ void Trial::attribute_production(WorkerState& st, const std::vector<std::uint32_
   for (const auto& s : st.shock) st.own_production[s.enterprise] = cascade_.own_loss(s);
   for (const std::uint32_t v : assets) {
     const double share = m_.asset_operations_share[v];
-    if (share <= 0.0 || cell_of_[v] < 0) continue;
+    if (share <= 0.0 || cell_of_[v] == kNoCell) continue;
     const std::uint32_t e = m_.asset_owner[v];
     const double part = st.weight_sum[e] > 0.0 ? st.attr_weight[v] / st.weight_sum[e] : share / st.share_sum[e];
     const double production = st.own_production[e] * part, cascaded = st.caused[e] * part;
-    const auto cell = static_cast<std::size_t>(cell_of_[v]);
+    const std::size_t cell = cell_of_[v];
     cells[cell] += production + cascaded;
     st.cell_production[cell] += static_cast<FixedSum>(std::nearbyint(production * kLossScale));
     st.cell_cascade[cell] += static_cast<FixedSum>(std::nearbyint(cascaded * kLossScale));
