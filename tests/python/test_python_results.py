@@ -201,6 +201,7 @@ def test_to_networkx(res):
 
 def test_plots_draw(res, tmp_path):
     for name, draw in (("exceedance", res.plot_exceedance), ("heatmap", res.plot_layer_element),
+                       ("heatmap-share", lambda: res.plot_layer_element(what="share")),
                        ("assets", res.plot_asset_risk), ("graph", res.plot_attack_graph),
                        ("spring", lambda: cpsf.plot.attack_graph(res, layout="spring"))):
         ax = draw()

@@ -15,6 +15,7 @@
 #include "cpsf/base/statistics.hpp"
 #include "cpsf/model/cascade.hpp"
 #include "cpsf/model/model.hpp"
+#include "cpsf/output/results_csv.hpp"
 #include "cpsf/sim/simulation.hpp"
 #include "test_support.hpp"
 
@@ -191,13 +192,23 @@ TEST(Attribution, AnnualProbabilityOfCompromiseIsOneMinusExpOfMinusLambdaP) {
     EXPECT_LE(y.ci95.low, y.p);
     EXPECT_GE(y.ci95.high, y.p);
   }
+  // assets.csv's last three columns hold it.
+  const std::string csv = assets_csv(m, est);
+  EXPECT_NE(csv.find("annual_p_compromised,annual_ci95_low,annual_ci95_high\n"), std::string::npos);
+  EXPECT_EQ(csv.find(",,,\n"), std::string::npos);
   // Without a frequency on every threat there is no annual view, and no annual P.
   s.mutable_threats(1)->clear_annual_frequency();
   const Model without = compile(s);
   const SimulationResult w = simulate(without, o);
   EXPECT_FALSE(w.has_annual);
   EXPECT_TRUE(w.annual_hits.empty());
-  EXPECT_FALSE(estimate(without, w).assets[0].annual.has_value());
+  const Estimates west = estimate(without, w);
+  EXPECT_FALSE(west.assets[0].annual.has_value());
+  // Empty cells in assets.csv, one row per asset.
+  const std::string wcsv = assets_csv(without, west);
+  std::size_t empty = 0;
+  for (std::size_t at = wcsv.find(",,,\n"); at != std::string::npos; at = wcsv.find(",,,\n", at + 1)) ++empty;
+  EXPECT_EQ(empty, 2u);
 }
 
 }  // namespace
