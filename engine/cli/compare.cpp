@@ -1,7 +1,8 @@
 // `cpsf compare`: scenarios × baselines side by side (docs/cli.md). Loads and validates
 // every scenario like `run`, then runs each under each baseline variant with the same
-// seed and trials (common random numbers), writes compare.json and compare.csv (and with
-// --report the HTML report, whose chart replaced compare.svg), and prints the table.
+// seed and trials (common random numbers), writes compare.json, compare.csv and
+// compare-profile.csv (and with --report the HTML report, whose chart replaced compare.svg),
+// and prints the table.
 #include "cpsf/analysis/compare.hpp"
 
 #include <unistd.h>
@@ -130,8 +131,9 @@ int run_compare(const CompareCliOptions& o) {
                  ec.message().c_str());
     return kExitUsage;
   }
-  const std::string json = compare_json(result), csv = compare_csv(result);
-  const std::pair<const char*, const std::string*> files[] = {{"compare.json", &json}, {"compare.csv", &csv}};
+  const std::string json = compare_json(result), csv = compare_csv(result), profile = compare_profile_csv(result);
+  const std::pair<const char*, const std::string*> files[] = {
+      {"compare.json", &json}, {"compare.csv", &csv}, {"compare-profile.csv", &profile}};
   for (const auto& [name, text] : files) {
     if (const int c = write_output("compare", (std::filesystem::path(o.out) / name).string(), *text); c != kExitOk) {
       return c;
@@ -145,7 +147,7 @@ int run_compare(const CompareCliOptions& o) {
       return kExitUsage;
     }
     if (o.format == "text")
-      std::printf("wrote %s/{compare.json,compare.csv}\n", terminal_safe(o.out).c_str());
+      std::printf("wrote %s/{compare.json,compare.csv,compare-profile.csv}\n", terminal_safe(o.out).c_str());
   }
   if (o.report) {
     ReportWriteOptions report = o.report_options;
@@ -163,7 +165,7 @@ Command add_compare(CLI::App& app) {
   auto* sub = app.add_subcommand(
       "compare",
       "Run scenarios under baselines (as-is, SCS-3, SCS-4, supplier-rule, ...) with common random numbers; "
-      "write compare.json, compare.csv (and with --report the HTML report)");
+      "write compare.json, compare.csv, compare-profile.csv (and with --report the HTML report)");
   sub->add_option("scenarios", o->scenarios, "Scenario files")->required();
   sub->add_option("-b,--baseline", o->baselines,
                   "Baseline variants, repeatable or comma-separated: as-is (unchanged), supplier-rule (SCS ★4/★3 by "
@@ -183,7 +185,8 @@ Command add_compare(CLI::App& app) {
   sub->add_option("--threads", o->threads, "Worker threads (0: every core); never changes a number")
       ->transform(integer_in(limits::threads))
       ->capture_default_str();
-  sub->add_option("--out", o->out, "Directory for compare.json and compare.csv (and report.html)")->capture_default_str();
+  sub->add_option("--out", o->out, "Directory for compare.json, compare.csv, compare-profile.csv (and report.html)")
+      ->capture_default_str();
   sub->add_option("--format", o->format, "What to print on stdout: text (a table), csv or json")
       ->check(CLI::IsMember({"text", "csv", "json"}))
       ->capture_default_str();

@@ -47,7 +47,7 @@ from .errors import (  # noqa: E402
 from .results import ELEMENTS, LAYERS, Estimate, LossSummary, Results  # noqa: E402
 from .scenario import DEFAULT_SCENARIO, FORMATS, Scenario, generate, load, validate  # noqa: E402
 from .simulation import DEFAULT_TRIALS, MAX_THREADS, MAX_TRIALS, run  # noqa: E402
-from .compare import apply_supplier_rule, assign_baseline, compare, plot_compare, scoped  # noqa: E402
+from .compare import apply_supplier_rule, assign_baseline, compare, compare_profile, plot_compare, scoped  # noqa: E402
 from .portfolio import Portfolio, optimise  # noqa: E402
 from .graphml import EXAMPLE_GRAPHML, export_graphml, import_graphml  # noqa: E402
 from .inventory import EXAMPLE_INVENTORY, export_inventory, import_inventory  # noqa: E402
@@ -71,7 +71,8 @@ __all__ = [
     "SCHEMA", "Estimate", "LossSummary", "PartialResultWarning", "Problem", "Results", "RunInterrupted",
     "Scenario", "ScenarioError", "ScenarioFileError", "ScenarioWarning", "catalogue", "generate",
     "is_requirement_id", "load", "plot", "run", "v1", "validate",
-    "Portfolio", "optimise", "compare", "plot_compare", "apply_supplier_rule", "assign_baseline", "scoped",
+    "Portfolio", "optimise", "compare", "compare_profile", "plot_compare", "apply_supplier_rule", "assign_baseline",
+    "scoped",
     "import_inventory", "export_inventory", "EXAMPLE_INVENTORY", "import_graphml", "export_graphml", "EXAMPLE_GRAPHML",
     "import_self_assessment", "read_self_assessment", "SelfAssessment", "EXAMPLE_SELF_ASSESSMENT",
     "import_cyclonedx", "EXAMPLE_SBOM", "report_html", "write_report",

@@ -50,7 +50,8 @@ from .simulation import _warn_if_fewer_threads
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
-__all__ = ["compare", "plot_compare", "apply_supplier_rule", "assign_baseline", "scoped", "AS_IS", "SUPPLIER_RULE",
+__all__ = ["compare", "compare_profile", "plot_compare", "apply_supplier_rule", "assign_baseline", "scoped", "AS_IS",
+           "SUPPLIER_RULE",
            "DEFAULT_COMPARE_TRIALS", "DEFAULT_COMPARE_SEED"]
 
 #: The variant that leaves a scenario as it is.
@@ -216,9 +217,10 @@ def compare(
         ``cost``; see docs/cli.md), ``removed_mean`` ± ``removed_stderr`` (the annual
         loss it removes from the scenario as it is, paired; NaN without annual
         frequencies) and ``net_benefit_mean`` ± ``net_benefit_stderr`` (removed − cost).
-        ``attrs`` holds the documents ``json`` (compare.json),
-        ``csv`` and ``text`` that the command line writes (its chart is the HTML
-        report's: ``cpsf.write_report(path, compare=table)``).
+        ``attrs`` holds the documents ``json`` (compare.json), ``csv``, ``profile_csv``
+        (compare-profile.csv) and ``text`` that the command line writes (its chart is the
+        HTML report's: ``cpsf.write_report(path, compare=table)``); :func:`compare_profile`
+        gives each row's layer × element profile.
 
     Raises
     ------
@@ -270,6 +272,59 @@ def compare(
     table = _rows(doc)
     table.attrs.update(docs)
     return table
+
+
+_PROFILE_COLUMNS = ("scenario", "baseline", "layer", "element", "loss_mean", "loss_stderr", "share",
+                    "share_ci95_low", "share_ci95_high", "expected_loss", "production_loss", "cascade_loss")
+
+
+def compare_profile(table: pd.DataFrame) -> pd.DataFrame:
+    """The sector profile of each row of a :func:`compare` table: its loss by CPSF layer ×
+    element, the profile working groups compare side by side.
+
+    Parameters
+    ----------
+    table : DataFrame
+        What :func:`compare` returned (read from its ``attrs["json"]``, compare.json).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long format, 18 lines per scenario × baseline in the table's order, with the
+        columns of ``compare-profile.csv``: ``scenario, baseline, layer, element,
+        loss_mean, loss_stderr`` (the cell's mean loss per trial: its assets' own losses
+        and the production and cascade losses attributed to their fall, docs/methods.md
+        §8.1; the 18 add up to the row's ``mean``), ``share, share_ci95_low,
+        share_ci95_high`` (of the row's mean loss, delta-method interval), and the parts
+        ``expected_loss`` (own), ``production_loss``, ``cascade_loss``.
+
+    Examples
+    --------
+    >>> import cpsf
+    >>> t = cpsf.compare(cpsf.DEFAULT_SCENARIO, ["SCS-3", "SCS-4"], trials=2000, progress=False)
+    >>> p = cpsf.compare_profile(t)
+    >>> p.shape, bool(abs(p[p.baseline == "SCS-4"].loss_mean.sum() / t.loc[1, "mean"] - 1) < 1e-9)
+    ((36, 12), True)
+    >>> p.pivot(index=["baseline", "layer"], columns="element", values="share").shape
+    (6, 6)
+    """
+    _check.instance("table", table, pd.DataFrame, "the DataFrame cpsf.compare() returned")
+    if "json" not in table.attrs:
+        raise ValueError("table has no compare.json in attrs (pass the DataFrame cpsf.compare() returned)")
+    nan = float("nan")
+
+    def num(x):
+        return nan if x is None else float(x)
+
+    lines = []
+    for r in json.loads(table.attrs["json"])["rows"]:
+        for c in r["layer_element"]:
+            share = c["share"]
+            lines.append((r["scenario"], r["baseline"], c["layer"], c["element"], num(c["loss"]["mean"]),
+                          num(c["loss"]["stderr"]), num(share["value"]), num(share["ci95"][0]),
+                          num(share["ci95"][1]), num(c["expected_loss"]), num(c["production_loss"]),
+                          num(c["cascade_loss"])))
+    return pd.DataFrame(lines, columns=list(_PROFILE_COLUMNS))
 
 
 def plot_compare(table: pd.DataFrame, ax: Optional["Axes"] = None, *, figsize=None) -> "Axes":

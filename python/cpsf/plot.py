@@ -133,14 +133,19 @@ def layer_element(results: "Results", ax: Optional["Axes"] = None, *, what: str 
 
     Parameters
     ----------
-    what : {"expected_loss", "expected_compromised"}
+    what : str
+        What :meth:`Results.layer_element` gives: ``"expected_loss"`` (the assets' own
+        losses), ``"expected_compromised"``, ``"production_loss"``, ``"cascade_loss"``,
+        ``"loss"`` (the whole attributed loss: the cells add up to the mean loss),
+        ``"share"`` of the mean loss, ...
     cmap : str
         A matplotlib colour map.
     annotate : bool
         Write each cell's value.
     """
     _results(results)
-    _check.choice("what", what, ("expected_loss", "expected_compromised"))
+    from .results import _LAYER_ELEMENT_WHATS
+    _check.choice("what", what, _LAYER_ELEMENT_WHATS)
     _check.text("cmap", cmap)
     annotate = _check.flag("annotate", annotate)
     ax = _axes(ax, figsize)

@@ -52,6 +52,10 @@ ELEMENTS = ("ORGANIZATION", "PEOPLE", "COMPONENT", "DATA", "PROCEDURE", "SYSTEM"
 _Z95 = 1.959963984540054
 
 _LOSS_KINDS = ("residual", "inherent", "annual", "annual_inherent")
+_LAYER_ELEMENT_WHATS = ("expected_loss", "expected_compromised", "production_loss", "cascade_loss", "loss",
+                        "loss_stderr", "share", "share_ci95_low", "share_ci95_high")
+# layer_element(what) → the key of _core's layer_element_profile() dict.
+_PROFILE_KEY = {"production_loss": "production", "cascade_loss": "cascade", "loss": "loss_mean"}
 
 
 def _none_if_nan(x: float) -> Optional[float]:
@@ -322,7 +326,9 @@ class Results:
             (p × loss), ``mean_time, sd_time`` (days, given compromise),
             ``p50_time, p90_time, p99_time`` (tracked assets), and with inherent
             trials ``inherent_p_compromised, inherent_ci95_low, inherent_ci95_high,
-            p_reduction`` (inherent − residual P).
+            p_reduction`` (inherent − residual P), and in the main view when every threat
+            has an annual frequency ``annual_p_compromised, annual_ci95_low,
+            annual_ci95_high``: P(compromised at least once in a year), Wilson interval.
         """
         rep = self._core.asset_estimates(view=self._view_index(threat))
         proto = self.scenario.proto
@@ -352,6 +358,9 @@ class Results:
             df["inherent_ci95_low"] = rep["inherent_ci95_low"]
             df["inherent_ci95_high"] = rep["inherent_ci95_high"]
             df["p_reduction"] = rep["inherent_p_compromised"] - rep["p_compromised"]
+        if self.has_annual and threat is None:
+            for col in ("annual_p_compromised", "annual_ci95_low", "annual_ci95_high"):
+                df[col] = rep[col]
         return df
 
     _SUMMARY_KEYS = ("mean", "stderr", "ci95_low", "ci95_high", "var95", "var99", "es99", "max")
@@ -489,18 +498,28 @@ class Results:
 
         Parameters
         ----------
-        what : {"expected_loss", "expected_compromised"}
-            Expected direct loss per trial, Σ p(v) · loss(v), or expected number of
-            compromised assets, Σ p(v), over each cell's assets.
+        what : str
+            Per trial, main view with controls on:
+            ``"expected_loss"``: the cell's assets' own losses, Σ p(v) · loss(v);
+            ``"expected_compromised"``: expected compromised assets, Σ p(v);
+            ``"production_loss"``, ``"cascade_loss"``: the production losses of their
+            enterprises and of the customers downstream attributed to their fall
+            (docs/methods.md §8.1); ``"loss"``: the cell's whole loss, the three together
+            (the 18 cells add up to the mean loss); ``"loss_stderr"``: its standard error;
+            ``"share"``: its share of the mean loss; ``"share_ci95_low"``,
+            ``"share_ci95_high"``: the share's 95% interval (delta method).
 
         Returns
         -------
         pandas.DataFrame
             Index ``layer`` (L1, L2, L3), columns ``element`` (ORGANIZATION … SYSTEM).
         """
-        _check.choice("what", what, ("expected_loss", "expected_compromised"))
-        loss, count = self._core.layer_element()
-        data = loss if what == "expected_loss" else count
+        _check.choice("what", what, _LAYER_ELEMENT_WHATS)
+        if what in ("expected_loss", "expected_compromised"):
+            loss, count = self._core.layer_element()
+            data = loss if what == "expected_loss" else count
+        else:
+            data = self._core.layer_element_profile()[_PROFILE_KEY.get(what, what)]
         return pd.DataFrame(data, index=pd.Index(LAYERS, name="layer"), columns=pd.Index(ELEMENTS, name="element"))
 
     def losses(self) -> pd.DataFrame:

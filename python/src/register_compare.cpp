@@ -87,6 +87,7 @@ py::dict compare_bytes(const std::vector<std::tuple<std::string, std::string, py
   py::dict d;
   d["json"] = compare_json(result);
   d["csv"] = compare_csv(result);
+  d["profile_csv"] = compare_profile_csv(result);
   d["text"] = compare_text(result);
   return d;
 }

@@ -23,6 +23,7 @@
 #include "cpsf/output/results_json.hpp"
 #include "cpsf/output/run_summary.hpp"
 #include "cpsf/v1/scenario.pb.h"
+#include "layer_element_dict.hpp"
 #include "registration.hpp"
 #include "run_state.hpp"
 
@@ -88,6 +89,7 @@ py::dict asset_dict(const std::vector<AssetEstimates>& assets) {
   const auto n = static_cast<py::ssize_t>(assets.size());
   py::array_t<std::uint64_t> hits(n), inherent_hits(n);
   py::array_t<double> p(n), low(n), high(n), mean_time(n), sd_time(n), p50(n), p90(n), p99(n), ip(n), ilow(n), ihigh(n);
+  py::array_t<double> ap(n), alow(n), ahigh(n);  // annual: NaN without annual frequencies
   for (py::ssize_t i = 0; i < n; ++i) {
     const auto& a = assets[static_cast<std::size_t>(i)];
     hits.mutable_at(i) = a.hits;
@@ -103,6 +105,9 @@ py::dict asset_dict(const std::vector<AssetEstimates>& assets) {
     ip.mutable_at(i) = a.inherent_p;
     ilow.mutable_at(i) = a.inherent_ci95.low;
     ihigh.mutable_at(i) = a.inherent_ci95.high;
+    ap.mutable_at(i) = a.annual ? a.annual->p : kNaN;
+    alow.mutable_at(i) = a.annual ? a.annual->ci95.low : kNaN;
+    ahigh.mutable_at(i) = a.annual ? a.annual->ci95.high : kNaN;
   }
   py::dict d;
   d["compromised_trials"] = hits;
@@ -118,12 +123,15 @@ py::dict asset_dict(const std::vector<AssetEstimates>& assets) {
   d["inherent_p_compromised"] = ip;
   d["inherent_ci95_low"] = ilow;
   d["inherent_ci95_high"] = ihigh;
+  d["annual_p_compromised"] = ap;
+  d["annual_ci95_low"] = alow;
+  d["annual_ci95_high"] = ahigh;
   return d;
 }
 
 // ---- pickling --------------------------------------------------------------------------
 // The layout of Result._state(); restore() refuses any other.
-constexpr int kStateVersion = 1;
+constexpr int kStateVersion = 2;  // 2: cell losses and annual hits
 
 __extension__ typedef unsigned __int128 FixedBits;  // FixedSum's two's-complement bits
 
@@ -201,6 +209,10 @@ py::dict result_state(py::object self) {
   d["has_annual"] = r.has_annual;
   d["annual_residual_loss"] = whole(r.annual_residual_loss);
   d["annual_inherent_loss"] = whole(r.annual_inherent_loss);
+  d["annual_hits"] = whole(r.annual_hits);
+  d["cell_loss"] = whole(r.cell_loss);
+  d["cell_production"] = fixed_sums(r.cell_production);
+  d["cell_cascade"] = fixed_sums(r.cell_cascade);
   return d;
 }
 
@@ -248,6 +260,14 @@ ViewResult read_view(const py::handle& h, std::size_t assets, std::uint64_t tria
   read_array(d, "residual_loss", v.residual_loss, static_cast<std::int64_t>(trials));
   read_array(d, "inherent_loss", v.inherent_loss, static_cast<std::int64_t>(inherent ? trials : 0));
   return v;
+}
+
+// The layer × element cells and the annual hits (after has_annual and trials are read).
+void read_attribution(const py::dict& d, SimulationResult& r, std::size_t assets) {
+  read_array(d, "annual_hits", r.annual_hits, r.has_annual ? static_cast<std::int64_t>(assets) : 0);
+  read_array(d, "cell_loss", r.cell_loss, static_cast<std::int64_t>(r.trials * kCells));
+  read_fixed_sums(d, "cell_production", r.cell_production, static_cast<std::int64_t>(kCells));
+  read_fixed_sums(d, "cell_cascade", r.cell_cascade, static_cast<std::int64_t>(kCells));
 }
 
 // cpsf._core.results.restore: the Result that Result._state() was taken from, given the
@@ -311,6 +331,7 @@ std::shared_ptr<RunState> restore(const py::bytes& data, const std::string& file
   r.has_annual = d["has_annual"].cast<bool>();
   read_array(d, "annual_residual_loss", r.annual_residual_loss, r.has_annual ? trials : 0);
   read_array(d, "annual_inherent_loss", r.annual_inherent_loss, r.has_annual && r.has_inherent ? trials : 0);
+  read_attribution(d, r, assets);
   {
     py::gil_scoped_release release;
     state->estimates = estimate(state->model, state->result);
@@ -599,7 +620,11 @@ void def_estimates(ResultClass& c) {
             }
             return py::make_tuple(loss, count);
           },
-          "(expected loss, expected compromised assets) per trial, each 3 x 6 (L1..L3 x ORGANIZATION..SYSTEM).");
+          "(expected loss, expected compromised assets) per trial, each 3 x 6 (L1..L3 x ORGANIZATION..SYSTEM).")
+      .def(
+          "layer_element_profile", [](const State& s) { return layer_element_dict(s.estimates.cells); },
+          "The cells' attributed losses (docs/methods.md 8.1) as a dict of 3 x 6 arrays: own, production, "
+          "cascade, loss_mean, loss_stderr, share, share_ci95_low, share_ci95_high.");
 }
 
 // The command line's outputs.

@@ -49,7 +49,7 @@ def test_writes_json_csv_svg_and_prints_the_table(cpsf_bin, root, small, tmp_pat
     assert r.returncode == 0, r.stderr
     assert "compare: 2 scenarios x 4 baselines, 2000 trials each, seed 4" in r.stdout
     assert "supplier rule on small chain" in r.stdout
-    assert f"wrote {out}/{{compare.json,compare.csv}}" in r.stdout
+    assert f"wrote {out}/{{compare.json,compare.csv,compare-profile.csv}}" in r.stdout
     assert not (out / "compare.svg").exists()  # the chart is the HTML report's (--report)
 
     doc = json.loads((out / "compare.json").read_text())
@@ -101,7 +101,7 @@ def test_same_bytes_at_one_and_two_threads(cpsf_bin, root, small, tmp_path):
         r = run(cpsf_bin, DEFAULT, str(small), "-b", "as-is,SCS-4,supplier-rule", "--trials", "3000", "--threads",
                 threads, "--out", str(out), "-q", cwd=root)
         assert r.returncode == 0, r.stderr
-        outputs.append([(out / n).read_bytes() for n in ("compare.json", "compare.csv")])
+        outputs.append([(out / n).read_bytes() for n in ("compare.json", "compare.csv", "compare-profile.csv")])
     assert outputs[0] == outputs[1]
 
 

@@ -165,13 +165,17 @@ def test_run_csvs_hold_the_numbers_of_results_json_exactly(cpsf_bin, root, tmp_p
         return math.isnan(cell) if value is None else cell == value
 
     assets = read("assets.csv")
-    assert list(assets.columns[:3]) == ["id", "name", "owner"] and assets.columns[-1] == "expected_loss"
+    assert list(assets.columns[:3]) == ["id", "name", "owner"]
+    assert list(assets.columns[-4:]) == ["expected_loss", "annual_p_compromised", "annual_ci95_low",
+                                         "annual_ci95_high"]
     assert assets["name"][0] == "OEM office staff (email users)"
     graph = nx.read_graphml(out / "attack-graph.graphml")
     for row, a in zip(assets.itertuples(), doc["assets"]):
         assert row.id == a["id"] and row.p_compromised == a["p_compromised"] and row.ci95_low == a["ci95"][0]
         assert same(row.mean_time, a["time_to_compromise"]["mean"])
         assert row.expected_loss == graph.nodes[row.id]["expected_loss"]
+        assert row.annual_p_compromised == a["annual"]["p_compromised"]
+        assert [row.annual_ci95_low, row.annual_ci95_high] == a["annual"]["ci95"]
 
     enterprises = read("enterprises.csv")
     assert len(enterprises) == len(doc["enterprises"]) == 6

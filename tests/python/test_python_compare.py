@@ -176,3 +176,40 @@ def test_scope_matching_nothing_and_unstated_costs_warn():
     assert t.loc[t["scenario"] == "chain", "cost"].tolist() == [0.0]
     with pytest.warns(UserWarning, match=r"baseline 'Free' states no cost \(cost 0\) for CPS.AC-1"):
         cpsf.compare(s, ["Free"], trials=200, progress=False)
+
+
+def test_sector_profile_per_row(cpsf_bin, root, tmp_path):
+    # The command line's compare-profile.csv is attrs["profile_csv"]; compare_profile() holds
+    # its numbers; each row's 18 cells add up to its mean loss and their shares to 1.
+    r = subprocess.run([cpsf_bin, "compare", DEFAULT, "-b", "as-is,SCS-4", "--trials", "2000", "--seed", "9",
+                        "--out", str(tmp_path), "-q"], capture_output=True, text=True, cwd=root, timeout=120)
+    assert r.returncode == 0, r.stderr
+    t = cpsf.compare(DEFAULT, ["as-is", "SCS-4"], trials=2000, seed=9, progress=False)
+    text = (tmp_path / "compare-profile.csv").read_text()
+    assert t.attrs["profile_csv"] == text
+    header, *lines = text.splitlines()
+    assert header == ("scenario,baseline,layer,element,loss_mean,loss_stderr,share,share_ci95_low,"
+                      "share_ci95_high")
+    p = cpsf.compare_profile(t)
+    assert len(lines) == len(p) == 36
+    assert list(p.columns[:9]) == header.split(",")
+    for line, (_, row) in zip(lines, p.iterrows()):
+        cells = line.split(",")
+        assert cells[1:4] == [row.baseline, row.layer, row.element]
+        assert [float(x) for x in cells[4:]] == [row.loss_mean, row.loss_stderr, row.share, row.share_ci95_low,
+                                                 row.share_ci95_high]
+        assert row.share_ci95_low <= row.share <= row.share_ci95_high
+    for k, baseline in enumerate(["as-is", "SCS-4"]):
+        rows = p[p.baseline == baseline]
+        assert rows.loss_mean.sum() == pytest.approx(t.loc[k, "mean"], rel=1e-9)
+        assert rows.share.sum() == pytest.approx(1.0, rel=1e-9)
+        parts = rows.expected_loss + rows.production_loss + rows.cascade_loss
+        assert parts.sum() == pytest.approx(t.loc[k, "mean"], rel=1e-9)
+    # Labels are text cells: neutralised like compare.csv's.
+    n = cpsf.compare({"=chain": chain()}, ["SCS-3"], trials=200, progress=False)
+    assert n.attrs["profile_csv"].splitlines()[1].startswith("'=chain,SCS-3,L1,ORGANIZATION,")
+    assert set(cpsf.compare_profile(n).scenario) == {"=chain"}
+    bare = n.copy()
+    bare.attrs = {}
+    with pytest.raises(ValueError, match="attrs"):
+        cpsf.compare_profile(bare)

@@ -112,6 +112,49 @@ def test_enterprises_threats_layer_element(res, doc):
             cell["expected_compromised"]
 
 
+_LAYER_ELEMENT_WHATS = ("expected_loss", "expected_compromised", "production_loss", "cascade_loss", "loss",
+                        "loss_stderr", "share", "share_ci95_low", "share_ci95_high")
+
+
+def test_layer_element_attributes_the_whole_loss(res, doc):
+    # Every what is results.json's; the whole cells add up to the mean loss, and so do own +
+    # production + cascade (the parts' sums are in fixed point: 2^-16 a trial).
+    frames = {what: res.layer_element(what) for what in _LAYER_ELEMENT_WHATS}
+    for cell in doc["layer_element"]:
+        at = (cell["layer"], cell["element"])
+        assert frames["production_loss"].loc[at] == cell["production_loss"]
+        assert frames["cascade_loss"].loc[at] == cell["cascade_loss"]
+        assert frames["loss"].loc[at] == cell["loss"]["mean"]
+        assert frames["loss_stderr"].loc[at] == cell["loss"]["stderr"]
+        assert frames["share"].loc[at] == cell["share"]["value"]
+        assert [frames["share_ci95_low"].loc[at], frames["share_ci95_high"].loc[at]] == cell["share"]["ci95"]
+        assert cell["share"]["ci95"][0] <= cell["share"]["value"] <= cell["share"]["ci95"][1]
+    mean = res.loss.mean
+    assert frames["loss"].to_numpy().sum() == pytest.approx(mean, rel=1e-9)
+    parts = frames["expected_loss"] + frames["production_loss"] + frames["cascade_loss"]
+    assert parts.to_numpy().sum() == pytest.approx(mean, rel=1e-9)
+    assert frames["share"].to_numpy().sum() == pytest.approx(1.0, rel=1e-9)
+    assert frames["cascade_loss"].to_numpy().sum() == pytest.approx(doc["cascade"]["loss_mean"], rel=1e-9)
+    with pytest.raises(ValueError, match="what"):
+        res.layer_element("shares")
+
+
+def test_annual_probability_of_compromise_per_asset(res, doc):
+    df = res.assets()
+    assert res.has_annual
+    for a in doc["assets"]:
+        row = df.loc[a["id"]]
+        assert row.annual_p_compromised == a["annual"]["p_compromised"]
+        assert [row.annual_ci95_low, row.annual_ci95_high] == a["annual"]["ci95"]
+    # Without an annual frequency on every threat: no columns, results.json null.
+    s = cpsf.Scenario.from_text(
+        'enterprises { id: "e" }\n'
+        'assets { id: "a" owner: "e" layer: L3 element: SYSTEM exposure: 0.5 loss { integrity: 1 } }\n')
+    r = cpsf.run(s, trials=200, seed=1, progress=False)
+    assert not r.has_annual and "annual_p_compromised" not in r.assets().columns
+    assert r.to_dict()["assets"][0]["annual"] is None
+
+
 def test_loss_summaries_exceedance_and_inherent_vs_residual(res, doc):
     assert res.loss.mean == doc["loss"]["mean"] and list(res.loss.ci95) == doc["loss"]["ci95"]
     assert res.loss.var99 == doc["loss"]["var99"] and res.loss.es99 == doc["loss"]["es99"]
@@ -158,6 +201,7 @@ def test_to_networkx(res):
 
 def test_plots_draw(res, tmp_path):
     for name, draw in (("exceedance", res.plot_exceedance), ("heatmap", res.plot_layer_element),
+                       ("heatmap-share", lambda: res.plot_layer_element(what="share")),
                        ("assets", res.plot_asset_risk), ("graph", res.plot_attack_graph),
                        ("spring", lambda: cpsf.plot.attack_graph(res, layout="spring"))):
         ax = draw()
@@ -218,7 +262,7 @@ def _assert_same_results(a, b):
     same_array(a.arrival_array(), b.arrival_array())
     for table in ("enterprises", "threats", "paths", "relation_shares", "chokepoints", "losses", "arrival_times"):
         pd.testing.assert_frame_equal(getattr(a, table)(), getattr(b, table)(), obj=table)
-    for what in ("expected_loss", "expected_compromised"):
+    for what in _LAYER_ELEMENT_WHATS:
         pd.testing.assert_frame_equal(a.layer_element(what), b.layer_element(what))
     if a.has_inherent:
         pd.testing.assert_frame_equal(a.inherent_vs_residual(), b.inherent_vs_residual())

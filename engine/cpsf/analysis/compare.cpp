@@ -492,6 +492,7 @@ CompareResult compare(const std::vector<CompareInput>& inputs, const CompareOpti
       if (r.partial) throw CompareCancelled();
       estimate_row(model, r, b == 0, pairs, row);
       if (r.has_annual) annual[b].assign(r.annual_residual_loss.begin(), r.annual_residual_loss.end());
+      row.layer_element = layer_element_profile(model, r);
       result.rows.push_back(std::move(row));
     }
     annual_removed(base, o, run, annual, std::span(result.rows).last(o.baselines.size()));

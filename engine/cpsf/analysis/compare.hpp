@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "cpsf/analysis/estimates.hpp"
 #include "cpsf/base/statistics.hpp"
 #include "cpsf/model/supplier_rule.hpp"
 #include "cpsf/sim/simulation.hpp"
@@ -97,6 +98,9 @@ struct CompareRow {
   // scenario as it is, paired per trial (net benefit = removed − cost).
   double cost = 0;
   std::optional<double> removed_mean, removed_stderr;
+  // The sector profile: the loss by layer × element, each cell's share of the loss with
+  // its interval (docs/methods.md §8.1; estimates.hpp).
+  LayerElementProfile layer_element;
 };
 
 struct CompareScenarioInfo {

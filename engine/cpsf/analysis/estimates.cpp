@@ -28,7 +28,9 @@ std::vector<double> default_thresholds(std::span<const double> sorted) {
   return t;
 }
 
-AssetEstimates asset_estimates(std::uint32_t v, const ViewResult& view, bool inherent, std::uint64_t trials) {
+// `view_annual_hits`: the years each asset fell in (the main view of an annualised run), or empty.
+AssetEstimates asset_estimates(std::uint32_t v, const ViewResult& view, bool inherent, std::uint64_t trials,
+                               std::span<const std::uint64_t> view_annual_hits = {}) {
   AssetEstimates a;
   a.index = v;
   a.hits = view.residual.hits[v];
@@ -42,6 +44,15 @@ AssetEstimates asset_estimates(std::uint32_t v, const ViewResult& view, bool inh
     a.sd_time = a.hits > 1 ? std::sqrt(std::max(0.0, (square - sum * sum / n) / (n - 1))) : kNaN;
   } else {
     a.mean_time = a.sd_time = kNaN;
+  }
+  if (!view_annual_hits.empty()) {
+    AssetEstimates::Annual y;
+    y.years = view_annual_hits[v];
+    if (trials) {
+      y.p = static_cast<double>(y.years) / static_cast<double>(trials);
+      y.ci95 = wilson_interval(y.years, trials);
+    }
+    a.annual = y;
   }
   if (inherent) {
     a.inherent_hits = view.inherent.hits[v];
@@ -161,8 +172,10 @@ void name_relations(const Model& m, Estimates& est) {
   est.relation_labels = RelationLabels(m, named);
 }
 
-// The layer × element table of expected direct loss and expected compromised assets.
+// The layer × element table of expected direct loss and expected compromised assets, and
+// each cell's whole attributed loss.
 void estimate_cells(const Model& m, const SimulationResult& r, Estimates& est) {
+  est.cells = layer_element_profile(m, r);
   if (r.trials == 0) {  // empty cells too: an expected loss of no trial is not 0
     for (auto* cells : {&est.cell_loss, &est.cell_count}) {
       for (auto& row : *cells) std::fill(std::begin(row), std::end(row), kNoEstimate);
@@ -191,11 +204,47 @@ void estimate_threats(const Model& m, const SimulationResult& r, Estimates& est)
 
 }  // namespace
 
+LayerElementProfile layer_element_profile(const Model& m, const SimulationResult& r) {
+  LayerElementProfile cells;
+  if (r.trials == 0 || r.cell_loss.size() != r.trials * kCells) return cells;
+  for (auto& cell : cells) cell.own = 0.0;
+  const std::vector<std::uint64_t>& hits = r.main().residual.hits;
+  for (std::uint32_t v = 0; v < m.asset_count(); ++v) {  // as estimate_cells adds them, in asset order
+    const auto l = m.asset_layer[v], e = m.asset_element[v];
+    const double p = static_cast<double>(hits[v]) / static_cast<double>(r.trials);
+    if (l < 3 && e < 6) cells[static_cast<std::size_t>(l * 6 + e)].own += p * m.asset_loss[v];
+  }
+  const std::span<const double> total = r.main().residual_loss;
+  const double loss_mean = mean(total);
+  const double n = static_cast<double>(r.trials);
+  std::vector<double> x(r.trials), d(r.trials);
+  for (std::size_t c = 0; c < kCells; ++c) {
+    LayerElementCell& cell = cells[c];
+    for (std::uint64_t j = 0; j < r.trials; ++j) x[j] = r.cell_loss[j * kCells + c];
+    cell.mean = mean(x);
+    cell.stderr_ = stderr_of(x);
+    cell.production = static_cast<double>(r.cell_production[c]) / kLossScale / n;
+    cell.cascade = static_cast<double>(r.cell_cascade[c]) / kLossScale / n;
+    if (!(loss_mean > 0.0)) {
+      cell.share = 0.0;
+      cell.share_ci95 = {0.0, 0.0};
+      continue;
+    }
+    // Delta method for the ratio of means R = x̄ / L̄: Var(R) ≈ Var(x − R L) / (n L̄²).
+    cell.share = cell.mean / loss_mean;
+    for (std::uint64_t j = 0; j < r.trials; ++j) d[j] = x[j] - cell.share * total[j];
+    const double se = stderr_of(d) / loss_mean;
+    const double half = std::isfinite(se) ? kZ95 * se : 1.0;  // one trial: no information
+    cell.share_ci95 = {std::clamp(cell.share - half, 0.0, 1.0), std::clamp(cell.share + half, 0.0, 1.0)};
+  }
+  return cells;
+}
+
 Estimates estimate(const Model& m, const SimulationResult& r, const EstimateOptions& options) {
   Estimates est;
   est.trials = r.trials;
   for (std::uint32_t v = 0; v < m.asset_count(); ++v) {
-    est.assets.push_back(asset_estimates(v, r.main(), r.has_inherent, r.trials));
+    est.assets.push_back(asset_estimates(v, r.main(), r.has_inherent, r.trials, r.annual_hits));
   }
   estimate_time_quantiles(r, est);
   estimate_losses(r, est);

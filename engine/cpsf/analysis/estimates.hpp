@@ -6,6 +6,7 @@
 // (docs/results-format.md).
 #pragma once
 
+#include <array>
 #include <limits>
 #include <optional>
 #include <string>
@@ -48,7 +49,34 @@ struct AssetEstimates {  // with no trial, p and its interval are kNoEstimate
   std::uint64_t inherent_hits = 0;
   double inherent_p = 0;
   Interval inherent_ci95{0, 1};
+  // Annualised runs: P(compromised at least once in a year), Wilson interval over the
+  // simulated years (SimulationResult::annual_hits); nothing without annual frequencies.
+  struct Annual {
+    std::uint64_t years = 0;  // years in which it fell
+    double p = kNoEstimate;
+    Interval ci95{kNoEstimate, kNoEstimate};
+  };
+  std::optional<Annual> annual;
 };
+
+// One layer × element cell's share of the loss (docs/methods.md §8.1): its assets' own
+// losses plus the production and cascade losses attributed to their fall, per trial.
+struct LayerElementCell {
+  double own = kNoEstimate;                          // mean per trial of its assets' own losses (C + I + A)
+  double production = kNoEstimate;                   // ... of its enterprises' own production losses
+  double cascade = kNoEstimate;                      // ... of the cascade losses their shocks caused
+  double mean = kNoEstimate, stderr_ = kNoEstimate;  // the whole: own + production + cascade
+  // mean / the mean loss: a ratio estimator, its 95% interval by the delta method
+  // (Σ (x_j − share · L_j)² …), clamped to [0, 1]; 0 (and [0, 0]) when the mean loss is 0.
+  double share = kNoEstimate;
+  Interval share_ci95{kNoEstimate, kNoEstimate};
+};
+using LayerElementProfile = std::array<LayerElementCell, kCells>;
+
+// The cells of the main residual view of `r`, a run of `m` (cell = layer × 6 + element);
+// every number kNoEstimate with no trial. `own` is Σ p̂(v) · loss(v), the same doubles as
+// Estimates::cell_loss. estimate() and compare() both use it.
+LayerElementProfile layer_element_profile(const Model& m, const SimulationResult& r);
 
 // The mean loss per trial that the asset's own compromise causes: P(compromised) × its
 // confidentiality + integrity + availability loss, charged once per trial it falls. Not the
@@ -89,6 +117,8 @@ struct Estimates {
   // [layer][element]: expected direct loss and expected compromised assets per trial.
   double cell_loss[3][6] = {};
   double cell_count[3][6] = {};
+  // The cells' whole loss (own, production, cascade) and share of the loss, [layer × 6 + element].
+  LayerElementProfile cells;
   struct Threat {
     std::string id;
     std::vector<AssetEstimates> assets;

@@ -37,7 +37,9 @@ class Cascade::Workspace {
         in_shock(c.enterprises(), 0),
         marked(c.enterprises(), 0),
         active((c.links_.size() + 63) / 64, 0),
-        rhs(static_cast<Eigen::Index>(c.members_.size())) {}
+        rhs(static_cast<Eigen::Index>(c.members_.size())),
+        per_beyond(static_cast<Eigen::Index>(c.members_.size())),
+        per_all(static_cast<Eigen::Index>(c.members_.size())) {}
   std::vector<double> time, direct_days;
   std::vector<std::uint8_t> in_shock;
   std::vector<std::uint8_t> marked;  // in `touched`
@@ -47,6 +49,9 @@ class Cascade::Workspace {
   std::vector<std::uint64_t> active;
   std::vector<std::uint32_t> touched;
   Eigen::VectorXd rhs, q;
+  // Attribution: each customer's cascade loss per unit of the inoperability it split by
+  // (beyond its own shock; or, in the degenerate case, all of it), and their transposed solve.
+  Eigen::VectorXd per_beyond, per_all, z;
   std::map<std::vector<std::uint64_t>, Solver> patterns;  // factorisations by active-link pattern
 };
 
@@ -263,11 +268,12 @@ const Cascade::Solver& Cascade::solver_for_active_links(Workspace& ws) const {
   return it->second;
 }
 
-double Cascade::propagate(const std::vector<Shock>& shock, double* own, double* cascade, Workspace& ws) const {
+double Cascade::propagate(const std::vector<Shock>& shock, double* own, double* cascade, Workspace& ws,
+                          double* caused) const {
   double total = 0.0;
   if (links_.empty()) {
     for (const auto& s : shock) {
-      const double loss = output_[s.enterprise] * s.inoperability * s.days;
+      const double loss = own_loss(s);
       if (own) own[s.enterprise] += loss;
       total += loss;
     }
@@ -282,11 +288,15 @@ double Cascade::propagate(const std::vector<Shock>& shock, double* own, double* 
   }
   ws.q = solver.lu.solve(ws.rhs);
   for (const auto& s : shock) {
-    const double loss = output_[s.enterprise] * s.inoperability * s.days;
+    const double loss = own_loss(s);
     if (own) own[s.enterprise] += loss;
     total += loss;
     ws.direct_days[s.enterprise] = s.inoperability * s.days;  // c·D, subtracted below
     ws.in_shock[s.enterprise] = 1;
+  }
+  if (caused) {
+    ws.per_beyond.setZero();
+    ws.per_all.setZero();
   }
   for (const std::uint32_t e : ws.touched) {
     const std::int32_t i = member_of_[e];
@@ -296,12 +306,36 @@ double Cascade::propagate(const std::vector<Shock>& shock, double* own, double* 
     const double extra = output_[e] * std::max(0.0, q * ws.time[e] - own_part);
     if (cascade) cascade[e] += extra;
     total += extra;
+    if (caused && extra > 0.0) {
+      // q_i − c_i (rhs holds c at the enterprises hit, 0 elsewhere): what the others and
+      // the feedback round a cycle added. Only rounding can leave it at 0 with a loss to
+      // split; then the loss goes by every term of q_i, i's own included.
+      const double beyond = ws.q[i] - ws.rhs[i];
+      if (beyond > 1e-12 * ws.q[i]) {
+        ws.per_beyond[i] = extra / beyond;
+      } else {
+        ws.per_all[i] = extra / ws.q[i];
+      }
+    }
   }
   for (const auto& s : shock) {
     ws.in_shock[s.enterprise] = 0;
     ws.direct_days[s.enterprise] = 0.0;
   }
+  if (caused) attribute(shock, solver, ws, caused);
   return total;
+}
+
+// The cascade loss each enterprise's shock caused. With M = (I − A_active)⁻¹ and y_i the
+// cascade loss of customer i per unit of the inoperability it is split by, j's part is
+// Σ_i y_i (M − I)_ij c_j = c_j ((Mᵀ y)_j − y_j): one transposed solve for every j. The
+// parts add up to Σ_i y_i (q_i − c_i), the cascade loss, because q = M c.
+void Cascade::attribute(const std::vector<Shock>& shock, const Solver& solver, Workspace& ws, double* caused) const {
+  ws.z = solver.lu.transpose().solve(ws.per_beyond + ws.per_all);
+  for (const auto& s : shock) {
+    const std::int32_t i = member_of_[s.enterprise];
+    if (i >= 0) caused[s.enterprise] += s.inoperability * (ws.z[i] - ws.per_beyond[i]);
+  }
 }
 
 }  // namespace cpsf

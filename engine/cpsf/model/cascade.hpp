@@ -18,7 +18,11 @@
 //    dependency is active when T_j > buffer_ij;
 //  - inoperability: q = (I − A_active)⁻¹ c, clamped to [0, 1];
 //  - production loss of i = output_i × q_i × T_i, of which output_i × c_i × D_i is its own
-//    (direct) loss and the rest is cascade loss caused by its suppliers.
+//    (direct) loss and the rest is cascade loss caused by its suppliers;
+//  - attribution (on request): i's cascade loss is split among the enterprises hit, j, in
+//    proportion to their terms in q_i − c_i = Σ_j ((I − A_active)⁻¹ − I)_ij c_j, the
+//    inoperability i suffers beyond its own shock (docs/methods.md §8.1). One transposed
+//    solve gives every j's part at once.
 // I − A* is factorised once per scenario (and once per other pattern of active
 // dependencies, cached); each attack is one triangular solve.
 #pragma once
@@ -72,17 +76,24 @@ class Cascade {
   // (enterprise index, c in [0, 1], D ≥ 0 days), each index at most once. Adds each
   // enterprise's own loss to own[i] and its cascade loss to cascade[i] (both sized
   // enterprises(), or null when not wanted). Returns the sum of both.
+  // `caused`, when given (sized enterprises()), receives at each enterprise hit the part
+  // of the cascade loss (everyone's) that its shock caused: Σ caused = Σ cascade, up to
+  // rounding (docs/methods.md §8.1).
   struct Shock {
     std::uint32_t enterprise;
     double inoperability;
     double days;
   };
-  double propagate(const std::vector<Shock>& shock, double* own, double* cascade, Workspace& ws) const;
+  double propagate(const std::vector<Shock>& shock, double* own, double* cascade, Workspace& ws,
+                   double* caused = nullptr) const;
+  // An enterprise's own production loss from its shock: output × c × D.
+  [[nodiscard]] double own_loss(const Shock& s) const { return output_[s.enterprise] * s.inoperability * s.days; }
 
  private:
   struct Solver;
   void disruption_times(const std::vector<Shock>& shock, Workspace& ws) const;
   const Solver& solver_for_active_links(Workspace& ws) const;
+  void attribute(const std::vector<Shock>& shock, const Solver& solver, Workspace& ws, double* caused) const;
   std::vector<double> output_;
   std::vector<SupplyLink> links_;
   // Enterprises that take part in some link, and their positions in the matrix.

@@ -9,6 +9,8 @@
 #include "cpsf/base/version.hpp"
 #include "cpsf/output/csv.hpp"
 #include "cpsf/output/json_writer.hpp"
+#include "cpsf/output/layer_element.hpp"
+#include "cpsf/output/results_json.hpp"
 #include "cpsf/output/text_format.hpp"
 
 namespace cpsf {
@@ -74,6 +76,22 @@ void write_money(JsonWriter& w, const CompareRow& row) {
   row.removed_mean ? write_mean_stderr_ci(w, *row.removed_mean - row.cost, *row.removed_stderr) : w.null();
 }
 
+// The row's sector profile: its 18 layer × element cells, as results.json's layer_element[]
+// writes them (without the expected compromised assets, which compare does not count).
+void write_row_profile(JsonWriter& w, const CompareRow& row) {
+  w.key("layer_element").begin_array();
+  for (std::size_t c = 0; c < kCells; ++c) {
+    const LayerElementCell& cell = row.layer_element[c];
+    w.begin_object();
+    w.key("layer").string(kLayerNames[c / 6]);
+    w.key("element").string(kElementNames[c % 6]);
+    w.key("expected_loss").number(cell.own);
+    write_cell_loss(w, cell);
+    w.end_object();
+  }
+  w.end_array();
+}
+
 void write_row(JsonWriter& w, const CompareResult& r, const CompareRow& row) {
   w.begin_object();
   w.key("scenario").string(row.scenario);
@@ -103,6 +121,7 @@ void write_row(JsonWriter& w, const CompareResult& r, const CompareRow& row) {
     w.key("supplier_rule");
     write_supplier_decisions(w, row.decisions);
   }
+  write_row_profile(w, row);
   w.end_object();
 }
 
@@ -166,6 +185,28 @@ void money_csv(std::string& out, const CompareRow& row) {
 }
 
 }  // namespace
+
+std::string compare_profile_csv(const CompareResult& r) {
+  std::string out = "scenario,baseline,layer,element,loss_mean,loss_stderr,share,share_ci95_low,share_ci95_high\n";
+  for (const auto& row : r.rows) {
+    for (std::size_t c = 0; c < kCells; ++c) {
+      const LayerElementCell& cell = row.layer_element[c];
+      csv::text(out, row.scenario);
+      out += ',';
+      csv::text(out, row.baseline);
+      out += ',';
+      out += kLayerNames[c / 6];
+      out += ',';
+      out += kElementNames[c % 6];
+      for (const double x : {cell.mean, cell.stderr_, cell.share, cell.share_ci95.low, cell.share_ci95.high}) {
+        out += ',';
+        csv::number(out, x);
+      }
+      out += '\n';
+    }
+  }
+  return out;
+}
 
 std::string compare_csv(const CompareResult& r) {
   std::string out =

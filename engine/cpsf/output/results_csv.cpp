@@ -43,7 +43,7 @@ void joined(std::string& out, const std::vector<std::uint32_t>& items, std::stri
 std::string assets_csv(const Model& m, const Estimates& est, const ScenarioLabels& labels) {
   std::string out =
       "id,name,owner,layer,element,target,compromised_trials,p_compromised,ci95_low,ci95_high,mean_time,sd_time,"
-      "inherent_p_compromised,expected_loss\n";
+      "inherent_p_compromised,expected_loss,annual_p_compromised,annual_ci95_low,annual_ci95_high\n";
   out.reserve(out.size() + est.assets.size() * 180);
   for (const auto& a : est.assets) {
     csv::text(out, m.asset_id[a.index]);
@@ -58,6 +58,12 @@ std::string assets_csv(const Model& m, const Estimates& est, const ScenarioLabel
     out += m.asset_target[a.index] ? ",true," : ",false,";
     csv::count(out, a.hits);
     numbers(out, {a.p, a.ci95.low, a.ci95.high, a.mean_time, a.sd_time, a.inherent_p, expected_own_loss(m, a)});
+    // Per year where every threat has an annual frequency; empty cells where not.
+    if (a.annual) {
+      numbers(out, {a.annual->p, a.annual->ci95.low, a.annual->ci95.high});
+    } else {
+      out += ",,,";
+    }
     out += '\n';
   }
   return out;

@@ -81,6 +81,15 @@ void write_asset(JsonWriter& w, const Model& m, const AssetEstimates& a, bool in
     write_p_compromised(w, a.inherent_p, a.inherent_ci95);
     w.end_object();
   }
+  // Per year, where every threat has an annual frequency; null where not.
+  w.key("annual");
+  if (a.annual) {
+    w.begin_object();
+    write_p_compromised(w, a.annual->p, a.annual->ci95);
+    w.end_object();
+  } else {
+    w.null();
+  }
   w.end_object();
 }
 
@@ -227,13 +236,15 @@ void write_chokepoints(JsonWriter& w, const Model& m, const Estimates& est) {
 
 void write_layer_element(JsonWriter& w, const Estimates& est) {
   w.key("layer_element").begin_array();
-  for (int l = 0; l < 3; ++l) {
-    for (int e = 0; e < 6; ++e) {
+  for (std::size_t l = 0; l < 3; ++l) {
+    for (std::size_t e = 0; e < 6; ++e) {
+      const LayerElementCell& cell = est.cells[l * 6 + e];
       w.begin_object();
       w.key("layer").string(kLayerNames[l]);
       w.key("element").string(kElementNames[e]);
       w.key("expected_loss").number(est.cell_loss[l][e]);
       w.key("expected_compromised").number(est.cell_count[l][e]);
+      write_cell_loss(w, cell);
       w.end_object();
     }
   }
@@ -279,6 +290,17 @@ void write_annual(JsonWriter& w, const Estimates& est) {
 }
 
 }  // namespace
+
+void write_cell_loss(JsonWriter& w, const LayerElementCell& cell) {
+  w.key("production_loss").number(cell.production);
+  w.key("cascade_loss").number(cell.cascade);
+  w.key("loss");
+  write_mean_stderr(w, cell.mean, cell.stderr_);
+  w.key("share").begin_object();
+  w.key("value").number(cell.share);
+  w.key("ci95").numbers({cell.share_ci95.low, cell.share_ci95.high});
+  w.end_object();
+}
 
 std::string results_json(const Model& m, const SimulationResult& r, const Estimates& est, const OutputContext& ctx) {
   std::string out;

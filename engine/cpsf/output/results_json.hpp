@@ -13,4 +13,11 @@ namespace cpsf {
 std::string results_json(const Model& model, const SimulationResult& result, const Estimates& estimates,
                          const OutputContext& context);
 
+class JsonWriter;
+// The members of one layer × element cell's attributed loss, into the cell's open object:
+// "production_loss", "cascade_loss" (means per trial), "loss" {mean, stderr} (the whole
+// cell: own + production + cascade) and "share" {value, ci95} of the mean loss. Shared by
+// results.json's layer_element[] and compare.json's rows[].layer_element[].
+void write_cell_loss(JsonWriter& w, const LayerElementCell& cell);
+
 }  // namespace cpsf

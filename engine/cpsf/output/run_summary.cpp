@@ -127,13 +127,19 @@ void add_chokepoints(std::string& out, const Model& m, const Estimates& est) {
   }
 }
 
+// The layer × element table: each cell's whole loss (its assets' own losses and the
+// production and cascade losses attributed to their fall, docs/methods.md §8.1) and its
+// share of the loss; the cells add up to the mean loss.
 void add_layer_element(std::string& out, const Estimates& est) {
-  out +=
-      "expected loss by layer x element:\n"
-      "       ORGANIZATION     PEOPLE  COMPONENT       DATA  PROCEDURE     SYSTEM\n";
-  for (int l = 0; l < 3; ++l) {
+  out += "loss by layer x element (mean per trial, own + production + cascade; share of the loss):\n     ";
+  for (const char* element : kElementNames) out += format(" %17s", element);
+  out += "\n";
+  for (std::size_t l = 0; l < 3; ++l) {
     out += format("  %s ", kLayerNames[l]);
-    for (int e = 0; e < 6; ++e) out += format(" %10.4g", est.cell_loss[l][e]);
+    for (std::size_t e = 0; e < 6; ++e) {
+      const LayerElementCell& cell = est.cells[l * 6 + e];
+      out += format(" %10.4g (%3.0f%%)", cell.mean, 100.0 * cell.share);
+    }
     out += "\n";
   }
 }

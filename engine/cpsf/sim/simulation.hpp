@@ -128,7 +128,25 @@ struct SimulationResult {
   // N_k ~ Poisson(frequency_k) attacks by threat k; its loss is their sum.
   bool has_annual = false;
   PerTrial annual_residual_loss, annual_inherent_loss;
+  // Annualised runs, controls on: per asset, the years (trials) in which it fell at least
+  // once, in any attack of any threat. Empty without has_annual.
+  std::vector<std::uint64_t> annual_hits;
+
+  // The main residual view's loss by CPSF layer × element (cell = layer × 6 + element,
+  // kCells of them): per trial, each cell's assets' own losses plus the production and
+  // cascade losses attributed to their fall (docs/methods.md §8.1), so that a trial's
+  // cells add up to its loss. cell_loss[trial * kCells + cell].
+  PerTrial cell_loss;
+  // The production and cascade parts of the cells, summed over the trials exactly in
+  // fixed point (kLossScale), per cell.
+  std::vector<FixedSum> cell_production, cell_cascade;
 };
+
+inline constexpr std::size_t kCells = 18;  // 3 layers × 6 elements
+// Fixed point of the cells' production and cascade sums: 2^-16 of a currency unit per
+// trial. Room for 2^127 / 2^16 / 2^40 ≈ 2e21 a trial on average over the most trials a
+// run can have.
+inline constexpr double kLossScale = 65536.0;
 
 inline constexpr std::size_t kMaxTracked = 64;
 

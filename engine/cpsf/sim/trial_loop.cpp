@@ -1,6 +1,7 @@
 #include "cpsf/sim/trial_loop.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -59,7 +60,7 @@ struct PathHash {
 
 // One worker thread's working state: scratch for the attacks and this round's tallies.
 struct WorkerState {
-  WorkerState(const Model& model, const Cascade& cascade, const Views& views, std::size_t tracked)
+  WorkerState(const Model& model, const Cascade& cascade, const Views& views, std::size_t tracked, bool annual)
       : scratch(model),
         union_stamp(model.asset_count(), 0),
         union_time(model.asset_count(), kNever),
@@ -67,12 +68,21 @@ struct WorkerState {
         shock_inoperability(model.enterprise_id.size(), 0.0),
         shock_days(model.enterprise_id.size(), -1.0),
         path_best(tracked, kNever),
-        path_buffer(tracked) {
+        path_buffer(tracked),
+        attr_weight(model.asset_count(), 0.0),
+        weight_sum(model.enterprise_id.size(), 0.0),
+        share_sum(model.enterprise_id.size(), 0.0),
+        own_production(model.enterprise_id.size(), 0.0),
+        caused(model.enterprise_id.size(), 0.0) {
     tallies.resize(views.count * 2);
     for (std::size_t i = 0; i < tallies.size(); ++i) {
       if (views.used(i)) tallies[i].resize(model.asset_count());
     }
     union_assets.reserve(model.asset_count());
+    if (annual) {
+      year_stamp.assign(model.asset_count(), 0);
+      annual_hits.assign(model.asset_count(), 0);
+    }
   }
   AttackScratch scratch;
   std::vector<AssetTally> tallies;  // [view * 2 + mode]
@@ -92,6 +102,16 @@ struct WorkerState {
   std::vector<std::vector<std::uint32_t>> path_buffer;
   std::vector<std::uint32_t> path_key;
   std::unordered_map<std::vector<std::uint32_t>, std::uint64_t, PathHash> path_counts;  // this round's
+  // Layer × element attribution (main residual view): each fallen asset's weight (share ×
+  // outage days); by enterprise, the weights' and the shares' sums, its own production
+  // loss and the cascade loss its shock caused; this round's production and cascade
+  // parts by cell, in fixed point.
+  std::vector<double> attr_weight, weight_sum, share_sum, own_production, caused;
+  std::array<FixedSum, kCells> cell_production{}, cell_cascade{};
+  // Annualised runs: the assets fallen this year, stamped with the epoch, and per asset
+  // this round's years in which it fell.
+  std::vector<std::uint32_t> year_stamp;
+  std::vector<std::uint64_t> annual_hits;
   std::uint32_t epoch = 0;
   std::uint64_t steps = 0;  // this round's steps tried
   bool dirty = false;       // has run trials since the last merge
@@ -145,6 +165,7 @@ class PerTrialStorage {
       f(result_.enterprise_inherent_cascade, enterprises);
     }
     f(result_.tracked_arrival, result_.tracked.size());
+    f(result_.cell_loss, kCells);
     if (result_.has_annual) {
       f(result_.annual_residual_loss, 1);
       if (views_.inherent) f(result_.annual_inherent_loss, 1);
@@ -169,9 +190,11 @@ class Trial {
 
  private:
   // The per-enterprise rows of trial j's main view in one mode.
+  // And (controls on) its loss by layer × element cell, kCells of them; null controls off.
   struct EnterpriseRows {
     double* loss;
     double* cascade;
+    double* cells;
   };
   void run_mode(std::uint64_t j, int mode, WorkerState& st) const;
   void attack_by_threat(std::uint64_t j, std::size_t k, int mode, WorkerState& st, EnterpriseRows rows,
@@ -181,7 +204,9 @@ class Trial {
   void add_to_union(WorkerState& st, std::uint32_t v, double arrival) const;
   void main_view(std::uint64_t j, int mode, WorkerState& st, EnterpriseRows rows) const;
   double production_loss(WorkerState& st, std::uint64_t address, const std::vector<std::uint32_t>& assets,
-                         std::uint32_t threat, double* own, double* cascaded) const;
+                         std::uint32_t threat, double* own, double* cascaded, double* cells = nullptr) const;
+  void attribute_production(WorkerState& st, const std::vector<std::uint32_t>& assets, double* cells) const;
+  void mark_year(WorkerState& st) const;
   void record_path(const WorkerState& st, std::uint32_t v, std::vector<std::uint32_t>& path) const;
   void count_paths(WorkerState& st) const;
 
@@ -193,7 +218,9 @@ class Trial {
   const std::size_t n_tracked_;
   const bool count_paths_;                  // paths are counted, in the main residual view
   std::vector<std::int32_t> tracked_slot_;  // asset → its index in result.tracked, or -1
-  std::vector<Attack> attacks_;             // by threat
+  static constexpr std::uint8_t kNoCell = 255;
+  std::vector<std::uint8_t> cell_of_;  // asset → its layer × element cell, or kNoCell
+  std::vector<Attack> attacks_;        // by threat
   std::vector<std::optional<Poisson>> attacks_per_year_;
   std::vector<RandomStream> count_streams_, outage_streams_;
 };
@@ -207,8 +234,14 @@ Trial::Trial(const Model& m, const RunOptions& options, const Cascade& cascade, 
       storage_(storage),
       n_tracked_(result.tracked.size()),
       count_paths_(options.paths && n_tracked_ > 0),
-      tracked_slot_(m.asset_count(), -1) {
+      tracked_slot_(m.asset_count(), -1),
+      cell_of_(m.asset_count(), kNoCell) {
   for (std::size_t k = 0; k < n_tracked_; ++k) tracked_slot_[result.tracked[k]] = static_cast<std::int32_t>(k);
+  for (std::size_t v = 0; v < m.asset_count(); ++v) {
+    // Not a cell: compile() refuses these, a hand-made Model may hold them.
+    if (m.asset_layer[v] < 3 && m.asset_element[v] < 6)
+      cell_of_[v] = static_cast<std::uint8_t>(m.asset_layer[v] * 6 + m.asset_element[v]);
+  }
   for (std::size_t k = 0; k < views.threats; ++k) {
     attacks_.emplace_back(m, k, options.seed);
     attacks_per_year_.emplace_back(result.has_annual ? std::optional<Poisson>(Poisson(*m.threats[k].annual_frequency))
@@ -222,6 +255,7 @@ Trial::Trial(const Model& m, const RunOptions& options, const Cascade& cascade, 
 void Trial::run_mode(std::uint64_t j, int mode, WorkerState& st) const {
   if (++st.epoch == 0) {
     std::fill(st.union_stamp.begin(), st.union_stamp.end(), 0);
+    std::fill(st.year_stamp.begin(), st.year_stamp.end(), 0);
     st.epoch = 1;
   }
   st.union_assets.clear();
@@ -231,9 +265,11 @@ void Trial::run_mode(std::uint64_t j, int mode, WorkerState& st) const {
   const EnterpriseRows rows{
       (mode == 0 ? result_.enterprise_residual_loss : result_.enterprise_inherent_loss).data() + j * n_enterprises,
       (mode == 0 ? result_.enterprise_residual_cascade : result_.enterprise_inherent_cascade).data() +
-          j * n_enterprises};
+          j * n_enterprises,
+      mode == 0 ? result_.cell_loss.data() + j * kCells : nullptr};
   std::fill(rows.loss, rows.loss + n_enterprises, 0.0);
   std::fill(rows.cascade, rows.cascade + n_enterprises, 0.0);
+  if (rows.cells) std::fill(rows.cells, rows.cells + kCells, 0.0);
   double annual = 0.0;
   for (std::size_t k = 0; k < views_.threats; ++k) attack_by_threat(j, k, mode, st, rows, annual);
   if (result_.has_annual) (mode == 0 ? result_.annual_residual_loss : result_.annual_inherent_loss)[j] = annual;
@@ -263,9 +299,9 @@ void Trial::attack_by_threat(std::uint64_t j, std::size_t k, int mode, WorkerSta
     }
   }
   // A single threat is the main view: its production loss is split by enterprise.
-  const double made = views_.combined
-                          ? production_loss(st, attack_address(j, 0), fallen, threat, nullptr, nullptr)
-                          : production_loss(st, attack_address(j, 0), fallen, threat, rows.loss, rows.cascade);
+  const double made =
+      views_.combined ? production_loss(st, attack_address(j, 0), fallen, threat, nullptr, nullptr)
+                      : production_loss(st, attack_address(j, 0), fallen, threat, rows.loss, rows.cascade, rows.cells);
   storage_.losses[k * 2 + mode][j] = loss + made;
   if (result_.has_annual) add_year(j, k, controls, loss + made, st, annual);
 }
@@ -277,12 +313,28 @@ void Trial::add_year(std::uint64_t j, std::size_t k, Controls controls, double f
                      double& annual) const {
   UniformCursor cursor(count_streams_[k], j, 0);
   const std::uint64_t n = attacks_per_year_[k]->sample(cursor);
-  if (n >= 1) annual += first_loss;
+  const bool mark = controls == Controls::On;
+  if (n >= 1) {
+    annual += first_loss;
+    if (mark) mark_year(st);  // the scratch still holds the trial's own attack
+  }
   for (std::uint64_t a = 1; a < n; ++a) {
     const std::uint64_t address = attack_address(j, static_cast<std::uint32_t>(a));
     annual += attacks_[k].run(address, controls, st.scratch);
     annual += production_loss(st, address, st.scratch.compromised(), static_cast<std::uint32_t>(k), nullptr, nullptr);
     st.steps += st.scratch.steps_tried();
+    if (mark) mark_year(st);
+  }
+}
+
+// Counts the assets the last attack compromised among this year's, once a year each
+// (the year is the trial and mode: its epoch).
+void Trial::mark_year(WorkerState& st) const {
+  for (const std::uint32_t v : st.scratch.compromised()) {
+    if (st.year_stamp[v] != st.epoch) {
+      st.year_stamp[v] = st.epoch;
+      ++st.annual_hits[v];
+    }
   }
 }
 
@@ -305,10 +357,11 @@ void Trial::main_view(std::uint64_t j, int mode, WorkerState& st, EnterpriseRows
   for (const std::uint32_t v : st.union_assets) {
     union_loss += m_.asset_loss[v];
     rows.loss[m_.asset_owner[v]] += m_.asset_loss[v];
+    if (rows.cells && cell_of_[v] != kNoCell) rows.cells[cell_of_[v]] += m_.asset_loss[v];
     if (union_tally) tally(*union_tally, v, st.union_time[v]);
   }
   if (views_.combined) {
-    union_loss += production_loss(st, attack_address(j, 0), st.union_assets, 0, rows.loss, rows.cascade);
+    union_loss += production_loss(st, attack_address(j, 0), st.union_assets, 0, rows.loss, rows.cascade, rows.cells);
     storage_.losses[views_.main * 2 + mode][j] = union_loss;
   }
   if (mode == 0 && n_tracked_) {
@@ -325,8 +378,10 @@ void Trial::main_view(std::uint64_t j, int mode, WorkerState& st, EnterpriseRows
 // the trial sees the same days for it, and adding a control (which may change which
 // threat reaches it first) never changes them: losses stay monotone in the controls.
 // The extra attacks of an annualised year use their threat's stream.
+// With `cells`, the loss is also attributed to the layer × element cells of the assets
+// that made it (attribute_production).
 double Trial::production_loss(WorkerState& st, std::uint64_t address, const std::vector<std::uint32_t>& assets,
-                              std::uint32_t threat, double* own, double* cascaded) const {
+                              std::uint32_t threat, double* own, double* cascaded, double* cells) const {
   if (!m_.has_production) return 0.0;
   for (const std::uint32_t v : assets) {
     const double share = m_.asset_operations_share[v];
@@ -341,6 +396,11 @@ double Trial::production_loss(WorkerState& st, std::uint64_t address, const std:
       st.shock_days[e] = std::max(st.shock_days[e], days);
     }
     st.shock_inoperability[e] += share;
+    if (cells) {
+      st.attr_weight[v] = share * days;
+      st.weight_sum[e] += share * days;
+      st.share_sum[e] += share;
+    }
   }
   st.shock.clear();
   for (const std::uint32_t e : st.shock_hit) {
@@ -349,7 +409,34 @@ double Trial::production_loss(WorkerState& st, std::uint64_t address, const std:
     st.shock_days[e] = -1.0;
   }
   st.shock_hit.clear();
-  return st.shock.empty() ? 0.0 : cascade_.propagate(st.shock, own, cascaded, *st.cascade_ws);
+  if (st.shock.empty()) return 0.0;
+  const double loss = cascade_.propagate(st.shock, own, cascaded, *st.cascade_ws, cells ? st.caused.data() : nullptr);
+  if (cells) attribute_production(st, assets, cells);
+  return loss;
+}
+
+// The attribution rule (docs/methods.md §8.1): an enterprise's production loss, its own
+// and the cascade its shock caused downstream (cascade.hpp), is split among its fallen
+// assets that made the shock in proportion to share × outage days, each asset's own
+// inoperability-days (by share alone when every outage lasted 0 days); a cap of c at 1 or
+// the longest outage setting D scale every part alike. Resets the enterprises' sums.
+void Trial::attribute_production(WorkerState& st, const std::vector<std::uint32_t>& assets, double* cells) const {
+  for (const auto& s : st.shock) st.own_production[s.enterprise] = cascade_.own_loss(s);
+  for (const std::uint32_t v : assets) {
+    const double share = m_.asset_operations_share[v];
+    if (share <= 0.0 || cell_of_[v] == kNoCell) continue;
+    const std::uint32_t e = m_.asset_owner[v];
+    const double part = st.weight_sum[e] > 0.0 ? st.attr_weight[v] / st.weight_sum[e] : share / st.share_sum[e];
+    const double production = st.own_production[e] * part, cascaded = st.caused[e] * part;
+    const std::size_t cell = cell_of_[v];
+    cells[cell] += production + cascaded;
+    st.cell_production[cell] += static_cast<FixedSum>(std::nearbyint(production * kLossScale));
+    st.cell_cascade[cell] += static_cast<FixedSum>(std::nearbyint(cascaded * kLossScale));
+  }
+  for (const auto& s : st.shock) {
+    st.weight_sum[s.enterprise] = st.share_sum[s.enterprise] = 0.0;
+    st.own_production[s.enterprise] = st.caused[s.enterprise] = 0.0;
+  }
 }
 
 // Path recording: the path that made tracked asset v fall in the last attack, entry first.
@@ -387,6 +474,14 @@ void merge_round(std::vector<std::optional<WorkerState>>& states, std::vector<As
     st.steps = 0;
     for (const auto& [path, count] : st.path_counts) result.paths[path] += count;
     st.path_counts.clear();
+    for (std::size_t c = 0; c < kCells; ++c) {
+      result.cell_production[c] += st.cell_production[c];
+      result.cell_cascade[c] += st.cell_cascade[c];
+    }
+    st.cell_production.fill(0);
+    st.cell_cascade.fill(0);
+    for (std::size_t v = 0; v < st.annual_hits.size(); ++v) result.annual_hits[v] += st.annual_hits[v];
+    std::fill(st.annual_hits.begin(), st.annual_hits.end(), 0);
     for (std::size_t i = 0; i < totals.size(); ++i) {
       if (totals[i].hits.empty()) continue;
       totals[i].add(st.tallies[i]);
@@ -450,7 +545,7 @@ std::uint64_t run_rounds(const Model& m, const RunOptions& options, const Cascad
     std::atomic<bool> interrupted{false};
     executor.run(completed, end, grain_for(m), [&](unsigned worker, std::uint64_t begin, std::uint64_t stop) {
       auto& slot = states[worker];
-      if (!slot) slot.emplace(m, cascade, views, result.tracked.size());
+      if (!slot) slot.emplace(m, cascade, views, result.tracked.size(), result.has_annual);
       for (std::uint64_t j = begin; j < stop; ++j) {
         if (cancelled()) {
           interrupted = true;
@@ -503,6 +598,9 @@ void run_trials(const Model& model, const RunOptions& options, const Cascade& ca
   for (std::size_t i = 0; i < totals.size(); ++i) {
     if (views.used(i)) totals[i].resize(model.asset_count());
   }
+  result.cell_production.assign(kCells, 0);
+  result.cell_cascade.assign(kCells, 0);
+  if (result.has_annual) result.annual_hits.assign(model.asset_count(), 0);
   PerTrialStorage storage(views, result);
   storage.reserve(options.trials);
   result.trials = run_rounds(model, options, cascade, views, result, storage, totals);

@@ -273,6 +273,7 @@ TEST(Compare, DeterministicAtOneAndTwoThreads) {
   const auto two = compare(in, options(variants, 3000, 2));
   EXPECT_EQ(compare_json(one), compare_json(two));
   EXPECT_EQ(compare_csv(one), compare_csv(two));
+  EXPECT_EQ(compare_profile_csv(one), compare_profile_csv(two));
   ASSERT_EQ(one.rows.size(), 8u);
   EXPECT_EQ(one.rows[0].scenario, "default");
   EXPECT_EQ(one.rows[3].baseline, "supplier-rule");

@@ -1,4 +1,4 @@
-// The writers of `cpsf compare` (compare.json, compare.csv, the table, compare.svg): the
+// The writers of `cpsf compare` (compare.json, compare.csv, compare-profile.csv, the table): the
 // JSON laid out as nlohmann's dump(1) gives it, null where a row has no value, one CSV
 // line a row, the supplier rule's decisions in the table, and long, odd labels escaped.
 #include "cpsf/output/compare_writers.hpp"
@@ -67,6 +67,34 @@ TEST(CompareWriters, OneCsvLineARowAndTheTableNamesTheScenarios) {
   const std::string csv = compare_csv(c);
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 9);
   EXPECT_NE(compare_text(c).find("supplier rule on rule"), std::string::npos);
+}
+
+TEST(CompareWriters, SectorProfileOfEveryRowInJsonAndTheLongCsv) {
+  const CompareResult& c = comparison();
+  const std::string csv = compare_profile_csv(c);
+  EXPECT_EQ(csv.substr(0, csv.find('\n')),
+            "scenario,baseline,layer,element,loss_mean,loss_stderr,share,share_ci95_low,share_ci95_high");
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + 8 * 18);
+  const auto j = nlohmann::ordered_json::parse(compare_json(c));
+  for (std::size_t k = 0; k < c.rows.size(); ++k) {
+    const auto& cells = j["rows"][k]["layer_element"];
+    ASSERT_EQ(cells.size(), 18u);
+    EXPECT_EQ(cells[11]["layer"], "L2");
+    EXPECT_EQ(cells[11]["element"], "SYSTEM");
+    double sum = 0.0, share = 0.0;
+    for (const auto& cell : cells) {
+      sum += cell["loss"]["mean"].get<double>();
+      share += cell["share"]["value"].get<double>();
+      const auto ci = cell["share"]["ci95"];
+      EXPECT_LE(ci[0].get<double>(), cell["share"]["value"].get<double>());
+      EXPECT_GE(ci[1].get<double>(), cell["share"]["value"].get<double>());
+    }
+    EXPECT_NEAR(sum, c.rows[k].mean, 1e-9 * c.rows[k].mean) << k;
+    if (c.rows[k].mean > 0) EXPECT_NEAR(share, 1.0, 1e-9) << k;
+  }
+  // Labels are text cells: quoted and neutralised by the one CSV writer.
+  const auto odd = compare({{"=a, b", "", default_scenario()}}, options({"as-is"}, 50));
+  EXPECT_NE(compare_profile_csv(odd).find("\n\"'=a, b\",as-is,L1,ORGANIZATION,"), std::string::npos);
 }
 
 TEST(CompareWriters, LongAndOddLabelsAreEscaped) {
