@@ -116,6 +116,11 @@ def test_run_report_in_a_browser(browser, cpsf_bin, root, tmp_path):
     # The headline figures are on the page, as the file has them.
     keys = set(page.evaluate("[...document.querySelectorAll('[data-key]')].map(e => e.dataset.key)"))
     assert {"/annual/loss/mean", "/annual/loss/var99", "/loss/mean"} <= keys
+    # Annual P(compromised) per asset, and layer × element cells that add up to the loss.
+    assert any(re.fullmatch(r"/assets/\d+/annual/p_compromised", k) for k in keys)
+    assert any(re.fullmatch(r"/layer_element/\d+/share/value", k) for k in keys)
+    cells = results["layer_element"]
+    assert math.fsum(c["loss"]["mean"] for c in cells) == pytest.approx(results["loss"]["mean"], rel=1e-9)
     assert page.evaluate("document.title").endswith(results["scenario"]["name"])
 
 
@@ -129,6 +134,7 @@ def test_compare_and_optimise_reports_in_a_browser(browser, cpsf_bin, root, tmp_
     check_page(page, out / "report.html", {"compare": json.loads((out / "compare.json").read_text())})
     keys = set(page.evaluate("[...document.querySelectorAll('[data-key]')].map(e => e.dataset.key)"))
     assert {"/rows/1/cost", "/rows/1/removed/mean", "/rows/2/net_benefit/mean"} <= keys  # what a baseline costs
+    assert any(re.fullmatch(r"/rows/\d+/layer_element/\d+/share/ci95/0", k) for k in keys)  # the sector profile
 
     out = tmp_path / "optimise"
     run([cpsf_bin, "optimise", SCENARIO, "--budget", "20000", "--trials", "1000", "--goal", "net", "--out", str(out),
