@@ -16,6 +16,8 @@ foreach(pair IN LISTS FILES)
   math(EXPR from "${eq} + 1")
   string(SUBSTRING "${pair}" ${from} -1 path)
   file(READ "${path}" text)
+  # A source map comment would point a browser's developer tools at a file no report has.
+  string(REGEX REPLACE "\n//# sourceMappingURL=[^\n]*\n?$" "\n" text "${text}")
   string(FIND "${text}" ")${delimiter}\"" clash)
   if(NOT clash EQUAL -1)
     message(FATAL_ERROR "${path} holds )${delimiter}\", the raw string delimiter: change it in ${CMAKE_CURRENT_LIST_FILE}")
