@@ -208,8 +208,7 @@ std::string portfolio_text(const PortfolioResult& r, const OutputContext& contex
   line("loss with no candidate     " + est(r.none) + per);
   line("loss with every candidate  " + est(r.all) + per + "  (cost " + fmt(r.total_cost) + unit + ")");
   line("loss with the chosen set   " + est(r.loss) + per + "  (cost " + fmt(r.cost) + unit + ")");
-  line("the chosen set removes     " + fmt(r.reduction) + " ± " + fmt(r.reduction_stderr) + per +
-       " (paired SE)");
+  line("the chosen set removes     " + fmt(r.reduction) + " ± " + fmt(r.reduction_stderr) + per + " (paired SE)");
   line("chosen: " + (r.chosen.empty() ? std::string("(none)") : ids(r.chosen)));
   if (r.method == PortfolioMethod::Exact && r.greedy_loss.mean != r.loss.mean) {
     line("(greedy would reach " + est(r.greedy_loss) + per + ")");

@@ -28,12 +28,14 @@ void add_losses(std::string& out, const SimulationResult& r, const Estimates& es
   const LossSummary& l = est.loss;
   out += format("loss per trial      mean %s %s ± %s (standard error; 95%% interval %s – %s)\n", money(l.mean).c_str(),
                 cur, money(l.stderr_).c_str(), money(l.ci95.low).c_str(), money(l.ci95.high).c_str());
-  out += format("  1 trial in 20 loses at least %s (VaR95), 1 in 100 at least %s (VaR99); the worst 1%% lose %s on "
-                "average (ES99)\n",
-                money(l.var95).c_str(), money(l.var99).c_str(), money(l.es99).c_str());
+  out += format(
+      "  1 trial in 20 loses at least %s (VaR95), 1 in 100 at least %s (VaR99); the worst 1%% lose %s on "
+      "average (ES99)\n",
+      money(l.var95).c_str(), money(l.var99).c_str(), money(l.es99).c_str());
   if (r.has_inherent) {
-    out += format("without controls    mean %s %s; the controls remove %s ± %s\n", money(est.inherent_loss.mean).c_str(),
-                  cur, money(est.removed_mean).c_str(), money(est.removed_stderr).c_str());
+    out +=
+        format("without controls    mean %s %s; the controls remove %s ± %s\n", money(est.inherent_loss.mean).c_str(),
+               cur, money(est.removed_mean).c_str(), money(est.removed_stderr).c_str());
   }
   if (est.annual) {
     out += format("per year            mean %s %s ± %s; the 1-in-100-year loss is %s (VaR99 of the annual loss)\n",
