@@ -43,7 +43,9 @@ class CutSolver {
         is_entry_(is_entry),
         distance_(distance),
         mark_(model.asset_count(), 0),
-        local_(model.asset_count(), 0) {}
+        local_(model.asset_count(), 0),
+        pair_stamp_(model.asset_count(), 0),
+        pair_edge_(model.asset_count(), 0) {}
 
   // Fills the cuts of reachable, non-entry target t.
   void solve(std::uint32_t t, Chokepoint& c) {
@@ -85,6 +87,14 @@ class CutSolver {
   }
 
   bool in_region(std::uint32_t v) const { return mark_[v] == stamp_; }
+
+  // A new stamp for pair_stamp_; after 2^32 of them the stamps start again from clean.
+  void next_pair_epoch() {
+    if (++pair_epoch_ == 0) {
+      std::fill(pair_stamp_.begin(), pair_stamp_.end(), 0);
+      pair_epoch_ = 1;
+    }
+  }
   std::uint32_t id(FlowEdge e) const { return boost::get(boost::edge_index, graph_, e); }
 
   // The split network over region_: in(j) = 2j, out(j) = 2j + 1, the super-source 2r.
@@ -102,14 +112,20 @@ class CutSolver {
     // Row sizes, then starts (edges are laid out sorted by source vertex).
     row_.assign(vertices_ + 1, 0);
     bool direct = false;
+    Capacity finite = r;  // relations kept (parallel ones each) + intermediate assets: ≥ any finite cut
+
     for (std::uint32_t j = 0; j < r; ++j) {
       const std::uint32_t v = region_[j];
       if (is_entry_[v]) ++row_[source + 1], ++row_[2 * j + 1];
       if (v == t) continue;
       ++row_[2 * j + 1], ++row_[2 * j + 2];
+      next_pair_epoch();
       for (auto [e, end] = boost::out_edges(v, weak_); e != end; ++e) {
         const std::uint32_t w = boost::target(*e, weak_);
         if (!keep(v, w)) continue;
+        ++finite;
+        if (pair_stamp_[w] == pair_epoch_) continue;  // parallel relations: one edge
+        pair_stamp_[w] = pair_epoch_;
         ++row_[2 * j + 2], ++row_[2 * local_[w] + 1];
         direct |= w == t && is_entry_[v];
       }
@@ -121,9 +137,10 @@ class CutSolver {
     cap_relation_.resize(m);
     cap_asset_.resize(m);
     label_.resize(m);
+    more_labels_.clear();
     cursor_.assign(row_.begin(), row_.end() - 1);
-    // Larger than any finite cut: the finite capacities sum to less than m.
-    const Capacity inf = static_cast<Capacity>(m) + 1;
+    // Larger than any finite cut: the finite capacities sum to at most `finite`.
+    const Capacity inf = finite + 1;
     const auto add = [&](std::uint32_t from, std::uint32_t to, Capacity relation, Capacity asset, std::uint32_t label) {
       const std::uint32_t f = cursor_[from]++;
       const std::uint32_t b = cursor_[to]++;
@@ -142,11 +159,26 @@ class CutSolver {
       if (is_entry_[v]) add(source, 2 * j, inf, inf, kNone);
       if (v == t) continue;
       add(2 * j, 2 * j + 1, inf, is_entry_[v] ? inf : 1, v);
+      next_pair_epoch();
       for (auto [e, end] = boost::out_edges(v, weak_); e != end; ++e) {
         const std::uint32_t w = boost::target(*e, weak_);
-        if (keep(v, w)) add(2 * j + 1, 2 * local_[w], 1, inf, model_.edge_relation[weak_[*e].edge]);
+        if (!keep(v, w)) continue;
+        const std::uint32_t relation = model_.edge_relation[weak_[*e].edge];
+        if (pair_stamp_[w] == pair_epoch_) {
+          // k relations v → w are one edge of capacity k in the relation cut: one augmenting
+          // path instead of k (k searches of the whole network made 10^5 parallel
+          // relations take minutes); a cut through it lists all k.
+          const std::uint32_t f = pair_edge_[w];
+          ++cap_relation_[f];
+          more_labels_.emplace_back(f, relation);
+          continue;
+        }
+        pair_stamp_[w] = pair_epoch_;
+        pair_edge_[w] = cursor_[2 * j + 1];
+        add(2 * j + 1, 2 * local_[w], 1, inf, relation);
       }
     }
+    std::sort(more_labels_.begin(), more_labels_.end());
 
     // From edges sorted by source, a CSR graph keeps their order as its edge index.
     graph_ = FlowGraph(boost::edges_are_sorted, edges_.begin(), edges_.end(), vertices_, m);
@@ -189,7 +221,14 @@ class CutSolver {
     cut.clear();
     for (const std::uint32_t x : queue_) {
       for (auto [e, end] = boost::out_edges(x, graph_); e != end; ++e) {
-        if (capacity[id(*e)] > 0 && !source_side_[boost::target(*e, graph_)]) cut.push_back(label_[id(*e)]);
+        if (capacity[id(*e)] == 0 || source_side_[boost::target(*e, graph_)]) continue;
+        cut.push_back(label_[id(*e)]);
+        // The relations merged into this edge (build_network), when it is a relation edge.
+        const std::pair<std::uint32_t, std::uint32_t> first{id(*e), 0};
+        for (auto it = std::lower_bound(more_labels_.begin(), more_labels_.end(), first);
+             it != more_labels_.end() && it->first == id(*e); ++it) {
+          cut.push_back(it->second);
+        }
       }
     }
     std::sort(cut.begin(), cut.end());
@@ -205,10 +244,14 @@ class CutSolver {
   // Region of the current target (epoch-stamped, so never cleared).
   std::uint32_t stamp_ = 0;
   std::vector<std::uint32_t> mark_, local_, region_;
+  // Parallel relations v → w while v's edges are laid out: w's stamp and its flow edge.
+  std::uint32_t pair_epoch_ = 0;
+  std::vector<std::uint32_t> pair_stamp_, pair_edge_;
 
   // Flow network of the current target.
   std::uint32_t vertices_ = 0;
   std::vector<std::uint32_t> row_, cursor_, partner_, label_;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> more_labels_;  // (flow edge, relation) merged into it
   std::vector<std::pair<std::uint32_t, std::uint32_t>> edges_;
   std::vector<Capacity> cap_relation_, cap_asset_, residual_;
   FlowGraph graph_;

@@ -107,6 +107,25 @@ TEST(Chokepoints, ParallelRelationsAreSeparateWeaknesses) {
   EXPECT_EQ(u.depth, 1u);
 }
 
+TEST(Chokepoints, ManyParallelRelationsAreOneEdgeOfTheirCountAndTheCutListsThemAll) {
+  // 3 relations s→a, then 5 a→t: the cut is the 3 (the flow network merges each parallel
+  // group into one edge of capacity k); and 20,000 relations s→u are a cut of 20,000.
+  std::string text = asset("s", "exposure: 1") + asset("a") + asset("t", "target: true") + asset("u", "target: true");
+  for (int i = 0; i < 3; ++i) text += step("s", "a");
+  for (int i = 0; i < 5; ++i) text += step("a", "t");
+  for (int i = 0; i < 20000; ++i) text += step("s", "u");
+  const Model m = model_of(text);
+  const auto t = of(m, "t");
+  EXPECT_EQ(t.cut_size, 3u);
+  EXPECT_EQ(t.cut_relations, U({0, 1, 2}));
+  EXPECT_EQ(t.asset_cut_size, 1u);
+  EXPECT_EQ(t.cut_assets, assets(m, {"a"}));
+  const auto u = of(m, "u");
+  EXPECT_EQ(u.cut_size, 20000u);
+  ASSERT_EQ(u.cut_relations.size(), 20000u);
+  for (std::uint32_t i = 0; i < 20000; ++i) EXPECT_EQ(u.cut_relations[i], 8 + i);
+}
+
 TEST(Chokepoints, TargetThatIsAnEntryCannotBeCut) {
   const Model m = model_of(asset("s", "exposure: 1") + asset("t", "exposure: 0.5 target: true") + step("s", "t"));
   const auto c = of(m, "t");
