@@ -107,29 +107,8 @@ class CutSolver {
     const auto r = static_cast<std::uint32_t>(region_.size());
     const std::uint32_t source = 2 * r;
     vertices_ = source + 1;
-    const auto keep = [&](std::uint32_t v, std::uint32_t w) { return in_region(w) && !is_entry_[w] && w != v; };
-
-    // Row sizes, then starts (edges are laid out sorted by source vertex).
-    row_.assign(vertices_ + 1, 0);
-    bool direct = false;
-    Capacity finite = r;  // relations kept (parallel ones each) + intermediate assets: ≥ any finite cut
-
-    for (std::uint32_t j = 0; j < r; ++j) {
-      const std::uint32_t v = region_[j];
-      if (is_entry_[v]) ++row_[source + 1], ++row_[2 * j + 1];
-      if (v == t) continue;
-      ++row_[2 * j + 1], ++row_[2 * j + 2];
-      next_pair_epoch();
-      for (auto [e, end] = boost::out_edges(v, weak_); e != end; ++e) {
-        const std::uint32_t w = boost::target(*e, weak_);
-        if (!keep(v, w)) continue;
-        ++finite;
-        if (pair_stamp_[w] == pair_epoch_) continue;  // parallel relations: one edge
-        pair_stamp_[w] = pair_epoch_;
-        ++row_[2 * j + 2], ++row_[2 * local_[w] + 1];
-        direct |= w == t && is_entry_[v];
-      }
-    }
+    Capacity finite = 0;
+    const bool direct = count_rows(t, finite);
     for (std::uint32_t x = 0; x < vertices_; ++x) row_[x + 1] += row_[x];
     const std::uint32_t m = row_[vertices_];
     edges_.resize(m);
@@ -141,42 +120,12 @@ class CutSolver {
     cursor_.assign(row_.begin(), row_.end() - 1);
     // Larger than any finite cut: the finite capacities sum to at most `finite`.
     const Capacity inf = finite + 1;
-    const auto add = [&](std::uint32_t from, std::uint32_t to, Capacity relation, Capacity asset, std::uint32_t label) {
-      const std::uint32_t f = cursor_[from]++;
-      const std::uint32_t b = cursor_[to]++;
-      edges_[f] = {from, to};
-      edges_[b] = {to, from};
-      partner_[f] = b;
-      partner_[b] = f;
-      cap_relation_[f] = relation;
-      cap_asset_[f] = asset;
-      cap_relation_[b] = cap_asset_[b] = 0;
-      label_[f] = label;
-      label_[b] = kNone;
-    };
     for (std::uint32_t j = 0; j < r; ++j) {
       const std::uint32_t v = region_[j];
-      if (is_entry_[v]) add(source, 2 * j, inf, inf, kNone);
+      if (is_entry_[v]) add_edge(source, 2 * j, inf, inf, kNone);
       if (v == t) continue;
-      add(2 * j, 2 * j + 1, inf, is_entry_[v] ? inf : 1, v);
-      next_pair_epoch();
-      for (auto [e, end] = boost::out_edges(v, weak_); e != end; ++e) {
-        const std::uint32_t w = boost::target(*e, weak_);
-        if (!keep(v, w)) continue;
-        const std::uint32_t relation = model_.edge_relation[weak_[*e].edge];
-        if (pair_stamp_[w] == pair_epoch_) {
-          // k relations v → w are one edge of capacity k in the relation cut: one augmenting
-          // path instead of k (k searches of the whole network made 10^5 parallel
-          // relations take minutes); a cut through it lists all k.
-          const std::uint32_t f = pair_edge_[w];
-          ++cap_relation_[f];
-          more_labels_.emplace_back(f, relation);
-          continue;
-        }
-        pair_stamp_[w] = pair_epoch_;
-        pair_edge_[w] = cursor_[2 * j + 1];
-        add(2 * j + 1, 2 * local_[w], 1, inf, relation);
-      }
+      add_edge(2 * j, 2 * j + 1, inf, is_entry_[v] ? inf : 1, v);
+      add_relation_edges(j, inf);
     }
     std::sort(more_labels_.begin(), more_labels_.end());
 
@@ -189,6 +138,75 @@ class CutSolver {
     color_.resize(vertices_);
     tree_distance_.resize(vertices_);
     return direct;
+  }
+
+  // Whether relation v → w lies on a walk a cut must block.
+  bool keeps(std::uint32_t v, std::uint32_t w) const { return in_region(w) && !is_entry_[w] && w != v; }
+
+  // Row sizes of the network (edges are laid out sorted by source vertex), one edge per
+  // pair of assets however many relations join them; `finite` gets the relations kept
+  // (parallel ones each) plus the region's assets, at least any finite cut. Returns
+  // whether an entry relates directly to t.
+  bool count_rows(std::uint32_t t, Capacity& finite) {
+    const auto r = static_cast<std::uint32_t>(region_.size());
+    const std::uint32_t source = 2 * r;
+    row_.assign(vertices_ + 1, 0);
+    bool direct = false;
+    finite = r;
+    for (std::uint32_t j = 0; j < r; ++j) {
+      const std::uint32_t v = region_[j];
+      if (is_entry_[v]) ++row_[source + 1], ++row_[2 * j + 1];
+      if (v == t) continue;
+      ++row_[2 * j + 1], ++row_[2 * j + 2];
+      next_pair_epoch();
+      for (auto [e, end] = boost::out_edges(v, weak_); e != end; ++e) {
+        const std::uint32_t w = boost::target(*e, weak_);
+        if (!keeps(v, w)) continue;
+        ++finite;
+        if (pair_stamp_[w] == pair_epoch_) continue;  // parallel relations: one edge
+        pair_stamp_[w] = pair_epoch_;
+        ++row_[2 * j + 2], ++row_[2 * local_[w] + 1];
+        direct |= w == t && is_entry_[v];
+      }
+    }
+    return direct;
+  }
+
+  // An edge and its reverse (capacity 0), as Boost's max flows require.
+  void add_edge(std::uint32_t from, std::uint32_t to, Capacity relation, Capacity asset, std::uint32_t label) {
+    const std::uint32_t f = cursor_[from]++;
+    const std::uint32_t b = cursor_[to]++;
+    edges_[f] = {from, to};
+    edges_[b] = {to, from};
+    partner_[f] = b;
+    partner_[b] = f;
+    cap_relation_[f] = relation;
+    cap_asset_[f] = asset;
+    cap_relation_[b] = cap_asset_[b] = 0;
+    label_[f] = label;
+    label_[b] = kNone;
+  }
+
+  // The relation edges out of region_[j]: k relations v → w are one edge of capacity k in
+  // the relation cut, so one augmenting path instead of k (k searches of the whole network
+  // made 10^5 parallel relations take minutes); a cut through it lists all k.
+  void add_relation_edges(std::uint32_t j, Capacity inf) {
+    const std::uint32_t v = region_[j];
+    next_pair_epoch();
+    for (auto [e, end] = boost::out_edges(v, weak_); e != end; ++e) {
+      const std::uint32_t w = boost::target(*e, weak_);
+      if (!keeps(v, w)) continue;
+      const std::uint32_t relation = model_.edge_relation[weak_[*e].edge];
+      if (pair_stamp_[w] == pair_epoch_) {
+        const std::uint32_t f = pair_edge_[w];
+        ++cap_relation_[f];
+        more_labels_.emplace_back(f, relation);
+        continue;
+      }
+      pair_stamp_[w] = pair_epoch_;
+      pair_edge_[w] = cursor_[2 * j + 1];
+      add_edge(2 * j + 1, 2 * local_[w], 1, inf, relation);
+    }
   }
 
   // Max flow from the super-source to in(target) under `capacity`; `cut` gets the labels
