@@ -311,14 +311,9 @@ class Search {
     return best_sets_.front();
   }
 
-  void branch_net(std::size_t pos, Set& decided) {
-    const double spent = cost(decided);
-    const double here = eval_.estimate(decided).mean + spent;
-    if (better(decided, here, best_sets_.front(), best_loss_)) {
-      best_sets_.assign(1, decided);
-      best_loss_ = here;
-    }
-    Set bound = decided;
+  // Adds to `bound` every candidate of order_[pos...] that fits beside `spent` on its own;
+  // the place in order_ of the first, or nothing when none fits (a leaf).
+  std::optional<std::size_t> add_affordable(std::size_t pos, double spent, Set& bound) const {
     std::optional<std::size_t> first;
     for (std::size_t p = pos; p < n_; ++p) {
       const std::size_t j = order_[p];
@@ -327,6 +322,18 @@ class Search {
         if (!first) first = p;
       }
     }
+    return first;
+  }
+
+  void branch_net(std::size_t pos, Set& decided) {
+    const double spent = cost(decided);
+    const double here = eval_.estimate(decided).mean + spent;
+    if (better(decided, here, best_sets_.front(), best_loss_)) {
+      best_sets_.assign(1, decided);
+      best_loss_ = here;
+    }
+    Set bound = decided;
+    const std::optional<std::size_t> first = add_affordable(pos, spent, bound);
     if (!first || eval_.estimate(bound).mean + spent > best_loss_) return;
     const std::size_t j = order_[*first];
     decided[j] = true;
@@ -356,14 +363,7 @@ class Search {
   void branch(std::size_t pos, Set& decided) {
     const double spent = cost(decided);
     Set bound = decided;
-    std::optional<std::size_t> first;
-    for (std::size_t p = pos; p < n_; ++p) {
-      const std::size_t j = order_[p];
-      if (fits(spent + costs_[j], budget_)) {
-        bound[j] = true;
-        if (!first) first = p;
-      }
-    }
+    const std::optional<std::size_t> first = add_affordable(pos, spent, bound);
     if (!first) {  // a leaf; a non-maximal one is dominated by a maximal set searched elsewhere
       if (maximal(decided)) consider(decided, eval_.estimate(decided).mean);
       return;
