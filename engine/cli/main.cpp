@@ -199,6 +199,7 @@ struct RunCliOptions {
   std::optional<unsigned> threads;
   std::optional<double> horizon, target_rse;
   bool no_horizon = false, no_inherent = false, quiet = false, timings = false, no_paths = false;
+  bool per_trial = false;  // --per-trial: keep every trial's losses, write losses.csv
   std::size_t top_paths = 5;
   std::string chokepoints = "auto";
   std::optional<double> path_loss_threshold;
@@ -276,6 +277,7 @@ cpsf::RunOptions run_options(const RunCliOptions& o, const cpsf::v1::SimulationS
   options.inherent = !o.no_inherent;
   options.paths = !o.no_paths;
   options.path_loss_threshold = o.path_loss_threshold;
+  options.per_trial = o.per_trial;
   return options;
 }
 
@@ -288,10 +290,10 @@ std::vector<std::pair<std::string, std::string>> run_files(const RunCliOptions& 
   std::vector<std::pair<std::string, std::string>> files = {
       {"results.json", cpsf::results_json(model, result, estimates, context)},
       {"assets.csv", cpsf::assets_csv(model, estimates, context.labels)},
-      {"losses.csv", cpsf::losses_csv(result)},
       {"enterprises.csv", cpsf::enterprises_csv(model, result, estimates, context.labels)},
       {"paths.csv", cpsf::paths_csv(model, estimates)},
       {"chokepoints.csv", cpsf::chokepoints_csv(model, estimates)}};
+  if (o.per_trial) files.emplace_back("losses.csv", cpsf::losses_csv(result));
   if (std::find(o.graph.begin(), o.graph.end(), "graphml") != o.graph.end()) {
     files.emplace_back("attack-graph.graphml", cpsf::attack_graph_graphml(model, estimates));
   }
@@ -370,6 +372,10 @@ int run_run(const RunCliOptions& o) {
   timer.mark("report");
   const auto files = run_files(o, model, result, estimates, context);
   if (const int code = write_run_files(o.out, files); code != kExitOk) return code;
+  if (!o.per_trial) {  // an earlier run's per-trial losses are not this run's
+    std::error_code ignored;
+    std::filesystem::remove(std::filesystem::path(o.out) / "losses.csv", ignored);
+  }
   timer.mark("write");
   if (!o.quiet) {
     if (write_output("run", "-", cpsf::text_summary(model, result, estimates, context)) != kExitOk) return kExitUsage;
@@ -415,6 +421,8 @@ Command add_run(CLI::App& app) {
                   "Also report paths to (and arrival times of) assets whose loss is at least this")
       ->transform(number_in(cpsf::limits::loss_threshold));
   sub->add_flag("--no-paths", o->no_paths, "Do not count attack paths");
+  sub->add_flag("--per-trial", o->per_trial,
+                "Also write losses.csv, every trial's losses (memory then grows with the trials)");
   sub->add_option("--chokepoints", o->chokepoints,
                   "Minimum cuts to each target: auto (on up to 2,000,000 relations), on or off")
       ->capture_default_str()

@@ -587,8 +587,9 @@ class Results:
         return json.loads(self.to_json())
 
     def save(self, out: Union[str, "os.PathLike[str]"]) -> pathlib.Path:
-        """Write results.json, assets.csv, losses.csv, enterprises.csv, paths.csv and chokepoints.csv
-        into directory `out`, as ``cpsf run --out`` does (each atomically). Returns the directory.
+        """Write results.json, assets.csv, enterprises.csv, paths.csv, chokepoints.csv and, when
+        the run kept its per-trial values (``per_trial``), losses.csv into directory `out`, as
+        ``cpsf run --out`` (``--per-trial``) does (each atomically). Returns the directory.
 
         Raises ValueError for a run that completed no trial (interrupted before its first
         round), as ``cpsf run`` writes nothing then: its estimates of nothing must not
@@ -598,9 +599,12 @@ class Results:
             raise ValueError("the run completed no trial (interrupted before its first round): nothing to save")
         out.mkdir(parents=True, exist_ok=True)
         core = self._core
-        for name, text in (("results.json", core.results_json()), ("assets.csv", core.assets_csv()),
-                           ("losses.csv", core.losses_csv()), ("enterprises.csv", core.enterprises_csv()),
-                           ("paths.csv", core.paths_csv()), ("chokepoints.csv", core.chokepoints_csv())):
+        files = [("results.json", core.results_json()), ("assets.csv", core.assets_csv()),
+                 ("enterprises.csv", core.enterprises_csv()), ("paths.csv", core.paths_csv()),
+                 ("chokepoints.csv", core.chokepoints_csv())]
+        if core.per_trial:
+            files.insert(2, ("losses.csv", core.losses_csv()))
+        for name, text in files:
             try:
                 self._core.write_file(str(out / name), text)
             except ValueError as e:

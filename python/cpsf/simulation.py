@@ -47,6 +47,7 @@ def run(
     no_horizon: bool = False,
     target_rse: Optional[float] = None,
     inherent: bool = True,
+    per_trial: bool = True,
     progress: Union[bool, ProgressCallback] = True,
     on_interrupt: str = "return",
 ) -> Results:
@@ -81,6 +82,12 @@ def run(
         Also run every trial with the controls off (common random numbers), for the
         inherent risk and the risk the controls remove (``cpsf run --no-inherent``
         is ``inherent=False``).
+    per_trial : bool
+        Keep every trial's values (:meth:`Results.loss_array`, :meth:`Results.losses`,
+        losses.csv in :meth:`Results.save`): about 8 bytes per trial and value, so
+        memory grows with the trials. False keeps only the estimates, in memory that
+        does not depend on the trial count (``cpsf run`` without ``--per-trial``); the
+        per-trial accessors then raise ValueError. Never changes an estimate.
     progress : bool or callable
         True: a progress bar (tqdm; in Jupyter a widget when ipywidgets is
         installed) once the run lasts over half a second. False: none. A callable
@@ -135,6 +142,7 @@ def run(
     no_horizon = _check.flag("no_horizon", no_horizon)
     target_rse = None if target_rse is None else _check.number("target_rse", target_rse, "target_rse")
     inherent = _check.flag("inherent", inherent)
+    per_trial = _check.flag("per_trial", per_trial)
     _check.progress("progress", progress, "(done, planned)")
     _check.choice("on_interrupt", on_interrupt, ("return", "raise"))
     if horizon is not None and no_horizon:
@@ -152,7 +160,7 @@ def run(
     with _progress.callback(progress, trials, " trials", "cpsf run", unit_scale=True) as callback:
         core = _core.simulation.run(
             data, file=file, trials=trials, seed=seed, threads=threads, horizon=horizon, no_horizon=no_horizon,
-            target_rse=target_rse, inherent=inherent, progress=callback)
+            target_rse=target_rse, inherent=inherent, per_trial=per_trial, progress=callback)
     results = Results(core, scenario)
     if results.partial:
         if on_interrupt == "raise":

@@ -131,7 +131,7 @@ py::dict asset_dict(const std::vector<AssetEstimates>& assets) {
 
 // ---- pickling --------------------------------------------------------------------------
 // The layout of Result._state(); restore() refuses any other.
-constexpr int kStateVersion = 2;  // 2: cell losses and annual hits
+constexpr int kStateVersion = 3;  // 2: cell losses and annual hits; 3: run statistics, per_trial
 
 __extension__ typedef unsigned __int128 FixedBits;  // FixedSum's two's-complement bits
 
@@ -182,6 +182,12 @@ py::dict result_state(py::object self) {
   d["horizon"] = r.horizon;
   d["has_inherent"] = r.has_inherent;
   d["steps_tried"] = r.steps_tried;
+  d["per_trial"] = r.per_trial;
+  {
+    std::vector<std::uint8_t> bytes;
+    r.stats.write(bytes);
+    d["stats"] = py::bytes(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  }
   py::list threats;
   for (const auto& v : r.threats) threats.append(view_state(v, self));
   d["threats"] = threats;
@@ -251,23 +257,41 @@ void read_tally(const py::dict& d, AssetTally& t, std::size_t assets, bool wante
   read_fixed_sums(d, "time_square", t.time_square, n);
 }
 
-ViewResult read_view(const py::handle& h, std::size_t assets, std::uint64_t trials, bool inherent) {
+ViewResult read_view(const py::handle& h, std::size_t assets, std::int64_t trials, bool inherent) {
   const auto d = h.cast<py::dict>();
   ViewResult v;
   v.id = d["id"].cast<std::string>();
   read_tally(d["residual"].cast<py::dict>(), v.residual, assets, true);
   read_tally(d["inherent"].cast<py::dict>(), v.inherent, assets, inherent);
-  read_array(d, "residual_loss", v.residual_loss, static_cast<std::int64_t>(trials));
-  read_array(d, "inherent_loss", v.inherent_loss, static_cast<std::int64_t>(inherent ? trials : 0));
+  read_array(d, "residual_loss", v.residual_loss, trials);
+  read_array(d, "inherent_loss", v.inherent_loss, inherent ? trials : 0);
   return v;
 }
 
 // The layer × element cells and the annual hits (after has_annual and trials are read).
 void read_attribution(const py::dict& d, SimulationResult& r, std::size_t assets) {
   read_array(d, "annual_hits", r.annual_hits, r.has_annual ? static_cast<std::int64_t>(assets) : 0);
-  read_array(d, "cell_loss", r.cell_loss, static_cast<std::int64_t>(r.trials * kCells));
+  read_array(d, "cell_loss", r.cell_loss, r.per_trial ? static_cast<std::int64_t>(r.trials * kCells) : 0);
   read_fixed_sums(d, "cell_production", r.cell_production, static_cast<std::int64_t>(kCells));
   read_fixed_sums(d, "cell_cascade", r.cell_cascade, static_cast<std::int64_t>(kCells));
+}
+
+// The run's statistics: as the run folded them, and of the same shape as its views.
+void read_statistics(const py::dict& d, SimulationResult& r) {
+  if (!d.contains("stats")) bad_state("no 'stats'");
+  const auto text = d["stats"].cast<std::string>();
+  const std::vector<std::uint8_t> bytes(text.begin(), text.end());
+  std::size_t at = 0;
+  try {
+    r.stats.read(bytes, at);
+  } catch (const std::runtime_error& e) {
+    bad_state(e.what());
+  }
+  const std::size_t slots = (r.threats.size() + (r.combined ? 1 : 0)) * 2;
+  if (at != bytes.size() || r.stats.view_loss.size() != slots || r.stats.enterprise_loss.size() != r.enterprises ||
+      r.stats.tracked_arrival.size() != r.tracked.size() || r.stats.view_loss[r.main_slot()].moments.n != r.trials) {
+    bad_state("the statistics differ from the run's");
+  }
 }
 
 // cpsf._core.results.restore: the Result that Result._state() was taken from, given the
@@ -287,12 +311,14 @@ std::shared_ptr<RunState> restore(const py::bytes& data, const std::string& file
   r.has_inherent = d["has_inherent"].cast<bool>();
   r.steps_tried = d["steps_tried"].cast<std::uint64_t>();
   if (r.trials >= kMaxTrials) bad_state("too many trials");
+  r.per_trial = d["per_trial"].cast<bool>();
   const std::size_t assets = m.asset_count();
-  const auto trials = static_cast<std::int64_t>(r.trials);
+  // Per-trial arrays hold every trial, or nothing (a run without them).
+  const auto trials = r.per_trial ? static_cast<std::int64_t>(r.trials) : 0;
   const auto threats = d["threats"].cast<py::list>();
   if (threats.size() != m.threats.size() || m.threats.empty()) bad_state("the threats differ from the scenario's");
-  for (const auto& v : threats) r.threats.push_back(read_view(v, assets, r.trials, r.has_inherent));
-  if (!d["combined"].is_none()) r.combined = read_view(d["combined"], assets, r.trials, r.has_inherent);
+  for (const auto& v : threats) r.threats.push_back(read_view(v, assets, trials, r.has_inherent));
+  if (!d["combined"].is_none()) r.combined = read_view(d["combined"], assets, trials, r.has_inherent);
   if (r.combined.has_value() != (m.threats.size() > 1)) bad_state("the views differ from the scenario's");
   r.enterprises = d["enterprises"].cast<std::size_t>();
   if (r.enterprises != m.enterprise_id.size()) bad_state("the enterprises differ from the scenario's");
@@ -332,6 +358,7 @@ std::shared_ptr<RunState> restore(const py::bytes& data, const std::string& file
   read_array(d, "annual_residual_loss", r.annual_residual_loss, r.has_annual ? trials : 0);
   read_array(d, "annual_inherent_loss", r.annual_inherent_loss, r.has_annual && r.has_inherent ? trials : 0);
   read_attribution(d, r, assets);
+  read_statistics(d, r);
   {
     py::gil_scoped_release release;
     state->estimates = estimate(state->model, state->result);
@@ -352,6 +379,7 @@ void def_run(ResultClass& c) {
       .def_property_readonly("threads", [](const State& s) { return s.result.threads; })
       .def_property_readonly("horizon", [](const State& s) { return s.result.horizon; })
       .def_property_readonly("has_inherent", [](const State& s) { return s.result.has_inherent; })
+      .def_property_readonly("per_trial", [](const State& s) { return s.result.per_trial; })
       .def_property_readonly("has_annual", [](const State& s) { return s.result.has_annual; })
       .def_property_readonly("combined", [](const State& s) { return s.result.combined.has_value(); })
       .def_property_readonly("implicit_threat", [](const State& s) { return s.model.implicit_threat; })
@@ -394,6 +422,15 @@ void def_model(ResultClass& c) {
           "attack-step library differs by threat capability, the COMMON_ATTACKS set.");
 }
 
+// The per-trial arrays exist only when the run kept them.
+void need_per_trial(const State& s) {
+  if (!s.result.per_trial) {
+    throw py::value_error(
+        "this run kept no per-trial values (per_trial=False): run it again with per_trial=True for "
+        "per-trial arrays; every estimate is there without them");
+  }
+}
+
 // Per-trial arrays and tallies: zero copy.
 void def_per_trial(ResultClass& c) {
   c.def(
@@ -401,6 +438,7 @@ void def_per_trial(ResultClass& c) {
        [](const py::object& self, int view, bool inherent) {
          const auto& s = self.cast<const State&>();
          need_inherent(s, inherent);
+         need_per_trial(s);
          const ViewResult& v = view_at(s, view);
          const auto& data = inherent ? v.inherent_loss : v.residual_loss;
          return view_of(data, self, static_cast<py::ssize_t>(data.size()));
@@ -423,6 +461,7 @@ void def_per_trial(ResultClass& c) {
           [](const py::object& self, bool inherent, const std::string& part) {
             const auto& s = self.cast<const State&>();
             need_inherent(s, inherent);
+            need_per_trial(s);
             if (part != "direct" && part != "cascade") throw py::value_error("part must be 'direct' or 'cascade'");
             const auto& data =
                 part == "direct"
@@ -441,6 +480,7 @@ void def_per_trial(ResultClass& c) {
             if (!s.result.has_annual)
               throw py::value_error("no annualised view: not every threat has an annual_frequency");
             need_inherent(s, inherent);
+            need_per_trial(s);
             const auto& data = inherent ? s.result.annual_inherent_loss : s.result.annual_residual_loss;
             return view_of(data, self, static_cast<py::ssize_t>(data.size()));
           },
@@ -456,6 +496,7 @@ void def_per_trial(ResultClass& c) {
           "tracked_arrival",
           [](const py::object& self) {
             const auto& s = self.cast<const State&>();
+            need_per_trial(s);
             if (s.result.tracked.empty())
               return py::array_t<double>(std::vector<py::ssize_t>{static_cast<py::ssize_t>(s.result.trials), 0});
             return view_of(s.result.tracked_arrival, self, static_cast<py::ssize_t>(s.result.trials),
@@ -636,7 +677,12 @@ void def_outputs(ResultClass& c) {
           "assets_csv", [](const State& s) { return assets_csv(s.model, s.estimates, s.context.labels); },
           "assets.csv as `cpsf run` writes it.")
       .def(
-          "losses_csv", [](const State& s) { return losses_csv(s.result); }, "losses.csv as `cpsf run` writes it.")
+          "losses_csv",
+          [](const State& s) {
+            need_per_trial(s);
+            return losses_csv(s.result);
+          },
+          "losses.csv as `cpsf run` writes it.")
       .def(
           "enterprises_csv",
           [](const State& s) { return enterprises_csv(s.model, s.result, s.estimates, s.context.labels); },

@@ -37,7 +37,7 @@ namespace {
 
 std::shared_ptr<RunState> run(const py::bytes& data, const std::string& file, std::uint64_t trials, std::uint64_t seed,
                               unsigned threads, std::optional<double> horizon, bool no_horizon, double target_rse,
-                              bool inherent, const py::object& progress, double poll_interval) {
+                              bool inherent, bool per_trial, const py::object& progress, double poll_interval) {
   if (!(poll_interval > 0)) throw py::value_error("poll_interval must be > 0");
   RunOptions options;
   options.trials = trials;
@@ -47,6 +47,7 @@ std::shared_ptr<RunState> run(const py::bytes& data, const std::string& file, st
   options.no_horizon = no_horizon;
   options.target_relative_stderr = target_rse;
   options.inherent = inherent;
+  options.per_trial = per_trial;
   options.check();  // std::invalid_argument -> ValueError
 
   auto state = compiled_state(data, file);
@@ -91,7 +92,7 @@ void register_simulation(py::module_& m) {
       "How many threads (up to wanted) a run can have: fewer when the process cannot start them all.");
   m.def("run", &run, py::arg("data"), py::kw_only(), py::arg("file"), py::arg("trials"), py::arg("seed"),
         py::arg("threads"), py::arg("horizon"), py::arg("no_horizon"), py::arg("target_rse"), py::arg("inherent"),
-        py::arg("progress") = py::none(), py::arg("poll_interval") = 0.1,
+        py::arg("per_trial") = true, py::arg("progress") = py::none(), py::arg("poll_interval") = 0.1,
         "Compiles the serialised scenario (validated beforehand by the caller) and runs it with the GIL "
         "released. progress(done, planned) is called from this thread between waits. Ctrl-C cancels the run "
         "and returns the partial result (Result.partial); other exceptions are re-raised after the run stops.");

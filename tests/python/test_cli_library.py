@@ -27,7 +27,7 @@ def variant(tmp_path, name, replace=()):
 
 
 def losses(cpsf_bin, scenario, out):
-    r = run(cpsf_bin, "run", scenario, "--trials", TRIALS, "--seed", "11", "--no-inherent", "-q", "--out", out)
+    r = run(cpsf_bin, "run", "--per-trial", scenario, "--trials", TRIALS, "--seed", "11", "--no-inherent", "-q", "--out", out)
     assert r.returncode == 0, r.stderr
     with open(out / "losses.csv") as f:
         return [float(row["loss"]) for row in csv.DictReader(f)]
@@ -63,7 +63,7 @@ def test_kinds_only_chain_scs4_below_scs3_below_as_is_trial_by_trial(cpsf_bin, t
 
 
 def p_compromised(cpsf_bin, scenario, out, asset):
-    r = run(cpsf_bin, "run", scenario, "--trials", TRIALS, "--seed", "5", "--no-inherent", "-q", "--out", out)
+    r = run(cpsf_bin, "run", "--per-trial", scenario, "--trials", TRIALS, "--seed", "5", "--no-inherent", "-q", "--out", out)
     assert r.returncode == 0, r.stderr
     results = json.loads((out / "results.json").read_text())
     (a,) = [a for a in results["assets"] if a["id"] == asset]

@@ -149,10 +149,10 @@ def outputs(cpsf_bin, root, tmp_path_factory):
     out = tmp_path_factory.mktemp("docs")
     # The automotive chain: several threats (per-threat views), annual frequencies, cascade.
     r = run(cpsf_bin, "run", str(root / AUTOMOTIVE), "--trials", "2000", "--out", str(out / "auto"), "-q",
-            "--path-loss-threshold", "0")
+            "--path-loss-threshold", "0", "--per-trial")
     assert r.returncode == 0, r.stderr
     r = run(cpsf_bin, "run", str(root / DEFAULT), "--trials", "2000", "--out", str(out / "default"), "-q",
-            "--target-rse", "0.5")
+            "--target-rse", "0.5", "--per-trial")
     assert r.returncode == 0, r.stderr
     r = run(cpsf_bin, "optimise", str(root / DEFAULT), "--budget", "40000", "--trials", "500",
             "--out", str(out / "opt"), "-q")

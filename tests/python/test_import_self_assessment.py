@@ -64,7 +64,7 @@ def test_imported_controls_lower_the_residual_loss_trial_by_trial(cpsf_bin, root
     isolates what the controls do."""
     _, out = imported(cpsf_bin, root, tmp_path)
     for name, scenario in (("before", root / DEFAULT), ("after", out)):
-        r = run(cpsf_bin, "run", str(scenario), "--trials", "20000", "--seed", "7", "--out", str(tmp_path / name), "-q")
+        r = run(cpsf_bin, "run", "--per-trial", str(scenario), "--trials", "20000", "--seed", "7", "--out", str(tmp_path / name), "-q")
         assert r.returncode == 0, r.stderr
     before, after = losses(tmp_path / "before" / "losses.csv"), losses(tmp_path / "after" / "losses.csv")
     assert len(before) == len(after) == 20000

@@ -339,10 +339,25 @@ def test_pickled_results_carry_arrays_not_lists(res):
     state = res._core._state()
     arrays = [v for v in _leaves(state) if isinstance(v, np.ndarray)]
     assert arrays and not any(isinstance(v, list) and len(v) > 100 for v in _leaves(state))
-    # The per-trial losses go into the pickle as raw float64 data: about 8 bytes a value.
+    # The per-trial losses go into the pickle as raw float64 data: about 8 bytes a value;
+    # the run's statistics (moments and histograms) as one bytes object.
     per_trial = sum(a.nbytes for a in arrays)
     size = len(pickle.dumps(res, protocol=pickle.HIGHEST_PROTOCOL))
-    assert per_trial <= size < 1.1 * per_trial + len(res.scenario.to_bytes()) + 200_000
+    assert per_trial <= size < 1.1 * per_trial + len(state["stats"]) + len(res.scenario.to_bytes()) + 200_000
+
+
+def test_a_run_without_per_trial_values_has_every_estimate_and_pickles(res):
+    import pickle
+
+    flat = cpsf.run(cpsf.DEFAULT_SCENARIO, trials=TRIALS, seed=12, progress=False, per_trial=False)
+    assert flat.to_json() == res.to_json() and not flat._core.per_trial
+    for call in (flat.loss_array, flat.enterprise_loss_array, flat.arrival_array, flat.losses):
+        with pytest.raises(ValueError, match="per_trial=True"):
+            call()
+    back = pickle.loads(pickle.dumps(flat))
+    assert back.to_json() == res.to_json()
+    # Without the arrays the pickle holds the statistics alone: smaller than the arrays.
+    assert len(pickle.dumps(flat)) < len(pickle.dumps(res))
 
 
 def _leaves(x):

@@ -27,7 +27,7 @@ def _from_the_repository_root(root, monkeypatch):
 
 
 def test_same_files_as_cpsf_run_for_the_same_seed(cpsf_bin, root, tmp_path):
-    cli_run(cpsf_bin, root, tmp_path / "cli", "--trials", "6000", "--seed", "3")
+    cli_run(cpsf_bin, root, tmp_path / "cli", "--trials", "6000", "--seed", "3", "--per-trial")
     res = cpsf.run(DEFAULT, trials=6000, seed=3, progress=False)
     res.save(tmp_path / "py")
     for name in ("results.json", "assets.csv", "losses.csv", "enterprises.csv", "paths.csv", "chokepoints.csv"):

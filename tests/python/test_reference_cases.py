@@ -29,7 +29,7 @@ def run_case(cpsf_bin, case_path, tmp_path, seed=12345, fmt="json"):
     subprocess.run(["/usr/bin/python3", str(ROOT / "tests/reference/case_to_scenario.py"), str(case_path), str(scenario)],
                    check=True, env={"CPSF_BIN": cpsf_bin})
     out = tmp_path / "out"
-    r = subprocess.run([cpsf_bin, "run", str(scenario), "--trials", str(TRIALS), "--seed", str(seed),
+    r = subprocess.run([cpsf_bin, "run", "--per-trial", str(scenario), "--trials", str(TRIALS), "--seed", str(seed),
                         "--out", str(out), "--quiet", "--no-inherent"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     results = json.loads((out / "results.json").read_text())

@@ -24,7 +24,7 @@ CASES = {
     "automotive": "scenarios/sectors/automotive/scenario.textproto",
     "electric-power": "scenarios/sectors/electric-power/scenario.textproto",
 }
-ARGS = ["--trials", "1000", "--seed", "20261207", "--threads", "2", "-q"]
+ARGS = ["--trials", "1000", "--seed", "20261207", "--threads", "2", "-q", "--per-trial"]
 FILES = ("results.json", "assets.csv", "losses.csv", "enterprises.csv", "paths.csv", "chokepoints.csv")
 
 

@@ -11,7 +11,7 @@ def run(cpsf_bin, *args, **kw):
 
 
 def test_run_writes_documented_results(cpsf_bin, root, tmp_path):
-    r = run(cpsf_bin, "run", str(root / DEFAULT), "--trials", "5000", "--seed", "3", "--out", str(tmp_path))
+    r = run(cpsf_bin, "run", "--per-trial", str(root / DEFAULT), "--trials", "5000", "--seed", "3", "--out", str(tmp_path))
     assert r.returncode == 0, r.stderr
     assert "loss per trial" in r.stdout and "layer x element" in r.stdout
     res = json.loads((tmp_path / "results.json").read_text())
@@ -37,10 +37,26 @@ def test_results_identical_at_any_thread_count(cpsf_bin, root, tmp_path):
     outputs = []
     for threads in ("1", "2", "7"):
         out = tmp_path / threads
-        r = run(cpsf_bin, "run", str(root / DEFAULT), "--trials", "8000", "--threads", threads, "--out", str(out), "-q")
+        r = run(cpsf_bin, "run", "--per-trial", str(root / DEFAULT), "--trials", "8000", "--threads", threads, "--out", str(out), "-q")
         assert r.returncode == 0, r.stderr
         outputs.append([(out / f).read_bytes() for f in ("results.json", "assets.csv", "losses.csv")])
     assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_per_trial_changes_no_estimate_and_is_the_only_way_to_losses_csv(cpsf_bin, root, tmp_path):
+    """Without --per-trial the run keeps only its statistics (memory flat in the trials):
+    every other file is byte for byte the same, and a stale losses.csv does not stay."""
+    out = {}
+    for mode, extra in (("kept", ["--per-trial"]), ("flat", []), ("flat1", ["--threads", "1"])):
+        out[mode] = tmp_path / mode
+        r = run(cpsf_bin, "run", str(root / DEFAULT), "--trials", "9000", "--seed", "5", "--out", str(out[mode]), "-q",
+                *extra)
+        assert r.returncode == 0, r.stderr
+    assert (out["kept"] / "losses.csv").exists() and not (out["flat"] / "losses.csv").exists()
+    for f in ("results.json", "assets.csv", "enterprises.csv", "paths.csv", "chokepoints.csv"):
+        assert (out["kept"] / f).read_bytes() == (out["flat"] / f).read_bytes() == (out["flat1"] / f).read_bytes(), f
+    r = run(cpsf_bin, "run", str(root / DEFAULT), "--trials", "5000", "--out", str(out["kept"]), "-q")
+    assert r.returncode == 0 and not (out["kept"] / "losses.csv").exists()
 
 
 def test_run_refuses_an_invalid_scenario(cpsf_bin, tmp_path):
@@ -55,7 +71,7 @@ def test_run_refuses_an_invalid_scenario(cpsf_bin, tmp_path):
 
 
 def test_ctrl_c_writes_a_partial_result(cpsf_bin, root, tmp_path, interrupt):
-    p = subprocess.Popen([cpsf_bin, "run", str(root / DEFAULT), "--trials", "100000000", "--target-rse", "0", "--out", str(tmp_path), "-q"],
+    p = subprocess.Popen([cpsf_bin, "run", "--per-trial", str(root / DEFAULT), "--trials", "100000000", "--target-rse", "0", "--out", str(tmp_path), "-q"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     interrupt(p, 1.5)
     _, err = p.communicate(timeout=120)

@@ -39,7 +39,7 @@ def flattened(cpsf_bin, scenario, tmp_path):
 
 
 def simulate(cpsf_bin, scenario, out, trials, seed=3):
-    r = run(cpsf_bin, "run", scenario, "--trials", trials, "--seed", seed, "-q", "--out", out)
+    r = run(cpsf_bin, "run", "--per-trial", scenario, "--trials", trials, "--seed", seed, "-q", "--out", out)
     assert r.returncode == 0, r.stderr
     return json.loads((out / "results.json").read_text())
 

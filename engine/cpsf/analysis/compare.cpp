@@ -91,7 +91,11 @@ Interval quantile_interval(std::span<const double> sorted, double level) {
 struct MeanSe {
   double mean, stderr_;
 };
-MeanSe mean_se(std::span<const double> x) { return {mean(x), x.size() > 1 ? standard_error(x) : kNaN}; }
+// Folded as a run folds its trials (moments_of), so a row's numbers are the run's.
+MeanSe mean_se(std::span<const double> x) {
+  const MomentAccumulator m = moments_of(x);
+  return {x.empty() ? kNaN : m.mean, x.size() > 1 ? m.standard_error() : kNaN};
+}
 
 // P(some target or objective falls), from the per-trial arrival times of tracked assets.
 void target_probability(const Model& m, const SimulationResult& r, CompareRow& row) {

@@ -11,18 +11,17 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr std::size_t kMaxThresholds = 64;
 
-std::vector<double> default_thresholds(std::span<const double> sorted) {
-  std::vector<double> distinct;
-  for (const double x : sorted) {
-    if (distinct.empty() || distinct.back() != x) distinct.push_back(x);
-    if (distinct.size() > kMaxThresholds) break;
-  }
-  if (distinct.size() <= kMaxThresholds) return distinct;
-  std::vector<double> t{0.0};
-  const auto first_positive = std::upper_bound(sorted.begin(), sorted.end(), 0.0);
-  const std::span<const double> positive(first_positive, sorted.end());
+// Every distinct value when the histogram holds at most kMaxThresholds (each alone in its
+// bin), else 0 and the low ends of the bins holding kMaxThresholds − 1 evenly spaced
+// quantiles of the positive losses: values that occurred, at which P(L ≥ t) is exact.
+std::vector<double> default_thresholds(const LogHistogram& h) {
+  std::vector<double> t = h.distinct_values(kMaxThresholds);
+  if (!t.empty() || h.count() == h.zeros()) return t;
+  t.assign(1, 0.0);
+  const std::uint64_t positive = h.count() - h.zeros();
   for (std::size_t k = 0; k + 1 < kMaxThresholds; ++k) {
-    const double q = quantile(positive, static_cast<double>(k) / static_cast<double>(kMaxThresholds - 2));
+    const double at = std::ceil(rank_position(positive, static_cast<double>(k) / (kMaxThresholds - 2)));
+    const double q = h.positive_bin_min_at_rank(std::max<std::uint64_t>(1, static_cast<std::uint64_t>(at)));
     if (q != t.back()) t.push_back(q);
   }
   return t;
@@ -64,25 +63,30 @@ AssetEstimates asset_estimates(std::uint32_t v, const ViewResult& view, bool inh
 
 }  // namespace
 
-LossSummary summarise_losses(std::span<const double> losses) {
-  const auto sorted = sorted_copy(losses);
-  return summarise_losses(losses, default_thresholds(sorted));
-}
+LossSummary summarise_losses(std::span<const double> losses) { return summarise_losses(loss_statistics_of(losses)); }
 
 LossSummary summarise_losses(std::span<const double> losses, std::span<const double> thresholds) {
+  return summarise_losses(loss_statistics_of(losses), thresholds);
+}
+
+LossSummary summarise_losses(const LossStatistics& losses) {
+  return summarise_losses(losses, default_thresholds(losses.histogram));
+}
+
+LossSummary summarise_losses(const LossStatistics& losses, std::span<const double> thresholds) {
   LossSummary s;
-  if (losses.empty()) return s;
-  const auto sorted = sorted_copy(losses);
-  const double n = static_cast<double>(losses.size());
-  s.mean = mean(losses);
-  s.stderr_ = losses.size() > 1 ? standard_error(losses) : kNaN;
+  const LogHistogram& h = losses.histogram;
+  if (losses.moments.n == 0) return s;
+  const double n = static_cast<double>(losses.moments.n);
+  s.mean = losses.moments.mean;
+  s.stderr_ = losses.moments.n > 1 ? losses.moments.standard_error() : kNaN;
   s.ci95 = {s.mean - kZ95 * s.stderr_, s.mean + kZ95 * s.stderr_};
-  s.var95 = value_at_risk(sorted, 0.95);
-  s.var99 = value_at_risk(sorted, 0.99);
-  s.es99 = expected_shortfall(sorted, 0.99);
-  s.max = sorted.back();
+  s.var95 = h.quantile(0.95);
+  s.var99 = h.quantile(0.99);
+  s.es99 = h.expected_shortfall(0.99);
+  s.max = h.max();
   for (const double t : thresholds) {
-    const double p = exceedance_probability(sorted, t);
+    const double p = h.count_at_or_above(t) / n;
     s.exceedance.push_back({t, p, std::sqrt(p * (1 - p) / n)});
   }
   return s;
@@ -92,58 +96,42 @@ namespace {
 
 // With no trial (cancelled before the first round) every estimate is kNoEstimate (null),
 // not 0; the ids, counts and structure are all there.
-double mean_of(std::span<const double> x) { return x.empty() ? kNoEstimate : mean(x); }
-double stderr_of(std::span<const double> x) { return x.size() > 1 ? standard_error(x) : kNaN; }
+double mean_of(const MomentAccumulator& x) { return x.n == 0 ? kNoEstimate : x.mean; }
+double stderr_of(const MomentAccumulator& x) { return x.n > 1 ? x.standard_error() : kNaN; }
 
-// Exact arrival-time quantiles for the tracked assets.
+// Arrival-time quantiles of the tracked assets, from their histograms.
 void estimate_time_quantiles(const SimulationResult& r, Estimates& est) {
   for (std::size_t k = 0; k < r.tracked.size(); ++k) {
-    std::vector<double> times;
-    for (std::uint64_t j = 0; j < r.trials; ++j) {
-      const double t = r.tracked_arrival[j * r.tracked.size() + k];
-      if (!std::isnan(t)) times.push_back(t);
-    }
-    if (times.empty()) continue;
-    std::sort(times.begin(), times.end());
+    const LogHistogram& times = r.stats.tracked_arrival[k];
+    if (times.count() == 0) continue;
     est.assets[r.tracked[k]].time_quantiles =
-        std::array<double, 3>{quantile(times, 0.5), quantile(times, 0.9), quantile(times, 0.99)};
+        std::array<double, 3>{times.quantile(0.5), times.quantile(0.9), times.quantile(0.99)};
   }
 }
 
 // The main view's loss, and with a controls-off run its loss and what the controls remove.
 void estimate_losses(const SimulationResult& r, Estimates& est) {
-  const ViewResult& main = r.main();
-  est.loss = summarise_losses(main.residual_loss);
+  est.loss = summarise_losses(r.stats.view_loss[r.main_slot()]);
   if (!r.has_inherent) return;
-  est.inherent_loss = summarise_losses(main.inherent_loss);
-  std::vector<double> removed(r.trials);
-  for (std::uint64_t j = 0; j < r.trials; ++j) removed[j] = main.inherent_loss[j] - main.residual_loss[j];
-  est.removed_mean = mean_of(removed);
-  est.removed_stderr = stderr_of(removed);
+  est.inherent_loss = summarise_losses(r.stats.view_loss[r.main_slot() + 1]);
+  est.removed_mean = mean_of(r.stats.removed);
+  est.removed_stderr = stderr_of(r.stats.removed);
 }
 
 // Each enterprise's direct and cascade loss, and the cascade loss of the whole chain.
 void estimate_enterprises(const SimulationResult& r, Estimates& est) {
-  std::vector<double> chain_cascade(r.trials, 0.0);
+  const RunStatistics& st = r.stats;
   for (std::size_t e = 0; e < r.enterprises; ++e) {
-    std::vector<double> total(r.trials), direct(r.trials), cascaded(r.trials), inherent(r.has_inherent ? r.trials : 0);
-    for (std::uint64_t j = 0; j < r.trials; ++j) {
-      const std::size_t at = j * r.enterprises + e;
-      direct[j] = r.enterprise_residual_loss[at];
-      cascaded[j] = r.enterprise_residual_cascade[at];
-      total[j] = direct[j] + cascaded[j];
-      chain_cascade[j] += cascaded[j];
-      if (r.has_inherent) inherent[j] = r.enterprise_inherent_loss[at] + r.enterprise_inherent_cascade[at];
-    }
-    Estimates::Enterprise out{summarise_losses(total), r.has_inherent ? mean_of(inherent) : kNaN};
-    out.direct_mean = mean_of(direct);
-    out.direct_stderr = stderr_of(direct);
-    out.cascade_mean = mean_of(cascaded);
-    out.cascade_stderr = stderr_of(cascaded);
+    Estimates::Enterprise out{summarise_losses(st.enterprise_loss[e]),
+                              r.has_inherent ? mean_of(st.enterprise_inherent[e]) : kNaN};
+    out.direct_mean = mean_of(st.enterprise_direct[e]);
+    out.direct_stderr = stderr_of(st.enterprise_direct[e]);
+    out.cascade_mean = mean_of(st.enterprise_cascade[e]);
+    out.cascade_stderr = stderr_of(st.enterprise_cascade[e]);
     est.enterprises.push_back(std::move(out));
   }
-  est.cascade_mean = mean_of(chain_cascade);
-  est.cascade_stderr = stderr_of(chain_cascade);
+  est.cascade_mean = mean_of(st.chain_cascade);
+  est.cascade_stderr = stderr_of(st.chain_cascade);
 }
 
 // The chokepoints of every threat to the tracked assets, or the note that says why not.
@@ -190,14 +178,15 @@ void estimate_cells(const Model& m, const SimulationResult& r, Estimates& est) {
 }
 
 void estimate_threats(const Model& m, const SimulationResult& r, Estimates& est) {
-  for (const auto& view : r.threats) {
+  for (std::size_t k = 0; k < r.threats.size(); ++k) {
+    const ViewResult& view = r.threats[k];
     Estimates::Threat t;
     t.id = view.id;
     for (std::uint32_t v = 0; v < m.asset_count(); ++v) {
       t.assets.push_back(asset_estimates(v, view, r.has_inherent, r.trials));
     }
-    t.loss = summarise_losses(view.residual_loss);
-    if (r.has_inherent) t.inherent_mean = mean_of(view.inherent_loss);
+    t.loss = summarise_losses(r.stats.view_loss[k * 2]);
+    if (r.has_inherent) t.inherent_mean = mean_of(r.stats.view_loss[k * 2 + 1].moments);
     est.threats.push_back(std::move(t));
   }
 }
@@ -206,7 +195,7 @@ void estimate_threats(const Model& m, const SimulationResult& r, Estimates& est)
 
 LayerElementProfile layer_element_profile(const Model& m, const SimulationResult& r) {
   LayerElementProfile cells;
-  if (r.trials == 0 || r.cell_loss.size() != r.trials * kCells) return cells;
+  if (r.trials == 0) return cells;
   for (auto& cell : cells) cell.own = 0.0;
   const std::vector<std::uint64_t>& hits = r.main().residual.hits;
   for (std::uint32_t v = 0; v < m.asset_count(); ++v) {  // as estimate_cells adds them, in asset order
@@ -214,15 +203,13 @@ LayerElementProfile layer_element_profile(const Model& m, const SimulationResult
     const double p = static_cast<double>(hits[v]) / static_cast<double>(r.trials);
     if (l < 3 && e < 6) cells[static_cast<std::size_t>(l * 6 + e)].own += p * m.asset_loss[v];
   }
-  const std::span<const double> total = r.main().residual_loss;
-  const double loss_mean = mean(total);
   const double n = static_cast<double>(r.trials);
-  std::vector<double> x(r.trials), d(r.trials);
   for (std::size_t c = 0; c < kCells; ++c) {
     LayerElementCell& cell = cells[c];
-    for (std::uint64_t j = 0; j < r.trials; ++j) x[j] = r.cell_loss[j * kCells + c];
-    cell.mean = mean(x);
-    cell.stderr_ = stderr_of(x);
+    const CoMomentAccumulator& xy = r.stats.cells[c];
+    const double loss_mean = xy.y.mean;
+    cell.mean = xy.x.mean;
+    cell.stderr_ = stderr_of(xy.x);
     cell.production = static_cast<double>(r.cell_production[c]) / kLossScale / n;
     cell.cascade = static_cast<double>(r.cell_cascade[c]) / kLossScale / n;
     if (!(loss_mean > 0.0)) {
@@ -230,10 +217,11 @@ LayerElementProfile layer_element_profile(const Model& m, const SimulationResult
       cell.share_ci95 = {0.0, 0.0};
       continue;
     }
-    // Delta method for the ratio of means R = x̄ / L̄: Var(R) ≈ Var(x − R L) / (n L̄²).
+    // Delta method for the ratio of means R = x̄ / L̄: Var(R) ≈ Var(x − R L) / (n L̄²),
+    // Var(x − R L) = Var(x) − 2 R Cov(x, L) + R² Var(L).
     cell.share = cell.mean / loss_mean;
-    for (std::uint64_t j = 0; j < r.trials; ++j) d[j] = x[j] - cell.share * total[j];
-    const double se = stderr_of(d) / loss_mean;
+    const double var = xy.x.variance() - 2.0 * cell.share * xy.covariance() + cell.share * cell.share * xy.y.variance();
+    const double se = xy.x.n > 1 ? std::sqrt(std::max(0.0, var) / n) / loss_mean : kNaN;
     const double half = std::isfinite(se) ? kZ95 * se : 1.0;  // one trial: no information
     cell.share_ci95 = {std::clamp(cell.share - half, 0.0, 1.0), std::clamp(cell.share + half, 0.0, 1.0)};
   }
@@ -255,8 +243,8 @@ Estimates estimate(const Model& m, const SimulationResult& r, const EstimateOpti
   estimate_cells(m, r, est);
   estimate_threats(m, r, est);
   if (r.has_annual) {
-    est.annual = summarise_losses(r.annual_residual_loss);
-    if (r.has_inherent) est.annual_inherent = summarise_losses(r.annual_inherent_loss);
+    est.annual = summarise_losses(r.stats.annual_residual);
+    if (r.has_inherent) est.annual_inherent = summarise_losses(r.stats.annual_inherent);
   }
   return est;
 }

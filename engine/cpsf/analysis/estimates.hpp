@@ -36,6 +36,12 @@ struct LossSummary {
 
 // Thresholds: every distinct loss when there are at most 64, else 64 points spread
 // over the observed range (quantiles of the positive losses).
+// From the statistics a run keeps (run_statistics.hpp): the mean and its standard error
+// from the moments, VaR, ES, the maximum and the exceedance from the histogram
+// (histogram.hpp: exact when each value is alone in its bin, else within its bounds).
+LossSummary summarise_losses(const LossStatistics& losses);
+LossSummary summarise_losses(const LossStatistics& losses, std::span<const double> thresholds);
+// The same of per-trial losses, folded as a run folds them (loss_statistics_of).
 LossSummary summarise_losses(std::span<const double> losses);
 LossSummary summarise_losses(std::span<const double> losses, std::span<const double> thresholds);
 

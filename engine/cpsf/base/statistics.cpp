@@ -16,15 +16,6 @@ void require_sorted_nonempty(std::span<const double> sorted) {
   assert(std::is_sorted(sorted.begin(), sorted.end()) && "losses must be sorted ascending");
 }
 
-// n p, snapped to the nearest integer when within a relative 1e-12 of it: the binary
-// rounding of a decimal level is ~1e-16 relative, so this only ever restores the
-// integer the caller meant (see quantile in the header).
-double rank_position(std::size_t n, double p) {
-  const double t = static_cast<double>(n) * p;
-  const double nearest = std::round(t);
-  return std::fabs(t - nearest) <= 1e-12 * std::max(1.0, t) ? nearest : t;
-}
-
 struct Shifted {
   double shift;       // first-pass mean
   double sum;         // sum (x - shift)
@@ -46,6 +37,14 @@ Shifted shifted_sums(std::span<const double> x) {
 }
 
 }  // namespace
+
+// The binary rounding of a decimal level is ~1e-16 relative, so snapping within 1e-12
+// only ever restores the integer the caller meant.
+double rank_position(std::uint64_t n, double p) {
+  const double t = static_cast<double>(n) * p;
+  const double nearest = std::round(t);
+  return std::fabs(t - nearest) <= 1e-12 * std::max(1.0, t) ? nearest : t;
+}
 
 Interval wilson_interval(std::uint64_t successes, std::uint64_t n, double z) {
   require(successes <= n, "wilson_interval: successes exceed trials");

@@ -53,6 +53,10 @@ double relative_standard_error(std::span<const double> x);
 // p in [0, 1].
 double quantile(std::span<const double> sorted, double p);
 
+// n p, snapped to the nearest integer when within a relative 1e-12 of it (see quantile):
+// the rank position every quantile and shortfall here uses.
+double rank_position(std::uint64_t n, double p);
+
 // VaR at `level` (e.g. 0.95): quantile(sorted_losses, level).
 double value_at_risk(std::span<const double> sorted_losses, double level);
 
@@ -113,6 +117,37 @@ struct MomentAccumulator {
   }
   double standard_error() const noexcept {
     return n < 2 ? std::numeric_limits<double>::infinity() : std::sqrt(variance() / static_cast<double>(n));
+  }
+};
+
+// Two variables' means, sums of squared deviations and co-deviation, updated and merged
+// as MomentAccumulator (the bivariate form of the same formulae), with the same rule for
+// determinism. The layer × element shares' delta-method intervals need Cov(cell, loss).
+struct CoMomentAccumulator {
+  MomentAccumulator x, y;
+  double cxy = 0.0;  // Σ (x − x̄)(y − ȳ)
+
+  void add(double xv, double yv) noexcept {
+    const double dx = xv - x.mean;
+    x.add(xv);
+    y.add(yv);
+    cxy += dx * (yv - y.mean);
+  }
+  void merge(const CoMomentAccumulator& other) noexcept {
+    if (other.x.n == 0) return;
+    if (x.n == 0) {
+      *this = other;
+      return;
+    }
+    const double na = static_cast<double>(x.n), nb = static_cast<double>(other.x.n);
+    const double dx = other.x.mean - x.mean, dy = other.y.mean - y.mean;
+    cxy += other.cxy + dx * dy * (na * nb / (na + nb));
+    x.merge(other.x);
+    y.merge(other.y);
+  }
+  // Sample covariance (n − 1); NaN below n = 2.
+  double covariance() const noexcept {
+    return x.n < 2 ? std::numeric_limits<double>::quiet_NaN() : cxy / static_cast<double>(x.n - 1);
   }
 };
 

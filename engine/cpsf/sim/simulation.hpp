@@ -18,6 +18,7 @@
 #include "cpsf/base/limits.hpp"
 #include "cpsf/model/model.hpp"
 #include "cpsf/sim/attack.hpp"
+#include "cpsf/sim/run_statistics.hpp"
 
 namespace cpsf {
 
@@ -31,6 +32,10 @@ struct RunOptions {
   std::uint64_t min_trials = 1000;      // the stopping rule is not consulted before this
   bool inherent = true;                 // also run with controls off (common random numbers)
   bool paths = true;                    // count the attack paths to the tracked assets
+  // Keep every per-trial array in the result (memory grows with the trials, about 8 bytes
+  // per trial and value). Off, the run keeps only SimulationResult::stats, whose size does
+  // not depend on the trial count, and the per-trial arrays are empty.
+  bool per_trial = true;
   // Also track (arrival times, paths) the assets whose loss is at least this.
   std::optional<double> path_loss_threshold;
   // Called now and then with (trials done, trials planned), from any thread, never
@@ -98,10 +103,13 @@ struct SimulationResult {
   std::optional<double> horizon;
   bool has_inherent = false;
   std::uint64_t steps_tried = 0;  // steps whose success was drawn, over every attack: the work done
+  bool per_trial = true;          // the per-trial arrays are kept (RunOptions::per_trial); else they are empty
 
   std::vector<ViewResult> threats;     // one per threat, in scenario order
   std::optional<ViewResult> combined;  // every threat attacking once per trial (2+ threats)
   [[nodiscard]] const ViewResult& main() const { return combined ? *combined : threats.front(); }
+  // The main view's residual slot in stats.view_loss (view * 2 + mode).
+  [[nodiscard]] std::size_t main_slot() const { return combined ? threats.size() * 2 : 0; }
 
   // Main view, per trial and enterprise: loss[trial * enterprises + e]. Direct loss is
   // the enterprise's compromised assets' losses plus its own production loss; cascade
@@ -140,9 +148,12 @@ struct SimulationResult {
   // The production and cascade parts of the cells, summed over the trials exactly in
   // fixed point (kLossScale), per cell.
   std::vector<FixedSum> cell_production, cell_cascade;
+
+  // Every estimate of the per-trial values above, in memory that does not depend on the
+  // trial count; filled whether or not the arrays are kept (RunOptions::per_trial).
+  RunStatistics stats;
 };
 
-inline constexpr std::size_t kCells = 18;  // 3 layers × 6 elements
 // Fixed point of the cells' production and cascade sums: 2^-16 of a currency unit per
 // trial. Room for 2^127 / 2^16 / 2^40 ≈ 2e21 a trial on average over the most trials a
 // run can have.

@@ -126,30 +126,46 @@ void tally(AssetTally& t, std::uint32_t v, double arrival) {
 
 // Per-trial storage: every per-trial array of the run, with its values per trial (each
 // view's loss; the main view's loss by enterprise; the tracked assets' arrivals; the
-// annual losses). It grows round by round (a high cap with a stopping rule or a cancel
-// must not reserve memory for trials never run), and growing does not fill: PerTrial.
+// cells; the annual losses). Trial j writes row j − base(). With RunOptions::per_trial
+// the arrays hold the whole run (base 0) and grow round by round (a high cap with a
+// stopping rule or a cancel must not reserve memory for trials never run); without, they
+// hold one round (base: the round's first trial), folded into the run's statistics
+// after it (fold_round), so memory does not grow with the trials. Growing does not fill:
+// PerTrial.
 class PerTrialStorage {
  public:
-  PerTrialStorage(const Views& views, SimulationResult& result)
-      : losses(views.count * 2), views_(views), result_(result) {}
+  PerTrialStorage(const Views& views, SimulationResult& result, bool whole_run)
+      : losses(views.count * 2), views_(views), result_(result), whole_run_(whole_run) {}
 
   std::vector<PerTrial> losses;  // each view's loss per trial, [view * 2 + mode]; the rest are in the result
 
-  // Room for the whole run up front, up to 1 GiB of address space, so that the arrays
-  // never move (moving copies them in the main thread, between rounds). Pages no trial
-  // writes are never backed, so a high cap that a stopping rule cuts short costs address
-  // space, not memory.
+  // Room up front, so that the arrays never move (moving copies them in the main thread,
+  // between rounds): one round, or for the whole run up to 1 GiB of address space. Pages
+  // no trial writes are never backed, so a high cap that a stopping rule cuts short
+  // costs address space, not memory.
   void reserve(std::uint64_t cap) {
     std::uint64_t bytes_per_trial = 0;
     each([&](PerTrial&, std::size_t per) { bytes_per_trial += per * sizeof(double); });
     const std::uint64_t room =
-        std::min(cap, std::max(kRoundTrials, (std::uint64_t{1} << 30) / std::max<std::uint64_t>(bytes_per_trial, 1)));
+        whole_run_ ? std::min(cap, std::max(kRoundTrials,
+                                            (std::uint64_t{1} << 30) / std::max<std::uint64_t>(bytes_per_trial, 1)))
+                   : std::min(cap, kRoundTrials);
     each([&](PerTrial& v, std::size_t per) { v.reserve(room * per); });
   }
-  // Slots for trials [0, trials): the new ones are written by their trials, not here.
-  void resize(std::uint64_t trials) {
-    each([&](PerTrial& v, std::size_t per) { v.resize(trials * per); });
+  // Rows for trials [begin, end): the new ones are written by their trials, not here.
+  void begin_round(std::uint64_t begin, std::uint64_t end) {
+    base_ = whole_run_ ? 0 : begin;
+    each([&](PerTrial& v, std::size_t per) { v.resize((end - base_) * per); });
   }
+  // After the last round: the whole run's rows, or none.
+  void finish(std::uint64_t trials) {
+    if (whole_run_) {
+      begin_round(0, trials);
+    } else {
+      each([&](PerTrial& v, std::size_t) { PerTrial().swap(v); });
+    }
+  }
+  [[nodiscard]] std::uint64_t row(std::uint64_t j) const { return j - base_; }
 
  private:
   template <class F>
@@ -173,6 +189,8 @@ class PerTrialStorage {
   }
   const Views& views_;
   SimulationResult& result_;
+  bool whole_run_;
+  std::uint64_t base_ = 0;
 };
 
 // One trial, on one worker's state: every threat attacks once per mode; the views'
@@ -262,17 +280,18 @@ void Trial::run_mode(std::uint64_t j, int mode, WorkerState& st) const {
   const bool paths_now = count_paths_ && mode == 0;
   if (paths_now) std::fill(st.path_best.begin(), st.path_best.end(), kNever);
   const std::size_t n_enterprises = result_.enterprises;
+  const std::uint64_t row = storage_.row(j);
   const EnterpriseRows rows{
-      (mode == 0 ? result_.enterprise_residual_loss : result_.enterprise_inherent_loss).data() + j * n_enterprises,
+      (mode == 0 ? result_.enterprise_residual_loss : result_.enterprise_inherent_loss).data() + row * n_enterprises,
       (mode == 0 ? result_.enterprise_residual_cascade : result_.enterprise_inherent_cascade).data() +
-          j * n_enterprises,
-      mode == 0 ? result_.cell_loss.data() + j * kCells : nullptr};
+          row * n_enterprises,
+      mode == 0 ? result_.cell_loss.data() + row * kCells : nullptr};
   std::fill(rows.loss, rows.loss + n_enterprises, 0.0);
   std::fill(rows.cascade, rows.cascade + n_enterprises, 0.0);
   if (rows.cells) std::fill(rows.cells, rows.cells + kCells, 0.0);
   double annual = 0.0;
   for (std::size_t k = 0; k < views_.threats; ++k) attack_by_threat(j, k, mode, st, rows, annual);
-  if (result_.has_annual) (mode == 0 ? result_.annual_residual_loss : result_.annual_inherent_loss)[j] = annual;
+  if (result_.has_annual) (mode == 0 ? result_.annual_residual_loss : result_.annual_inherent_loss)[row] = annual;
   main_view(j, mode, st, rows);
   if (paths_now) count_paths(st);
 }
@@ -302,7 +321,7 @@ void Trial::attack_by_threat(std::uint64_t j, std::size_t k, int mode, WorkerSta
   const double made =
       views_.combined ? production_loss(st, attack_address(j, 0), fallen, threat, nullptr, nullptr)
                       : production_loss(st, attack_address(j, 0), fallen, threat, rows.loss, rows.cascade, rows.cells);
-  storage_.losses[k * 2 + mode][j] = loss + made;
+  storage_.losses[k * 2 + mode][storage_.row(j)] = loss + made;
   if (result_.has_annual) add_year(j, k, controls, loss + made, st, annual);
 }
 
@@ -362,10 +381,10 @@ void Trial::main_view(std::uint64_t j, int mode, WorkerState& st, EnterpriseRows
   }
   if (views_.combined) {
     union_loss += production_loss(st, attack_address(j, 0), st.union_assets, 0, rows.loss, rows.cascade, rows.cells);
-    storage_.losses[views_.main * 2 + mode][j] = union_loss;
+    storage_.losses[views_.main * 2 + mode][storage_.row(j)] = union_loss;
   }
   if (mode == 0 && n_tracked_) {
-    double* row = result_.tracked_arrival.data() + j * n_tracked_;
+    double* row = result_.tracked_arrival.data() + storage_.row(j) * n_tracked_;
     std::fill(row, row + n_tracked_, std::numeric_limits<double>::quiet_NaN());
     for (const std::uint32_t v : st.union_assets) {
       if (tracked_slot_[v] >= 0) row[tracked_slot_[v]] = st.union_time[v];
@@ -491,6 +510,130 @@ void merge_round(std::vector<std::optional<WorkerState>>& states, std::vector<As
   }
 }
 
+// The fold: after a round, its per-trial values go into the run's statistics
+// (run_statistics.hpp). One task per distribution, run in parallel; each task is the only
+// writer of its accumulators and reads its trials in order, so the statistics do not
+// depend on the thread count.
+class RoundFold {
+ public:
+  // `losses`: each view slot's per-trial losses (view * 2 + mode), null for a mode not
+  // run; the other arrays are the result's.
+  RoundFold(const SimulationResult& result, std::vector<const PerTrial*> losses, std::size_t main_slot)
+      : result_(result), losses_(std::move(losses)), main_(main_slot), inherent_(losses_[main_slot + 1] != nullptr) {
+    for (std::size_t slot = 0; slot < losses_.size(); ++slot) {
+      if (losses_[slot]) tasks_.push_back({Kind::View, slot});
+    }
+    if (inherent_) tasks_.push_back({Kind::Removed, 0});
+    for (std::size_t e = 0; e < result.enterprises; ++e) tasks_.push_back({Kind::Enterprise, e});
+    tasks_.push_back({Kind::ChainCascade, 0});
+    for (std::size_t k = 0; k < result.tracked.size(); ++k) tasks_.push_back({Kind::Tracked, k});
+    tasks_.push_back({Kind::Cells, 0});
+    if (result.has_annual) {
+      tasks_.push_back({Kind::Annual, 0});
+      if (inherent_) tasks_.push_back({Kind::Annual, 1});
+    }
+  }
+
+  // Folds the trials at rows row .. row + n − 1 of the arrays.
+  void run(TrialExecutor& executor, std::uint64_t row, std::uint64_t n, RunStatistics& stats) const {
+    executor.run(0, tasks_.size(), 1, [&](unsigned, std::uint64_t first, std::uint64_t stop) {
+      for (std::uint64_t t = first; t < stop; ++t) fold(tasks_[t], row, n, stats);
+    });
+  }
+
+ private:
+  enum class Kind { View, Removed, Enterprise, ChainCascade, Tracked, Cells, Annual };
+  struct Task {
+    Kind kind;
+    std::size_t index;
+  };
+  static void fold_loss(LossStatistics& s, const double* x, std::uint64_t n) {
+    MomentAccumulator round;
+    for (std::uint64_t i = 0; i < n; ++i) {
+      round.add(x[i]);
+      s.histogram.add(x[i]);
+    }
+    s.moments.merge(round);
+  }
+  void fold(const Task& task, std::uint64_t row, std::uint64_t n, RunStatistics& stats) const;
+  void fold_enterprise(std::size_t e, std::uint64_t row, std::uint64_t n, RunStatistics& stats) const;
+
+  const SimulationResult& result_;
+  std::vector<const PerTrial*> losses_;
+  std::size_t main_;
+  bool inherent_;
+  std::vector<Task> tasks_;
+};
+
+// Trials at rows row .. row + n − 1 of the storage, for one task.
+void RoundFold::fold(const Task& task, std::uint64_t row, std::uint64_t n, RunStatistics& stats) const {
+  const SimulationResult& r = result_;
+  MomentAccumulator round;
+  switch (task.kind) {
+    case Kind::View:
+      fold_loss(stats.view_loss[task.index], losses_[task.index]->data() + row, n);
+      return;
+    case Kind::Removed: {
+      const double* residual = losses_[main_]->data() + row;
+      const double* inherent = losses_[main_ + 1]->data() + row;
+      for (std::uint64_t i = 0; i < n; ++i) round.add(inherent[i] - residual[i]);
+      stats.removed.merge(round);
+      return;
+    }
+    case Kind::Enterprise:
+      fold_enterprise(task.index, row, n, stats);
+      return;
+    case Kind::ChainCascade:
+      for (std::uint64_t i = 0; i < n; ++i) {
+        const double* cascade = r.enterprise_residual_cascade.data() + (row + i) * r.enterprises;
+        double sum = 0.0;
+        for (std::size_t e = 0; e < r.enterprises; ++e) sum += cascade[e];
+        round.add(sum);
+      }
+      stats.chain_cascade.merge(round);
+      return;
+    case Kind::Tracked: {
+      const std::size_t width = r.tracked.size();
+      for (std::uint64_t i = 0; i < n; ++i) {
+        const double t = r.tracked_arrival[(row + i) * width + task.index];
+        if (!std::isnan(t)) stats.tracked_arrival[task.index].add(t);
+      }
+      return;
+    }
+    case Kind::Cells:
+      for (std::size_t c = 0; c < kCells; ++c) {
+        CoMomentAccumulator cell;
+        const double* total = losses_[main_]->data() + row;
+        for (std::uint64_t i = 0; i < n; ++i) cell.add(r.cell_loss[(row + i) * kCells + c], total[i]);
+        stats.cells[c].merge(cell);
+      }
+      return;
+    case Kind::Annual:
+      fold_loss(task.index == 0 ? stats.annual_residual : stats.annual_inherent,
+                (task.index == 0 ? r.annual_residual_loss : r.annual_inherent_loss).data() + row, n);
+      return;
+  }
+}
+
+void RoundFold::fold_enterprise(std::size_t e, std::uint64_t row, std::uint64_t n, RunStatistics& stats) const {
+  const SimulationResult& r = result_;
+  MomentAccumulator total, direct, cascade, inherent;
+  LogHistogram& histogram = stats.enterprise_loss[e].histogram;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    const std::size_t at = (row + i) * r.enterprises + e;
+    const double d = r.enterprise_residual_loss[at], c = r.enterprise_residual_cascade[at];
+    direct.add(d);
+    cascade.add(c);
+    total.add(d + c);
+    histogram.add(d + c);
+    if (inherent_) inherent.add(r.enterprise_inherent_loss[at] + r.enterprise_inherent_cascade[at]);
+  }
+  stats.enterprise_loss[e].moments.merge(total);
+  stats.enterprise_direct[e].merge(direct);
+  stats.enterprise_cascade[e].merge(cascade);
+  stats.enterprise_inherent[e].merge(inherent);
+}
+
 // Reports progress now and then: from any worker, never two at once, at most every
 // 200 ms. A worker that finds another reporting goes on without waiting.
 class Progress {
@@ -537,11 +680,15 @@ std::uint64_t run_rounds(const Model& m, const RunOptions& options, const Cascad
   const auto cancelled = [&] { return options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed); };
   const std::uint64_t cap = options.trials;
   Progress progress(options, cap);
-  MomentAccumulator main_moments;  // residual main-view loss, in trial order
+  std::vector<const PerTrial*> slots(views.count * 2, nullptr);
+  for (std::size_t i = 0; i < slots.size(); ++i) {
+    if (views.used(i)) slots[i] = &storage.losses[i];
+  }
+  const RoundFold fold(result, std::move(slots), views.main * 2);
   std::uint64_t completed = 0;
   while (completed < cap) {
     const std::uint64_t end = std::min<std::uint64_t>(cap, completed + kRoundTrials);
-    storage.resize(end);
+    storage.begin_round(completed, end);
     std::atomic<bool> interrupted{false};
     executor.run(completed, end, grain_for(m), [&](unsigned worker, std::uint64_t begin, std::uint64_t stop) {
       auto& slot = states[worker];
@@ -560,9 +707,9 @@ std::uint64_t run_rounds(const Model& m, const RunOptions& options, const Cascad
       break;
     }
     merge_round(states, totals, m.asset_count(), result);
-    for (std::uint64_t j = completed; j < end; ++j) main_moments.add(storage.losses[views.main * 2][j]);
+    fold.run(executor, storage.row(completed), end - completed, result.stats);
     completed = end;
-    if (precise_enough(options, main_moments, completed)) {
+    if (precise_enough(options, result.stats.view_loss[views.main * 2].moments, completed)) {
       result.stopped_by_precision = true;
       break;
     }
@@ -592,6 +739,25 @@ void hand_out_views(const Model& m, const Views& views, std::vector<AssetTally>&
 
 }  // namespace
 
+RunStatistics statistics_of(const SimulationResult& r, unsigned threads) {
+  std::vector<const ViewResult*> views;
+  for (const auto& v : r.threats) views.push_back(&v);
+  if (r.combined) views.push_back(&*r.combined);
+  std::vector<const PerTrial*> slots;
+  for (const ViewResult* v : views) {
+    slots.push_back(&v->residual_loss);
+    slots.push_back(r.has_inherent ? &v->inherent_loss : nullptr);
+  }
+  RunStatistics stats(slots.size(), r.enterprises, r.tracked.size());
+  if (views.empty()) return stats;
+  const RoundFold fold(r, std::move(slots), r.main_slot());
+  TrialExecutor executor(threads);
+  for (std::uint64_t begin = 0; begin < r.trials; begin += kRoundTrials) {
+    fold.run(executor, begin, std::min<std::uint64_t>(r.trials, begin + kRoundTrials) - begin, stats);
+  }
+  return stats;
+}
+
 void run_trials(const Model& model, const RunOptions& options, const Cascade& cascade, SimulationResult& result) {
   const Views views(model, result.has_inherent);
   std::vector<AssetTally> totals(views.count * 2);
@@ -601,10 +767,12 @@ void run_trials(const Model& model, const RunOptions& options, const Cascade& ca
   result.cell_production.assign(kCells, 0);
   result.cell_cascade.assign(kCells, 0);
   if (result.has_annual) result.annual_hits.assign(model.asset_count(), 0);
-  PerTrialStorage storage(views, result);
+  result.stats = RunStatistics(views.count * 2, result.enterprises, result.tracked.size());
+  result.per_trial = options.per_trial;
+  PerTrialStorage storage(views, result, options.per_trial);
   storage.reserve(options.trials);
   result.trials = run_rounds(model, options, cascade, views, result, storage, totals);
-  storage.resize(result.trials);  // a cancelled round's slots go
+  storage.finish(result.trials);  // a cancelled round's rows go
   hand_out_views(model, views, totals, storage, result);
 }
 

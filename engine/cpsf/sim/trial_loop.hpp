@@ -20,14 +20,15 @@
 
 namespace cpsf {
 
-// Trials per round. A round is the unit of merging, of cancelling and of the stopping
-// rule: a run stopped early holds a whole number of rounds.
-inline constexpr std::uint64_t kRoundTrials = 4096;
-
 // Runs the trials `options` asks for on `model`, up to options.trials, stopping early by
 // the stopping rule or a cancel. Reads what simulate() planned in `result` (has_inherent,
 // has_annual, enterprises, tracked) and fills in the rest of it: the threads, the trials
 // done, every per-trial array, each view's tallies, the paths and the steps tried.
 void run_trials(const Model& model, const RunOptions& options, const Cascade& cascade, SimulationResult& result);
+
+// The statistics a run computes (SimulationResult::stats), from a result's per-trial
+// arrays, bit for bit: for results made without them (a Python pickle of an older
+// version, a hand-made result). Needs the arrays (RunOptions::per_trial).
+RunStatistics statistics_of(const SimulationResult& result, unsigned threads = 1);
 
 }  // namespace cpsf

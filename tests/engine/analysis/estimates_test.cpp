@@ -25,8 +25,8 @@ TEST(Estimates, LossSummaryOfFewDistinctLossesHasOneThresholdEach) {
   EXPECT_DOUBLE_EQ(s.exceedance[0].probability, 1.0);
   EXPECT_DOUBLE_EQ(s.exceedance[1].probability, 4.0 / 6.0);
   EXPECT_DOUBLE_EQ(s.exceedance[2].probability, 1.0 / 6.0);
-  EXPECT_TRUE(std::isnan(summarise_losses({}).mean));
-  EXPECT_TRUE(summarise_losses({}).exceedance.empty());
+  EXPECT_TRUE(std::isnan(summarise_losses(std::span<const double>{}).mean));
+  EXPECT_TRUE(summarise_losses(std::span<const double>{}).exceedance.empty());
 }
 
 TEST(Estimates, NoTrialGivesNaNNeverZero) {

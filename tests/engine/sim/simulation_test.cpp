@@ -19,6 +19,7 @@
 #include "cpsf/output/results_csv.hpp"
 #include "cpsf/output/results_json.hpp"
 #include "cpsf/output/run_summary.hpp"
+#include "cpsf/sim/trial_loop.hpp"
 #include "test_support.hpp"
 
 namespace cpsf {
@@ -56,6 +57,63 @@ TEST(Simulation, BitIdenticalAtOneTwoAndSevenThreads) {
   EXPECT_TRUE(same_bits(one.tracked_arrival, seven.tracked_arrival));
   EXPECT_EQ(one.main().residual.hits, seven.main().residual.hits);
   EXPECT_TRUE(one.main().residual.time_sum == seven.main().residual.time_sum);
+}
+
+std::vector<std::uint8_t> bytes_of(const RunStatistics& s) {
+  std::vector<std::uint8_t> bytes;
+  s.write(bytes);
+  return bytes;
+}
+
+// Without the per-trial arrays a run keeps only its statistics, folded round by round:
+// the same bits as with them, at any thread count, and the same as folding the arrays.
+TEST(Simulation, StatisticsWithoutPerTrialArraysAreTheSameBits) {
+  const Model m = default_model();
+  RunOptions o;
+  o.trials = 3 * kRoundTrials + 123;  // a short last round
+  o.seed = 5;
+  o.per_trial = true;
+  const auto kept = simulate(m, o);
+  o.per_trial = false;
+  o.threads = 1;
+  const auto flat1 = simulate(m, o);
+  o.threads = 2;
+  const auto flat2 = simulate(m, o);
+  EXPECT_TRUE(flat2.main().residual_loss.empty() && flat2.cell_loss.empty() && flat2.tracked_arrival.empty() &&
+              flat2.enterprise_residual_loss.empty() && !flat2.per_trial);
+  EXPECT_EQ(kept.main().residual_loss.size(), o.trials);
+  const auto reference = bytes_of(kept.stats);
+  EXPECT_EQ(bytes_of(flat1.stats), reference);
+  EXPECT_EQ(bytes_of(flat2.stats), reference);
+  EXPECT_EQ(bytes_of(statistics_of(kept, 2)), reference);
+  EXPECT_EQ(results_json(m, flat2, estimate(m, flat2), {"x", "y", "z"}),
+            results_json(m, kept, estimate(m, kept), {"x", "y", "z"}));
+  // The statistics round-trip through their bytes.
+  RunStatistics back;
+  std::size_t at = 0;
+  back.read(reference, at);
+  EXPECT_EQ(at, reference.size());
+  EXPECT_EQ(bytes_of(back), reference);
+}
+
+// The run's mean and VaR against the same of its per-trial losses, computed apart: the
+// mean to rounding, VaR within the histogram's bin bound.
+TEST(Simulation, StatisticsAgreeWithThePerTrialLosses) {
+  const Model m = default_model();
+  RunOptions o;
+  o.trials = 20000;
+  o.seed = 8;
+  const auto r = simulate(m, o);
+  const auto est = estimate(m, r);
+  const auto sorted = sorted_copy(r.main().residual_loss);
+  EXPECT_NEAR(est.loss.mean, mean(r.main().residual_loss), 1e-12 * est.loss.mean);
+  EXPECT_NEAR(est.loss.stderr_, standard_error(r.main().residual_loss), 1e-9 * est.loss.stderr_);
+  for (const auto& [got, level] : {std::pair{est.loss.var95, 0.95}, std::pair{est.loss.var99, 0.99}}) {
+    const double exact = value_at_risk(sorted, level);
+    EXPECT_LE(std::fabs(got - exact), exact / (1 << LogHistogram::kSubBits)) << level;
+  }
+  const double es = expected_shortfall(sorted, 0.99);
+  EXPECT_LE(std::fabs(est.loss.es99 - es), es / (1 << LogHistogram::kSubBits));
 }
 
 TEST(Simulation, ResidualNeverExceedsInherentTrialByTrial) {

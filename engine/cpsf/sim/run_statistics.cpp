@@ -1,0 +1,158 @@
+#include "cpsf/sim/run_statistics.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+namespace cpsf {
+
+namespace {
+
+template <class T>
+void put(std::vector<std::uint8_t>& bytes, const T& value) {
+  const auto* p = reinterpret_cast<const std::uint8_t*>(&value);
+  bytes.insert(bytes.end(), p, p + sizeof value);
+}
+
+template <class T>
+T take(const std::vector<std::uint8_t>& bytes, std::size_t& at) {
+  if (at > bytes.size() || bytes.size() - at < sizeof(T)) throw std::runtime_error("run statistics: truncated data");
+  T value;
+  std::memcpy(&value, bytes.data() + at, sizeof value);
+  at += sizeof value;
+  return value;
+}
+
+void put_moments(std::vector<std::uint8_t>& bytes, const MomentAccumulator& m) {
+  put(bytes, m.n);
+  put(bytes, m.mean);
+  put(bytes, m.m2);
+}
+
+MomentAccumulator take_moments(const std::vector<std::uint8_t>& bytes, std::size_t& at) {
+  MomentAccumulator m;
+  m.n = take<std::uint64_t>(bytes, at);
+  m.mean = take<double>(bytes, at);
+  m.m2 = take<double>(bytes, at);
+  return m;
+}
+
+void put_loss(std::vector<std::uint8_t>& bytes, const LossStatistics& s) {
+  put_moments(bytes, s.moments);
+  s.histogram.write(bytes);
+}
+
+LossStatistics take_loss(const std::vector<std::uint8_t>& bytes, std::size_t& at) {
+  LossStatistics s;
+  s.moments = take_moments(bytes, at);
+  s.histogram.read(bytes, at);
+  return s;
+}
+
+// A count, then that many items; the count is checked against what the bytes can hold.
+std::uint64_t take_count(const std::vector<std::uint8_t>& bytes, std::size_t& at, std::size_t item_bytes) {
+  const auto n = take<std::uint64_t>(bytes, at);
+  if (n > (bytes.size() - at) / item_bytes) throw std::runtime_error("run statistics: a count beyond the data");
+  return n;
+}
+
+}  // namespace
+
+MomentAccumulator moments_of(std::span<const double> values) {
+  MomentAccumulator total;
+  for (std::size_t begin = 0; begin < values.size(); begin += kRoundTrials) {
+    MomentAccumulator round;
+    const std::size_t end = std::min<std::size_t>(values.size(), begin + kRoundTrials);
+    for (std::size_t j = begin; j < end; ++j) round.add(values[j]);
+    total.merge(round);
+  }
+  return total;
+}
+
+LossStatistics loss_statistics_of(std::span<const double> values) {
+  LossStatistics s;
+  s.moments = moments_of(values);
+  for (const double x : values) s.histogram.add(x);
+  return s;
+}
+
+RunStatistics::RunStatistics(std::size_t slots, std::size_t enterprises, std::size_t tracked)
+    : view_loss(slots),
+      enterprise_loss(enterprises),
+      enterprise_direct(enterprises),
+      enterprise_cascade(enterprises),
+      enterprise_inherent(enterprises),
+      tracked_arrival(tracked) {}
+
+void RunStatistics::merge(const RunStatistics& other) {
+  if (other.view_loss.size() != view_loss.size() || other.enterprise_loss.size() != enterprise_loss.size() ||
+      other.tracked_arrival.size() != tracked_arrival.size()) {
+    throw std::invalid_argument("run statistics of different runs cannot be merged");
+  }
+  for (std::size_t i = 0; i < view_loss.size(); ++i) view_loss[i].merge(other.view_loss[i]);
+  removed.merge(other.removed);
+  for (std::size_t e = 0; e < enterprise_loss.size(); ++e) {
+    enterprise_loss[e].merge(other.enterprise_loss[e]);
+    enterprise_direct[e].merge(other.enterprise_direct[e]);
+    enterprise_cascade[e].merge(other.enterprise_cascade[e]);
+    enterprise_inherent[e].merge(other.enterprise_inherent[e]);
+  }
+  chain_cascade.merge(other.chain_cascade);
+  for (std::size_t k = 0; k < tracked_arrival.size(); ++k) tracked_arrival[k].merge(other.tracked_arrival[k]);
+  for (std::size_t c = 0; c < kCells; ++c) cells[c].merge(other.cells[c]);
+  annual_residual.merge(other.annual_residual);
+  annual_inherent.merge(other.annual_inherent);
+}
+
+void RunStatistics::write(std::vector<std::uint8_t>& bytes) const {
+  put(bytes, static_cast<std::uint64_t>(view_loss.size()));
+  for (const auto& s : view_loss) put_loss(bytes, s);
+  put_moments(bytes, removed);
+  put(bytes, static_cast<std::uint64_t>(enterprise_loss.size()));
+  for (std::size_t e = 0; e < enterprise_loss.size(); ++e) {
+    put_loss(bytes, enterprise_loss[e]);
+    put_moments(bytes, enterprise_direct[e]);
+    put_moments(bytes, enterprise_cascade[e]);
+    put_moments(bytes, enterprise_inherent[e]);
+  }
+  put_moments(bytes, chain_cascade);
+  put(bytes, static_cast<std::uint64_t>(tracked_arrival.size()));
+  for (const auto& h : tracked_arrival) h.write(bytes);
+  for (const auto& c : cells) {
+    put_moments(bytes, c.x);
+    put_moments(bytes, c.y);
+    put(bytes, c.cxy);
+  }
+  put_loss(bytes, annual_residual);
+  put_loss(bytes, annual_inherent);
+}
+
+void RunStatistics::read(const std::vector<std::uint8_t>& bytes, std::size_t& at) {
+  constexpr std::size_t kMinLoss = 24 + 24;  // moments and an empty histogram
+  view_loss.resize(take_count(bytes, at, kMinLoss));
+  for (auto& s : view_loss) s = take_loss(bytes, at);
+  removed = take_moments(bytes, at);
+  const std::uint64_t enterprises = take_count(bytes, at, kMinLoss + std::size_t{3} * 24);
+  enterprise_loss.resize(enterprises);
+  enterprise_direct.resize(enterprises);
+  enterprise_cascade.resize(enterprises);
+  enterprise_inherent.resize(enterprises);
+  for (std::size_t e = 0; e < enterprises; ++e) {
+    enterprise_loss[e] = take_loss(bytes, at);
+    enterprise_direct[e] = take_moments(bytes, at);
+    enterprise_cascade[e] = take_moments(bytes, at);
+    enterprise_inherent[e] = take_moments(bytes, at);
+  }
+  chain_cascade = take_moments(bytes, at);
+  tracked_arrival.resize(take_count(bytes, at, 24));
+  for (auto& h : tracked_arrival) h.read(bytes, at);
+  for (auto& c : cells) {
+    c.x = take_moments(bytes, at);
+    c.y = take_moments(bytes, at);
+    c.cxy = take<double>(bytes, at);
+  }
+  annual_residual = take_loss(bytes, at);
+  annual_inherent = take_loss(bytes, at);
+}
+
+}  // namespace cpsf
