@@ -256,3 +256,16 @@ def test_the_report_joins_the_set(cpsf_bin, root, tmp_path):
     assert r.returncode == 0 and r.stdout == f"report: {out}/report.html\n", r.stderr
     assert listing(out) == before and stray(tmp_path) == []
     assert out.stat().st_ino != ino  # switched, not written in place
+
+
+def test_the_working_directory_as_out_stays_the_same_directory(cpsf_bin, root, tmp_path, sets):
+    """`--out .`: the files are renamed in, so that the shell cpsf came from still looks at
+    them (an exchange would leave it in the old, removed directory)."""
+    out, old, new = sets
+    ino = out.stat().st_ino
+    r = subprocess.run([cpsf_bin, "run", str(root / DEFAULT), "--trials", "2000", "--seed", "5", "--out", ".", "-q"],
+                       cwd=out, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert out.stat().st_ino == ino and stray(tmp_path / "work") == []
+    got = listing(out)  # results.json names the scenario's file as given: here by its absolute path
+    assert set(got) == set(new) and all(got[k] == new[k] for k in new if k != "results.json")

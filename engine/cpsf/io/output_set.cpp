@@ -211,6 +211,19 @@ int write_bytes(int fd, std::string_view bytes) {
   return allowed < bytes.size() ? ENOSPC : 0;
 }
 
+// Whether the staging directory can be beside `out` and exchanged with it: on the same
+// filesystem (not when `out` is a mount point), and not for the working directory
+// (`--out .`): the shell cpsf came from would be left in the old directory, seeing nothing.
+bool can_stage_beside(const fs::path& out) {
+  if (!out.has_filename()) return false;  // "/"
+  struct stat parent {};
+  struct stat self {};
+  struct stat cwd {};
+  if (::stat(out.parent_path().c_str(), &parent) != 0 || ::stat(out.c_str(), &self) != 0) return false;
+  if (::stat(".", &cwd) == 0 && cwd.st_dev == self.st_dev && cwd.st_ino == self.st_ino) return false;
+  return parent.st_dev == self.st_dev;
+}
+
 }  // namespace
 
 // ---- SignalHold ---------------------------------------------------------------------------
@@ -302,7 +315,9 @@ std::string make_directories(const fs::path& dir, std::vector<std::string>& made
 
 std::string OutputLock::acquire(const std::string& dir, bool create) {
   given_ = dir;
-  const fs::path absolute = fs::absolute(fs::path(dir)).lexically_normal();
+  std::error_code ec;
+  const fs::path absolute = fs::absolute(fs::path(dir), ec).lexically_normal();
+  if (dir.empty() || ec) return "cannot write into '" + dir + "': an empty path (fix: give a directory)";
   if (create) {
     if (std::string err = make_directories(absolute, made_); !err.empty()) return err;
     g_made = &made_;
@@ -365,11 +380,7 @@ std::string OutputSet::begin() {
   const fs::path path(out);
   const std::string beside =
       (path.parent_path() / ("." + path.filename().string() + ".cpsf-" + std::to_string(::getpid()))).string();
-  struct stat parent {
-  }, self{};
-  // Beside only on the same filesystem (not when the directory is a mount point).
-  if (::stat(path.parent_path().c_str(), &parent) == 0 && ::stat(out.c_str(), &self) == 0 &&
-      parent.st_dev == self.st_dev && path.has_filename() && ::mkdir(beside.c_str(), 0700) == 0) {
+  if (can_stage_beside(path) && ::mkdir(beside.c_str(), 0700) == 0) {
     staging_ = beside;
     beside_ = true;
   } else {
