@@ -588,7 +588,9 @@ class Results:
 
     def save(self, out: Union[str, "os.PathLike[str]"]) -> pathlib.Path:
         """Write results.json, assets.csv, losses.csv, enterprises.csv, paths.csv and chokepoints.csv
-        into directory `out`, as ``cpsf run --out`` does (each atomically). Returns the directory.
+        into directory `out` (made if missing), as ``cpsf run --out`` does: replacing the old ones
+        as one set, the directory locked against a second writer (docs/cli.md, "Output
+        directories"). Returns the directory.
 
         Raises ValueError for a run that completed no trial (interrupted before its first
         round), as ``cpsf run`` writes nothing then: its estimates of nothing must not
@@ -596,15 +598,14 @@ class Results:
         out = pathlib.Path(_check.path("out", out))
         if self.trials == 0:
             raise ValueError("the run completed no trial (interrupted before its first round): nothing to save")
-        out.mkdir(parents=True, exist_ok=True)
         core = self._core
-        for name, text in (("results.json", core.results_json()), ("assets.csv", core.assets_csv()),
-                           ("losses.csv", core.losses_csv()), ("enterprises.csv", core.enterprises_csv()),
-                           ("paths.csv", core.paths_csv()), ("chokepoints.csv", core.chokepoints_csv())):
-            try:
-                self._core.write_file(str(out / name), text)
-            except ValueError as e:
-                raise OSError(str(e)) from None
+        files = [("results.json", core.results_json()), ("assets.csv", core.assets_csv()),
+                 ("losses.csv", core.losses_csv()), ("enterprises.csv", core.enterprises_csv()),
+                 ("paths.csv", core.paths_csv()), ("chokepoints.csv", core.chokepoints_csv())]
+        try:
+            _core.results.write_set(str(out), files)
+        except ValueError as e:
+            raise OSError(str(e)) from None
         return out
 
     # ---- the report ---------------------------------------------------------------------------

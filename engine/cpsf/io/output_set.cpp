@@ -280,12 +280,14 @@ std::optional<long> flock_holder(int fd) {
 
 OutputLock::~OutputLock() {
   remove_made_directories();
-  if (g_made == &made_) {
-    g_made = nullptr;
-    for (const int sig : kHeldSignals) {
-      struct sigaction current {};
-      ::sigaction(sig, nullptr, &current);
-      if (current.sa_handler == on_signal_remove_made) ::signal(sig, SIG_DFL);  // NOLINT(*-union-access)
+  if (g_made == &made_) g_made = nullptr;
+  for (std::size_t i = 0; installed_ && i < kHeldSignals.size(); ++i) {
+    struct sigaction current {};
+    ::sigaction(kHeldSignals[i], nullptr, &current);
+    // Back to what was there (SIG_DFL for the command line, Python's own handler), unless
+    // a verb has set its own since.
+    if (current.sa_handler == on_signal_remove_made) {  // NOLINT(cppcoreguidelines-pro-type-union-access)
+      ::sigaction(kHeldSignals[i], &previous_[i], nullptr);
     }
   }
   for (const int fd : fds_) ::close(fd);
@@ -321,8 +323,9 @@ std::string OutputLock::acquire(const std::string& dir, bool create) {
   if (create) {
     if (std::string err = make_directories(absolute, made_); !err.empty()) return err;
     g_made = &made_;
-    for (const int sig : kHeldSignals) {
-      if (!made_.empty() && !ignored(sig)) install(sig, on_signal_remove_made, nullptr);
+    for (std::size_t i = 0; !made_.empty() && i < kHeldSignals.size(); ++i) {
+      if (!ignored(kHeldSignals[i])) install(kHeldSignals[i], on_signal_remove_made, &previous_[i]);
+      installed_ = true;
     }
   }
   std::array<char, PATH_MAX> real{};

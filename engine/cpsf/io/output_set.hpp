@@ -3,6 +3,8 @@
 // held meanwhile (docs/cli.md, "Output directories").
 #pragma once
 
+#include <array>
+#include <csignal>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -53,6 +55,8 @@ class OutputLock {
   std::vector<int> fds_;
   std::string path_, given_;
   std::vector<std::string> made_;
+  bool installed_ = false;  // the handlers that remove made_, over these:
+  std::array<struct sigaction, 3> previous_{};
 };
 
 // SIGINT back at its default for a verb that had its own handler, except that while an
