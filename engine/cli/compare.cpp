@@ -91,6 +91,7 @@ int run_comparison(const std::vector<CompareInput>& inputs, const CompareOptions
 }
 
 int run_compare(const CompareCliOptions& o) {
+  if (refuse_pdf_without_chromium("compare", o.report && o.report_options.pdf) != kExitOk) return kExitUsage;
   OutputLock lock;  // held to the end: a second writer of --out is refused at once
   if (const int code = lock_output("compare", o.out, true, lock); code != kExitOk) return code;
   // A file given twice (under any name) is refused before anything is read.

@@ -303,6 +303,7 @@ std::vector<std::pair<std::string, std::string>> run_files(const RunCliOptions& 
 }
 
 int run_run(const RunCliOptions& o) {
+  if (refuse_pdf_without_chromium("run", o.report && o.report_options.pdf) != kExitOk) return kExitUsage;
   cpsf::OutputLock lock;  // held to the end: a second run into --out is refused at once
   if (const int code = lock_output("run", o.out, true, lock); code != kExitOk) return code;
   std::signal(SIGINT, on_interrupt);

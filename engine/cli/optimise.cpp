@@ -50,6 +50,7 @@ int run_optimise(const OptimiseCliOptions& o) {
                  terminal_safe(o.method).c_str());
     return kExitUsage;
   }
+  if (refuse_pdf_without_chromium("optimise", o.report && o.report_options.pdf) != kExitOk) return kExitUsage;
   OutputLock lock;  // held to the end: a second writer of --out is refused at once
   if (const int locked = lock_output("optimise", o.out, true, lock); locked != kExitOk) return locked;
   int code = kExitOk;

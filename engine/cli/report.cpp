@@ -77,6 +77,19 @@ std::string find_chromium() {
   return {};
 }
 
+}  // namespace
+
+int refuse_pdf_without_chromium(const char* verb, bool pdf) {
+  if (!pdf || !find_chromium().empty()) return kExitOk;
+  std::fprintf(stderr,
+               "cpsf %s: error: --pdf needs Chromium and none is installed (fix: apt-get install chromium, or set "
+               "CPSF_CHROMIUM to a Chrome or Chromium binary)\n",
+               verb);
+  return kExitUsage;
+}
+
+namespace {
+
 // file:// URL of an absolute path: every byte outside the unreserved set percent-encoded.
 std::string file_url(const fs::path& path) {
   std::string url = "file://";
@@ -131,14 +144,8 @@ std::string log_tail(const std::string& log) {
 // Prints `html` to `pdf` with headless Chromium (its print, as a person would from the
 // browser); the PDF appears only when complete.
 int print_pdf(const char* verb, const fs::path& html, const fs::path& pdf) {
+  if (refuse_pdf_without_chromium(verb, true) != kExitOk) return kExitUsage;
   const std::string chromium = find_chromium();
-  if (chromium.empty()) {
-    std::fprintf(stderr,
-                 "cpsf %s: error: --pdf needs Chromium and none is installed (fix: apt-get install chromium, or set "
-                 "CPSF_CHROMIUM to a Chrome or Chromium binary)\n",
-                 verb);
-    return kExitUsage;
-  }
   std::error_code ec;
   std::string profile = (fs::temp_directory_path(ec) / "cpsf-chromium-XXXXXX").string();
   if (::mkdtemp(profile.data()) == nullptr) {

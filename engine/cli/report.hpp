@@ -33,6 +33,11 @@ std::function<int(OutputSet&)> report_in_set(const char* verb, const ReportWrite
 // "report: PATH" (and the PDF's) on stdout, unless quiet or the page went to stdout.
 void print_report_paths(const std::string& html_path, const ReportWriteOptions& o);
 
+// --pdf without a Chromium to print with: said, and kExitUsage; checked first thing by the
+// verbs with --report --pdf, so that no run ends in a report that cannot be printed (the
+// report is part of the output set, which would then not be written at all).
+int refuse_pdf_without_chromium(const char* verb, bool pdf);
+
 // --report and --pdf on a verb that writes into --out.
 void add_report_options(CLI::App* sub, bool& report, ReportWriteOptions& o);
 

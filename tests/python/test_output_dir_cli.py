@@ -269,3 +269,15 @@ def test_the_working_directory_as_out_stays_the_same_directory(cpsf_bin, root, t
     assert out.stat().st_ino == ino and stray(tmp_path / "work") == []
     got = listing(out)  # results.json names the scenario's file as given: here by its absolute path
     assert set(got) == set(new) and all(got[k] == new[k] for k in new if k != "results.json")
+
+
+@pytest.mark.parametrize("verb", [["run", DEFAULT, "--trials", "100"], ["compare", DEFAULT, "--trials", "100"],
+                                  ["optimise", DEFAULT, "--budget", "10", "--trials", "100"]])
+def test_pdf_without_chromium_is_refused_before_anything_runs(cpsf_bin, root, tmp_path, verb):
+    """The report is part of the set: a PDF that cannot be printed would keep the whole set
+    out, so the missing Chromium is said first, before the run."""
+    out = tmp_path / "out"
+    r = subprocess.run([cpsf_bin, *verb, "--out", str(out), "--report", "--pdf", "-q"], cwd=root, capture_output=True,
+                       text=True, timeout=60, env={**os.environ, "PATH": str(tmp_path), "CPSF_CHROMIUM": ""})
+    assert r.returncode == 2 and "--pdf needs Chromium and none is installed (fix: " in r.stderr, r.stderr
+    assert not out.exists()
