@@ -38,7 +38,8 @@ constexpr const char* kMarker = ".cpsf-staging";
 constexpr const char* kInsidePrefix = ".cpsf-staging-";
 
 // Every file a verb of cpsf writes into an output directory (run, compare, optimise,
-// report, export inventory): what a dead writer's staging directory may hold of its own.
+// report, export inventory): in the old directory a dead writer left after its switch, the
+// ones it replaced (out holds their successors) may be removed.
 constexpr std::array<const char*, 22> kKnownNames = {
     "results.json",       "assets.csv",           "losses.csv",       "enterprises.csv",     "paths.csv",
     "chokepoints.csv",    "attack-graph.graphml", "attack-graph.dot", "report.html",         "report.pdf",
@@ -279,8 +280,8 @@ std::optional<long> flock_holder(int fd) {
 }
 
 OutputLock::~OutputLock() {
-  remove_made_directories();
   if (g_made == &made_) g_made = nullptr;
+  for (auto it = made_.rbegin(); it != made_.rend(); ++it) ::rmdir(it->c_str());  // if still empty
   for (std::size_t i = 0; installed_ && i < kHeldSignals.size(); ++i) {
     struct sigaction current {};
     ::sigaction(kHeldSignals[i], nullptr, &current);
