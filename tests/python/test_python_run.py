@@ -65,6 +65,44 @@ def test_save_replaces_the_set_keeps_other_files_and_respects_the_lock(cpsf_bin,
     assert not [q for q in tmp_path.rglob("*") if ".cpsf-" in q.name]
 
 
+def test_ctrl_c_during_save_waits_for_the_set_then_raises(tmp_path, monkeypatch):
+    """A Ctrl-C while save() writes is held until the new set is in place, then raised as
+    KeyboardInterrupt: the directory holds the new files, all of them."""
+    out = tmp_path / "out"
+    cpsf.run(DEFAULT, trials=1000, seed=3, progress=False).save(out)
+    res = cpsf.run(DEFAULT, trials=2000, seed=3, progress=False)
+    fifo = tmp_path / "pause"
+    os.mkfifo(fifo)
+    monkeypatch.setenv("CPSF_TEST_PAUSE_BEFORE_SWITCH", str(fifo))
+
+    def interrupt_at_the_switch():
+        deadline = time.monotonic() + 120
+        while True:  # until save() waits at its switch
+            try:
+                fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+                break
+            except OSError:
+                assert time.monotonic() < deadline
+                time.sleep(0.02)
+        os.kill(os.getpid(), signal.SIGINT)
+        for _ in range(2000):  # until it is no longer pending: the held handler has it
+            status = open("/proc/self/status").read().splitlines()
+            if not any(int(line.split()[1], 16) & 2 for line in status if line.startswith(("SigPnd", "ShdPnd"))):
+                break
+            time.sleep(0.005)
+        os.close(fd)
+
+    t = threading.Thread(target=interrupt_at_the_switch)
+    t.start()
+    with pytest.raises(KeyboardInterrupt):
+        res.save(out)
+        time.sleep(5)  # the interrupt is raised at once, not after this
+    t.join()
+    assert (out / "results.json").read_text() == res.to_json()
+    assert (out / "losses.csv").read_text() == res._core.losses_csv()
+    assert not [q for q in tmp_path.rglob("*") if ".cpsf-" in q.name]
+
+
 def test_defaults_come_from_the_scenario_settings_as_on_the_command_line(cpsf_bin, root, tmp_path):
     """settings: 100,000 trials cap, seed 20261123, 90-day horizon, target RSE 1%."""
     cli_run(cpsf_bin, root, tmp_path / "cli")
