@@ -281,3 +281,40 @@ def test_pdf_without_chromium_is_refused_before_anything_runs(cpsf_bin, root, tm
                        text=True, timeout=60, env={**os.environ, "PATH": str(tmp_path), "CPSF_CHROMIUM": ""})
     assert r.returncode == 2 and "--pdf needs Chromium and none is installed (fix: " in r.stderr, r.stderr
     assert not out.exists()
+
+
+def test_a_reader_never_sees_a_mix(cpsf_bin, root, tmp_path):
+    """While runs of 1,000 and 2,000 trials replace each other's files, a reader that opens
+    the directory once and reads results.json and losses.csv from it finds them of one run
+    (or, in the old directory being emptied after a switch, a file gone: it looks again)."""
+    import json
+    import threading
+
+    out = tmp_path / "out"
+    assert run_into(cpsf_bin, root, out, 1000).returncode == 0
+    seen, mixed, stop = [], [], threading.Event()
+
+    def reader():
+        while not stop.is_set():
+            fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                with open("results.json", opener=lambda p, f: os.open(p, f, dir_fd=fd)) as f:
+                    trials = json.load(f)["trials"]
+                with open("losses.csv", opener=lambda p, f: os.open(p, f, dir_fd=fd)) as f:
+                    rows = sum(1 for _ in f) - 1
+                (seen if trials == rows else mixed).append((trials, rows))
+            except FileNotFoundError:
+                pass
+            finally:
+                os.close(fd)
+
+    t = threading.Thread(target=reader)
+    t.start()
+    try:
+        for trials in (2000, 1000, 2000, 1000, 2000, 1000):
+            assert run_into(cpsf_bin, root, out, trials).returncode == 0
+    finally:
+        stop.set()
+        t.join()
+    assert not mixed, mixed[:5]
+    assert {n for n, _ in seen} == {1000, 2000}, len(seen)
