@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 
@@ -81,6 +83,61 @@ int write_output(const char* verb, const std::string& path, const std::string& b
     return kExitUsage;
   }
   return kExitOk;
+}
+
+int lock_output(const char* verb, const std::string& dir, bool create, OutputLock& lock) {
+  if (const std::string err = lock.acquire(dir, create); !err.empty()) {
+    std::fprintf(stderr, "cpsf %s: error: %s\n", verb, terminal_safe(err).c_str());
+    return kExitUsage;
+  }
+  return kExitOk;
+}
+
+namespace {
+
+// Test hook (docs/cli.md, "Output directories"): CPSF_TEST_FAIL_WRITE_AFTER_BYTES=N makes
+// the writes into a staging directory fail as a full disk would after N bytes.
+void apply_write_failure_hook() {
+  const char* bytes = std::getenv("CPSF_TEST_FAIL_WRITE_AFTER_BYTES");
+  if (bytes != nullptr && *bytes != '\0') OutputSet::fail_writes_after(std::strtoull(bytes, nullptr, 10));
+}
+
+// Writes the set; kExitOk, or the exit code after saying why not.
+int stage_and_switch(const char* verb, OutputSet& set, const Files& files,
+                     const std::function<int(OutputSet& set)>& more) {
+  std::string err = set.begin();
+  for (const auto& [name, text] : files) {
+    if (!err.empty()) break;
+    err = set.write(name, text);
+  }
+  if (err.empty() && more) {
+    if (const int code = more(set); code != kExitOk) return code;
+  }
+  if (err.empty()) err = set.commit();
+  for (const auto& w : set.warnings()) std::fprintf(stderr, "cpsf %s: warning: %s\n", verb, terminal_safe(w).c_str());
+  if (err.empty()) return kExitOk;
+  std::fprintf(stderr, "cpsf %s: error: %s\n", verb, terminal_safe(err).c_str());
+  return kExitUsage;
+}
+
+const char* signal_name(int sig) { return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP"; }
+
+}  // namespace
+
+int write_output_set(const char* verb, OutputLock& lock, const Files& files,
+                     const std::function<int(OutputSet& set)>& more) {
+  apply_write_failure_hook();
+  int code = kExitOk;
+  {
+    OutputSet set(lock);  // removes its staging directory, and ends the hold, when it goes
+    code = stage_and_switch(verb, set, files, more);
+  }
+  const int sig = SignalHold::signal();
+  if (sig == 0) return code;
+  std::fprintf(stderr, "cpsf %s: interrupted (%s) while writing %s; %s\n", verb, signal_name(sig),
+               terminal_safe(lock.given()).c_str(),
+               code == kExitOk ? "it holds the new files, all of them" : "it is as it was");
+  return 128 + sig;
 }
 
 std::optional<LoadedScenario> load_with_library(const std::string& path, const std::string& library,

@@ -11,6 +11,7 @@
 #include "cpsf/base/diagnostics.hpp"
 #include "cpsf/base/terminal.hpp"  // terminal_safe: every path or id printed goes through it
 #include "cpsf/io/load.hpp"
+#include "cpsf/io/output_set.hpp"
 
 namespace cpsf::cli {
 
@@ -27,6 +28,20 @@ std::string plural(std::size_t n, const char* word);
 // Writes `bytes` to standard output ("-") or to `path` (write_file_atomically: atomically,
 // or through a FIFO or device); prints why not and returns kExitUsage.
 int write_output(const char* verb, const std::string& path, const std::string& bytes);
+
+// An output directory (--out, or `cpsf report DIR`) is locked for the whole verb
+// (cpsf/io/output_set.hpp): call lock_output first thing; a second cpsf writing into the
+// same directory is refused at once (exit 2, naming its pid). `create`: made when missing
+// (and removed again if the verb ends without writing into it).
+int lock_output(const char* verb, const std::string& dir, bool create, OutputLock& lock);
+
+// Writes `files` and then what `more` writes into the set (e.g. the report)
+// as one set into the locked directory; prints why not and returns kExitUsage, leaving the
+// old set as it was. Interrupts wait for the switch: when one came, says so and returns
+// 128 + its number (130 for SIGINT, 143 SIGTERM, 129 SIGHUP), the new set in place.
+using Files = std::vector<std::pair<std::string, std::string>>;
+int write_output_set(const char* verb, OutputLock& lock, const Files& files,
+                     const std::function<int(OutputSet& set)>& more = {});
 
 // Standard output, checked. Call guard_standard_descriptors() first thing: a descriptor
 // 0, 1 or 2 that the caller closed (cpsf ... >&-) gets /dev/null opened on it in the

@@ -72,7 +72,7 @@ int run_comparison(const std::vector<CompareInput>& inputs, const CompareOptions
                    CompareResult& result) {
   std::signal(SIGINT, on_compare_interrupt);
   const auto done = [&] {
-    std::signal(SIGINT, SIG_DFL);
+    restore_interrupts();
     if (show_progress) std::fprintf(stderr, "\r%78s\r", "");
   };
   try {
@@ -91,6 +91,9 @@ int run_comparison(const std::vector<CompareInput>& inputs, const CompareOptions
 }
 
 int run_compare(const CompareCliOptions& o) {
+  if (refuse_pdf_without_chromium("compare", o.report && o.report_options.pdf) != kExitOk) return kExitUsage;
+  OutputLock lock;  // held to the end: a second writer of --out is refused at once
+  if (const int code = lock_output("compare", o.out, true, lock); code != kExitOk) return code;
   // A file given twice (under any name) is refused before anything is read.
   if (!labels_for(std::vector<std::string>(o.scenarios.size()), o.scenarios)) return kExitUsage;
   std::vector<CompareInput> inputs;
@@ -124,20 +127,15 @@ int run_compare(const CompareCliOptions& o) {
   if (const int code = run_comparison(inputs, options, show_progress, result); code != kExitOk) return code;
   for (const auto& w : result.warnings) std::fprintf(stderr, "cpsf compare: warning: %s\n", terminal_safe(w).c_str());
 
-  std::error_code ec;
-  std::filesystem::create_directories(o.out, ec);
-  if (ec) {
-    std::fprintf(stderr, "cpsf compare: error: cannot create %s: %s\n", terminal_safe(o.out).c_str(),
-                 ec.message().c_str());
-    return kExitUsage;
-  }
-  const std::string json = compare_json(result), csv = compare_csv(result), profile = compare_profile_csv(result);
-  const std::pair<const char*, const std::string*> files[] = {
-      {"compare.json", &json}, {"compare.csv", &csv}, {"compare-profile.csv", &profile}};
-  for (const auto& [name, text] : files) {
-    if (const int c = write_output("compare", (std::filesystem::path(o.out) / name).string(), *text); c != kExitOk) {
-      return c;
-    }
+  const std::string json = compare_json(result), csv = compare_csv(result);
+  ReportWriteOptions report = o.report_options;
+  report.quiet = o.quiet || o.format != "text";  // standard output holds the csv or json
+  report.only = "compare.json";
+  const Files files = {
+      {"compare.json", json}, {"compare.csv", csv}, {"compare-profile.csv", compare_profile_csv(result)}};
+  if (const int code = write_output_set("compare", lock, files, o.report ? report_in_set("compare", report) : nullptr);
+      code != kExitOk) {
+    return code;
   }
   if (!o.quiet) {
     if (write_output("compare", "-",
@@ -149,12 +147,7 @@ int run_compare(const CompareCliOptions& o) {
     if (o.format == "text")
       std::printf("wrote %s/{compare.json,compare.csv,compare-profile.csv}\n", terminal_safe(o.out).c_str());
   }
-  if (o.report) {
-    ReportWriteOptions report = o.report_options;
-    report.quiet = o.quiet || o.format != "text";  // standard output holds the csv or json
-    report.only = "compare.json";
-    return write_report("compare", o.out, "", report);
-  }
+  if (o.report) print_report_paths((std::filesystem::path(o.out) / "report.html").string(), report);
   return kExitOk;
 }
 

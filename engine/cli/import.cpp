@@ -239,6 +239,8 @@ int run_export(const ExportOptions& o) {
   if (status != LoadStatus::Ok) return exit_code_for(status);
   loaded->mutable_scenario()->clear_include();
   if (o.kind == "graphml") return export_graphml(o, loaded->scenario());
+  OutputLock lock;  // the folder's files are replaced as a set, under its lock
+  if (const int code = lock_output("export", o.output, true, lock); code != kExitOk) return code;
   const InventoryCsv csv = inventory_csv(loaded->scenario());
   for (const auto& problem : csv.problems) {
     std::fprintf(stderr, "cpsf export: error: %s: %s\n", terminal_safe(o.input).c_str(),
@@ -248,19 +250,8 @@ int run_export(const ExportOptions& o) {
     std::fprintf(stderr, "cpsf export: nothing was written: the inventory would not give the scenario back\n");
     return kExitInvalid;
   }
-  std::error_code ec;
-  std::filesystem::create_directories(o.output, ec);
-  if (ec || !std::filesystem::is_directory(o.output)) {
-    std::fprintf(stderr, "cpsf export: error: cannot make the folder %s: %s (fix: give a folder path)\n",
-                 terminal_safe(o.output).c_str(), ec ? ec.message().c_str() : "a file of that name is in the way");
-    return kExitUsage;
-  }
-  for (const auto& [name, text] : csv.files) {
-    const std::string path = (std::filesystem::path(o.output) / name).string();
-    if (const auto err = write_file_atomically(path, text); !err.empty()) {
-      std::fprintf(stderr, "cpsf export: error: %s\n", terminal_safe(err).c_str());
-      return kExitUsage;
-    }
+  if (const int code = write_output_set("export", lock, csv.files); code != kExitOk) {
+    return code;
   }
   std::fprintf(stderr,
                "wrote %s/{scenario,enterprises,assets,relations,dependencies,controls,threats,requirements}.csv\n",

@@ -218,6 +218,7 @@ std::atomic<bool> g_interrupted{false};
 std::atomic<bool> g_simulating{false};
 extern "C" void on_interrupt(int) {
   if (!g_simulating.load()) {
+    cpsf::remove_made_directories();  // an --out made for this run, still empty
     static const char message[] = "\ncpsf run: interrupted before any trial; nothing was written\n";
     (void)!::write(STDERR_FILENO, message, sizeof message - 1);
     ::_exit(kExitInterrupted);
@@ -303,26 +304,10 @@ std::vector<std::pair<std::string, std::string>> run_files(const RunCliOptions& 
   return files;
 }
 
-// Writes `files` into `out` (made if missing), each atomically; an exit code.
-int write_run_files(const std::string& out, const std::vector<std::pair<std::string, std::string>>& files) {
-  std::error_code ec;
-  std::filesystem::create_directories(out, ec);
-  if (ec) {
-    std::fprintf(stderr, "cpsf run: error: cannot create %s: %s\n", cpsf::terminal_safe(out).c_str(),
-                 ec.message().c_str());
-    return kExitUsage;
-  }
-  for (const auto& [name, text] : files) {
-    const std::string path = (std::filesystem::path(out) / name).string();
-    if (const auto err = cpsf::write_file_atomically(path, text); !err.empty()) {
-      std::fprintf(stderr, "cpsf run: error: %s\n", cpsf::terminal_safe(err).c_str());
-      return kExitUsage;
-    }
-  }
-  return kExitOk;
-}
-
 int run_run(const RunCliOptions& o) {
+  if (refuse_pdf_without_chromium("run", o.report && o.report_options.pdf) != kExitOk) return kExitUsage;
+  cpsf::OutputLock lock;  // held to the end: a second run into --out is refused at once
+  if (const int code = lock_output("run", o.out, true, lock); code != kExitOk) return code;
   std::signal(SIGINT, on_interrupt);
   StageTimer timer(o.timings);
   int exit_code = kExitOk;
@@ -347,7 +332,7 @@ int run_run(const RunCliOptions& o) {
   timer.mark("compile");
   g_simulating.store(true);
   const auto result = cpsf::simulate(model, options);
-  std::signal(SIGINT, SIG_DFL);
+  cpsf::restore_interrupts();
   if (show_progress) std::fprintf(stderr, "\r%60s\r", "");
   timer.mark("simulate");
   if (o.timings) {
@@ -371,11 +356,16 @@ int run_run(const RunCliOptions& o) {
   const auto estimates = cpsf::estimate(model, result, estimate_options);
   timer.mark("report");
   const auto files = run_files(o, model, result, estimates, context);
-  if (const int code = write_run_files(o.out, files); code != kExitOk) return code;
-  if (!o.per_trial) {  // an earlier run's per-trial losses are not this run's
-    std::error_code ignored;
-    std::filesystem::remove(std::filesystem::path(o.out) / "losses.csv", ignored);
-  }
+  ReportWriteOptions report = o.report_options;
+  report.quiet = o.quiet;
+  report.only = "results.json";
+  const auto with_report = o.report ? report_in_set("run", report) : nullptr;
+  // Without --per-trial an earlier run's losses.csv is not this run's: it goes with the old set.
+  const auto more = [&](cpsf::OutputSet& set) {
+    if (!o.per_trial) set.retire("losses.csv");
+    return with_report ? with_report(set) : kExitOk;
+  };
+  if (const int code = write_output_set("run", lock, files, more); code != kExitOk) return code;
   timer.mark("write");
   if (!o.quiet) {
     if (write_output("run", "-", cpsf::text_summary(model, result, estimates, context)) != kExitOk) return kExitUsage;
@@ -383,12 +373,7 @@ int run_run(const RunCliOptions& o) {
     for (const auto& file : files) names += (names.empty() ? "" : ",") + file.first;
     std::printf("wrote %s/{%s}\n", cpsf::terminal_safe(o.out).c_str(), names.c_str());
   }
-  if (o.report) {
-    ReportWriteOptions report = o.report_options;
-    report.quiet = o.quiet;
-    report.only = "results.json";
-    if (const int code = write_report("run", o.out, "", report); code != kExitOk) return code;
-  }
+  if (o.report) print_report_paths((std::filesystem::path(o.out) / "report.html").string(), report);
   if (result.partial) {
     std::fprintf(stderr, "cpsf run: interrupted after %llu trials; the partial result is marked partial\n",
                  static_cast<unsigned long long>(result.trials));

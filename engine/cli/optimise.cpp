@@ -50,6 +50,9 @@ int run_optimise(const OptimiseCliOptions& o) {
                  terminal_safe(o.method).c_str());
     return kExitUsage;
   }
+  if (refuse_pdf_without_chromium("optimise", o.report && o.report_options.pdf) != kExitOk) return kExitUsage;
+  OutputLock lock;  // held to the end: a second writer of --out is refused at once
+  if (const int locked = lock_output("optimise", o.out, true, lock); locked != kExitOk) return locked;
   int code = kExitOk;
   auto loaded = load_valid("optimise", o.scenario, o.library, o.max_file_bytes, code);
   if (!loaded) return code;
@@ -81,31 +84,26 @@ int run_optimise(const OptimiseCliOptions& o) {
   try {
     result = optimise(scenario, options);
   } catch (const PortfolioCancelled&) {
-    std::signal(SIGINT, SIG_DFL);
+    restore_interrupts();
     if (show_progress) std::fprintf(stderr, "\r%40s\r", "");
     std::fprintf(stderr, "cpsf optimise: interrupted; nothing was written\n");
     return kExitInterrupted;
   } catch (const std::invalid_argument& e) {
-    std::signal(SIGINT, SIG_DFL);
+    restore_interrupts();
     if (show_progress) std::fprintf(stderr, "\r%40s\r", "");
     std::fprintf(stderr, "cpsf optimise: error: %s\n", terminal_safe(e.what()).c_str());
     return kExitUsage;
   }
-  std::signal(SIGINT, SIG_DFL);
+  restore_interrupts();
   if (show_progress) std::fprintf(stderr, "\r%40s\r", "");
 
-  std::error_code ec;
-  std::filesystem::create_directories(o.out, ec);
-  if (ec) {
-    std::fprintf(stderr, "cpsf optimise: error: cannot create %s: %s\n", terminal_safe(o.out).c_str(),
-                 ec.message().c_str());
-    return kExitUsage;
-  }
-  const std::pair<const char*, std::string> files[] = {{"optimise.json", portfolio_json(result, context)},
-                                                       {"frontier.csv", frontier_csv(result)}};
-  for (const auto& [name, text] : files) {
-    const std::string path = (std::filesystem::path(o.out) / name).string();
-    if (const int c = write_output("optimise", path, text); c != kExitOk) return c;
+  ReportWriteOptions report = o.report_options;
+  report.quiet = o.quiet;
+  report.only = "optimise.json";
+  const Files files = {{"optimise.json", portfolio_json(result, context)}, {"frontier.csv", frontier_csv(result)}};
+  if (const int c = write_output_set("optimise", lock, files, o.report ? report_in_set("optimise", report) : nullptr);
+      c != kExitOk) {
+    return c;
   }
   for (const auto& w : portfolio_warnings(result, context.currency)) {
     std::fprintf(stderr, "cpsf optimise: warning: %s\n", w.c_str());
@@ -114,12 +112,7 @@ int run_optimise(const OptimiseCliOptions& o) {
     if (write_output("optimise", "-", portfolio_text(result, context)) != kExitOk) return kExitUsage;
     std::printf("wrote %s/{optimise.json,frontier.csv}\n", terminal_safe(o.out).c_str());
   }
-  if (o.report) {
-    ReportWriteOptions report = o.report_options;
-    report.quiet = o.quiet;
-    report.only = "optimise.json";
-    return write_report("optimise", o.out, "", report);
-  }
+  if (o.report) print_report_paths((std::filesystem::path(o.out) / "report.html").string(), report);
   return kExitOk;
 }
 

@@ -77,6 +77,19 @@ std::string find_chromium() {
   return {};
 }
 
+}  // namespace
+
+int refuse_pdf_without_chromium(const char* verb, bool pdf) {
+  if (!pdf || !find_chromium().empty()) return kExitOk;
+  std::fprintf(stderr,
+               "cpsf %s: error: --pdf needs Chromium and none is installed (fix: apt-get install chromium, or set "
+               "CPSF_CHROMIUM to a Chrome or Chromium binary)\n",
+               verb);
+  return kExitUsage;
+}
+
+namespace {
+
 // file:// URL of an absolute path: every byte outside the unreserved set percent-encoded.
 std::string file_url(const fs::path& path) {
   std::string url = "file://";
@@ -131,14 +144,8 @@ std::string log_tail(const std::string& log) {
 // Prints `html` to `pdf` with headless Chromium (its print, as a person would from the
 // browser); the PDF appears only when complete.
 int print_pdf(const char* verb, const fs::path& html, const fs::path& pdf) {
+  if (refuse_pdf_without_chromium(verb, true) != kExitOk) return kExitUsage;
   const std::string chromium = find_chromium();
-  if (chromium.empty()) {
-    std::fprintf(stderr,
-                 "cpsf %s: error: --pdf needs Chromium and none is installed (fix: apt-get install chromium, or set "
-                 "CPSF_CHROMIUM to a Chrome or Chromium binary)\n",
-                 verb);
-    return kExitUsage;
-  }
   std::error_code ec;
   std::string profile = (fs::temp_directory_path(ec) / "cpsf-chromium-XXXXXX").string();
   if (::mkdtemp(profile.data()) == nullptr) {
@@ -180,30 +187,70 @@ struct ReportCliOptions {
 
 }  // namespace
 
-int write_report(const char* verb, const std::string& dir, const std::string& out, const ReportWriteOptions& o) {
-  if (o.pdf && out == "-") {
-    std::fprintf(stderr, "cpsf %s: error: --pdf needs the page in a file, not on standard output (fix: drop -o -)\n",
-                 verb);
-    return kExitUsage;
-  }
+namespace {
+
+// The page of the documents in `dir`; an exit code after saying why not.
+int report_page(const char* verb, const std::string& dir, const ReportWriteOptions& o, std::string& html) {
   ReportDocuments docs;
   if (!read_documents(verb, dir, o, docs)) return kExitUsage;
-  std::string html;
   try {
     html = report_html(docs);
   } catch (const ReportError& e) {
     std::fprintf(stderr, "cpsf %s: error: %s: %s\n", verb, terminal_safe(dir).c_str(), terminal_safe(e.what()).c_str());
     return kExitInvalid;
   }
-  const fs::path html_path = out.empty() ? fs::path(dir) / "report.html" : fs::path(out);
-  if (write_output(verb, html_path.string(), html) != kExitOk) return kExitUsage;
+  return kExitOk;
+}
+
+// report.html (and with --pdf report.pdf) of the documents in `dir`, into the set.
+int report_into_set(const char* verb, const std::string& dir, const ReportWriteOptions& o, OutputSet& set) {
+  std::string html;
+  if (const int code = report_page(verb, dir, o, html); code != kExitOk) return code;
+  if (const std::string err = set.write("report.html", html); !err.empty()) {
+    std::fprintf(stderr, "cpsf %s: error: %s\n", verb, terminal_safe(err).c_str());
+    return kExitUsage;
+  }
+  const fs::path staging(set.staging());
+  if (o.pdf && print_pdf(verb, staging / "report.html", staging / "report.pdf") != kExitOk) return kExitUsage;
+  return kExitOk;
+}
+
+}  // namespace
+
+void print_report_paths(const std::string& html_path, const ReportWriteOptions& o) {
+  if (o.quiet || html_path == "-") return;
+  std::printf("report: %s\n", terminal_safe(html_path).c_str());
   fs::path pdf_path = html_path;
   pdf_path.replace_extension(".pdf");
-  if (o.pdf && print_pdf(verb, html_path, pdf_path) != kExitOk) return kExitUsage;
-  if (!o.quiet && out != "-") {
-    std::printf("report: %s\n", terminal_safe(html_path.string()).c_str());
-    if (o.pdf) std::printf("report: %s\n", terminal_safe(pdf_path.string()).c_str());
+  if (o.pdf) std::printf("report: %s\n", terminal_safe(pdf_path.string()).c_str());
+}
+
+std::function<int(OutputSet&)> report_in_set(const char* verb, const ReportWriteOptions& o) {
+  return [verb, o](OutputSet& set) { return report_into_set(verb, set.staging(), o, set); };
+}
+
+int write_report(const char* verb, const std::string& dir, const std::string& out, const ReportWriteOptions& o) {
+  if (o.pdf && out == "-") {
+    std::fprintf(stderr, "cpsf %s: error: --pdf needs the page in a file, not on standard output (fix: drop -o -)\n",
+                 verb);
+    return kExitUsage;
   }
+  if (!out.empty()) {  // a file of the user's: written alone (with its PDF)
+    std::string html;
+    if (const int code = report_page(verb, dir, o, html); code != kExitOk) return code;
+    if (write_output(verb, out, html) != kExitOk) return kExitUsage;
+    fs::path pdf_path = out;
+    pdf_path.replace_extension(".pdf");
+    if (o.pdf && print_pdf(verb, out, pdf_path) != kExitOk) return kExitUsage;
+    print_report_paths(out, o);
+    return kExitOk;
+  }
+  // DIR/report.html (and report.pdf) join the directory as a set, under its lock.
+  OutputLock lock;
+  if (const int code = lock_output(verb, dir, false, lock); code != kExitOk) return code;
+  const auto render = [&](OutputSet& set) { return report_into_set(verb, dir, o, set); };
+  if (const int code = write_output_set(verb, lock, {}, render); code != kExitOk) return code;
+  print_report_paths((fs::path(dir) / "report.html").string(), o);
   return kExitOk;
 }
 

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "cli/common.hpp"
@@ -20,9 +21,22 @@ struct ReportWriteOptions {
   std::string only;
 };
 
-// Writes `out` (default DIR/report.html) from the results.json, compare.json and
-// optimise.json in `dir`, and prints its path; an exit code.
+// `cpsf report`: writes `out` from the results.json, compare.json and optimise.json in
+// `dir`, and prints its path; with `out` empty, DIR/report.html (and report.pdf) switched
+// into `dir` as a set under its lock. An exit code.
 int write_report(const char* verb, const std::string& dir, const std::string& out, const ReportWriteOptions& o);
+
+// What --report adds to a verb's set: the report of the documents in the staging
+// directory (the verb's new ones), written into the set (write_output_set's `more`).
+std::function<int(OutputSet&)> report_in_set(const char* verb, const ReportWriteOptions& o);
+
+// "report: PATH" (and the PDF's) on stdout, unless quiet or the page went to stdout.
+void print_report_paths(const std::string& html_path, const ReportWriteOptions& o);
+
+// --pdf without a Chromium to print with: said, and kExitUsage; checked first thing by the
+// verbs with --report --pdf, so that no run ends in a report that cannot be printed (the
+// report is part of the output set, which would then not be written at all).
+int refuse_pdf_without_chromium(const char* verb, bool pdf);
 
 // --report and --pdf on a verb that writes into --out.
 void add_report_options(CLI::App* sub, bool& report, ReportWriteOptions& o);

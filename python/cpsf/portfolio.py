@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import pathlib
-import tempfile
 import warnings
 from typing import Any, Callable, Dict, Iterable, List, Optional, Union
 
@@ -196,18 +195,15 @@ class Portfolio:
 
     def save(self, out: Union[str, "os.PathLike[str]"]) -> pathlib.Path:
         """Write ``optimise.json`` and ``frontier.csv`` into the directory `out` (made if
-        missing), each atomically, as ``cpsf optimise --out`` does. Returns the directory."""
+        missing) as ``cpsf optimise --out`` does: replacing the old ones as one set, the
+        directory locked against a second writer (docs/cli.md, "Output directories").
+        Returns the directory."""
         out = pathlib.Path(_check.path("out", out))
-        out.mkdir(parents=True, exist_ok=True)
-        for name, text in (("optimise.json", self._core["json"]), ("frontier.csv", self._core["frontier_csv"])):
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=out)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-                    f.write(text)
-                os.replace(tmp, out / name)
-            except BaseException:
-                pathlib.Path(tmp).unlink(missing_ok=True)
-                raise
+        try:
+            _core.results.write_set(str(out), [("optimise.json", self._core["json"]),
+                                               ("frontier.csv", self._core["frontier_csv"])])
+        except ValueError as e:
+            raise OSError(str(e)) from None
         return out
 
 

@@ -588,8 +588,10 @@ class Results:
 
     def save(self, out: Union[str, "os.PathLike[str]"]) -> pathlib.Path:
         """Write results.json, assets.csv, enterprises.csv, paths.csv, chokepoints.csv and, when
-        the run kept its per-trial values (``per_trial``), losses.csv into directory `out`, as
-        ``cpsf run --out`` (``--per-trial``) does (each atomically). Returns the directory.
+        the run kept its per-trial values (``per_trial``), losses.csv into directory `out` (made
+        if missing), as ``cpsf run --out`` (``--per-trial``) does: replacing the old ones as one
+        set (an old losses.csv goes when this run has none), the directory locked against a
+        second writer (docs/cli.md, "Output directories"). Returns the directory.
 
         Raises ValueError for a run that completed no trial (interrupted before its first
         round), as ``cpsf run`` writes nothing then: its estimates of nothing must not
@@ -597,18 +599,16 @@ class Results:
         out = pathlib.Path(_check.path("out", out))
         if self.trials == 0:
             raise ValueError("the run completed no trial (interrupted before its first round): nothing to save")
-        out.mkdir(parents=True, exist_ok=True)
         core = self._core
         files = [("results.json", core.results_json()), ("assets.csv", core.assets_csv()),
                  ("enterprises.csv", core.enterprises_csv()), ("paths.csv", core.paths_csv()),
                  ("chokepoints.csv", core.chokepoints_csv())]
         if core.per_trial:
             files.insert(2, ("losses.csv", core.losses_csv()))
-        for name, text in files:
-            try:
-                self._core.write_file(str(out / name), text)
-            except ValueError as e:
-                raise OSError(str(e)) from None
+        try:
+            _core.results.write_set(str(out), files, [] if core.per_trial else ["losses.csv"])
+        except ValueError as e:
+            raise OSError(str(e)) from None
         return out
 
     # ---- the report ---------------------------------------------------------------------------

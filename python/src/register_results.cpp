@@ -12,12 +12,14 @@
 #include <pybind11/stl.h>
 
 #include <cmath>
+#include <csignal>
 #include <limits>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "cpsf/analysis/paths.hpp"
+#include "cpsf/io/output_set.hpp"
 #include "cpsf/io/scenario_io.hpp"
 #include "cpsf/output/results_csv.hpp"
 #include "cpsf/output/results_json.hpp"
@@ -709,9 +711,48 @@ void def_outputs(ResultClass& c) {
           py::arg("path"), py::arg("text"), "Writes text to path atomically (a temporary file, then a rename).");
 }
 
+// `files` into the directory `dir` as one set, under its lock, as `cpsf run --out` writes
+// them (io/output_set.hpp): "" or why not; `held` the signal that came meanwhile (0: none).
+std::string write_output_set(const std::string& dir, const std::vector<std::pair<std::string, std::string>>& files,
+                             const std::vector<std::string>& retire, int& held) {
+  OutputLock lock;
+  std::string error = lock.acquire(dir, true);
+  if (!error.empty()) return error;
+  OutputSet set(lock);
+  error = set.begin();
+  for (const auto& [name, text] : files) {
+    if (error.empty()) error = set.write(name, text);
+  }
+  for (const auto& name : retire) set.retire(name);
+  if (error.empty()) error = set.commit();
+  held = SignalHold::signal();
+  return error;
+}
+
 }  // namespace
 
 void register_results(py::module_& m) {
+  m.def(
+      "write_set",
+      [](const std::string& dir, const std::vector<std::pair<std::string, std::string>>& files,
+         const std::vector<std::string>& retire) {
+        std::string error;
+        int held = 0;
+        {
+          py::gil_scoped_release release;
+          error = write_output_set(dir, files, retire, held);
+        }
+        // A Ctrl-C held during the write reaches Python now: its handler raises
+        // KeyboardInterrupt once this returns (SIGTERM ends the process, as it would have).
+        if (held != 0) ::raise(held);
+        if (!error.empty()) throw py::value_error(error);
+      },
+      py::arg("dir"), py::arg("files"), py::arg("retire") = std::vector<std::string>{},
+      "Writes (name, text) pairs into directory dir (made if missing) as one set, the files named in retire "
+      "(an earlier set's, which this one has none of) going with the old set: staged beside it and switched "
+      "in at once, the directory locked against a second writer, interrupts held (docs/cli.md, Output "
+      "directories).");
+
   ResultClass c(m, "Result",
                 "One run: the compiled model, the simulation result and its estimates. "
                 "Made by cpsf._core.simulation.run; wrapped by cpsf.Results.");

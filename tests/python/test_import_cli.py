@@ -234,4 +234,4 @@ def test_export_errors(cpsf_bin, root, tmp_path):
     (tmp_path / "file").write_text("")
     r = run(cpsf_bin, "export", "inventory", str(root / "scenarios/default/scenario.textproto"), "-o",
             str(tmp_path / "file"))
-    assert r.returncode == 2 and "cannot make the folder" in r.stderr
+    assert r.returncode == 2 and "it is not a directory (fix: " in r.stderr

@@ -360,6 +360,18 @@ def test_a_run_without_per_trial_values_has_every_estimate_and_pickles(res):
     assert len(pickle.dumps(flat)) < len(pickle.dumps(res))
 
 
+
+def test_save_without_per_trial_values_retires_an_old_losses_csv(res, tmp_path):
+    res.save(tmp_path / "out")
+    assert (tmp_path / "out" / "losses.csv").exists()
+    (tmp_path / "out" / "mine.txt").write_text("kept")
+    flat = cpsf.run(cpsf.DEFAULT_SCENARIO, trials=TRIALS, seed=12, progress=False, per_trial=False)
+    flat.save(tmp_path / "out")
+    assert not (tmp_path / "out" / "losses.csv").exists()
+    assert (tmp_path / "out" / "mine.txt").read_text() == "kept"
+    assert (tmp_path / "out" / "results.json").read_text() == res.to_json()
+
+
 def _leaves(x):
     if isinstance(x, dict):
         for v in x.values():

@@ -1,5 +1,6 @@
 """The Python package: cpsf.run — the same numbers as `cpsf run`, at any thread count;
 options as on the command line; the GIL released; progress; Ctrl-C gives the partial result."""
+import os
 import signal
 import subprocess
 import threading
@@ -33,6 +34,73 @@ def test_same_files_as_cpsf_run_for_the_same_seed(cpsf_bin, root, tmp_path):
     for name in ("results.json", "assets.csv", "losses.csv", "enterprises.csv", "paths.csv", "chokepoints.csv"):
         assert (tmp_path / "py" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes(), name
     assert res.to_json() == (tmp_path / "cli" / "results.json").read_text()
+
+
+def test_save_replaces_the_set_keeps_other_files_and_respects_the_lock(cpsf_bin, root, tmp_path):
+    """Results.save writes as `cpsf run --out` does (docs/cli.md, "Output directories"): the
+    old set replaced as one, the user's files kept, and a directory another cpsf is writing
+    into refused, naming it."""
+    out = cli_run(cpsf_bin, root, tmp_path / "out", "--trials", "1000", "--seed", "3")
+    (out / "mine.txt").write_text("the user's")
+    res = cpsf.run(DEFAULT, trials=2000, seed=3, progress=False)
+    fifo = tmp_path / "pause"
+    os.mkfifo(fifo)
+    p = subprocess.Popen([cpsf_bin, "run", DEFAULT, "--trials", "1000", "--out", str(out), "-q"], cwd=root,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         env={**os.environ, "CPSF_TEST_PAUSE_BEFORE_SWITCH": str(fifo)})
+    deadline = time.monotonic() + 120
+    while True:  # until the run waits at its switch, holding the lock
+        try:
+            fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+            break
+        except OSError:
+            assert p.poll() is None and time.monotonic() < deadline
+            time.sleep(0.02)
+    with pytest.raises(OSError, match=rf"is in use: another cpsf \(pid {p.pid}\) is writing into it"):
+        res.save(out)
+    os.close(fd)
+    assert p.wait(timeout=120) == 0
+    assert res.save(out) == out
+    assert (out / "results.json").read_text() == res.to_json() and (out / "mine.txt").read_text() == "the user's"
+    assert not [q for q in tmp_path.rglob("*") if ".cpsf-" in q.name]
+
+
+def test_ctrl_c_during_save_waits_for_the_set_then_raises(tmp_path, monkeypatch):
+    """A Ctrl-C while save() writes is held until the new set is in place, then raised as
+    KeyboardInterrupt: the directory holds the new files, all of them."""
+    out = tmp_path / "out"
+    cpsf.run(DEFAULT, trials=1000, seed=3, progress=False).save(out)
+    res = cpsf.run(DEFAULT, trials=2000, seed=3, progress=False)
+    fifo = tmp_path / "pause"
+    os.mkfifo(fifo)
+    monkeypatch.setenv("CPSF_TEST_PAUSE_BEFORE_SWITCH", str(fifo))
+
+    def interrupt_at_the_switch():
+        deadline = time.monotonic() + 120
+        while True:  # until save() waits at its switch
+            try:
+                fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+                break
+            except OSError:
+                assert time.monotonic() < deadline
+                time.sleep(0.02)
+        os.kill(os.getpid(), signal.SIGINT)
+        for _ in range(2000):  # until it is no longer pending: the held handler has it
+            status = open("/proc/self/status").read().splitlines()
+            if not any(int(line.split()[1], 16) & 2 for line in status if line.startswith(("SigPnd", "ShdPnd"))):
+                break
+            time.sleep(0.005)
+        os.close(fd)
+
+    t = threading.Thread(target=interrupt_at_the_switch)
+    t.start()
+    with pytest.raises(KeyboardInterrupt):
+        res.save(out)
+        time.sleep(5)  # the interrupt is raised at once, not after this
+    t.join()
+    assert (out / "results.json").read_text() == res.to_json()
+    assert (out / "losses.csv").read_text() == res._core.losses_csv()
+    assert not [q for q in tmp_path.rglob("*") if ".cpsf-" in q.name]
 
 
 def test_defaults_come_from_the_scenario_settings_as_on_the_command_line(cpsf_bin, root, tmp_path):
