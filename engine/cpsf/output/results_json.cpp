@@ -304,15 +304,23 @@ void write_cell_loss(JsonWriter& w, const LayerElementCell& cell) {
 
 std::string results_json(const Model& m, const SimulationResult& r, const Estimates& est, const OutputContext& ctx) {
   std::string out;
-  const std::size_t per_asset =
-      320 + (r.has_inherent ? 120 : 0) + (est.threats.size() > 1 ? 120 * est.threats.size() : 0);
-  out.reserve(est.assets.size() * per_asset);  // roughly: one allocation, not a series of doublings
   JsonWriter w(out);
   w.begin_object();
   write_format_and_engine(w, "cpsf.results.v1");
   write_run(w, r, ctx);
   w.key("assets").begin_array();
-  for (const auto& a : est.assets) write_asset(w, m, a, r.has_inherent, ctx.labels);
+  // Room for the whole document in one allocation, sized from the first assets' own bytes:
+  // a guess too small doubles a string of hundreds of megabytes at 10^6 assets (a copy and
+  // as many fresh pages again), and room never written is never touched.
+  constexpr std::size_t kSample = 64;
+  const std::size_t start = out.size();
+  for (std::size_t i = 0; i < est.assets.size(); ++i) {
+    if (i == kSample) {
+      const std::size_t per_asset = (out.size() - start) / kSample + 1;
+      out.reserve(out.size() + (est.assets.size() - i) * per_asset * 5 / 4 + (std::size_t{1} << 20));
+    }
+    write_asset(w, m, est.assets[i], r.has_inherent, ctx.labels);
+  }
   w.end_array();
   write_losses(w, r, est);
   write_enterprises(w, m, r, est, ctx.labels);
