@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <functional>
 #include <stdexcept>
 #include <string_view>
@@ -74,22 +75,6 @@ class ControlResolver {
   std::vector<std::unordered_map<std::string, std::vector<v1::BaselineControl>>> baseline_controls_;
 };
 
-// Looked up once per relation, so hashed. Keys are equal as the doubles compare equal
-// (−0 == +0), and std::hash<double> hashes both zeros alike; there is no NaN, since
-// Distribution's factories refuse non-finite parameters.
-struct DistributionKey {
-  int family;
-  double a, b, c, d;
-  bool operator==(const DistributionKey&) const = default;
-};
-struct DistributionKeyHash {
-  std::size_t operator()(const DistributionKey& k) const {
-    std::size_t h = static_cast<std::size_t>(k.family);
-    for (const double v : {k.a, k.b, k.c, k.d}) h = h * 0x9E3779B97F4A7C15ULL ^ std::hash<double>{}(v);
-    return h;
-  }
-};
-
 }  // namespace
 
 Distribution to_distribution(const v1::Distribution& d) {
@@ -125,20 +110,57 @@ double Model::frozen_bytes_per_relation() const {
 
 namespace {
 
-// The model's table of distinct distributions: equal laws share one entry.
+// The model's table of distinct distributions: equal laws share one entry. Looked up once
+// per relation, and a generated chain draws a mean for each, so at 10^7 relations the table
+// holds 10^7 laws: open addressing (linear probing, at most half full) over the table's own
+// entries, 4 bytes a slot, where a std::unordered_map allocated a node per law. Laws are equal
+// as their parameters compare equal (−0 == +0, hashed alike); there is no NaN, since
+// Distribution's factories refuse non-finite parameters.
 class DistributionTable {
  public:
-  explicit DistributionTable(std::vector<Distribution>& table) : table_(table) {}
+  // `table` starts empty.
+  explicit DistributionTable(std::vector<Distribution>& table) : table_(table), slots_(16, kEmpty) {}
   std::uint32_t index_of(const Distribution& d) {
-    const DistributionKey key{static_cast<int>(d.family), d.a, d.b, d.c, d.d};
-    auto [it, fresh] = index_.emplace(key, static_cast<std::uint32_t>(table_.size()));
-    if (fresh) table_.push_back(d);
-    return it->second;
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = hash(d) & mask;; i = (i + 1) & mask) {
+      if (slots_[i] == kEmpty) break;
+      if (same(table_[slots_[i]], d)) return slots_[i];
+    }
+    table_.push_back(d);
+    const auto index = static_cast<std::uint32_t>(table_.size() - 1);
+    if (table_.size() * 2 > slots_.size()) {
+      slots_.assign(slots_.size() * 2, kEmpty);
+      for (std::uint32_t i = 0; i < table_.size(); ++i) insert(i);
+    } else {
+      insert(index);
+    }
+    return index;
   }
 
  private:
+  static constexpr std::uint32_t kEmpty = 0xFFFFFFFFU;
+
+  static bool same(const Distribution& x, const Distribution& y) {
+    return x.family == y.family && x.a == y.a && x.b == y.b && x.c == y.c && x.d == y.d;
+  }
+  static std::size_t hash(const Distribution& d) {
+    std::uint64_t h = static_cast<std::uint64_t>(d.family);
+    for (const double v : {d.a, d.b, d.c, d.d}) {
+      const std::uint64_t bits = v == 0 ? 0 : std::bit_cast<std::uint64_t>(v);  // −0 as +0
+      h = (h ^ bits) * 0x9E3779B97F4A7C15ULL;
+      h ^= h >> 29;
+    }
+    return static_cast<std::size_t>(h);
+  }
+  void insert(std::uint32_t index) {
+    const std::size_t mask = slots_.size() - 1;
+    std::size_t i = hash(table_[index]) & mask;
+    while (slots_[i] != kEmpty) i = (i + 1) & mask;
+    slots_[i] = index;
+  }
+
   std::vector<Distribution>& table_;
-  std::unordered_map<DistributionKey, std::uint32_t, DistributionKeyHash> index_;
+  std::vector<std::uint32_t> slots_;
 };
 
 // Enterprises, and the supply dependencies between them (SupplyLink, cascade.hpp).
