@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/checkpoint.hpp"
 #include "cli/common.hpp"
 #include "cli/options.hpp"
 #include "cli/report.hpp"
@@ -199,7 +200,9 @@ struct RunCliOptions {
   std::optional<unsigned> threads;
   std::optional<double> horizon, target_rse;
   bool no_horizon = false, no_inherent = false, quiet = false, timings = false, no_paths = false;
-  bool per_trial = false;  // --per-trial: keep every trial's losses, write losses.csv
+  bool per_trial = false;                         // --per-trial: keep every trial's losses, write losses.csv
+  std::optional<std::string> checkpoint, resume;  // --checkpoint FILE, --resume FILE
+  std::uint64_t checkpoint_every = 0;             // rounds; 0: every 30 s
   std::size_t top_paths = 5;
   std::string chokepoints = "auto";
   std::optional<double> path_loss_threshold;
@@ -214,15 +217,18 @@ struct RunCliOptions {
 // Ctrl-C before the simulation starts ends the run at once: nothing has been written, and
 // an old result in --out stays as it was. During the simulation it stops the run at the
 // end of its round (RunOptions::cancel); a run that completed no round writes nothing.
+// SIGTERM does the same as Ctrl-C (SIGINT), with its own exit code (143).
 std::atomic<bool> g_interrupted{false};
 std::atomic<bool> g_simulating{false};
-extern "C" void on_interrupt(int) {
+std::atomic<int> g_signal{0};
+extern "C" void on_interrupt(int sig) {
   if (!g_simulating.load()) {
     cpsf::remove_made_directories();  // an --out made for this run, still empty
     static const char message[] = "\ncpsf run: interrupted before any trial; nothing was written\n";
     (void)!::write(STDERR_FILENO, message, sizeof message - 1);
-    ::_exit(kExitInterrupted);
+    ::_exit(128 + sig);
   }
+  g_signal.store(sig);
   g_interrupted.store(true);
 }
 
@@ -304,17 +310,77 @@ std::vector<std::pair<std::string, std::string>> run_files(const RunCliOptions& 
   return files;
 }
 
+// What --top-paths and --chokepoints ask of the estimates.
+cpsf::EstimateOptions estimate_options(const RunCliOptions& o, const cpsf::RunOptions& run) {
+  cpsf::EstimateOptions options;
+  options.path_top_k = o.top_paths;
+  options.chokepoints = o.chokepoints == "on"    ? cpsf::EstimateOptions::Chokepoints::On
+                        : o.chokepoints == "off" ? cpsf::EstimateOptions::Chokepoints::Off
+                                                 : cpsf::EstimateOptions::Chokepoints::Auto;
+  options.threads = run.threads;
+  return options;
+}
+
+// The run, or nothing after saying why a checkpoint cannot be resumed (its state is not of
+// this model, or holds more trials than asked for).
+std::optional<cpsf::SimulationResult> simulate_or_refuse(const cpsf::Model& model, const cpsf::RunOptions& options) {
+  try {
+    return cpsf::simulate(model, options);
+  } catch (const std::exception& e) {
+    if (options.resume == nullptr) throw;
+    std::fprintf(stderr,
+                 "cpsf run: error: cannot resume: %s (fix: run again without --resume, or with --trials at "
+                 "least what the checkpoint holds)\n",
+                 cpsf::terminal_safe(e.what()).c_str());
+    return std::nullopt;
+  }
+}
+
+// --checkpoint and --resume: the writer in `options`, and the state to go on from read into
+// `resume` (kept alive by the caller); an exit code.
+int prepare_checkpoints(const RunCliOptions& o, const cpsf::v1::Scenario& scenario, cpsf::RunOptions& options,
+                        std::vector<std::uint8_t>& resume) {
+  if (!o.checkpoint && !o.resume) return kExitOk;
+  for (const auto& [name, file] : {std::pair{"--checkpoint", o.checkpoint}, std::pair{"--resume", o.resume}}) {
+    if (file && file->empty()) {
+      std::fprintf(stderr, "cpsf run: error: %s needs a file name (fix: give one, e.g. run.ckpt)\n", name);
+      return kExitUsage;
+    }
+  }
+  if (o.per_trial) {
+    std::fprintf(stderr,
+                 "cpsf run: error: a checkpoint holds the run's statistics, not its per-trial values: --per-trial "
+                 "cannot be used with --checkpoint or --resume (fix: leave out --per-trial)\n");
+    return kExitUsage;
+  }
+  const auto identity = cpsf::cli::checkpoint_identity(scenario, options);
+  if (o.resume) {
+    auto state = cpsf::cli::read_checkpoint("run", *o.resume, identity);
+    if (!state) return kExitUsage;
+    resume = std::move(*state);
+    options.resume = &resume;
+  }
+  if (o.checkpoint) {
+    options.checkpoint = cpsf::cli::checkpoint_writer("run", *o.checkpoint, identity);
+    options.checkpoint_rounds = o.checkpoint_every;
+  }
+  return kExitOk;
+}
+
 int run_run(const RunCliOptions& o) {
   if (refuse_pdf_without_chromium("run", o.report && o.report_options.pdf) != kExitOk) return kExitUsage;
   cpsf::OutputLock lock;  // held to the end: a second run into --out is refused at once
   if (const int code = lock_output("run", o.out, true, lock); code != kExitOk) return code;
   std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
   StageTimer timer(o.timings);
   int exit_code = kExitOk;
   auto loaded = load_for_run(o, timer, exit_code);
   if (!loaded) return exit_code;
   const auto& scenario = loaded->scenario();
   cpsf::RunOptions options = run_options(o, scenario.settings());
+  std::vector<std::uint8_t> resume;
+  if (const int code = prepare_checkpoints(o, scenario, options, resume); code != kExitOk) return code;
   if (const int code = refuse("run", options.problems()); code != kExitOk) return code;
   warn_if_fewer_threads("run", options.threads);
   const bool show_progress = !o.quiet && ::isatty(STDERR_FILENO);
@@ -331,7 +397,9 @@ int run_run(const RunCliOptions& o) {
   loaded.reset();  // the frozen model is all the run needs: free the parsed scenario
   timer.mark("compile");
   g_simulating.store(true);
-  const auto result = cpsf::simulate(model, options);
+  const auto simulated = simulate_or_refuse(model, options);
+  if (!simulated) return kExitUsage;
+  const auto& result = *simulated;
   cpsf::restore_interrupts();
   if (show_progress) std::fprintf(stderr, "\r%60s\r", "");
   timer.mark("simulate");
@@ -347,13 +415,7 @@ int run_run(const RunCliOptions& o) {
                  cpsf::terminal_safe(o.out).c_str());
     return kExitInterrupted;
   }
-  cpsf::EstimateOptions estimate_options;
-  estimate_options.path_top_k = o.top_paths;
-  estimate_options.chokepoints = o.chokepoints == "on"    ? cpsf::EstimateOptions::Chokepoints::On
-                                 : o.chokepoints == "off" ? cpsf::EstimateOptions::Chokepoints::Off
-                                                          : cpsf::EstimateOptions::Chokepoints::Auto;
-  estimate_options.threads = options.threads;
-  const auto estimates = cpsf::estimate(model, result, estimate_options);
+  const auto estimates = cpsf::estimate(model, result, estimate_options(o, options));
   timer.mark("report");
   const auto files = run_files(o, model, result, estimates, context);
   ReportWriteOptions report = o.report_options;
@@ -375,9 +437,10 @@ int run_run(const RunCliOptions& o) {
   }
   if (o.report) print_report_paths((std::filesystem::path(o.out) / "report.html").string(), report);
   if (result.partial) {
-    std::fprintf(stderr, "cpsf run: interrupted after %llu trials; the partial result is marked partial\n",
-                 static_cast<unsigned long long>(result.trials));
-    return kExitInterrupted;
+    std::fprintf(stderr, "cpsf run: interrupted after %llu trials; the partial result is marked partial%s\n",
+                 static_cast<unsigned long long>(result.trials),
+                 o.checkpoint ? "; --resume the checkpoint to go on" : "");
+    return g_signal.load() != 0 ? 128 + g_signal.load() : kExitInterrupted;
   }
   return kExitOk;
 }
@@ -406,6 +469,15 @@ Command add_run(CLI::App& app) {
                   "Also report paths to (and arrival times of) assets whose loss is at least this")
       ->transform(number_in(cpsf::limits::loss_threshold));
   sub->add_flag("--no-paths", o->no_paths, "Do not count attack paths");
+  sub->add_option("--checkpoint", o->checkpoint,
+                  "Write the run's state to FILE now and then, and when it ends or is interrupted, for --resume");
+  sub->add_option("--checkpoint-every", o->checkpoint_every,
+                  "Rounds of 4096 trials between checkpoints (0: every 30 seconds)")
+      ->capture_default_str()
+      ->transform(integer_in(cpsf::limits::checkpoint_rounds));
+  sub->add_option("--resume", o->resume,
+                  "Go on from a checkpoint of this scenario, seed and options; the results are those of an "
+                  "uninterrupted run");
   sub->add_flag("--per-trial", o->per_trial,
                 "Also write losses.csv, every trial's losses (memory then grows with the trials)");
   sub->add_option("--chokepoints", o->chokepoints,

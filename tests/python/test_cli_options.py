@@ -65,6 +65,8 @@ TEXT = {
     ("run", "--chokepoints"): (["nope", ""], ["off", "on"]),
     ("run", "--out"): ([""], ["out2"]),
     ("run", "--graph"): (["nope", "", "svg", "graphml,svg"], ["graphml", "dot", "graphml,dot"]),
+    ("run", "--checkpoint"): ([""], ["run.ckpt"]),
+    ("run", "--resume"): (["", "missing.ckpt", "tiny.textproto"], []),  # a good one: tests/python/test_checkpoint.py
     ("optimise", "--candidates"): (["nope", ""], ["mfa"]),
     ("optimise", "--method"): (["nope", ""], ["greedy"]),
     ("optimise", "--goal"): (["nope", "", "Net"], ["loss"]),

@@ -6,6 +6,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "cpsf/base/bytes.hpp"
 #include "cpsf/base/statistics.hpp"
 
 namespace cpsf {
@@ -27,19 +28,11 @@ std::uint64_t to_bits(double x) {
   return bits;
 }
 
-template <class T>
-void put(std::vector<std::uint8_t>& bytes, const T& value) {
-  const auto* p = reinterpret_cast<const std::uint8_t*>(&value);
-  bytes.insert(bytes.end(), p, p + sizeof value);
-}
+void put(std::vector<std::uint8_t>& bytes, const auto& value) { put_bytes(bytes, value); }
 
 template <class T>
 T take(const std::vector<std::uint8_t>& bytes, std::size_t& at) {
-  if (bytes.size() - at < sizeof(T) || at > bytes.size()) throw std::runtime_error("histogram: truncated data");
-  T value;
-  std::memcpy(&value, bytes.data() + at, sizeof value);
-  at += sizeof value;
-  return value;
+  return take_bytes<T>(bytes, at, "histogram");
 }
 
 }  // namespace

@@ -81,6 +81,7 @@ inline constexpr std::uint64_t kU64 = std::numeric_limits<std::uint64_t>::max();
 
 inline constexpr IntegerLimit trials{1, kMaxTrials - 1};
 inline constexpr IntegerLimit threads{0, kMaxThreads, false, " (0: every core)"};
+inline constexpr IntegerLimit checkpoint_rounds{0, kMaxTrials - 1, false, " (0: every 30 seconds)"};
 inline constexpr IntegerLimit seed{0, kU64};
 inline constexpr IntegerLimit file_bytes{0, kU64};
 inline constexpr IntegerLimit top_paths{1, kMaxTopPaths};

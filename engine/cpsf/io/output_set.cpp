@@ -253,10 +253,12 @@ void remove_made_directories() noexcept {
 }
 
 void restore_interrupts() {
-  if (g_made != nullptr && !g_made->empty()) {
-    install(SIGINT, on_signal_remove_made, nullptr);
-  } else {
-    ::signal(SIGINT, SIG_DFL);
+  for (const int sig : {SIGINT, SIGTERM}) {
+    if (g_made != nullptr && !g_made->empty()) {
+      install(sig, on_signal_remove_made, nullptr);
+    } else {
+      ::signal(sig, SIG_DFL);
+    }
   }
 }
 

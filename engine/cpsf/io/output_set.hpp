@@ -59,7 +59,7 @@ class OutputLock {
   std::array<struct sigaction, 3> previous_{};
 };
 
-// SIGINT back at its default for a verb that had its own handler, except that while an
+// SIGINT and SIGTERM back at their defaults for a verb that had its own handler, except that while an
 // OutputLock lives the default first removes the empty directories it made.
 void restore_interrupts();
 // Removes the empty directories the live OutputLock made; async-signal-safe (for a

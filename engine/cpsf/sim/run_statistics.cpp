@@ -4,23 +4,17 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "cpsf/base/bytes.hpp"
+
 namespace cpsf {
 
 namespace {
 
-template <class T>
-void put(std::vector<std::uint8_t>& bytes, const T& value) {
-  const auto* p = reinterpret_cast<const std::uint8_t*>(&value);
-  bytes.insert(bytes.end(), p, p + sizeof value);
-}
+void put(std::vector<std::uint8_t>& bytes, const auto& value) { put_bytes(bytes, value); }
 
 template <class T>
 T take(const std::vector<std::uint8_t>& bytes, std::size_t& at) {
-  if (at > bytes.size() || bytes.size() - at < sizeof(T)) throw std::runtime_error("run statistics: truncated data");
-  T value;
-  std::memcpy(&value, bytes.data() + at, sizeof value);
-  at += sizeof value;
-  return value;
+  return take_bytes<T>(bytes, at, "run statistics");
 }
 
 void put_moments(std::vector<std::uint8_t>& bytes, const MomentAccumulator& m) {
@@ -49,11 +43,8 @@ LossStatistics take_loss(const std::vector<std::uint8_t>& bytes, std::size_t& at
   return s;
 }
 
-// A count, then that many items; the count is checked against what the bytes can hold.
 std::uint64_t take_count(const std::vector<std::uint8_t>& bytes, std::size_t& at, std::size_t item_bytes) {
-  const auto n = take<std::uint64_t>(bytes, at);
-  if (n > (bytes.size() - at) / item_bytes) throw std::runtime_error("run statistics: a count beyond the data");
-  return n;
+  return cpsf::take_count(bytes, at, item_bytes, "run statistics");
 }
 
 }  // namespace

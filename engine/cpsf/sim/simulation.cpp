@@ -23,6 +23,11 @@ std::vector<std::string> RunOptions::problems() const {
   if (horizon && no_horizon) out.emplace_back("a horizon and no horizon exclude each other");
   check_limit(out, "target relative standard error", limits::target_rse, target_relative_stderr);
   if (path_loss_threshold) check_limit(out, "path loss threshold", limits::loss_threshold, *path_loss_threshold);
+  if (per_trial && (resume != nullptr || checkpoint)) {
+    out.emplace_back(
+        "checkpoints hold a run's statistics, not its per-trial values: a run with per-trial values cannot be "
+        "checkpointed or resumed");
+  }
   return out;
 }
 

@@ -43,6 +43,17 @@ struct RunOptions {
   std::function<void(std::uint64_t, std::uint64_t)> progress;
   const std::atomic<bool>* cancel = nullptr;  // set it to stop; the result is marked partial
 
+  // Checkpoints (docs/methods.md §6.3): called from the calling thread with the run's state
+  // after a whole number of rounds (trial_loop.hpp) and the trials it holds: every
+  // `checkpoint_rounds` rounds, or with 0 at the first round end `checkpoint_seconds` after
+  // the last, and once more when the run ends (complete, stopped or cancelled).
+  std::function<void(const std::vector<std::uint8_t>& state, std::uint64_t trials)> checkpoint;
+  std::uint64_t checkpoint_rounds = 0;
+  double checkpoint_seconds = 30.0;
+  // A state a checkpoint gave, of this model and these options: the run goes on from it and
+  // ends with the results an uninterrupted run gives. Needs per_trial off.
+  const std::vector<std::uint8_t>* resume = nullptr;
+
   // What is wrong with these options against the limits of limits.hpp, one sentence
   // each, naming the option (empty: nothing). check() throws std::invalid_argument with
   // them all; simulate() calls it.

@@ -8,9 +8,12 @@
 #include <limits>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "cpsf/base/bytes.hpp"
 #include "cpsf/base/distributions.hpp"
 #include "cpsf/base/parallel.hpp"
 #include "cpsf/base/statistics.hpp"
@@ -669,10 +672,123 @@ bool precise_enough(const RunOptions& options, const MomentAccumulator& main_mom
   return false;
 }
 
+// ---- the run's state (checkpoints) -------------------------------------------------------
+// After a whole number of rounds a run is: the trials done and steps tried, each view's
+// tallies (integers), the path counts, the cells' fixed-point sums, the annual hits and the
+// statistics (run_statistics.hpp). All of it, and nothing else, is what the next rounds add
+// to, so a run resumed from it ends with the same bits as one never stopped.
+constexpr std::uint64_t kStateMagic = 0x3155524653505343ull;  // "CSPSFRU1", little-endian
+
+void put_sums(std::vector<std::uint8_t>& bytes, const std::vector<FixedSum>& sums) {
+  for (const FixedSum s : sums) put_bytes(bytes, s);
+}
+
+void take_sums(const std::vector<std::uint8_t>& bytes, std::size_t& at, std::vector<FixedSum>& sums) {
+  for (FixedSum& s : sums) s = take_bytes<FixedSum>(bytes, at, "run state");
+}
+
+std::vector<std::uint8_t> state_bytes(const std::vector<AssetTally>& totals, const SimulationResult& r,
+                                      std::uint64_t completed) {
+  std::vector<std::uint8_t> bytes;
+  put_bytes(bytes, kStateMagic);
+  put_bytes(bytes, completed);
+  put_bytes(bytes, r.steps_tried);
+  put_bytes(bytes, static_cast<std::uint64_t>(totals.size()));
+  for (const AssetTally& t : totals) {
+    put_bytes(bytes, static_cast<std::uint64_t>(t.hits.size()));
+    for (const std::uint64_t h : t.hits) put_bytes(bytes, h);
+    put_sums(bytes, t.time_sum);
+    put_sums(bytes, t.time_square);
+  }
+  put_bytes(bytes, static_cast<std::uint64_t>(r.paths.size()));
+  for (const auto& [key, n] : r.paths) {
+    put_bytes(bytes, static_cast<std::uint64_t>(key.size()));
+    for (const std::uint32_t x : key) put_bytes(bytes, x);
+    put_bytes(bytes, n);
+  }
+  put_sums(bytes, r.cell_production);
+  put_sums(bytes, r.cell_cascade);
+  put_bytes(bytes, static_cast<std::uint64_t>(r.annual_hits.size()));
+  for (const std::uint64_t h : r.annual_hits) put_bytes(bytes, h);
+  r.stats.write(bytes);
+  return bytes;
+}
+
+[[noreturn]] void bad_state(const std::string& what) {
+  throw std::invalid_argument("the checkpoint's state does not fit this run: " + what);
+}
+
+// The paths a state holds: {tracked slot, relation indices} → trials, checked against the model.
+void read_paths(const std::vector<std::uint8_t>& bytes, std::size_t& at, const Model& m, SimulationResult& r) {
+  const std::uint64_t paths = take_count(bytes, at, 16, "run state");
+  for (std::uint64_t i = 0; i < paths; ++i) {
+    const std::uint64_t length = take_count(bytes, at, 4, "run state");
+    std::vector<std::uint32_t> key(length);
+    for (auto& x : key) x = take_bytes<std::uint32_t>(bytes, at, "run state");
+    if (key.empty() || key[0] >= r.tracked.size()) bad_state("a path to an asset it does not track");
+    for (std::size_t k = 1; k < key.size(); ++k) {
+      if (key[k] >= m.relation_count()) bad_state("a path through a relation the scenario lacks");
+    }
+    r.paths[std::move(key)] = take_bytes<std::uint64_t>(bytes, at, "run state");
+  }
+}
+
+// Reads a state into the run's totals and result; returns the trials it holds. Throws
+// std::invalid_argument when it is not of this run's shape, std::runtime_error when cut short.
+std::uint64_t read_state(const std::vector<std::uint8_t>& bytes, const Model& m, std::vector<AssetTally>& totals,
+                         SimulationResult& r) {
+  std::size_t at = 0;
+  if (take_bytes<std::uint64_t>(bytes, at, "run state") != kStateMagic) bad_state("it is not a run state");
+  const auto completed = take_bytes<std::uint64_t>(bytes, at, "run state");
+  r.steps_tried = take_bytes<std::uint64_t>(bytes, at, "run state");
+  if (take_bytes<std::uint64_t>(bytes, at, "run state") != totals.size()) bad_state("other threats or views");
+  for (AssetTally& t : totals) {
+    const auto n = take_bytes<std::uint64_t>(bytes, at, "run state");
+    if (n != t.hits.size()) bad_state("other assets");
+    for (std::uint64_t& h : t.hits) h = take_bytes<std::uint64_t>(bytes, at, "run state");
+    take_sums(bytes, at, t.time_sum);
+    take_sums(bytes, at, t.time_square);
+  }
+  read_paths(bytes, at, m, r);
+  take_sums(bytes, at, r.cell_production);
+  take_sums(bytes, at, r.cell_cascade);
+  if (take_bytes<std::uint64_t>(bytes, at, "run state") != r.annual_hits.size()) bad_state("another annualisation");
+  for (std::uint64_t& h : r.annual_hits) h = take_bytes<std::uint64_t>(bytes, at, "run state");
+  RunStatistics stats;
+  stats.read(bytes, at);
+  if (at != bytes.size()) bad_state("bytes after its end");
+  if (stats.view_loss.size() != r.stats.view_loss.size() || stats.enterprise_loss.size() != r.enterprises ||
+      stats.tracked_arrival.size() != r.tracked.size() || stats.view_loss[r.main_slot()].moments.n != completed) {
+    bad_state("other views, enterprises or tracked assets");
+  }
+  r.stats = std::move(stats);
+  return completed;
+}
+
+// When the next checkpoint is due: every N rounds, or every T seconds at a round end.
+class CheckpointClock {
+ public:
+  explicit CheckpointClock(const RunOptions& o) : options_(o) {}
+  [[nodiscard]] bool due() {
+    ++rounds_;
+    if (options_.checkpoint_rounds > 0) return rounds_ % options_.checkpoint_rounds == 0;
+    const auto now = std::chrono::steady_clock::now();
+    if (std::chrono::duration<double>(now - last_).count() < options_.checkpoint_seconds) return false;
+    last_ = now;
+    return true;
+  }
+
+ private:
+  const RunOptions& options_;
+  std::uint64_t rounds_ = 0;
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
 // The round runner: runs rounds of kRoundTrials trials until the cap, a cancel or the
 // stopping rule. Returns the trials completed (a whole number of rounds, or the cap).
 std::uint64_t run_rounds(const Model& m, const RunOptions& options, const Cascade& cascade, const Views& views,
-                         SimulationResult& result, PerTrialStorage& storage, std::vector<AssetTally>& totals) {
+                         SimulationResult& result, PerTrialStorage& storage, std::vector<AssetTally>& totals,
+                         std::uint64_t completed) {
   const Trial trial(m, options, cascade, views, result, storage);
   TrialExecutor executor(options.threads);
   result.threads = executor.threads();
@@ -685,8 +801,11 @@ std::uint64_t run_rounds(const Model& m, const RunOptions& options, const Cascad
     if (views.used(i)) slots[i] = &storage.losses[i];
   }
   const RoundFold fold(result, std::move(slots), views.main * 2);
-  std::uint64_t completed = 0;
-  while (completed < cap) {
+  CheckpointClock clock(options);
+  std::uint64_t saved = completed;  // the trials of the last checkpoint
+  // A resumed run that the stopping rule had ended ends again, as the first one did.
+  result.stopped_by_precision = precise_enough(options, result.stats.view_loss[views.main * 2].moments, completed);
+  while (completed < cap && !result.stopped_by_precision) {
     const std::uint64_t end = std::min<std::uint64_t>(cap, completed + kRoundTrials);
     storage.begin_round(completed, end);
     std::atomic<bool> interrupted{false};
@@ -709,11 +828,13 @@ std::uint64_t run_rounds(const Model& m, const RunOptions& options, const Cascad
     merge_round(states, totals, m.asset_count(), result);
     fold.run(executor, storage.row(completed), end - completed, result.stats);
     completed = end;
-    if (precise_enough(options, result.stats.view_loss[views.main * 2].moments, completed)) {
-      result.stopped_by_precision = true;
-      break;
+    result.stopped_by_precision = precise_enough(options, result.stats.view_loss[views.main * 2].moments, completed);
+    if (options.checkpoint && completed < cap && !result.stopped_by_precision && clock.due()) {
+      options.checkpoint(state_bytes(totals, result, completed), completed);
+      saved = completed;
     }
   }
+  if (options.checkpoint && completed != saved) options.checkpoint(state_bytes(totals, result, completed), completed);
   if (options.progress) options.progress(completed, cap);
   return completed;
 }
@@ -769,9 +890,22 @@ void run_trials(const Model& model, const RunOptions& options, const Cascade& ca
   if (result.has_annual) result.annual_hits.assign(model.asset_count(), 0);
   result.stats = RunStatistics(views.count * 2, result.enterprises, result.tracked.size());
   result.per_trial = options.per_trial;
+  std::uint64_t resumed = 0;
+  if (options.resume != nullptr) {
+    resumed = read_state(*options.resume, model, totals, result);
+    if (resumed > options.trials) {
+      throw std::invalid_argument("the checkpoint holds " + std::to_string(resumed) + " trials, more than the " +
+                                  std::to_string(options.trials) + " asked for");
+    }
+    if (resumed % kRoundTrials != 0 && resumed != options.trials) {
+      throw std::invalid_argument("the checkpoint ends with a short last round (" + std::to_string(resumed) +
+                                  " trials, not a multiple of " + std::to_string(kRoundTrials) +
+                                  "): it can be resumed only to exactly that many trials");
+    }
+  }
   PerTrialStorage storage(views, result, options.per_trial);
   storage.reserve(options.trials);
-  result.trials = run_rounds(model, options, cascade, views, result, storage, totals);
+  result.trials = run_rounds(model, options, cascade, views, result, storage, totals, resumed);
   storage.finish(result.trials);  // a cancelled round's rows go
   hand_out_views(model, views, totals, storage, result);
 }

@@ -116,6 +116,68 @@ TEST(Simulation, StatisticsAgreeWithThePerTrialLosses) {
   EXPECT_LE(std::fabs(est.loss.es99 - es), es / (1 << LogHistogram::kSubBits));
 }
 
+// A run resumed from any of its checkpoints ends with the bits of the run never stopped,
+// at another thread count too; the stopping rule stops it where it stopped the first.
+TEST(Simulation, ResumedFromACheckpointGivesTheUninterruptedRun) {
+  const Model m = default_model();
+  RunOptions o;
+  o.trials = 5 * kRoundTrials;
+  o.seed = 13;
+  o.per_trial = false;
+  o.threads = 2;
+  std::vector<std::vector<std::uint8_t>> states;
+  std::vector<std::uint64_t> at;
+  o.checkpoint = [&](const std::vector<std::uint8_t>& state, std::uint64_t trials) {
+    states.push_back(state);
+    at.push_back(trials);
+  };
+  o.checkpoint_rounds = 2;
+  const auto whole = simulate(m, o);
+  ASSERT_EQ(at, (std::vector<std::uint64_t>{2 * kRoundTrials, 4 * kRoundTrials, 5 * kRoundTrials}));
+  const std::string expected = results_json(m, whole, estimate(m, whole), {"x", "y", "z"});
+  o.checkpoint = nullptr;
+  o.threads = 1;
+  for (const auto& state : states) {
+    o.resume = &state;
+    const auto resumed = simulate(m, o);
+    EXPECT_EQ(resumed.trials, o.trials);
+    EXPECT_EQ(bytes_of(resumed.stats), bytes_of(whole.stats));
+    EXPECT_EQ(results_json(m, resumed, estimate(m, resumed), {"x", "y", "z"}), expected);
+  }
+  // Asked for fewer trials than the state holds, or another model: refused.
+  o.resume = &states[1];
+  o.trials = kRoundTrials;
+  EXPECT_THROW(simulate(m, o), std::invalid_argument);
+  o.trials = 5 * kRoundTrials;
+  GenerateOptions small;
+  small.enterprises = 2;
+  small.assets_per_enterprise = 5;
+  const Model other = compile(generate(small));
+  EXPECT_THROW(simulate(other, o), std::invalid_argument);
+  std::vector<std::uint8_t> cut(states[0].begin(), states[0].end() - 9);
+  o.resume = &cut;
+  EXPECT_THROW(simulate(m, o), std::exception);
+}
+
+TEST(Simulation, ResumeAfterTheStoppingRuleStopsAgain) {
+  const Model m = default_model();
+  RunOptions o;
+  o.trials = 40 * kRoundTrials;
+  o.seed = 3;
+  o.per_trial = false;
+  o.target_relative_stderr = 0.2;
+  std::vector<std::uint8_t> last;
+  o.checkpoint = [&](const std::vector<std::uint8_t>& state, std::uint64_t) { last = state; };
+  const auto first = simulate(m, o);
+  ASSERT_TRUE(first.stopped_by_precision);
+  o.checkpoint = nullptr;
+  o.resume = &last;
+  const auto again = simulate(m, o);
+  EXPECT_TRUE(again.stopped_by_precision);
+  EXPECT_EQ(again.trials, first.trials);
+  EXPECT_EQ(bytes_of(again.stats), bytes_of(first.stats));
+}
+
 TEST(Simulation, ResidualNeverExceedsInherentTrialByTrial) {
   // Common random numbers: controls only lower step probabilities, so with the same
   // draws every step that succeeds with controls succeeds without them.
