@@ -413,7 +413,7 @@ int run_run(const RunCliOptions& o) {
                  "cpsf run: interrupted before the first round of trials was complete; nothing was written (%s "
                  "is as it was)\n",
                  cpsf::terminal_safe(o.out).c_str());
-    return kExitInterrupted;
+    return g_signal.load() != 0 ? 128 + g_signal.load() : kExitInterrupted;
   }
   const auto estimates = cpsf::estimate(model, result, estimate_options(o, options));
   timer.mark("report");
