@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <string>
 
 #include "cpsf/base/bytes.hpp"
 #include "cpsf/base/statistics.hpp"
@@ -36,6 +37,10 @@ T take(const std::vector<std::uint8_t>& bytes, std::size_t& at) {
 }
 
 }  // namespace
+
+void LogHistogram::refuse(double x) {
+  throw std::invalid_argument("histogram: " + std::to_string(x) + " is not a non-negative finite value");
+}
 
 void LogHistogram::add_positive(double x) {
   assert(x > 0.0 && std::isfinite(x));

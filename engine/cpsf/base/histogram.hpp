@@ -17,8 +17,8 @@
 // is exact when t is a value the histogram holds at a bin's low end (the thresholds it
 // chooses itself) and interpolated in the one bin t falls in otherwise.
 //
-// Values are zero (counted apart) or positive and finite; add() asserts it in debug
-// builds, the callers (losses, arrival times) guarantee it. Zero allocation per value
+// Values are zero (counted apart) or positive and finite: the callers (losses, arrival
+// times) guarantee it, and add() refuses anything else. Zero allocation per value
 // once a bin's block of 64 exists; memory is about 3 KB per touched block.
 #pragma once
 
@@ -41,11 +41,15 @@ class LogHistogram {
     double min = 0.0, max = 0.0;
   };
 
+  // Throws std::invalid_argument on a negative, infinite or NaN value (a bug in the caller:
+  // it would name a bin past the finite doubles).
   void add(double x) {
     if (x == 0.0) {
       ++zeros_;
-    } else {
+    } else if (x > 0.0 && x <= kLargest) {
       add_positive(x);
+    } else {
+      refuse(x);
     }
     ++count_;
   }
@@ -88,6 +92,8 @@ class LogHistogram {
     std::memcpy(&bits, &x, sizeof bits);
     return static_cast<std::uint32_t>(bits >> (52 - kSubBits));
   }
+  static constexpr double kLargest = 1.7976931348623157e308;  // DBL_MAX
+  [[noreturn]] static void refuse(double x);
   void add_positive(double x);
   Bin& bin_for(std::uint32_t key);
   template <class F>

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 #include <stdexcept>
 #include <vector>
@@ -90,6 +91,19 @@ TEST(LogHistogram, SumsAreExactAcrossBinades) {
   const LogHistogram h = of(x);
   const long double sum = 1.0L + 3.0L + 1024.5L + 7.0e9L + 1.0L / 1024 + 5.0e-320L;
   EXPECT_EQ(h.expected_shortfall(0.0), static_cast<double>(sum / 7.0L));
+}
+
+TEST(LogHistogram, RefusesNegativeInfiniteAndNaN) {
+  LogHistogram h;
+  for (const double bad :
+       {-1.0, -1e-300, std::numeric_limits<double>::infinity(), std::numeric_limits<double>::quiet_NaN()}) {
+    EXPECT_THROW(h.add(bad), std::invalid_argument) << bad;
+  }
+  h.add(-0.0);  // zero
+  h.add(std::numeric_limits<double>::max());
+  EXPECT_EQ(h.count(), 2u);
+  EXPECT_EQ(h.zeros(), 1u);
+  EXPECT_EQ(h.max(), std::numeric_limits<double>::max());
 }
 
 TEST(LogHistogram, EmptyGivesNaNAndSerialisesRoundTrip) {
