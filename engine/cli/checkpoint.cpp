@@ -12,6 +12,7 @@
 #include "cli/common.hpp"
 #include "cpsf/base/bytes.hpp"
 #include "cpsf/base/crc32c.hpp"
+#include "cpsf/base/limits.hpp"
 #include "cpsf/base/version.hpp"
 #include "cpsf/io/write.hpp"
 
@@ -32,12 +33,6 @@ std::string take_text(const std::vector<std::uint8_t>& bytes, std::size_t& at) {
   std::string text(bytes.begin() + static_cast<std::ptrdiff_t>(at),
                    bytes.begin() + static_cast<std::ptrdiff_t>(at + n));
   at += n;
-  return text;
-}
-
-std::string g17(double x) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.17g", x);
   return text;
 }
 
@@ -85,11 +80,11 @@ CheckpointIdentity checkpoint_identity(const v1::Scenario& scenario, const RunOp
   id.seed = options.seed;
   // Everything of RunOptions that changes a number, but the trial cap (a run may be resumed
   // to more trials) and the threads (which never change one).
-  id.options = "horizon=" + (options.horizon ? g17(*options.horizon) : std::string("scenario")) +
+  id.options = "horizon=" + (options.horizon ? format_number(*options.horizon) : std::string("scenario")) +
                ";no_horizon=" + std::to_string(options.no_horizon) + ";inherent=" + std::to_string(options.inherent) +
                ";paths=" + std::to_string(options.paths) + ";path_loss_threshold=" +
-               (options.path_loss_threshold ? g17(*options.path_loss_threshold) : std::string("none")) +
-               ";target_rse=" + g17(options.target_relative_stderr) +
+               (options.path_loss_threshold ? format_number(*options.path_loss_threshold) : std::string("none")) +
+               ";target_rse=" + format_number(options.target_relative_stderr) +
                ";min_trials=" + std::to_string(options.min_trials);
   return id;
 }

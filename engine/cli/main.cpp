@@ -340,6 +340,11 @@ std::optional<cpsf::SimulationResult> simulate_or_refuse(const cpsf::Model& mode
 // `resume` (kept alive by the caller); an exit code.
 int prepare_checkpoints(const RunCliOptions& o, const cpsf::v1::Scenario& scenario, cpsf::RunOptions& options,
                         std::vector<std::uint8_t>& resume) {
+  if (o.checkpoint_every != 0 && !o.checkpoint) {
+    std::fprintf(stderr,
+                 "cpsf run: warning: --checkpoint-every has no effect without --checkpoint FILE (fix: add "
+                 "--checkpoint FILE, or leave --checkpoint-every out)\n");
+  }
   if (!o.checkpoint && !o.resume) return kExitOk;
   for (const auto& [name, file] : {std::pair{"--checkpoint", o.checkpoint}, std::pair{"--resume", o.resume}}) {
     if (file && file->empty()) {

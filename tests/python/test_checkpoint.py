@@ -100,3 +100,9 @@ def test_a_checkpoint_of_another_run_is_refused(cpsf_bin, root, tmp_path):
     assert "not a cpsf checkpoint" in refused("--trials", "8192", "--seed", "4")
     r = run(cpsf_bin, root, *short, "--out", str(tmp_path / "c"), "--checkpoint", str(ckpt), "--per-trial")
     assert r.returncode == 2 and "--per-trial" in r.stderr and "fix:" in r.stderr
+
+
+def test_checkpoint_every_without_a_checkpoint_is_warned_about(cpsf_bin, root, tmp_path):
+    r = run(cpsf_bin, root, "--trials", "4096", "-q", "--out", str(tmp_path / "o"), "--checkpoint-every", "3")
+    assert r.returncode == 0, r.stderr
+    assert "--checkpoint-every has no effect without --checkpoint FILE" in r.stderr and "fix:" in r.stderr

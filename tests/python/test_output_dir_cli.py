@@ -190,6 +190,11 @@ def test_after_sigkill_the_next_writer_cleans_up(cpsf_bin, root, tmp_path, sets,
 
 
 def _mount_tmpfs(path, size):
+    """A real full disk needs a filesystem of our own. Mounting one takes root and a kernel
+    that lets this process mount (CI runs as root here; a container may forbid it): where it
+    cannot, the test is skipped, since the same failure is still covered without a mount by
+    CPSF_TEST_FAIL_WRITE_AFTER_BYTES (test_a_write_failing_half_way_leaves_the_old_set)
+    and by output_set_test.AWriteThatFailsHalfWayLeavesTheOldSetAndNoStaging."""
     path.mkdir(parents=True)
     if os.geteuid() != 0:
         pytest.skip("mounting a tmpfs needs root")

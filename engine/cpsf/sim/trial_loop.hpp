@@ -27,8 +27,9 @@ namespace cpsf {
 void run_trials(const Model& model, const RunOptions& options, const Cascade& cascade, SimulationResult& result);
 
 // The statistics a run computes (SimulationResult::stats), from a result's per-trial
-// arrays, bit for bit: for results made without them (a Python pickle of an older
-// version, a hand-made result). Needs the arrays (RunOptions::per_trial).
+// arrays, by the same fold, bit for bit: how simulation_test shows that the statistics
+// are the arrays' and that a hand-made result can be estimated. Needs the arrays
+// (RunOptions::per_trial).
 RunStatistics statistics_of(const SimulationResult& result, unsigned threads = 1);
 
 }  // namespace cpsf

@@ -116,14 +116,20 @@ TEST(Simulation, StatisticsAgreeWithThePerTrialLosses) {
   EXPECT_LE(std::fabs(est.loss.es99 - es), es / (1 << LogHistogram::kSubBits));
 }
 
+// Options of a run that keeps only its statistics, as checkpointed runs must.
+RunOptions flat_options(std::uint64_t trials, std::uint64_t seed) {
+  RunOptions o;
+  o.trials = trials;
+  o.seed = seed;
+  o.per_trial = false;
+  return o;
+}
+
 // A run resumed from any of its checkpoints ends with the bits of the run never stopped,
 // at another thread count too; the stopping rule stops it where it stopped the first.
 TEST(Simulation, ResumedFromACheckpointGivesTheUninterruptedRun) {
   const Model m = default_model();
-  RunOptions o;
-  o.trials = 5 * kRoundTrials;
-  o.seed = 13;
-  o.per_trial = false;
+  RunOptions o = flat_options(5 * kRoundTrials, 13);
   o.threads = 2;
   std::vector<std::vector<std::uint8_t>> states;
   std::vector<std::uint64_t> at;
@@ -161,10 +167,7 @@ TEST(Simulation, ResumedFromACheckpointGivesTheUninterruptedRun) {
 
 TEST(Simulation, ResumeAfterTheStoppingRuleStopsAgain) {
   const Model m = default_model();
-  RunOptions o;
-  o.trials = 40 * kRoundTrials;
-  o.seed = 3;
-  o.per_trial = false;
+  RunOptions o = flat_options(40 * kRoundTrials, 3);
   o.target_relative_stderr = 0.2;
   std::vector<std::uint8_t> last;
   o.checkpoint = [&](const std::vector<std::uint8_t>& state, std::uint64_t) { last = state; };
