@@ -236,7 +236,7 @@ void LogHistogram::read(const std::vector<std::uint8_t>& bytes, std::size_t& at)
     Bin& bin = bin_for(key);
     bin.count = take<std::uint64_t>(bytes, at);
     const auto low = take<std::uint64_t>(bytes, at), high = take<std::uint64_t>(bytes, at);
-    bin.offset_sum = (static_cast<unsigned __int128>(high) << 64) | low;
+    bin.offset_sum = (static_cast<UnsignedFixedSum>(high) << 64) | low;
     bin.min = take<double>(bytes, at);
     bin.max = take<double>(bytes, at);
     counted += bin.count;

@@ -29,6 +29,8 @@
 
 namespace cpsf {
 
+__extension__ typedef unsigned __int128 UnsignedFixedSum;  // GCC and Clang; exact 128-bit sums
+
 class LogHistogram {
  public:
   static constexpr int kSubBits = 10;   // bins per binade: 2^10
@@ -36,7 +38,7 @@ class LogHistogram {
   static constexpr int kBinadeBlocks = 1 << (kSubBits - kBlockBits);
 
   struct Bin {
-    unsigned __int128 offset_sum = 0;  // Σ (bits(x) − bits(bin's low end)): the exact sum with count × low
+    UnsignedFixedSum offset_sum = 0;  // Σ (bits(x) − bits(bin's low end)): the exact sum with count × low
     std::uint64_t count = 0;
     double min = 0.0, max = 0.0;
   };

@@ -90,7 +90,9 @@ TEST(CompareWriters, SectorProfileOfEveryRowInJsonAndTheLongCsv) {
       EXPECT_GE(ci[1].get<double>(), cell["share"]["value"].get<double>());
     }
     EXPECT_NEAR(sum, c.rows[k].mean, 1e-9 * c.rows[k].mean) << k;
-    if (c.rows[k].mean > 0) EXPECT_NEAR(share, 1.0, 1e-9) << k;
+    if (c.rows[k].mean > 0) {
+      EXPECT_NEAR(share, 1.0, 1e-9) << k;
+    }
   }
   // Labels are text cells: quoted and neutralised by the one CSV writer.
   const auto odd = compare({{"=a, b", "", default_scenario()}}, options({"as-is"}, 50));

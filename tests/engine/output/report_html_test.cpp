@@ -92,7 +92,9 @@ TEST(ReportHtml, ALargeRunKeepsTargetsAndTheMostLikelyAssetsWithTheirPlaces) {
   }
   EXPECT_TRUE(target);
   for (std::size_t i = 0; i < kept.size(); ++i) {  // none left out is more likely than one kept
-    if (!kept[i]) EXPECT_LE(static_cast<double>(i % 97) / 100.0, least_kept) << i;
+    if (!kept[i]) {
+      EXPECT_LE(static_cast<double>(i % 97) / 100.0, least_kept) << i;
+    }
   }
   EXPECT_FALSE(data["results"]["threats"][0].contains("assets"));
   // Small runs are untouched.

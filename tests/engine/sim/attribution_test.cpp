@@ -143,7 +143,9 @@ TEST(Attribution, CellsAddUpToTheLossInEveryBundledScenario) {
     }
     EXPECT_NEAR(means, est.loss.mean, 1e-9 * est.loss.mean) << file;
     EXPECT_NEAR(parts, est.loss.mean, 1e-9 * est.loss.mean + 1e-4) << file;
-    if (est.loss.mean > 0) EXPECT_NEAR(shares, 1.0, 1e-9) << file;
+    if (est.loss.mean > 0) {
+      EXPECT_NEAR(shares, 1.0, 1e-9) << file;
+    }
   }
   EXPECT_GE(with_cascade, 3);
 }
