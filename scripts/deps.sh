@@ -9,6 +9,7 @@ CPSF_DEBIAN_PACKAGES=(
   libboost-graph-dev libeigen3-dev libtbb-dev
   libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libopenmpi-dev openmpi-bin
   python3 python3-dev python3-venv pybind11-dev
   python3-pytest python3-numpy python3-pandas
   python3-protobuf python3-matplotlib python3-tqdm

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <iostream>
 
+#include "cli/mpi_ranks.hpp"
 #include "cli/options.hpp"
 #include "cpsf/base/limits.hpp"
 #include "cpsf/io/write.hpp"
@@ -69,6 +70,7 @@ int finish_stdout(int code) {
 }
 
 int write_output(const char* verb, const std::string& path, const std::string& bytes) {
+  if (!leads()) return kExitOk;  // rank 0 of an MPI job writes (mpi_ranks.hpp)
   if (path == "-") {
     errno = 0;
     const bool written = std::fwrite(bytes.data(), 1, bytes.size(), stdout) == bytes.size();
@@ -86,6 +88,7 @@ int write_output(const char* verb, const std::string& path, const std::string& b
 }
 
 int lock_output(const char* verb, const std::string& dir, bool create, OutputLock& lock) {
+  if (!leads()) return kExitOk;
   if (const std::string err = lock.acquire(dir, create); !err.empty()) {
     std::fprintf(stderr, "cpsf %s: error: %s\n", verb, terminal_safe(err).c_str());
     return kExitUsage;
@@ -126,6 +129,7 @@ const char* signal_name(int sig) { return sig == SIGINT ? "SIGINT" : sig == SIGT
 
 int write_output_set(const char* verb, OutputLock& lock, const Files& files,
                      const std::function<int(OutputSet& set)>& more) {
+  if (!leads()) return kExitOk;
   apply_write_failure_hook();
   int code = kExitOk;
   {

@@ -15,6 +15,7 @@
 #include <stdexcept>
 
 #include "cli/common.hpp"
+#include "cli/mpi_ranks.hpp"
 #include "cli/options.hpp"
 #include "cli/report.hpp"
 #include "cpsf/output/compare_writers.hpp"
@@ -113,6 +114,7 @@ int run_compare(const CompareCliOptions& o) {
   options.run.seed = o.seed;
   options.run.threads = o.threads;
   options.run.cancel = &g_interrupted;
+  options.run.ranks = rank_group();  // under mpirun: the rounds shared by the ranks, every rank with the results
   if (const int code = refuse("compare", options.problems()); code != kExitOk) return code;
   warn_if_fewer_threads("compare", options.run.threads);
   const bool show_progress = !o.quiet && ::isatty(STDERR_FILENO);

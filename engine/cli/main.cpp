@@ -21,6 +21,7 @@
 
 #include "cli/checkpoint.hpp"
 #include "cli/common.hpp"
+#include "cli/mpi_ranks.hpp"
 #include "cli/options.hpp"
 #include "cli/report.hpp"
 #include "cpsf/analysis/estimates.hpp"
@@ -326,6 +327,8 @@ cpsf::EstimateOptions estimate_options(const RunCliOptions& o, const cpsf::RunOp
 std::optional<cpsf::SimulationResult> simulate_or_refuse(const cpsf::Model& model, const cpsf::RunOptions& options) {
   try {
     return cpsf::simulate(model, options);
+  } catch (const cpsf::RanksDisagree&) {
+    throw;  // not the checkpoint's fault: said by run_main
   } catch (const std::exception& e) {
     if (options.resume == nullptr) throw;
     std::fprintf(stderr,
@@ -358,6 +361,7 @@ int prepare_checkpoints(const RunCliOptions& o, const cpsf::v1::Scenario& scenar
                  "cannot be used with --checkpoint or --resume (fix: leave out --per-trial)\n");
     return kExitUsage;
   }
+  if (!cpsf::cli::leads()) return kExitOk;  // rank 0 of an MPI job reads and writes checkpoints
   const auto identity = cpsf::cli::checkpoint_identity(scenario, options);
   if (o.resume) {
     auto state = cpsf::cli::read_checkpoint("run", *o.resume, identity);
@@ -397,6 +401,8 @@ int run_run(const RunCliOptions& o) {
     };
   }
   options.cancel = &g_interrupted;
+  options.ranks = cpsf::cli::rank_group();  // under mpirun: the rounds shared, rank 0 with the result
+  options.ranks_share_result = false;
   const cpsf::Model model = cpsf::compile(scenario);
   const cpsf::OutputContext context = cpsf::output_context(o.scenario, scenario);
   loaded.reset();  // the frozen model is all the run needs: free the parsed scenario
@@ -404,6 +410,7 @@ int run_run(const RunCliOptions& o) {
   g_simulating.store(true);
   const auto simulated = simulate_or_refuse(model, options);
   if (!simulated) return kExitUsage;
+  if (!cpsf::cli::leads()) return kExitOk;  // an MPI helper: rank 0 has the result and writes it
   const auto& result = *simulated;
   cpsf::restore_interrupts();
   if (show_progress) std::fprintf(stderr, "\r%60s\r", "");
@@ -652,6 +659,9 @@ static int run_main(int argc, char** argv) {
     for (const auto& verb : verbs) {
       if (verb.sub != nullptr && *verb.sub) return verb.run();
     }
+  } catch (const cpsf::RanksDisagree& e) {  // mpirun: some rank does not run rank 0's job
+    std::fprintf(stderr, "cpsf: error: %s\n", cpsf::terminal_safe(e.what()).c_str());
+    return kExitUsage;
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "cpsf: error: out of memory\n");
     return kExitInternal;
@@ -671,5 +681,7 @@ static int run_main(int argc, char** argv) {
 // "Writing files"): a lost output is an I/O error, exit 2.
 int main(int argc, char** argv) {
   cpsf::cli::guard_standard_descriptors();
-  return cpsf::cli::finish_stdout(run_main(argc, argv));
+  int code = cpsf::cli::start_ranks();
+  if (code == kExitOk) code = cpsf::cli::finish_stdout(run_main(argc, argv));
+  return cpsf::cli::finish_ranks(code);
 }

@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "cli/common.hpp"
+#include "cli/mpi_ranks.hpp"
 #include "cli/options.hpp"
 #include "cli/report.hpp"
 #include "cpsf/analysis/portfolio.hpp"
@@ -69,6 +70,7 @@ int run_optimise(const OptimiseCliOptions& o) {
   options.run.seed = o.seed.value_or(settings.seed());
   options.run.threads = o.threads.value_or(settings.threads());
   options.run.cancel = &g_interrupted;
+  options.run.ranks = rank_group();  // under mpirun: the rounds shared by the ranks, every rank with the results
   if (const int code = refuse("optimise", options.problems()); code != kExitOk) return code;
   warn_if_fewer_threads("optimise", options.run.threads);
   const bool show_progress = !o.quiet && ::isatty(STDERR_FILENO);

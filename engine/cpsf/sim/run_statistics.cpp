@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <stdexcept>
+#include <type_traits>
 
 #include "cpsf/base/bytes.hpp"
 
@@ -75,24 +76,94 @@ RunStatistics::RunStatistics(std::size_t slots, std::size_t enterprises, std::si
       enterprise_inherent(enterprises),
       tracked_arrival(tracked) {}
 
-void RunStatistics::merge(const RunStatistics& other) {
+void RunStatistics::check_shape(const RunStatistics& other) const {
   if (other.view_loss.size() != view_loss.size() || other.enterprise_loss.size() != enterprise_loss.size() ||
       other.tracked_arrival.size() != tracked_arrival.size()) {
     throw std::invalid_argument("run statistics of different runs cannot be merged");
   }
-  for (std::size_t i = 0; i < view_loss.size(); ++i) view_loss[i].merge(other.view_loss[i]);
-  removed.merge(other.removed);
-  for (std::size_t e = 0; e < enterprise_loss.size(); ++e) {
-    enterprise_loss[e].merge(other.enterprise_loss[e]);
-    enterprise_direct[e].merge(other.enterprise_direct[e]);
-    enterprise_cascade[e].merge(other.enterprise_cascade[e]);
-    enterprise_inherent[e].merge(other.enterprise_inherent[e]);
+}
+
+template <class Self, class F>
+void RunStatistics::each_moments(Self& s, const F& f) {
+  for (auto& v : s.view_loss) f(v.moments);
+  f(s.removed);
+  for (std::size_t e = 0; e < s.enterprise_loss.size(); ++e) {
+    f(s.enterprise_loss[e].moments);
+    f(s.enterprise_direct[e]);
+    f(s.enterprise_cascade[e]);
+    f(s.enterprise_inherent[e]);
   }
-  chain_cascade.merge(other.chain_cascade);
-  for (std::size_t k = 0; k < tracked_arrival.size(); ++k) tracked_arrival[k].merge(other.tracked_arrival[k]);
-  for (std::size_t c = 0; c < kCells; ++c) cells[c].merge(other.cells[c]);
-  annual_residual.merge(other.annual_residual);
-  annual_inherent.merge(other.annual_inherent);
+  f(s.chain_cascade);
+  for (auto& c : s.cells) f(c);
+  f(s.annual_residual.moments);
+  f(s.annual_inherent.moments);
+}
+
+template <class Self, class F>
+void RunStatistics::each_histogram(Self& s, const F& f) {
+  for (auto& v : s.view_loss) f(v.histogram);
+  for (auto& e : s.enterprise_loss) f(e.histogram);
+  for (auto& h : s.tracked_arrival) f(h);
+  f(s.annual_residual.histogram);
+  f(s.annual_inherent.histogram);
+}
+
+void RunStatistics::merge(const RunStatistics& other) {
+  merge_moments(other);
+  merge_histograms(other);
+}
+
+void RunStatistics::merge_moments(const RunStatistics& other) {
+  check_shape(other);
+  std::vector<const MomentAccumulator*> moments;
+  std::vector<const CoMomentAccumulator*> cells;
+  each_moments(other, [&](const auto& m) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(m)>, MomentAccumulator>) {
+      moments.push_back(&m);
+    } else {
+      cells.push_back(&m);
+    }
+  });
+  std::size_t i = 0, c = 0;
+  each_moments(*this, [&](auto& m) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(m)>, MomentAccumulator>) {
+      m.merge(*moments[i++]);
+    } else {
+      m.merge(*cells[c++]);
+    }
+  });
+}
+
+void RunStatistics::merge_histograms(const RunStatistics& other) {
+  check_shape(other);
+  std::vector<const LogHistogram*> theirs;
+  each_histogram(other, [&](const LogHistogram& h) { theirs.push_back(&h); });
+  std::size_t i = 0;
+  each_histogram(*this, [&](LogHistogram& h) { h.merge(*theirs[i++]); });
+}
+
+void RunStatistics::write_moments(std::vector<std::uint8_t>& bytes) const {
+  each_moments(*this, [&](const auto& m) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(m)>, MomentAccumulator>) {
+      put_moments(bytes, m);
+    } else {
+      put_moments(bytes, m.x);
+      put_moments(bytes, m.y);
+      put(bytes, m.cxy);
+    }
+  });
+}
+
+void RunStatistics::read_moments(const std::vector<std::uint8_t>& bytes, std::size_t& at) {
+  each_moments(*this, [&](auto& m) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(m)>, MomentAccumulator>) {
+      m = take_moments(bytes, at);
+    } else {
+      m.x = take_moments(bytes, at);
+      m.y = take_moments(bytes, at);
+      m.cxy = take<double>(bytes, at);
+    }
+  });
 }
 
 void RunStatistics::write(std::vector<std::uint8_t>& bytes) const {

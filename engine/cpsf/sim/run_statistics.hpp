@@ -60,10 +60,28 @@ struct RunStatistics {
   RunStatistics() = default;
 
   void merge(const RunStatistics& other);
+  // The two halves of merge(), for runs over many processes (trial_loop.cpp): the moments,
+  // whose floating-point merges must go in round order, and the histograms, whose integer
+  // merges may go in any order.
+  void merge_moments(const RunStatistics& other);
+  void merge_histograms(const RunStatistics& other);
+  // The moments alone, for statistics of this one's shape (read_moments throws
+  // std::runtime_error on bytes write_moments did not make).
+  void write_moments(std::vector<std::uint8_t>& bytes) const;
+  void read_moments(const std::vector<std::uint8_t>& bytes, std::size_t& at);
   // Serialisation (Python pickles, checkpoints): the bytes of this machine's doubles.
   void write(std::vector<std::uint8_t>& bytes) const;
   // Throws std::runtime_error on bytes write() did not make.
   void read(const std::vector<std::uint8_t>& bytes, std::size_t& at);
+
+ private:
+  void check_shape(const RunStatistics& other) const;
+  // Calls f(MomentAccumulator&) on every moment accumulator, and f(CoMomentAccumulator&)
+  // on every cell, in one fixed order.
+  template <class Self, class F>
+  static void each_moments(Self& s, const F& f);
+  template <class Self, class F>
+  static void each_histogram(Self& s, const F& f);
 };
 
 }  // namespace cpsf

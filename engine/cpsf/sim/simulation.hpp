@@ -18,6 +18,7 @@
 #include "cpsf/base/limits.hpp"
 #include "cpsf/model/model.hpp"
 #include "cpsf/sim/attack.hpp"
+#include "cpsf/sim/ranks.hpp"
 #include "cpsf/sim/run_statistics.hpp"
 
 namespace cpsf {
@@ -53,6 +54,15 @@ struct RunOptions {
   // A state a checkpoint gave, of this model and these options: the run goes on from it and
   // ends with the results an uninterrupted run gives. Needs per_trial off.
   const std::vector<std::uint8_t>* resume = nullptr;
+
+  // Many processes (ranks.hpp, docs/cluster.md): the group this run's rounds are shared
+  // with, or null for this process alone. Every rank calls simulate() with the same model
+  // and options; the results are those of one process, bit for bit. Rank 0 alone reports
+  // progress, writes checkpoints and resumes (the others' `resume` is not read). With
+  // `ranks_share_result` every rank gets the whole result; without, only rank 0 does, and
+  // the others' results are empty.
+  const RankGroup* ranks = nullptr;
+  bool ranks_share_result = true;
 
   // What is wrong with these options against the limits of limits.hpp, one sentence
   // each, naming the option (empty: nothing). check() throws std::invalid_argument with

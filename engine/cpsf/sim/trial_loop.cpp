@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <mutex>
 #include <optional>
@@ -17,6 +18,7 @@
 #include "cpsf/base/distributions.hpp"
 #include "cpsf/base/parallel.hpp"
 #include "cpsf/base/statistics.hpp"
+#include "cpsf/base/version.hpp"
 #include "cpsf/sim/attack.hpp"
 
 namespace cpsf {
@@ -169,6 +171,23 @@ class PerTrialStorage {
     }
   }
   [[nodiscard]] std::uint64_t row(std::uint64_t j) const { return j - base_; }
+
+  // Trials [begin, end)'s values of every array, as bytes (a round handed to rank 0) and
+  // back into rows that begin_round() has made.
+  void put_rows(std::vector<std::uint8_t>& bytes, std::uint64_t begin, std::uint64_t end) {
+    each([&](PerTrial& v, std::size_t per) {
+      const auto* from = reinterpret_cast<const std::uint8_t*>(v.data() + row(begin) * per);
+      bytes.insert(bytes.end(), from, from + (end - begin) * per * sizeof(double));
+    });
+  }
+  void take_rows(const std::vector<std::uint8_t>& bytes, std::size_t& at, std::uint64_t begin, std::uint64_t end) {
+    each([&](PerTrial& v, std::size_t per) {
+      const std::size_t n = (end - begin) * per * sizeof(double);
+      if (bytes.size() - at < n) throw std::runtime_error("a rank's per-trial values are cut short");
+      std::memcpy(v.data() + row(begin) * per, bytes.data() + at, n);
+      at += n;
+    });
+  }
 
  private:
   template <class F>
@@ -683,8 +702,12 @@ void put_sums(std::vector<std::uint8_t>& bytes, const std::vector<FixedSum>& sum
   for (const FixedSum s : sums) put_bytes(bytes, s);
 }
 
-void take_sums(const std::vector<std::uint8_t>& bytes, std::size_t& at, std::vector<FixedSum>& sums) {
-  for (FixedSum& s : sums) s = take_bytes<FixedSum>(bytes, at, "run state");
+// Reads sums into `sums`, replacing them, or with `add` adding to them.
+void take_sums(const std::vector<std::uint8_t>& bytes, std::size_t& at, std::vector<FixedSum>& sums, bool add) {
+  for (FixedSum& s : sums) {
+    const auto x = take_bytes<FixedSum>(bytes, at, "run state");
+    s = add ? s + x : x;
+  }
 }
 
 std::vector<std::uint8_t> state_bytes(const std::vector<AssetTally>& totals, const SimulationResult& r,
@@ -718,8 +741,10 @@ std::vector<std::uint8_t> state_bytes(const std::vector<AssetTally>& totals, con
   throw std::invalid_argument("the checkpoint's state does not fit this run: " + what);
 }
 
-// The paths a state holds: {tracked slot, relation indices} → trials, checked against the model.
-void read_paths(const std::vector<std::uint8_t>& bytes, std::size_t& at, const Model& m, SimulationResult& r) {
+// The paths a state holds: {tracked slot, relation indices} → trials, checked against the
+// model; replacing the result's counts, or with `add` adding to them.
+void read_paths(const std::vector<std::uint8_t>& bytes, std::size_t& at, const Model& m, SimulationResult& r,
+                bool add) {
   const std::uint64_t paths = take_count(bytes, at, 16, "run state");
   for (std::uint64_t i = 0; i < paths; ++i) {
     const std::uint64_t length = take_count(bytes, at, 4, "run state");
@@ -729,31 +754,36 @@ void read_paths(const std::vector<std::uint8_t>& bytes, std::size_t& at, const M
     for (std::size_t k = 1; k < key.size(); ++k) {
       if (key[k] >= m.relation_count()) bad_state("a path through a relation the scenario lacks");
     }
-    r.paths[std::move(key)] = take_bytes<std::uint64_t>(bytes, at, "run state");
+    const auto n = take_bytes<std::uint64_t>(bytes, at, "run state");
+    std::uint64_t& count = r.paths[std::move(key)];
+    count = add ? count + n : n;
   }
 }
 
-// Reads a state into the run's totals and result; returns the trials it holds. Throws
-// std::invalid_argument when it is not of this run's shape, std::runtime_error when cut short.
+// Reads a state into the run's totals and result, replacing what they hold (a checkpoint
+// resumed), or with `add` adding to it (another rank's share, merged by rank 0); returns the
+// trials it holds. Throws std::invalid_argument when it is not of this run's shape,
+// std::runtime_error when cut short.
 std::uint64_t read_state(const std::vector<std::uint8_t>& bytes, const Model& m, std::vector<AssetTally>& totals,
-                         SimulationResult& r) {
+                         SimulationResult& r, bool add = false) {
   std::size_t at = 0;
-  if (take_bytes<std::uint64_t>(bytes, at, "run state") != kStateMagic) bad_state("it is not a run state");
-  const auto completed = take_bytes<std::uint64_t>(bytes, at, "run state");
-  r.steps_tried = take_bytes<std::uint64_t>(bytes, at, "run state");
-  if (take_bytes<std::uint64_t>(bytes, at, "run state") != totals.size()) bad_state("other threats or views");
+  const auto take_u64 = [&] { return take_bytes<std::uint64_t>(bytes, at, "run state"); };
+  const auto into = [add](std::uint64_t& to, std::uint64_t x) { to = add ? to + x : x; };
+  if (take_u64() != kStateMagic) bad_state("it is not a run state");
+  const auto completed = take_u64();
+  into(r.steps_tried, take_u64());
+  if (take_u64() != totals.size()) bad_state("other threats or views");
   for (AssetTally& t : totals) {
-    const auto n = take_bytes<std::uint64_t>(bytes, at, "run state");
-    if (n != t.hits.size()) bad_state("other assets");
-    for (std::uint64_t& h : t.hits) h = take_bytes<std::uint64_t>(bytes, at, "run state");
-    take_sums(bytes, at, t.time_sum);
-    take_sums(bytes, at, t.time_square);
+    if (take_u64() != t.hits.size()) bad_state("other assets");
+    for (std::uint64_t& h : t.hits) into(h, take_u64());
+    take_sums(bytes, at, t.time_sum, add);
+    take_sums(bytes, at, t.time_square, add);
   }
-  read_paths(bytes, at, m, r);
-  take_sums(bytes, at, r.cell_production);
-  take_sums(bytes, at, r.cell_cascade);
-  if (take_bytes<std::uint64_t>(bytes, at, "run state") != r.annual_hits.size()) bad_state("another annualisation");
-  for (std::uint64_t& h : r.annual_hits) h = take_bytes<std::uint64_t>(bytes, at, "run state");
+  read_paths(bytes, at, m, r, add);
+  take_sums(bytes, at, r.cell_production, add);
+  take_sums(bytes, at, r.cell_cascade, add);
+  if (take_u64() != r.annual_hits.size()) bad_state("another annualisation");
+  for (std::uint64_t& h : r.annual_hits) into(h, take_u64());
   RunStatistics stats;
   stats.read(bytes, at);
   if (at != bytes.size()) bad_state("bytes after its end");
@@ -761,7 +791,11 @@ std::uint64_t read_state(const std::vector<std::uint8_t>& bytes, const Model& m,
       stats.tracked_arrival.size() != r.tracked.size() || stats.view_loss[r.main_slot()].moments.n != completed) {
     bad_state("other views, enterprises or tracked assets");
   }
-  r.stats = std::move(stats);
+  if (add) {
+    r.stats.merge(stats);
+  } else {
+    r.stats = std::move(stats);
+  }
   return completed;
 }
 
@@ -769,9 +803,12 @@ std::uint64_t read_state(const std::vector<std::uint8_t>& bytes, const Model& m,
 class CheckpointClock {
  public:
   explicit CheckpointClock(const RunOptions& o) : options_(o) {}
-  [[nodiscard]] bool due() {
-    ++rounds_;
-    if (options_.checkpoint_rounds > 0) return rounds_ % options_.checkpoint_rounds == 0;
+  // After `rounds` more rounds (many processes end several at once).
+  [[nodiscard]] bool due(std::uint64_t rounds = 1) {
+    const std::uint64_t before = rounds_;
+    rounds_ += rounds;
+    if (options_.checkpoint_rounds > 0)
+      return rounds_ / options_.checkpoint_rounds > before / options_.checkpoint_rounds;
     const auto now = std::chrono::steady_clock::now();
     if (std::chrono::duration<double>(now - last_).count() < options_.checkpoint_seconds) return false;
     last_ = now;
@@ -783,6 +820,15 @@ class CheckpointClock {
   std::uint64_t rounds_ = 0;
   std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
+
+// Each view slot's per-trial losses in the storage, null for a mode not run.
+std::vector<const PerTrial*> loss_slots(const Views& views, const PerTrialStorage& storage) {
+  std::vector<const PerTrial*> slots(views.count * 2, nullptr);
+  for (std::size_t i = 0; i < slots.size(); ++i) {
+    if (views.used(i)) slots[i] = &storage.losses[i];
+  }
+  return slots;
+}
 
 // The round runner: runs rounds of kRoundTrials trials until the cap, a cancel or the
 // stopping rule. Returns the trials completed (a whole number of rounds, or the cap).
@@ -796,11 +842,7 @@ std::uint64_t run_rounds(const Model& m, const RunOptions& options, const Cascad
   const auto cancelled = [&] { return options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed); };
   const std::uint64_t cap = options.trials;
   Progress progress(options, cap);
-  std::vector<const PerTrial*> slots(views.count * 2, nullptr);
-  for (std::size_t i = 0; i < slots.size(); ++i) {
-    if (views.used(i)) slots[i] = &storage.losses[i];
-  }
-  const RoundFold fold(result, std::move(slots), views.main * 2);
+  const RoundFold fold(result, loss_slots(views, storage), views.main * 2);
   CheckpointClock clock(options);
   std::uint64_t saved = completed;  // the trials of the last checkpoint
   // A resumed run that the stopping rule had ended ends again, as the first one did.
@@ -839,6 +881,247 @@ std::uint64_t run_rounds(const Model& m, const RunOptions& options, const Cascad
   return completed;
 }
 
+// ---- many processes (RunOptions::ranks; docs/cluster.md) --------------------------------
+// The rounds are one process's. In super-round s, rank r of K runs round s·K + r and tells
+// rank 0 how it went, with the round's moments (and its per-trial values when kept).
+// Rank 0 takes the rounds in round order, merging their moments as one process folds them,
+// and stops where one process would: at the cap, by the stopping rule after any round, or
+// at the first round a cancel cut short; then it tells every rank which rounds count. The
+// rest of a round (tallies, paths, cells, annual hits, steps, histograms) is integers and
+// min/max: each rank keeps its own until a checkpoint or the end, when rank 0 adds them up
+// in any order. So the rank count changes no number.
+enum class RoundStatus : std::uint8_t { NotRun, Done, Interrupted };
+
+struct Decision {               // rank 0's, after a super-round
+  std::uint64_t completed = 0;  // the run's trials, the rounds that count included
+  std::uint64_t counted = 0;    // the ranks whose round counts: 0 .. counted − 1
+  std::uint8_t partial = 0;     // a cancel cut a round short: the run ends, partial
+  std::uint8_t precise = 0;     // the stopping rule ended the run
+  std::uint8_t checkpoint = 0;  // a checkpoint is due now
+
+  [[nodiscard]] std::vector<std::uint8_t> bytes() const {
+    std::vector<std::uint8_t> b;
+    put_bytes(b, completed);
+    put_bytes(b, counted);
+    put_bytes(b, partial);
+    put_bytes(b, precise);
+    put_bytes(b, checkpoint);
+    return b;
+  }
+  static Decision from(const std::vector<std::uint8_t>& b) {
+    std::size_t at = 0;
+    Decision d;
+    d.completed = take_bytes<std::uint64_t>(b, at, "rank decision");
+    d.counted = take_bytes<std::uint64_t>(b, at, "rank decision");
+    d.partial = take_bytes<std::uint8_t>(b, at, "rank decision");
+    d.precise = take_bytes<std::uint8_t>(b, at, "rank decision");
+    d.checkpoint = take_bytes<std::uint8_t>(b, at, "rank decision");
+    return d;
+  }
+};
+
+class RankedRounds {
+ public:
+  RankedRounds(const Model& m, const RunOptions& o, const Cascade& cascade, const Views& views,
+               SimulationResult& result, PerTrialStorage& storage, std::vector<AssetTally>& totals)
+      : m_(m),
+        o_(o),
+        group_(*o.ranks),
+        leader_(group_.rank() == 0),
+        cascade_(cascade),
+        views_(views),
+        result_(result),
+        storage_(storage),
+        totals_(totals),
+        trial_(m, o, cascade, views, result, storage),
+        executor_(o.threads),
+        states_(executor_.threads()),
+        fold_(result, loss_slots(views, storage), views.main * 2),
+        clock_(o) {
+    result.threads = executor_.threads();
+  }
+
+  // Runs the rounds from `completed` (rank 0's: a resumed state's) and returns the trials
+  // completed, as run_rounds() does.
+  std::uint64_t run(std::uint64_t completed);
+
+ private:
+  [[nodiscard]] std::uint64_t round_end(std::uint64_t begin) const {
+    return std::min<std::uint64_t>(o_.trials, begin + kRoundTrials);
+  }
+  RoundStatus run_round(std::uint64_t begin, RunStatistics& round);
+  Decision decide(const std::vector<std::vector<std::uint8_t>>& reports, std::uint64_t completed);
+  void flush();
+  void share_result(std::uint64_t completed);
+  [[nodiscard]] RunStatistics empty_statistics() const {
+    return RunStatistics(views_.count * 2, result_.enterprises, result_.tracked.size());
+  }
+  [[nodiscard]] bool cancelled() const { return o_.cancel != nullptr && o_.cancel->load(std::memory_order_relaxed); }
+
+  const Model& m_;
+  const RunOptions& o_;
+  const RankGroup& group_;
+  const bool leader_;
+  const Cascade& cascade_;
+  const Views& views_;
+  SimulationResult& result_;
+  PerTrialStorage& storage_;
+  std::vector<AssetTally>& totals_;
+  const Trial trial_;
+  TrialExecutor executor_;
+  std::vector<std::optional<WorkerState>> states_;
+  const RoundFold fold_;
+  CheckpointClock clock_;
+};
+
+// This rank's round from trial `begin`, folded into `round` (fresh statistics).
+RoundStatus RankedRounds::run_round(std::uint64_t begin, RunStatistics& round) {
+  const std::uint64_t end = round_end(begin);
+  storage_.begin_round(begin, end);
+  std::atomic<bool> interrupted{false};
+  executor_.run(begin, end, grain_for(m_), [&](unsigned worker, std::uint64_t first, std::uint64_t stop) {
+    auto& slot = states_[worker];
+    if (!slot) slot.emplace(m_, cascade_, views_, result_.tracked.size(), result_.has_annual);
+    for (std::uint64_t j = first; j < stop; ++j) {
+      if (cancelled()) {
+        interrupted = true;
+        return;
+      }
+      trial_.run(j, *slot);
+    }
+  });
+  if (interrupted || cancelled()) return RoundStatus::Interrupted;
+  fold_.run(executor_, storage_.row(begin), end - begin, round);
+  return RoundStatus::Done;
+}
+
+// Rank 0: the ranks' rounds in round order, as one process would take them.
+Decision RankedRounds::decide(const std::vector<std::vector<std::uint8_t>>& reports, std::uint64_t completed) {
+  Decision d;
+  d.completed = completed;
+  RunStatistics round = empty_statistics();
+  for (std::size_t q = 0; q < reports.size(); ++q) {
+    const auto& report = reports[q];
+    std::size_t at = 0;
+    const auto status = static_cast<RoundStatus>(take_bytes<std::uint8_t>(report, at, "rank report"));
+    if (status == RoundStatus::NotRun) break;
+    if (status == RoundStatus::Interrupted) {
+      d.partial = 1;
+      break;
+    }
+    round.read_moments(report, at);
+    result_.stats.merge_moments(round);
+    const std::uint64_t end = round_end(d.completed);
+    if (q > 0 && o_.per_trial) {
+      storage_.begin_round(d.completed, end);
+      storage_.take_rows(report, at, d.completed, end);
+    }
+    d.completed = end;
+    d.counted = q + 1;
+    if (precise_enough(o_, result_.stats.view_loss[views_.main * 2].moments, d.completed)) {
+      d.precise = 1;
+      break;
+    }
+  }
+  d.checkpoint = o_.checkpoint && !d.partial && !d.precise && d.completed < o_.trials && clock_.due(d.counted) ? 1 : 0;
+  return d;
+}
+
+// Every rank's integer share to rank 0, which adds it to its own; the others start again
+// from nothing.
+void RankedRounds::flush() {
+  std::vector<std::uint8_t> mine;
+  if (!leader_) mine = state_bytes(totals_, result_, 0);
+  const auto shares = group_.gather(mine);
+  if (leader_) {
+    for (std::size_t q = 1; q < shares.size(); ++q) read_state(shares[q], m_, totals_, result_, true);
+    return;
+  }
+  for (AssetTally& t : totals_) {
+    if (!t.hits.empty()) t.resize(m_.asset_count());
+  }
+  result_.paths.clear();
+  std::fill(result_.cell_production.begin(), result_.cell_production.end(), 0);
+  std::fill(result_.cell_cascade.begin(), result_.cell_cascade.end(), 0);
+  std::fill(result_.annual_hits.begin(), result_.annual_hits.end(), 0);
+  result_.steps_tried = 0;
+  result_.stats = empty_statistics();
+}
+
+// Rank 0's whole result to every rank: the state, then the per-trial values when kept.
+void RankedRounds::share_result(std::uint64_t completed) {
+  std::vector<std::uint8_t> bytes;
+  if (leader_) {
+    const auto state = state_bytes(totals_, result_, completed);
+    put_bytes(bytes, static_cast<std::uint64_t>(state.size()));
+    bytes.insert(bytes.end(), state.begin(), state.end());
+    if (o_.per_trial) storage_.put_rows(bytes, 0, completed);
+  }
+  group_.broadcast(bytes);
+  if (leader_) return;
+  std::size_t at = 0;
+  const std::uint64_t length = take_count(bytes, at, 1, "run state");
+  const std::vector<std::uint8_t> state(bytes.begin() + static_cast<std::ptrdiff_t>(at),
+                                        bytes.begin() + static_cast<std::ptrdiff_t>(at + length));
+  at += length;
+  result_.paths.clear();
+  read_state(state, m_, totals_, result_);
+  if (o_.per_trial) {
+    storage_.begin_round(0, completed);
+    storage_.take_rows(bytes, at, 0, completed);
+  }
+}
+
+std::uint64_t RankedRounds::run(std::uint64_t completed) {
+  // Where the run starts and whether it has already stopped: rank 0's word.
+  Decision start;
+  start.completed = completed;
+  start.precise = precise_enough(o_, result_.stats.view_loss[views_.main * 2].moments, completed) ? 1 : 0;
+  std::vector<std::uint8_t> word = start.bytes();
+  group_.broadcast(word);
+  start = Decision::from(word);
+  completed = start.completed;
+  result_.stopped_by_precision = start.precise != 0;
+  std::uint64_t saved = completed;  // the trials of the last checkpoint
+  const auto rank = static_cast<std::uint64_t>(group_.rank());
+  while (completed < o_.trials && !result_.stopped_by_precision) {
+    const std::uint64_t begin = completed + rank * kRoundTrials;
+    RunStatistics round = empty_statistics();
+    RoundStatus status = RoundStatus::NotRun;
+    if (begin < o_.trials) status = run_round(begin, round);
+    std::vector<std::uint8_t> report{static_cast<std::uint8_t>(status)};
+    if (status == RoundStatus::Done) {
+      round.write_moments(report);
+      if (o_.per_trial && !leader_) storage_.put_rows(report, begin, round_end(begin));
+    }
+    const auto reports = group_.gather(report);
+    word = leader_ ? decide(reports, completed).bytes() : std::vector<std::uint8_t>{};
+    group_.broadcast(word);
+    const Decision d = Decision::from(word);
+    if (rank < d.counted) {  // this rank's round counts: its integers join its share
+      merge_round(states_, totals_, m_.asset_count(), result_);
+      result_.stats.merge_histograms(round);
+    }
+    completed = d.completed;
+    result_.stopped_by_precision = d.precise != 0;
+    if (d.partial) {
+      result_.partial = true;
+      break;
+    }
+    if (leader_ && o_.progress) o_.progress(completed, o_.trials);
+    if (d.checkpoint) {
+      flush();
+      if (leader_) o_.checkpoint(state_bytes(totals_, result_, completed), completed);
+      saved = completed;
+    }
+  }
+  flush();
+  if (leader_ && o_.checkpoint && completed != saved)
+    o_.checkpoint(state_bytes(totals_, result_, completed), completed);
+  if (o_.ranks_share_result) share_result(completed);
+  return completed;
+}
+
 // Each view's tallies and per-trial losses, into the result's views.
 void hand_out_views(const Model& m, const Views& views, std::vector<AssetTally>& totals, PerTrialStorage& storage,
                     SimulationResult& result) {
@@ -856,6 +1139,83 @@ void hand_out_views(const Model& m, const Views& views, std::vector<AssetTally>&
     else
       result.combined = std::move(r);
   }
+}
+
+// What every rank must share with rank 0, in three parts: the engine build; the model (a
+// digest of its sizes, probabilities and losses); the options and plan that change numbers.
+std::array<std::string, 3> rank_fingerprint(const Model& m, const RunOptions& o, const SimulationResult& r) {
+  std::uint64_t model = 0xCBF29CE484222325ull, run = model;  // FNV-1a
+  const auto mix = [](std::uint64_t& h, const auto& value) {
+    std::uint8_t bytes[sizeof value];
+    std::memcpy(bytes, &value, sizeof value);
+    for (const std::uint8_t b : bytes) h = (h ^ b) * 0x100000001B3ull;
+  };
+  mix(model, m.asset_count());
+  mix(model, m.relation_count());
+  mix(model, m.threats.size());
+  for (const double x : m.edge_p_residual) mix(model, x);
+  for (const double x : m.edge_p_inherent) mix(model, x);
+  for (const double x : m.asset_loss) mix(model, x);
+  mix(model, m.horizon.value_or(-1.0));
+  for (const auto x : {o.trials, o.seed, o.min_trials, std::uint64_t{o.per_trial}, std::uint64_t{o.inherent},
+                       std::uint64_t{o.paths}, std::uint64_t{o.no_horizon}, std::uint64_t{r.tracked.size()}}) {
+    mix(run, x);
+  }
+  for (const double x : {o.horizon.value_or(-1.0), o.target_relative_stderr, o.path_loss_threshold.value_or(-1.0)}) {
+    mix(run, x);
+  }
+  return {std::string("cpsf ") + kEngineVersion + ", git " + kGitRevision, std::to_string(model), std::to_string(run)};
+}
+
+// Rank 0's verdict on whether every rank runs its job (empty: they do); every rank's answer.
+std::string disagreement(const RankGroup& group, const Model& m, const RunOptions& o, const SimulationResult& r) {
+  const auto mine = rank_fingerprint(m, o, r);
+  std::vector<std::uint8_t> bytes;
+  for (const auto& part : mine) {
+    bytes.insert(bytes.end(), part.begin(), part.end());
+    bytes.push_back(0);
+  }
+  const auto all = group.gather(bytes);
+  for (std::size_t q = 1; q < all.size(); ++q) {
+    if (all[q] == bytes) continue;
+    std::vector<std::string> theirs(1);
+    for (const std::uint8_t b : all[q]) {
+      if (b == 0) {
+        theirs.emplace_back();
+      } else {
+        theirs.back().push_back(static_cast<char>(b));
+      }
+    }
+    theirs.resize(3);
+    const std::string who = "rank " + std::to_string(q) + " of " + std::to_string(all.size());
+    if (theirs[0] != mine[0]) {
+      return who + " runs another cpsf build (" + theirs[0] + "; rank 0: " + mine[0] +
+             ") (fix: install the same build on every machine)";
+    }
+    if (theirs[1] != mine[1]) {
+      return who +
+             " loaded another scenario than rank 0 (fix: give every rank the same scenario file, e.g. on a "
+             "shared file system, and the same --library)";
+    }
+    return who + " was given other options than rank 0 (fix: give every rank the same command line)";
+  }
+  return {};
+}
+
+// A checkpoint's state, read into the run's totals and result; the trials it holds.
+std::uint64_t resume(const std::vector<std::uint8_t>& state, const Model& model, const RunOptions& options,
+                     std::vector<AssetTally>& totals, SimulationResult& result) {
+  const std::uint64_t resumed = read_state(state, model, totals, result);
+  if (resumed > options.trials) {
+    throw std::invalid_argument("the checkpoint holds " + std::to_string(resumed) + " trials, more than the " +
+                                std::to_string(options.trials) + " asked for");
+  }
+  if (resumed % kRoundTrials != 0 && resumed != options.trials) {
+    throw std::invalid_argument("the checkpoint ends with a short last round (" + std::to_string(resumed) +
+                                " trials, not a multiple of " + std::to_string(kRoundTrials) +
+                                "): it can be resumed only to exactly that many trials");
+  }
+  return resumed;
 }
 
 }  // namespace
@@ -890,22 +1250,35 @@ void run_trials(const Model& model, const RunOptions& options, const Cascade& ca
   if (result.has_annual) result.annual_hits.assign(model.asset_count(), 0);
   result.stats = RunStatistics(views.count * 2, result.enterprises, result.tracked.size());
   result.per_trial = options.per_trial;
+  const bool leads = options.ranks == nullptr || options.ranks->rank() == 0;
   std::uint64_t resumed = 0;
-  if (options.resume != nullptr) {
-    resumed = read_state(*options.resume, model, totals, result);
-    if (resumed > options.trials) {
-      throw std::invalid_argument("the checkpoint holds " + std::to_string(resumed) + " trials, more than the " +
-                                  std::to_string(options.trials) + " asked for");
+  std::string refusal;  // why the state cannot be resumed: rank 0's, for every rank
+  if (options.ranks != nullptr) refusal = disagreement(*options.ranks, model, options, result);
+  const bool disagree = !refusal.empty();
+  if (options.resume != nullptr && leads && !disagree) {
+    try {
+      resumed = resume(*options.resume, model, options, totals, result);
+    } catch (const std::exception& e) {
+      if (options.ranks == nullptr) throw;
+      refusal = e.what();
     }
-    if (resumed % kRoundTrials != 0 && resumed != options.trials) {
-      throw std::invalid_argument("the checkpoint ends with a short last round (" + std::to_string(resumed) +
-                                  " trials, not a multiple of " + std::to_string(kRoundTrials) +
-                                  "): it can be resumed only to exactly that many trials");
-    }
+  }
+  if (options.ranks != nullptr) {
+    std::vector<std::uint8_t> word{static_cast<std::uint8_t>(disagree)};
+    word.insert(word.end(), refusal.begin(), refusal.end());
+    options.ranks->broadcast(word);
+    const std::string why(word.begin() + 1, word.end());
+    if (word[0] != 0) throw RanksDisagree(why);
+    if (!why.empty()) throw std::invalid_argument(why);
   }
   PerTrialStorage storage(views, result, options.per_trial);
   storage.reserve(options.trials);
-  result.trials = run_rounds(model, options, cascade, views, result, storage, totals, resumed);
+  if (options.ranks != nullptr && options.ranks->size() > 1) {
+    RankedRounds rounds(model, options, cascade, views, result, storage, totals);
+    result.trials = rounds.run(resumed);
+  } else {
+    result.trials = run_rounds(model, options, cascade, views, result, storage, totals, resumed);
+  }
   storage.finish(result.trials);  // a cancelled round's rows go
   hand_out_views(model, views, totals, storage, result);
 }
