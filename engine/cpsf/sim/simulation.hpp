@@ -63,6 +63,9 @@ struct RunOptions {
   // the others' results are empty.
   const RankGroup* ranks = nullptr;
   bool ranks_share_result = true;
+  // Rounds each rank runs between two exchanges with rank 0 (0: chosen as it goes, about a
+  // quarter of a second of work). Changes no number; the tests fix it.
+  std::uint64_t rank_batch_rounds = 0;
 
   // What is wrong with these options against the limits of limits.hpp, one sentence
   // each, naming the option (empty: nothing). check() throws std::invalid_argument with

@@ -504,6 +504,19 @@ void Trial::count_paths(WorkerState& st) const {
   }
 }
 
+// A worker's round undone: its tallies, paths, steps, cells and annual hits back to nothing.
+void reset_worker(WorkerState& st, std::size_t n_assets) {
+  st.steps = 0;
+  st.path_counts.clear();
+  st.cell_production.fill(0);
+  st.cell_cascade.fill(0);
+  std::fill(st.annual_hits.begin(), st.annual_hits.end(), 0);
+  for (AssetTally& t : st.tallies) {
+    if (!t.hits.empty()) t.resize(n_assets);
+  }
+  st.dirty = false;
+}
+
 // The merge: once a round is complete, every worker's tallies, paths and steps are added
 // to the run's (integers: the sums do not depend on the order) and reset.
 void merge_round(std::vector<std::optional<WorkerState>>& states, std::vector<AssetTally>& totals, std::size_t n_assets,
@@ -512,23 +525,16 @@ void merge_round(std::vector<std::optional<WorkerState>>& states, std::vector<As
     if (!slot || !slot->dirty) continue;
     WorkerState& st = *slot;
     result.steps_tried += st.steps;
-    st.steps = 0;
     for (const auto& [path, count] : st.path_counts) result.paths[path] += count;
-    st.path_counts.clear();
     for (std::size_t c = 0; c < kCells; ++c) {
       result.cell_production[c] += st.cell_production[c];
       result.cell_cascade[c] += st.cell_cascade[c];
     }
-    st.cell_production.fill(0);
-    st.cell_cascade.fill(0);
     for (std::size_t v = 0; v < st.annual_hits.size(); ++v) result.annual_hits[v] += st.annual_hits[v];
-    std::fill(st.annual_hits.begin(), st.annual_hits.end(), 0);
     for (std::size_t i = 0; i < totals.size(); ++i) {
-      if (totals[i].hits.empty()) continue;
-      totals[i].add(st.tallies[i]);
-      st.tallies[i].resize(n_assets);
+      if (!totals[i].hits.empty()) totals[i].add(st.tallies[i]);
     }
-    st.dirty = false;
+    reset_worker(st, n_assets);
   }
 }
 
@@ -882,40 +888,40 @@ std::uint64_t run_rounds(const Model& m, const RunOptions& options, const Cascad
 }
 
 // ---- many processes (RunOptions::ranks; docs/cluster.md) --------------------------------
-// The rounds are one process's. In super-round s, rank r of K runs round s·K + r and tells
-// rank 0 how it went, with the round's moments (and its per-trial values when kept).
-// Rank 0 takes the rounds in round order, merging their moments as one process folds them,
-// and stops where one process would: at the cap, by the stopping rule after any round, or
-// at the first round a cancel cut short; then it tells every rank which rounds count. The
-// rest of a round (tallies, paths, cells, annual hits, steps, histograms) is integers and
-// min/max: each rank keeps its own until a checkpoint or the end, when rank 0 adds them up
-// in any order. So the rank count changes no number.
-enum class RoundStatus : std::uint8_t { NotRun, Done, Interrupted };
-
+// The rounds are one process's. A super-round from trial `completed` gives each rank a
+// batch of B consecutive rounds: rank r runs rounds r·B .. r·B + B − 1 of it (B is rank
+// 0's choice, ~0.25 s of work, so that waiting on each other stays small; it changes no
+// number). Each rank tells rank 0 how many of its rounds it completed, with each round's
+// moments (and its per-trial values when kept). Rank 0 takes the rounds in round order,
+// merging their moments as one process folds them, and stops where one process would: at
+// the cap, or by the stopping rule after any round; a cancel on any rank ends the run at
+// the last whole super-round. It tells every rank how many rounds count. The rest of a
+// round (tallies, paths, cells, annual hits, steps, histograms) is integers and min/max:
+// each rank adds a batch that wholly counts to its own share; of a batch that counts in
+// part (the stopping rule ended the run inside it) it runs the counted rounds again, from
+// the same random numbers. At a checkpoint and at the end rank 0 adds up the shares, in
+// any order. So the rank count changes no number.
 struct Decision {               // rank 0's, after a super-round
   std::uint64_t completed = 0;  // the run's trials, the rounds that count included
-  std::uint64_t counted = 0;    // the ranks whose round counts: 0 .. counted − 1
-  std::uint8_t partial = 0;     // a cancel cut a round short: the run ends, partial
+  std::uint64_t counted = 0;    // rounds of the super-round that count, in round order
+  std::uint64_t batch = 1;      // rounds per rank in the next super-round
+  std::uint8_t partial = 0;     // a cancel: the run ends, partial
   std::uint8_t precise = 0;     // the stopping rule ended the run
   std::uint8_t checkpoint = 0;  // a checkpoint is due now
 
   [[nodiscard]] std::vector<std::uint8_t> bytes() const {
     std::vector<std::uint8_t> b;
-    put_bytes(b, completed);
-    put_bytes(b, counted);
-    put_bytes(b, partial);
-    put_bytes(b, precise);
-    put_bytes(b, checkpoint);
+    for (const std::uint64_t x : {completed, counted, batch}) put_bytes(b, x);
+    for (const std::uint8_t x : {partial, precise, checkpoint}) put_bytes(b, x);
     return b;
   }
   static Decision from(const std::vector<std::uint8_t>& b) {
     std::size_t at = 0;
     Decision d;
-    d.completed = take_bytes<std::uint64_t>(b, at, "rank decision");
-    d.counted = take_bytes<std::uint64_t>(b, at, "rank decision");
-    d.partial = take_bytes<std::uint8_t>(b, at, "rank decision");
-    d.precise = take_bytes<std::uint8_t>(b, at, "rank decision");
-    d.checkpoint = take_bytes<std::uint8_t>(b, at, "rank decision");
+    for (std::uint64_t* x : {&d.completed, &d.counted, &d.batch})
+      *x = take_bytes<std::uint64_t>(b, at, "rank decision");
+    for (std::uint8_t* x : {&d.partial, &d.precise, &d.checkpoint})
+      *x = take_bytes<std::uint8_t>(b, at, "rank decision");
     return d;
   }
 };
@@ -939,6 +945,9 @@ class RankedRounds {
         fold_(result, loss_slots(views, storage), views.main * 2),
         clock_(o) {
     result.threads = executor_.threads();
+    std::vector<std::uint8_t> one;
+    empty_statistics().write_moments(one);
+    moments_bytes_ = one.size();
   }
 
   // Runs the rounds from `completed` (rank 0's: a resumed state's) and returns the trials
@@ -946,11 +955,20 @@ class RankedRounds {
   std::uint64_t run(std::uint64_t completed);
 
  private:
+  struct Batch {              // this rank's part of a super-round
+    std::uint64_t first = 0;  // its first trial
+    std::uint64_t done = 0;   // rounds run whole
+    bool interrupted = false;
+    RunStatistics histograms;  // of the rounds run whole
+  };
   [[nodiscard]] std::uint64_t round_end(std::uint64_t begin) const {
     return std::min<std::uint64_t>(o_.trials, begin + kRoundTrials);
   }
-  RoundStatus run_round(std::uint64_t begin, RunStatistics& round);
-  Decision decide(const std::vector<std::vector<std::uint8_t>>& reports, std::uint64_t completed);
+  bool run_round(std::uint64_t begin, RunStatistics& round, bool cancellable);
+  Batch run_batch(std::uint64_t completed, std::uint64_t batch, std::vector<std::uint8_t>& report);
+  Decision decide(const std::vector<std::vector<std::uint8_t>>& reports, std::uint64_t completed, std::uint64_t batch);
+  void commit(Batch& mine, const Decision& d, std::uint64_t batch);
+  [[nodiscard]] std::uint64_t next_batch(std::uint64_t batch, double seconds) const;
   void flush();
   void share_result(std::uint64_t completed);
   [[nodiscard]] RunStatistics empty_statistics() const {
@@ -972,10 +990,12 @@ class RankedRounds {
   std::vector<std::optional<WorkerState>> states_;
   const RoundFold fold_;
   CheckpointClock clock_;
+  std::size_t moments_bytes_ = 0;  // one round's moments in a report
 };
 
-// This rank's round from trial `begin`, folded into `round` (fresh statistics).
-RoundStatus RankedRounds::run_round(std::uint64_t begin, RunStatistics& round) {
+// The round from trial `begin` on this rank's workers, folded into `round` (fresh
+// statistics); false when a cancel cut it short.
+bool RankedRounds::run_round(std::uint64_t begin, RunStatistics& round, bool cancellable) {
   const std::uint64_t end = round_end(begin);
   storage_.begin_round(begin, end);
   std::atomic<bool> interrupted{false};
@@ -983,48 +1003,112 @@ RoundStatus RankedRounds::run_round(std::uint64_t begin, RunStatistics& round) {
     auto& slot = states_[worker];
     if (!slot) slot.emplace(m_, cascade_, views_, result_.tracked.size(), result_.has_annual);
     for (std::uint64_t j = first; j < stop; ++j) {
-      if (cancelled()) {
+      if (cancellable && cancelled()) {
         interrupted = true;
         return;
       }
       trial_.run(j, *slot);
     }
   });
-  if (interrupted || cancelled()) return RoundStatus::Interrupted;
+  if (interrupted || (cancellable && cancelled())) return false;
   fold_.run(executor_, storage_.row(begin), end - begin, round);
-  return RoundStatus::Done;
+  return true;
+}
+
+// This rank's rounds of the super-round from `completed`, and its report to rank 0: the
+// rounds run whole, whether a cancel stopped it, each round's moments in order, and with
+// per-trial values kept (other ranks than 0) those values.
+RankedRounds::Batch RankedRounds::run_batch(std::uint64_t completed, std::uint64_t batch,
+                                            std::vector<std::uint8_t>& report) {
+  Batch mine{completed + static_cast<std::uint64_t>(group_.rank()) * batch * kRoundTrials, 0, false,
+             empty_statistics()};
+  std::vector<std::uint8_t> moments;
+  for (std::uint64_t k = 0; k < batch; ++k) {
+    const std::uint64_t begin = mine.first + k * kRoundTrials;
+    if (begin >= o_.trials) break;
+    RunStatistics round = empty_statistics();
+    if (!run_round(begin, round, true)) {
+      mine.interrupted = true;
+      break;
+    }
+    round.write_moments(moments);
+    mine.histograms.merge_histograms(round);
+    ++mine.done;
+  }
+  report.clear();
+  put_bytes(report, mine.done);
+  put_bytes(report, static_cast<std::uint8_t>(mine.interrupted));
+  report.insert(report.end(), moments.begin(), moments.end());
+  if (o_.per_trial && !leader_ && mine.done > 0) {
+    storage_.put_rows(report, mine.first, round_end(mine.first + (mine.done - 1) * kRoundTrials));
+  }
+  return mine;
 }
 
 // Rank 0: the ranks' rounds in round order, as one process would take them.
-Decision RankedRounds::decide(const std::vector<std::vector<std::uint8_t>>& reports, std::uint64_t completed) {
+Decision RankedRounds::decide(const std::vector<std::vector<std::uint8_t>>& reports, std::uint64_t completed,
+                              std::uint64_t batch) {
   Decision d;
   d.completed = completed;
+  for (const auto& report : reports) {  // a cancel anywhere: this super-round does not count
+    std::size_t at = sizeof(std::uint64_t);
+    if (take_bytes<std::uint8_t>(report, at, "rank report") != 0) d.partial = 1;
+  }
   RunStatistics round = empty_statistics();
-  for (std::size_t q = 0; q < reports.size(); ++q) {
+  for (std::size_t q = 0; q < reports.size() && !d.partial && !d.precise; ++q) {
     const auto& report = reports[q];
     std::size_t at = 0;
-    const auto status = static_cast<RoundStatus>(take_bytes<std::uint8_t>(report, at, "rank report"));
-    if (status == RoundStatus::NotRun) break;
-    if (status == RoundStatus::Interrupted) {
-      d.partial = 1;
-      break;
+    const auto done = take_bytes<std::uint64_t>(report, at, "rank report");
+    at += 1;
+    const std::uint64_t first = d.completed;
+    for (std::uint64_t k = 0; k < done && !d.precise; ++k) {
+      round.read_moments(report, at);
+      result_.stats.merge_moments(round);
+      d.completed = round_end(d.completed);
+      ++d.counted;
+      d.precise = precise_enough(o_, result_.stats.view_loss[views_.main * 2].moments, d.completed) ? 1 : 0;
     }
-    round.read_moments(report, at);
-    result_.stats.merge_moments(round);
-    const std::uint64_t end = round_end(d.completed);
-    if (q > 0 && o_.per_trial) {
-      storage_.begin_round(d.completed, end);
-      storage_.take_rows(report, at, d.completed, end);
+    // The moments of rounds after a stop are skipped; the per-trial values come whole.
+    at = sizeof(std::uint64_t) + 1 + done * moments_bytes_;
+    if (q > 0 && o_.per_trial && done > 0) {
+      const std::uint64_t end = round_end(first + (done - 1) * kRoundTrials);
+      storage_.begin_round(first, end);
+      storage_.take_rows(report, at, first, end);
     }
-    d.completed = end;
-    d.counted = q + 1;
-    if (precise_enough(o_, result_.stats.view_loss[views_.main * 2].moments, d.completed)) {
-      d.precise = 1;
-      break;
-    }
+    if (done < batch) break;  // past the cap
   }
   d.checkpoint = o_.checkpoint && !d.partial && !d.precise && d.completed < o_.trials && clock_.due(d.counted) ? 1 : 0;
   return d;
+}
+
+// This rank's batch into its share, as far as it counts: whole, or (the stopping rule
+// ended the run inside it) the counted rounds run again; nothing after a cancel.
+void RankedRounds::commit(Batch& mine, const Decision& d, std::uint64_t batch) {
+  const std::uint64_t before = static_cast<std::uint64_t>(group_.rank()) * batch;
+  const std::uint64_t counted = d.counted > before ? std::min(d.counted - before, mine.done) : 0;
+  if (counted == mine.done && !mine.interrupted && counted > 0) {
+    merge_round(states_, totals_, m_.asset_count(), result_);
+    result_.stats.merge_histograms(mine.histograms);
+    return;
+  }
+  for (auto& slot : states_) {
+    if (slot) reset_worker(*slot, m_.asset_count());
+  }
+  for (std::uint64_t k = 0; k < counted; ++k) {
+    RunStatistics round = empty_statistics();
+    run_round(mine.first + k * kRoundTrials, round, false);
+    merge_round(states_, totals_, m_.asset_count(), result_);
+    result_.stats.merge_histograms(round);
+  }
+}
+
+// Rounds per rank for the next super-round: about a quarter of a second of work each.
+std::uint64_t RankedRounds::next_batch(std::uint64_t batch, double seconds) const {
+  if (o_.rank_batch_rounds > 0) return o_.rank_batch_rounds;
+  constexpr std::uint64_t kMaxBatch = 256;
+  if (seconds < 0.125 && batch < kMaxBatch) return batch * 2;
+  if (seconds > 0.5 && batch > 1) return batch / 2;
+  return batch;
 }
 
 // Every rank's integer share to rank 0, which adds it to its own; the others start again
@@ -1074,40 +1158,36 @@ void RankedRounds::share_result(std::uint64_t completed) {
 
 std::uint64_t RankedRounds::run(std::uint64_t completed) {
   // Where the run starts and whether it has already stopped: rank 0's word.
-  Decision start;
-  start.completed = completed;
-  start.precise = precise_enough(o_, result_.stats.view_loss[views_.main * 2].moments, completed) ? 1 : 0;
-  std::vector<std::uint8_t> word = start.bytes();
+  Decision d;
+  d.completed = completed;
+  d.batch = o_.rank_batch_rounds > 0 ? o_.rank_batch_rounds : 1;
+  d.precise = precise_enough(o_, result_.stats.view_loss[views_.main * 2].moments, completed) ? 1 : 0;
+  std::vector<std::uint8_t> word = d.bytes();
   group_.broadcast(word);
-  start = Decision::from(word);
-  completed = start.completed;
-  result_.stopped_by_precision = start.precise != 0;
+  d = Decision::from(word);
+  completed = d.completed;
+  result_.stopped_by_precision = d.precise != 0;
   std::uint64_t saved = completed;  // the trials of the last checkpoint
-  const auto rank = static_cast<std::uint64_t>(group_.rank());
+  std::vector<std::uint8_t> report;
   while (completed < o_.trials && !result_.stopped_by_precision) {
-    const std::uint64_t begin = completed + rank * kRoundTrials;
-    RunStatistics round = empty_statistics();
-    RoundStatus status = RoundStatus::NotRun;
-    if (begin < o_.trials) status = run_round(begin, round);
-    std::vector<std::uint8_t> report{static_cast<std::uint8_t>(status)};
-    if (status == RoundStatus::Done) {
-      round.write_moments(report);
-      if (o_.per_trial && !leader_) storage_.put_rows(report, begin, round_end(begin));
-    }
+    const auto start = std::chrono::steady_clock::now();
+    const std::uint64_t batch = d.batch;
+    Batch mine = run_batch(completed, batch, report);
     const auto reports = group_.gather(report);
-    word = leader_ ? decide(reports, completed).bytes() : std::vector<std::uint8_t>{};
-    group_.broadcast(word);
-    const Decision d = Decision::from(word);
-    if (rank < d.counted) {  // this rank's round counts: its integers join its share
-      merge_round(states_, totals_, m_.asset_count(), result_);
-      result_.stats.merge_histograms(round);
+    if (leader_) {
+      d = decide(reports, completed, batch);
+      d.batch = next_batch(batch, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      word = d.bytes();
     }
-    completed = d.completed;
-    result_.stopped_by_precision = d.precise != 0;
+    group_.broadcast(word);
+    d = Decision::from(word);
     if (d.partial) {
       result_.partial = true;
       break;
     }
+    commit(mine, d, batch);
+    completed = d.completed;
+    result_.stopped_by_precision = d.precise != 0;
     if (leader_ && o_.progress) o_.progress(completed, o_.trials);
     if (d.checkpoint) {
       flush();
@@ -1264,8 +1344,8 @@ void run_trials(const Model& model, const RunOptions& options, const Cascade& ca
     }
   }
   if (options.ranks != nullptr) {
-    std::vector<std::uint8_t> word{static_cast<std::uint8_t>(disagree)};
-    word.insert(word.end(), refusal.begin(), refusal.end());
+    std::vector<std::uint8_t> word(refusal.size() + 1, static_cast<std::uint8_t>(disagree));
+    std::copy(refusal.begin(), refusal.end(), word.begin() + 1);
     options.ranks->broadcast(word);
     const std::string why(word.begin() + 1, word.end());
     if (word[0] != 0) throw RanksDisagree(why);

@@ -163,11 +163,14 @@ TEST(RankedRun, OneProcessesResultsAtOneTwoAndThreeRanks) {
     o.per_trial = per_trial;
     const SimulationResult one = simulate(m, o);
     for (const int ranks : {1, 2, 3}) {
-      const auto results = simulate_on_ranks(ranks, m, o);
-      for (std::size_t r = 0; r < results.size(); ++r) {
-        expect_same_run(
-            m, one, results[r],
-            std::to_string(ranks) + " ranks, rank " + std::to_string(r) + (per_trial ? ", per trial" : ", flat"));
+      for (const std::uint64_t batch : {1, 2, 0}) {  // 0: chosen as the run goes
+        o.rank_batch_rounds = batch;
+        const auto results = simulate_on_ranks(ranks, m, o);
+        for (std::size_t r = 0; r < results.size(); ++r) {
+          expect_same_run(m, one, results[r],
+                          std::to_string(ranks) + " ranks, batches of " + std::to_string(batch) + ", rank " +
+                              std::to_string(r) + (per_trial ? ", per trial" : ", flat"));
+        }
       }
     }
   }
@@ -196,10 +199,16 @@ TEST(RankedRun, TheStoppingRuleStopsWhereOneProcessStops) {
   const SimulationResult one = simulate(m, o);
   ASSERT_TRUE(one.stopped_by_precision);
   ASSERT_LT(one.trials, o.trials);
+  // Batches of 3 rounds: the rule stops the run inside some rank's batch, whose counted
+  // rounds that rank runs again.
   for (const int ranks : {2, 3}) {
-    const auto results = simulate_on_ranks(ranks, m, o);
-    expect_same_run(m, one, results[0], std::to_string(ranks) + " ranks");
-    expect_same_run(m, one, results[ranks - 1], "the last rank");
+    for (const std::uint64_t batch : {1, 3}) {
+      o.rank_batch_rounds = batch;
+      const auto results = simulate_on_ranks(ranks, m, o);
+      const std::string what = std::to_string(ranks) + " ranks, batches of " + std::to_string(batch);
+      expect_same_run(m, one, results[0], what);
+      expect_same_run(m, one, results[ranks - 1], what + ", the last rank");
+    }
   }
 }
 
@@ -220,10 +229,12 @@ TEST(RankedRun, CheckpointsResumeAtAnyRankCount) {
     at.push_back(trials);
   };
   o.checkpoint_rounds = 3;
+  o.rank_batch_rounds = 1;
   expect_same_run(m, whole, simulate_on_ranks(2, m, o)[0], "checkpointed on 2 ranks");
   // Super-rounds of 2 end at rounds 2, 4, 6, 8, 9: due after 3 and 6 rounds, and at the end.
   EXPECT_EQ(at, (std::vector<std::uint64_t>{4 * kRoundTrials, 6 * kRoundTrials, 9 * kRoundTrials}));
   o.checkpoint = nullptr;
+  o.rank_batch_rounds = 2;
   for (std::size_t i = 0; i < states.size(); ++i) {
     o.resume = &states[i];
     expect_same_run(m, whole, simulate_on_ranks(3, m, o)[0], "checkpoint " + std::to_string(i) + " on 3 ranks");
