@@ -105,7 +105,8 @@ std::vector<std::uint8_t> bytes_of(const RunStatistics& s) {
 
 template <class A, class B>
 bool same_bits(const A& a, const B& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
+  // memcmp on an empty array's null data() is undefined (UBSan says so).
+  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
 }
 
 // Each view's tallies and per-trial losses, to the bit.
