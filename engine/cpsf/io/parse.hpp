@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -29,6 +30,12 @@ SourceLocation location_of(std::string_view text, std::size_t at);
 
 // Reports the unknown fields a binary parse kept (the first 20), with their paths.
 void report_unknown_fields(const std::string& path, const google::protobuf::Message& message, Diagnostics& out);
+
+// Whether a binary parse of the `size` bytes read from `fd` (one message of `type`) kept
+// any unknown field; true also for bytes it cannot follow or read. Reads the bytes, not
+// a parsed message: far cheaper than report_unknown_fields, which is worth running only
+// when this says true.
+bool may_have_unknown_fields(int fd, std::uint64_t size, const google::protobuf::Descriptor& type);
 
 // After a binary parse of `bytes` (the file `path`) failed: reports the first string
 // that is not UTF-8, with its field path, entity and offset; whether there was one.
