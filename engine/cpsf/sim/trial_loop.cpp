@@ -836,45 +836,91 @@ std::vector<const PerTrial*> loss_slots(const Views& views, const PerTrialStorag
   return slots;
 }
 
-// The round runner: runs rounds of kRoundTrials trials until the cap, a cancel or the
-// stopping rule. Returns the trials completed (a whole number of rounds, or the cap).
+// One process's workers on the trials of a round: the trial, the threads, each worker's
+// state and the fold of the round's per-trial rows. Both drivers (run_rounds, one
+// process; RankedRounds, many) run their rounds through it, so a round is run one way.
+class RoundRunner {
+ public:
+  RoundRunner(const Model& m, const RunOptions& o, const Cascade& cascade, const Views& views, SimulationResult& result,
+              PerTrialStorage& storage)
+      : m_(m),
+        o_(o),
+        cascade_(cascade),
+        views_(views),
+        result_(result),
+        storage_(storage),
+        trial_(m, o, cascade, views, result, storage),
+        executor_(o.threads),
+        states_(executor_.threads()),
+        fold_(result, loss_slots(views, storage), views.main * 2) {
+    result.threads = executor_.threads();
+  }
+
+  // Trials [begin, end) on the workers, their per-trial rows folded into `stats`. False,
+  // folding nothing, when a cancel cut the round short (heeded only when `cancellable`).
+  // `progress`, when given, hears of every chunk run.
+  bool run(std::uint64_t begin, std::uint64_t end, RunStatistics& stats, bool cancellable, Progress* progress) {
+    storage_.begin_round(begin, end);
+    std::atomic<bool> interrupted{false};
+    executor_.run(begin, end, grain_for(m_), [&](unsigned worker, std::uint64_t first, std::uint64_t stop) {
+      auto& slot = states_[worker];
+      if (!slot) slot.emplace(m_, cascade_, views_, result_.tracked.size(), result_.has_annual);
+      for (std::uint64_t j = first; j < stop; ++j) {
+        if (cancellable && cancelled()) {
+          interrupted = true;
+          return;
+        }
+        trial_.run(j, *slot);
+      }
+      if (progress != nullptr) progress->add(stop - first);
+    });
+    if (interrupted || (cancellable && cancelled())) return false;
+    fold_.run(executor_, storage_.row(begin), end - begin, stats);
+    return true;
+  }
+  // The workers' tallies, paths and cells since the last merge (or reset), into `totals`
+  // and the result.
+  void merge(std::vector<AssetTally>& totals) { merge_round(states_, totals, m_.asset_count(), result_); }
+  // Drops what the workers hold: rounds that will be run again.
+  void reset() {
+    for (auto& slot : states_) {
+      if (slot) reset_worker(*slot, m_.asset_count());
+    }
+  }
+  [[nodiscard]] bool cancelled() const { return o_.cancel != nullptr && o_.cancel->load(std::memory_order_relaxed); }
+
+ private:
+  const Model& m_;
+  const RunOptions& o_;
+  const Cascade& cascade_;
+  const Views& views_;
+  SimulationResult& result_;
+  PerTrialStorage& storage_;
+  const Trial trial_;
+  TrialExecutor executor_;
+  std::vector<std::optional<WorkerState>> states_;  // made by their worker, on first use
+  const RoundFold fold_;
+};
+
+// One process: rounds of kRoundTrials trials until the cap, a cancel or the stopping
+// rule. Returns the trials completed (a whole number of rounds, or the cap).
 std::uint64_t run_rounds(const Model& m, const RunOptions& options, const Cascade& cascade, const Views& views,
                          SimulationResult& result, PerTrialStorage& storage, std::vector<AssetTally>& totals,
                          std::uint64_t completed) {
-  const Trial trial(m, options, cascade, views, result, storage);
-  TrialExecutor executor(options.threads);
-  result.threads = executor.threads();
-  std::vector<std::optional<WorkerState>> states(executor.threads());  // made by their worker, on first use
-  const auto cancelled = [&] { return options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed); };
+  RoundRunner rounds(m, options, cascade, views, result, storage);
   const std::uint64_t cap = options.trials;
   Progress progress(options, cap);
-  const RoundFold fold(result, loss_slots(views, storage), views.main * 2);
   CheckpointClock clock(options);
   std::uint64_t saved = completed;  // the trials of the last checkpoint
   // A resumed run that the stopping rule had ended ends again, as the first one did.
   result.stopped_by_precision = precise_enough(options, result.stats.view_loss[views.main * 2].moments, completed);
   while (completed < cap && !result.stopped_by_precision) {
     const std::uint64_t end = std::min<std::uint64_t>(cap, completed + kRoundTrials);
-    storage.begin_round(completed, end);
-    std::atomic<bool> interrupted{false};
-    executor.run(completed, end, grain_for(m), [&](unsigned worker, std::uint64_t begin, std::uint64_t stop) {
-      auto& slot = states[worker];
-      if (!slot) slot.emplace(m, cascade, views, result.tracked.size(), result.has_annual);
-      for (std::uint64_t j = begin; j < stop; ++j) {
-        if (cancelled()) {
-          interrupted = true;
-          return;
-        }
-        trial.run(j, *slot);
-      }
-      progress.add(stop - begin);
-    });
-    if (interrupted || cancelled()) {
+    if (!rounds.run(completed, end, result.stats, true, &progress)) {
       result.partial = true;
       break;
     }
-    merge_round(states, totals, m.asset_count(), result);
-    fold.run(executor, storage.row(completed), end - completed, result.stats);
+    rounds.merge(totals);
     completed = end;
     result.stopped_by_precision = precise_enough(options, result.stats.view_loss[views.main * 2].moments, completed);
     if (options.checkpoint && completed < cap && !result.stopped_by_precision && clock.due()) {
@@ -934,17 +980,12 @@ class RankedRounds {
         o_(o),
         group_(*o.ranks),
         leader_(group_.rank() == 0),
-        cascade_(cascade),
         views_(views),
         result_(result),
         storage_(storage),
         totals_(totals),
-        trial_(m, o, cascade, views, result, storage),
-        executor_(o.threads),
-        states_(executor_.threads()),
-        fold_(result, loss_slots(views, storage), views.main * 2),
+        rounds_(m, o, cascade, views, result, storage),
         clock_(o) {
-    result.threads = executor_.threads();
     std::vector<std::uint8_t> one;
     empty_statistics().write_moments(one);
     moments_bytes_ = one.size();
@@ -964,7 +1005,6 @@ class RankedRounds {
   [[nodiscard]] std::uint64_t round_end(std::uint64_t begin) const {
     return std::min<std::uint64_t>(o_.trials, begin + kRoundTrials);
   }
-  bool run_round(std::uint64_t begin, RunStatistics& round, bool cancellable);
   Batch run_batch(std::uint64_t completed, std::uint64_t batch, std::vector<std::uint8_t>& report);
   Decision decide(const std::vector<std::vector<std::uint8_t>>& reports, std::uint64_t completed, std::uint64_t batch);
   void commit(Batch& mine, const Decision& d, std::uint64_t batch);
@@ -974,46 +1014,19 @@ class RankedRounds {
   [[nodiscard]] RunStatistics empty_statistics() const {
     return RunStatistics(views_.count * 2, result_.enterprises, result_.tracked.size());
   }
-  [[nodiscard]] bool cancelled() const { return o_.cancel != nullptr && o_.cancel->load(std::memory_order_relaxed); }
 
   const Model& m_;
   const RunOptions& o_;
   const RankGroup& group_;
   const bool leader_;
-  const Cascade& cascade_;
   const Views& views_;
   SimulationResult& result_;
   PerTrialStorage& storage_;
   std::vector<AssetTally>& totals_;
-  const Trial trial_;
-  TrialExecutor executor_;
-  std::vector<std::optional<WorkerState>> states_;
-  const RoundFold fold_;
+  RoundRunner rounds_;
   CheckpointClock clock_;
   std::size_t moments_bytes_ = 0;  // one round's moments in a report
 };
-
-// The round from trial `begin` on this rank's workers, folded into `round` (fresh
-// statistics); false when a cancel cut it short.
-bool RankedRounds::run_round(std::uint64_t begin, RunStatistics& round, bool cancellable) {
-  const std::uint64_t end = round_end(begin);
-  storage_.begin_round(begin, end);
-  std::atomic<bool> interrupted{false};
-  executor_.run(begin, end, grain_for(m_), [&](unsigned worker, std::uint64_t first, std::uint64_t stop) {
-    auto& slot = states_[worker];
-    if (!slot) slot.emplace(m_, cascade_, views_, result_.tracked.size(), result_.has_annual);
-    for (std::uint64_t j = first; j < stop; ++j) {
-      if (cancellable && cancelled()) {
-        interrupted = true;
-        return;
-      }
-      trial_.run(j, *slot);
-    }
-  });
-  if (interrupted || (cancellable && cancelled())) return false;
-  fold_.run(executor_, storage_.row(begin), end - begin, round);
-  return true;
-}
 
 // This rank's rounds of the super-round from `completed`, and its report to rank 0: the
 // rounds run whole, whether a cancel stopped it, each round's moments in order, and with
@@ -1027,7 +1040,7 @@ RankedRounds::Batch RankedRounds::run_batch(std::uint64_t completed, std::uint64
     const std::uint64_t begin = mine.first + k * kRoundTrials;
     if (begin >= o_.trials) break;
     RunStatistics round = empty_statistics();
-    if (!run_round(begin, round, true)) {
+    if (!rounds_.run(begin, round_end(begin), round, true, nullptr)) {
       mine.interrupted = true;
       break;
     }
@@ -1087,17 +1100,16 @@ void RankedRounds::commit(Batch& mine, const Decision& d, std::uint64_t batch) {
   const std::uint64_t before = static_cast<std::uint64_t>(group_.rank()) * batch;
   const std::uint64_t counted = d.counted > before ? std::min(d.counted - before, mine.done) : 0;
   if (counted == mine.done && !mine.interrupted && counted > 0) {
-    merge_round(states_, totals_, m_.asset_count(), result_);
+    rounds_.merge(totals_);
     result_.stats.merge_histograms(mine.histograms);
     return;
   }
-  for (auto& slot : states_) {
-    if (slot) reset_worker(*slot, m_.asset_count());
-  }
+  rounds_.reset();
   for (std::uint64_t k = 0; k < counted; ++k) {
     RunStatistics round = empty_statistics();
-    run_round(mine.first + k * kRoundTrials, round, false);
-    merge_round(states_, totals_, m_.asset_count(), result_);
+    const std::uint64_t begin = mine.first + k * kRoundTrials;
+    rounds_.run(begin, round_end(begin), round, false, nullptr);
+    rounds_.merge(totals_);
     result_.stats.merge_histograms(round);
   }
 }
