@@ -29,10 +29,14 @@ namespace {
 constexpr std::uint64_t kAttackStride = attack_address(0, 1);
 
 // Trials per parallel task: enough to amortise scheduling on small graphs, few enough
-// to balance two threads when trials are long. Results never depend on it.
-std::uint64_t grain_for(const Model& m) {
+// to balance the threads when trials are long, and at least 16 tasks per thread in a
+// round, so that a short run (a few hundred long trials) does not end on one thread
+// finishing the last large task. Results never depend on it.
+std::uint64_t grain_for(const Model& m, std::uint64_t trials, unsigned threads) {
   const std::uint64_t size = m.asset_count() + m.relation_count();
-  return std::clamp<std::uint64_t>((std::uint64_t{1} << 20) / std::max<std::uint64_t>(size, 1), 1, 64);
+  const std::uint64_t by_size = (std::uint64_t{1} << 20) / std::max<std::uint64_t>(size, 1);
+  const std::uint64_t by_round = trials / (std::uint64_t{16} * std::max(threads, 1u));
+  return std::clamp<std::uint64_t>(std::min(by_size, by_round), 1, 64);
 }
 
 // The views of a run and where each lives in the per-view arrays: index view * 2 + mode
@@ -862,18 +866,19 @@ class RoundRunner {
   bool run(std::uint64_t begin, std::uint64_t end, RunStatistics& stats, bool cancellable, Progress* progress) {
     storage_.begin_round(begin, end);
     std::atomic<bool> interrupted{false};
-    executor_.run(begin, end, grain_for(m_), [&](unsigned worker, std::uint64_t first, std::uint64_t stop) {
-      auto& slot = states_[worker];
-      if (!slot) slot.emplace(m_, cascade_, views_, result_.tracked.size(), result_.has_annual);
-      for (std::uint64_t j = first; j < stop; ++j) {
-        if (cancellable && cancelled()) {
-          interrupted = true;
-          return;
-        }
-        trial_.run(j, *slot);
-      }
-      if (progress != nullptr) progress->add(stop - first);
-    });
+    executor_.run(begin, end, grain_for(m_, end - begin, executor_.threads()),
+                  [&](unsigned worker, std::uint64_t first, std::uint64_t stop) {
+                    auto& slot = states_[worker];
+                    if (!slot) slot.emplace(m_, cascade_, views_, result_.tracked.size(), result_.has_annual);
+                    for (std::uint64_t j = first; j < stop; ++j) {
+                      if (cancellable && cancelled()) {
+                        interrupted = true;
+                        return;
+                      }
+                      trial_.run(j, *slot);
+                    }
+                    if (progress != nullptr) progress->add(stop - first);
+                  });
     if (interrupted || (cancellable && cancelled())) return false;
     fold_.run(executor_, storage_.row(begin), end - begin, stats);
     return true;
