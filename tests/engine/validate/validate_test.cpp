@@ -846,6 +846,22 @@ TEST(ValidateLibrary, AStepScaleWithNoWrittenPChangesNothing) {
   EXPECT_FALSE(HasWarning(written, "w.textproto", "threat 't'", "changes nothing")) << written.dump();
 }
 
+TEST(ValidateLibrary, AThreatWithStepScaleZeroStillTakesLibrarySteps) {
+  // step_scale scales only a p the scenario writes: through a step from the library, a
+  // threat with step_scale 0 still reaches the target, so no reachability warning.
+  ScratchDir dir;
+  const std::string relation = "relations { id: \"r\" from: \"vpn\" to: \"plm\" layer: L3 kind: NETWORK }\n";
+  const auto c = testing::check(
+      dir.write("s.textproto", std::string(kKindsOnly) + relation + "threats { id: \"t\" step_scale: 0 }\n"));
+  EXPECT_FALSE(HasWarning(c, "s.textproto", "asset 'plm'", "no entry point reaches it")) << c.dump();
+  // With the step's p written instead, step_scale 0 leaves it untaken: the warning.
+  const auto written = testing::check(
+      dir.write("w.textproto", std::string(kKindsOnly) +
+                                   "relations { id: \"r\" from: \"vpn\" to: \"plm\" layer: L3 step { p: 0.3 } }\n"
+                                   "threats { id: \"t\" step_scale: 0 }\n"));
+  EXPECT_TRUE(HasWarning(written, "w.textproto", "asset 'plm'", "no entry point reaches it")) << written.dump();
+}
+
 TEST(ValidateLibrary, NoLibraryStepAndNoP) {
   ScratchDir dir;
   const auto c = testing::check(
