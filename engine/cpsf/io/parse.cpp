@@ -207,6 +207,7 @@ class UnknownFieldDetector {
   // The top level in blocks: each of its fields (a scenario's entities) is decoded whole.
   bool found(int fd, std::uint64_t size) {
     fd_ = fd;
+    size_ = size;
     unread_ = size;
     for (;;) {
       if (!fill(kMaxHead)) return true;
@@ -334,7 +335,8 @@ class UnknownFieldDetector {
     if (capacity > buffer_.size()) buffer_.resize(static_cast<std::size_t>(capacity));
     while (end_ < want && unread_ > 0) {
       const std::size_t room = std::min<std::uint64_t>(buffer_.size() - end_, unread_);
-      const ssize_t got = ::read(fd_, buffer_.data() + end_, room);
+      const auto at = static_cast<off_t>(size_ - unread_);
+      const ssize_t got = ::pread(fd_, buffer_.data() + end_, room, at);
       if (got < 0 && errno == EINTR) continue;
       if (got <= 0) return false;
       end_ += static_cast<std::size_t>(got);
@@ -350,7 +352,8 @@ class UnknownFieldDetector {
   std::size_t begin_ = 0;  // the next unread byte of buffer_
   std::size_t end_ = 0;    // one past the last byte read into buffer_
   int fd_ = -1;
-  std::uint64_t unread_ = 0;  // bytes of the file not yet read
+  std::uint64_t size_ = 0;
+  std::uint64_t unread_ = 0;  // bytes of the file not yet read (from offset size_ - unread_)
 };
 
 // ---- strings that are not UTF-8 ----------------------------------------------------------

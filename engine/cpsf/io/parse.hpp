@@ -31,10 +31,11 @@ SourceLocation location_of(std::string_view text, std::size_t at);
 // Reports the unknown fields a binary parse kept (the first 20), with their paths.
 void report_unknown_fields(const std::string& path, const google::protobuf::Message& message, Diagnostics& out);
 
-// Whether a binary parse of the `size` bytes read from `fd` (one message of `type`) kept
-// any unknown field; true also for bytes it cannot follow or read. Reads the bytes, not
-// a parsed message: far cheaper than report_unknown_fields, which is worth running only
-// when this says true.
+// Whether a binary parse of the first `size` bytes of the file `fd` (one message of
+// `type`) kept any unknown field; true also for bytes it cannot follow or read. Reads
+// the bytes (pread from offset 0; the file offset is left alone), not a parsed message:
+// far cheaper than report_unknown_fields, which is worth running only when this says
+// true. A file changed between the parse and this read is not caught.
 bool may_have_unknown_fields(int fd, std::uint64_t size, const google::protobuf::Descriptor& type);
 
 // After a binary parse of `bytes` (the file `path`) failed: reports the first string

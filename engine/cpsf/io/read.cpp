@@ -143,13 +143,6 @@ std::size_t first_non_text_byte(std::string_view text) {
   return std::min(text.find('\0'), invalid_utf8_at(text));  // npos is the largest size_t
 }
 
-// After a parse of the file `fd`: whether the parse may have kept unknown fields, from
-// its bytes read again (from the page cache). A file changed between the two reads is
-// not caught; its integrity record, when it has one, was checked before the parse.
-bool may_have_kept_unknown_fields(int fd, std::uint64_t size, const pb::Message& message) {
-  return ::lseek(fd, 0, SEEK_SET) != 0 || may_have_unknown_fields(fd, size, *message.GetDescriptor());
-}
-
 // Parses straight from the file (already checked, `size` bytes at most): a large binary
 // scenario is never held in memory twice.
 LoadStatus parse_binary_file(const std::string& path, std::uint64_t size, pb::Message& message, Diagnostics& out) {
@@ -197,7 +190,7 @@ LoadStatus parse_binary_file(const std::string& path, std::uint64_t size, pb::Me
     parsed = message.ParseFromZeroCopyStream(&limited);
     read_errno = file.GetErrno();
   }
-  const bool unknown = parsed && read_errno == 0 && may_have_kept_unknown_fields(fd, size, message);
+  const bool unknown = parsed && read_errno == 0 && may_have_unknown_fields(fd, size, *message.GetDescriptor());
   ::close(fd);
   if (read_errno != 0) {
     out.error(path, "", "", std::string("cannot read: ") + std::strerror(read_errno), "check the file and the disk");

@@ -892,9 +892,10 @@ class RoundRunner {
       if (slot) reset_worker(*slot, m_.asset_count());
     }
   }
-  [[nodiscard]] bool cancelled() const { return o_.cancel != nullptr && o_.cancel->load(std::memory_order_relaxed); }
 
  private:
+  [[nodiscard]] bool cancelled() const { return o_.cancel != nullptr && o_.cancel->load(std::memory_order_relaxed); }
+
   const Model& m_;
   const RunOptions& o_;
   const Cascade& cascade_;
